@@ -1,0 +1,258 @@
+"""The citation core's data types: plain, immutable values with no I/O.
+
+Everything the site and the checker exchange is one of these types, so the
+MkDocs adapter, the checker and the reports never disagree about what a
+citation, a reference, a registry record or a problem is.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal, Optional
+
+Severity = Literal["error", "warning"]
+
+#: Every problem code the checker and the site can emit (README documents each).
+PROBLEM_CODES = (
+    "bib-syntax",
+    "duplicate-key",
+    "unknown-key",
+    "unused-entry",
+    "missing-identifier",
+    "invalid-doi",
+    "invalid-pmid",
+    "doi-not-found",
+    "pmid-not-found",
+    "doi-pmid-conflict",
+    "metadata-mismatch",
+    "retracted",
+    "updated",
+    "registry-unavailable",
+    "not-verified",
+    # site-only codes (the checker reports them too when it parses the docs)
+    "malformed-citation",
+    "invalid-url",
+    "missing-field",
+)
+
+#: Per-reference outcome of a check (JSON ``status``).
+REFERENCE_STATUSES = (
+    "verified",  # a real registry answered and everything matched
+    "mismatch",
+    "not-found",
+    "retracted",
+    "no-identifier",
+    "unavailable",  # could not ask: a registry did not answer
+    "not-checked",  # offline, no lock entry
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning), located as precisely as known."""
+
+    code: str
+    severity: Severity
+    message: str
+    key: Optional[str] = None
+    file: Optional[str] = None
+    line: Optional[int] = None
+    field: Optional[str] = None
+    expected: Optional[str] = None
+    found: Optional[str] = None
+
+    def location(self) -> str:
+        if self.file and self.line:
+            return f"{self.file}:{self.line}"
+        return self.file or ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CitationItem:
+    """One key inside a citation group, e.g. ``see @suh2019, p. 3``."""
+
+    key: str
+    line: int
+    column: int
+    prefix: str = ""  # text before the @key, e.g. "see"
+    locator: str = ""  # text after the key's comma, e.g. "p. 3"
+
+
+@dataclass(frozen=True)
+class CitationGroup:
+    """A bracketed citation ``[@a; @b, p. 3]`` as it stands in a Markdown file.
+
+    ``start``/``end`` are character offsets into the source text (end exclusive),
+    so a renderer can replace exactly ``text[start:end]``.
+    """
+
+    items: tuple[CitationItem, ...]
+    file: str
+    line: int  # 1-based line of the opening bracket
+    column: int  # 1-based column of the opening bracket
+    start: int
+    end: int
+    raw: str
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(i.key for i in self.items)
+
+
+@dataclass(frozen=True)
+class BibliographyMarker:
+    """Where ``\\bibliography`` stands on its own line in a Markdown file."""
+
+    file: str
+    line: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """The result of parsing one Markdown file for citations."""
+
+    file: str
+    groups: tuple[CitationGroup, ...]
+    markers: tuple[BibliographyMarker, ...] = ()
+    problems: tuple[Problem, ...] = ()  # malformed groups, escaped keys misuse, ...
+
+
+@dataclass(frozen=True)
+class Author:
+    """A person as both the bib and the registries name them, in Unicode."""
+
+    family: str
+    given: str = ""  # full given names or initials, as the source has them
+
+    @property
+    def initials(self) -> str:
+        """``"Jae Hyun"`` -> ``"JH"``, ``"C. J. C."`` -> ``"CJC"``, ``"Hyun-Jung"`` -> ``"HJ"``."""
+        out = []
+        for part in self.given.replace(".", " ").replace("-", " ").split():
+            if part.isupper() and len(part) <= 3 and "." not in part and len(part) > 1:
+                out.append(part)  # already initials, e.g. "JH"
+            elif part:
+                out.append(part[0].upper())
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One bib entry, with LaTeX already decoded to Unicode."""
+
+    key: str
+    entry_type: str
+    file: str
+    line: int  # 1-based line of the ``@type{key,`` opening
+    title: str = ""
+    authors: tuple[Author, ...] = ()
+    journal: str = ""  # as the bib has it, e.g. "Medicine (Baltimore)"
+    year: str = ""
+    volume: str = ""
+    number: str = ""  # issue
+    pages: str = ""  # page range "786--792" normalised to "786-792", or article number "e16173"
+    doi: str = ""  # normalised (lower-case prefix kept as written, no https://doi.org/)
+    pmid: str = ""
+    pmcid: str = ""  # "PMC6616307"
+    url: str = ""
+    no_identifier: bool = False  # bib field ``identifier = {none}``: no DOI/PMID exists
+    field_lines: tuple[tuple[str, int], ...] = ()  # (field name, 1-based line) for messages
+
+    def line_of(self, field_name: str) -> int:
+        for name, line in self.field_lines:
+            if name == field_name:
+                return line
+        return self.line
+
+
+@dataclass(frozen=True)
+class Update:
+    """A retraction, correction or expression of concern attached to a work."""
+
+    kind: str  # "retraction" | "correction" | "expression_of_concern" | other registry type
+    source: str  # "crossref" | "pubmed"
+    notice_doi: str = ""
+    date: str = ""  # ISO date where known
+    label: str = ""  # the registry's own wording, e.g. "Retracted Publication"
+
+
+@dataclass(frozen=True)
+class Record:
+    """What one registry says about one work, normalised to plain Unicode strings.
+
+    Records are only ever built from real registry answers (or, in tests, from the
+    local registry emulator); nothing hand-made may pose as one in a lock or report.
+    """
+
+    source: str  # "crossref" | "pubmed" | "doi.org"
+    identifier: str  # the DOI or PMID that was asked for
+    retrieved: str  # ISO 8601 UTC time of the answer
+    title: str = ""
+    authors: tuple[Author, ...] = ()
+    journal: str = ""  # full journal name
+    journal_abbrev: str = ""  # NLM / short title
+    year: str = ""  # the issue (print) year
+    online_year: str = ""  # the online-first year, where it differs or is known
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""  # as registered, e.g. "786-792", "786-92", "e16173"
+    article_number: str = ""
+    doi: str = ""
+    pmid: str = ""
+    pmcid: str = ""
+    agency: str = ""  # for doi.org handle answers: "exists" only; Crossref records: "crossref"
+    updates: tuple[Update, ...] = ()
+    pubtypes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["authors"] = [asdict(a) for a in self.authors]
+        d["updates"] = [asdict(u) for u in self.updates]
+        d["pubtypes"] = list(self.pubtypes)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Record":
+        d = dict(d)
+        d["authors"] = tuple(Author(**a) for a in d.get("authors", ()))
+        d["updates"] = tuple(Update(**u) for u in d.get("updates", ()))
+        d["pubtypes"] = tuple(d.get("pubtypes", ()))
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+LookupStatus = Literal["found", "not-found", "unavailable"]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The answer to one identifier asked of one registry.
+
+    ``unavailable`` means the registry could not be asked or did not answer usably
+    (timeout, 5xx, 429 after retries, a broken body): it is never a verdict.
+    """
+
+    source: str
+    identifier: str
+    status: LookupStatus
+    record: Optional[Record] = None
+    reason: str = ""  # for unavailable: what went wrong, for messages
+
+
+@dataclass
+class ReferenceResult:
+    """The checker's verdict on one reference."""
+
+    key: str
+    doi: str
+    pmid: str
+    status: str  # one of REFERENCE_STATUSES
+    sources: list[str] = field(default_factory=list)  # registries that answered
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "doi": self.doi or None, "pmid": self.pmid or None,
+                "status": self.status, "sources": list(self.sources)}

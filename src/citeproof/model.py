@@ -118,7 +118,8 @@ class ParsedDocument:
     file: str
     groups: tuple[CitationGroup, ...]
     markers: tuple[BibliographyMarker, ...] = ()
-    problems: tuple[Problem, ...] = ()  # malformed groups, escaped keys misuse, ...
+    problems: tuple[Problem, ...] = ()  # malformed groups, ...
+    escapes: tuple[int, ...] = ()  # offsets of the backslash in each ``\\@`` outside code
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ class Reference:
     line: int  # 1-based line of the ``@type{key,`` opening
     title: str = ""
     authors: tuple[Author, ...] = ()
-    journal: str = ""  # as the bib has it, e.g. "Medicine (Baltimore)"
+    journal: str = ""  # NLM abbreviation as the bib has it, e.g. "Medicine (Baltimore)"
     year: str = ""
     volume: str = ""
     number: str = ""  # issue

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Benchmark whole `mkdocs build` runs with and without the citeproof plugin.
+
+Two sites, each built N times (median wall time, fresh process each run):
+
+* the article site itself (docs/, references.bib, mkdocs.yml of this repo);
+* a generated site: a 2,000-entry bib and 20 pages x 50 citations.
+
+"Without the plugin" is the same pages and theme with the plugin removed (the
+citation keys then stay as plain text). Targets: article <= 1.2x, generated <= 1.5x.
+
+    python scripts/bench_build.py [--runs 5] [--json out.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def without_plugin(config: str) -> str:
+    """The same mkdocs.yml minus the citeproof plugin entry (and its options)."""
+    return re.sub(r"\n  - citeproof(:\n(    .*\n)*)?", "\n", config + "\n")
+
+
+def copy_article(dest: Path) -> None:
+    shutil.copytree(ROOT / "docs", dest / "docs")
+    shutil.copy(ROOT / "references.bib", dest / "references.bib")
+    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+
+
+def generate_site(dest: Path, entries: int = 2000, pages: int = 20, cites: int = 50) -> None:
+    rng = random.Random(20261127)
+    bib = []
+    for i in range(entries):
+        bib.append(
+            f"@article{{gen{i:04d},\n  author = {{Family{i}, A. B. and Other{i}, C.}},\n"
+            f"  title = {{Synthetic study number {i} of walking and back pain}},\n"
+            f"  journal = {{J Synth Res}},\n  year = {{{1990 + i % 35}}},\n  volume = {{{i % 60 + 1}}},\n"
+            f"  number = {{{i % 12 + 1}}},\n  pages = {{{i % 900 + 1}--{i % 900 + 9}}},\n"
+            f"  doi = {{10.5555/synth.{i:05d}}},\n  pmid = {{{30000000 + i}}}\n}}\n")
+    (dest / "references.bib").write_text("\n".join(bib), encoding="utf-8")
+    (dest / "docs").mkdir()
+    nav = []
+    for p in range(pages):
+        lines = [f"# Page {p + 1}\n"]
+        for c in range(cites):
+            keys = rng.sample(range(entries), rng.choice((1, 1, 1, 2, 3)))
+            group = "; ".join(f"@gen{k:04d}" for k in keys)
+            lines.append(f"Sentence {c + 1} of page {p + 1} reports a finding about walking [{group}].\n")
+        lines.append("## References\n\n\\bibliography\n")
+        name = f"page{p + 1:02d}.md"
+        (dest / "docs" / name).write_text("\n".join(lines), encoding="utf-8")
+        nav.append(name)
+    (dest / "docs" / "index.md").write_text("# Generated\n\nA benchmark site.\n", encoding="utf-8")
+    (dest / "mkdocs.yml").write_text(
+        "site_name: Generated\ntheme:\n  name: material\n  font: false\n"
+        "plugins:\n  - search\n  - citeproof:\n      bib_file: references.bib\n", encoding="utf-8")
+
+
+def timed_builds(site: Path, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        out = Path(tempfile.mkdtemp(prefix="bench-out-"))
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)],
+                              cwd=site, env=ENV, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        shutil.rmtree(out, ignore_errors=True)
+        if proc.returncode != 0:
+            sys.exit(f"build failed in {site}:\n{proc.stderr}")
+    return times
+
+
+def measure(name: str, make, runs: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        with_dir, without_dir = Path(tmp, "with"), Path(tmp, "without")
+        with_dir.mkdir()
+        make(with_dir)
+        shutil.copytree(with_dir, without_dir)
+        cfg = without_dir / "mkdocs.yml"
+        cfg.write_text(without_plugin(cfg.read_text(encoding="utf-8")), encoding="utf-8")
+        timed_builds(with_dir, 1)  # warm the OS caches and .pyc files once, untimed
+        plugin = statistics.median(timed_builds(with_dir, runs))
+        plain = statistics.median(timed_builds(without_dir, runs))
+    return {"site": name, "with_plugin_s": round(plugin, 3), "without_plugin_s": round(plain, 3),
+            "ratio": round(plugin / plain, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="builds per variant (median)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    rows = [measure("article (15 references)", copy_article, args.runs),
+            measure("generated (2,000 entries, 20 pages x 50 citations)", generate_site, args.runs)]
+    targets = {rows[0]["site"]: 1.2, rows[1]["site"]: 1.5}
+    print(f"mkdocs build, median of {args.runs} runs, {os.cpu_count()} cores")
+    print(f"{'site':55} {'plugin':>8} {'no plugin':>10} {'ratio':>6} {'target':>7}")
+    for r in rows:
+        ok = "ok" if r["ratio"] <= targets[r["site"]] else "MISSED"
+        print(f"{r['site']:55} {r['with_plugin_s']:8.2f} {r['without_plugin_s']:10.2f} "
+              f"{r['ratio']:6.2f} {'<= ' + str(targets[r['site']]):>7} {ok}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

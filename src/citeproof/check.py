@@ -1,0 +1,277 @@
+"""One run of ``citeproof check``: offline checks, registry resolution, verdicts, the lock.
+
+This module orchestrates; it decides nothing about formatting (see ``report/``) and
+compares nothing itself (see ``verify.py``). Exit codes:
+
+* 0 - no error (warnings allowed)
+* 1 - errors found
+* 2 - bad usage or unreadable input (raised as ``InputError`` before any check)
+* 3 - verification incomplete because a registry was unavailable, and no other error
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from .bib import BibError, load_bib, validate_references
+from .identifiers import doi_key, is_valid_doi, is_valid_pmid
+from .lock import Lock, LockError, is_stale, lookups_from_lock
+from .markdown import parse_citations
+from .model import Lookup, Problem, Reference, ReferenceResult
+from .numbering import resolve_keys, unused_entries
+from .pages import markdown_files, split_front_matter
+from .registries import RegistryConfig, resolve
+from .verify import verify_reference
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
+OFFICIAL_ENDPOINTS = {"https://api.crossref.org", "https://doi.org",
+                      "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"}
+
+
+class InputError(Exception):
+    """Unreadable or unusable input: exit code 2, one clear message."""
+
+
+@dataclass
+class CheckOptions:
+    bib: Path
+    docs: Path
+    lock: Path
+    lock_explicit: bool = False  # --lock was given: write it even with overridden endpoints
+    offline: bool = False
+    max_age: timedelta = timedelta(days=30)
+    registry: RegistryConfig | None = None
+
+
+@dataclass
+class CheckResult:
+    references: list[ReferenceResult]
+    problems: list[Problem]
+    offline: bool
+    requests: int = 0
+    status_429: int = 0
+    elapsed: float = 0.0
+    endpoints: dict = field(default_factory=dict)
+    lock_note: str = ""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors:
+            return EXIT_ERRORS
+        if any(p.code == "registry-unavailable" for p in self.problems) or any(
+                r.status == "unavailable" for r in self.references):
+            return EXIT_UNAVAILABLE
+        return EXIT_OK
+
+    def summary(self) -> dict:
+        statuses = Counter(r.status for r in self.references)
+        return {
+            "references": len(self.references),
+            "statuses": dict(sorted(statuses.items())),
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "offline": self.offline,
+            "requests": self.requests,
+            "status_429": self.status_429,
+            "elapsed_seconds": round(self.elapsed, 3),
+            "endpoints": self.endpoints,
+            "lock": self.lock_note,
+            "exit_code": self.exit_code,
+        }
+
+
+def _docs(docs: Path) -> list:
+    if docs.is_file():
+        files = [docs]
+    elif docs.is_dir():
+        files = markdown_files(docs)
+    else:
+        raise InputError(f"{docs}: no such docs directory or Markdown file; pass --docs PATH.")
+    parsed = []
+    for path in files:
+        try:
+            raw = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: cannot read this Markdown file ({exc}); "
+                             "save it as UTF-8 or exclude it.") from None
+        offset, body = split_front_matter(raw)
+        doc = parse_citations(body, str(path))
+        if offset:
+            doc = _shift_doc(doc, offset)
+        parsed.append(doc)
+    return parsed
+
+
+def _shift_doc(doc, offset):
+    return replace(
+        doc,
+        groups=tuple(replace(g, line=g.line + offset,
+                             items=tuple(replace(i, line=i.line + offset) for i in g.items))
+                     for g in doc.groups),
+        problems=tuple(replace(p, line=p.line + offset) if p.line else p for p in doc.problems))
+
+
+def offline_problems(options: CheckOptions) -> tuple[dict[str, Reference], list[Problem]]:
+    """Everything that can be found without a network: bib, keys, identifiers' syntax."""
+    try:
+        bib = load_bib(options.bib)
+    except BibError as exc:
+        raise InputError(str(exc)) from None
+    docs = _docs(options.docs)
+    problems = list(bib.problems) + validate_references(bib.references)
+    for doc in docs:
+        problems.extend(doc.problems)
+    problems += resolve_keys(docs, bib.references.keys())
+    problems += unused_entries(docs, bib.references)
+    return bib.references, problems
+
+
+def _identifiers(ref: Reference) -> tuple[str, str]:
+    doi = ref.doi if ref.doi and is_valid_doi(ref.doi) else ""
+    pmid = ref.pmid if ref.pmid and is_valid_pmid(ref.pmid) else ""
+    return doi, pmid
+
+
+def _locked_lookups(entry) -> dict[str, Lookup]:
+    looks = lookups_from_lock(entry)
+    if "doi.org" in looks and "crossref" not in looks:
+        # Locked because doi.org knew a DOI Crossref did not: replay that answer.
+        looks["crossref"] = Lookup("crossref", looks["doi.org"].identifier, "not-found")
+    return looks
+
+
+def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckResult:
+    """Run every check and return results; never prints, never exits."""
+    started = time.monotonic()
+    now = now or datetime.now(timezone.utc)
+    refs, problems = offline_problems(options)
+    try:
+        lock = Lock.load(options.lock)
+    except LockError as exc:
+        raise InputError(str(exc)) from None
+
+    registry = options.registry
+    if registry is None and not options.offline:
+        try:
+            registry = RegistryConfig.from_env()
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+    endpoints = {}
+    if registry is not None:
+        endpoints = {"crossref": registry.crossref_url, "doi.org": registry.doi_url,
+                     "eutils": registry.eutils_url}
+
+    results: list[ReferenceResult] = []
+    lookups: dict[str, dict[str, Lookup]] = {}
+    to_resolve: list[Reference] = []
+    for key, ref in refs.items():
+        doi, pmid = _identifiers(ref)
+        if not doi and not pmid:
+            continue
+        entry = lock.get(key)
+        if options.offline:
+            if entry is None:
+                continue
+            if not entry.matches(ref):
+                problems.append(Problem(
+                    "not-verified", "warning",
+                    f"{key}: its DOI/PMID changed since it was locked; run `citeproof check` "
+                    "online to verify the new identifiers.", key=key, file=ref.file, line=ref.line))
+                continue
+            lookups[key] = _locked_lookups(entry)
+        elif entry is not None and entry.matches(ref) and not is_stale(entry, options.max_age, now):
+            lookups[key] = _locked_lookups(entry)
+        else:
+            to_resolve.append(ref)
+
+    result = CheckResult(references=results, problems=problems, offline=options.offline,
+                         endpoints=endpoints)
+    resolved: set[str] = set()
+    if to_resolve and registry is not None:
+        dois = sorted({_identifiers(r)[0] for r in to_resolve} - {""}, key=str.lower)
+        pmids = sorted({_identifiers(r)[1] for r in to_resolve} - {""})
+        without = sorted({_identifiers(r)[0] for r in to_resolve if _identifiers(r)[0] and not _identifiers(r)[1]},
+                         key=str.lower)
+        res = resolve(registry, dois, pmids, without)
+        result.requests, result.status_429 = res.requests, res.status_429
+        for ref in to_resolve:
+            doi, pmid = _identifiers(ref)
+            looks: dict[str, Lookup] = {}
+            if doi:
+                looks["crossref"] = res.crossref.get(doi_key(doi)) or _missing("crossref", doi)
+                if doi_key(doi) in res.handles:
+                    looks["doi.org"] = res.handles[doi_key(doi)]
+                if not pmid and doi_key(doi) in res.esearch:
+                    looks["esearch"] = res.esearch[doi_key(doi)]
+            if pmid:
+                looks["pubmed"] = res.pubmed.get(pmid) or _missing("pubmed", pmid)
+            lookups[ref.key] = looks
+            resolved.add(ref.key)
+
+    for key, ref in refs.items():
+        if key not in lookups:
+            doi, pmid = _identifiers(ref)
+            status = "no-identifier" if not doi and not pmid else "not-checked"
+            results.append(ReferenceResult(key, ref.doi, ref.pmid, status))
+            continue
+        looks = lookups[key]
+        verdict, found = verify_reference(ref, looks.get("crossref"), looks.get("doi.org"),
+                                          looks.get("pubmed"), looks.get("esearch"))
+        results.append(verdict)
+        problems.extend(found)
+        records = _lockable(looks) if key in resolved else None
+        if records:
+            lock.put(key, ref.doi, ref.pmid, records, max(r.retrieved for r in records))
+
+    result.lock_note = _save_lock(lock, options, resolved, registry)
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def _lockable(looks: dict[str, Lookup]) -> list | None:
+    """The records to lock, when every registry asked gave a real answer (successes only)."""
+    records = []
+    for source, look in looks.items():
+        if source == "esearch":
+            continue  # a suggestion, not part of what was compared
+        if look.status == "found" and look.record is not None:
+            records.append(look.record)
+        elif not (source == "crossref" and look.status == "not-found"
+                  and looks.get("doi.org") is not None and looks["doi.org"].status == "found"):
+            return None
+    return records or None
+
+
+def _official(registry: RegistryConfig) -> bool:
+    urls = {registry.crossref_url, registry.doi_url, registry.eutils_url}
+    return {u.rstrip("/") for u in urls} <= OFFICIAL_ENDPOINTS
+
+
+def _missing(source: str, identifier: str) -> Lookup:
+    return Lookup(source, identifier, "unavailable", reason="no answer was received for this identifier")
+
+
+def _save_lock(lock: Lock, options: CheckOptions, resolved: set[str], registry) -> str:
+    if options.offline:
+        return f"read {options.lock} (offline: not written)"
+    if not resolved:
+        return f"{options.lock}: up to date, no request needed" if lock.references else ""
+    if registry is not None and not _official(registry) and not options.lock_explicit:
+        return (f"{options.lock} NOT written: the registry endpoints are overridden, so these "
+                "answers are not from the real registries (pass --lock PATH to write one anyway)")
+    try:
+        lock.save(options.lock)
+    except OSError as exc:
+        return f"{options.lock} NOT written: {exc.strerror}"
+    return f"wrote {options.lock}"

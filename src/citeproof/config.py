@@ -1,0 +1,67 @@
+"""Where the bib and the docs are: read from ``mkdocs.yml`` so the site and the checker agree."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+
+class ConfigError(Exception):
+    """mkdocs.yml cannot be read or understood (exit code 2)."""
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """SafeLoader that ignores MkDocs/Material tags such as ``!!python/name:`` and ``!ENV``."""
+
+
+def _ignore_tag(loader, suffix, node):  # pragma: no cover - trivial
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)
+
+
+_TolerantLoader.add_multi_constructor("!", _ignore_tag)
+_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    bib: Path
+    docs: Path
+    config_file: Path | None
+
+
+def project_paths(config_file: Path | None = None, *, bib: Path | None = None,
+                  docs: Path | None = None) -> ProjectPaths:
+    """Resolve the bib file and docs dir: explicit options win, then mkdocs.yml, then defaults."""
+    if config_file is None:
+        candidate = Path("mkdocs.yml")
+        config_file = candidate if candidate.exists() else None
+    settings: dict = {}
+    if config_file is not None:
+        try:
+            text = config_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{config_file}: cannot read the MkDocs config ({exc.strerror}).") from None
+        try:
+            settings = yaml.load(text, Loader=_TolerantLoader) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{config_file}:{mark.line + 1}" if mark else str(config_file)
+            raise ConfigError(f"{where}: invalid YAML ({getattr(exc, 'problem', exc)}); "
+                              "fix mkdocs.yml or pass --bib and --docs.") from None
+        if not isinstance(settings, dict):
+            raise ConfigError(f"{config_file}: expected a mapping of settings at the top level.")
+    root = config_file.parent if config_file is not None else Path(".")
+    bib_file = "references.bib"
+    for plugin in settings.get("plugins") or []:
+        if isinstance(plugin, dict) and isinstance(plugin.get("citeproof"), dict):
+            bib_file = plugin["citeproof"].get("bib_file", bib_file)
+    return ProjectPaths(
+        bib=bib if bib is not None else root / bib_file,
+        docs=docs if docs is not None else root / str(settings.get("docs_dir", "docs")),
+        config_file=config_file,
+    )

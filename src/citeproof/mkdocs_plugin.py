@@ -1,0 +1,181 @@
+"""The MkDocs adapter: wires MkDocs events to the citation core, nothing more.
+
+Content problems (unknown keys, malformed groups, bib syntax, unsafe URLs) are
+warnings on the ``mkdocs.plugins.citeproof`` logger, so ``mkdocs build --strict``
+fails on them while a plain build still shows every citation (unknown ones as
+``[?key]``). Only an unreadable bib file is fatal (``PluginError``).
+
+MkDocs 2.0 drops plugins: keep this file thin, so another adapter costs little.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+import os
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
+
+from .bib import BibError, BibResult, load_bib
+from .markdown import parse_citations
+from .model import Problem
+from .pages import body_line_offset
+from .numbering import resolve_keys
+from .render import head_metadata, insert_bibliography, render_bibliography, render_markdown
+from .style import format_entries
+
+log = logging.getLogger("mkdocs.plugins.citeproof")
+
+CSS_DEST = "assets/citeproof/citeproof.css"
+CSS_SOURCE = Path(__file__).parent / "assets" / "citeproof.css"
+
+
+class CiteproofConfig(base.Config):
+    bib_file = c.Type(str, default="references.bib")
+    """The BibTeX file, relative to mkdocs.yml. It is watched by `mkdocs serve`."""
+    citation_format = c.Choice(("brackets", "superscript"), default="brackets")
+    """How a citation group shows: `[1–3, 5]` (brackets) or superscript numbers."""
+    references_heading = c.Type(str, default="References")
+    """Heading added above the list on a page that cites but has no `\\bibliography` line."""
+    download_bib = c.Type(bool, default=True)
+    """Copy the bib file into the site and link it under each reference list."""
+    metadata = c.Type(bool, default=True)
+    """Add Highwire `citation_*` meta tags and schema.org JSON-LD to citing pages."""
+
+
+def _warn(problem: Problem) -> None:
+    where = f"{problem.location()}: " if problem.location() else ""
+    log.warning("%s%s [%s]", where, problem.message, problem.code)
+
+
+class CiteproofPlugin(BasePlugin[CiteproofConfig]):
+    """Numbered citations from `[@key]`, a pybtex reference list, hover previews."""
+
+    def __init__(self) -> None:
+        self._bib_path: Path | None = None
+        self._bib_sig: tuple | None = None
+        self._bib: BibResult | None = None
+        self._entries: dict = {}
+        self._pages: dict[str, tuple] = {}
+
+    # Defining on_startup keeps this instance across `mkdocs serve` rebuilds,
+    # so the bib is parsed and formatted once per change, not once per build.
+    def on_startup(self, *, command, dirty) -> None:
+        self._command = command
+
+    def on_config(self, config):
+        root = Path(config.config_file_path or ".").resolve().parent
+        self._bib_path = (root / self.config.bib_file).resolve()
+        self._load_bib()
+        config.extra_css.append(CSS_DEST)
+        self._pages = {}
+        return config
+
+    def _load_bib(self) -> None:
+        path = self._bib_path
+        try:
+            st = path.stat()
+            sig = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            sig = None
+        if self._bib is not None and sig == self._bib_sig:
+            for problem in self._bib.problems:
+                _warn(problem)
+            return
+        try:
+            bib = load_bib(path)
+        except BibError as exc:
+            raise PluginError(f"citeproof: {exc}") from None
+        self._bib, self._bib_sig = bib, sig
+        self._entries = format_entries(bib.data, refs=bib.references)
+        for problem in bib.problems:
+            _warn(problem)
+        if not bib.references:
+            log.warning("%s: the bib file has no entries: every citation will show as unknown "
+                        "[bib-syntax]", self._rel(path))
+        for entry in self._entries.values():
+            for problem in entry.problems:
+                _warn(problem)
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return os.path.relpath(path)
+        except ValueError:
+            return str(path)
+
+    def on_files(self, files, *, config):
+        files.append(File.generated(config, CSS_DEST, abs_src_path=str(CSS_SOURCE)))
+        if self.config.download_bib and self._bib_path and self._bib_path.exists():
+            files.append(File.generated(config, self._bib_path.name, abs_src_path=str(self._bib_path)))
+        return files
+
+    def on_serve(self, server, *, config, builder):
+        if self._bib_path:
+            server.watch(str(self._bib_path))
+        return server
+
+    def on_page_markdown(self, markdown, *, page, config, files):
+        src = page.file.src_uri
+        label = os.path.join(os.path.relpath(config.docs_dir), src) if config.docs_dir else src
+        doc = parse_citations(markdown, label)
+        # front matter is stripped before this event: shift lines so messages match the file
+        offset = self._front_matter_lines(page)
+        for problem in doc.problems:
+            _warn(_shift(problem, offset))
+        refs = self._bib.references
+        for problem in resolve_keys([doc], refs.keys()):
+            _warn(_shift(problem, offset))
+        tooltips = {k: e.text for k, e in self._entries.items()}
+        text, cites = render_markdown(
+            markdown, doc, refs.keys(), tooltips,
+            superscript=self.config.citation_format == "superscript",
+            references_heading=self.config.references_heading)
+        self._pages[src] = (cites, doc)
+        return text
+
+    @staticmethod
+    def _front_matter_lines(page) -> int:
+        """Lines MkDocs stripped (front matter) before the Markdown it hands us."""
+        try:
+            raw = Path(page.file.abs_src_path).read_text(encoding="utf-8-sig")
+        except (OSError, TypeError, UnicodeDecodeError):
+            return 0
+        return body_line_offset(raw, page.markdown or "")
+
+    def on_page_content(self, html, *, page, config, files):
+        cites, _doc = self._pages.get(page.file.src_uri, (None, None))
+        if not cites or not cites.numbers:
+            return html
+        href = None
+        if self.config.download_bib and self._bib_path:
+            href = get_relative_url(self._bib_path.name, page.url or ".")
+        listing = render_bibliography(cites, {k: e.html for k, e in self._entries.items()},
+                                      download_href=href)
+        return insert_bibliography(html, listing)
+
+    def on_post_page(self, output, *, page, config):
+        cites, _doc = self._pages.get(page.file.src_uri, (None, None))
+        if not self.config.metadata or not cites or not cites.numbers or "</head>" not in output:
+            return output
+        meta = page.meta or {}
+        authors = meta.get("authors") or ([meta["author"]] if meta.get("author") else [])
+        date = meta.get("date")
+        head = head_metadata(
+            title=str(meta.get("title") or page.title or config.site_name),
+            authors=[str(a) for a in authors],
+            date=str(date) if date else None,
+            url=page.canonical_url,
+            description=str(meta.get("description") or "") or None,
+            references=[self._bib.references[k] for k in cites.ordered_keys])
+        return output.replace("</head>", head + "\n</head>", 1)
+
+
+def _shift(problem: Problem, offset: int) -> Problem:
+    if not offset or problem.line is None:
+        return problem
+    return replace(problem, line=problem.line + offset)

@@ -1,0 +1,253 @@
+"""Rendering: citation markers, the reference list and scholarly metadata (pure).
+
+Inputs are the parser's ``ParsedDocument``, the numbering and the pybtex style's
+``FormattedEntry`` values; outputs are strings. Nothing here does I/O, logs or
+knows about MkDocs, so another adapter (a plain build script, Zensical) can reuse it.
+
+All text that reaches HTML is escaped here or by the pybtex HTML backend; citation
+markers use character references for ``[``, ``]``, ``_`` and ``*`` so Markdown,
+which runs after us, cannot turn them into links or emphasis.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Sequence
+
+from .identifiers import doi_url, pmc_url, pubmed_url
+from .model import CitationGroup, ParsedDocument, Reference
+from .numbering import compress_numbers
+
+#: The paragraph that stands where the reference list goes until the HTML is ready.
+BIBLIOGRAPHY_TOKEN = "CITEPROOF-BIBLIOGRAPHY-7f3a9c"
+
+_MD_SPECIAL = {"[": "&#91;", "]": "&#93;", "_": "&#95;", "*": "&#42;", "`": "&#96;", "\\": "&#92;"}
+
+
+def md_safe(text: str) -> str:
+    """Escape ``text`` for HTML and hide Markdown's inline syntax from it."""
+    out = html.escape(text, quote=True)
+    return "".join(_MD_SPECIAL.get(ch, ch) for ch in out)
+
+
+def anchor_for(key: str) -> str:
+    """A stable, URL-safe fragment id for a bib key (``doe:2020`` -> ``ref-doe:2020``)."""
+    return "ref-" + re.sub(r"[^A-Za-z0-9_:.\-]", "-", key)
+
+
+@dataclass
+class PageCitations:
+    """What one page cites: numbers, and for each key the ids of the groups citing it."""
+
+    numbers: dict[str, int] = field(default_factory=dict)
+    backrefs: dict[str, list[str]] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+
+    @property
+    def ordered_keys(self) -> list[str]:
+        return sorted(self.numbers, key=self.numbers.__getitem__)
+
+
+def render_markdown(
+    text: str,
+    doc: ParsedDocument,
+    known_keys: Iterable[str],
+    tooltips: Mapping[str, str],
+    *,
+    superscript: bool = False,
+    references_heading: str = "References",
+) -> tuple[str, PageCitations]:
+    """Replace every citation group of ``doc`` in ``text`` with its marker HTML.
+
+    Numbers follow the order of first citation on the page. A key the bib lacks stays
+    visible as ``[?key]`` (never deleted). ``\\bibliography`` becomes a placeholder
+    paragraph; without one, a heading and the placeholder are appended when the page
+    cites anything. ``\\@`` escapes lose their backslash.
+    """
+    known = set(known_keys)
+    page = PageCitations()
+    for group in doc.groups:
+        for key in group.keys:
+            if key in known and key not in page.numbers:
+                page.numbers[key] = len(page.numbers) + 1
+
+    edits: list[tuple[int, int, str]] = []
+    for index, group in enumerate(doc.groups, start=1):
+        gid = f"cite-{index}"
+        edits.append((group.start, group.end, _marker(group, gid, page, known, tooltips, superscript)))
+    for marker in doc.markers[:1]:
+        edits.append((marker.start, marker.end, f"\n{BIBLIOGRAPHY_TOKEN}\n"))
+    for marker in doc.markers[1:]:
+        edits.append((marker.start, marker.end, ""))
+    for offset in doc.escapes:
+        edits.append((offset, offset + 1, ""))
+
+    out, pos = [], 0
+    for start, end, replacement in sorted(edits):
+        out.append(text[pos:start])
+        out.append(replacement)
+        pos = end
+    out.append(text[pos:])
+    result = "".join(out)
+    if page.numbers and not doc.markers:
+        result = result.rstrip("\n") + f"\n\n## {references_heading}\n\n{BIBLIOGRAPHY_TOKEN}\n"
+    return result, page
+
+
+def _marker(group: CitationGroup, gid: str, page: PageCitations, known: set[str],
+            tooltips: Mapping[str, str], superscript: bool) -> str:
+    """The HTML of one group: ``[1–3, 5]``, ``[see 2, p. 3]`` or ``[?nosuchkey]``."""
+    for item in group.items:
+        if item.key in known:
+            page.backrefs.setdefault(item.key, [])
+            if gid not in page.backrefs[item.key]:
+                page.backrefs[item.key].append(gid)
+        else:
+            page.unknown.append(item.key)
+
+    def label(key: str) -> str:
+        if key in known:
+            return _number_link(key, page.numbers[key], tooltips)
+        return f'<span class="cp-unknown-key">?{md_safe(key)}</span>'
+
+    if any(i.prefix or i.locator for i in group.items):
+        # Prefixes and locators belong to their item: no ranges, item order kept.
+        inner = "; ".join(
+            (md_safe(i.prefix) + " " if i.prefix else "") + label(i.key)
+            + (", " + md_safe(i.locator) if i.locator else "")
+            for i in group.items)
+    else:
+        first_item = {}
+        for i in group.items:
+            if i.key in known:
+                first_item.setdefault(page.numbers[i.key], i.key)
+        parts = []
+        for first, last in compress_numbers(first_item):
+            parts.append(label(first_item[first]))
+            if last != first:
+                parts[-1] += "&#8211;" + label(first_item[last])
+        parts += [label(i.key) for i in group.items if i.key not in known]
+        inner = ", ".join(parts)
+
+    missing = [i.key for i in group.items if i.key not in known]
+    classes = "cp-cite cp-unknown" if missing else "cp-cite"
+    title = f' title="{md_safe("Unknown citation key: " + ", ".join(missing))}"' if missing else ""
+    if superscript:
+        return f'<sup class="{classes}" id="{gid}"{title}>{inner}</sup>'
+    return f'<span class="{classes}" id="{gid}"{title}>&#91;{inner}&#93;</span>'
+
+
+def _number_link(key: str, number: int, tooltips: Mapping[str, str]) -> str:
+    tip = tooltips.get(key, "")
+    title = f' title="{md_safe(tip)}"' if tip else ""
+    return f'<a class="cp-ref" href="#{anchor_for(key)}"{title}>{number}</a>'
+
+
+def render_bibliography(page: PageCitations, entries_html: Mapping[str, str], *,
+                        download_href: str | None = None,
+                        heading_id: str = "references") -> str:
+    """The ordered reference list with back-links to every citing group."""
+    items = []
+    for key in page.ordered_keys:
+        n = page.numbers[key]
+        back = " ".join(
+            f'<a href="#{gid}" class="cp-backref" aria-label="Back to citation {i} of reference {n} in the text">&#8617;</a>'
+            for i, gid in enumerate(page.backrefs.get(key, []), start=1)
+        )
+        items.append(
+            f'<li id="{anchor_for(key)}" class="cp-entry" value="{n}">'
+            f'<span class="cp-text">{entries_html.get(key, html.escape(key))}</span> '
+            f'<span class="cp-backrefs">{back}</span></li>'
+        )
+    download = ""
+    if download_href:
+        download = (f'<p class="cp-download"><a href="{html.escape(download_href, quote=True)}" download>'
+                    "Download the references (BibTeX)</a></p>")
+    return (f'<section class="cp-bibliography" id="{heading_id}-list" aria-label="References">'
+            f'<ol class="cp-references">{"".join(items)}</ol>{download}</section>')
+
+
+def insert_bibliography(page_html: str, bibliography_html: str) -> str:
+    """Put the list where the placeholder paragraph stands."""
+    return re.sub(rf"<p>\s*{BIBLIOGRAPHY_TOKEN}\s*</p>|{BIBLIOGRAPHY_TOKEN}",
+                  lambda _m: bibliography_html, page_html, count=1)
+
+
+# ---------------------------------------------------------------- scholarly metadata
+
+def _first_page(pages: str) -> tuple[str, str]:
+    first, _, last = pages.replace("--", "-").replace("\u2013", "-").partition("-")
+    return first.strip(), last.strip()
+
+
+def citation_reference(ref: Reference) -> str:
+    """One Highwire ``citation_reference`` value (Google Scholar's ``key=value; ...`` form)."""
+    parts = [f"citation_title={ref.title}"]
+    parts += [f"citation_author={a.family}, {a.given}".rstrip(", ") for a in ref.authors]
+    if ref.journal:
+        parts.append(f"citation_journal_title={ref.journal}")
+    if ref.year:
+        parts.append(f"citation_publication_date={ref.year}")
+    if ref.volume:
+        parts.append(f"citation_volume={ref.volume}")
+    if ref.number:
+        parts.append(f"citation_issue={ref.number}")
+    if ref.pages:
+        first, last = _first_page(ref.pages)
+        parts.append(f"citation_firstpage={first}")
+        if last:
+            parts.append(f"citation_lastpage={last}")
+    if ref.doi:
+        parts.append(f"citation_doi={ref.doi}")
+    if ref.pmid:
+        parts.append(f"citation_pmid={ref.pmid}")
+    return "; ".join(p.replace(";", ",") for p in parts)
+
+
+def head_metadata(*, title: str, authors: Sequence[str], date: str | None, url: str | None,
+                  description: str | None, references: Sequence[Reference]) -> str:
+    """Highwire ``citation_*`` meta tags and a schema.org ``ScholarlyArticle`` JSON-LD block."""
+    def meta(name: str, content: str) -> str:
+        return f'<meta name="{name}" content="{html.escape(content, quote=True)}">'
+
+    tags = [meta("citation_title", title)]
+    tags += [meta("citation_author", a) for a in authors]
+    if date:
+        tags.append(meta("citation_publication_date", date.replace("-", "/")))
+    if url:
+        tags.append(meta("citation_public_url", url))
+    tags += [meta("citation_reference", citation_reference(r)) for r in references]
+
+    def creative_work(ref: Reference) -> dict:
+        work: dict = {"@type": "ScholarlyArticle", "name": ref.title,
+                      "author": [{"@type": "Person", "familyName": a.family, "givenName": a.given}
+                                 for a in ref.authors]}
+        if ref.year:
+            work["datePublished"] = ref.year
+        if ref.journal:
+            work["isPartOf"] = {"@type": "Periodical", "name": ref.journal}
+        same = [u for u in (doi_url(ref.doi) if ref.doi else "", pubmed_url(ref.pmid) if ref.pmid else "",
+                            pmc_url(ref.pmcid) if ref.pmcid else "") if u]
+        if ref.doi:
+            work["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": ref.doi}
+        if same:
+            work["sameAs"] = same
+        elif ref.url and ref.url.startswith(("https://", "http://")):
+            work["url"] = ref.url
+        return work
+
+    doc = {"@context": "https://schema.org", "@type": "ScholarlyArticle", "headline": title,
+           "author": [{"@type": "Person", "name": a} for a in authors],
+           "citation": [creative_work(r) for r in references]}
+    if date:
+        doc["datePublished"] = date
+    if description:
+        doc["description"] = description
+    if url:
+        doc["url"] = url
+    data = json.dumps(doc, ensure_ascii=False, indent=None)
+    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    tags.append(f'<script type="application/ld+json">{data}</script>')
+    return "\n".join(tags)

@@ -1,0 +1,53 @@
+"""``--format github``: GitHub Actions workflow commands, and the step-summary Markdown."""
+from __future__ import annotations
+
+
+def _data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(value: str) -> str:
+    return _data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(result, *, color: bool = False) -> str:
+    """One ``::error``/``::warning`` command per problem, with file and line when known."""
+    lines = []
+    for p in result.problems:
+        props = []
+        if p.file:
+            props.append(f"file={_prop(p.file)}")
+            if p.line:
+                props.append(f"line={p.line}")
+        props.append(f"title={_prop('citeproof ' + p.code)}")
+        lines.append(f"::{p.severity} {','.join(props)}::{_data(p.message)}")
+    s = result.summary()
+    lines.append(_data(_headline(s)))
+    return "\n".join(lines) + "\n"
+
+
+def _headline(s: dict) -> str:
+    statuses = ", ".join(f"{n} {k}" for k, n in s["statuses"].items()) or "no references"
+    return (f"citeproof: {s['references']} references ({statuses}); "
+            f"{s['errors']} errors, {s['warnings']} warnings; {s['requests']} registry requests")
+
+
+def _cell(value) -> str:
+    return str(value or "").replace("|", "\\|").replace("\n", " ")
+
+
+def format_step_summary(result) -> str:
+    """Markdown appended to ``$GITHUB_STEP_SUMMARY``."""
+    s = result.summary()
+    out = ["## citeproof check", "", _headline(s), ""]
+    if s["offline"]:
+        out += ["Offline run: verdicts come from the lock file, not from a registry asked now.", ""]
+    out += ["| reference | DOI | PMID | status | sources |", "|---|---|---|---|---|"]
+    for r in result.references:
+        out.append(f"| {_cell(r.key)} | {_cell(r.doi)} | {_cell(r.pmid)} | {_cell(r.status)} | "
+                   f"{_cell(', '.join(r.sources))} |")
+    if result.problems:
+        out += ["", "| severity | code | where | message |", "|---|---|---|---|"]
+        for p in result.problems:
+            out.append(f"| {p.severity} | {p.code} | {_cell(p.location())} | {_cell(p.message)} |")
+    return "\n".join(out) + "\n"

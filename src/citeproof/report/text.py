@@ -1,0 +1,52 @@
+"""The human report: problems grouped by severity and file, then one line per reference."""
+from __future__ import annotations
+
+from itertools import groupby
+
+_COLORS = {"error": "31", "warning": "33", "verified": "32", "bold": "1", "dim": "2"}
+
+_STATUS_WORDS = {
+    "verified": "verified",
+    "mismatch": "MISMATCH",
+    "not-found": "NOT FOUND",
+    "retracted": "RETRACTED",
+    "no-identifier": "no identifier",
+    "unavailable": "could not verify (registry unavailable)",
+    "not-checked": "not checked",
+}
+
+
+def format_text(result, *, color: bool = False) -> str:
+    def paint(text: str, what: str) -> str:
+        return f"\033[{_COLORS[what]}m{text}\033[0m" if color and what in _COLORS else text
+
+    out: list[str] = []
+    order = {"error": 0, "warning": 1}
+    problems = sorted(result.problems, key=lambda p: (order[p.severity], p.file or "", p.line or 0))
+    for severity, group in groupby(problems, key=lambda p: p.severity):
+        group = list(group)
+        out.append(paint(f"{len(group)} {severity}{'s' if len(group) != 1 else ''}:", severity))
+        for p in group:
+            where = p.location() or "(no file)"
+            out.append(f"  {where}: {paint(p.severity, p.severity)} [{p.code}] {p.message}")
+        out.append("")
+    if result.references:
+        out.append(paint("References:", "bold"))
+        width = max(len(r.key) for r in result.references)
+        for r in result.references:
+            word = _STATUS_WORDS.get(r.status, r.status)
+            tone = {"verified": "verified", "unavailable": "warning", "not-checked": "dim",
+                    "no-identifier": "warning"}.get(r.status, "error")
+            via = f" via {', '.join(r.sources)}" if r.sources else ""
+            out.append(f"  {r.key.ljust(width)}  {paint(word, tone)}{via}")
+        out.append("")
+    s = result.summary()
+    statuses = ", ".join(f"{n} {k}" for k, n in s["statuses"].items()) or "no references"
+    mode = "offline (from the lock file)" if s["offline"] else f"{s['requests']} registry requests"
+    out.append(f"{s['references']} references: {statuses}. {s['errors']} errors, "
+               f"{s['warnings']} warnings; {mode}; {s['elapsed_seconds']:.2f} s.")
+    if s["lock"]:
+        out.append(f"Lock: {s['lock']}.")
+    if not s["offline"] and s["endpoints"]:
+        out.append("Registries: " + ", ".join(f"{k} {v}" for k, v in s["endpoints"].items()))
+    return "\n".join(out) + "\n"

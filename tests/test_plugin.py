@@ -1,0 +1,145 @@
+"""The MkDocs plugin, through real `mkdocs build` runs (in-process and as a subprocess)."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+BIB = r"""
+@article{alpha2020,
+  author = {Alpha, Ann and Beta, Bob},
+  title = {An {DNA} study of walking},
+  journal = {J Walk},
+  year = {2020}, volume = {1}, number = {2}, pages = {10--20},
+  doi = {10.1000/alpha}, pmid = {12345678}
+}
+@article{beta2021,
+  author = {Gamma, Carl},
+  title = {Second work},
+  journal = {J Walk},
+  year = {2021}, volume = {2}, pages = {e5},
+  doi = {10.1000/beta}
+}
+"""
+
+
+def make_site(tmp_path: Path, page: str, bib: str = BIB, extra_cfg: str = "") -> Path:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text(page, encoding="utf-8")
+    (tmp_path / "references.bib").write_text(bib, encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: Test\nsite_url: https://example.org/\ntheme:\n  name: material\n  font: false\n"
+        "plugins:\n  - citeproof" + extra_cfg + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def build(site: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*MKDOCS, "build", "-q", *args], cwd=site, env=ENV,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_strict_build_fails_with_file_and_line_on_unknown_key(tmp_path):
+    site = make_site(tmp_path, "---\ntitle: T\n---\n\n# T\n\nFine [@alpha2020].\n\nBad [@nosuchkey].\n")
+    proc = build(site, "--strict")
+    assert proc.returncode != 0
+    assert re.search(r"docs/index\.md:9: .*nosuchkey", proc.stderr), proc.stderr
+    assert "Traceback" not in proc.stderr
+    # without --strict the build passes and the citation stays visible
+    proc = build(site)
+    assert proc.returncode == 0, proc.stderr
+    html = (site / "site" / "index.html").read_text(encoding="utf-8")
+    assert "?nosuchkey" in html and "[@" not in html
+
+
+def test_case_only_key_difference_suggests_the_right_key(tmp_path):
+    site = make_site(tmp_path, "# T\n\nSee [@Alpha2020].\n")
+    proc = build(site, "--strict")
+    assert proc.returncode != 0
+    assert "docs/index.md:3" in proc.stderr and "alpha2020" in proc.stderr
+
+
+def test_build_numbers_links_and_lists(tmp_path):
+    site = make_site(tmp_path, "# T\n\nOne [@beta2021]. Two [@alpha2020; @beta2021].\n\n"
+                               "```\n[@alpha2020] in code\n```\n\n## Refs\n\n\\bibliography\n\n## After\n")
+    proc = build(site, "--strict")
+    assert proc.returncode == 0, proc.stderr
+    html = (site / "site" / "index.html").read_text(encoding="utf-8")
+    assert "[@alpha2020] in code" in html  # code is left alone
+    body = html.split('<section class="cp-bibliography"')[1]
+    assert body.index("ref-beta2021") < body.index("ref-alpha2020")  # order of first citation
+    assert html.index("cp-bibliography") < html.index('id="after"')  # list where \bibliography stood
+    assert "https://doi.org/10.1000/alpha" in body and "https://pubmed.ncbi.nlm.nih.gov/12345678/" in body
+    assert "DNA" in body
+    assert (site / "site" / "references.bib").exists()
+    assert (site / "site" / "assets" / "citeproof" / "citeproof.css").exists()
+    assert '<meta name="citation_reference"' in html and "application/ld+json" in html
+
+
+def test_hostile_bib_fields_produce_nothing_live(tmp_path):
+    bib = BIB + r"""
+@misc{evil,
+  author = {Mallory, M.},
+  title = {<script>alert(1)</script> and <img src=x onerror=alert(2)>},
+  year = {2020},
+  url = {javascript:alert(3)}
+}
+"""
+    site = make_site(tmp_path, "# T\n\n[@evil] [@alpha2020] [@beta2021]\n", bib)
+    proc = build(site)
+    assert proc.returncode == 0, proc.stderr
+    assert "javascript" in proc.stderr.lower()  # warned about the dropped URL
+    html = (site / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert 'href="javascript:' not in html.lower()
+    assert build(site, "--strict").returncode != 0
+
+
+def test_empty_bib_keeps_citations_visible_and_fails_strict(tmp_path):
+    site = make_site(tmp_path, "# T\n\nOne [@alpha2020].\n", bib="")
+    proc = build(site, "--strict")
+    assert proc.returncode != 0
+    assert "alpha2020" in proc.stderr
+    assert build(site).returncode == 0
+    assert "?alpha2020" in (site / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_bib_syntax_error_is_a_warning_with_the_line_not_a_traceback(tmp_path):
+    bib = BIB + "\n@article{broken,\n  title = {Unclosed,\n  year = {2020}\n"
+    site = make_site(tmp_path, "# T\n\n[@alpha2020]\n", bib)
+    proc = build(site, "--strict")
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert re.search(r"references\.bib:\d+", proc.stderr), proc.stderr
+
+
+def test_missing_bib_file_is_one_clear_error(tmp_path):
+    site = make_site(tmp_path, "# T\n\n[@alpha2020]\n")
+    (site / "references.bib").unlink()
+    proc = build(site)
+    assert proc.returncode != 0
+    assert "references.bib" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_article_site_builds_strict_with_15_references(tmp_path):
+    proc = subprocess.run([*MKDOCS, "build", "--strict", "-q", "-d", str(tmp_path / "site")],
+                          cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "[@" not in html
+    entries = re.findall(r'<li id="ref-([^"]+)" class="cp-entry" value="(\d+)"', html)
+    keys = ["suh2019", "kim2017", "lee2016", "bozorgmehr2018", "lamoth2006", "krein2013",
+            "sculco2001", "callaghan1999", "lee2014", "gordon2016", "descarreaux2002",
+            "stankovic2012", "fahmy2019", "paolucci2019", "barzilay2016"]
+    assert [k for k, _ in entries] == keys
+    assert [int(n) for _, n in entries] == list(range(1, 16))
+    listing = html.split('<section class="cp-bibliography"')[1].split("</section>")[0]
+    assert len(re.findall(r'href="https://doi\.org/', listing)) == 14  # all but Stankovic
+    assert len(re.findall(r'href="https://pubmed\.ncbi\.nlm\.nih\.gov/\d+/"', listing)) == 13

@@ -1,0 +1,109 @@
+"""Citation markers, the reference list and the head metadata (pure rendering)."""
+from __future__ import annotations
+
+import json
+import re
+
+from citeproof.markdown import parse_citations
+from citeproof.model import Author, Reference
+from citeproof.render import (BIBLIOGRAPHY_TOKEN, anchor_for, head_metadata, insert_bibliography,
+                              render_bibliography, render_markdown)
+
+KEYS = {"a", "b", "c", "d", "e", "doe:2020"}
+TIPS = {"a": "Alpha A. Title <one>. J. 2020;1:1.", "b": "Beta B.", "c": "Gamma C."}
+
+
+def render(text: str, **kw):
+    doc = parse_citations(text, "docs/page.md")
+    return render_markdown(text, doc, KEYS, TIPS, **kw)
+
+
+def numbers_shown(html: str) -> list[str]:
+    return re.findall(r'<a class="cp-ref"[^>]*>(\d+)</a>', html)
+
+
+def test_numbers_follow_first_citation_and_ranges_compress():
+    out, page = render("x [@c] y [@a; @b; @c; @e] z [@a]\n")
+    assert page.numbers == {"c": 1, "a": 2, "b": 3, "e": 4}
+    # second group: numbers 1,2,3,4 -> one range 1–4
+    assert "&#91;" in out and "&#8211;" in out
+    second = out.split('id="cite-2"')[1].split("</span>")[0]
+    assert numbers_shown(second) == ["1", "4"]
+
+
+def test_two_consecutive_numbers_stay_separate():
+    out, _ = render("[@a] [@a; @b]\n")
+    group = out.split('id="cite-2"')[1]
+    assert numbers_shown(group)[:2] == ["1", "2"] and "&#8211;" not in group.split("</span>")[0]
+
+
+def test_every_number_links_to_its_entry_with_a_tooltip():
+    out, _ = render("see [@a]\n")
+    assert f'href="#{anchor_for("a")}"' in out
+    assert 'title="Alpha A. Title &lt;one&gt;. J. 2020;1:1."' in out
+
+
+def test_unknown_key_stays_visible_and_is_never_deleted():
+    out, page = render("claim [@nosuchkey] and [@a; @missing_one]\n")
+    assert "?nosuchkey" in out and "?missing&#95;one" in out
+    assert page.unknown == ["nosuchkey", "missing_one"]
+    assert "cp-unknown" in out and "[@" not in out
+
+
+def test_locators_and_prefixes_are_kept():
+    out, _ = render("[see @a, p. 3] and [@b, pp. 4-5; also @c]\n")
+    assert "see <a" in out and ", p. 3" in out
+    assert ", pp. 4-5; also <a" in out
+
+
+def test_markers_hide_markdown_syntax():
+    out, _ = render("[@doe:2020]\n")
+    # brackets are character references: Markdown cannot make a link of them
+    assert "&#91;" in out and "&#93;" in out and "[" not in out.replace("&#91;", "")
+
+
+def test_bibliography_token_where_the_marker_stands_else_appended():
+    out, _ = render("Intro [@a]\n\n\\bibliography\n\nAfter.\n")
+    assert out.index(BIBLIOGRAPHY_TOKEN) < out.index("After.")
+    out2, _ = render("Intro [@a]\n", references_heading="Works cited")
+    assert out2.rstrip().endswith(BIBLIOGRAPHY_TOKEN) and "## Works cited" in out2
+    out3, _ = render("No citations here.\n")
+    assert BIBLIOGRAPHY_TOKEN not in out3
+
+
+def test_escaped_at_loses_its_backslash():
+    out, page = render("mail [\\@someone] now\n")
+    assert "[@someone]" in out and not page.numbers
+
+
+def test_superscript_format():
+    out, _ = render("x [@a; @b]\n", superscript=True)
+    assert out.count("<sup") == 1 and "&#91;" not in out
+
+
+def test_bibliography_backlinks_every_citing_group():
+    _, page = render("[@a] then [@b] then [@a]\n")
+    html = render_bibliography(page, {"a": "<b>A</b>", "b": "B"}, download_href="references.bib")
+    assert html.index('id="ref-a"') < html.index('id="ref-b"')
+    entry_a = html.split('id="ref-a"')[1].split("</li>")[0]
+    assert 'href="#cite-1"' in entry_a and 'href="#cite-3"' in entry_a
+    assert 'value="1"' in html and 'value="2"' in html
+    assert '<a href="references.bib" download>' in html
+    assert insert_bibliography(f"<p>{BIBLIOGRAPHY_TOKEN}</p>", html) == html
+
+
+def test_head_metadata_is_escaped_and_json_ld_parses():
+    ref = Reference(key="x", entry_type="article", file="r.bib", line=1,
+                    title='A "quoted" </script><script>alert(1)</script> title',
+                    authors=(Author("Suh", "JH"),), journal="Medicine (Baltimore)", year="2019",
+                    volume="98", number="26", pages="e16173", doi="10.1097/MD.0000000000016173",
+                    pmid="31261549")
+    head = head_metadata(title="T & T", authors=["Michael C Remy"], date=None, url=None,
+                         description=None, references=[ref])
+    assert "<script>alert" not in head
+    assert 'content="T &amp; T"' in head
+    payload = head.split('<script type="application/ld+json">')[1].split("</script>")[0]
+    data = json.loads(payload)
+    assert data["@type"] == "ScholarlyArticle"
+    assert data["citation"][0]["sameAs"][0] == "https://doi.org/10.1097/MD.0000000000016173"
+    assert "citation_doi=10.1097/MD.0000000000016173" in head

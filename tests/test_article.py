@@ -1,0 +1,303 @@
+"""The article page, the editing guide, mkdocs.yml and the styles.
+
+The article must be the seed text word for word: every seed paragraph (apart from the
+duplicate title and the printed reference list) must reappear once the page's citation
+keys are turned back into "(n)" and the corrections its editorial note lists are undone.
+The seed lives in the shared folder beside the repository (``../shared``).
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seed" / "article.txt"
+FACTS = SHARED / "references" / "facts.md"
+INDEX = ROOT / "docs" / "index.md"
+EDITING = ROOT / "docs" / "editing.md"
+MKDOCS_YML = ROOT / "mkdocs.yml"
+PLUGIN_CSS = ROOT / "src" / "citeproof" / "assets" / "citeproof.css"
+EXTRA_CSS = ROOT / "docs" / "stylesheets" / "extra.css"
+
+KEYS = ("suh2019 kim2017 lee2016 bozorgmehr2018 lamoth2006 krein2013 sculco2001 callaghan1999 "
+        "lee2014 gordon2016 descarreaux2002 stankovic2012 fahmy2019 paolucci2019 barzilay2016").split()
+
+FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.S)
+GROUP = re.compile(r"\[([^\[\]\n]*@[^\[\]\n]*)\]")  # a bracket holding an @: citation syntax
+SINGLE = re.compile(r"\[@([\w:.\-]+)\]")
+CORRECTION = re.compile(r'^\s*[-*] [“"]([^”"]+)[”"] (?:→|->) [“"]([^”"]+)[”"]', re.M)
+NOTE_START = '!!! note "Editorial note"'
+DISCLAIMER_START = '!!! warning "Disclaimer"'
+
+
+# ---------------------------------------------------------------- helpers (pure)
+
+def paragraphs(text: str) -> list[str]:
+    """Blank-line separated blocks, each with its lines joined by one space."""
+    return [" ".join(line.strip() for line in block.splitlines() if line.strip())
+            for block in re.split(r"\n(?:[ \t]*\n)+", text) if block.strip()]
+
+
+def split_page(raw: str) -> tuple[dict, str]:
+    """Front matter (as YAML) and body of a Markdown page."""
+    m = FRONT_MATTER.match(raw)
+    if not m:
+        return {}, raw
+    return yaml.safe_load(m.group(1)) or {}, raw[m.end():]
+
+
+def admonition(body: str, start: str) -> tuple[str, str]:
+    """The indented text of the admonition opened by ``start``, and the body without it."""
+    lines = body.splitlines()
+    i = lines.index(start)
+    j = i + 1
+    while j < len(lines) and (not lines[j].strip() or lines[j].startswith("    ")):
+        j += 1
+    inner = "\n".join(line[4:] for line in lines[i + 1:j])
+    return inner.strip("\n"), "\n".join(lines[:i] + [""] + lines[j:])
+
+
+def strip_code(text: str) -> str:
+    """``text`` with fenced code blocks and inline code spans blanked out."""
+    out, fence = [], None
+    for line in text.splitlines():
+        m = re.match(r"^\s*(`{3,}|~{3,})", line)
+        if fence is None and m:
+            fence = m.group(1)
+            out.append("")
+        elif fence is not None:
+            if re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", line):
+                fence = None
+            out.append("")
+        else:
+            out.append(line)
+    return re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", "\n".join(out), flags=re.S)
+
+
+def citation_syntax_outside_code(text: str) -> list[str]:
+    """Every citation group or ``\\bibliography`` line the plugin would act on."""
+    bare = strip_code(text)
+    found = [m.group(0) for m in GROUP.finditer(bare)]
+    found += [line.strip() for line in bare.splitlines() if line.strip() == "\\bibliography"]
+    return found
+
+
+def seed_paragraphs() -> list[str]:
+    """The seed's paragraphs, without the repeated title and the printed reference list."""
+    if not SEED.is_file():
+        pytest.skip(f"seed article not found at {SEED} (the shared folder must sit beside the repo)")
+    paras = paragraphs(SEED.read_text(encoding="utf-8"))
+    paras = paras[:paras.index("References")]
+    return [p for i, p in enumerate(paras) if p not in paras[:i]]  # the title once
+
+
+def page() -> tuple[dict, str]:
+    return split_page(INDEX.read_text(encoding="utf-8"))
+
+
+def corrections(note: str) -> list[tuple[str, str]]:
+    """(printed, corrected) pairs the editorial note lists as ``- “X” → “Y” …`` items."""
+    return CORRECTION.findall(note)
+
+
+def prose_as_printed(body: str) -> list[str]:
+    """The page's paragraphs with keys back to "(n)" and the listed corrections undone."""
+    note, body = admonition(body, NOTE_START)
+    disclaimer, body = admonition(body, DISCLAIMER_START)
+    body = body.replace(DISCLAIMER_START, "") + "\n\nDisclaimer: " + disclaimer
+    order: list[str] = []
+    for key in SINGLE.findall(body):
+        if key not in order:
+            order.append(key)
+    body = SINGLE.sub(lambda m: f"({order.index(m.group(1)) + 1})", body)
+    body = re.sub(r"^#+ ", "", body, flags=re.M)
+    for printed, corrected in corrections(note):
+        body = body.replace(corrected, printed)
+    return paragraphs(body)
+
+
+def family_names() -> dict[int, set[str]]:
+    """Reference number -> family names of its authors, from facts.md."""
+    if not FACTS.is_file():
+        pytest.skip(f"facts.md not found at {FACTS}")
+    text = FACTS.read_text(encoding="utf-8").split("Authors, in order", 1)[1]
+    names = {}
+    for n, authors in re.findall(r"^(\d+)\. (.+)$", text, re.M):
+        names[int(n)] = {a.strip().rsplit(" ", 1)[0] for a in re.sub(r"\(.*?\)", "", authors).split(",")}
+    return names
+
+
+# ---------------------------------------------------------------- helper self-tests
+
+def test_scanner_finds_citations_only_outside_code():
+    text = ("Cite [@a; @b] here.\n`[@inline]` and ``[@x]`` are code.\n"
+            "```markdown\n[@fenced]\n\\bibliography\n```\n~~~\n[see @t, p. 3]\n~~~\n\\bibliography\n")
+    assert citation_syntax_outside_code(text) == ["[@a; @b]", "\\bibliography"]
+
+
+def test_corrections_and_prose_mapping_round_trip():
+    body = ('# T\n\nSmyth found it [@k1]. Jones agreed [@k2; x]. Smyth again [@k1].\n\n'
+            '!!! warning "Disclaimer"\n    Be careful.\n\n'
+            '!!! note "Editorial note"\n    - “Smith” → “Smyth”: the record.\n\n## References\n')
+    assert prose_as_printed(body) == ["T", "Smith found it (1). Jones agreed [@k2; x]. Smith again (1).",
+                                      "References", "Disclaimer: Be careful."]
+
+
+# ---------------------------------------------------------------- the article
+
+def test_every_seed_paragraph_appears_word_for_word():
+    seed = seed_paragraphs()
+    _meta, body = page()
+    printed = prose_as_printed(body)
+    missing = [p[:70] for p in seed if p not in printed]
+    assert not missing, f"paragraphs of the seed not found word for word in docs/index.md: {missing}"
+    positions = [printed.index(p) for p in seed]
+    assert positions == sorted(positions), "the seed's paragraphs are out of order"
+
+
+def test_the_fifteen_keys_are_cited_once_each_in_order():
+    _meta, body = page()
+    assert [m.group(1) for m in GROUP.finditer(strip_code(body))] == ["@" + k for k in KEYS]
+
+
+def test_gorden_is_corrected_and_the_note_says_why():
+    _meta, body = page()
+    note, rest = admonition(body, NOTE_START)
+    assert "gorden" not in rest.lower()
+    assert "Gordon and Bloxham" in rest
+    assert ("Gorden", "Gordon") in corrections(note)
+    item = next(line for line in note.splitlines() if CORRECTION.match(line))
+    assert "27417610" in item and "10.3390/healthcare4020022" in item
+    assert "references.bib" in note and "citeproof" in note
+    for printed_error in ("Basal", "4:22-40", "internet- mediated"):
+        assert printed_error in note
+
+
+def test_cited_names_match_the_records():
+    names = family_names()
+    _meta, body = page()
+    sentences = re.split(r"(?<=\]\.)\s+", " ".join(body.split()))
+    checked = 0
+    for sentence in sentences:
+        m = re.search(r"(?:^|\. )([A-Z][\w-]+(?: and [A-Z][\w-]+)?) \w[^.]*\[@([\w:.\-]+)\]\.?$", sentence)
+        if m and m.group(2) in KEYS:
+            cited = set(m.group(1).split(" and "))
+            assert cited <= names[KEYS.index(m.group(2)) + 1], f"{cited} are not authors of {m.group(2)}"
+            checked += 1
+    assert checked == len(KEYS)
+
+
+def test_page_structure():
+    meta, body = page()
+    seed_title = seed_paragraphs()[0]
+    assert meta["title"] == seed_title and meta["authors"] == ["Michael C Remy"]
+    assert "date" not in meta
+    assert any(meta["description"] in p for p in seed_paragraphs())
+    assert re.findall(r"^# (.+)$", body, re.M) == [seed_title]
+    assert "™" in body and "’" in body
+    lines = [line for line in body.splitlines() if line.strip()]
+    ref = lines.index("## References")
+    assert lines[ref + 1] == "\\bibliography" and lines.count("\\bibliography") == 1
+    note_at, disclaimer_at = lines.index(NOTE_START), lines.index(DISCLAIMER_START)
+    assert disclaimer_at < note_at < ref
+    assert all(line.startswith("    ") for line in lines[note_at + 1:ref])  # note right before
+
+
+# ---------------------------------------------------------------- editing guide, config, styles
+
+def test_editing_guide_shows_citation_syntax_only_inside_code():
+    text = EDITING.read_text(encoding="utf-8")
+    assert citation_syntax_outside_code(text) == []
+    for needed in ("[@", "; @", "[see @", "\\bibliography", "[\\@", "identifier = {none}",
+                   "--strict", "mkdocs serve", "citeproof check"):
+        assert needed in text, f"the editing guide does not mention {needed!r}"
+
+
+def load_mkdocs_yml() -> dict:
+    return yaml.safe_load(MKDOCS_YML.read_text(encoding="utf-8"))
+
+
+def test_mkdocs_yml_loads_nothing_from_outside():
+    cfg = load_mkdocs_yml()
+    assert cfg["theme"]["name"] == "material" and cfg["theme"]["font"] is False
+    for key in ("repo_url", "repo_name", "edit_uri", "google_analytics", "watch"):
+        assert key not in cfg
+    assert "analytics" not in (cfg.get("extra") or {})
+    for asset in cfg.get("extra_css", []) + cfg.get("extra_javascript", []):
+        assert not re.match(r"^(https?:)?//", str(asset)), asset
+
+
+def test_mkdocs_yml_theme_plugins_and_nav():
+    cfg = load_mkdocs_yml()
+    theme = cfg["theme"]
+    assert {p["scheme"] for p in theme["palette"]} == {"default", "slate"}
+    assert all(p["toggle"]["icon"] and p["media"] for p in theme["palette"])
+    assert {"content.tooltips", "navigation.top", "search.highlight"} <= set(theme["features"])
+    assert "search" in cfg["plugins"]
+    assert {"citeproof": {"bib_file": "references.bib"}} in cfg["plugins"]
+    assert cfg["nav"] == [{"Article": "index.md"}, {"Editing guide": "editing.md"}]
+    assert cfg["site_name"] == seed_paragraphs()[0]
+    assert cfg.get("strict", False) is False
+
+
+def test_plugin_css_covers_the_emitted_html():
+    css = PLUGIN_CSS.read_text(encoding="utf-8")
+    for selector in (".cp-cite", ".cp-ref", ".cp-unknown", ".cp-references", ".cp-entry",
+                     ".cp-backrefs", ":focus-visible", ".cp-entry:target",
+                     '[data-md-color-scheme="slate"]', "overflow-wrap: anywhere",
+                     "var(--md-accent-fg-color)"):
+        assert selector in css, f"citeproof.css lacks {selector}"
+    assert "http" not in css  # no remote fonts or images
+
+
+def test_print_style():
+    css = EXTRA_CSS.read_text(encoding="utf-8")
+    assert "@media print" in css
+    printed = css.split("@media print", 1)[1]
+    for needed in (".md-header", ".md-sidebar", ".md-footer", ".md-search", 'a[href^="http"]::after',
+                   "attr(href)", ".cp-backrefs", "#000", "#fff"):
+        assert needed in printed, f"the print style lacks {needed}"
+
+
+class _Loads(HTMLParser):
+    """Collects every URL a browser would fetch while loading the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("script", "img", "iframe", "source", "audio", "video") and a.get("src"):
+            self.urls.append(a["src"])
+        if tag == "link" and a.get("href") and a.get("rel") not in ("canonical", "alternate", "prev", "next"):
+            self.urls.append(a["href"])
+
+
+def test_built_theme_fetches_nothing_external(tmp_path):
+    """Build with the site's theme and extensions (not the citeproof plugin, tested elsewhere)."""
+    cfg = load_mkdocs_yml()
+    cfg["plugins"] = [p for p in cfg["plugins"] if p != "citeproof" and "citeproof" not in p]
+    cfg.update(docs_dir=str(ROOT / "docs"), site_dir=str(tmp_path / "site"))
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config)],
+                         capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert run.returncode == 0, run.stderr
+    pages = list((tmp_path / "site").rglob("*.html"))
+    assert len(pages) >= 2
+    for html in pages:
+        loads = _Loads()
+        loads.feed(html.read_text(encoding="utf-8"))
+        remote = [u for u in loads.urls if re.match(r"^(https?:)?//", u)]
+        assert not remote, f"{html.name} loads {remote}"
+    for css in (tmp_path / "site").rglob("*.css"):
+        assert not re.search(r"(@import|url\()\s*['\"]?(https?:)?//", css.read_text(encoding="utf-8")), css

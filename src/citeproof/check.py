@@ -119,6 +119,7 @@ def _shift_doc(doc, offset):
         groups=tuple(replace(g, line=g.line + offset,
                              items=tuple(replace(i, line=i.line + offset) for i in g.items))
                      for g in doc.groups),
+        markers=tuple(replace(m, line=m.line + offset) for m in doc.markers),
         problems=tuple(replace(p, line=p.line + offset) if p.line else p for p in doc.problems))
 
 

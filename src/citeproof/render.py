@@ -18,7 +18,7 @@ from typing import Iterable, Mapping, Sequence
 
 from .identifiers import doi_url, pmc_url, pubmed_url
 from .model import CitationGroup, ParsedDocument, Reference
-from .numbering import compress_numbers
+from .numbering import compress_numbers, number_citations
 
 #: The paragraph that stands where the reference list goes until the HTML is ready.
 BIBLIOGRAPHY_TOKEN = "CITEPROOF-BIBLIOGRAPHY-7f3a9c"
@@ -67,11 +67,7 @@ def render_markdown(
     cites anything. ``\\@`` escapes lose their backslash.
     """
     known = set(known_keys)
-    page = PageCitations()
-    for group in doc.groups:
-        for key in group.keys:
-            if key in known and key not in page.numbers:
-                page.numbers[key] = len(page.numbers) + 1
+    page = PageCitations(numbers=number_citations([doc], known))
 
     edits: list[tuple[int, int, str]] = []
     for index, group in enumerate(doc.groups, start=1):

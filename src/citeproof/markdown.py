@@ -1,0 +1,451 @@
+"""The one Markdown citation parser shared by the MkDocs site and the checker.
+
+``parse_citations(text, file)`` finds pandoc-style bracketed citations
+(``[@a]``, ``[@a; @b]``, ``[see @a, p. 3; also @b]``, ``-@a``) and ``\\bibliography``
+markers, and reports what it leaves alone precisely enough for a renderer to
+replace ``text[start:end]`` without touching anything else. It never changes text.
+
+It works in two passes and no per-construct regex runs over the whole text:
+
+1. A line pass finds code blocks and reference definitions.
+
+   - Fenced code: a line whose text, after indentation and ``>`` quote markers,
+     starts with 3+ backticks (info string without backticks) or 3+ tildes; it
+     runs to a line of the same character, at least as long, with nothing else
+     (or to the end of the text). Any indentation is allowed, so fences inside
+     lists and admonitions count.
+   - Indented code (Python-Markdown's rule, which renders the site): after a
+     blank line (or at the start), a line indented 4+ columns deeper than the
+     innermost open container. A container is opened by a list item, an
+     admonition (``!!!``, ``???``), a content tab (``===``), a footnote or
+     definition (``[^x]:``, ``:``) and its content indent is its own indent + 4;
+     a line after a blank line, or a new item, closes the containers it is not
+     indented into. So a list item's 4-space continuation paragraph is text, its
+     8-space block is code. Tabs count to the next multiple of 4.
+   - Reference definitions ``[label]: destination "title"`` (one line).
+
+2. A single left-to-right scan over the rest skips backslash escapes, code spans
+   (any backtick run, closed by a run of the same length in the same paragraph),
+   HTML comments, ``<code>``/``<pre>``/``<script>``/``<style>`` elements, other
+   tags with their attributes, autolinks, link destinations ``](...)`` and
+   reference labels ``][...]``, and examines each remaining ``[``.
+
+A bracket is a citation group when its content (no nested brackets, no blank
+line) holds an ``@`` at a citation position (after ``[``, whitespace, ``;`` or a
+``-`` that follows one of those) and it is not a link: not followed by ``(...)``
+or ``[...]``, not a reference definition, not a footnote ``[^x]``, not an image,
+not a defined reference label. Such content must split on ``;`` into items of
+the form ``prefix @key, locator``; otherwise it is a ``malformed-citation``
+warning and stays text. ``@`` in e-mail addresses (after a word character) and
+bare ``@key`` outside brackets never cite.
+"""
+from __future__ import annotations
+
+import re
+import string
+from bisect import bisect_right
+
+from .model import BibliographyMarker, CitationGroup, CitationItem, ParsedDocument, Problem
+
+__all__ = ["parse_citations", "KEY_PATTERN"]
+
+#: A citation key (pandoc's rule): starts with a letter, digit or ``_``; a single
+#: ``: . # / + -`` may stand between word characters, so a trailing ``.``/``:`` or a
+#: doubled ``--`` ends the key.
+KEY_PATTERN = r"\w+(?:[:.#/+\-]\w+)*"
+_KEY = re.compile(KEY_PATTERN)
+_PUNCT = frozenset(string.punctuation)
+_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_SPECIAL = re.compile(r"[\\`<\[\]]")
+_GROUP_SPECIAL = re.compile(r"[\\`<\[\];@]")
+_BACKTICKS = re.compile(r"`+")
+_FOOTNOTE_END = re.compile(r"\[\^[^\[\]\s]+\]\Z")
+_PARENS = re.compile(r"[\\()]")
+_FENCE = re.compile(r"(`{3,}|~{3,})(.*)")
+_CONTAINER = re.compile(
+    r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)|(?:!!!|\?\?\?\+?|===)[ \t]|\[\^[^\]]+\]:|:[ \t]")
+_REFDEF = re.compile(
+    r"[ \t]*(\[([^\[\]\n^][^\[\]\n]*)\]):[ \t]*\S+"
+    r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*\r?$")
+_RAW_OPEN = re.compile(r"<(code|pre|script|style)(?=[\s/>])[^>]*>", re.I)
+_RAW_CLOSE = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("code", "pre", "script", "style")}
+_AUTOLINK = re.compile(
+    r"<[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*>"
+    r"|<[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*>")
+_TAG = re.compile(
+    r"</?[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*"
+    r"(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*\s*/?>"
+    r"|<![A-Za-z][^>]*>|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.S)
+_MARKER = "\\bibliography"
+_HINT = " If this is not a citation, escape the @ as \\@."
+
+
+def parse_citations(text: str, file: str) -> ParsedDocument:
+    """Parse one Markdown text for citation groups, ``\\bibliography`` markers and ``\\@``.
+
+    ``file`` only labels the results. Offsets index ``text``; lines and columns are
+    1-based and count code points (``\\r\\n`` and ``\\n`` both end a line). A group's
+    position is its '['; an item's is its '@'. A marker's offsets cover exactly
+    ``\\bibliography``. No escape offset falls inside a group (its prefix and locator
+    are given with escapes resolved).
+    """
+    return _Scanner(text, file).run()
+
+
+def _indent(line: str) -> int:
+    """Width of a line's leading whitespace, tabs to the next multiple of 4."""
+    col = 0
+    for ch in line:
+        if ch == " ":
+            col += 1
+        elif ch == "\t":
+            col += 4 - col % 4
+        else:
+            break
+    return col
+
+
+def _label(text: str) -> str:
+    """A reference label as Markdown matches it: case- and whitespace-insensitive."""
+    return " ".join(text.split()).casefold()
+
+
+def _clean(text: str) -> str:
+    """Prefix/locator text as shown: escapes resolved, whitespace runs collapsed."""
+    return " ".join(_UNESCAPE.sub(r"\1", text).split())
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _scan_blocks(text: str):
+    """The line pass: code ranges, blank-line starts, reference definitions and labels."""
+    code: list[list[int]] = []
+    blanks: list[int] = []
+    refdefs: dict[int, int] = {}  # offset of '[' -> end of the definition line
+    labels: set[str] = set()
+    stack: list[int] = []  # content indents of open containers
+    fence: tuple[str, int] | None = None
+    in_code, code_base, after_blank = False, 0, True
+    pos, n = 0, len(text)
+
+    def mark(start: int, end: int) -> None:
+        if code and code[-1][1] == start:
+            code[-1][1] = end
+        else:
+            code.append([start, end])
+
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        stop = min(pos, n)
+        if fence:
+            mark(start, stop)
+            closing = line.lstrip(" \t>").rstrip()
+            if len(closing) >= fence[1] and closing == fence[0] * len(closing):
+                fence = None
+            continue
+        if not line.strip():
+            blanks.append(start)
+            after_blank = True
+            continue
+        ind = _indent(line)
+        if in_code and ind >= code_base:
+            mark(start, stop)
+            continue
+        in_code = False
+        stripped = line.lstrip(" \t")
+        container = _CONTAINER.match(stripped)
+        opener = _FENCE.match(line.lstrip(" \t>"))
+        if opener and opener.group(1)[0] == "`" and "`" in opener.group(2):
+            opener = None  # ```a``` is a code span, not a fence
+        if after_blank or container or opener:
+            while stack and ind < stack[-1]:
+                stack.pop()
+        base = stack[-1] if stack else 0
+        was_blank, after_blank = after_blank, False
+        if was_blank and ind >= base + 4:
+            in_code, code_base = True, base + 4
+            mark(start, stop)
+        elif opener:
+            fence = (opener.group(1)[0], len(opener.group(1)))
+            mark(start, stop)
+        else:
+            if container:
+                stack.append(ind + 4)
+            m = _REFDEF.match(line)
+            if m:
+                refdefs[start + m.start(1)] = end
+                labels.add(_label(m.group(2)))
+    return [tuple(r) for r in code], blanks, refdefs, labels
+
+
+class _Scanner:
+    """State of one parse: the text, its code ranges and paragraph limits, the results."""
+
+    def __init__(self, text: str, file: str):
+        self.text, self.file, self.n = text, file, len(text)
+        code, blanks, self.refdefs, self.labels = _scan_blocks(text)
+        self.code_starts = [s for s, _ in code]
+        self.code_ends = [e for _, e in code]
+        self.barriers = sorted(blanks + self.code_starts)
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.groups: list[CitationGroup] = []
+        self.markers: list[BibliographyMarker] = []
+        self.problems: list[Problem] = []
+        self.escapes: list[int] = []
+        self.parens: dict[int, dict[int, int]] = {}  # paragraph start -> '(' -> ')'
+        self.unclosed: dict[object, int] = {}  # search -> a start it is known to fail from
+
+    # ------------------------------------------------------------------ helpers
+    def pos(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of an offset."""
+        line = bisect_right(self.line_starts, offset)
+        return line, offset - self.line_starts[line - 1] + 1
+
+    def limit(self, offset: int) -> int:
+        """End of the paragraph holding ``offset``: the next blank line or code block."""
+        k = bisect_right(self.barriers, offset)
+        return self.barriers[k] if k < len(self.barriers) else self.n
+
+    def code_end(self, offset: int) -> int | None:
+        """End of the code block holding ``offset``, if any."""
+        k = bisect_right(self.code_starts, offset) - 1
+        return self.code_ends[k] if k >= 0 and offset < self.code_ends[k] else None
+
+    def escaped(self, offset: int) -> bool:
+        """Whether the character at ``offset`` follows an odd run of backslashes."""
+        k = offset
+        while k > 0 and self.text[k - 1] == "\\":
+            k -= 1
+        return (offset - k) % 2 == 1
+
+    def skip_construct(self, i: int) -> int | None:
+        """End of the code span or HTML construct starting at ``i`` (a backtick or '<')."""
+        text = self.text
+        if text[i] == "`":
+            run = _BACKTICKS.match(text, i)
+            width, lim, k = run.end() - i, self.limit(i), run.end()
+            if self.unclosed.get((width, lim), lim) <= i:
+                return run.end()  # already known: no closing run of this width
+            while True:
+                k = text.find("`" * width, k, lim)
+                if k < 0:
+                    self.unclosed[(width, lim)] = i
+                    return run.end()  # unmatched: the backticks are literal
+                close = _BACKTICKS.match(text, k)
+                if close.end() - k == width:
+                    return close.end()
+                k = close.end()
+        if text.startswith("<!--", i):
+            k = text.find("-->", i + 4)
+            return self.n if k < 0 else k + 3
+        m = _RAW_OPEN.match(text, i)
+        if m:
+            name = m.group(1).lower()
+            close = None
+            if self.unclosed.get(name, self.n) > i:
+                close = _RAW_CLOSE[name].search(text, m.end())
+            if close:
+                return close.end()
+            self.unclosed[name] = i
+            return self.n if name in ("script", "style") else m.end()
+        m = _AUTOLINK.match(text, i) or _TAG.match(text, i)
+        return m.end() if m else None
+
+    def close_paren(self, k: int) -> int | None:
+        """Offset of the ')' balancing the '(' at ``k`` within its paragraph.
+
+        Parentheses are matched once per paragraph (a stack pass), so text full of
+        ``](`` stays linear.
+        """
+        idx = bisect_right(self.barriers, k)
+        para = self.barriers[idx - 1] if idx else 0
+        if para not in self.parens:
+            lim, pairs, stack, skip = self.limit(k), {}, [], -1
+            for m in _PARENS.finditer(self.text, para, lim):
+                j = m.start()
+                if j <= skip:
+                    continue
+                if m.group() == "\\":
+                    skip = j + 1
+                elif m.group() == "(":
+                    stack.append(j)
+                elif stack:
+                    pairs[stack.pop()] = j
+            self.parens[para] = pairs
+        return self.parens[para].get(k)
+
+    def cites_at(self, at: int, opening: int) -> bool:
+        """Whether the '@' at ``at`` stands where a citation key may start."""
+        def boundary(k: int) -> bool:
+            return k == opening or self.text[k].isspace() or self.text[k] == ";"
+        prev = at - 1
+        if boundary(prev):
+            return True
+        return self.text[prev] == "-" and prev - 1 >= opening and boundary(prev - 1)
+
+    def warn(self, offset: int, message: str) -> None:
+        line, _ = self.pos(offset)
+        self.problems.append(Problem("malformed-citation", "warning", message,
+                                     file=self.file, line=line))
+
+    # ------------------------------------------------------------------ the scan
+    def run(self) -> ParsedDocument:
+        text, i = self.text, 0
+        while True:
+            m = _SPECIAL.search(text, i)
+            if not m:
+                break
+            i = m.start()
+            end = self.code_end(i)
+            if end is not None:
+                i = end
+            elif text[i] == "\\":
+                i = self.backslash(i)
+            elif text[i] in "`<":
+                i = self.skip_construct(i) or i + 1
+            elif text[i] == "]":
+                close = self.close_paren(i + 1) if text.startswith("(", i + 1) else None
+                i = i + 1 if close is None else close + 1
+            else:
+                i = self.bracket(i)
+        return ParsedDocument(self.file, tuple(self.groups), tuple(self.markers),
+                              tuple(self.problems), tuple(self.escapes))
+
+    def backslash(self, i: int) -> int:
+        """Handle an escape (recording ``\\@``) or a ``\\bibliography`` line."""
+        text = self.text
+        if text.startswith(_MARKER, i):
+            line_start = text.rfind("\n", 0, i) + 1
+            line_end = text.find("\n", i)
+            line_end = self.n if line_end < 0 else line_end
+            end = i + len(_MARKER)
+            if not text[line_start:i].strip() and not text[end:line_end].strip():
+                self.markers.append(BibliographyMarker(self.file, self.pos(i)[0], i, end))
+                return end
+        nxt = text[i + 1: i + 2]
+        if nxt == "@":
+            self.escapes.append(i)
+        return i + 2 if nxt and nxt in _PUNCT else i + 1
+
+    def bracket(self, i: int) -> int:
+        """Examine the '[' at ``i``; return where the scan continues."""
+        text = self.text
+        if i in self.refdefs:
+            return self.refdefs[i]
+        if (i > 0 and text[i - 1] == "]" and not self.escaped(i - 1)
+                and not _FOOTNOTE_END.search(text, max(0, i - 200), i)):
+            k = text.find("]", i + 1, self.limit(i))  # reference label of [text][label]
+            return i + 1 if k < 0 else k + 1
+        if text.startswith("[^", i) or (i > 0 and text[i - 1] == "!" and not self.escaped(i - 1)):
+            return i + 1  # footnote reference or image: its text is scanned as usual
+        scanned = self.scan_group(i)
+        if scanned is None:
+            return i + 1
+        close, semis, ats = scanned
+        if close is None:
+            if ats:
+                self.warn(i, f"citation '{_short(text[i:self.limit(i)])}' is not closed: add ']' "
+                             "before the end of the paragraph (a citation cannot span a blank line)."
+                          + _HINT)
+            return i + 1
+        after = text[close + 1: close + 2]
+        label_end = text.find("]", close + 2, self.limit(i)) if after == "[" else -1
+        if label_end >= 0 and ats:
+            label = _label(text[close + 2: label_end] or text[i + 1: close])
+            if label not in self.labels:
+                self.warn(i, f"'{_short(text[i:label_end + 1])}' reads as a link to an undefined "
+                             "reference label, so it is neither a link nor a citation; put all "
+                             "keys in one bracket, as in [@a; @b]." + _HINT)
+        if (not ats or label_end >= 0 or (after == "(" and self.close_paren(close + 1) is not None)
+                or _label(text[i + 1: close]) in self.labels):
+            return i + 1  # plain brackets or a link
+        group = self.make_group(i, close, semis, ats)
+        if group is None:
+            return i + 1
+        self.groups.append(group)
+        return close + 1
+
+    def scan_group(self, i: int):
+        """Find the ']' closing the '[' at ``i``, with the ';' and citing '@' inside.
+
+        Returns ``None`` when a nested '[' comes first (not a group; a warning if an
+        '@' cited before it), else
+        ``(close or None if unclosed, semicolons, ats)``.
+        """
+        text, lim, j = self.text, self.limit(i), i + 1
+        semis: list[int] = []
+        ats: list[int] = []
+        while j < lim:
+            m = _GROUP_SPECIAL.search(text, j, lim)
+            if not m:
+                break
+            j, ch = m.start(), m.group()
+            if ch == "\\":
+                j += 2 if text[j + 1: j + 2] in _PUNCT else 1
+                continue
+            if ch in "`<":
+                j = self.skip_construct(j) or j + 1
+                continue
+            if ch == "[":
+                if ats:
+                    self.warn(i, f"citation '{_short(text[i:j + 1])}…' holds a nested '[': "
+                                 "brackets cannot nest inside a citation; write "
+                                 "[see @a, p. 3] without inner brackets." + _HINT)
+                return None
+            if ch == "]":
+                return j, semis, ats
+            if ch == ";":
+                semis.append(j)
+            elif self.cites_at(j, i):
+                ats.append(j)
+            j += 1
+        return None, semis, ats
+
+    def make_group(self, i: int, close: int, semis: list[int], ats: list[int]):
+        """Build the group ``text[i:close+1]``, or warn and return ``None`` if malformed."""
+        text = self.text
+        raw = text[i: close + 1]
+        shown = _short(raw)
+        items = []
+        for a, b in zip([i + 1] + [s + 1 for s in semis], semis + [close]):
+            here = [k for k in ats if a <= k < b]
+            body = text[a:b]
+            if not body.strip():
+                self.warn(i, f"malformed citation '{shown}': an item between ';' separators is "
+                             "empty; write keys as [@a; @b], with no leading or trailing ';'." + _HINT)
+                return None
+            if not here:
+                self.warn(i, f"malformed citation '{shown}': the item '{_short(body, 40)}' has no "
+                             "@key; every item separated by ';' needs one, as in "
+                             "[see @a, p. 3; also @b]." + _HINT)
+                return None
+            at = here[0]
+            key = _KEY.match(text, at + 1, b)
+            if not key:
+                self.warn(i, f"malformed citation '{shown}': '@' is not followed by a citation "
+                             "key (a letter, digit or '_', then also ':.-/+#' inside), as in "
+                             "[@smith2020]." + _HINT)
+                return None
+            if len(here) > 1:
+                other = _KEY.match(text, here[1] + 1, b)
+                second = other.group() if other else "…"
+                self.warn(i, f"malformed citation '{shown}': two keys in one item; separate keys "
+                             f"with ';', as in [@{key.group()}; @{second}]." + _HINT)
+                return None
+            suffix = text[key.end():b].strip()
+            if suffix and not suffix.startswith(","):
+                self.warn(i, f"malformed citation '{shown}': the text '{_short(suffix, 30)}' after "
+                             f"@{key.group()} needs a comma before it, as in "
+                             f"[@{key.group()}, p. 3]." + _HINT)
+                return None
+            prefix_end = at - 1 if at - 1 >= a and text[at - 1] == "-" else at
+            line, column = self.pos(at)
+            items.append(CitationItem(key.group(), line, column, prefix=_clean(text[a:prefix_end]),
+                                      locator=_clean(suffix[1:])))
+        line, column = self.pos(i)
+        return CitationGroup(tuple(items), self.file, line, column, i, close + 1, raw)

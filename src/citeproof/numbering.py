@@ -1,0 +1,106 @@
+"""Pure citation bookkeeping: unknown and unused keys, numbers, Vancouver ranges."""
+from __future__ import annotations
+
+import difflib
+from typing import Iterable, Mapping, Sequence
+
+from .model import ParsedDocument, Problem, Reference
+
+__all__ = ["resolve_keys", "unused_entries", "number_citations", "compress_numbers",
+           "format_ranges", "cited_keys"]
+
+
+def cited_keys(docs: Sequence[ParsedDocument]) -> list[str]:
+    """Every cited key once, in order of first citation across ``docs``."""
+    seen: dict[str, None] = {}
+    for doc in docs:
+        for group in doc.groups:
+            for key in group.keys:
+                seen.setdefault(key, None)
+    return list(seen)
+
+
+def _suggestion(key: str, bib_keys: list[str], folded: Mapping[str, str]) -> str:
+    """The bib key the writer probably meant: same letters in another case, else a close match."""
+    if key.casefold() in folded:
+        return folded[key.casefold()]
+    close = difflib.get_close_matches(key, bib_keys, n=1, cutoff=0.75)
+    return close[0] if close else ""
+
+
+def resolve_keys(docs: Sequence[ParsedDocument], bib_keys: Iterable[str]) -> list[Problem]:
+    """One ``unknown-key`` error per cited item whose key is not in the bib (exact match).
+
+    The message suggests the bib key that differs only in case, or else a close match,
+    and, for an item with a prefix (``[twitter @someone]``), how to escape the ``@``.
+    """
+    keys = list(dict.fromkeys(bib_keys))
+    known = set(keys)
+    folded: dict[str, str] = {}
+    for k in keys:
+        folded.setdefault(k.casefold(), k)
+    problems = []
+    for doc in docs:
+        for group in doc.groups:
+            for item in group.items:
+                if item.key in known:
+                    continue
+                guess = _suggestion(item.key, keys, folded)
+                message = f"unknown citation key '{item.key}'"
+                if guess and guess.casefold() == item.key.casefold():
+                    message += f"; did you mean '{guess}'? Keys must match exactly, including case."
+                elif guess:
+                    message += f"; did you mean '{guess}'?"
+                else:
+                    message += "; add an entry with this key to the bib file or correct the key."
+                if item.prefix:
+                    message += (f" If '@{item.key}' is not a citation, escape the @ as "
+                                f"'\\@{item.key}'.")
+                problems.append(Problem("unknown-key", "error", message, key=item.key,
+                                        file=group.file, line=item.line,
+                                        expected=guess or None, found=item.key))
+    return problems
+
+
+def unused_entries(docs: Sequence[ParsedDocument], references: Mapping[str, Reference]) -> list[Problem]:
+    """One ``unused-entry`` warning per bib entry no document cites, at the entry's line."""
+    cited = set(cited_keys(docs))
+    return [Problem("unused-entry", "warning",
+                    f"bib entry '{key}' is never cited; cite it as [@{key}] or remove it.",
+                    key=key, file=ref.file, line=ref.line)
+            for key, ref in references.items() if key not in cited]
+
+
+def number_citations(docs: Sequence[ParsedDocument], bib_keys: Iterable[str]) -> dict[str, int]:
+    """1-based numbers in order of first citation across ``docs``; unknown keys get none."""
+    known = set(bib_keys)
+    numbers: dict[str, int] = {}
+    for key in cited_keys(docs):
+        if key in known:
+            numbers[key] = len(numbers) + 1
+    return numbers
+
+
+def compress_numbers(numbers: Iterable[int]) -> list[tuple[int, int]]:
+    """Sorted, de-duplicated runs; 3+ consecutive numbers make a range (Vancouver).
+
+    ``[1, 2, 3, 5] -> [(1, 3), (5, 5)]``; ``[1, 2] -> [(1, 1), (2, 2)]``.
+    """
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    out: list[tuple[int, int]] = []
+    for first, last in runs:
+        if last - first >= 2:
+            out.append((first, last))
+        else:
+            out.extend((n, n) for n in range(first, last + 1))
+    return out
+
+
+def format_ranges(runs: Iterable[tuple[int, int]]) -> str:
+    """``[(1, 3), (5, 5)] -> "1–3, 5"`` (en dash)."""
+    return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in runs)

@@ -1,0 +1,243 @@
+"""The lock file ``citations.lock.json``: the registries' real answers, committed to the repo.
+
+Shape (sorted keys, indent 2, trailing newline, so git diffs stay small)::
+
+    {"generator": "citeproof 0.1.0", "version": 1,
+     "references": {"suh2019": {"doi": "10.1097/...", "pmid": "31261549",
+                                "records": [Record.to_dict(), ...],
+                                "retrieved": "2026-01-05T10:00:00Z"}}}
+
+Only records that registries actually returned ("found") are stored; failures are never
+locked. ``--offline`` replays the locked records through the same ``verify_reference``.
+Writes are atomic: a temp file in the same directory, fsync, then ``os.replace``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import MappingProxyType
+from typing import Iterable, Mapping, Optional, Union
+
+from . import __version__
+from .model import Lookup, Record, Reference
+from .verify import norm_doi
+
+LOCK_VERSION = 1
+LOCK_SOURCES = ("crossref", "doi.org", "pubmed")  # also the order records are stored in
+REBUILD_HINT = ("restore it from git, or delete it and run `citeproof check` online to "
+                "rebuild it from the registries")
+
+
+_TEXT_FIELDS = tuple(f for f in Record.__dataclass_fields__ if f not in {"authors", "updates", "pubtypes"})
+
+
+class LockError(Exception):
+    """The lock file cannot be used: the message names the file, the place and what to do."""
+
+
+def _parse_time(value: Union[str, datetime], what: str) -> datetime:
+    """An aware UTC datetime from an ISO 8601 string (naive times are taken as UTC)."""
+    if isinstance(value, datetime):
+        t = value
+    else:
+        try:
+            t = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValueError(f"{what}: {value!r} is not an ISO 8601 time "
+                             "(e.g. 2026-01-05T10:00:00Z)") from None
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def _iso(t: datetime) -> str:
+    return t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _check_record(key: str, doi: str, pmid: str, record: Record) -> None:
+    """Refuse a record that is not a real registry answer about this entry's identifiers."""
+    if not isinstance(record, Record):
+        raise ValueError(f"{key}: a lock record must be a model.Record, not {type(record).__name__}")
+    if record.source not in LOCK_SOURCES:
+        raise ValueError(f"{key}: refusing a record from source {record.source!r}; only "
+                         f"{', '.join(LOCK_SOURCES)} answers may be locked")
+    wanted = pmid if record.source == "pubmed" else doi
+    asked = record.identifier if record.source == "pubmed" else norm_doi(record.identifier)
+    wanted = wanted if record.source == "pubmed" else norm_doi(wanted)
+    if not asked or asked.strip() != (wanted or "").strip():
+        raise ValueError(f"{key}: the {record.source} record answers {record.identifier!r}, "
+                         f"not this entry's {'PMID' if record.source == 'pubmed' else 'DOI'} "
+                         f"{(pmid if record.source == 'pubmed' else doi)!r}")
+    if not record.retrieved:
+        raise ValueError(f"{key}: the {record.source} record has no retrieval time")
+    texts = [getattr(record, f) for f in _TEXT_FIELDS] + list(record.pubtypes)
+    texts += [v for a in record.authors for v in (a.family, a.given)]
+    texts += [v for u in record.updates for v in (u.kind, u.source, u.notice_doi, u.date, u.label)]
+    if not all(isinstance(t, str) for t in texts):
+        raise ValueError(f"{key}: the {record.source} record has a field that is not text")
+
+
+@dataclass(frozen=True)
+class LockEntry:
+    """The locked answers for one reference key."""
+
+    key: str
+    doi: str
+    pmid: str
+    records: tuple[Record, ...]
+    retrieved: str  # ISO 8601 UTC
+
+    def matches(self, ref: Reference) -> bool:
+        """Whether the bib still has the identifiers these answers were fetched for."""
+        return (norm_doi(self.doi) == norm_doi(ref.doi)
+                and (self.pmid or "").strip() == (ref.pmid or "").strip())
+
+    def age(self, now: Optional[datetime] = None) -> timedelta:
+        """How long ago the answers were fetched (``now`` defaults to the current UTC time)."""
+        now = _parse_time(now or datetime.now(timezone.utc), "now")
+        return now - _parse_time(self.retrieved, f"{self.key}: retrieved")
+
+    def to_dict(self) -> dict:
+        return {"doi": self.doi or None, "pmid": self.pmid or None, "retrieved": self.retrieved,
+                "records": [r.to_dict() for r in self.records]}
+
+
+def is_stale(entry: LockEntry, max_age: timedelta, now: Optional[datetime] = None) -> bool:
+    """Whether the entry is older than ``max_age`` and must be asked again."""
+    return entry.age(now) > max_age
+
+
+def lookups_from_lock(entry: LockEntry) -> dict[str, Lookup]:
+    """The locked records as found ``Lookup`` values, keyed by source ("crossref",
+    "doi.org", "pubmed"), so ``--offline`` runs the same ``verify_reference``."""
+    return {r.source: Lookup(r.source, r.identifier, "found", record=r) for r in entry.records}
+
+
+class Lock:
+    """All locked entries, by reference key."""
+
+    def __init__(self, entries: Optional[Mapping[str, LockEntry]] = None) -> None:
+        self._entries: dict[str, LockEntry] = dict(entries or {})
+
+    @property
+    def references(self) -> Mapping[str, LockEntry]:
+        """A read-only view of the entries (empty when nothing is locked)."""
+        return MappingProxyType(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def get(self, key: str) -> Optional[LockEntry]:
+        return self._entries.get(key)
+
+    def put(self, key: str, doi: str, pmid: str, records: Iterable[Record],
+            retrieved: Union[str, datetime]) -> LockEntry:
+        """Store (or replace) the answers for ``key``; ValueError for anything that is not
+        a real, found answer from crossref/doi.org/pubmed about ``doi``/``pmid``."""
+        doi, pmid = (doi or "").strip(), (pmid or "").strip()
+        records = list(records)
+        if not records:
+            raise ValueError(f"{key}: nothing to lock (only found registry records are stored)")
+        sources = [r.source for r in records if isinstance(r, Record)]
+        if len(set(sources)) != len(sources):
+            raise ValueError(f"{key}: more than one record from one source ({', '.join(sources)})")
+        for r in records:
+            _check_record(key, doi, pmid, r)
+        records.sort(key=lambda r: LOCK_SOURCES.index(r.source))
+        entry = LockEntry(key, doi, pmid, tuple(records), _iso(_parse_time(retrieved, f"{key}: retrieved")))
+        self._entries[key] = entry
+        return entry
+
+    def remove(self, key: str) -> bool:
+        """Forget ``key``; returns whether it was there."""
+        return self._entries.pop(key, None) is not None
+
+    def to_data(self) -> dict:
+        return {"version": LOCK_VERSION, "generator": f"citeproof {__version__}",
+                "references": {k: e.to_dict() for k, e in self._entries.items()}}
+
+    # ------------------------------------------------------------------ files
+
+    @classmethod
+    def load(cls, path: Union[str, Path]) -> "Lock":
+        """Read a lock file; a missing file is an empty lock. LockError on anything unusable."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise LockError(f"{path}: cannot read the lock file ({exc}); {REBUILD_HINT}.") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            lines = text.splitlines()
+            bad = lines[exc.lineno - 1] if exc.lineno <= len(lines) else ""
+            conflict = bad.startswith(("<<<<<<<", "=======", ">>>>>>>"))
+            merge = " (a git merge conflict marker?)" if conflict else ""
+            raise LockError(f"{path}:{exc.lineno}: the lock file is not valid JSON: {exc.msg} at "
+                            f"column {exc.colno}{merge}; fix that line, or {REBUILD_HINT}.") from None
+        return cls(_entries_from(data, path, text))
+
+    def save(self, path: Union[str, Path]) -> None:
+        """Write the lock atomically: the old file stays intact if anything fails."""
+        path = Path(path)
+        directory = path.parent if str(path.parent) else Path(".")
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o644
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                json.dump(self.to_data(), fh, sort_keys=True, indent=2, ensure_ascii=False)
+                fh.write("\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
+        except BaseException:
+            with suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        with suppress(OSError):  # make the rename itself durable (POSIX)
+            dir_fd = os.open(directory, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+
+
+def _entries_from(data: object, path: Path, text: str) -> dict[str, LockEntry]:
+    """Validate the decoded JSON and build the entries; LockError names what is wrong, and where."""
+    def fail(what: str, key: Optional[str] = None) -> LockError:
+        needle = json.dumps(key, ensure_ascii=False) + ":" if key else None
+        lines = enumerate(text.splitlines(), 1)
+        line = next((n for n, text_line in lines if needle and needle in text_line), 0)
+        where = f"{path}:{line}" if line else str(path)
+        return LockError(f"{where}: {what}; {REBUILD_HINT}.")
+
+    if not isinstance(data, dict) or not isinstance(data.get("references"), dict):
+        raise fail('not a citeproof lock file (expected an object with "version" and "references")')
+    if data.get("version") != LOCK_VERSION:
+        raise fail(f"lock file version {data.get('version')!r} is not supported (this citeproof "
+                   f"reads version {LOCK_VERSION}); upgrade citeproof if it is newer")
+    entries = {}
+    for key, raw in data["references"].items():
+        if not isinstance(raw, dict) or not isinstance(raw.get("records"), list):
+            raise fail(f'entry "{key}" is not an object with a "records" list', key)
+        doi, pmid = raw.get("doi") or "", raw.get("pmid") or ""
+        if not isinstance(doi, str) or not isinstance(pmid, str) or not isinstance(raw.get("retrieved"), str):
+            raise fail(f'entry "{key}": "doi", "pmid" and "retrieved" must be strings', key)
+        try:
+            records = [Record.from_dict(r) for r in raw["records"]]
+            entries[key] = Lock().put(key, doi, pmid, records, raw["retrieved"])
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise fail(f'entry "{key}" is invalid ({str(exc).removeprefix(key + ": ")})', key) from None
+    return entries

@@ -1,0 +1,452 @@
+"""Verification: does what the registries say match the bib? Pure functions, no I/O.
+
+The registry clients hand over ``Lookup`` values; this module normalises both sides,
+compares them field by field and decides each reference's status and problems.
+
+The rule behind every status: NOTHING is "verified" unless a registry answered about
+every identifier the bib gives AND at least one registry record with metadata was
+compared and matched. A DOI that only doi.org knows (DataCite, mEDRA, JaLC ...) proves
+the DOI exists but gives nothing to compare: such a reference is "verified" only when
+its PubMed record matched; otherwise its status is "unavailable" (with a "not-verified"
+warning saying why), so an undetermined reference never passes as verified.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .model import Author, Lookup, Problem, Record, Reference, ReferenceResult
+
+REGISTRY_NAMES = {"crossref": "Crossref", "pubmed": "PubMed", "doi.org": "doi.org"}
+
+# Letters NFKD does not decompose into a base letter plus a combining mark.
+_FOLD = str.maketrans({"ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ı": "i",
+                       "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th",
+                       "ð": "d", "Ð": "D", "ħ": "h", "ŧ": "t"})
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_LATEX_ACCENT = re.compile(r"\\[`'^\"~=.uvHcdbkr]\s*\{?\s*([A-Za-z])\s*\}?")
+_LATEX_WORD = re.compile(r"\\[A-Za-z]+\*?")
+_LATEX_SYMBOL = re.compile(r"\\(.)")
+_NON_WORD = re.compile(r"[\W_]+")
+_STOPWORDS = frozenset({"the", "of", "and", "for", "in", "on", "a", "an", "to", "de", "la", "y", "und"})
+_RETRACTION_KINDS = frozenset({"retraction", "withdrawal", "removal"})
+_RETRACTED_PUBTYPE = "retracted publication"
+
+
+# --------------------------------------------------------------------------- normalisers
+
+def norm_text(s: str) -> str:
+    """Fold text for comparison: HTML tags/entities and LaTeX remnants gone, diacritics
+    removed (NFKD), casefolded, ``&`` read as "and", punctuation and whitespace collapsed
+    to single spaces. ``"<i>Effects</i> of Exercise &amp; Gait: Villafañe"`` ->
+    ``"effects of exercise and gait villafane"``."""
+    s = html.unescape(s or "")
+    s = _TAG.sub("", s)
+    s = _LATEX_ACCENT.sub(r"\1", s)
+    s = _LATEX_WORD.sub(" ", s)
+    s = _LATEX_SYMBOL.sub(r"\1", s)
+    s = s.replace("{", "").replace("}", "").replace("$", "").replace("~", " ")
+    s = unicodedata.normalize("NFKD", s.translate(_FOLD))
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    s = s.replace("&", " and ")
+    return " ".join(_NON_WORD.sub(" ", s).split())
+
+
+def _key(s: str) -> str:
+    """``norm_text`` without spaces: "internet- mediated" = "Internet-Mediated"."""
+    return norm_text(s).replace(" ", "")
+
+
+def norm_pages(s: str) -> str:
+    """Pages in one form: dashes unified, MEDLINE ranges expanded, article numbers kept.
+
+    ``"786-92"`` -> ``"786-792"``, ``"1041-7"`` -> ``"1041-1047"``, ``"786--792"`` and
+    ``"786–792"`` -> ``"786-792"``, ``"E16173"`` -> ``"e16173"``, ``"22-22"`` -> ``"22"``.
+    """
+    s = (s or "").strip().casefold()
+    s = re.sub(r"^pp?\.?\s*", "", s)
+    s = re.sub(r"\s*(?:--+|[\u2010-\u2015\u2212-])\s*", "-", s)
+    s = re.sub(r"\s+", "", s)
+    m = re.fullmatch(r"([a-z]*)(\d+)-([a-z]*)(\d+)", s)
+    if not m:
+        return s
+    p1, first, p2, last = m.groups()
+    if len(last) < len(first):
+        last = first[: len(first) - len(last)] + last
+    p2 = p2 or p1
+    if (p1, first) == (p2, last):
+        return f"{p1}{first}"
+    return f"{p1}{first}-{p2}{last}"
+
+
+def _split_journal(s: str) -> tuple[str, str]:
+    """``"Medicine (Baltimore)"`` -> ``("medicine", "baltimore")``; no qualifier -> ``""``."""
+    s = s or ""
+    m = re.fullmatch(r"\s*(.*?)\s*\(([^()]*)\)\s*\.?\s*", s)
+    base, qualifier = (m.group(1), m.group(2)) if m else (s, "")
+    words = [w for w in norm_text(base).split() if w not in _STOPWORDS]
+    return " ".join(words), norm_text(qualifier)
+
+
+def norm_journal(s: str) -> str:
+    """A journal name folded for comparison: dots, "the"/"of"/"and" gone, a trailing
+    parenthesised qualifier kept in parentheses. ``"The Spine Journal."`` -> ``"spine
+    journal"``; ``"Medicine (Baltimore)"`` -> ``"medicine (baltimore)"``."""
+    base, qualifier = _split_journal(s)
+    return f"{base} ({qualifier})" if qualifier else base
+
+
+def norm_doi(s: str) -> str:
+    """A DOI as compared: no resolver prefix or ``doi:``, lower-case (DOIs are case-insensitive)."""
+    s = (s or "").strip()
+    s = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", s, flags=re.I)
+    return s.lower()
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """Whether word list ``short`` abbreviates ``full`` word for word (ISO 4 / NLM style):
+    each short word starts like its full word and is a subsequence of it ("natl" ~ "national")."""
+    a, b = short.split(), full.split()
+    if len(a) != len(b):
+        return False
+    for s, f in zip(a, b):
+        it = iter(f)
+        if s[0] != f[0] or not all(c in it for c in s):
+            return False
+    return True
+
+
+def journal_matches(bib: str, names: list[str]) -> bool:
+    """Whether the bib's journal names the same journal as any of ``names`` (the record's
+    full and abbreviated titles). A qualifier in parentheses ("(Baltimore)") counts only
+    when the record gives one: "Medicine (Baltimore)" matches Crossref's bare "Medicine",
+    but "Healthcare (Basal)" does not match PubMed's "Healthcare (Basel)"."""
+    names = [n for n in names if n and n.strip()]
+    b_base, b_qual = _split_journal(bib)
+    parts = [_split_journal(n) for n in names]
+    if any((b_base, b_qual) == p for p in parts):
+        return True
+    record_quals = [q for _, q in parts if q]
+    if b_qual and record_quals and not any(q == b_qual or q.startswith(b_qual + " ")
+                                           for q in record_quals):
+        return False
+    return any(b_base == base or _abbreviates(b_base, base) or _abbreviates(base, b_base)
+               for base, _ in parts if base and b_base)
+
+
+def _year(s: str) -> str:
+    m = re.search(r"\d{4}", s or "")
+    return m.group(0) if m else ""
+
+
+def _plain(s: str) -> str:
+    """Volume/issue folding: "Suppl. 1" = "suppl 1", "02" = "2"."""
+    k = _key(s)
+    return (k.lstrip("0") or k) if k.isdigit() else k
+
+
+def _same_work(a: str, b: str) -> bool:
+    """Whether two titles plausibly name one paper (a subtitle may be missing on one side)."""
+    ka, kb = _key(a), _key(b)
+    if ka == kb or ka.startswith(kb) or kb.startswith(ka):
+        return True
+    wa = set(norm_text(a).split()) - _STOPWORDS
+    wb = set(norm_text(b).split()) - _STOPWORDS
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= 0.5
+
+
+# --------------------------------------------------------------------------- compare
+
+def _families(authors: tuple[Author, ...], limit: int = 8) -> str:
+    names = [a.family for a in authors]
+    return ", ".join(names[:limit]) + (", …" if len(names) > limit else "")
+
+
+def _truncated(authors: tuple[Author, ...]) -> bool:
+    """A bib author list ending in "and others" (et al.)."""
+    return bool(authors) and authors[-1].family.strip().casefold() in {"others", "et al", "et al."}
+
+
+def compare(ref: Reference, record: Record) -> list[Problem]:
+    """Compare one bib entry with one registry record, field by field, after normalisation.
+
+    Fields the record (or the bib) lacks are not compared. Title: case, punctuation,
+    spacing, diacritics, HTML and LaTeX are ignored, but a missing subtitle is a
+    mismatch. Authors: the first author's family name and the author count. Year: the
+    issue year or the online-first year. Journal: full or abbreviated name. Pages: a
+    range, or an article number (an article number never matches a page range).
+    """
+    reg = REGISTRY_NAMES.get(record.source, record.source)
+    out: list[Problem] = []
+
+    def mismatch(fld: str, what: str, found: str, expected: str, hint: str) -> None:
+        out.append(Problem(
+            "metadata-mismatch", "error",
+            f"{ref.key}: {what} {'differ' if what == 'pages' else 'differs'} from {reg}: "
+            f"bib has '{found}', {reg} has '{expected}'. {hint}",
+            key=ref.key, file=ref.file, line=ref.line_of(fld), field=fld,
+            expected=expected, found=found))
+
+    check_ids = "(or check that the DOI/PMID point to the intended paper)"
+    if ref.title and record.title and _key(ref.title) != _key(record.title):
+        hint = f"Correct the bib's title {check_ids}."
+        if _key(record.title).startswith(_key(ref.title)):
+            hint = (f"The bib's title lacks the rest of the title (a subtitle?); "
+                    f"copy the full title from {reg}.")
+        mismatch("title", "title", ref.title, record.title, hint)
+
+    named = ref.authors[:-1] if _truncated(ref.authors) else ref.authors
+    if named and record.authors:
+        bib_first, rec_first = named[0].family, record.authors[0].family
+        if _key(bib_first) != _key(rec_first):
+            mismatch("author", "first author", bib_first, rec_first,
+                     f"Correct the first author's family name {check_ids}.")
+        n_bib, n_rec = len(named), len(record.authors)
+        if n_bib != n_rec and not (_truncated(ref.authors) and n_rec > n_bib):
+            mismatch("author", "author count",
+                     f"{n_bib} ({_families(named)})", f"{n_rec} ({_families(record.authors)})",
+                     "Add the missing authors or remove the extra ones, in the record's order.")
+
+    bib_year, issue_year, online_year = _year(ref.year), _year(record.year), _year(record.online_year)
+    if bib_year and (issue_year or online_year):
+        # Online first, issue dated the next year: the record may know only the online
+        # date (Crossref's "issued", PubMed's pubdate for online-only journals).
+        ok = bib_year in {issue_year, online_year} or (
+            issue_year in {"", online_year} and online_year.isdigit()
+            and int(bib_year) == int(online_year) + 1)
+        if not ok:
+            shown = issue_year or online_year
+            if issue_year and online_year and online_year != issue_year:
+                shown = f"{issue_year} (online {online_year})"
+            mismatch("year", "year", ref.year, shown,
+                     "Use the year of the issue (or of online-first publication).")
+
+    names = [record.journal, record.journal_abbrev]
+    if ref.journal and any(names) and not journal_matches(ref.journal, names):
+        shown = " / ".join(dict.fromkeys(n for n in names if n))
+        mismatch("journal", "journal", ref.journal, shown,
+                 "Use the journal's NLM abbreviation or full title as the record gives it.")
+
+    for fld, bib_val, rec_val in (("volume", ref.volume, record.volume),
+                                  ("number", ref.number, record.issue)):
+        if bib_val and rec_val and _plain(bib_val) != _plain(rec_val):
+            what = "issue" if fld == "number" else fld
+            mismatch(fld, what, bib_val, rec_val, f"Correct the bib's {fld} field.")
+
+    if ref.pages and (record.pages or record.article_number):
+        bib_p = norm_pages(ref.pages)
+        if bib_p not in {norm_pages(record.pages), norm_pages(record.article_number)} - {""}:
+            if record.article_number and not record.pages:
+                shown = f"article number {record.article_number}"
+                hint = "This is an article number, not a page range: put it alone in the pages field."
+            else:
+                shown = record.pages + (f" (article number {record.article_number})"
+                                        if record.article_number else "")
+                hint = "Correct the bib's pages field."
+            mismatch("pages", "pages", ref.pages, shown, hint)
+    return out
+
+
+# --------------------------------------------------------------------------- verdict
+
+@dataclass
+class _Run:
+    """What one ``verify_reference`` call has learnt so far."""
+
+    ref: Reference
+    problems: list[Problem] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)  # found, with metadata, compared
+    incomplete: bool = False  # a registry could not be asked (unavailable)
+    unasked: bool = False  # an identifier was not looked up at all (no Lookup given)
+
+    def add(self, code: str, severity: str, message: str, fld: str, **kw) -> None:
+        self.problems.append(Problem(code, severity, message, key=self.ref.key, file=self.ref.file,
+                                     line=self.ref.line_of(fld), field=fld, **kw))
+
+    def answered(self, source: str) -> None:
+        if source not in self.sources:
+            self.sources.append(source)
+
+    def unavailable(self, look: Lookup, ident: str, fld: str) -> None:
+        reg = REGISTRY_NAMES.get(look.source, look.source)
+        self.incomplete = True
+        self.add("registry-unavailable", "warning",
+                 f"{self.ref.key}: could not ask {reg} about {ident}"
+                 f"{f' ({look.reason})' if look.reason else ''}, so this reference is NOT verified. "
+                 "Run the check again later, or run it with --offline against the lock file.", fld)
+
+    def not_asked(self, what: str, fld: str) -> None:
+        self.unasked = True
+        self.add("not-verified", "warning",
+                 f"{self.ref.key}: {what} was not looked up in any registry, so this reference is "
+                 "NOT verified. Run `citeproof check` online to verify it.", fld)
+
+    def compare(self, record: Record) -> None:
+        if not (record.title or record.authors):
+            reg = REGISTRY_NAMES.get(record.source, record.source)
+            self.add("not-verified", "warning",
+                     f"{self.ref.key}: {reg} knows {record.identifier} but gives no title or authors "
+                     "to compare, so its metadata is not verified.",
+                     "pmid" if record.source == "pubmed" else "doi")
+            return
+        self.records.append(record)
+        self.problems.extend(compare(self.ref, record))
+
+
+def _check_doi(run: _Run, crossref: Optional[Lookup], handle: Optional[Lookup],
+               pubmed: Optional[Lookup]) -> None:
+    ref, doi = run.ref, run.ref.doi
+    if crossref is not None and crossref.status == "found" and crossref.record is not None:
+        run.answered("crossref")
+        run.compare(crossref.record)
+        return
+    if crossref is not None and crossref.status == "unavailable":
+        run.unavailable(crossref, f"DOI {doi}", "doi")
+        if handle is None or handle.status != "found":
+            return
+    if crossref is not None and crossref.status == "not-found":
+        run.answered("crossref")
+    if handle is None:
+        if crossref is None:
+            run.not_asked(f"DOI {doi}", "doi")
+        elif crossref.status == "not-found":
+            run.unasked = True
+            run.add("not-verified", "warning",
+                    f"{ref.key}: Crossref does not know DOI {doi} and doi.org was not asked, so "
+                    "whether the DOI exists is undetermined and this reference is NOT verified. "
+                    "Run `citeproof check` online again.", "doi")
+        return
+    if handle.status == "unavailable":
+        run.unavailable(handle, f"DOI {doi} (unknown to Crossref)", "doi")
+    elif handle.status == "not-found":
+        run.answered("doi.org")
+        run.add("doi-not-found", "error",
+                f"{ref.key}: DOI {doi} does not exist: Crossref does not know it and doi.org has no "
+                "handle for it. Check it for typos against the article's landing page, or remove it.",
+                "doi", found=doi)
+    else:
+        run.answered("doi.org")
+        rec = handle.record
+        if rec is not None and (rec.title or rec.authors):
+            run.compare(rec)
+            return
+        pm_ok = pubmed is not None and pubmed.status == "found"
+        run.add("not-verified", "warning",
+                f"{ref.key}: DOI {doi} exists (doi.org resolves it) but is not registered with "
+                "Crossref (probably DataCite, mEDRA or JaLC), so its title, authors and year could "
+                "not be compared with the DOI's record"
+                + ("; PubMed's record was compared instead." if pm_ok else
+                   ". Add the PMID if the paper is in PubMed, or check the metadata by hand."),
+                "doi")
+
+
+def _check_pmid(run: _Run, crossref: Optional[Lookup], pubmed: Optional[Lookup]) -> None:
+    ref, pmid = run.ref, run.ref.pmid
+    if pubmed is None:
+        run.not_asked(f"PMID {pmid}", "pmid")
+        return
+    if pubmed.status == "unavailable":
+        run.unavailable(pubmed, f"PMID {pmid}", "pmid")
+        return
+    run.answered("pubmed")
+    if pubmed.status == "not-found" or pubmed.record is None:
+        run.add("pmid-not-found", "error",
+                f"{ref.key}: PMID {pmid} does not exist in PubMed (esummary: no document summary). "
+                "Check the number on pubmed.ncbi.nlm.nih.gov, or remove the pmid field.",
+                "pmid", found=pmid)
+        return
+    rec = pubmed.record
+    run.compare(rec)
+    if ref.doi and rec.doi and norm_doi(rec.doi) != norm_doi(ref.doi):
+        run.add("doi-pmid-conflict", "error",
+                f"{ref.key}: the DOI and the PMID point to different papers: PubMed's record for "
+                f"PMID {pmid} has DOI {rec.doi}, the bib has DOI {ref.doi}. Keep the identifier that "
+                "belongs to the cited paper and correct the other.",
+                "doi", expected=rec.doi, found=ref.doi)
+    elif (crossref is not None and crossref.status == "found" and crossref.record is not None
+          and crossref.record.title and rec.title and not _same_work(crossref.record.title, rec.title)):
+        run.add("doi-pmid-conflict", "error",
+                f"{ref.key}: the DOI and the PMID point to different papers: Crossref has "
+                f"'{crossref.record.title}' for DOI {ref.doi}, PubMed has '{rec.title}' for PMID "
+                f"{pmid}. Keep the identifier that belongs to the cited paper and correct the other.",
+                "pmid", expected=rec.title, found=crossref.record.title)
+    elif not ref.doi and rec.doi:
+        run.add("missing-identifier", "warning",
+                f"{ref.key}: PubMed lists DOI {rec.doi} for PMID {pmid}; add doi = {{{rec.doi}}}.",
+                "doi", expected=rec.doi)
+
+
+def _check_updates(run: _Run) -> None:
+    """Retractions (error) and corrections/expressions of concern (warning), one per notice."""
+    items = []  # (kind, notice DOI, which registry says so)
+    for rec in run.records:
+        reg = REGISTRY_NAMES.get(rec.source, rec.source)
+        items += [(re.sub(r"[\s-]+", "_", u.kind.strip().lower()), norm_doi(u.notice_doi),
+                   reg + (f", {u.date}" if u.date else "")) for u in rec.updates]
+        if any(t.strip().casefold() == _RETRACTED_PUBTYPE for t in rec.pubtypes):
+            items.append(("retraction", "", reg))
+    seen: dict[tuple[str, str], list[str]] = {}
+    for kind, notice, where in sorted(items, key=lambda i: not i[1]):  # notices with a DOI first
+        if not notice:  # the same update as a registry that names the notice, most likely
+            notice = next((n for k, n in seen if k == kind), "")
+        seen.setdefault((kind, notice), []).append(where)
+    for (kind, notice), where in seen.items():
+        said = "; ".join(dict.fromkeys(where))
+        notice_txt = f" (notice {notice})" if notice else ""
+        if kind in _RETRACTION_KINDS:
+            run.add("retracted", "error",
+                    f"{run.ref.key}: this paper has been RETRACTED{notice_txt} [{said}]. Do not cite it "
+                    "as evidence: remove it, or cite it only as retracted.",
+                    "doi" if run.ref.doi else "pmid", expected=notice or None)
+        else:
+            label = kind.replace("_", " ")
+            run.add("updated", "warning",
+                    f"{run.ref.key}: a {label} was published for this paper{notice_txt} [{said}]. "
+                    "Read it and check that the article's claims still hold.",
+                    "doi" if run.ref.doi else "pmid", expected=notice or None)
+
+
+def _status(run: _Run) -> str:
+    codes = {p.code for p in run.problems}
+    if "retracted" in codes:
+        return "retracted"
+    if codes & {"doi-not-found", "pmid-not-found"}:
+        return "not-found"
+    if codes & {"metadata-mismatch", "doi-pmid-conflict"}:
+        return "mismatch"
+    if run.records and not run.incomplete and not run.unasked:
+        return "verified"
+    return "unavailable" if run.sources or run.incomplete else "not-checked"
+
+
+def verify_reference(ref: Reference, crossref: Optional[Lookup] = None, handle: Optional[Lookup] = None,
+                     pubmed: Optional[Lookup] = None, esearch: Optional[Lookup] = None,
+                     ) -> tuple[ReferenceResult, list[Problem]]:
+    """Decide one reference's status and problems from the registries' answers.
+
+    ``crossref``/``handle`` answer for the bib's DOI (``handle`` only matters when
+    Crossref did not know it), ``pubmed`` for its PMID, ``esearch`` (DOI -> PMID) for an
+    entry without a PMID. ``None`` means "not asked". Status precedence: retracted >
+    not-found > mismatch > unavailable > verified (see the module docstring for when a
+    reference counts as verified); ``sources`` lists the registries that answered.
+    """
+    if not ref.doi and not ref.pmid:
+        return ReferenceResult(ref.key, "", "", "no-identifier"), []
+    run = _Run(ref)
+    if ref.doi:
+        _check_doi(run, crossref, handle, pubmed)
+    if ref.pmid:
+        _check_pmid(run, crossref, pubmed)
+    elif esearch is not None and esearch.status != "unavailable":
+        run.answered("pubmed")
+        found = esearch.record.pmid if esearch.status == "found" and esearch.record else ""
+        if found:
+            run.add("missing-identifier", "warning",
+                    f"{ref.key}: PubMed has PMID {found} for this DOI; add pmid = {{{found}}}.",
+                    "pmid", expected=found)
+    _check_updates(run)
+    return ReferenceResult(ref.key, ref.doi, ref.pmid, _status(run), run.sources), run.problems

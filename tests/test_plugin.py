@@ -42,7 +42,7 @@ def make_site(tmp_path: Path, page: str, bib: str = BIB, extra_cfg: str = "") ->
 
 
 def build(site: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*MKDOCS, "build", "-q", *args], cwd=site, env=ENV,
+    return subprocess.run([*MKDOCS, "build", *args], cwd=site, env=ENV,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -129,7 +129,7 @@ def test_missing_bib_file_is_one_clear_error(tmp_path):
 
 
 def test_the_article_site_builds_strict_with_15_references(tmp_path):
-    proc = subprocess.run([*MKDOCS, "build", "--strict", "-q", "-d", str(tmp_path / "site")],
+    proc = subprocess.run([*MKDOCS, "build", "--strict", "-d", str(tmp_path / "site")],
                           cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")

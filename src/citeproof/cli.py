@@ -75,7 +75,7 @@ def check(config_file, bib, docs, lock, offline, fmt, timeout, deadline, max_age
         sys.exit(EXIT_USAGE)
     if color is None:
         color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    click.echo(FORMATTERS[fmt](result, color=color), nl=False)
+    click.echo(FORMATTERS[fmt](result, color=color), nl=False, color=color)
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         try:

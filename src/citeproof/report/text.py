@@ -16,6 +16,10 @@ _STATUS_WORDS = {
 }
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def format_text(result, *, color: bool = False) -> str:
     def paint(text: str, what: str) -> str:
         return f"\033[{_COLORS[what]}m{text}\033[0m" if color and what in _COLORS else text
@@ -25,7 +29,7 @@ def format_text(result, *, color: bool = False) -> str:
     problems = sorted(result.problems, key=lambda p: (order[p.severity], p.file or "", p.line or 0))
     for severity, group in groupby(problems, key=lambda p: p.severity):
         group = list(group)
-        out.append(paint(f"{len(group)} {severity}{'s' if len(group) != 1 else ''}:", severity))
+        out.append(paint(_n(len(group), severity) + ":", severity))
         for p in group:
             where = p.location() or "(no file)"
             out.append(f"  {where}: {paint(p.severity, p.severity)} [{p.code}] {p.message}")
@@ -43,8 +47,8 @@ def format_text(result, *, color: bool = False) -> str:
     s = result.summary()
     statuses = ", ".join(f"{n} {k}" for k, n in s["statuses"].items()) or "no references"
     mode = "offline (from the lock file)" if s["offline"] else f"{s['requests']} registry requests"
-    out.append(f"{s['references']} references: {statuses}. {s['errors']} errors, "
-               f"{s['warnings']} warnings; {mode}; {s['elapsed_seconds']:.2f} s.")
+    out.append(f"{_n(s['references'], 'reference')}: {statuses}. {_n(s['errors'], 'error')}, "
+               f"{_n(s['warnings'], 'warning')}; {mode}; {s['elapsed_seconds']:.2f} s.")
     if s["lock"]:
         out.append(f"Lock: {s['lock']}.")
     if not s["offline"] and s["endpoints"]:

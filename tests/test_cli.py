@@ -1,0 +1,141 @@
+"""The `citeproof` command offline: exit codes (checked against the README), formats, messages."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from citeproof import check as check_mod
+from citeproof.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GOOD_BIB = r"""@article{alpha2020,
+  author = {Alpha, Ann and Beta, Bob},
+  title = {A study of walking},
+  journal = {J Walk},
+  year = {2020}, volume = {1}, number = {2}, pages = {10--20},
+  doi = {10.1000/alpha}, pmid = {12345678}
+}
+"""
+
+
+def run(args, cwd=None, env=None):
+    """Run the real console script in a subprocess: stdout, stderr and exit code as a user sees them."""
+    return subprocess.run([sys.executable, "-m", "citeproof.cli", *args], cwd=cwd or ROOT,
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **(env or {})})
+
+
+def project(tmp_path: Path, page: str, bib: str = GOOD_BIB) -> Path:
+    (tmp_path / "docs").mkdir(exist_ok=True)
+    (tmp_path / "docs" / "index.md").write_text(page, encoding="utf-8")
+    (tmp_path / "references.bib").write_text(bib, encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: T\nplugins:\n  - citeproof\n", encoding="utf-8")
+    return tmp_path
+
+
+def readme_exit_codes() -> dict[int, str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Exit codes", 1)[1].split("\n#", 1)[0]
+    return {int(m.group(1)): m.group(2).strip() for m in re.finditer(r"^\| `(\d)` \| (.+?) \|$", section, re.M)}
+
+
+def test_readme_documents_exactly_the_exit_codes_the_code_uses():
+    codes = readme_exit_codes()
+    assert codes.keys() == {check_mod.EXIT_OK, check_mod.EXIT_ERRORS, check_mod.EXIT_USAGE,
+                            check_mod.EXIT_UNAVAILABLE} == {0, 1, 2, 3}
+    assert "no error" in codes[0] and "error" in codes[1]
+    assert "usage" in codes[2] and "unavailable" in codes[3]
+
+
+def test_offline_on_this_repo_exits_0_with_the_identifierless_warning():
+    proc = run(["check", "--offline"])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "stankovic2012" in proc.stdout and "search.pedro.org.au" in proc.stdout
+    # no registry answered here: nothing may claim "verified"
+    listing = proc.stdout.split("References:")[1].split("\n\n")[0]
+    assert "not checked" in listing and re.search(r"\bverified\b", listing) is None
+
+
+def test_exit_1_on_errors_with_file_and_line(tmp_path):
+    site = project(tmp_path, "# T\n\nSee [@alpha2020] and [@nosuch].\n")
+    proc = run(["check", "--offline"], cwd=site)
+    assert proc.returncode == 1
+    assert re.search(r"docs/index\.md:3: error \[unknown-key\]", proc.stdout), proc.stdout
+
+
+def test_exit_2_on_unreadable_input_with_one_clear_line(tmp_path):
+    site = project(tmp_path, "# T\n")
+    (site / "references.bib").unlink()
+    proc = run(["check", "--offline"], cwd=site)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "references.bib" in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_exit_2_on_bad_usage():
+    proc = run(["check", "--format", "yaml"])
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    proc = run(["check", "--timeout", "-1"])
+    assert proc.returncode == 2
+
+
+def test_bad_registry_url_is_usage_error(tmp_path):
+    site = project(tmp_path, "# T\n\n[@alpha2020]\n")
+    proc = run(["check"], cwd=site, env={"CITEPROOF_CROSSREF_URL": "ftp://example.org"})
+    assert proc.returncode == 2 and "CITEPROOF_CROSSREF_URL" in proc.stderr
+
+
+def test_json_shape(tmp_path):
+    site = project(tmp_path, "# T\n\n[@alpha2020] [@nosuch]\n")
+    proc = run(["check", "--offline", "--format", "json"], cwd=site)
+    doc = json.loads(proc.stdout)
+    assert set(doc) == {"summary", "references", "problems"}
+    assert doc["references"] == [{"key": "alpha2020", "doi": "10.1000/alpha", "pmid": "12345678",
+                                  "status": "not-checked", "sources": []}]
+    problem = next(p for p in doc["problems"] if p["code"] == "unknown-key")
+    assert set(problem) == {"code", "severity", "key", "file", "line", "field", "expected", "found", "message"}
+    assert problem["line"] == 3 and problem["file"].endswith("docs/index.md")
+    assert doc["summary"]["exit_code"] == proc.returncode == 1
+
+
+def test_github_format_and_step_summary(tmp_path):
+    site = project(tmp_path, "# T\n\n[@alpha2020] [@nosuch]\n")
+    summary = tmp_path / "summary.md"
+    proc = run(["check", "--offline", "--format", "github"], cwd=site,
+               env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert re.search(r"^::error file=docs/index\.md,line=3,title=citeproof unknown-key::", proc.stdout, re.M)
+    text = summary.read_text(encoding="utf-8")
+    assert "## citeproof check" in text and "| alpha2020 |" in text
+
+
+def test_color_only_when_asked_or_on_a_terminal(tmp_path):
+    site = project(tmp_path, "# T\n\n[@nosuch]\n")
+    assert "\033[" not in run(["check", "--offline"], cwd=site).stdout
+    assert "\033[" in run(["check", "--offline", "--color"], cwd=site).stdout
+
+
+def test_cli_in_process_matches(tmp_path, monkeypatch):
+    site = project(tmp_path, "# T\n\n[@alpha2020]\n")
+    monkeypatch.chdir(site)
+    result = CliRunner().invoke(main, ["check", "--offline"])
+    assert result.exit_code == 0, result.output
+    assert "alpha2020" in result.output
+
+
+def test_readme_cli_help_is_current():
+    """README's pasted --help text is regenerated by `make cog`; CI fails when it is stale."""
+    cog = Path(sys.executable).with_name("cog")
+    if not cog.exists():
+        pytest.skip("cogapp is not installed (pip install -e '.[test]')")
+    proc = subprocess.run([str(cog), "--check", "README.md"], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
+    assert proc.returncode == 0, "README's CLI help is stale: run `make cog`\n" + proc.stdout + proc.stderr

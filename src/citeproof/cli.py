@@ -88,4 +88,4 @@ def check(config_file, bib, docs, lock, offline, fmt, timeout, deadline, max_age
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    main(prog_name="citeproof")

@@ -72,7 +72,8 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         root = Path(config.config_file_path or ".").resolve().parent
         self._bib_path = (root / self.config.bib_file).resolve()
         self._load_bib()
-        config.extra_css.append(CSS_DEST)
+        if CSS_DEST not in config.extra_css:
+            config.extra_css.append(CSS_DEST)
         self._pages = {}
         return config
 

@@ -1,0 +1,104 @@
+"""`mkdocs serve` rebuilds when only references.bib changes; the bib is parsed once per change."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+import citeproof.mkdocs_plugin as plugin_mod
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def copy_site(dest: Path) -> Path:
+    shutil.copytree(ROOT / "docs", dest / "docs")
+    shutil.copy(ROOT / "references.bib", dest / "references.bib")
+    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    return dest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as resp:
+        return resp.read().decode("utf-8")
+
+
+def wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except OSError:
+            pass
+        time.sleep(0.25)
+    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+
+
+def test_serve_rebuilds_when_only_the_bib_changes(tmp_path):
+    site = copy_site(tmp_path)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                            cwd=site, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: "cp-bibliography" in fetch(url), 60, "the first build")
+        bib = site / "references.bib"
+        bib.write_text(bib.read_text(encoding="utf-8").replace(
+            "The effect of lumbar stabilization", "EDITED effect of lumbar stabilization", 1), encoding="utf-8")
+        wait_for(lambda: "EDITED effect of lumbar stabilization" in fetch(url), 30,
+                 "a rebuild after editing references.bib")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_bib_is_parsed_and_formatted_once_per_change(tmp_path, monkeypatch):
+    site = copy_site(tmp_path)
+    calls = {"load": 0, "format": 0}
+    real_load, real_format = plugin_mod.load_bib, plugin_mod.format_entries
+
+    def counting_load(*a, **k):
+        calls["load"] += 1
+        return real_load(*a, **k)
+
+    def counting_format(*a, **k):
+        calls["format"] += 1
+        return real_format(*a, **k)
+
+    monkeypatch.setattr(plugin_mod, "load_bib", counting_load)
+    monkeypatch.setattr(plugin_mod, "format_entries", counting_format)
+    monkeypatch.chdir(site)
+    config = load_config(str(site / "mkdocs.yml"), site_dir=str(tmp_path / "out"))
+    config.plugins.on_startup(command="serve", dirty=False)
+    for _ in range(3):  # what `mkdocs serve` does on each rebuild: same plugin instance
+        config.plugins.run_event("config", config)
+        build(config)
+    assert calls == {"load": 1, "format": 1}
+    # a change to the bib is picked up on the next build
+    bib = site / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    os.utime(bib, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    config.plugins.run_event("config", config)
+    build(config)
+    assert calls == {"load": 2, "format": 2}

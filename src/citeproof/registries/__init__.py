@@ -90,7 +90,8 @@ class Resolution:
 def make_client(config: RegistryConfig) -> HttpClient:
     """One HTTP client with the rate limit of each registry's host registered."""
     http = HttpClient(mailto=config.mailto, timeout=config.timeout, deadline=config.deadline)
-    http.register(config.crossref_url, "Crossref", RateLimit(*(CROSSREF_POLITE if config.mailto else CROSSREF_PUBLIC)))
+    crossref_policy = CROSSREF_POLITE if config.mailto else CROSSREF_PUBLIC
+    http.register(config.crossref_url, "Crossref", RateLimit(*crossref_policy))
     http.register(config.doi_url, "doi.org", RateLimit(*DOI_ORG))
     http.register(config.eutils_url, "PubMed (NCBI E-utilities)",
                   RateLimit(*(NCBI_WITH_KEY if config.api_key else NCBI_ANONYMOUS)))

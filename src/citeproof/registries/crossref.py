@@ -1,0 +1,173 @@
+"""Crossref REST API: many DOIs per request, parsed into ``Record``s.
+
+``GET {base}/works?filter=doi:A,doi:B&rows=N&select=...`` answers up to 1000 works,
+but ``rows`` defaults to 20, so it is always sent. A DOI missing from a good answer
+is "not-found" *for Crossref* only (it may be a DataCite or mEDRA DOI): the caller
+asks doi.org before calling it dangling.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+from urllib.parse import quote
+
+import requests
+
+from ..model import Author, Lookup, Record, Update
+from .http import HttpClient, RegistryUnavailable, utc_now
+
+SOURCE = "crossref"
+BATCH = 100
+MAX_REQUEST_LINE = 7000  # bytes; servers refuse request lines over 8 KB with 414
+SELECT = ",".join((
+    "DOI", "title", "subtitle", "author", "container-title", "short-container-title",
+    "issued", "published-print", "published-online", "volume", "issue", "page",
+    "article-number", "type", "updated-by", "update-to",
+))
+
+
+def fetch_works(http: HttpClient, base: str, dois: Iterable[str],
+                mailto: Optional[str] = None) -> dict[str, Lookup]:
+    """Ask Crossref about every DOI; the answer is keyed by lower-cased DOI.
+
+    ``mailto`` (default: the client's) joins the polite pool.
+    """
+    mailto = mailto if mailto is not None else http.mailto
+    wanted = _unique(dois)
+    out: dict[str, Lookup] = {}
+    # A comma inside a DOI would split the filter value: ask for those one by one.
+    single = [d for d in wanted if "," in d]
+    for doi in single:
+        out[doi.lower()] = fetch_work(http, base, doi, mailto)
+    for batch in _batches(base, [d for d in wanted if "," not in d], mailto):
+        out.update(_fetch_batch(http, base, batch, mailto))
+    return out
+
+
+def fetch_work(http: HttpClient, base: str, doi: str, mailto: Optional[str] = None) -> Lookup:
+    """``GET {base}/works/{doi}``: one DOI (404 means Crossref does not know it)."""
+    params = {"mailto": mailto} if mailto else None
+    try:
+        answer = http.get(f"{base}/works/{quote(doi, safe='/')}", params)
+        if answer.status == 404:
+            return Lookup(SOURCE, doi, "not-found")
+        if answer.status != 200:
+            raise RegistryUnavailable(f"Crossref answered HTTP {answer.status}")
+        message = _message(answer.json())
+        return Lookup(SOURCE, doi, "found", parse_work(message, doi, utc_now()))
+    except RegistryUnavailable as exc:
+        return Lookup(SOURCE, doi, "unavailable", reason=exc.reason)
+
+
+def _unique(dois: Iterable[str]) -> list[str]:
+    seen, out = set(), []
+    for d in dois:
+        d = d.strip()
+        if d and d.lower() not in seen:
+            seen.add(d.lower())
+            out.append(d)
+    return out
+
+
+def _params(batch: list[str], mailto: Optional[str]) -> dict:
+    params = {"filter": ",".join(f"doi:{d}" for d in batch), "rows": str(len(batch)),
+              "select": SELECT}
+    if mailto:
+        params["mailto"] = mailto
+    return params
+
+
+def _request_line_length(base: str, batch: list[str], mailto: Optional[str]) -> int:
+    url = requests.Request("GET", f"{base}/works", params=_params(batch, mailto)).prepare().url
+    return len(f"GET {url} HTTP/1.1")
+
+
+def _batches(base: str, dois: list[str], mailto: Optional[str]) -> list[list[str]]:
+    """Batches of at most 100 DOIs, halved until the request line fits in ~7 KB."""
+    pending = [dois[i:i + BATCH] for i in range(0, len(dois), BATCH)]
+    out = []
+    while pending:
+        batch = pending.pop(0)
+        if len(batch) > 1 and _request_line_length(base, batch, mailto) > MAX_REQUEST_LINE:
+            half = len(batch) // 2
+            pending[:0] = [batch[:half], batch[half:]]
+        else:
+            out.append(batch)
+    return out
+
+
+def _message(data) -> dict:
+    if not isinstance(data, dict) or not isinstance(data.get("message"), dict):
+        raise RegistryUnavailable("Crossref sent JSON without a 'message' object")
+    return data["message"]
+
+
+def _fetch_batch(http: HttpClient, base: str, batch: list[str], mailto) -> dict[str, Lookup]:
+    try:
+        answer = http.get(f"{base}/works", _params(batch, mailto))
+        if answer.status != 200:
+            raise RegistryUnavailable(f"Crossref answered HTTP {answer.status} to a batch query")
+        items = _message(answer.json()).get("items")
+        if not isinstance(items, list):
+            raise RegistryUnavailable("Crossref sent a work list without 'items'")
+    except RegistryUnavailable as exc:
+        return {d.lower(): Lookup(SOURCE, d, "unavailable", reason=exc.reason) for d in batch}
+    retrieved = utc_now()
+    by_doi = {str(i.get("DOI", "")).lower(): i for i in items if isinstance(i, dict)}
+    out = {}
+    for doi in batch:
+        item = by_doi.get(doi.lower())
+        out[doi.lower()] = (Lookup(SOURCE, doi, "found", parse_work(item, doi, retrieved))
+                            if item else Lookup(SOURCE, doi, "not-found"))
+    return out
+
+
+def _first(value) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return " ".join(str(value or "").split())
+
+
+def date_parts(value) -> tuple[int, ...]:
+    """``{"date-parts": [[2019, 6, 28]]}`` -> (2019, 6, 28); partial or null dates allowed."""
+    try:
+        parts = value["date-parts"][0]
+        return tuple(int(p) for p in parts if p is not None)
+    except (TypeError, KeyError, IndexError, ValueError):
+        return ()
+
+
+def _year(value) -> str:
+    parts = date_parts(value)
+    return str(parts[0]) if parts else ""
+
+
+def _iso(value) -> str:
+    parts = date_parts(value)
+    return "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts))
+
+
+def parse_work(item: dict, identifier: str, retrieved: str) -> Record:
+    """One Crossref work (``message`` or a list item) as a ``Record``."""
+    title, subtitle = _first(item.get("title")), _first(item.get("subtitle"))
+    if subtitle and subtitle.lower() not in title.lower():
+        title = f"{title}: {subtitle}" if title else subtitle
+    authors = tuple(
+        Author(family=str(a.get("family") or a.get("name") or "").strip(),
+               given=str(a.get("given") or "").strip())
+        for a in item.get("author") or () if isinstance(a, dict))
+    updates = tuple(
+        Update(kind=str(u.get("type", "")), source=SOURCE, notice_doi=str(u.get("DOI", "")),
+               date=_iso(u.get("updated")), label=str(u.get("label", "")))
+        for u in item.get("updated-by") or () if isinstance(u, dict))
+    pubtypes = tuple(t for t in [str(item.get("type") or "")] if t) + tuple(
+        f"update-to:{u.get('type', '')}" for u in item.get("update-to") or () if isinstance(u, dict))
+    return Record(
+        source=SOURCE, identifier=identifier, retrieved=retrieved, title=title, authors=authors,
+        journal=_first(item.get("container-title")),
+        journal_abbrev=_first(item.get("short-container-title")),
+        year=_year(item.get("published-print")) or _year(item.get("issued")),
+        online_year=_year(item.get("published-online")),
+        volume=_first(item.get("volume")), issue=_first(item.get("issue")),
+        pages=_first(item.get("page")), article_number=_first(item.get("article-number")),
+        doi=str(item.get("DOI") or identifier), agency="crossref", updates=updates,
+        pubtypes=pubtypes)

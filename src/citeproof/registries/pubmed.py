@@ -1,0 +1,240 @@
+"""NCBI E-utilities: PubMed summaries by PMID, and PMIDs by DOI.
+
+An unknown PMID answers HTTP 200 with ``{"uid": ..., "error": "cannot get document
+summary"}``: each uid's object is read, never just the status code. The ``api_key``
+travels in the query (GET) or the form (POST) and never into a message.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Iterable, Optional
+
+from ..model import Author, Lookup, Record, Update
+from .http import HttpClient, RegistryUnavailable, utc_now
+
+SOURCE = "pubmed"
+GET_MAX = 200  # NCBI: use POST for more than about 200 ids
+POST_BATCH = 500
+SEARCH_BATCH = 50  # DOIs OR-ed in one esearch term
+
+#: PubMed publication types that mean something happened to the article itself.
+UPDATE_PUBTYPES = {
+    "Retracted Publication": "retraction",
+    "Published Erratum": "correction",
+    "Expression of Concern": "expression_of_concern",
+}
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_INVALID_UID = re.compile(r"(?:invalid|malformed|bad)\s+(?:uid|id)s?\W+(\S+)", re.IGNORECASE)
+
+
+def _params(api_key: Optional[str], tool: str, email: Optional[str], **extra) -> dict:
+    params = {"db": "pubmed", "retmode": "json", "tool": tool, **extra}
+    if email:
+        params["email"] = email
+    if api_key:
+        params["api_key"] = api_key
+    return params
+
+
+def fetch_summaries(http: HttpClient, base: str, pmids: Iterable[str], api_key: Optional[str] = None,
+                    tool: str = "citeproof", email: Optional[str] = None) -> dict[str, Lookup]:
+    """esummary for every PMID: one GET for up to 200 ids, else POSTs of up to 500."""
+    wanted = list(dict.fromkeys(p.strip() for p in pmids if p.strip()))
+    if not wanted:
+        return {}
+    size = GET_MAX if len(wanted) <= GET_MAX else POST_BATCH
+    out: dict[str, Lookup] = {}
+    for i in range(0, len(wanted), size):
+        out.update(_summary_batch(http, base, wanted[i:i + size], _params(api_key, tool, email)))
+    return out
+
+
+def _summary_batch(http, base, batch: list[str], params: dict, retry_bad: bool = True) -> dict[str, Lookup]:
+    url = f"{base}/esummary.fcgi"
+    try:
+        if len(batch) <= GET_MAX:
+            answer = http.get(url, {**params, "id": ",".join(batch)})
+        else:
+            answer = http.post(url, data={**params, "id": ",".join(batch)})
+        if answer.status != 200:
+            raise RegistryUnavailable(f"PubMed esummary answered HTTP {answer.status}")
+        data = answer.json()
+        if not isinstance(data, dict):
+            raise RegistryUnavailable("PubMed esummary sent JSON that is not an object")
+        if "result" not in data:
+            error = data.get("error") or " ".join(map(str, data.get("esummaryresult") or ()))
+            bad = _rejected_ids(error, batch)
+            if bad and retry_bad:  # the ids were the trouble: say so for them, ask again for the rest
+                rest = [p for p in batch if p not in bad]
+                out = {p: Lookup(SOURCE, p, "not-found", reason="PubMed rejected this id") for p in bad}
+                return {**out, **(_summary_batch(http, base, rest, params, False) if rest else {})}
+            raise RegistryUnavailable(f"PubMed esummary sent no result ({_short(error)})")
+        result = data["result"]
+        if not isinstance(result, dict):
+            raise RegistryUnavailable("PubMed esummary sent a 'result' that is not an object")
+    except RegistryUnavailable as exc:
+        return {p: Lookup(SOURCE, p, "unavailable", reason=exc.reason) for p in batch}
+    retrieved = utc_now()
+    out = {}
+    for pmid in batch:
+        doc = result.get(pmid)
+        if not isinstance(doc, dict):
+            out[pmid] = Lookup(SOURCE, pmid, "unavailable", reason="PubMed's answer left this PMID out")
+        elif "error" in doc:
+            out[pmid] = Lookup(SOURCE, pmid, "not-found")
+        else:
+            out[pmid] = Lookup(SOURCE, pmid, "found", parse_summary(doc, pmid, retrieved))
+    return out
+
+
+def _short(value) -> str:
+    text = " ".join(str(value or "no error given").split())
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _rejected_ids(error, batch: list[str]) -> set[str]:
+    """The ids a top-level ``error`` names as malformed (empty if it is not about ids)."""
+    if not isinstance(error, str):
+        return set()
+    named = {m.strip(",;.'\"") for m in _INVALID_UID.findall(error)}
+    return {p for p in batch if p in named}
+
+
+def _year(text: str) -> str:
+    m = _YEAR.search(text or "")
+    return m.group(1) if m else ""
+
+
+def parse_author(name: str) -> Author:
+    """``"Suh JH"`` -> Author("Suh", "JH"); a collective name stays whole as ``family``."""
+    name = " ".join(str(name).split())
+    family, _, initials = name.rpartition(" ")
+    if family and initials.isalpha() and initials.isupper() and len(initials) <= 4:
+        return Author(family=family, given=initials)
+    return Author(family=name)
+
+
+def _article_number(elocationid: str) -> str:
+    """``"e16173. doi: 10.1097/..."`` -> ``"e16173"``: the locator, never the DOI or a PII."""
+    parts = [p.strip() for p in re.split(r"\.\s+|;\s*", elocationid or "") if p.strip()]
+    keep = []
+    for part in parts:
+        label, sep, value = part.partition(":")
+        if not sep:
+            keep.append(part.rstrip("."))
+        elif label.strip().lower() == "pii" and re.fullmatch(r"[eE]?\d+", value.strip()):
+            keep.append(value.strip())
+    return keep[0] if keep else ""
+
+
+def parse_summary(doc: dict, identifier: str, retrieved: str) -> Record:
+    """One esummary document as a ``Record``."""
+    ids = {}
+    for a in doc.get("articleids") or ():
+        if isinstance(a, dict) and a.get("idtype") and a.get("value"):
+            ids.setdefault(str(a["idtype"]).lower(), str(a["value"]).strip())
+    authors = tuple(parse_author(a["name"]) for a in doc.get("authors") or ()
+                    if isinstance(a, dict) and a.get("name"))
+    pubtypes = tuple(str(t) for t in doc.get("pubtype") or ())
+    updates = tuple(Update(kind=UPDATE_PUBTYPES[t], source=SOURCE, label=t)
+                    for t in pubtypes if t in UPDATE_PUBTYPES)
+    pages = str(doc.get("pages") or "").strip()
+    pmc = ids.get("pmc", "")
+    return Record(
+        source=SOURCE, identifier=identifier, retrieved=retrieved,
+        title=" ".join(str(doc.get("title") or "").split()), authors=authors,
+        journal=str(doc.get("fulljournalname") or "").strip(),
+        journal_abbrev=str(doc.get("source") or "").strip(),
+        year=_year(doc.get("pubdate")), online_year=_year(doc.get("epubdate")),
+        volume=str(doc.get("volume") or "").strip(), issue=str(doc.get("issue") or "").strip(),
+        pages=pages, article_number="" if pages else _article_number(doc.get("elocationid")),
+        doi=ids.get("doi", ""), pmid=str(doc.get("uid") or ids.get("pubmed", "")),
+        pmcid=pmc if pmc.upper().startswith("PMC") else "", updates=updates, pubtypes=pubtypes)
+
+
+Hits = list[tuple[list[str], list[str]]]  # (the DOIs of one esearch batch, the PMIDs it found)
+
+
+def search_pmids_by_doi(http: HttpClient, base: str, dois: Iterable[str], api_key: Optional[str] = None,
+                        tool: str = "citeproof", email: Optional[str] = None,
+                        summaries: Optional[dict[str, Lookup]] = None) -> dict[str, Lookup]:
+    """Find the PMID of each DOI: one esearch per 50 DOIs, then map PMIDs back to DOIs.
+
+    Keyed by lower-cased DOI. The PMIDs found are mapped back through the summaries'
+    ``articleids`` (taken from ``summaries`` when the caller already has them, else
+    fetched in one extra esummary request), so a found Lookup carries the full record
+    with ``identifier`` set to the DOI.
+    """
+    failed, hits = esearch_dois(http, base, dois, api_key, tool, email)
+    known = dict(summaries or {})
+    missing = [p for _, pmids in hits for p in pmids if p not in known]
+    if missing:
+        known.update(fetch_summaries(http, base, missing, api_key, tool, email))
+    return {**failed, **map_hits(hits, known)}
+
+
+def esearch_dois(http: HttpClient, base: str, dois: Iterable[str], api_key: Optional[str] = None,
+                 tool: str = "citeproof", email: Optional[str] = None) -> tuple[dict[str, Lookup], Hits]:
+    """The esearch half of :func:`search_pmids_by_doi`: (unavailable Lookups, hits)."""
+    wanted = list({d.strip().lower(): d.strip() for d in dois if d.strip()}.values())
+    params = _params(api_key, tool, email)
+    failed: dict[str, Lookup] = {}
+    hits: Hits = []
+    for i in range(0, len(wanted), SEARCH_BATCH):
+        batch = wanted[i:i + SEARCH_BATCH]
+        term = " OR ".join(f'"{d}"[doi]' for d in batch)
+        try:
+            answer = http.get(f"{base}/esearch.fcgi", {**params, "term": term,
+                                                       "retmax": str(len(batch) * 2)})
+            if answer.status != 200:
+                raise RegistryUnavailable(f"PubMed esearch answered HTTP {answer.status}")
+            data = answer.json()
+            result = data.get("esearchresult") if isinstance(data, dict) else None
+            if not isinstance(result, dict) or not isinstance(result.get("idlist"), list):
+                raise RegistryUnavailable(f"PubMed esearch sent no id list "
+                                          f"({_short(data.get('error') if isinstance(data, dict) else '')})")
+        except RegistryUnavailable as exc:
+            failed.update({d.lower(): Lookup(SOURCE, d, "unavailable", reason=exc.reason) for d in batch})
+            continue
+        hits.append((batch, [str(p) for p in result["idlist"]]))
+    return failed, hits
+
+
+def map_hits(hits: Hits, summaries: dict[str, Lookup]) -> dict[str, Lookup]:
+    """The mapping half: each searched DOI -> found (with the summary) or not-found."""
+    out: dict[str, Lookup] = {}
+    for batch, pmids in hits:
+        out.update(_map_back(batch, pmids, summaries))
+    return out
+
+
+def _map_back(batch: list[str], pmids: list[str], summaries: dict[str, Lookup]) -> dict[str, Lookup]:
+    by_doi: dict[str, Record] = {}
+    unmapped = False
+    for pmid in pmids:
+        look = summaries.get(pmid)
+        if look is None or look.status != "found":
+            unmapped = True
+            continue
+        if look.record.doi:
+            by_doi.setdefault(look.record.doi.lower(), look.record)
+    if len(batch) == 1 and len(pmids) == 1 and not by_doi:
+        look = summaries.get(pmids[0])
+        if look is not None and look.status == "found" and not look.record.doi:
+            by_doi[batch[0].lower()] = look.record  # one DOI, one hit, no DOI on the summary
+    out = {}
+    for doi in batch:
+        record = by_doi.get(doi.lower())
+        if record is not None:
+            out[doi.lower()] = Lookup(SOURCE, doi, "found", _as_doi_record(record, doi))
+        elif unmapped:  # a PMID we could not read might be this DOI's: no verdict
+            out[doi.lower()] = Lookup(SOURCE, doi, "unavailable",
+                                      reason="PubMed found PMIDs whose summaries could not be read")
+        else:
+            out[doi.lower()] = Lookup(SOURCE, doi, "not-found")
+    return out
+
+
+def _as_doi_record(record: Record, doi: str) -> Record:
+    return replace(record, identifier=doi)

@@ -1,0 +1,389 @@
+# EMULATOR: a local stand-in for Crossref, doi.org and NCBI E-utilities, for tests only.
+# Its answers are built from fixtures.py (emulator test data), never from a registry.
+"""A registry emulator on 127.0.0.1: three HTTP servers with the registries' behaviour.
+
+Documented behaviour emulated (see /work/shared/notes/registries.md): Crossref
+``/works/{doi}`` (404 ``Resource not found.``), ``/works/{doi}/agency`` and
+``/works?filter=doi:...`` (``rows`` default 20, cap 1000; ``select``; 414 for a request
+line over 8 KB); doi.org ``/api/handles/{doi}`` (responseCode 1 / 100); E-utilities
+esummary (GET and POST, per-uid errors, a top-level error for malformed ids) and esearch
+(``[doi]`` terms OR-ed, ``retmax`` default 20). Rate limits: Crossref public pool 5/s and
+1 at a time, polite pool 10/s and 5 at a time (429 + Retry-After); NCBI 3/s, 10/s with an
+api_key (429 + JSON error). Latency and faults can be injected per service.
+"""
+from __future__ import annotations
+
+import json
+import re
+import socket
+import struct
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import NamedTuple, Optional
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from .fixtures import Dataset, default_dataset
+
+SERVICES = ("crossref", "doi", "eutils")
+FAULTS = ("500", "502", "503", "504", "html", "truncated", "reset", "hang", "403", "429")
+EUTILS_PREFIX = "/entrez/eutils"
+MAX_REQUEST_LINE = 8192
+CROSSREF_SELECTABLE = {
+    "DOI", "title", "subtitle", "author", "container-title", "short-container-title", "issued",
+    "published-print", "published-online", "volume", "issue", "page", "article-number", "type",
+    "updated-by", "update-to", "URL", "publisher", "member", "prefix", "indexed", "source",
+    "reference-count", "ISSN", "abstract", "editor", "funder", "license", "link", "subject",
+}
+INVALID_API_KEY = "invalid-key"  # the emulator answers it like NCBI answers a bad key
+
+
+class Logged(NamedTuple):
+    """One request the emulator received: ``path`` decoded, ``query`` the URL query + POST form."""
+
+    method: str
+    path: str
+    query: dict
+    service: str = ""
+    user_agent: str = ""
+
+
+class _Bucket:
+    """A token bucket (``rate`` per second, burst ``rate``) plus an in-flight cap."""
+
+    def __init__(self, rate: float, max_concurrent: Optional[int]):
+        self.rate, self.max_concurrent = rate, max_concurrent
+        self.tokens, self.stamp, self.inflight, self.peak = rate, time.monotonic(), 0, 0
+        self.lock = threading.Lock()
+
+    def enter(self) -> bool:
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.rate, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+            if self.tokens < 1 or (self.max_concurrent and self.inflight >= self.max_concurrent):
+                return False
+            self.tokens -= 1
+            self.inflight += 1
+            self.peak = max(self.peak, self.inflight)
+            return True
+
+    def leave(self) -> None:
+        with self.lock:
+            self.inflight -= 1
+
+
+class Reply(NamedTuple):
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+    headers: tuple = ()
+
+
+def _json(status: int, data, headers: tuple = ()) -> Reply:
+    return Reply(status, json.dumps(data).encode(), "application/json;charset=UTF-8", headers)
+
+
+def _text(status: int, text: str, ctype: str = "text/plain") -> Reply:
+    return Reply(status, text.encode(), ctype)
+
+
+class Emulator:
+    """Three local servers (crossref, doi, eutils) sharing one dataset and one request log."""
+
+    def __init__(self, dataset: Optional[Dataset] = None, *, latency: float = 0.0,
+                 rate_limits: bool = True, hang_seconds: float = 5.0, retry_after: str = "1"):
+        self.dataset = dataset or default_dataset()
+        self.latency = self._initial_latency = latency  # seconds added to every answer
+        self.latencies: dict[str, float] = {}  # per-service override
+        self._initial = {"rate_limits": rate_limits, "retry_after": retry_after,
+                         "hang_seconds": min(hang_seconds, 30.0)}  # a hang is always bounded
+        self.requests: list[Logged] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._servers: dict[str, ThreadingHTTPServer] = {}
+        self.reset()
+
+    # --- life cycle ----------------------------------------------------------------------
+    def start(self) -> "Emulator":
+        for service in SERVICES:
+            handler = type(f"{service.title()}Handler", (_Handler,), {"emulator": self, "service": service})
+            server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            server.daemon_threads = True
+            server.handle_error = lambda request, address: None  # resets and hangs are on purpose
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                             daemon=True, name=f"emulator-{service}").start()
+            self._servers[service] = server
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        for server in self._servers.values():
+            server.shutdown()
+            server.server_close()
+        self._servers.clear()
+
+    def __enter__(self) -> "Emulator":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        """Forget the log, faults and rate-limit state; restore the constructor's knobs."""
+        with self._lock:
+            self.requests.clear()
+            self.faults: dict[str, list] = {}
+            self.latency, self.latencies = self._initial_latency, {}
+            self.rate_limits = self._initial["rate_limits"]
+            self.retry_after = self._initial["retry_after"]  # Crossref's Retry-After on 429
+            self.hang_seconds = self._initial["hang_seconds"]
+            self.buckets: dict[tuple, _Bucket] = {}
+            self.status_429: dict[str, int] = {s: 0 for s in SERVICES}
+
+    # --- addresses -----------------------------------------------------------------------
+    def url(self, service: str) -> str:
+        host, port = self._servers[service].server_address[:2]
+        return f"http://{host}:{port}" + (EUTILS_PREFIX if service == "eutils" else "")
+
+    crossref_url = property(lambda self: self.url("crossref"))
+    doi_url = property(lambda self: self.url("doi"))
+    eutils_url = property(lambda self: self.url("eutils"))
+
+    def env(self) -> dict[str, str]:
+        """The three ``CITEPROOF_*_URL`` variables pointing at this emulator."""
+        return {"CITEPROOF_CROSSREF_URL": self.crossref_url, "CITEPROOF_DOI_URL": self.doi_url,
+                "CITEPROOF_EUTILS_URL": self.eutils_url}
+
+    # --- knobs and observations -------------------------------------------------------------
+    def set_fault(self, service: str, kind: Optional[str], times: Optional[int] = None) -> None:
+        """Make ``service`` misbehave (``kind`` in FAULTS) for ``times`` requests (None: all).
+
+        ``kind=None`` clears the service's faults.
+        """
+        if service not in SERVICES or (kind is not None and kind not in FAULTS):
+            raise ValueError(f"unknown service or fault: {service!r}, {kind!r}")
+        with self._lock:
+            self.faults[service] = [] if kind is None else [kind, times]
+
+    def _take_fault(self, service: str) -> Optional[str]:
+        with self._lock:
+            fault = self.faults.get(service)
+            if not fault:
+                return None
+            kind, times = fault
+            if times is not None:
+                fault[1] = times - 1
+                if times <= 0:
+                    return None
+            return kind
+
+    def count(self, service: Optional[str] = None, path: str = "", method: str = "") -> int:
+        """How many logged requests match (``path`` is a suffix test, e.g. ``"esummary.fcgi"``)."""
+        return sum(1 for r in list(self.requests) if (not service or r.service == service)
+                   and r.path.endswith(path) and (not method or r.method == method))
+
+    def peak_concurrency(self, service: str) -> int:
+        return max((b.peak for k, b in self.buckets.items() if k[0] == service), default=0)
+
+    def _bucket(self, service: str, query: dict, user_agent: str) -> Optional[_Bucket]:
+        if not self.rate_limits or service == "doi":
+            return None
+        if service == "crossref":
+            polite = bool(query.get("mailto")) or "mailto:" in user_agent
+            key, rate, conc = (service, "polite" if polite else "public"), *((10, 5) if polite else (5, 1))
+        else:
+            api_key = query.get("api_key", "")
+            key, rate, conc = (service, api_key or "anonymous"), (10 if api_key else 3), None
+        with self._lock:
+            return self.buckets.setdefault(key, _Bucket(rate, conc))
+
+    def _sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self._stop.wait(seconds)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emulator: Emulator
+    service: str
+    protocol_version = "HTTP/1.0"
+
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+    def do_GET(self):
+        self._serve("GET")
+
+    def do_POST(self):
+        self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        emu, service = self.emulator, self.service
+        parts = urlsplit(self.path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        if method == "POST":
+            length = int(self.headers.get("Content-Length") or 0)
+            query.update(parse_qsl(self.rfile.read(length).decode("utf-8", "replace"), keep_blank_values=True))
+        user_agent = self.headers.get("User-Agent", "")
+        with emu._lock:
+            emu.requests.append(Logged(method, unquote(parts.path), query, service, user_agent))
+        if len(self.requestline) > MAX_REQUEST_LINE:
+            return self._send(_text(414, "Request-URI Too Long"))
+        fault = emu._take_fault(service)
+        if fault == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+            return None
+        if fault == "hang":
+            emu._sleep(emu.hang_seconds)
+            self.close_connection = True
+            return None
+        if fault in ("500", "502", "503", "504"):
+            return self._send(_text(int(fault), f"<html><body><h1>{fault} Server Error</h1></body></html>", "text/html"))
+        if fault == "html":
+            return self._send(_text(200, "<html><body>Service temporarily unavailable</body></html>", "text/html"))
+        if fault == "403":
+            return self._send(_text(403, "<html><body><h1>403 Forbidden</h1>Bots are blocked.</body></html>", "text/html"))
+        bucket = emu._bucket(service, query, user_agent)
+        if fault == "429" or (bucket is not None and not bucket.enter()):
+            with emu._lock:
+                emu.status_429[service] += 1
+            return self._send(self._too_many(query))
+        try:
+            emu._sleep(emu.latencies.get(service, emu.latency))
+            reply = getattr(self, f"_{service}")(method, parts.path, query)
+        finally:
+            if bucket is not None:
+                bucket.leave()  # before the answer is written: the client may go on at once
+        if fault == "truncated":
+            reply = reply._replace(body=reply.body[: max(1, len(reply.body) // 2)])
+        self._send(reply)
+
+    def _send(self, reply: Reply) -> None:
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(reply.body)
+
+    def _too_many(self, query: dict) -> Reply:
+        if self.service == "crossref":
+            return Reply(429, b"Too Many Requests", "text/plain",
+                         (("Retry-After", self.emulator.retry_after), ("x-rate-limit-limit", "5"),
+                          ("x-rate-limit-interval", "1s")))
+        if self.service == "eutils":  # NCBI echoes the key (or the caller's IP) in the body
+            return _json(429, {"error": "API rate limit exceeded", "api-key": query.get("api_key") or
+                               self.client_address[0], "count": "4", "limit": "3"})
+        return _text(429, "Too Many Requests")
+
+    # --- Crossref ----------------------------------------------------------------------------
+    def _crossref(self, method, path, query) -> Reply:
+        data = self.emulator.dataset
+        if path.rstrip("/") == "/works":
+            return self._crossref_list(query)
+        if not path.startswith("/works/"):
+            return _text(404, "Resource not found.")
+        doi = unquote(path[len("/works/"):])
+        if doi.endswith("/agency") and doi.lower() not in data.crossref:
+            doi = doi[: -len("/agency")]
+            agency = data.agencies.get(doi.lower())
+            if not agency:
+                return _text(404, "Resource not found.")
+            return _json(200, {"status": "ok", "message-type": "work-agency", "message-version": "1.0.0",
+                               "message": {"DOI": doi.lower(), "agency": {"id": agency, "label": agency.title()}}})
+        item = data.crossref.get(doi.lower())
+        if item is None:
+            return _text(404, "Resource not found.")
+        return _json(200, {"status": "ok", "message-type": "work", "message-version": "1.0.0", "message": item})
+
+    def _crossref_list(self, query) -> Reply:
+        def failure(kind, value, message):
+            return _json(400, {"status": "failed", "message-type": "validation-failure",
+                               "message": [{"type": kind, "value": value, "message": message}]})
+        rows = query.get("rows", "20")
+        if not rows.isdigit() or int(rows) > 1000:
+            return failure("integer-not-valid", rows,
+                           f"Integer specified as {rows} but must be a positive integer less than or equal to 1000.")
+        select = [s for s in query.get("select", "").split(",") if s]
+        bad = [s for s in select if s not in CROSSREF_SELECTABLE]
+        if bad:
+            return failure("select-not-valid", bad[0], f"Field specified as {bad[0]} is not valid for select.")
+        wanted = set()
+        for part in re.split(r",(?=[a-z-]+:)", query.get("filter", "")) if query.get("filter") else ():
+            name, _, value = part.partition(":")
+            if name != "doi":
+                return failure("filter-not-available", name, f"Filter {name} specified but there is no such filter.")
+            wanted.add(value.lower())
+        data = self.emulator.dataset
+        found = sorted((data.crossref[d] for d in wanted if d in data.crossref), key=lambda i: i["DOI"], reverse=True)
+        items = [{k: v for k, v in i.items() if not select or k in select} for i in found[: int(rows)]]
+        return _json(200, {"status": "ok", "message-type": "work-list", "message-version": "1.0.0",
+                           "message": {"facets": {}, "total-results": len(found), "items": items,
+                                       "items-per-page": int(rows), "query": {"start-index": 0,
+                                                                               "search-terms": None}}},
+                     (("x-rate-limit-limit", "5"), ("x-rate-limit-interval", "1s")))
+
+    # --- doi.org -------------------------------------------------------------------------
+    def _doi(self, method, path, query) -> Reply:
+        if not path.startswith("/api/handles/"):
+            return _text(404, "Not Found")
+        doi = unquote(path[len("/api/handles/"):])
+        if doi.lower() not in self.emulator.dataset.agencies:
+            return _json(404, {"responseCode": 100, "handle": doi})
+        return _json(200, {"responseCode": 1, "handle": doi, "values": [
+            {"index": 1, "type": "URL", "data": {"format": "string", "value": f"https://example.org/emulated/{doi}"},
+             "ttl": 86400, "timestamp": "2025-01-01T00:00:00Z"}]})
+
+    # --- NCBI E-utilities --------------------------------------------------------------
+    def _eutils(self, method, path, query) -> Reply:
+        if query.get("api_key") == INVALID_API_KEY:
+            return _json(400, {"error": "API key invalid", "api-key": INVALID_API_KEY,
+                               "type": "invalid", "status": "unknown"})
+        name = path[len(EUTILS_PREFIX):].strip("/") if path.startswith(EUTILS_PREFIX) else ""
+        if name == "esummary.fcgi":
+            return self._esummary(query)
+        if name == "esearch.fcgi":
+            return self._esearch(query)
+        return _text(404, "Not Found")
+
+    def _esummary(self, query) -> Reply:
+        header = {"type": "esummary", "version": "0.3"}
+        if query.get("db") != "pubmed":
+            return _json(200, {"header": header, "error": f"Invalid db name specified: {query.get('db')}"})
+        ids = [i.strip() for i in query.get("id", "").split(",") if i.strip()]
+        if not ids:
+            return _json(200, {"header": header, "error": "Empty id list - nothing todo"})
+        for pos, uid in enumerate(ids):
+            if not uid.isdigit():
+                return _json(200, {"header": header, "error": f"Invalid uid {uid} at position={pos}"})
+        docs = self.emulator.dataset.summaries
+        result = {"uids": ids}
+        for uid in ids:
+            result[uid] = docs.get(uid) or {"uid": uid, "error": "cannot get document summary"}
+        return _json(200, {"header": header, "result": result})
+
+    def _esearch(self, query) -> Reply:
+        header = {"type": "esearch", "version": "0.3"}
+        term = query.get("term", "")
+        dois = [d.strip('"').lower() for d in re.findall(r'("[^"]+"|[^\s()"]+)\[doi\]', term, re.IGNORECASE)]
+        by_doi = self.emulator.dataset.pmid_by_doi
+        pmids = [by_doi[d] for d in dict.fromkeys(dois) if d in by_doi]
+        retmax = int(query.get("retmax", "20") or 20)
+        result = {"count": str(len(pmids)), "retmax": str(min(retmax, len(pmids))), "retstart": "0",
+                  "idlist": pmids[:retmax], "translationset": [], "querytranslation": term}
+        missing = [d for d in dois if d not in by_doi]
+        if missing:
+            result["errorlist"] = {"phrasesnotfound": [f"{d}[doi]" for d in missing], "fieldsnotfound": []}
+        return _json(200, {"header": header, "esearchresult": result})
+
+
+def start(n_synthetic: int = 0, **options) -> Emulator:
+    """Start an emulator with the default dataset plus ``n_synthetic`` synthetic works.
+
+    Options as for :class:`Emulator` (``latency``, ``rate_limits``, ...). Call ``stop()``
+    (or use it as a context manager) when done.
+    """
+    return Emulator(default_dataset(n_synthetic), **options).start()

@@ -26,7 +26,7 @@ from .markdown import parse_citations
 from .model import Problem
 from .pages import body_line_offset
 from .numbering import resolve_keys
-from .render import head_metadata, insert_bibliography, render_bibliography, render_markdown
+from .render import finish_html, head_metadata, render_bibliography, render_markdown
 from .style import format_entries
 
 log = logging.getLogger("mkdocs.plugins.citeproof")
@@ -61,6 +61,8 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         self._bib_sig: tuple | None = None
         self._bib: BibResult | None = None
         self._entries: dict = {}
+        self._tooltips: dict[str, str] = {}
+        self._entry_html: dict[str, str] = {}
         self._pages: dict[str, tuple] = {}
 
     # Defining on_startup keeps this instance across `mkdocs serve` rebuilds,
@@ -94,6 +96,8 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
             raise PluginError(f"citeproof: {exc}") from None
         self._bib, self._bib_sig = bib, sig
         self._entries = format_entries(bib.data, refs=bib.references)
+        self._tooltips = {k: e.text for k, e in self._entries.items()}
+        self._entry_html = {k: e.html for k, e in self._entries.items()}
         for problem in bib.problems:
             _warn(problem)
         if not bib.references:
@@ -131,9 +135,8 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         refs = self._bib.references
         for problem in resolve_keys([doc], refs.keys()):
             _warn(_shift(problem, offset))
-        tooltips = {k: e.text for k, e in self._entries.items()}
         text, cites = render_markdown(
-            markdown, doc, refs.keys(), tooltips,
+            markdown, doc, refs, self._tooltips,
             superscript=self.config.citation_format == "superscript",
             references_heading=self.config.references_heading)
         self._pages[src] = (cites, doc)
@@ -150,14 +153,16 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
 
     def on_page_content(self, html, *, page, config, files):
         cites, _doc = self._pages.get(page.file.src_uri, (None, None))
-        if not cites or not cites.numbers:
+        if cites is None or not (cites.markers or cites.numbers):
             return html
-        href = None
-        if self.config.download_bib and self._bib_path:
-            href = get_relative_url(self._bib_path.name, page.url or ".")
-        listing = render_bibliography(cites, {k: e.html for k, e in self._entries.items()},
-                                      download_href=href)
-        return insert_bibliography(html, listing)
+        listing = ""
+        if cites.numbers:
+            href = None
+            if self.config.download_bib and self._bib_path:
+                href = get_relative_url(self._bib_path.name, page.url or ".")
+            listing = render_bibliography(cites, self._entry_html,
+                                          download_href=href)
+        return finish_html(html, cites, listing)
 
     def on_post_page(self, output, *, page, config):
         cites, _doc = self._pages.get(page.file.src_uri, (None, None))

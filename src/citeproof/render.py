@@ -4,13 +4,12 @@ Inputs are the parser's ``ParsedDocument``, the numbering and the pybtex style's
 ``FormattedEntry`` values; outputs are strings. Nothing here does I/O, logs or
 knows about MkDocs, so another adapter (a plain build script, Zensical) can reuse it.
 
-All text that reaches HTML is escaped here or by the pybtex HTML backend; citation
-markers use character references for ``[``, ``]``, ``_`` and ``*`` so Markdown,
-which runs after us, cannot turn them into links or emphasis.
+All text that reaches HTML is escaped here or by the pybtex HTML backend. Markdown
+never sees our HTML: citation groups become plain-word tokens that ``finish_html``
+swaps for their HTML after Markdown ran, so it can neither mangle nor re-parse them.
 """
 from __future__ import annotations
 
-import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -20,16 +19,18 @@ from .identifiers import doi_url, pmc_url, pubmed_url
 from .model import CitationGroup, ParsedDocument, Reference
 from .numbering import compress_numbers, number_citations
 
-#: The paragraph that stands where the reference list goes until the HTML is ready.
-BIBLIOGRAPHY_TOKEN = "CITEPROOF-BIBLIOGRAPHY-7f3a9c"
+#: Markdown sees only plain-word tokens where citations and the list go; the HTML
+#: replaces them after Markdown ran (so Markdown can neither mangle nor re-parse it).
+TOKEN_PREFIX = "citeproof7f3a"
+BIBLIOGRAPHY_TOKEN = f"{TOKEN_PREFIX}bibliographyX"
+_TOKEN_RE = re.compile(rf"<p>\s*{BIBLIOGRAPHY_TOKEN}\s*</p>|{TOKEN_PREFIX}(?:(\d+)|bibliography)X")
 
-_MD_SPECIAL = {"[": "&#91;", "]": "&#93;", "_": "&#95;", "*": "&#42;", "`": "&#96;", "\\": "&#92;"}
+_HTML_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
 
 
-def md_safe(text: str) -> str:
-    """Escape ``text`` for HTML and hide Markdown's inline syntax from it."""
-    out = html.escape(text, quote=True)
-    return "".join(_MD_SPECIAL.get(ch, ch) for ch in out)
+def escape(text: str) -> str:
+    """HTML-escape text for element content and quoted attribute values."""
+    return text.translate(_HTML_ESCAPE)
 
 
 def anchor_for(key: str) -> str:
@@ -39,11 +40,12 @@ def anchor_for(key: str) -> str:
 
 @dataclass
 class PageCitations:
-    """What one page cites: numbers, and for each key the ids of the groups citing it."""
+    """What one page cites: numbers, the HTML of each group, and who cites each key."""
 
     numbers: dict[str, int] = field(default_factory=dict)
     backrefs: dict[str, list[str]] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
+    markers: list[str] = field(default_factory=list)  # group HTML, by group index
 
     @property
     def ordered_keys(self) -> list[str]:
@@ -59,20 +61,21 @@ def render_markdown(
     superscript: bool = False,
     references_heading: str = "References",
 ) -> tuple[str, PageCitations]:
-    """Replace every citation group of ``doc`` in ``text`` with its marker HTML.
+    """Replace every citation group of ``doc`` in ``text`` with a token; build its HTML.
 
     Numbers follow the order of first citation on the page. A key the bib lacks stays
-    visible as ``[?key]`` (never deleted). ``\\bibliography`` becomes a placeholder
-    paragraph; without one, a heading and the placeholder are appended when the page
-    cites anything. ``\\@`` escapes lose their backslash.
+    visible as ``[?key]`` (never deleted). ``\\bibliography`` becomes a token paragraph;
+    without one, a heading and the token are appended when the page cites anything.
+    ``\\@`` escapes lose their backslash. ``tooltips`` maps keys to plain text.
+    Call ``finish_html`` on the page's HTML to put the markers and the list in.
     """
-    known = set(known_keys)
+    known = known_keys if isinstance(known_keys, (set, frozenset, dict)) else set(known_keys)
     page = PageCitations(numbers=number_citations([doc], known))
 
     edits: list[tuple[int, int, str]] = []
-    for index, group in enumerate(doc.groups, start=1):
-        gid = f"cite-{index}"
-        edits.append((group.start, group.end, _marker(group, gid, page, known, tooltips, superscript)))
+    for index, group in enumerate(doc.groups):
+        page.markers.append(_marker(group, f"cite-{index + 1}", page, known, tooltips, superscript))
+        edits.append((group.start, group.end, f"{TOKEN_PREFIX}{index}X"))
     for marker in doc.markers[:1]:
         edits.append((marker.start, marker.end, f"\n{BIBLIOGRAPHY_TOKEN}\n"))
     for marker in doc.markers[1:]:
@@ -92,6 +95,16 @@ def render_markdown(
     return result, page
 
 
+def finish_html(page_html: str, page: PageCitations, bibliography_html: str = "") -> str:
+    """Put each group's HTML and the reference list where their tokens ended up."""
+    def swap(m: re.Match) -> str:
+        if m.group(1) is not None:
+            index = int(m.group(1))
+            return page.markers[index] if index < len(page.markers) else m.group(0)
+        return bibliography_html
+    return _TOKEN_RE.sub(swap, page_html)
+
+
 def _marker(group: CitationGroup, gid: str, page: PageCitations, known: set[str],
             tooltips: Mapping[str, str], superscript: bool) -> str:
     """The HTML of one group: ``[1–3, 5]``, ``[see 2, p. 3]`` or ``[?nosuchkey]``."""
@@ -106,13 +119,13 @@ def _marker(group: CitationGroup, gid: str, page: PageCitations, known: set[str]
     def label(key: str) -> str:
         if key in known:
             return _number_link(key, page.numbers[key], tooltips)
-        return f'<span class="cp-unknown-key">?{md_safe(key)}</span>'
+        return f'<span class="cp-unknown-key">?{escape(key)}</span>'
 
     if any(i.prefix or i.locator for i in group.items):
         # Prefixes and locators belong to their item: no ranges, item order kept.
         inner = "; ".join(
-            (md_safe(i.prefix) + " " if i.prefix else "") + label(i.key)
-            + (", " + md_safe(i.locator) if i.locator else "")
+            (escape(i.prefix) + " " if i.prefix else "") + label(i.key)
+            + (", " + escape(i.locator) if i.locator else "")
             for i in group.items)
     else:
         first_item = {}
@@ -129,15 +142,15 @@ def _marker(group: CitationGroup, gid: str, page: PageCitations, known: set[str]
 
     missing = [i.key for i in group.items if i.key not in known]
     classes = "cp-cite cp-unknown" if missing else "cp-cite"
-    title = f' title="{md_safe("Unknown citation key: " + ", ".join(missing))}"' if missing else ""
+    title = f' title="{escape("Unknown citation key: " + ", ".join(missing))}"' if missing else ""
     if superscript:
         return f'<sup class="{classes}" id="{gid}"{title}>{inner}</sup>'
-    return f'<span class="{classes}" id="{gid}"{title}>&#91;{inner}&#93;</span>'
+    return f'<span class="{classes}" id="{gid}"{title}>[{inner}]</span>'
 
 
 def _number_link(key: str, number: int, tooltips: Mapping[str, str]) -> str:
     tip = tooltips.get(key, "")
-    title = f' title="{md_safe(tip)}"' if tip else ""
+    title = f' title="{escape(tip)}"' if tip else ""
     return f'<a class="cp-ref" href="#{anchor_for(key)}"{title}>{number}</a>'
 
 
@@ -154,21 +167,15 @@ def render_bibliography(page: PageCitations, entries_html: Mapping[str, str], *,
         )
         items.append(
             f'<li id="{anchor_for(key)}" class="cp-entry" value="{n}">'
-            f'<span class="cp-text">{entries_html.get(key, html.escape(key))}</span> '
+            f'<span class="cp-text">{entries_html.get(key, escape(key))}</span> '
             f'<span class="cp-backrefs">{back}</span></li>'
         )
     download = ""
     if download_href:
-        download = (f'<p class="cp-download"><a href="{html.escape(download_href, quote=True)}" download>'
+        download = (f'<p class="cp-download"><a href="{escape(download_href)}" download>'
                     "Download the references (BibTeX)</a></p>")
     return (f'<section class="cp-bibliography" id="{heading_id}-list" aria-label="References">'
             f'<ol class="cp-references">{"".join(items)}</ol>{download}</section>')
-
-
-def insert_bibliography(page_html: str, bibliography_html: str) -> str:
-    """Put the list where the placeholder paragraph stands."""
-    return re.sub(rf"<p>\s*{BIBLIOGRAPHY_TOKEN}\s*</p>|{BIBLIOGRAPHY_TOKEN}",
-                  lambda _m: bibliography_html, page_html, count=1)
 
 
 # ---------------------------------------------------------------- scholarly metadata
@@ -206,7 +213,7 @@ def head_metadata(*, title: str, authors: Sequence[str], date: str | None, url: 
                   description: str | None, references: Sequence[Reference]) -> str:
     """Highwire ``citation_*`` meta tags and a schema.org ``ScholarlyArticle`` JSON-LD block."""
     def meta(name: str, content: str) -> str:
-        return f'<meta name="{name}" content="{html.escape(content, quote=True)}">'
+        return f'<meta name="{name}" content="{escape(content)}">'
 
     tags = [meta("citation_title", title)]
     tags += [meta("citation_author", a) for a in authors]

@@ -75,30 +75,25 @@ def test_serve_rebuilds_when_only_the_bib_changes(tmp_path):
 
 def test_bib_is_parsed_and_formatted_once_per_change(tmp_path, monkeypatch):
     site = copy_site(tmp_path)
-    calls = {"load": 0, "format": 0}
-    real_load, real_format = plugin_mod.load_bib, plugin_mod.format_entries
+    calls = {"load": 0}
+    real_load = plugin_mod.load_formatted_bib
 
     def counting_load(*a, **k):
         calls["load"] += 1
         return real_load(*a, **k)
 
-    def counting_format(*a, **k):
-        calls["format"] += 1
-        return real_format(*a, **k)
-
-    monkeypatch.setattr(plugin_mod, "load_bib", counting_load)
-    monkeypatch.setattr(plugin_mod, "format_entries", counting_format)
+    monkeypatch.setattr(plugin_mod, "load_formatted_bib", counting_load)
     monkeypatch.chdir(site)
     config = load_config(str(site / "mkdocs.yml"), site_dir=str(tmp_path / "out"))
     config.plugins.on_startup(command="serve", dirty=False)
     for _ in range(3):  # what `mkdocs serve` does on each rebuild: same plugin instance
         config.plugins.run_event("config", config)
         build(config)
-    assert calls == {"load": 1, "format": 1}
+    assert calls == {"load": 1}
     # a change to the bib is picked up on the next build
     bib = site / "references.bib"
     bib.write_text(bib.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     os.utime(bib, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
     config.plugins.run_event("config", config)
     build(config)
-    assert calls == {"load": 2, "format": 2}
+    assert calls == {"load": 2}

@@ -21,13 +21,12 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-from .bib import BibError, BibResult, load_bib
+from .bibcache import BibError, LoadedBib, load_formatted_bib
 from .markdown import parse_citations
 from .model import Problem
 from .pages import body_line_offset
 from .numbering import resolve_keys
 from .render import finish_html, head_metadata, render_bibliography, render_markdown
-from .style import format_entries
 
 log = logging.getLogger("mkdocs.plugins.citeproof")
 
@@ -46,6 +45,8 @@ class CiteproofConfig(base.Config):
     """Copy the bib file into the site and link it under each reference list."""
     metadata = c.Type(bool, default=True)
     """Add Highwire `citation_*` meta tags and schema.org JSON-LD to citing pages."""
+    cache_dir = c.Type(str, default=".cache/citeproof")
+    """Where the parsed and formatted bib is cached (relative to mkdocs.yml); "" disables."""
 
 
 def _warn(problem: Problem) -> None:
@@ -59,7 +60,8 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
     def __init__(self) -> None:
         self._bib_path: Path | None = None
         self._bib_sig: tuple | None = None
-        self._bib: BibResult | None = None
+        self._bib: LoadedBib | None = None
+        self._cache_dir: Path | None = None
         self._entries: dict = {}
         self._tooltips: dict[str, str] = {}
         self._entry_html: dict[str, str] = {}
@@ -73,6 +75,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
     def on_config(self, config):
         root = Path(config.config_file_path or ".").resolve().parent
         self._bib_path = (root / self.config.bib_file).resolve()
+        self._cache_dir = (root / self.config.cache_dir) if self.config.cache_dir else None
         self._load_bib()
         if CSS_DEST not in config.extra_css:
             config.extra_css.append(CSS_DEST)
@@ -91,11 +94,11 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
                 _warn(problem)
             return
         try:
-            bib = load_bib(path)
+            bib = load_formatted_bib(path, self._cache_dir, label=self._rel(path))
         except BibError as exc:
             raise PluginError(f"citeproof: {exc}") from None
         self._bib, self._bib_sig = bib, sig
-        self._entries = format_entries(bib.data, refs=bib.references)
+        self._entries = bib.entries
         self._tooltips = {k: e.text for k, e in self._entries.items()}
         self._entry_html = {k: e.html for k, e in self._entries.items()}
         for problem in bib.problems:

@@ -1,0 +1,95 @@
+"""The parsed and formatted bib, cached on disk by content, so a warm build skips pybtex.
+
+The key is the bib's bytes, its path, the pybtex version and the source of the modules
+that parse and format it: any change to one of them is a miss. Entries are small
+frozen dataclasses, pickled; the cache directory is local to the project (like
+MkDocs Material's ``.cache``) and never committed. A broken or unreadable cache file
+is simply a miss.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from .bib import BibError, load_bib
+from .model import Problem, Reference
+from .style import FormattedEntry, format_entries
+
+_CODE = ("bib.py", "style.py", "identifiers.py", "model.py", "bibcache.py")
+_KEEP = 8  # cache files kept per directory (newest first)
+
+
+@dataclass(frozen=True)
+class LoadedBib:
+    references: dict[str, Reference]
+    problems: list[Problem]
+    entries: dict[str, FormattedEntry]
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> bytes:
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in _CODE:
+        digest.update((here / name).read_bytes())
+    try:
+        digest.update(metadata.version("pybtex").encode())
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        pass
+    return digest.digest()
+
+
+def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | None = None) -> LoadedBib:
+    """Parse and format ``path`` (raises ``BibError`` when it cannot be read).
+
+    ``label`` is the file name that messages show (e.g. a path relative to the project).
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raw = None  # load_bib words the error
+    target = None
+    if cache_dir is not None and raw is not None:
+        name = f"{path}\0{label}".encode()
+        key = hashlib.sha256(_code_fingerprint() + name + b"\0" + raw).hexdigest()
+        target = cache_dir / f"bib-{key[:32]}.pickle"
+        try:
+            with open(target, "rb") as fh:
+                cached = pickle.load(fh)
+            if isinstance(cached, LoadedBib):
+                return cached
+        except Exception:  # a miss, whatever the reason
+            pass
+    bib = load_bib(path, label=label)
+    result = LoadedBib(bib.references, list(bib.problems),
+                       format_entries(bib.data, refs=bib.references))
+    if target is not None:
+        _store(target, result)
+    return result
+
+
+def _store(target: Path, result: LoadedBib) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pickle")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        old = sorted(target.parent.glob("bib-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in old[_KEEP:]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only tree builds fine, just without the cache
+
+
+__all__ = ["BibError", "LoadedBib", "load_formatted_bib"]

@@ -1,0 +1,94 @@
+"""DOI, PMID and PMCID syntax, normalisation and link building (pure, no network).
+
+Only syntax is checked here; whether an identifier exists is the registries' job.
+Every URL built here is an ``https://`` URL with its identifier percent-encoded, so
+it can go into an ``href`` without further escaping of the path.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, unquote, urlsplit
+
+#: ``10.`` + a registrant code of 4-9 digits (optionally with ``.sub`` parts) + ``/`` + suffix.
+_DOI_RE = re.compile(r"10\.\d{4,9}(?:\.\d+)*/\S+")
+#: Prefixes people paste in front of a DOI; removed with a warning.
+_DOI_PREFIX_RE = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_PMID_RE = re.compile(r"[1-9]\d{0,7}")
+_PMCID_RE = re.compile(r"(?:pmc)?\s*([1-9]\d{0,9})", re.IGNORECASE)
+#: Characters left as they are in a DOI path; everything else (spaces, < > " # % ? and
+#: non-ASCII) is percent-encoded.
+_DOI_SAFE = "/:;()[]-._~!$&'*+,=@"
+_BAD_URL_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def normalize_doi(raw: str) -> tuple[str, str | None]:
+    """Return ``(bare DOI, warning or None)``.
+
+    Strips whitespace and a ``https://doi.org/``, ``http://dx.doi.org/`` or ``doi:``
+    prefix (the warning then says what was removed). A DOI taken from a URL is
+    percent-decoded. The DOI's case is kept: DOIs compare case-insensitively
+    (see :func:`doi_key`), but registries print them as registered.
+    """
+    doi = raw.strip()
+    match = _DOI_PREFIX_RE.match(doi)
+    if not match:
+        return doi, None
+    prefix = match.group(0)
+    doi = doi[match.end():].strip()
+    if prefix.lower().startswith("http"):
+        doi = unquote(doi)
+    return doi, f"the DOI was written with the prefix '{prefix.strip()}', which was removed: write just {doi}"
+
+
+def is_valid_doi(doi: str) -> bool:
+    """True for a bare DOI: ``10.NNNN/suffix`` (4-9 digit registrant), no whitespace."""
+    return bool(_DOI_RE.fullmatch(doi))
+
+
+def doi_key(doi: str) -> str:
+    """The form to compare DOIs with: DOIs are case-insensitive."""
+    return doi.strip().lower()
+
+
+def is_valid_pmid(pmid: str) -> bool:
+    """True for a PubMed id: 1 to 8 digits, no leading zero."""
+    return bool(_PMID_RE.fullmatch(pmid))
+
+
+def normalize_pmcid(pmcid: str) -> str:
+    """``"6616307"``, ``"pmc6616307"`` or ``"PMC6616307"`` -> ``"PMC6616307"``; invalid -> ``""``."""
+    match = _PMCID_RE.fullmatch(pmcid.strip())
+    return f"PMC{match.group(1)}" if match else ""
+
+
+def is_valid_pmcid(pmcid: str) -> bool:
+    """True when :func:`normalize_pmcid` can read ``pmcid`` (with or without ``PMC``)."""
+    return bool(normalize_pmcid(pmcid))
+
+
+def doi_url(doi: str) -> str:
+    """``https://doi.org/<doi>``, percent-encoding what a URL path cannot hold."""
+    return "https://doi.org/" + quote(doi, safe=_DOI_SAFE)
+
+
+def pubmed_url(pmid: str) -> str:
+    """``https://pubmed.ncbi.nlm.nih.gov/<pmid>/``."""
+    return f"https://pubmed.ncbi.nlm.nih.gov/{quote(pmid.strip(), safe='')}/"
+
+
+def pmc_url(pmcid: str) -> str:
+    """``https://pmc.ncbi.nlm.nih.gov/articles/<PMCID>/`` (the id normalised when valid)."""
+    ident = normalize_pmcid(pmcid) or pmcid.strip()
+    return f"https://pmc.ncbi.nlm.nih.gov/articles/{quote(ident, safe='')}/"
+
+
+def is_http_url(url: str) -> bool:
+    """True only for an ``http``/``https`` URL with a host and no whitespace or control characters."""
+    if not url or _BAD_URL_CHAR.search(url):
+        return False
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. a malformed IPv6 literal or port
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(host)

@@ -1,0 +1,259 @@
+"""Bib loading: true line numbers for faults, duplicates, LaTeX, offline validation."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from citeproof.bib import BibError, load_bib, parse_bib_text, validate_references
+from citeproof.model import Author, Reference
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GOOD_BEFORE = "@article{before,\n  title = {Before},\n  year = {2019},\n}\n\n"
+GOOD_AFTER = "\n@article{after,\n  title = {After},\n}\n"
+
+
+def parse(text: str):
+    return parse_bib_text(text, "refs.bib")
+
+
+def only_problem(result, code="bib-syntax"):
+    assert [p.code for p in result.problems] == [code], result.problems
+    problem = result.problems[0]
+    assert problem.file == "refs.bib" and problem.severity == "error"
+    return problem
+
+
+# Each broken entry sits between two good ones; "line" is where an editor must fix it
+# (counted in the whole text, GOOD_BEFORE taking lines 1-5).
+SYNTAX_CASES = {
+    "unclosed brace before other fields": (
+        "@article{broken,\n  title = {Walking,\n  year = {2019},\n  journal = {J},\n}\n",
+        7, ["'title'", "line 7", "'}'"]),
+    "unclosed brace in the last field": (
+        "@article{broken,\n  title = {Walking},\n  year = {2019,\n}\n", 8, ["'year'", "line 8"]),
+    "entry never closed": (
+        "@article{broken,\n  title = {Walking},\n  year = {2019},\n", 8,
+        ["not closed", "after line 8"]),
+    "missing comma between fields": (
+        "@article{broken,\n  title = {Walking}\n  year = {2019},\n}\n", 7,
+        ["comma is missing", "'title'", "line 7"]),
+    "missing comma after the key": (
+        "@article{broken\n  title = {Walking},\n}\n", 6, ["comma is missing", "'broken'"]),
+    "stray word": (
+        "@article{broken,\n  title = {Walking},\n  oops\n  year = {2019},\n}\n", 8,
+        ["'oops'", "remove the stray text"]),
+    "stray character after a value": (
+        "@article{broken,\n  title = {Walking}.,\n  year = {2019},\n}\n", 7, ["'.'", "expected ','"]),
+    "stray character between fields": (
+        "@article{broken,\n  title = {Walking},\n  ;\n  year = {2019},\n}\n", 8, ["';'"]),
+    "missing key": (
+        "@article{\n  title = {Walking},\n  year = {2019},\n}\n", 6, ["no citation key"]),
+    "empty key": ("@article{,\n  title = {Walking},\n}\n", 6, ["no citation key"]),
+    "unclosed quote": (
+        '@article{broken,\n  title = "Walking,\n  year = {2019},\n}\n', 7, ["'\"'", "line 7"]),
+    "field without value": ("@article{broken,\n  title = ,\n}\n", 7, ["'title' has no value"]),
+    "duplicate field": (
+        "@article{broken,\n  title = {A},\n  title = {B},\n}\n", 8, ["'title' appears twice"]),
+}
+
+
+@pytest.mark.parametrize("case", SYNTAX_CASES, ids=list(SYNTAX_CASES))
+def test_syntax_fault_is_reported_at_its_true_line_and_other_entries_load(case, capsys):
+    broken, line, words = SYNTAX_CASES[case]
+    result = parse(GOOD_BEFORE + broken + GOOD_AFTER)
+    problem = only_problem(result)
+    assert problem.line == line, problem.message
+    for word in words:
+        assert word in problem.message
+    assert list(result.references) == ["before", "after"]
+    assert result.references["after"].line == GOOD_BEFORE.count("\n") + broken.count("\n") + 2
+    assert capsys.readouterr() == ("", "")  # pybtex printed nothing
+
+
+def test_extra_closing_brace_is_reported_and_the_entry_keeps_what_came_before():
+    result = parse("@article{a,\n  title = {A}},\n  year = {2019},\n}\n@article{b, title={B}}\n")
+    problem = only_problem(result)
+    assert problem.line == 2 and "extra closing brace" in problem.message
+    assert result.references["a"].title == "A" and result.references["a"].year == ""
+    assert "b" in result.references
+
+
+def test_comments_between_entries_are_not_faults():
+    text = ("% unconfirmed: pages {and} doi = x\n@article{a, title={A}}\n"
+            "free text between entries\n@comment{anything {here} = 1}\n@article{b, title={B}}\n")
+    result = parse(text)
+    assert result.problems == [] and list(result.references) == ["a", "b"]
+
+
+def test_undefined_string_macro_is_a_problem_on_its_line():
+    result = parse("@string{jer = {J Exerc Rehabil}}\n@article{a,\n  journal = jer,\n"
+                   "  title = nosuch,\n}\n")
+    problem = only_problem(result)
+    assert problem.line == 4 and "'nosuch'" in problem.message and problem.key == "a"
+    assert result.references["a"].journal == "J Exerc Rehabil"
+
+
+def test_name_with_too_many_commas_points_at_the_author_field():
+    result = parse("@article{a,\n  title = {T},\n  author = {A, B, C, D},\n}\n")
+    problem = only_problem(result)
+    assert problem.line == 3 and "too many commas" in problem.message
+
+
+@pytest.mark.parametrize("second", ["suh2019", "Suh2019", "SUH2019"])
+def test_duplicate_keys_name_both_lines_and_keep_the_first(second):
+    text = f"@article{{suh2019,\n  title = {{First}},\n}}\n\n@article{{{second},\n  title = {{Second}},\n}}\n"
+    result = parse(text)
+    problem = only_problem(result, "duplicate-key")
+    assert problem.line == 5 and "line 1" in problem.message and "line 5" in problem.message
+    assert ("case-insensitive" in problem.message) is (second != "suh2019")
+    assert list(result.references) == ["suh2019"]
+    assert result.references["suh2019"].title == "First"
+    assert list(result.data.entries) == ["suh2019"]
+
+
+def test_reference_fields_are_decoded_and_located():
+    text = r"""@Article{x2020,
+  author = {Villafa{\~n}e, J. H. and M{\"u}ller, Hyun-Jung and van der Berg, Jr, Anna and {World Health Organization}},
+  title = {{DNA} and Caf{\'e} walking: a {RCT} -- part~2},
+  journal = {J {\"O}sterr Med},
+  year = 2020, volume = "14", number = {3},
+  pages = {786--792},
+  doi = {https://doi.org/10.1000/X.1},
+  pubmed = {123},
+  pmcid = {6616307},
+  url = {https://example.org/a},
+}
+"""
+    result = parse(text)
+    ref = result.references["x2020"]
+    assert ref.entry_type == "article" and ref.line == 1 and ref.file == "refs.bib"
+    assert ref.authors == (Author("Villafañe", "J. H."), Author("Müller", "Hyun-Jung"),
+                           Author("van der Berg", "Anna"), Author("World Health Organization", ""))
+    assert ref.title == "DNA and Café walking: a RCT – part\u00a02"
+    assert ref.journal == "J Österr Med"
+    assert (ref.year, ref.volume, ref.number, ref.pages) == ("2020", "14", "3", "786-792")
+    assert (ref.doi, ref.pmid, ref.pmcid, ref.url) == ("10.1000/X.1", "123", "PMC6616307",
+                                                       "https://example.org/a")
+    assert ref.line_of("title") == 3 and ref.line_of("pages") == 6 and ref.line_of("pubmed") == 8
+    assert [p.code for p in result.problems] == ["invalid-doi"]
+    assert result.problems[0].severity == "warning" and result.problems[0].line == 7
+
+
+def test_a_bare_percent_sign_does_not_cut_the_title():
+    ref = parse("@article{a, title = {50% of patients and 10\\% more}}\n").references["a"]
+    assert ref.title == "50% of patients and 10% more"
+
+
+def test_identifier_none_marks_a_reference_without_doi_or_pmid():
+    ref = parse("@article{s, title={T}, identifier = {none}}\n@article{t, title={T}}\n").references
+    assert ref["s"].no_identifier is True and ref["t"].no_identifier is False
+
+
+def test_empty_text_has_no_entries_and_no_problems():
+    result = parse("")
+    assert result.references == {} and result.problems == [] and len(result.data.entries) == 0
+
+
+def test_load_bib_reads_utf8_and_names_the_file(tmp_path):
+    path = tmp_path / "refs.bib"
+    path.write_text("\ufeff@article{a, title = {Villafañe}}\n", encoding="utf-8")
+    result = load_bib(path, label="docs/refs.bib")
+    assert result.references["a"].title == "Villafañe" and result.file == "docs/refs.bib"
+    assert result.references["a"].file == "docs/refs.bib"
+
+
+def test_load_bib_missing_file(tmp_path):
+    with pytest.raises(BibError, match=r"nosuch\.bib: the bib file does not exist"):
+        load_bib(tmp_path / "nosuch.bib")
+
+
+def test_load_bib_directory(tmp_path):
+    with pytest.raises(BibError, match="cannot be read"):
+        load_bib(tmp_path)
+
+
+def test_load_bib_not_utf8_names_the_line(tmp_path):
+    path = tmp_path / "latin1.bib"
+    path.write_bytes("@article{a,\n  title = {Villafañe},\n}\n".encode("latin-1"))
+    with pytest.raises(BibError, match=r"latin1\.bib:2: .*not UTF-8.*save it as UTF-8"):
+        load_bib(path)
+
+
+# ---------------------------------------------------------------- validate_references
+
+def ref(**kw) -> Reference:
+    base = dict(key="k", entry_type="article", file="refs.bib", line=10, title="T",
+                authors=(Author("Suh", "JH"),), journal="J", year="2019", doi="10.1000/x",
+                field_lines=(("doi", 12), ("pmid", 13), ("url", 14), ("pmcid", 15),
+                             ("identifier", 16)))
+    base.update(kw)
+    return Reference(**base)
+
+
+def codes(problems):
+    return [(p.code, p.severity, p.line, p.field) for p in problems]
+
+
+def test_a_complete_reference_has_no_problems():
+    assert validate_references({"k": ref(pmid="31261549", pmcid="PMC6616307",
+                                         url="https://example.org")}) == []
+
+
+@pytest.mark.parametrize("changes, expected", [
+    (dict(doi="", pmid=""), [("missing-identifier", "error", 10, None)]),
+    (dict(doi="", no_identifier=True, url="https://search.pedro.org.au/x"),
+     [("missing-identifier", "warning", 16, "identifier")]),
+    (dict(doi="10.12/x"), [("invalid-doi", "error", 12, "doi")]),
+    (dict(doi="doi:10.1000/x"), [("invalid-doi", "warning", 12, "doi")]),
+    (dict(pmid="0123"), [("invalid-pmid", "error", 13, "pmid")]),
+    (dict(pmcid="PMCx"), [("invalid-pmid", "warning", 15, "pmcid")]),
+    (dict(url="javascript:alert(1)"), [("invalid-url", "warning", 14, "url")]),
+    (dict(title=""), [("missing-field", "error", 10, None)]),
+    (dict(authors=(), journal=""), [("missing-field", "error", 10, None)] * 2),
+    (dict(entry_type="misc", journal="", year=""), []),
+])
+def test_validate_references_codes(changes, expected):
+    problems = validate_references({"k": ref(**changes)})
+    assert codes(problems) == expected
+    assert all(p.key == "k" and p.file == "refs.bib" and "k:" in p.message for p in problems)
+
+
+def test_marked_reference_names_the_url_to_check():
+    (problem,) = validate_references({"k": ref(doi="", no_identifier=True, url="https://x.org/1")})
+    assert "https://x.org/1" in problem.message and "by hand" in problem.message
+
+
+def test_missing_field_messages_name_the_field():
+    problems = validate_references({"k": ref(authors=(), year="")})
+    assert ["author" in problems[0].message, "year" in problems[1].message] == [True, True]
+
+
+def test_pubmed_alias_line_is_used_for_pmid_problems():
+    text = "@article{a,\n  title = {T}, author = {A, B}, journal = {J}, year = 2000,\n  pubmed = {x1},\n}\n"
+    problems = validate_references(parse(text).references)
+    assert codes(problems) == [("invalid-pmid", "error", 3, "pubmed")]
+
+
+# ---------------------------------------------------------------- the project's bib
+
+KEYS = ("suh2019 kim2017 lee2016 bozorgmehr2018 lamoth2006 krein2013 sculco2001 callaghan1999 "
+        "lee2014 gordon2016 descarreaux2002 stankovic2012 fahmy2019 paolucci2019 barzilay2016").split()
+
+
+def test_project_bib_loads_cleanly_in_article_order():
+    result = load_bib(ROOT / "references.bib", label="references.bib")
+    assert result.problems == []
+    assert list(result.references) == KEYS
+    problems = validate_references(result.references)
+    assert codes(problems) == [("missing-identifier", "warning",
+                                result.references["stankovic2012"].line_of("identifier"),
+                                "identifier")]
+    stankovic = result.references["stankovic2012"]
+    assert stankovic.no_identifier and not stankovic.doi and not stankovic.pmid
+    assert stankovic.url == "https://search.pedro.org.au/search-results/record-detail/33914"
+    assert result.references["bozorgmehr2018"].authors[-1] == Author("Villafañe", "J. H.")
+    assert result.references["fahmy2019"].pmid == ""
+    assert result.references["gordon2016"].authors[0].family == "Gordon"
+    assert result.references["gordon2016"].journal == "Healthcare (Basel)"

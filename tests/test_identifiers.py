@@ -1,0 +1,103 @@
+"""DOI / PMID / PMCID syntax, normalisation and URL building (table-driven)."""
+from __future__ import annotations
+
+import pytest
+
+from citeproof.identifiers import (doi_key, doi_url, is_http_url, is_valid_doi, is_valid_pmcid,
+                                   is_valid_pmid, normalize_doi, normalize_pmcid, pmc_url,
+                                   pubmed_url)
+
+
+@pytest.mark.parametrize("raw, doi, warned", [
+    ("10.1097/MD.0000000000016173", "10.1097/MD.0000000000016173", False),
+    ("  10.5535/arm.2017.41.5.786\n", "10.5535/arm.2017.41.5.786", False),
+    ("https://doi.org/10.2196/jmir.2605", "10.2196/jmir.2605", True),
+    ("http://dx.doi.org/10.2196/jmir.2605", "10.2196/jmir.2605", True),
+    ("HTTPS://DOI.ORG/10.2196/JMIR.2605", "10.2196/JMIR.2605", True),
+    ("doi:10.1007/s00586-004-0825-y", "10.1007/s00586-004-0825-y", True),
+    ("DOI: 10.1007/s00586-004-0825-y", "10.1007/s00586-004-0825-y", True),
+    ("https://doi.org/10.1016/S1529-9430%2801%2900026-2", "10.1016/S1529-9430(01)00026-2", True),
+    ("", "", False),
+])
+def test_normalize_doi(raw, doi, warned):
+    got, warning = normalize_doi(raw)
+    assert got == doi
+    assert (warning is not None) is warned
+    if warned:
+        assert "removed" in warning and doi in warning
+
+
+@pytest.mark.parametrize("doi, valid", [
+    ("10.1097/MD.0000000000016173", True),
+    ("10.1016/S0268-0033(98)00069-2", True),
+    ("10.1000.10/abc", True),  # registrant with a sub-division
+    ("10.123/abc", False),  # registrant too short
+    ("10.1097/", False),
+    ("10.1097/MD 0001", False),  # whitespace
+    ("11.1097/x", False),
+    ("doi:10.1097/x", False),  # prefixes are for normalize_doi to remove
+    ("", False),
+])
+def test_is_valid_doi(doi, valid):
+    assert is_valid_doi(doi) is valid
+
+
+def test_doi_key_ignores_case_and_space():
+    assert doi_key(" 10.2147/JPR.S171729 ") == doi_key("10.2147/jpr.s171729") == "10.2147/jpr.s171729"
+
+
+@pytest.mark.parametrize("pmid, valid", [
+    ("31261549", True), ("1", True), ("99999999", True),
+    ("123456789", False), ("031261549", False), ("0", False), ("3126154a", False),
+    ("", False), (" 31261549", False),
+])
+def test_is_valid_pmid(pmid, valid):
+    assert is_valid_pmid(pmid) is valid
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("PMC6616307", "PMC6616307"), ("pmc6616307", "PMC6616307"), ("6616307", "PMC6616307"),
+    (" PMC 6616307 ", "PMC6616307"), ("PMC", ""), ("PMC06616307", ""), ("PMCx1", ""), ("", ""),
+])
+def test_normalize_pmcid(raw, expected):
+    assert normalize_pmcid(raw) == expected
+    assert is_valid_pmcid(raw) is bool(expected)
+
+
+@pytest.mark.parametrize("doi, url", [
+    ("10.1097/MD.0000000000016173", "https://doi.org/10.1097/MD.0000000000016173"),
+    ("10.1016/S1529-9430(01)00026-2", "https://doi.org/10.1016/S1529-9430(01)00026-2"),
+    ("10.1000/a b", "https://doi.org/10.1000/a%20b"),
+    ('10.1000/<x>"#%?', "https://doi.org/10.1000/%3Cx%3E%22%23%25%3F"),
+    ("10.1000/caf\u00e9", "https://doi.org/10.1000/caf%C3%A9"),
+])
+def test_doi_url_percent_encodes_what_a_path_cannot_hold(doi, url):
+    assert doi_url(doi) == url
+
+
+def test_pubmed_and_pmc_urls():
+    assert pubmed_url("31261549") == "https://pubmed.ncbi.nlm.nih.gov/31261549/"
+    assert pmc_url("PMC6616307") == "https://pmc.ncbi.nlm.nih.gov/articles/PMC6616307/"
+    assert pmc_url("6616307") == "https://pmc.ncbi.nlm.nih.gov/articles/PMC6616307/"
+    assert pubmed_url('1"><script>') == "https://pubmed.ncbi.nlm.nih.gov/1%22%3E%3Cscript%3E/"
+
+
+@pytest.mark.parametrize("url, ok", [
+    ("https://search.pedro.org.au/search-results/record-detail/33914", True),
+    ("http://example.org", True),
+    ("HTTPS://Example.org/x?y=1#z", True),
+    ("javascript:alert(1)", False),
+    ("JavaScript:alert(1)", False),
+    ("data:text/html,<script>", False),
+    ("ftp://example.org/file", False),
+    ("//example.org/x", False),
+    ("/relative/path", False),
+    ("https://", False),
+    ("https:///path-only", False),
+    ("https://exa mple.org", False),
+    ("https://example.org/\nx", False),
+    ("https://[::1", False),
+    ("", False),
+])
+def test_is_http_url(url, ok):
+    assert is_http_url(url) is ok

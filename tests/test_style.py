@@ -1,0 +1,241 @@
+"""The vancouver pybtex style: golden output for the 15 references, hostile input, speed."""
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from pybtex.plugin import find_plugin
+from pybtex.richtext import HRef, Text
+
+from citeproof import bib
+from citeproof.bib import load_bib, parse_bib_text
+from citeproof.style import HtmlBackend, VancouverStyle, format_entries
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def fmt(text: str, **kw):
+    result = parse_bib_text(text, "refs.bib")
+    assert [p.code for p in result.problems if p.severity == "error"] == []
+    return format_entries(result.data, refs=result.references, **kw)
+
+
+def one(text: str):
+    (entry,) = fmt(text).values()
+    return entry
+
+
+# ---------------------------------------------------------------- golden files
+
+def render_golden():
+    result = load_bib(ROOT / "references.bib", label="references.bib")
+    entries = format_entries(result.data, refs=result.references)
+    assert all(not e.problems for e in entries.values())
+    text = "".join(f"[{e.key}] {e.text}\n" for e in entries.values())
+    html = "<ol>\n" + "".join(f'<li id="ref-{e.key}">{e.html}</li>\n' for e in entries.values()) + "</ol>\n"
+    return {"references.txt": text, "references.html": html}
+
+
+@pytest.mark.parametrize("name", ["references.txt", "references.html"])
+def test_golden_references(name):
+    actual = render_golden()[name]
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    expected = path.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
+                                            f"golden/{name}", "formatted now"))
+        pytest.fail(f"formatted references differ from tests/golden/{name} "
+                    f"(if the change is right, rerun with UPDATE_GOLDEN=1):\n{diff}")
+
+
+def test_golden_text_has_the_records_values():
+    """Spot checks against facts.md, so a wrong golden file cannot pass unnoticed."""
+    text = (GOLDEN / "references.txt").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert len(lines) == 15
+    assert lines[0] == (
+        "[suh2019] Suh JH, Kim H, Jung GP, et al. The effect of lumbar stabilization and walking "
+        "exercises on chronic low back pain: A randomized controlled trial. Medicine (Baltimore). "
+        "2019;98(26):e16173. doi:10.1097/MD.0000000000016173. PMID: 31261549. PMCID: PMC6616307.")
+    assert "Gordon R, Bloxham S. " in text and "Healthcare (Basel). 2016;4(2):22." in text
+    assert "Ann Rehabil Med. 2017;41(5):786-792." in text
+    assert "Korean Population: A Cross-Sectional Study." in text
+    assert "Pedometer-Based Internet-Mediated Intervention" in text
+    assert "Villafañe" not in text  # 7 authors: only the first three are shown
+    assert "J Pain Res. 2019;12:95-107." in text
+    assert "Egypt J Neurol Psychiatry Neurosurg. 2019;55(1):77. doi:10.1186/s41983-019-0124-5.\n" in text
+    stankovic = next(line for line in lines if line.startswith("[stankovic2012]"))
+    assert stankovic.endswith("2012;58(3):177-183. Available from: "
+                              "https://search.pedro.org.au/search-results/record-detail/33914")
+    assert "doi:" not in stankovic and "PMID" not in stankovic
+
+
+# ---------------------------------------------------------------- the style's rules
+
+ARTICLE = """@article{a,
+  author = {Suh, J. H. and Kim, H. and Jung, G. P.},
+  title = {{TITLE}},
+  journal = {Medicine (Baltimore)}, year = {2019}, volume = {98}, number = {26}, pages = {e16173},
+EXTRA}
+"""
+
+
+def article(title="Walking", **fields):
+    """The ARTICLE entry with a title and extra fields (the first extra field is on line 5)."""
+    extra = "".join(f"  {k} = {{{v}}},\n" for k, v in fields.items())
+    return one(ARTICLE.replace("TITLE", title).replace("EXTRA", extra))
+
+
+def test_entry_point_finds_the_style():
+    assert find_plugin("pybtex.style.formatting", "vancouver") is VancouverStyle
+
+
+def test_three_authors_are_listed_and_a_fourth_becomes_et_al():
+    assert article().text.startswith("Suh JH, Kim H, Jung GP. Walking.")
+    four = one(ARTICLE.replace("Jung, G. P.", "Jung, G. P. and Ko, J. Y.").replace("TITLE", "W")
+               .replace("EXTRA", ""))
+    assert four.text.startswith("Suh JH, Kim H, Jung GP, et al. W.")
+
+
+def test_names_von_jr_accents_and_hyphenated_initials():
+    entry = one("@article{a, author = {van der Berg, Jr, Anna-Maria and {\\'E}mile Zola and "
+                "{World Health Organization}}, title = {T}, journal = {J}, year = 2000}\n")
+    assert entry.text.startswith("van der Berg AM Jr, Zola É, World Health Organization. T.")
+
+
+def test_title_case_is_kept_and_unbraced_dna_stays_dna():
+    assert "DNA repair in Walking. Medicine" in article("DNA repair in Walking").text
+    assert "a {Braced} title" not in article("a {Braced} title").text
+    assert "a Braced title." in article("a {Braced} title").text
+
+
+@pytest.mark.parametrize("title, shown", [
+    ("Does walking help?", "Does walking help? Medicine"),
+    ("Walk!", "Walk! Medicine"),
+    ("Walking.", "Walking. Medicine"),
+    ("Walking", "Walking. Medicine"),
+])
+def test_no_extra_period_after_a_title_ending_in_punctuation(title, shown):
+    assert shown in article(title).text
+
+
+def test_source_forms():
+    assert "Medicine (Baltimore). 2019;98(26):e16173." in article().text
+    no_issue = one("@article{a, title={T}, journal={J Pain Res}, year=2019, volume=12, pages={95--107}}\n")
+    assert no_issue.text == "T. J Pain Res. 2019;12:95-107."
+    only_year = one("@article{a, title={T}, journal={J}, year=2019}\n")
+    assert only_year.text == "T. J. 2019."
+
+
+def test_links_doi_pubmed_pmc():
+    entry = article(doi="10.1097/MD.0000000000016173", pmid="31261549", pmcid="6616307",
+                    url="https://example.org/not-shown")
+    assert entry.html.endswith(
+        '<a href="https://doi.org/10.1097/MD.0000000000016173" rel="noopener">'
+        'doi:10.1097/MD.0000000000016173</a>. '
+        '<a href="https://pubmed.ncbi.nlm.nih.gov/31261549/" rel="noopener">PMID: 31261549</a>. '
+        '<a href="https://pmc.ncbi.nlm.nih.gov/articles/PMC6616307/" rel="noopener">'
+        'PMCID: PMC6616307</a>.')
+    assert "example.org" not in entry.html  # a url only when there is neither DOI nor PMID
+    assert entry.problems == ()
+
+
+def test_pubmed_alias_is_linked():
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/123/"' in article(pubmed="123").html
+
+
+def test_url_is_linked_only_without_doi_and_pmid():
+    entry = article(url="https://search.pedro.org.au/x?a=1&b=2")
+    assert entry.html.endswith('Available from: <a href="https://search.pedro.org.au/x?a=1&amp;b=2"'
+                               ' rel="noopener">https://search.pedro.org.au/x?a=1&amp;b=2</a>')
+    assert entry.text.endswith("Available from: https://search.pedro.org.au/x?a=1&b=2")
+
+
+def test_fallback_types():
+    book = one("@book{b, editor = {Doe, Jane}, title = {A Book}, publisher = {Pub & Co},"
+               " year = 2000, doi = {10.1000/b}}\n")
+    assert book.text == "Doe J, editor. A Book. Pub & Co. 2000. doi:10.1000/b."
+    assert "Pub &amp; Co." in book.html
+    proc = one("@inproceedings{p, author = {Roe, R. and Poe, P.}, title = {Talk}, booktitle = "
+               "{Proc Walk}, year = 2001}\n")
+    assert proc.text == "Roe R, Poe P. Talk. In: Proc Walk. 2001."
+    online = one("@online{o, title = {Page}, howpublished = {Web}, year = 2020, url = {https://x.org/}}\n")
+    assert online.text == "Page. Web. 2020. Available from: https://x.org/"
+
+
+def test_format_entries_selects_keys_case_insensitively_and_skips_unknown():
+    entries = fmt("@article{a, title={A}}\n@article{b, title={B}}\n@article{c, title={C}}\n",
+                  keys=["C", "nosuch", "a", "c"])
+    assert list(entries) == ["c", "a"]
+    assert entries["c"].key == "c" and entries["c"].text == "C."
+
+
+# ---------------------------------------------------------------- hostile fields
+
+def test_script_in_a_title_is_escaped():
+    entry = article("<script>alert(1)</script> & more")
+    assert "<script>" not in entry.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more." in entry.html
+    assert "<script>alert(1)</script> & more." in entry.text  # text is for escaping later
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x",
+                                 "//evil.example/x", "vbscript:x"])
+def test_non_http_url_is_dropped_and_reported(url):
+    entry = article(url=url)
+    assert "href" not in entry.html and url not in entry.html and url not in entry.text
+    (problem,) = entry.problems
+    assert (problem.code, problem.severity, problem.field, problem.key) == ("invalid-url", "warning",
+                                                                          "url", "a")
+    assert (problem.file, problem.line) == ("refs.bib", 5)
+
+
+def test_doi_with_markup_characters_is_percent_encoded_in_the_href():
+    entry = article(doi='10.1000/a<b>"c" onmouseover=x')
+    hrefs = re.findall(r'href="([^"]*)"', entry.html)
+    assert hrefs == ["https://doi.org/10.1000/a%3Cb%3E%22c%22%20onmouseover=x"]
+    assert "doi:10.1000/a&lt;b&gt;\"c\" onmouseover=x</a>" in entry.html
+
+
+def test_url_with_quotes_cannot_break_out_of_the_attribute():
+    entry = article(url='https://x.org/"onmouseover="alert(1)')
+    (href,) = re.findall(r'<a href="([^"]*)" rel="noopener">', entry.html)
+    assert href == "https://x.org/&quot;onmouseover=&quot;alert(1)"
+
+
+def test_html_backend_escapes_hrefs_and_refuses_other_schemes():
+    backend = HtmlBackend()
+    assert Text(HRef("javascript:alert(1)", "x")).render(backend) == "x"
+    assert Text(HRef('https://a.org/"><b>', "<i>")).render(backend) == (
+        '<a href="https://a.org/&quot;&gt;&lt;b&gt;" rel="noopener">&lt;i&gt;</a>')
+
+
+# ---------------------------------------------------------------- speed
+
+def big_bib(n: int) -> str:
+    return "".join(
+        f"@article{{k{i},\n  author = {{M{{\\\"u}}ller{i}, J. H. and Villafa{{\\~n}}e, A. and "
+        f"Smith{i}, B. and Doe, C.}},\n  title = {{{{DNA}} and the {{\\'e}}tude {i} -- a trial}},\n"
+        f"  journal = {{J Exerc Rehabil}}, year = {{2019}}, volume = {{{i}}}, number = {{2}},\n"
+        f"  pages = {{{i}--{i + 9}}}, doi = {{10.1000/t.{i}}}, pmid = {{{i + 1}}}, pmcid = {{PMC{i + 1}}},\n}}\n"
+        for i in range(n))
+
+
+def test_two_thousand_entries_format_in_well_under_a_second():
+    bib.latex_to_text.cache_clear()
+    bib._decode_word.cache_clear()
+    result = parse_bib_text(big_bib(2000), "big.bib")
+    assert result.problems == [] and len(result.references) == 2000
+    start = time.perf_counter()
+    entries = format_entries(result.data, refs=result.references)
+    elapsed = time.perf_counter() - start
+    assert len(entries) == 2000 and entries["k7"].text.startswith("Müller7 JH, Villafañe A, Smith7 B")
+    assert elapsed < 1.0, f"formatting 2,000 entries took {elapsed:.2f} s"

@@ -36,16 +36,12 @@ from pybtex.exceptions import PybtexError
 
 from .identifiers import (is_http_url, is_valid_doi, is_valid_pmcid, is_valid_pmid,
                           normalize_doi, normalize_pmcid)
-from .model import Author, Problem, Reference
+from .model import Author, BibError, Problem, Reference
 
 __all__ = ["BibError", "BibResult", "load_bib", "parse_bib_text", "validate_references",
            "latex_to_text", "normalize_pages", "person_to_author"]
 
 REQUIRED_ARTICLE_FIELDS = ("author", "title", "journal", "year")
-
-
-class BibError(Exception):
-    """The bib file cannot be read at all (missing, a directory, not UTF-8)."""
 
 
 @dataclass

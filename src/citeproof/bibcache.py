@@ -17,9 +17,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .bib import BibError, load_bib
-from .model import Problem, Reference
-from .style import FormattedEntry, format_entries
+from .model import BibError, FormattedEntry, Problem, Reference
 
 _CODE = ("bib.py", "style.py", "identifiers.py", "model.py", "bibcache.py")
 _KEEP = 8  # cache files kept per directory (newest first)
@@ -66,6 +64,9 @@ def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | N
                 return cached
         except Exception:  # a miss, whatever the reason
             pass
+    from .bib import load_bib  # pybtex is imported only on a miss
+    from .style import format_entries
+
     bib = load_bib(path, label=label)
     result = LoadedBib(bib.references, list(bib.problems),
                        format_entries(bib.data, refs=bib.references))

@@ -226,6 +226,24 @@ class Record:
         return cls(**{k: v for k, v in d.items() if k in known})
 
 
+class BibError(Exception):
+    """The bib file cannot be read at all (missing, a directory, not UTF-8)."""
+
+
+@dataclass(frozen=True)
+class FormattedEntry:
+    """One reference, ready for the page: safe HTML, plain text and its problems.
+
+    Made by ``citeproof.style.format_entries`` (pybtex); defined here so a cached
+    bib can be loaded without importing pybtex.
+    """
+
+    key: str
+    html: str  # escaped HTML fragment (no <li>); links are https?:// with rel="noopener"
+    text: str  # plain Unicode text, not escaped: for title attributes and meta tags
+    problems: tuple[Problem, ...] = ()
+
+
 LookupStatus = Literal["found", "not-found", "unavailable"]
 
 

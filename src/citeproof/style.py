@@ -33,7 +33,7 @@ from pybtex.style.formatting import BaseStyle
 
 from .bib import latex_to_text, normalize_pages, person_to_author
 from .identifiers import doi_url, is_http_url, normalize_doi, normalize_pmcid, pmc_url, pubmed_url
-from .model import Problem, Reference
+from .model import FormattedEntry, Problem, Reference
 
 __all__ = ["FormattedEntry", "HtmlBackend", "VancouverStyle", "format_entries"]
 
@@ -176,16 +176,6 @@ def _join(sentences: list[list]) -> Text:
         else:
             flat.append(part)
     return Text(*flat)
-
-
-@dataclass(frozen=True)
-class FormattedEntry:
-    """One reference, ready for the page: safe HTML, plain text and its problems."""
-
-    key: str
-    html: str  # escaped HTML fragment (no <li>); links are https?:// with rel="noopener"
-    text: str  # plain Unicode text, not escaped: for title attributes and meta tags
-    problems: tuple[Problem, ...] = ()
 
 
 def format_entries(data: BibliographyData, keys: Iterable[str] | None = None,

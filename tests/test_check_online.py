@@ -1,0 +1,283 @@
+"""`citeproof check` end to end, over real HTTP against the local registry emulator.
+
+Every problem code is produced here by a real case; every fault mode ends in exit 3
+("could not verify") within the deadline and never in a ``*-not-found`` verdict.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from emulator import (CORRECTED_DOI, DATACITE_DOI, RETRACTED_DOI, UNKNOWN_DOI, UNKNOWN_PMID)
+
+from citeproof.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+REPO_BIB = (ROOT / "references.bib").read_text(encoding="utf-8")
+KEYS = re.findall(r"^@\w+\{([^,]+),", REPO_BIB, re.M)
+
+EMU_ENTRIES = {
+    "retracted": rf"""@article{{retracted,
+  author = {{Tester, A. and Probe, B. C.}},
+  title = {{An emulator test work that was retracted}},
+  journal = {{J Emul Test Data}}, year = {{2020}}, volume = {{1}}, number = {{2}}, pages = {{10--19}},
+  doi = {{{RETRACTED_DOI}}}, pmid = {{90000001}}
+}}
+""",
+    "corrected": rf"""@article{{corrected,
+  author = {{Probe, B. C.}},
+  title = {{An emulator test work that was corrected}},
+  journal = {{J Emul Test Data}}, year = {{2020}}, volume = {{1}}, number = {{3}}, pages = {{e0123}},
+  doi = {{{CORRECTED_DOI}}}, pmid = {{90000003}}
+}}
+""",
+    "datacite": rf"""@misc{{datacite,
+  author = {{Tester, A.}},
+  title = {{An emulator data set registered with DataCite}},
+  year = {{2022}}, doi = {{{DATACITE_DOI}}}
+}}
+""",
+}
+
+
+def set_field(bib: str, key: str, field: str, value: str) -> str:
+    """``bib`` with ``field`` of entry ``key`` set to ``value`` (the field must exist)."""
+    entry = re.search(rf"@\w+\{{{re.escape(key)},.*?\n\}}", bib, re.S)
+    new, n = re.subn(rf"(\n\s*{field}\s*=\s*)\{{.*?\}},", lambda m: f"{m.group(1)}{{{value}}},", entry.group(0))
+    assert n == 1, (key, field)
+    return bib[:entry.start()] + new + bib[entry.end():]
+
+
+def make_project(tmp_path: Path, bib: str, keys: list[str] | None = None) -> Path:
+    keys = keys if keys is not None else re.findall(r"^@\w+\{([^,]+),", bib, re.M)
+    (tmp_path / "docs").mkdir(parents=True, exist_ok=True)
+    body = "".join(f"Claim {i} [@{k}].\n\n" for i, k in enumerate(keys, 1))
+    (tmp_path / "docs" / "index.md").write_text("# Article\n\n" + body, encoding="utf-8")
+    (tmp_path / "references.bib").write_text(bib, encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: T\nplugins:\n  - citeproof\n", encoding="utf-8")
+    return tmp_path
+
+
+def invoke(project: Path, args: list[str], env: dict):
+    """Run the CLI in-process inside ``project`` (stdout only in ``output``)."""
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        result = CliRunner().invoke(main, args, env=env)
+    finally:
+        os.chdir(cwd)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def check(project: Path, emulator, *args: str, env: dict | None = None):
+    """Run `citeproof check --format json` in ``project``; return (exit code, report)."""
+    result = invoke(project, ["check", "--format", "json", "--lock", str(project / "lock.json"), *args],
+                    {**emulator.env(), **(env or {})})
+    return result.exit_code, json.loads(result.stdout)
+
+
+def statuses(report) -> dict[str, str]:
+    return {r["key"]: r["status"] for r in report["references"]}
+
+
+def codes(report, key=None) -> set[str]:
+    return {p["code"] for p in report["problems"] if key is None or p["key"] == key}
+
+
+def test_the_article_passes_with_the_identifierless_reference_as_a_warning(tmp_path, emulator):
+    project = make_project(tmp_path, REPO_BIB)
+    code, report = check(project, emulator)
+    assert code == 0, report["problems"]
+    st = statuses(report)
+    assert st.pop("stankovic2012") == "no-identifier"
+    assert set(st.values()) == {"verified"}
+    warning = next(p for p in report["problems"] if p["key"] == "stankovic2012")
+    assert warning["severity"] == "warning" and "search.pedro.org.au" in warning["message"]
+    assert report["summary"]["errors"] == 0
+    assert report["summary"]["requests"] <= 4
+    assert len(emulator.requests) == report["summary"]["requests"]
+
+
+def test_warm_run_makes_no_request_and_offline_replays_the_lock(tmp_path, emulator):
+    project = make_project(tmp_path, REPO_BIB)
+    assert check(project, emulator)[0] == 0
+    lock = json.loads((project / "lock.json").read_text(encoding="utf-8"))
+    assert set(lock["references"]) == set(KEYS) - {"stankovic2012"}
+    emulator.reset()
+    code, report = check(project, emulator)
+    assert code == 0 and len(emulator.requests) == 0 and report["summary"]["requests"] == 0
+    code, report = check(project, emulator, "--offline")
+    assert code == 0 and len(emulator.requests) == 0
+    assert statuses(report)["suh2019"] == "verified"
+    # an identifier changed since it was locked: reported as not verified, not as verified
+    changed = set_field(REPO_BIB, "suh2019", "pmid", "31261548")
+    (project / "references.bib").write_text(changed, encoding="utf-8")
+    code, report = check(project, emulator, "--offline")
+    assert statuses(report)["suh2019"] == "not-checked"
+    assert "not-verified" in codes(report, "suh2019")
+
+
+def test_stale_lock_entries_are_asked_again(tmp_path, emulator):
+    project = make_project(tmp_path, REPO_BIB)
+    assert check(project, emulator)[0] == 0
+    emulator.reset()
+    code, _ = check(project, emulator, "--max-age", "0")
+    assert code == 0 and len(emulator.requests) > 0
+
+
+def test_the_printed_citations_errors_are_found(tmp_path, emulator):
+    printed = set_field(REPO_BIB, "gordon2016", "author", "Gorden, R. and Bloxham, S.")
+    printed = set_field(printed, "gordon2016", "journal", "Healthcare (Basal)")
+    printed = set_field(printed, "gordon2016", "pages", "22--40")
+    assert printed.count("Gorden") == 1 and "Basal" in printed and "22--40" in printed
+    code, report = check(make_project(tmp_path, printed), emulator)
+    assert code == 1
+    found = {(p["key"], p["field"]) for p in report["problems"] if p["code"] == "metadata-mismatch"}
+    assert {("gordon2016", "author"), ("gordon2016", "journal"), ("gordon2016", "pages")} <= {
+        (k, f if f != "authors" else "author") for k, f in found}
+    assert statuses(report)["gordon2016"] == "mismatch"
+    assert statuses(report)["paolucci2019"] == "verified"  # online 2018, volume 2019
+    assert statuses(report)["barzilay2016"] == "verified"  # online 2015, issue 2016
+
+
+def test_swapped_dois_are_caught(tmp_path, emulator):
+    suh_doi, kim_doi = "10.1097/MD.0000000000016173", "10.5535/arm.2017.41.5.786"
+    swapped = REPO_BIB.replace(suh_doi, "@@SUH@@").replace(kim_doi, suh_doi).replace("@@SUH@@", kim_doi)
+    code, report = check(make_project(tmp_path, swapped), emulator)
+    assert code == 1
+    for key in ("suh2019", "kim2017"):
+        assert {"doi-pmid-conflict", "metadata-mismatch"} & codes(report, key)
+        assert statuses(report)[key] == "mismatch"
+
+
+def test_a_fabricated_pmid_is_not_found(tmp_path, emulator):
+    bib = set_field(REPO_BIB, "suh2019", "pmid", UNKNOWN_PMID)
+    code, report = check(make_project(tmp_path, bib), emulator)
+    assert code == 1 and "pmid-not-found" in codes(report, "suh2019")
+    assert statuses(report)["suh2019"] == "not-found"
+
+
+def test_a_doi_no_agency_knows_is_not_found(tmp_path, emulator):
+    bib = REPO_BIB.replace("10.1186/s41983-019-0124-5", UNKNOWN_DOI)
+    code, report = check(make_project(tmp_path, bib), emulator)
+    assert code == 1 and "doi-not-found" in codes(report, "fahmy2019")
+    assert statuses(report)["fahmy2019"] == "not-found"
+    assert emulator.count("doi", UNKNOWN_DOI) == 1  # doi.org was asked before calling it dangling
+
+
+def test_a_datacite_doi_is_not_dangling(tmp_path, emulator):
+    code, report = check(make_project(tmp_path, EMU_ENTRIES["datacite"]), emulator)
+    assert "doi-not-found" not in codes(report)
+    assert "not-verified" in codes(report, "datacite")
+    assert statuses(report)["datacite"] != "verified"  # exists, but nothing was compared
+    assert code == 3
+
+
+def test_a_doi_pmid_pair_of_two_papers_conflicts(tmp_path, emulator):
+    bib = set_field(REPO_BIB, "suh2019", "pmid", "29201817")  # Suh's DOI, Kim's PMID
+    code, report = check(make_project(tmp_path, bib), emulator)
+    assert code == 1 and "doi-pmid-conflict" in codes(report, "suh2019")
+    conflict = next(p for p in report["problems"] if p["code"] == "doi-pmid-conflict" and p["key"] == "suh2019")
+    assert conflict["file"] == "references.bib" and conflict["line"]
+
+
+def test_a_retracted_work_fails_and_a_corrected_one_warns(tmp_path, emulator):
+    code, report = check(make_project(tmp_path, EMU_ENTRIES["retracted"] + EMU_ENTRIES["corrected"]),
+                            emulator)
+    assert code == 1
+    assert statuses(report)["retracted"] == "retracted"
+    assert "retracted" in codes(report, "retracted")
+    updated = [p for p in report["problems"] if p["code"] == "updated"]
+    assert updated and all(p["severity"] == "warning" for p in updated)
+    assert statuses(report)["corrected"] == "verified"
+
+
+def test_offline_problem_codes(tmp_path, emulator):
+    bib = REPO_BIB + r"""
+@article{Suh2019,
+  author = {Suh, J. H.}, title = {Dup}, journal = {J}, year = {2019}, doi = {10.1/x}
+}
+@article{noids,
+  author = {Nobody, N.}, title = {No identifiers}, journal = {J}, year = {2001}
+}
+@article{badids,
+  author = {Nobody, N.}, title = {Bad identifiers}, journal = {J}, year = {2001},
+  doi = {not-a-doi}, pmid = {12ab}
+}
+@article{prefixed,
+  author = {Nobody, N.}, title = {Prefixed}, journal = {J}, year = {2001},
+  doi = {https://doi.org/10.1/prefixed}
+}
+@article{broken,
+  title = {Unclosed,
+  year = {2001}
+}
+"""
+    project = make_project(tmp_path, bib, keys=KEYS + ["noids", "badids", "prefixed", "nosuchkey"])
+    code, report = check(project, emulator, "--offline")
+    assert code == 1
+    found = codes(report)
+    assert {"duplicate-key", "unknown-key", "missing-identifier", "invalid-doi", "invalid-pmid",
+            "bib-syntax"} <= found
+    # an entry in the bib that no page cites
+    project2 = make_project(tmp_path / "p2", REPO_BIB, keys=KEYS[:-1])
+    code, report = check(project2, emulator, "--offline")
+    assert "unused-entry" in codes(report, KEYS[-1]) and code == 0
+    assert len(emulator.requests) == 0  # offline means no request at all
+
+
+@pytest.mark.parametrize("service,fault", [
+    ("crossref", "500"), ("crossref", "html"), ("crossref", "truncated"), ("crossref", "reset"),
+    ("crossref", "hang"), ("crossref", "429"), ("eutils", "503"), ("eutils", "html"),
+    ("eutils", "truncated"), ("eutils", "reset"), ("eutils", "hang"), ("eutils", "429"),
+])
+def test_every_fault_mode_means_could_not_verify(tmp_path, emulator, service, fault):
+    emulator.set_fault(service, fault)
+    project = make_project(tmp_path, REPO_BIB)
+    started = time.monotonic()
+    code, report = check(project, emulator, "--timeout", "0.5", "--deadline", "3")
+    elapsed = time.monotonic() - started
+    assert code == 3, report["problems"]
+    assert elapsed < 3 + 0.5 + 2  # the deadline, one timeout, and some slack for the machine
+    assert not {"doi-not-found", "pmid-not-found"} & codes(report)
+    assert "unavailable" in statuses(report).values()
+    assert "registry-unavailable" in codes(report)
+    assert not (project / "lock.json").exists() or all(
+        k not in json.loads((project / "lock.json").read_text())["references"]
+        for k, s in statuses(report).items() if s == "unavailable")
+
+
+def test_doi_org_blocking_bots_is_not_a_verdict(tmp_path, emulator):
+    emulator.set_fault("doi", "403")
+    code, report = check(make_project(tmp_path, REPO_BIB.replace("10.1186/s41983-019-0124-5", UNKNOWN_DOI)),
+                            emulator)
+    assert code == 3 and statuses(report)["fahmy2019"] == "unavailable"
+    assert "doi-not-found" not in codes(report)
+
+
+def test_the_api_key_is_never_printed(tmp_path, emulator):
+    secret = "s3cr3t-ncbi-key-0123456789"
+    emulator.set_fault("eutils", "500")
+    project = make_project(tmp_path, REPO_BIB)
+    for fmt in ("json", "text", "github"):
+        result = invoke(project, ["check", "--format", fmt, "--timeout", "0.5", "--deadline", "2",
+                                  "--lock", str(project / "lock.json")],
+                        {**emulator.env(), "NCBI_API_KEY": secret})
+        assert result.exit_code == 3
+        assert secret not in result.output
+    # the key was really sent (so the test above could have failed)
+    assert any(r.query.get("api_key") in (secret, [secret]) for r in emulator.requests if r.service == "eutils")
+
+
+def test_the_default_lock_is_not_written_from_an_emulator(tmp_path, emulator):
+    project = make_project(tmp_path, REPO_BIB)
+    result = invoke(project, ["check", "--format", "json"], emulator.env())
+    assert result.exit_code == 0
+    assert not (project / "citations.lock.json").exists()
+    assert "NOT written" in json.loads(result.output)["summary"]["lock"]

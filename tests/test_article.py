@@ -199,7 +199,8 @@ def test_page_structure():
     meta, body = page()
     seed_title = seed_paragraphs()[0]
     assert meta["title"] == seed_title and meta["authors"] == ["Michael C Remy"]
-    assert "date" not in meta
+    # the edition date (used for citation_publication_date) is stated as such in the note
+    assert str(meta["date"]) == "2026-11-27" and "published on this site on 27 November 2026" in body
     assert any(meta["description"] in p for p in seed_paragraphs())
     assert re.findall(r"^# (.+)$", body, re.M) == [seed_title]
     assert "™" in body and "’" in body

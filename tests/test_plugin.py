@@ -143,3 +143,12 @@ def test_the_article_site_builds_strict_with_15_references(tmp_path):
     listing = html.split('<section class="cp-bibliography"')[1].split("</section>")[0]
     assert len(re.findall(r'href="https://doi\.org/', listing)) == 14  # all but Stankovic
     assert len(re.findall(r'href="https://pubmed\.ncbi\.nlm\.nih\.gov/\d+/"', listing)) == 13
+    # scholarly metadata for indexers: Highwire tags and schema.org JSON-LD
+    assert html.count('<meta name="citation_reference"') == 15
+    assert '<meta name="citation_publication_date" content="2026/11/27">' in html
+    assert '<meta name="citation_author" content="Michael C Remy">' in html
+    import json
+    ld = json.loads(html.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    assert ld["@type"] == "ScholarlyArticle" and len(ld["citation"]) == 15
+    assert ld["citation"][0]["sameAs"][:2] == ["https://doi.org/10.1097/MD.0000000000016173",
+                                               "https://pubmed.ncbi.nlm.nih.gov/31261549/"]

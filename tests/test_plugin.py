@@ -128,6 +128,13 @@ def test_missing_bib_file_is_one_clear_error(tmp_path):
     assert "references.bib" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_a_url_as_bib_file_is_refused_at_once(tmp_path):
+    site = make_site(tmp_path, "# T\n\n[@alpha2020]\n",
+                     extra_cfg=":\n      bib_file: https://example.org/refs.bib")
+    proc = build(site)
+    assert proc.returncode != 0 and "bib_file is a URL" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_the_article_site_builds_strict_with_15_references(tmp_path):
     proc = subprocess.run([*MKDOCS, "build", "--strict", "-d", str(tmp_path / "site")],
                           cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120)

@@ -74,6 +74,10 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
 
     def on_config(self, config):
         root = Path(config.config_file_path or ".").resolve().parent
+        if "://" in self.config.bib_file:
+            raise PluginError(
+                f"citeproof: bib_file is a URL ({self.config.bib_file}); it must be a file in the "
+                "project, so builds never depend on a server: download it and commit it.")
         self._bib_path = (root / self.config.bib_file).resolve()
         self._cache_dir = (root / self.config.cache_dir) if self.config.cache_dir else None
         self._load_bib()

@@ -15,6 +15,8 @@ import pytest
 from click.testing import CliRunner
 from emulator import (CORRECTED_DOI, DATACITE_DOI, RETRACTED_DOI, UNKNOWN_DOI, UNKNOWN_PMID)
 
+from emulator.server import CSL_PATH
+
 from citeproof.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,11 +174,39 @@ def test_a_doi_no_agency_knows_is_not_found(tmp_path, emulator):
 
 
 def test_a_datacite_doi_is_not_dangling(tmp_path, emulator):
-    code, report = check(make_project(tmp_path, EMU_ENTRIES["datacite"]), emulator)
-    assert "doi-not-found" not in codes(report)
-    assert "not-verified" in codes(report, "datacite")
-    assert statuses(report)["datacite"] != "verified"  # exists, but nothing was compared
-    assert code == 3
+    project = make_project(tmp_path, EMU_ENTRIES["datacite"])
+    code, report = check(project, emulator)
+    assert code == 0, report["problems"]
+    (result,) = report["references"]
+    assert result["status"] == "verified" and "doi.org" in result["sources"]
+    assert not codes(report, "datacite")
+    assert emulator.count("doi", f"{CSL_PATH}{DATACITE_DOI}") == 1  # compared with the CSL-JSON
+    # the doi.org record (with its metadata) is locked and replayed offline
+    emulator.reset()
+    code, report = check(project, emulator, "--offline")
+    assert code == 0 and statuses(report)["datacite"] == "verified" and not emulator.requests
+
+
+def test_a_datacite_doi_whose_metadata_differs_is_a_mismatch(tmp_path, emulator):
+    bib = EMU_ENTRIES["datacite"].replace("{2022}", "{2021}").replace("Tester, A.", "Testor, A.")
+    code, report = check(make_project(tmp_path, bib), emulator)
+    assert code == 1 and statuses(report)["datacite"] == "mismatch"
+    fields = {p["field"] for p in report["problems"] if p["code"] == "metadata-mismatch"}
+    assert fields == {"year", "author"}
+    assert all("doi.org" in p["message"] for p in report["problems"] if p["code"] == "metadata-mismatch")
+
+
+@pytest.mark.parametrize("fault,path", [("403", "/10."), ("429", "/10."), ("html", CSL_PATH),
+                                        ("truncated", CSL_PATH), ("503", CSL_PATH)])
+def test_a_datacite_doi_whose_metadata_cannot_be_fetched_is_unavailable(tmp_path, emulator, fault, path):
+    emulator.set_fault("doi", fault, path=path)
+    code, report = check(make_project(tmp_path, EMU_ENTRIES["datacite"]), emulator,
+                         "--timeout", "0.5", "--deadline", "3")
+    assert code == 3 and statuses(report)["datacite"] == "unavailable"
+    assert "doi-not-found" not in codes(report) and "not-verified" in codes(report, "datacite")
+    doi_paths = [r.path for r in emulator.requests if r.service == "doi"]
+    assert doi_paths.count(f"/api/handles/{DATACITE_DOI}") == 1  # the handle answered; then the fault
+    assert any(q.startswith(path) for q in doi_paths if not q.startswith("/api/"))
 
 
 def test_a_doi_pmid_pair_of_two_papers_conflicts(tmp_path, emulator):

@@ -8,9 +8,10 @@ import pytest
 
 from citeproof.registries import ConfigError, RegistryConfig, make_client, resolve
 from citeproof.registries import crossref, doi, pubmed
-from citeproof.registries.http import RateLimit, RegistryUnavailable, parse_retry_after, redact
+from citeproof.registries.http import Answer, RateLimit, RegistryUnavailable, parse_retry_after, redact
 from emulator import (ARTICLE, CORRECTED_DOI, DATACITE_DOI, INVALID_API_KEY, RETRACTED_DOI,
                       RETRACTION_NOTICE_DOI, UNKNOWN_DOI, UNKNOWN_PMID, synthetic_works)
+from emulator.server import CSL_PATH
 
 SECRET = "S3CRETKEY0123456789"
 SYN = list(synthetic_works(1200))
@@ -254,6 +255,126 @@ def test_doi_handles_found_not_found_and_safe_paths(emulator):
     assert all(r.query == {} for r in emulator.requests)  # '?' and '#' stayed in the path
 
 
+def _handles(emu, http, dois):
+    return doi.fetch_handles(http, emu.doi_url, dois)
+
+
+def test_doi_content_negotiation_gives_a_datacite_record(emulator):
+    http = client(emulator)
+    handles = _handles(emulator, http, [DATACITE_DOI, UNKNOWN_DOI])
+    out = doi.describe(http, emulator.doi_url, handles)
+    rec = out[DATACITE_DOI.lower()].record
+    assert out[DATACITE_DOI.lower()].status == "found" and rec.source == "doi.org"
+    assert (rec.title, rec.authors, rec.year, rec.pubtypes, rec.identifier) == (
+        "An emulator data set registered with DataCite", (doi.Author("Tester", "A"),), "2022", ("dataset",),
+        DATACITE_DOI)
+    assert rec.doi == DATACITE_DOI.upper() and rec.journal == ""  # DataCite's case; a publisher is no journal
+    assert out[UNKNOWN_DOI.lower()] is handles[UNKNOWN_DOI.lower()]  # not-found: nothing negotiated
+    paths = [r.path for r in emulator.requests]
+    assert sorted(paths[:2]) == sorted([f"/api/handles/{DATACITE_DOI}", f"/api/handles/{UNKNOWN_DOI}"])
+    assert paths[2:] == [f"/{DATACITE_DOI}", f"{CSL_PATH}{DATACITE_DOI}"]  # redirected: Accept was sent
+    assert http.requests == 4  # the negotiating client's requests are counted on the caller's
+
+
+def test_doi_content_negotiation_of_a_crossref_doi_parses_journal_fields(emulator):
+    w = work("paolucci2019")
+    http = client(emulator)
+    look = doi.describe(http, emulator.doi_url, _handles(emulator, http, [w.doi]))[w.doi.lower()]
+    rec = look.record
+    assert (rec.journal, rec.journal_abbrev, rec.year, rec.online_year, rec.volume, rec.pages) == (
+        "Journal of Pain Research", "J Pain Res", "2019", "2018", "12", "95-107")
+    assert len(rec.authors) == 6 and rec.authors[0] == doi.Author("Paolucci", "T")
+
+
+def test_parse_csl_field_shapes():
+    item = {"title": ["A  <i>study</i>"], "author": [{"family": "Villafañe", "given": "José H."},
+            {"literal": "Spine Study Group"}, {"given": "Plato"}, "junk", {}],
+            "container-title": ["Healthcare"], "container-title-short": "Healthcare (Basel)",
+            "issued": {"date-parts": [[2016, 4]]}, "published-online": {"date-parts": [[2016, "3"]]},
+            "volume": 4, "issue": "2", "article-number": "22", "DOI": "10.3390/HEALTHCARE4020022",
+            "publisher": "MDPI", "type": "article-journal"}
+    rec = doi.parse_csl(item, "10.3390/healthcare4020022", "2025-01-01T00:00:00Z")
+    assert rec.title == "A <i>study</i>" and rec.volume == "4" and rec.article_number == "22"
+    assert rec.authors == (doi.Author("Villafañe", "José H."), doi.Author("Spine Study Group"), doi.Author("Plato"))
+    assert (rec.journal, rec.journal_abbrev, rec.year, rec.online_year) == ("Healthcare", "Healthcare (Basel)",
+                                                                            "2016", "2016")
+    assert rec.pubtypes == ("article-journal",) and rec.doi == "10.3390/HEALTHCARE4020022"
+    assert doi.parse_csl({"author": "nobody", "issued": {"date-parts": [[None]]}}, "10.1/x", "t").authors == ()
+
+
+class _Canned:
+    """A stand-in for the HTTP client: canned answers, in order, with the URLs asked."""
+
+    def __init__(self, *answers):
+        self.answers, self.asked = list(answers), []
+
+    def get(self, url, params=None, *, headers=None, follow_redirects=True):
+        assert headers == {"Accept": doi.CSL_JSON} and follow_redirects is False
+        self.asked.append(url)
+        return self.answers.pop(0)
+
+
+def _answer(status, body=b"", location=None):
+    headers = {"Location": location} if location else {}
+    return Answer(status, headers, body, "http://x", "doi.org")
+
+
+CSL_BODY = b'{"DOI": "10.1/ok", "title": "T", "author": [{"family": "F"}]}'
+
+
+@pytest.mark.parametrize("answers,why", [
+    ([_answer(302, location="ftp://evil.example/x")], "only http(s)"),
+    ([_answer(302, location="file:///etc/passwd")], "only http(s)"),
+    ([_answer(302)], "only http(s)"),
+    ([_answer(302, location="/next")] * 6, "more than 5 redirects"),
+    ([_answer(406, b"Not Acceptable")], "HTTP 406"),
+    ([_answer(200, b"<html>landing page</html>")], "not valid JSON"),
+    ([_answer(200, b"[1, 2]")], "not a CSL object"),
+    ([_answer(200, b'{"DOI": "10.1/other", "title": "T"}')], "another DOI"),
+    ([_answer(200, b'{"DOI": "10.1/ok", "type": "dataset"}')], "no title or authors"),
+])
+def test_csl_failures_are_unavailable(answers, why):
+    look = doi.fetch_csl(_Canned(*answers), "https://doi.org", "10.1/OK")
+    assert look.status == "unavailable" and look.record is None and why in look.reason
+
+
+def test_csl_follows_relative_and_absolute_http_redirects():
+    canned = _Canned(_answer(303, location="/application/csl/10.1/ok"),
+                     _answer(302, location="https://api.example.org/csl/10.1/ok"), _answer(200, CSL_BODY))
+    look = doi.fetch_csl(canned, "https://doi.org", "10.1/ok")
+    assert look.status == "found" and look.record.authors == (doi.Author("F"),)
+    assert canned.asked == ["https://doi.org/10.1/ok", "https://doi.org/application/csl/10.1/ok",
+                            "https://api.example.org/csl/10.1/ok"]
+
+
+# Every fault on the negotiation request and on the metadata it redirects to ("truncated"
+# only on the metadata: a redirect has no body to cut).
+@pytest.mark.parametrize("fault,path", [(f, p) for p in ("/10.", CSL_PATH) for f in FAULT_KINDS
+                                        if (f, p) != ("truncated", "/10.")])
+def test_a_content_negotiation_fault_keeps_the_handle_answer(emulator, fault, path):
+    emulator.retry_after, emulator.hang_seconds = "0", 1
+    emulator.set_fault("doi", fault, path=path)
+    http = client(emulator, timeout=(0.5, 0.2), retries=1)
+    handles = _handles(emulator, http, [DATACITE_DOI])
+    assert handles[DATACITE_DOI.lower()].status == "found"  # the fault spared the handle API
+    out = doi.describe(http, emulator.doi_url, handles)
+    assert out == handles  # exists, nothing to compare: never a verdict, never half a record
+    assert emulator.count("doi", f"{path}{DATACITE_DOI}" if path == CSL_PATH else f"/{DATACITE_DOI}") >= 1
+
+
+def test_content_negotiation_shares_the_deadline_and_the_rate_limit(emulator):
+    http = client(emulator)
+    http.register(emulator.doi_url, "doi.org", RateLimit(4, 1))
+    started = time.monotonic()
+    out = doi.describe(http, emulator.doi_url, _handles(emulator, http, [DATACITE_DOI]))
+    assert out[DATACITE_DOI.lower()].record.title and emulator.count("doi") == 3
+    assert time.monotonic() - started >= 2 / 4 - 0.01  # 3 starts, spaced by 1/4 s
+    emulator.reset()
+    handles = _handles(emulator, http, [DATACITE_DOI])
+    http._end = time.monotonic()  # the run's deadline has passed
+    assert doi.describe(http, emulator.doi_url, handles) == handles and emulator.count("doi") == 1
+
+
 # --- pubmed.py ----------------------------------------------------------------------------
 
 def test_esummary_parses_and_marks_unknown_pmids_not_found(emulator):
@@ -343,12 +464,22 @@ def test_config_from_env_and_overrides():
         RegistryConfig.from_env({}, crossref="x")
 
 
-def test_resolve_the_article_in_at_most_4_requests(emulator):
+def test_resolve_the_article_in_3_requests(emulator):
+    res = resolve(config(emulator), [w.doi for w in ARTICLE if w.doi], [w.pmid for w in ARTICLE if w.pmid],
+                  [w.doi for w in ARTICLE if w.doi and not w.pmid])
+    assert res.requests == len(emulator.requests) == 3 and emulator.count("doi") == 0
+    assert res.handles == {} and all(lk.status == "found" for lk in res.crossref.values())
+
+
+def test_resolve_the_article_plus_a_datacite_doi(emulator):
     dois = [w.doi for w in ARTICLE if w.doi] + [DATACITE_DOI]
     pmids = [w.pmid for w in ARTICLE if w.pmid]
     without = [w.doi for w in ARTICLE if w.doi and not w.pmid] + [RETRACTED_DOI]
     res = resolve(config(emulator), dois, pmids, without)
-    assert res.requests == len(emulator.requests) <= 4 and res.status_429 == 0
+    # Crossref 1, E-utilities 2, doi.org 3 (handle, content negotiation, its redirect)
+    assert res.requests == len(emulator.requests) == 6 and res.status_429 == 0
+    assert emulator.count("doi") == 3 and emulator.count("doi", f"{CSL_PATH}{DATACITE_DOI}") == 1
+    assert res.handles[DATACITE_DOI.lower()].record.title == "An emulator data set registered with DataCite"
     assert emulator.count("eutils", "esummary.fcgi") == 1  # the PMIDs and the esearch hits together
     assert emulator.peak_concurrency("crossref") == 1
     assert res.crossref[DATACITE_DOI.lower()].status == "not-found"

@@ -191,6 +191,32 @@ def crossref_item(w: Work) -> dict:
     return item
 
 
+def csl_item(w: Work) -> dict:
+    """The work as CSL-JSON, as doi.org content negotiation returns it from the agency.
+
+    DataCite-style for DataCite works (type "dataset", the DOI upper-cased, the
+    repository as ``publisher``, no container); Crossref-style otherwise.
+    """
+    people = [{"family": a.rpartition(" ")[0], "given": a.rpartition(" ")[2]} if " " in a
+              else {"literal": a} for a in w.authors]
+    item = {"id": f"https://doi.org/{w.doi}", "title": w.title, "author": people,
+            "issued": _parts(*w.online) if w.online else _parts(w.year, w.month), "URL": f"https://doi.org/{w.doi}"}
+    if w.agency == "datacite":
+        return {**item, "type": "dataset", "DOI": w.doi.upper(), "publisher": w.journal,
+                "language": "en", "version": "1", "copyright": "Creative Commons Zero v1.0 Universal"}
+    item.update({"type": "article-journal", "DOI": w.doi, "publisher": "Emulated Publisher",
+                 "container-title": w.journal, "published-print": _parts(w.year, w.month)})
+    if w.abbrev:
+        item["container-title-short"] = w.abbrev.split(" (")[0]
+    if w.online:
+        item["published-online"] = _parts(*w.online)
+    for key, value in (("volume", w.volume), ("issue", w.issue), ("page", w.pages or w.article_number),
+                       ("article-number", w.article_number)):
+        if value:
+            item[key] = value
+    return item
+
+
 def _pubmed_date(*parts) -> str:
     y, m, d = (list(parts) + [0, 0, 0])[:3]
     return " ".join(str(x) for x in (y, MONTHS[m - 1] if m else "", d or "") if x)
@@ -227,6 +253,7 @@ class Dataset:
         self.crossref = {w.doi.lower(): crossref_item(w) for w in self.works
                          if w.doi and w.agency == "crossref"}
         self.agencies = {w.doi.lower(): w.agency for w in self.works if w.doi}
+        self.csl = {w.doi.lower(): csl_item(w) for w in self.works if w.doi}  # doi.org content negotiation
         self.summaries = {w.pmid: esummary_doc(w) for w in self.works if w.pmid}
         self.pmid_by_doi = {w.doi.lower(): w.pmid for w in self.works if w.doi and w.pmid}
 

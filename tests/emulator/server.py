@@ -5,7 +5,10 @@
 Documented behaviour emulated (see /work/shared/notes/registries.md): Crossref
 ``/works/{doi}`` (404 ``Resource not found.``), ``/works/{doi}/agency`` and
 ``/works?filter=doi:...`` (``rows`` default 20, cap 1000; ``select``; 414 for a request
-line over 8 KB); doi.org ``/api/handles/{doi}`` (responseCode 1 / 100); E-utilities
+line over 8 KB); doi.org ``/api/handles/{doi}`` (responseCode 1 / 100) and content
+negotiation (``GET /{doi}`` with ``Accept: application/vnd.citationstyles.csl+json`` ->
+302 to ``/application/vnd.citationstyles.csl+json/{doi}`` on the same server, which
+answers CSL-JSON, as DataCite's resolver does; unknown DOI -> 404); E-utilities
 esummary (GET and POST, per-uid errors, a top-level error for malformed ids) and esearch
 (``[doi]`` terms OR-ed, ``retmax`` default 20). Rate limits: Crossref public pool 5/s and
 1 at a time, polite pool 10/s and 5 at a time (429 + Retry-After); NCBI 3/s, 10/s with an
@@ -21,7 +24,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple, Optional
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from .fixtures import Dataset, default_dataset
 
@@ -36,6 +39,8 @@ CROSSREF_SELECTABLE = {
     "reference-count", "ISSN", "abstract", "editor", "funder", "license", "link", "subject",
 }
 INVALID_API_KEY = "invalid-key"  # the emulator answers it like NCBI answers a bad key
+CSL_TYPE = "application/vnd.citationstyles.csl+json"
+CSL_PATH = f"/{CSL_TYPE}/"  # where doi.org's content negotiation redirects (DataCite's route)
 
 
 class Logged(NamedTuple):
@@ -156,22 +161,25 @@ class Emulator:
                 "CITEPROOF_EUTILS_URL": self.eutils_url}
 
     # --- knobs and observations -------------------------------------------------------------
-    def set_fault(self, service: str, kind: Optional[str], times: Optional[int] = None) -> None:
+    def set_fault(self, service: str, kind: Optional[str], times: Optional[int] = None,
+                  path: str = "") -> None:
         """Make ``service`` misbehave (``kind`` in FAULTS) for ``times`` requests (None: all).
 
+        ``path``: only requests whose decoded path starts with it misbehave (e.g. ``"/10."``
+        for doi.org content negotiation, ``CSL_PATH`` for its metadata, ``"/api/handles/"``).
         ``kind=None`` clears the service's faults.
         """
         if service not in SERVICES or (kind is not None and kind not in FAULTS):
             raise ValueError(f"unknown service or fault: {service!r}, {kind!r}")
         with self._lock:
-            self.faults[service] = [] if kind is None else [kind, times]
+            self.faults[service] = [] if kind is None else [kind, times, path]
 
-    def _take_fault(self, service: str) -> Optional[str]:
+    def _take_fault(self, service: str, path: str = "") -> Optional[str]:
         with self._lock:
             fault = self.faults.get(service)
-            if not fault:
+            if not fault or not path.startswith(fault[2]):
                 return None
-            kind, times = fault
+            kind, times = fault[:2]
             if times is not None:
                 fault[1] = times - 1
                 if times <= 0:
@@ -229,7 +237,7 @@ class _Handler(BaseHTTPRequestHandler):
             emu.requests.append(Logged(method, unquote(parts.path), query, service, user_agent))
         if len(self.requestline) > MAX_REQUEST_LINE:
             return self._send(_text(414, "Request-URI Too Long"))
-        fault = emu._take_fault(service)
+        fault = emu._take_fault(service, unquote(parts.path))
         if fault == "reset":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
@@ -328,14 +336,33 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- doi.org -------------------------------------------------------------------------
     def _doi(self, method, path, query) -> Reply:
+        if path.startswith(CSL_PATH):
+            return self._csl(unquote(path[len(CSL_PATH):]))
         if not path.startswith("/api/handles/"):
-            return _text(404, "Not Found")
+            return self._resolve(unquote(path[1:]))
         doi = unquote(path[len("/api/handles/"):])
         if doi.lower() not in self.emulator.dataset.agencies:
             return _json(404, {"responseCode": 100, "handle": doi})
         return _json(200, {"responseCode": 1, "handle": doi, "values": [
             {"index": 1, "type": "URL", "data": {"format": "string", "value": f"https://example.org/emulated/{doi}"},
              "ttl": 86400, "timestamp": "2025-01-01T00:00:00Z"}]})
+
+    def _resolve(self, doi: str) -> Reply:
+        """``GET /{doi}``: redirect to the CSL-JSON (Accept header) or to the landing page."""
+        if doi.lower() not in self.emulator.dataset.agencies:
+            return _text(404, "<html><body>DOI Not Found</body></html>", "text/html")
+        if CSL_TYPE in self.headers.get("Accept", ""):
+            host, port = self.server.server_address[:2]
+            target = f"http://{host}:{port}{CSL_PATH}{quote(doi, safe='/')}"
+        else:
+            target = f"https://example.org/emulated/{quote(doi, safe='/')}"
+        return Reply(302, b"", "text/html;charset=utf-8", (("Location", target),))
+
+    def _csl(self, doi: str) -> Reply:
+        item = self.emulator.dataset.csl.get(doi.lower())
+        if item is None:
+            return _text(404, "The resource you are looking for doesn't exist.")
+        return Reply(200, json.dumps(item).encode(), f"{CSL_TYPE}; charset=utf-8")
 
     # --- NCBI E-utilities --------------------------------------------------------------
     def _eutils(self, method, path, query) -> Reply:

@@ -3,7 +3,8 @@
 Two chains run at once (different hosts, different rate limits):
 
 * Crossref (batched ``/works?filter=doi:...``), then doi.org only for the DOIs
-  Crossref did not know (DataCite, mEDRA... DOIs are real too);
+  Crossref did not know (DataCite, mEDRA... DOIs are real too): the handle API, and
+  for each DOI that exists its CSL-JSON metadata by content negotiation;
 * NCBI: esummary for the PMIDs, esearch for the DOIs that have no PMID.
 """
 from __future__ import annotations
@@ -79,7 +80,7 @@ class Resolution:
     """Every registry answer of one run, keyed by lower-cased DOI or by PMID."""
 
     crossref: dict[str, Lookup] = field(default_factory=dict)
-    handles: dict[str, Lookup] = field(default_factory=dict)  # doi.org, for Crossref's not-found
+    handles: dict[str, Lookup] = field(default_factory=dict)  # doi.org (+ CSL metadata), for Crossref's not-found
     pubmed: dict[str, Lookup] = field(default_factory=dict)  # esummary, keyed by PMID
     esearch: dict[str, Lookup] = field(default_factory=dict)  # DOI -> PMID search
     requests: int = 0
@@ -112,7 +113,10 @@ def resolve(config: RegistryConfig, dois: list[str], pmids: list[str],
     def doi_chain():
         out.crossref = crossref.fetch_works(http, config.crossref_url, dois, config.mailto)
         unknown = [lk.identifier for lk in out.crossref.values() if lk.status == "not-found"]
-        out.handles = doi.fetch_handles(http, config.doi_url, unknown, workers=DOI_ORG[1])
+        handles = doi.fetch_handles(http, config.doi_url, unknown, workers=DOI_ORG[1])
+        # The handle exists: fetch its metadata (CSL-JSON) so it can be compared; a
+        # failure keeps the bare handle answer ("exists, not compared").
+        out.handles = doi.describe(http, config.doi_url, handles, workers=DOI_ORG[1])
 
     def ncbi_chain():  # esearch first, so one esummary serves the PMIDs and the hits
         kw = dict(api_key=config.api_key, email=config.mailto)

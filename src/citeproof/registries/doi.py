@@ -1,24 +1,38 @@
-"""doi.org Handle API: does a DOI exist with *any* registration agency?
+"""doi.org: does a DOI exist with *any* registration agency, and what does it describe?
 
-``GET {base}/api/handles/{doi}`` answers JSON ``responseCode`` 1 (HTTP 200) for an
-existing handle and 100 (HTTP 404) for an unknown one. doi.org blocks bots at times
-(403, 429): anything but those two clear answers is "unavailable", never a verdict.
+Handle API: ``GET {base}/api/handles/{doi}`` answers JSON ``responseCode`` 1 (HTTP 200)
+for an existing handle and 100 (HTTP 404) for an unknown one. doi.org blocks bots at
+times (403, 429): anything but those two clear answers is "unavailable", never a verdict.
+
+Content negotiation: ``GET {base}/{doi}`` with ``Accept: application/vnd.citationstyles.csl+json``
+redirects to the registration agency (Crossref, DataCite, mEDRA), which answers CSL-JSON.
+:func:`describe` asks it for DOIs whose handle exists; when that fails in any way the
+handle answer stands unchanged ("exists, nothing compared"), so it never gives a verdict.
 """
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterable
-from urllib.parse import quote
+from typing import Iterable, Mapping
+from urllib.parse import quote, urljoin, urlsplit
 
-from ..model import Lookup, Record
+from ..model import Author, Lookup, Record
+from .crossref import date_parts
 from .http import HttpClient, RegistryUnavailable, utc_now
 
 SOURCE = "doi.org"
+CSL_JSON = "application/vnd.citationstyles.csl+json"
+MAX_REDIRECTS = 5
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 def handle_url(base: str, doi: str) -> str:
     """The Handle API address of ``doi``: every character but ``/`` percent-encoded."""
     return f"{base}/api/handles/{quote(doi, safe='/')}"
+
+
+def doi_url(base: str, doi: str) -> str:
+    """The resolver address of ``doi`` (content negotiation), encoded like :func:`handle_url`."""
+    return f"{base}/{quote(doi, safe='/')}"
 
 
 def fetch_handle(http: HttpClient, base: str, doi: str) -> Lookup:
@@ -59,3 +73,103 @@ def fetch_handles(http: HttpClient, base: str, dois: Iterable[str], workers: int
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(wanted)))) as pool:
         answers = list(pool.map(lambda d: fetch_handle(http, base, d), wanted))
     return {d.lower(): a for d, a in zip(wanted, answers)}
+
+
+# --- content negotiation -----------------------------------------------------------------
+
+def _redirect_target(current: str, location) -> str:
+    target = urljoin(current, str(location or "").strip())
+    parts = urlsplit(target)
+    if not location or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise RegistryUnavailable("doi.org redirected to an unusable address (only http(s) is followed)")
+    return target
+
+
+def fetch_csl(http: HttpClient, base: str, doi: str) -> Lookup:
+    """CSL-JSON for one DOI by content negotiation, as a ``Record`` (source "doi.org").
+
+    Each hop is a request of its own (rate-limited, counted, within the deadline); at
+    most ``MAX_REDIRECTS`` http(s) redirects are followed.
+    Anything but a CSL object with a title or authors about this DOI is "unavailable".
+    """
+    url = doi_url(base, doi)
+    try:
+        for _ in range(MAX_REDIRECTS + 1):
+            answer = http.get(url, headers={"Accept": CSL_JSON}, follow_redirects=False)
+            if answer.status not in REDIRECTS:
+                break
+            url = _redirect_target(url, answer.headers.get("Location"))
+        else:
+            raise RegistryUnavailable(f"doi.org: more than {MAX_REDIRECTS} redirects")
+        if answer.status != 200:
+            raise RegistryUnavailable(f"doi.org content negotiation answered HTTP {answer.status}")
+        data = answer.json()
+        if not isinstance(data, dict):
+            raise RegistryUnavailable("doi.org content negotiation sent JSON that is not a CSL object")
+        said = _text(data.get("DOI"))
+        if said and said.lower() != doi.lower():
+            raise RegistryUnavailable(f"doi.org content negotiation described another DOI ({said})")
+        record = parse_csl(data, doi, utc_now())
+        if not (record.title or record.authors):
+            raise RegistryUnavailable("doi.org content negotiation gave no title or authors")
+        return Lookup(SOURCE, doi, "found", record)
+    except RegistryUnavailable as exc:
+        return Lookup(SOURCE, doi, "unavailable", reason=exc.reason)
+
+
+def describe(http: HttpClient, base: str, handles: Mapping[str, Lookup], workers: int = 2) -> dict[str, Lookup]:
+    """``handles`` with each found handle's record replaced by its CSL-JSON metadata.
+
+    Where content negotiation fails the handle answer is kept as it is (the DOI exists,
+    nothing to compare): a failure here is never a verdict.
+    """
+    out = dict(handles)
+    found = [k for k, lk in handles.items() if lk.status == "found"]
+    if not found:
+        return out
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(found)))) as pool:
+        answers = list(pool.map(lambda k: fetch_csl(http, base, handles[k].identifier), found))
+    out.update({k: a for k, a in zip(found, answers) if a.status == "found"})
+    return out
+
+
+def _text(value) -> str:
+    """A CSL string field (lists and numbers tolerated) as one clean line."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, (dict, bool)) or value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
+def _year(value) -> str:
+    parts = date_parts(value)
+    return str(parts[0]) if parts else ""
+
+
+def _author(a) -> Author | None:
+    if not isinstance(a, dict):
+        return None
+    family = _text(a.get("family")) or _text(a.get("literal")) or _text(a.get("name"))
+    given = _text(a.get("given"))
+    if not family and given:  # a mononym in "given"
+        family, given = given, ""
+    return Author(family=family, given=given) if family else None
+
+
+def parse_csl(item: Mapping, identifier: str, retrieved: str) -> Record:
+    """One CSL-JSON object (as doi.org content negotiation sends it) as a ``Record``."""
+    authors = tuple(a for a in map(_author, item.get("author") or ()) if a) \
+        if isinstance(item.get("author"), list) else ()
+    kind = _text(item.get("type"))
+    return Record(
+        source=SOURCE, identifier=identifier, retrieved=retrieved,
+        title=_text(item.get("title")), authors=authors,
+        journal=_text(item.get("container-title")),
+        journal_abbrev=_text(item.get("container-title-short")) or _text(item.get("journalAbbreviation")),
+        year=_year(item.get("published-print")) or _year(item.get("issued")),
+        online_year=_year(item.get("published-online")),
+        volume=_text(item.get("volume")), issue=_text(item.get("issue")),
+        pages=_text(item.get("page")), article_number=_text(item.get("article-number")),
+        doi=_text(item.get("DOI")) or identifier, agency="exists",
+        pubtypes=(kind,) if kind else ())

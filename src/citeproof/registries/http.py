@@ -200,8 +200,8 @@ class HttpClient:
     def __exit__(self, *exc):
         self.close()
 
-    def get(self, url: str, params=None) -> Answer:
-        return self.request("GET", url, params=params)
+    def get(self, url: str, params=None, *, headers=None, follow_redirects: bool = True) -> Answer:
+        return self.request("GET", url, params=params, headers=headers, follow_redirects=follow_redirects)
 
     def post(self, url: str, data=None, params=None) -> Answer:
         return self.request("POST", url, params=params, data=data)
@@ -210,19 +210,24 @@ class HttpClient:
         with self._count_lock:
             setattr(self, name, getattr(self, name) + n)
 
-    def request(self, method: str, url: str, *, params=None, data=None) -> Answer:
+    def request(self, method: str, url: str, *, params=None, data=None, headers=None,
+                follow_redirects: bool = True) -> Answer:
         """Send one request, retrying transient failures; return any non-retryable answer.
 
         4xx answers other than 408/429 come back as :class:`Answer` for the caller to
         judge (a 404 can be a verdict). Connection errors, timeouts, 408, 429 and 5xx are
         retried with capped exponential backoff (``Retry-After`` honoured within the
         deadline); when the retries are spent it raises :class:`RegistryUnavailable`.
+        ``headers`` are added to this request only; with ``follow_redirects=False`` a
+        redirect comes back as an :class:`Answer`, so the caller vets (and rate-limits)
+        each hop itself.
         """
+        extra = {"headers": headers, "allow_redirects": follow_redirects}
         host = self._hosts.get(urlsplit(url).netloc.lower()) or _Host(urlsplit(url).netloc)
         attempt, problem = 0, None
         while True:
             try:
-                problem, wait = self._attempt(method, url, params, data, host)
+                problem, wait = self._attempt(method, url, params, data, host, extra)
             except _DeadlinePassed:
                 then = f"{problem}, and then" if problem else "not asked:"
                 raise RegistryUnavailable(f"{host.name}: {then} the {self.deadline:g} s deadline passed") from None
@@ -241,7 +246,7 @@ class HttpClient:
             attempt += 1
             self._count("retries")
 
-    def _attempt(self, method, url, params, data, host: _Host):
+    def _attempt(self, method, url, params, data, host: _Host, extra: dict):
         """One try: an :class:`Answer` to return, or (problem sentence, Retry-After seconds)."""
         if self._end is not None and time.monotonic() >= self._end:
             raise _DeadlinePassed()
@@ -249,7 +254,7 @@ class HttpClient:
             raise _DeadlinePassed()
         try:
             self._count("requests")
-            return self._send(method, url, params, data, host), None
+            return self._send(method, url, params, data, host, extra), None
         except requests.exceptions.Timeout:
             return f"no answer within {self.timeout[1]:g} s", None
         except requests.exceptions.RequestException as exc:
@@ -260,11 +265,11 @@ class HttpClient:
             if host.limit:
                 host.limit.release()
 
-    def _send(self, method, url, params, data, host: _Host) -> Answer:
+    def _send(self, method, url, params, data, host: _Host, extra: dict) -> Answer:
         started = time.monotonic()
         budget = self.timeout[0] + self.timeout[1]
         with self._session.request(method, url, params=params, data=data,
-                                   timeout=self.timeout, stream=True) as resp:
+                                   timeout=self.timeout, stream=True, **extra) as resp:
             size = int(resp.headers.get("Content-Length") or 0)
             if size > self.max_bytes:
                 raise RegistryUnavailable(f"{host.name}: answer larger than the {_size(self.max_bytes)} cap")

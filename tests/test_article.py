@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from citeproof.render import anchor_for
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "seed" / "article.txt"
@@ -26,6 +28,7 @@ EDITING = ROOT / "docs" / "editing.md"
 MKDOCS_YML = ROOT / "mkdocs.yml"
 PLUGIN_CSS = ROOT / "src" / "citeproof" / "assets" / "citeproof.css"
 EXTRA_CSS = ROOT / "docs" / "stylesheets" / "extra.css"
+BIB = ROOT / "references.bib"
 
 KEYS = ("suh2019 kim2017 lee2016 bozorgmehr2018 lamoth2006 krein2013 sculco2001 callaghan1999 "
         "lee2014 gordon2016 descarreaux2002 stankovic2012 fahmy2019 paolucci2019 barzilay2016").split()
@@ -34,6 +37,8 @@ FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.S)
 GROUP = re.compile(r"\[([^\[\]\n]*@[^\[\]\n]*)\]")  # a bracket holding an @: citation syntax
 SINGLE = re.compile(r"\[@([\w:.\-]+)\]")
 CORRECTION = re.compile(r'^\s*[-*] [“"]([^”"]+)[”"] (?:→|->) [“"]([^”"]+)[”"]', re.M)
+ENTRY = re.compile(r"^@\w+\s*\{\s*([^,\s]+)\s*,(.*?)^\}", re.M | re.S)  # key, fields
+REF_LINK = re.compile(r"\[([^\[\]\n]+)\]\(#(ref-[^)\s]+)\)")
 NOTE_START = '!!! note "Editorial note"'
 DISCLAIMER_START = '!!! warning "Disclaimer"'
 
@@ -124,6 +129,29 @@ def prose_as_printed(body: str) -> list[str]:
     return paragraphs(body)
 
 
+def bib_entries(bib: str) -> dict[str, tuple[str, str]]:
+    """Key -> (first author's family name, year) of each entry of a .bib text."""
+    out = {}
+    for key, fields in ENTRY.findall(bib):
+        author = re.search(r"\bauthor\s*=\s*\{\{?([^,{}]+)", fields)
+        year = re.search(r"\byear\s*=\s*\{?(\d{4})", fields)
+        out[key] = (author.group(1).strip() if author else "", year.group(1) if year else "")
+    return out
+
+
+def bad_ref_links(note: str, bib: str) -> list[str]:
+    """Each ``[Label](#ref-…)`` link of the note whose anchor is no bib key's anchor, or
+    whose label does not name that entry's first author and year."""
+    entries = {anchor_for(key): value for key, value in bib_entries(bib).items()}
+    bad = []
+    for label, anchor in REF_LINK.findall(note):
+        if anchor not in entries:
+            bad.append(f"#{anchor}: no entry of references.bib has this id")
+        elif not all(part and part in label for part in entries[anchor]):
+            bad.append(f"[{label}](#{anchor}): the label should be {' '.join(entries[anchor])}")
+    return bad
+
+
 def family_names() -> dict[int, set[str]]:
     """Reference number -> family names of its authors, from facts.md."""
     if not FACTS.is_file():
@@ -149,6 +177,16 @@ def test_corrections_and_prose_mapping_round_trip():
             '!!! note "Editorial note"\n    - “Smith” → “Smyth”: the record.\n\n## References\n')
     assert prose_as_printed(body) == ["T", "Smith found it (1). Jones agreed [@k2; x]. Smith again (1).",
                                       "References", "Disclaimer: Be careful."]
+
+
+def test_ref_link_check_flags_unknown_keys_and_wrong_labels():
+    bib = ("@article{doe2020,\n  author = {Doe, J. and Roe, R.},\n  year = {2020},\n}\n"
+           "@book{roe:1999,\n  author = {{Roe}, R.},\n  year = 1999,\n}\n")
+    assert bib_entries(bib) == {"doe2020": ("Doe", "2020"), "roe:1999": ("Roe", "1999")}
+    note = ("- [Doe 2020](#ref-doe2020) (printed no. 3): x.\n- [Roe 1999](#ref-roe:1999): y.\n"
+            "- [Moe 2020](#ref-moe2020): z.\n- [Roe 2020](#ref-doe2020): w.\n[PMID 1](https://x.org/#a)")
+    assert bad_ref_links(note, bib) == ["#ref-moe2020: no entry of references.bib has this id",
+                                        "[Roe 2020](#ref-doe2020): the label should be Doe 2020"]
 
 
 # ---------------------------------------------------------------- the article
@@ -179,6 +217,23 @@ def test_gorden_is_corrected_and_the_note_says_why():
     assert "references.bib" in note and "citeproof" in note
     for printed_error in ("Basal", "4:22-40", "internet- mediated"):
         assert printed_error in note
+
+
+def test_note_links_name_existing_references():
+    _meta, body = page()
+    note, _rest = admonition(body, NOTE_START)
+    links = REF_LINK.findall(note)
+    assert len(links) >= 8, "the note should link each reference it discusses to its entry"
+    assert not re.search(r"^\s*- \d+[ :]", note, re.M), "name references by author and year, not number"
+    assert bad_ref_links(note, BIB.read_text(encoding="utf-8")) == []
+
+
+def test_note_claims_only_what_was_seen():
+    """No registry has confirmed an absence yet: the note says what was (not) found."""
+    _meta, body = page()
+    note = " ".join(admonition(body, NOTE_START)[0].split())
+    assert not re.search(r"\b(?:exists?|is not in PubMed|has no (?:DOI|PMID))\b", note)
+    assert "no DOI or PMID was found on any record seen" in note and "not found in PubMed" in note
 
 
 def test_cited_names_match_the_records():
@@ -263,9 +318,16 @@ def test_print_style():
     css = EXTRA_CSS.read_text(encoding="utf-8")
     assert "@media print" in css
     printed = css.split("@media print", 1)[1]
-    for needed in (".md-header", ".md-sidebar", ".md-footer", ".md-search", 'a[href^="http"]::after',
-                   "attr(href)", ".cp-backrefs", "#000", "#fff"):
+    for needed in (".md-header", ".md-sidebar", ".md-footer", ".md-search", "attr(href)",
+                   'a[href^="https://pubmed.ncbi.nlm.nih.gov/"]::after',
+                   'a[href^="https://pmc.ncbi.nlm.nih.gov/"]::after', ".cp-backrefs", "#000", "#fff"):
         assert needed in printed, f"the print style lacks {needed}"
+    # a DOI link's text is the DOI and a URL link's text its URL: no address after those
+    rules = re.findall(r"([^{}]*)\{[^{}]*attr\(href\)", re.sub(r"/\*.*?\*/", "", printed, flags=re.S))
+    assert rules
+    for selector in (s.strip() for rule in rules for s in rule.split(",")):
+        assert re.search(r'a\[href\^="https://(pubmed|pmc)\.ncbi\.nlm\.nih\.gov/"\]::after$', selector), \
+            f"prints the address after links whose text already carries it: {selector}"
 
 
 class _Loads(HTMLParser):

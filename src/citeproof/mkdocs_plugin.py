@@ -26,7 +26,7 @@ from .markdown import parse_citations
 from .model import Problem
 from .pages import body_line_offset
 from .numbering import resolve_keys
-from .render import finish_html, head_metadata, render_bibliography, render_markdown
+from .render import anchor_for, finish_html, head_metadata, render_bibliography, render_markdown
 
 log = logging.getLogger("mkdocs.plugins.citeproof")
 
@@ -169,6 +169,10 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
                 href = get_relative_url(self._bib_path.name, page.url or ".")
             listing = render_bibliography(cites, self._entry_html,
                                           download_href=href)
+        ids = getattr(page, "present_anchor_ids", None)
+        if isinstance(ids, set):  # so MkDocs' anchor validation knows our ids (`#ref-…` links)
+            ids.update(anchor_for(k) for k in cites.numbers)
+            ids.update(f"cite-{i + 1}" for i in range(len(cites.markers)))
         return finish_html(html, cites, listing)
 
     def on_post_page(self, output, *, page, config):

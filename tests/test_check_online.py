@@ -311,3 +311,42 @@ def test_the_default_lock_is_not_written_from_an_emulator(tmp_path, emulator):
     assert result.exit_code == 0
     assert not (project / "citations.lock.json").exists()
     assert "NOT written" in json.loads(result.output)["summary"]["lock"]
+
+
+def test_an_emulator_lock_is_never_written_to_the_default_path(tmp_path, emulator):
+    project = make_project(tmp_path, REPO_BIB)
+    result = invoke(project, ["check", "--format", "json", "--lock", "citations.lock.json"], emulator.env())
+    assert result.exit_code == 0
+    assert not (project / "citations.lock.json").exists()
+
+
+def test_emulator_answers_are_not_trusted_by_a_run_against_the_real_registries(tmp_path, emulator):
+    project = make_project(tmp_path, REPO_BIB)
+    assert check(project, emulator)[0] == 0  # writes lock.json from the emulator (explicit --lock)
+    locked = json.loads((project / "lock.json").read_text(encoding="utf-8"))["references"]
+    assert locked["suh2019"]["endpoints"]["crossref"] == emulator.crossref_url
+    # offline with the real endpoints (no CITEPROOF_*_URL): nothing may come out verified
+    result = invoke(project, ["check", "--offline", "--format", "json", "--lock", "lock.json"], {
+        "CITEPROOF_CROSSREF_URL": None, "CITEPROOF_DOI_URL": None, "CITEPROOF_EUTILS_URL": None})
+    report = json.loads(result.output)
+    assert "verified" not in statuses(report).values()
+    assert any(p["code"] == "not-verified" and "other registry endpoints" in p["message"]
+               for p in report["problems"])
+
+
+def test_offline_without_lock_entries_says_nothing_is_verified(tmp_path, emulator):
+    project = make_project(tmp_path, REPO_BIB)
+    code, report = check(project, emulator, "--offline")
+    assert code == 0
+    warnings = [p for p in report["problems"] if p["code"] == "not-verified"]
+    assert len(warnings) == 1 and "14 more" not in warnings[0]["message"]
+    assert "nothing verifies them offline" in warnings[0]["message"]
+    assert "no lock file at" in report["summary"]["lock"]
+
+
+def test_one_outage_is_one_message(tmp_path, emulator):
+    emulator.set_fault("eutils", "503")
+    code, report = check(make_project(tmp_path, REPO_BIB), emulator, "--timeout", "0.5", "--deadline", "3")
+    assert code == 3
+    outages = [p for p in report["problems"] if p["code"] == "registry-unavailable"]
+    assert len(outages) == 1 and "PubMed" in outages[0]["message"] and "suh2019" in outages[0]["message"]

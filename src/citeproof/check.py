@@ -27,8 +27,11 @@ from .registries import RegistryConfig, resolve
 from .verify import verify_reference
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
-OFFICIAL_ENDPOINTS = {"https://api.crossref.org", "https://doi.org",
-                      "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"}
+OFFICIAL_BY_NAME = {"crossref": "https://api.crossref.org", "doi.org": "https://doi.org",
+                    "eutils": "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"}
+DEFAULT_LOCK_NAME = "citations.lock.json"
+REGISTRY_NAMES = {"crossref": "Crossref", "doi.org": "doi.org", "pubmed": "PubMed (E-utilities)",
+                  "esearch": "PubMed (E-utilities)"}
 
 
 class InputError(Exception):
@@ -55,6 +58,7 @@ class CheckResult:
     status_429: int = 0
     elapsed: float = 0.0
     endpoints: dict = field(default_factory=dict)
+    official: bool = True  # the endpoints are the real registries'
     lock_note: str = ""
 
     @property
@@ -86,6 +90,7 @@ class CheckResult:
             "status_429": self.status_429,
             "elapsed_seconds": round(self.elapsed, 3),
             "endpoints": self.endpoints,
+            "official_endpoints": self.official,
             "lock": self.lock_note,
             "exit_code": self.exit_code,
         }
@@ -163,41 +168,64 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
         raise InputError(str(exc)) from None
 
     registry = options.registry
-    if registry is None and not options.offline:
+    if registry is None:
         try:
             registry = RegistryConfig.from_env()
         except ValueError as exc:
-            raise InputError(str(exc)) from None
-    endpoints = {}
-    if registry is not None:
-        endpoints = {"crossref": registry.crossref_url, "doi.org": registry.doi_url,
-                     "eutils": registry.eutils_url}
+            if not options.offline:
+                raise InputError(str(exc)) from None
+    endpoints = _endpoints(registry) if registry is not None else {}
+    official = registry is not None and _official(registry)
 
     results: list[ReferenceResult] = []
     lookups: dict[str, dict[str, Lookup]] = {}
     to_resolve: list[Reference] = []
+    unlocked, changed, foreign = [], [], []
     for key, ref in refs.items():
         doi, pmid = _identifiers(ref)
         if not doi and not pmid:
             continue
         entry = lock.get(key)
+        if entry is not None and dict(entry.endpoints or OFFICIAL_BY_NAME) != endpoints:
+            foreign.append(key)  # answered by other endpoints (e.g. an emulator): not trusted here
+            entry = None
+        usable = entry is not None and entry.matches(ref)
         if options.offline:
-            if entry is None:
-                continue
-            if not entry.matches(ref):
-                problems.append(Problem(
-                    "not-verified", "warning",
-                    f"{key}: its DOI/PMID changed since it was locked; run `citeproof check` "
-                    "online to verify the new identifiers.", key=key, file=ref.file, line=ref.line))
-                continue
-            lookups[key] = _locked_lookups(entry)
-        elif entry is not None and entry.matches(ref) and not is_stale(entry, options.max_age, now):
+            if usable:
+                lookups[key] = _locked_lookups(entry)
+            elif entry is not None:
+                changed.append(key)
+            else:
+                unlocked.append(key)
+        elif usable and not is_stale(entry, options.max_age, now):
             lookups[key] = _locked_lookups(entry)
         else:
             to_resolve.append(ref)
 
+    if changed:
+        problems.append(_grouped(
+            "not-verified", changed, refs,
+            "its DOI/PMID changed since it was locked, so it is NOT verified offline; run `citeproof "
+            "check` with network access to verify the new identifiers",
+            "their DOIs/PMIDs changed since they were locked, so they are NOT verified offline; run "
+            "`citeproof check` with network access to verify the new identifiers"))
+    if options.offline and unlocked:
+        problems.append(_grouped(
+            "not-verified", unlocked, refs,
+            f"no entry in {options.lock}, so nothing verifies it offline; run `citeproof check` with "
+            "network access to verify it",
+            f"no entries in {options.lock}, so nothing verifies them offline; run `citeproof check` "
+            "with network access to verify them"))
+    if foreign:
+        problems.append(_grouped(
+            "not-verified", foreign, refs,
+            f"its entry in {options.lock} was answered by other registry endpoints than this run "
+            "uses, so it is not trusted here",
+            f"their entries in {options.lock} were answered by other registry endpoints than this "
+            "run uses, so they are not trusted here"))
+
     result = CheckResult(references=results, problems=problems, offline=options.offline,
-                         endpoints=endpoints)
+                         endpoints=endpoints if not options.offline else {}, official=official)
     resolved: set[str] = set()
     if to_resolve and registry is not None:
         dois = sorted({_identifiers(r)[0] for r in to_resolve} - {""}, key=str.lower)
@@ -220,6 +248,7 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
             lookups[ref.key] = looks
             resolved.add(ref.key)
 
+    outages: dict[tuple[str, str], list[str]] = {}
     for key, ref in refs.items():
         if key not in lookups:
             doi, pmid = _identifiers(ref)
@@ -230,14 +259,33 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
         verdict, found = verify_reference(ref, looks.get("crossref"), looks.get("doi.org"),
                                           looks.get("pubmed"), looks.get("esearch"))
         results.append(verdict)
-        problems.extend(found)
+        problems.extend(p for p in found if p.code != "registry-unavailable")
+        for look in looks.values():
+            if look.status == "unavailable" and any(p.code == "registry-unavailable" for p in found):
+                outages.setdefault((look.source, look.reason), []).append(key)
         records = _lockable(looks) if key in resolved else None
         if records:
-            lock.put(key, ref.doi, ref.pmid, records, max(r.retrieved for r in records))
+            lock.put(key, ref.doi, ref.pmid, records, max(r.retrieved for r in records), endpoints)
+    for (source, reason), keys in outages.items():
+        name = REGISTRY_NAMES.get(source, source)
+        why = f"could not ask {name}" + (f" ({reason})" if reason else "")
+        problems.append(_grouped(
+            "registry-unavailable", sorted(set(keys), key=list(refs).index), refs,
+            f"{why}, so it is NOT verified (could not verify, which is no verdict); run the check again later",
+            f"{why}, so they are NOT verified (could not verify, which is no verdict); run the check again later"))
 
-    result.lock_note = _save_lock(lock, options, resolved, registry)
+    result.lock_note = _save_lock(lock, options, resolved, official)
     result.elapsed = time.monotonic() - started
     return result
+
+
+def _grouped(code: str, keys: list[str], refs: dict[str, Reference], one: str, many: str) -> Problem:
+    """One warning for many references (one outage, one message), located at the first."""
+    first = refs[keys[0]]
+    listed = ", ".join(keys[:12]) + (f" and {len(keys) - 12} more" if len(keys) > 12 else "")
+    single = len(keys) == 1
+    return Problem(code, "warning", f"{listed}: {one if single else many}.",
+                   key=keys[0] if single else None, file=first.file, line=first.line if single else None)
 
 
 def _lockable(looks: dict[str, Lookup]) -> list | None:
@@ -254,25 +302,39 @@ def _lockable(looks: dict[str, Lookup]) -> list | None:
     return records or None
 
 
+def _endpoints(registry: RegistryConfig) -> dict[str, str]:
+    return {"crossref": registry.crossref_url.rstrip("/"), "doi.org": registry.doi_url.rstrip("/"),
+            "eutils": registry.eutils_url.rstrip("/")}
+
+
 def _official(registry: RegistryConfig) -> bool:
-    urls = {registry.crossref_url, registry.doi_url, registry.eutils_url}
-    return {u.rstrip("/") for u in urls} <= OFFICIAL_ENDPOINTS
+    return _endpoints(registry) == OFFICIAL_BY_NAME
 
 
 def _missing(source: str, identifier: str) -> Lookup:
     return Lookup(source, identifier, "unavailable", reason="no answer was received for this identifier")
 
 
-def _save_lock(lock: Lock, options: CheckOptions, resolved: set[str], registry) -> str:
+def _save_lock(lock: Lock, options: CheckOptions, resolved: set[str], official: bool) -> str:
     if options.offline:
-        return f"read {options.lock} (offline: not written)"
+        exists = options.lock.exists()
+        return f"read {options.lock} (offline: not written)" if exists else f"no lock file at {options.lock}"
     if not resolved:
         return f"{options.lock}: up to date, no request needed" if lock.references else ""
-    if registry is not None and not _official(registry) and not options.lock_explicit:
-        return (f"{options.lock} NOT written: the registry endpoints are overridden, so these "
-                "answers are not from the real registries (pass --lock PATH to write one anyway)")
+    default = options.bib.parent / DEFAULT_LOCK_NAME
+    if not official and (not options.lock_explicit or _same_file(options.lock, default)):
+        return (f"{options.lock} NOT written: the registry endpoints are overridden, so these answers "
+                f"are not from the real registries" + ("" if options.lock_explicit else
+                " (pass --lock with another path to keep them)"))
     try:
         lock.save(options.lock)
     except OSError as exc:
         return f"{options.lock} NOT written: {exc.strerror}"
     return f"wrote {options.lock}"
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False

@@ -17,7 +17,7 @@ import json
 import os
 import tempfile
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import MappingProxyType
@@ -89,6 +89,9 @@ class LockEntry:
     pmid: str
     records: tuple[Record, ...]
     retrieved: str  # ISO 8601 UTC
+    #: the registry base URLs that answered ({"crossref": …, "doi.org": …, "eutils": …});
+    #: a check trusts an entry only when they are the endpoints it would ask itself
+    endpoints: Mapping[str, str] = field(default_factory=dict)
 
     def matches(self, ref: Reference) -> bool:
         """Whether the bib still has the identifiers these answers were fetched for."""
@@ -101,8 +104,11 @@ class LockEntry:
         return now - _parse_time(self.retrieved, f"{self.key}: retrieved")
 
     def to_dict(self) -> dict:
-        return {"doi": self.doi or None, "pmid": self.pmid or None, "retrieved": self.retrieved,
+        data = {"doi": self.doi or None, "pmid": self.pmid or None, "retrieved": self.retrieved,
                 "records": [r.to_dict() for r in self.records]}
+        if self.endpoints:
+            data["endpoints"] = dict(self.endpoints)
+        return data
 
 
 def is_stale(entry: LockEntry, max_age: timedelta, now: Optional[datetime] = None) -> bool:
@@ -137,7 +143,7 @@ class Lock:
         return self._entries.get(key)
 
     def put(self, key: str, doi: str, pmid: str, records: Iterable[Record],
-            retrieved: Union[str, datetime]) -> LockEntry:
+            retrieved: Union[str, datetime], endpoints: Optional[Mapping[str, str]] = None) -> LockEntry:
         """Store (or replace) the answers for ``key``; ValueError for anything that is not
         a real, found answer from crossref/doi.org/pubmed about ``doi``/``pmid``."""
         doi, pmid = (doi or "").strip(), (pmid or "").strip()
@@ -150,7 +156,8 @@ class Lock:
         for r in records:
             _check_record(key, doi, pmid, r)
         records.sort(key=lambda r: LOCK_SOURCES.index(r.source))
-        entry = LockEntry(key, doi, pmid, tuple(records), _iso(_parse_time(retrieved, f"{key}: retrieved")))
+        entry = LockEntry(key, doi, pmid, tuple(records), _iso(_parse_time(retrieved, f"{key}: retrieved")),
+                          dict(endpoints or {}))
         self._entries[key] = entry
         return entry
 
@@ -237,7 +244,11 @@ def _entries_from(data: object, path: Path, text: str) -> dict[str, LockEntry]:
             raise fail(f'entry "{key}": "doi", "pmid" and "retrieved" must be strings', key)
         try:
             records = [Record.from_dict(r) for r in raw["records"]]
-            entries[key] = Lock().put(key, doi, pmid, records, raw["retrieved"])
+            endpoints = raw.get("endpoints") or {}
+            if not isinstance(endpoints, dict) or not all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in endpoints.items()):
+                raise fail(f'entry "{key}": "endpoints" must map registry names to URLs', key)
+            entries[key] = Lock().put(key, doi, pmid, records, raw["retrieved"], endpoints)
         except (TypeError, ValueError, AttributeError) as exc:
             raise fail(f'entry "{key}" is invalid ({str(exc).removeprefix(key + ": ")})', key) from None
     return entries

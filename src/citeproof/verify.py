@@ -277,7 +277,7 @@ class _Run:
         self.add("registry-unavailable", "warning",
                  f"{self.ref.key}: could not ask {reg} about {ident}"
                  f"{f' ({look.reason})' if look.reason else ''}, so this reference is NOT verified. "
-                 "Run the check again later, or run it with --offline against the lock file.", fld)
+                 "Run the check again later.", fld)
 
     def not_asked(self, what: str, fld: str) -> None:
         self.unasked = True
@@ -441,10 +441,10 @@ def verify_reference(ref: Reference, crossref: Optional[Lookup] = None, handle: 
         _check_doi(run, crossref, handle, pubmed)
     if ref.pmid:
         _check_pmid(run, crossref, pubmed)
-    elif esearch is not None and esearch.status != "unavailable":
-        run.answered("pubmed")
-        found = esearch.record.pmid if esearch.status == "found" and esearch.record else ""
+    elif esearch is not None and esearch.status == "found":
+        found = esearch.record.pmid if esearch.record else ""
         if found:
+            run.answered("pubmed")
             run.add("missing-identifier", "warning",
                     f"{ref.key}: PubMed has PMID {found} for this DOI; add pmid = {{{found}}}.",
                     "pmid", expected=found)

@@ -159,3 +159,29 @@ def test_the_article_site_builds_strict_with_15_references(tmp_path):
     assert ld["@type"] == "ScholarlyArticle" and len(ld["citation"]) == 15
     assert ld["citation"][0]["sameAs"][:2] == ["https://doi.org/10.1097/MD.0000000000016173",
                                                "https://pubmed.ncbi.nlm.nih.gov/31261549/"]
+
+
+def test_unsafe_markdown_links_are_disarmed_and_reported(tmp_path):
+    site = make_site(tmp_path, "# T\n\nFine [@alpha2020].\n\nA [bad link](javascript:alert(1)) and "
+                               "[another](JaVa&#115;cript:alert(2)) and [ok](https://example.org/).\n")
+    proc = build(site)
+    assert proc.returncode == 0, proc.stderr
+    html = (site / "site" / "index.html").read_text(encoding="utf-8")
+    assert "javascript:" not in html.lower() and "cript:alert" not in html
+    assert "bad link" in html and 'href="https://example.org/"' in html  # nothing deleted
+    assert re.search(r"docs/index\.md:5: a link to 'javascript:alert\(1\)' was disarmed", proc.stderr), proc.stderr
+    assert build(site, "--strict").returncode != 0
+
+
+def test_bib_errors_fail_strict_on_every_build_and_warnings_do_not(tmp_path):
+    bad = BIB.replace("doi = {10.1000/beta}", "doi = {not-a-doi}")
+    site = make_site(tmp_path, "# T\n\n[@alpha2020] [@beta2021]\n", bad)
+    for _ in range(2):  # the second build reads the cached bib: it must fail just the same
+        proc = build(site, "--strict")
+        assert proc.returncode != 0
+        assert re.search(r"references\.bib:\d+: .*not-a-doi.*\[invalid-doi\]", proc.stderr), proc.stderr
+    # a doi.org URL where a bare DOI belongs is normalised: informational, not a failure
+    prefixed = BIB.replace("doi = {10.1000/beta}", "doi = {https://doi.org/10.1000/beta}")
+    (site / "references.bib").write_text(prefixed, encoding="utf-8")
+    proc = build(site, "--strict")
+    assert proc.returncode == 0, proc.stderr

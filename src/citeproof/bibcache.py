@@ -25,6 +25,9 @@ _KEEP = 8  # cache files kept per directory (newest first)
 
 @dataclass(frozen=True)
 class LoadedBib:
+    """A bib ready for the site: references, every offline problem of the bib (syntax,
+    duplicates, identifiers, fields, URLs; each once) and the formatted entries."""
+
     references: dict[str, Reference]
     problems: list[Problem]
     entries: dict[str, FormattedEntry]
@@ -64,12 +67,18 @@ def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | N
                 return cached
         except Exception:  # a miss, whatever the reason
             pass
-    from .bib import load_bib  # pybtex is imported only on a miss
+    from .bib import load_bib, validate_references  # pybtex is imported only on a miss
     from .style import format_entries
 
     bib = load_bib(path, label=label)
-    result = LoadedBib(bib.references, list(bib.problems),
-                       format_entries(bib.data, refs=bib.references))
+    entries = format_entries(bib.data, refs=bib.references)
+    problems, seen = [], set()
+    for problem in [*bib.problems, *validate_references(bib.references),
+                    *(p for e in entries.values() for p in e.problems)]:
+        if (problem.code, problem.key, problem.field) not in seen or problem.key is None:
+            seen.add((problem.code, problem.key, problem.field))
+            problems.append(problem)
+    result = LoadedBib(bib.references, problems, entries)
     if target is not None:
         _store(target, result)
     return result

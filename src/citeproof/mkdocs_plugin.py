@@ -10,6 +10,8 @@ MkDocs 2.0 drops plugins: keep this file thin, so another adapter costs little.
 from __future__ import annotations
 
 import logging
+import re
+from html import unescape
 from dataclasses import replace
 import os
 from pathlib import Path
@@ -31,6 +33,8 @@ from .render import anchor_for, finish_html, head_metadata, render_bibliography,
 log = logging.getLogger("mkdocs.plugins.citeproof")
 
 CSS_DEST = "assets/citeproof/citeproof.css"
+_URL_ATTR = re.compile(r"""(\s(?:href|src|action|formaction|xlink:href)\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
+_UNSAFE_SCHEMES = {"javascript", "vbscript", "data"}
 CSS_SOURCE = Path(__file__).parent / "assets" / "citeproof.css"
 
 
@@ -50,8 +54,11 @@ class CiteproofConfig(base.Config):
 
 
 def _warn(problem: Problem) -> None:
+    """Errors are MkDocs warnings (so `--strict` fails, as `citeproof check` exits 1);
+    warnings are informational (the checker exits 0 on them too)."""
     where = f"{problem.location()}: " if problem.location() else ""
-    log.warning("%s%s [%s]", where, problem.message, problem.code)
+    level = logging.WARNING if problem.severity == "error" else logging.INFO
+    log.log(level, "%s%s [%s]", where, problem.message, problem.code)
 
 
 class CiteproofPlugin(BasePlugin[CiteproofConfig]):
@@ -94,8 +101,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         except OSError:
             sig = None
         if self._bib is not None and sig == self._bib_sig:
-            for problem in self._bib.problems:
-                _warn(problem)
+            self._report_bib()
             return
         try:
             bib = load_formatted_bib(path, self._cache_dir, label=self._rel(path))
@@ -105,14 +111,15 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         self._entries = bib.entries
         self._tooltips = {k: e.text for k, e in self._entries.items()}
         self._entry_html = {k: e.html for k, e in self._entries.items()}
-        for problem in bib.problems:
+        self._report_bib()
+
+    def _report_bib(self) -> None:
+        """Every build reports the bib's problems again (a warm build must fail `--strict` too)."""
+        for problem in self._bib.problems:
             _warn(problem)
-        if not bib.references:
+        if not self._bib.references:
             log.warning("%s: the bib file has no entries: every citation will show as unknown "
-                        "[bib-syntax]", self._rel(path))
-        for entry in self._entries.values():
-            for problem in entry.problems:
-                _warn(problem)
+                        "[bib-syntax]", self._rel(self._bib_path))
 
     def _rel(self, path: Path) -> str:
         try:
@@ -159,6 +166,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         return body_line_offset(raw, page.markdown or "")
 
     def on_page_content(self, html, *, page, config, files):
+        html = self._neutralise_unsafe_links(html, page)
         cites, _doc = self._pages.get(page.file.src_uri, (None, None))
         if cites is None or not (cites.markers or cites.numbers):
             return html
@@ -174,6 +182,29 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
             ids.update(anchor_for(k) for k in cites.numbers)
             ids.update(f"cite-{i + 1}" for i in range(len(cites.markers)))
         return finish_html(html, cites, listing)
+
+    def _neutralise_unsafe_links(self, html: str, page) -> str:
+        """Only http(s), mailto and relative links leave a page: a `javascript:` (or
+        `vbscript:`, `data:`) link is disarmed, kept visible, and reported with its line."""
+        def check(m: re.Match) -> str:
+            value = unescape(m.group(3))
+            scheme = re.sub(r"[\x00-\x20]", "", value).split(":", 1)[0].lower() if ":" in value else ""
+            if scheme not in _UNSAFE_SCHEMES:
+                return m.group(0)
+            raw = page.markdown or ""
+            at = raw.find(value[:40])
+            line = raw[:at].count("\n") + 1 + self._front_matter_lines(page) if at >= 0 else None
+            _warn(Problem("invalid-url", "error",
+                          f"a link to '{value[:60]}' was disarmed: only http(s), mailto and relative "
+                          "links may leave the site; fix or remove it",
+                          file=self._page_label(page), line=line))
+            return f'{m.group(1)}{m.group(2)}#unsafe-link-removed{m.group(2)}'
+        return _URL_ATTR.sub(check, html)
+
+    @staticmethod
+    def _page_label(page) -> str:
+        docs = os.path.relpath(os.path.dirname(page.file.abs_src_path or "")) if page.file.abs_src_path else ""
+        return os.path.join(docs, os.path.basename(page.file.src_uri)) if docs else page.file.src_uri
 
     def on_post_page(self, output, *, page, config):
         cites, _doc = self._pages.get(page.file.src_uri, (None, None))

@@ -139,3 +139,25 @@ def test_readme_cli_help_is_current():
     proc = subprocess.run([str(cog), "--check", "README.md"], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
     assert proc.returncode == 0, "README's CLI help is stale: run `make cog`\n" + proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("plugins", [
+    "plugins:\n  - citeproof:\n      bib_file: other.bib\n",
+    "plugins:\n  citeproof:\n    bib_file: other.bib\n",  # MkDocs' mapping form
+])
+def test_the_checker_reads_the_same_bib_as_the_site(tmp_path, plugins):
+    site = project(tmp_path, "# T\n\n[@alpha2020]\n", bib="")
+    (site / "other.bib").write_text(GOOD_BIB, encoding="utf-8")
+    (site / "mkdocs.yml").write_text("site_name: T\n" + plugins, encoding="utf-8")
+    proc = run(["check", "--offline"], cwd=site)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "other.bib" in proc.stdout or "alpha2020" in proc.stdout
+
+
+def test_a_non_text_bib_file_setting_is_a_usage_error(tmp_path):
+    site = project(tmp_path, "# T\n")
+    (site / "mkdocs.yml").write_text("site_name: T\nplugins:\n  - citeproof:\n      bib_file: 42\n",
+                                     encoding="utf-8")
+    proc = run(["check", "--offline"], cwd=site)
+    assert proc.returncode == 2 and "bib_file must be a path" in proc.stderr
+    assert "Traceback" not in proc.stderr

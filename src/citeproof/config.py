@@ -56,12 +56,26 @@ def project_paths(config_file: Path | None = None, *, bib: Path | None = None,
         if not isinstance(settings, dict):
             raise ConfigError(f"{config_file}: expected a mapping of settings at the top level.")
     root = config_file.parent if config_file is not None else Path(".")
-    bib_file = "references.bib"
-    for plugin in settings.get("plugins") or []:
-        if isinstance(plugin, dict) and isinstance(plugin.get("citeproof"), dict):
-            bib_file = plugin["citeproof"].get("bib_file", bib_file)
+    options = _plugin_options(settings.get("plugins"))
+    bib_file = options.get("bib_file", "references.bib")
+    docs_dir = settings.get("docs_dir", "docs")
+    for name, value in (("plugins: citeproof: bib_file", bib_file), ("docs_dir", docs_dir)):
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{config_file}: {name} must be a path (text), not {value!r}; "
+                              "fix mkdocs.yml or pass --bib and --docs.")
     return ProjectPaths(
         bib=bib if bib is not None else root / bib_file,
-        docs=docs if docs is not None else root / str(settings.get("docs_dir", "docs")),
+        docs=docs if docs is not None else root / docs_dir,
         config_file=config_file,
     )
+
+
+def _plugin_options(plugins) -> dict:
+    """The citeproof plugin's options, from the list form or the mapping form of ``plugins``."""
+    if isinstance(plugins, dict):
+        found = plugins.get("citeproof")
+        return found if isinstance(found, dict) else {}
+    for plugin in plugins or []:
+        if isinstance(plugin, dict) and isinstance(plugin.get("citeproof"), dict):
+            return plugin["citeproof"]
+    return {}

@@ -28,8 +28,11 @@ def format_github(result, *, color: bool = False) -> str:
 
 def _headline(s: dict) -> str:
     statuses = ", ".join(f"{n} {k}" for k, n in s["statuses"].items()) or "no references"
-    return (f"citeproof: {s['references']} references ({statuses}); "
-            f"{s['errors']} errors, {s['warnings']} warnings; {s['requests']} registry requests")
+    def n(count: int, word: str) -> str:
+        return f"{count} {word}{'' if count == 1 else 's'}"
+    where = "" if s["official_endpoints"] or s["offline"] else " (overridden endpoints, not the real registries)"
+    return (f"citeproof: {n(s['references'], 'reference')} ({statuses}); {n(s['errors'], 'error')}, "
+            f"{n(s['warnings'], 'warning')}; {n(s['requests'], 'registry request')}{where}")
 
 
 def _cell(value) -> str:

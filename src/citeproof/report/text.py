@@ -11,7 +11,7 @@ _STATUS_WORDS = {
     "not-found": "NOT FOUND",
     "retracted": "RETRACTED",
     "no-identifier": "no identifier",
-    "unavailable": "could not verify (registry unavailable)",
+    "unavailable": "could not verify (a registry did not answer)",
     "not-checked": "not checked",
 }
 
@@ -25,6 +25,9 @@ def format_text(result, *, color: bool = False) -> str:
         return f"\033[{_COLORS[what]}m{text}\033[0m" if color and what in _COLORS else text
 
     out: list[str] = []
+    if not result.offline and not result.official:
+        out += [paint("Registry endpoints are overridden (CITEPROOF_*_URL): the answers below come from "
+                      + ", ".join(result.endpoints.values()) + ", not from the real registries.", "warning"), ""]
     order = {"error": 0, "warning": 1}
     problems = sorted(result.problems, key=lambda p: (order[p.severity], p.file or "", p.line or 0))
     for severity, group in groupby(problems, key=lambda p: p.severity):
@@ -41,7 +44,10 @@ def format_text(result, *, color: bool = False) -> str:
             word = _STATUS_WORDS.get(r.status, r.status)
             tone = {"verified": "verified", "unavailable": "warning", "not-checked": "dim",
                     "no-identifier": "warning"}.get(r.status, "error")
-            via = f" via {', '.join(r.sources)}" if r.sources else ""
+            if r.status == "unavailable":
+                via = f" (answered: {', '.join(r.sources)})" if r.sources else ""
+            else:
+                via = f" via {', '.join(r.sources)}" if r.sources else ""
             out.append(f"  {r.key.ljust(width)}  {paint(word, tone)}{via}")
         out.append("")
     s = result.summary()

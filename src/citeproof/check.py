@@ -30,8 +30,8 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 OFFICIAL_BY_NAME = {"crossref": "https://api.crossref.org", "doi.org": "https://doi.org",
                     "eutils": "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"}
 DEFAULT_LOCK_NAME = "citations.lock.json"
-REGISTRY_NAMES = {"crossref": "Crossref", "doi.org": "doi.org", "pubmed": "PubMed (E-utilities)",
-                  "esearch": "PubMed (E-utilities)"}
+REGISTRY_NAMES = {"crossref": "Crossref", "doi.org": "doi.org", "pubmed": "PubMed (NCBI E-utilities)",
+                  "esearch": "PubMed (NCBI E-utilities)"}
 
 
 class InputError(Exception):
@@ -249,6 +249,7 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
             resolved.add(ref.key)
 
     outages: dict[tuple[str, str], list[str]] = {}
+    locked = 0
     for key, ref in refs.items():
         if key not in lookups:
             doi, pmid = _identifiers(ref)
@@ -266,15 +267,17 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
         records = _lockable(looks) if key in resolved else None
         if records:
             lock.put(key, ref.doi, ref.pmid, records, max(r.retrieved for r in records), endpoints)
+            locked += 1
     for (source, reason), keys in outages.items():
         name = REGISTRY_NAMES.get(source, source)
-        why = f"could not ask {name}" + (f" ({reason})" if reason else "")
+        why = f"could not ask {reason}" if reason.startswith(f"{name}") else f"could not ask {name}" + (
+            f": {reason}" if reason else "")
         problems.append(_grouped(
             "registry-unavailable", sorted(set(keys), key=list(refs).index), refs,
             f"{why}, so it is NOT verified (could not verify, which is no verdict); run the check again later",
             f"{why}, so they are NOT verified (could not verify, which is no verdict); run the check again later"))
 
-    result.lock_note = _save_lock(lock, options, resolved, official)
+    result.lock_note = _save_lock(lock, options, locked, official)
     result.elapsed = time.monotonic() - started
     return result
 
@@ -315,12 +318,12 @@ def _missing(source: str, identifier: str) -> Lookup:
     return Lookup(source, identifier, "unavailable", reason="no answer was received for this identifier")
 
 
-def _save_lock(lock: Lock, options: CheckOptions, resolved: set[str], official: bool) -> str:
+def _save_lock(lock: Lock, options: CheckOptions, locked: int, official: bool) -> str:
     if options.offline:
         exists = options.lock.exists()
         return f"read {options.lock} (offline: not written)" if exists else f"no lock file at {options.lock}"
-    if not resolved:
-        return f"{options.lock}: up to date, no request needed" if lock.references else ""
+    if not locked:
+        return f"{options.lock} unchanged: no new registry answer to keep"
     default = options.bib.parent / DEFAULT_LOCK_NAME
     if not official and (not options.lock_explicit or _same_file(options.lock, default)):
         return (f"{options.lock} NOT written: the registry endpoints are overridden, so these answers "
@@ -330,7 +333,7 @@ def _save_lock(lock: Lock, options: CheckOptions, resolved: set[str], official: 
         lock.save(options.lock)
     except OSError as exc:
         return f"{options.lock} NOT written: {exc.strerror}"
-    return f"wrote {options.lock}"
+    return f"wrote {locked} entr{'y' if locked == 1 else 'ies'} to {options.lock}"
 
 
 def _same_file(a: Path, b: Path) -> bool:

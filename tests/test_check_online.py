@@ -350,3 +350,15 @@ def test_one_outage_is_one_message(tmp_path, emulator):
     assert code == 3
     outages = [p for p in report["problems"] if p["code"] == "registry-unavailable"]
     assert len(outages) == 1 and "PubMed" in outages[0]["message"] and "suh2019" in outages[0]["message"]
+
+
+@pytest.mark.parametrize("fault", ["500", "html", "truncated", "reset", "hang", "429", "403"])
+def test_doi_org_faults_mean_could_not_verify(tmp_path, emulator, fault):
+    """A DOI Crossref does not know goes to doi.org; when doi.org fails, there is no verdict."""
+    emulator.set_fault("doi", fault)
+    bib = REPO_BIB.replace("10.1186/s41983-019-0124-5", UNKNOWN_DOI)
+    started = time.monotonic()
+    code, report = check(make_project(tmp_path, bib), emulator, "--timeout", "0.5", "--deadline", "3")
+    assert time.monotonic() - started < 3 + 0.5 + 2
+    assert code == 3 and statuses(report)["fahmy2019"] == "unavailable"
+    assert not {"doi-not-found", "pmid-not-found"} & codes(report)

@@ -161,3 +161,30 @@ def test_a_non_text_bib_file_setting_is_a_usage_error(tmp_path):
     proc = run(["check", "--offline"], cwd=site)
     assert proc.returncode == 2 and "bib_file must be a path" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+def test_colour_on_a_terminal_unless_no_color(tmp_path, no_color):
+    """On a real terminal (a pty) the text report is coloured, unless NO_COLOR is set."""
+    import pty
+    site = project(tmp_path, "# T\n\n[@nosuch]\n")
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    if no_color:
+        env["NO_COLOR"] = "1"
+    main_fd, child_fd = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "citeproof.cli", "check", "--offline"], cwd=site,
+                            stdout=child_fd, stderr=subprocess.DEVNULL, env=env)
+    os.close(child_fd)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(main_fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    proc.wait(timeout=30)
+    os.close(main_fd)
+    assert b"unknown-key" in out
+    assert (b"\033[" in out) is (not no_color)

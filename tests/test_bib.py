@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from citeproof.bib import BibError, load_bib, parse_bib_text, validate_references
+from citeproof.bib import BibError, BibResult, load_bib, parse_bib_text, validate_references
 from citeproof.model import Author, Reference
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,58 +26,184 @@ def only_problem(result, code="bib-syntax"):
 
 
 # Each broken entry sits between two good ones; "line" is where an editor must fix it
-# (counted in the whole text, GOOD_BEFORE taking lines 1-5).
+# (counted in the whole text, GOOD_BEFORE taking lines 1-5); "loads" tells whether the
+# broken entry is still read (as if the missing character were where the message says).
 SYNTAX_CASES = {
     "unclosed brace before other fields": (
         "@article{broken,\n  title = {Walking,\n  year = {2019},\n  journal = {J},\n}\n",
-        7, ["'title'", "line 7", "'}'"]),
+        7, ["'title'", "line 7", "'}'", "not closed"], True),
     "unclosed brace in the last field": (
-        "@article{broken,\n  title = {Walking},\n  year = {2019,\n}\n", 8, ["'year'", "line 8"]),
+        "@article{broken,\n  title = {Walking},\n  year = {2019,\n}\n", 8,
+        ["'year'", "line 8", "not closed"], True),
     "entry never closed": (
         "@article{broken,\n  title = {Walking},\n  year = {2019},\n", 8,
-        ["not closed", "after line 8"]),
+        ["not closed", "after line 8"], True),
     "missing comma between fields": (
         "@article{broken,\n  title = {Walking}\n  year = {2019},\n}\n", 7,
-        ["comma is missing", "'title'", "line 7"]),
+        ["comma is missing", "'title'", "line 7"], True),
     "missing comma after the key": (
-        "@article{broken\n  title = {Walking},\n}\n", 6, ["comma is missing", "'broken'"]),
+        "@article{broken\n  title = {Walking},\n}\n", 6, ["comma is missing", "'broken'"], True),
     "stray word": (
         "@article{broken,\n  title = {Walking},\n  oops\n  year = {2019},\n}\n", 8,
-        ["'oops'", "remove the stray text"]),
+        ["'oops'", "remove the stray text"], True),
     "stray character after a value": (
-        "@article{broken,\n  title = {Walking}.,\n  year = {2019},\n}\n", 7, ["'.'", "expected ','"]),
+        "@article{broken,\n  title = {Walking}.,\n  year = {2019},\n}\n", 7,
+        ["'.'", "expected ','"], True),
     "stray character between fields": (
-        "@article{broken,\n  title = {Walking},\n  ;\n  year = {2019},\n}\n", 8, ["';'"]),
+        "@article{broken,\n  title = {Walking},\n  ;\n  year = {2019},\n}\n", 8, ["';'"], True),
+    "comment line inside the entry": (
+        "@article{broken,\n  title = {Walking},\n  % year = {2018},\n  year = {2019},\n}\n", 8,
+        ["'%' comment inside the entry 'broken'", "move it above the entry"], True),
     "missing key": (
-        "@article{\n  title = {Walking},\n  year = {2019},\n}\n", 6, ["no citation key"]),
-    "empty key": ("@article{,\n  title = {Walking},\n}\n", 6, ["no citation key"]),
+        "@article{\n  title = {Walking},\n  year = {2019},\n}\n", 6, ["no citation key"], False),
+    "empty key": ("@article{,\n  title = {Walking},\n}\n", 6, ["no citation key"], False),
     "unclosed quote": (
-        '@article{broken,\n  title = "Walking,\n  year = {2019},\n}\n', 7, ["'\"'", "line 7"]),
-    "field without value": ("@article{broken,\n  title = ,\n}\n", 7, ["'title' has no value"]),
+        '@article{broken,\n  title = "Walking,\n  year = {2019},\n}\n', 7,
+        ["'\"'", "line 7", "not closed"], True),
+    "field without value": (
+        "@article{broken,\n  title = ,\n}\n", 7, ["'title' has no value", "not loaded"], False),
     "duplicate field": (
-        "@article{broken,\n  title = {A},\n  title = {B},\n}\n", 8, ["'title' appears twice"]),
+        "@article{broken,\n  title = {A},\n  title = {B},\n}\n", 8,
+        ["'title' appears twice", "not loaded"], False),
 }
 
 
 @pytest.mark.parametrize("case", SYNTAX_CASES, ids=list(SYNTAX_CASES))
 def test_syntax_fault_is_reported_at_its_true_line_and_other_entries_load(case, capsys):
-    broken, line, words = SYNTAX_CASES[case]
+    broken, line, words, loads = SYNTAX_CASES[case]
     result = parse(GOOD_BEFORE + broken + GOOD_AFTER)
     problem = only_problem(result)
     assert problem.line == line, problem.message
     for word in words:
         assert word in problem.message
-    assert list(result.references) == ["before", "after"]
+    assert "stray" not in problem.message or "stray" in case
+    assert list(result.references) == (["before", "broken", "after"] if loads else ["before", "after"])
+    if loads:
+        assert result.references["broken"].title == "Walking" and problem.key == "broken"
+        if "year = {2019}" in broken:
+            assert result.references["broken"].year == "2019"
     assert result.references["after"].line == GOOD_BEFORE.count("\n") + broken.count("\n") + 2
     assert capsys.readouterr() == ("", "")  # pybtex printed nothing
 
 
-def test_extra_closing_brace_is_reported_and_the_entry_keeps_what_came_before():
+def test_extra_closing_brace_is_reported_and_the_entry_reads_on():
     result = parse("@article{a,\n  title = {A}},\n  year = {2019},\n}\n@article{b, title={B}}\n")
     problem = only_problem(result)
-    assert problem.line == 2 and "extra closing brace" in problem.message
-    assert result.references["a"].title == "A" and result.references["a"].year == ""
+    assert problem.line == 2 and "ends the entry 'a' before its other fields" in problem.message
+    assert "remove that extra brace" in problem.message
+    assert result.references["a"].title == "A" and result.references["a"].year == "2019"
     assert "b" in result.references
+
+
+def test_two_extra_braces_keep_what_came_before():
+    result = parse("@article{a,\n  title = {A}},\n  year = {2019}},\n}\n@article{b, title={B}}\n")
+    assert [p.line for p in result.problems] == [2]
+    assert result.references["a"].title == "A" and result.references["a"].year == ""
+
+
+# ------------------------------------------------ faults placed in the project's bib
+
+BIB_LINES = (ROOT / "references.bib").read_text(encoding="utf-8").split("\n")
+
+
+def mutated(edit) -> BibResult:
+    lines = list(BIB_LINES)
+    edit(lines)
+    return parse_bib_text("\n".join(lines), "references.bib")
+
+
+def test_unclosed_value_brace_is_reported_where_it_opened_and_nothing_vanishes():
+    # the review's case: "note = {oops," as line 76, inside krein2013 (lines 75-86);
+    # the entry's own '}' closes the note, and a '%' comment line (89) follows
+    assert BIB_LINES[74] == "@article{krein2013," and BIB_LINES[87].startswith("%")
+    result = mutated(lambda lines: lines.insert(75, "  note = {oops,"))
+    (problem,) = result.problems
+    assert (problem.code, problem.severity, problem.line, problem.key) == (
+        "bib-syntax", "error", 76, "krein2013")
+    assert "'{' of the field 'note' on line 76 is not closed" in problem.message
+    assert "add the missing '}' at the end of its value on line 76" in problem.message
+    assert "stray" not in problem.message and "'%'" not in problem.message
+    assert list(result.references) == KEYS  # krein2013 itself and sculco2001 still load
+    krein = result.references["krein2013"]
+    assert krein.line == 75 and krein.pmcid == "PMC3758050" and krein.line_of("title") == 78
+    assert result.references["sculco2001"].line == 90
+
+
+def test_unclosed_value_brace_before_the_next_entry_does_not_take_it():
+    # inside lamoth2006 (lines 63-73), whose end is followed by "@article{krein2013,"
+    result = mutated(lambda lines: lines.insert(72, "  note = {oops,"))
+    (problem,) = result.problems
+    assert problem.line == 73 and "'note' on line 73 is not closed" in problem.message
+    assert list(result.references) == KEYS
+    assert result.references["krein2013"].line == 76
+
+
+def edit_line(key: str, field_name: str, new):
+    """``(0-based index, edit)``: replace the line of an entry's field (or "}" for its
+    closing line, "last" for the line before it) by ``new(old line)``; None deletes it."""
+    first = BIB_LINES.index(f"@article{{{key},")
+    close = BIB_LINES.index("}", first)
+    index = {"}": close, "last": close - 1}.get(field_name) or next(
+        n for n in range(first, close) if BIB_LINES[n].lstrip().startswith(field_name))
+
+    def edit(lines):
+        if new is None:
+            del lines[index]
+        else:
+            lines[index] = new(lines[index])
+    return index, edit
+
+
+# krein2013 is followed by a '%' comment line, suh2019 by the next @article, barzilay2016
+# by the end of the file
+PLACES = ["krein2013", "suh2019", "barzilay2016"]
+FAULTS = {  # name -> (field line, its new text, words of the message, line offset)
+    "unclosed year": ("year", lambda t: t.replace("},", ","),
+                      ["'year'", "is not closed, so its value runs into the next fields",
+                       "add the missing '}' at the end of its value on line {line}"], 0),
+    "unclosed last field": ("last", lambda t: t.replace("},", ","),
+                            ["is not closed, so it took the closing '}' of the @article",
+                             "at the end of its value on line {line}"], 0),
+    "title missing one brace": ("title", lambda t: t.replace("}},", "},"),
+                                ["'title' on line {line} is not closed"], 0),
+    "unclosed quote": ("year", lambda t: t.replace("{", '"').replace("}", ""),
+                       ["the '\"' of the field 'year' on line {line} is not closed"], 0),
+    "missing comma": ("year", lambda t: t.rstrip(","),
+                      ["a comma is missing after the field 'year'", "on line {line}"], 0),
+    "missing comma after the key": ("@article", lambda t: t.rstrip(","),
+                                    ["a comma is missing after the key", "end of line {line}"], 0),
+    "entry not closed": ("}", None, ["is not closed: add '}' after line {line}"], -1),
+    "extra closing brace": ("year", lambda t: t.replace("},", "}},"),
+                            ["the '}' on line {line} ends the entry", "remove that extra brace"], 0),
+    "missing opening brace": ("year", lambda t: t.replace("{", ""),
+                              ["the '}' on line {line} ends the entry", "add the '{'"], 0),
+    "stray word": ("year", lambda t: "  oops\n" + t,
+                   ["unexpected text 'oops'", "remove the stray text"], 0),
+}
+
+
+@pytest.mark.parametrize("place", PLACES)
+@pytest.mark.parametrize("fault", FAULTS)
+def test_faults_in_the_project_bib_name_the_line_to_fix_and_keep_every_entry(fault, place):
+    field_name, new, words, offset = FAULTS[fault]
+    index, edit = edit_line(place, field_name, new)
+    result = mutated(edit)
+    (problem,) = result.problems
+    line = index + 1 + offset
+    assert (problem.code, problem.line, problem.key) == ("bib-syntax", line, place), problem.message
+    for word in words:
+        assert word.replace("{line}", str(line)) in problem.message
+    assert "not loaded" not in problem.message
+    assert list(result.references) == KEYS
+    assert result.references[place].year == load_bib(ROOT / "references.bib").references[place].year
+
+
+def test_a_field_without_value_is_not_loaded_but_the_next_entry_is():
+    index, edit = edit_line("krein2013", "year", lambda t: "  year = ,")
+    result = mutated(edit)
+    (problem,) = result.problems
+    assert problem.line == index + 1 and "not loaded" in problem.message
+    assert [k for k in KEYS if k not in result.references] == ["krein2013"]
 
 
 def test_comments_between_entries_are_not_faults():
@@ -107,7 +233,9 @@ def test_duplicate_keys_name_both_lines_and_keep_the_first(second):
     result = parse(text)
     problem = only_problem(result, "duplicate-key")
     assert problem.line == 5 and "line 1" in problem.message and "line 5" in problem.message
-    assert ("case-insensitive" in problem.message) is (second != "suh2019")
+    assert ("differ only in case" in problem.message) is (second != "suh2019")
+    assert ("exact key 'suh2019'" in problem.message) is (second != "suh2019")
+    assert "case-insensitive" not in problem.message
     assert list(result.references) == ["suh2019"]
     assert result.references["suh2019"].title == "First"
     assert list(result.data.entries) == ["suh2019"]
@@ -165,8 +293,9 @@ def test_load_bib_reads_utf8_and_names_the_file(tmp_path):
 
 
 def test_load_bib_missing_file(tmp_path):
-    with pytest.raises(BibError, match=r"nosuch\.bib: the bib file does not exist"):
+    with pytest.raises(BibError, match=r"nosuch\.bib: the bib file does not exist") as info:
         load_bib(tmp_path / "nosuch.bib")
+    assert "citeproof `bib_file`" in str(info.value) and "--bib" in str(info.value)
 
 
 def test_load_bib_directory(tmp_path):
@@ -209,7 +338,9 @@ def test_a_complete_reference_has_no_problems():
     (dict(doi="doi:10.1000/x"), [("invalid-doi", "warning", 12, "doi")]),
     (dict(pmid="0123"), [("invalid-pmid", "error", 13, "pmid")]),
     (dict(pmcid="PMCx"), [("invalid-pmid", "warning", 15, "pmcid")]),
-    (dict(url="javascript:alert(1)"), [("invalid-url", "warning", 14, "url")]),
+    (dict(url="javascript:alert(1)"), [("invalid-url", "error", 14, "url")]),
+    (dict(doi="", no_identifier=True, url="javascript:alert(1)"),
+     [("missing-identifier", "warning", 16, "identifier"), ("invalid-url", "error", 14, "url")]),
     (dict(title=""), [("missing-field", "error", 10, None)]),
     (dict(authors=(), journal=""), [("missing-field", "error", 10, None)] * 2),
     (dict(entry_type="misc", journal="", year=""), []),
@@ -223,6 +354,18 @@ def test_validate_references_codes(changes, expected):
 def test_marked_reference_names_the_url_to_check():
     (problem,) = validate_references({"k": ref(doi="", no_identifier=True, url="https://x.org/1")})
     assert "https://x.org/1" in problem.message and "by hand" in problem.message
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://x.org/1", "www.x.org/1"])
+def test_marked_reference_never_names_a_url_that_is_not_http(url):
+    problems = validate_references({"k": ref(doi="", no_identifier=True, url=url)})
+    (problem,) = [p for p in problems if p.code == "missing-identifier"]
+    assert url not in problem.message and "no usable url" in problem.message
+
+
+def test_marked_reference_without_url_asks_for_one():
+    (problem,) = validate_references({"k": ref(doi="", no_identifier=True, url="")})
+    assert "add a url of a public record" in problem.message
 
 
 def test_missing_field_messages_name_the_field():

@@ -303,7 +303,7 @@ def test_malformed_problem_fields_and_text_left_alone():
     doc = parse(text)
     (problem,) = doc.problems
     assert (problem.code, problem.severity, problem.file, problem.line) == (
-        "malformed-citation", "warning", "docs/page.md", 2)
+        "malformed-citation", "error", "docs/page.md", 2)
     assert "[@a; @b]" in problem.message  # says how to write it
 
 
@@ -321,9 +321,28 @@ def test_nested_brackets_are_not_a_group_but_inner_ones_are():
     assert [g.raw for g in doc.groups] == ["[@a]"] and not doc.problems
 
 
-def test_nested_brackets_after_a_key_warn():
-    (message,) = malformed("[see @a [p. 3]]")
-    assert "nested '['" in message
+@pytest.mark.parametrize("text", ["[see @a [p. 3]]", "[@a [link](https://e.org) more]"])
+def test_nested_brackets_after_a_key_are_an_error(text):
+    (message,) = malformed(text)
+    assert "nested '['" in message and "not closed" not in message
+
+
+@pytest.mark.parametrize("text, shown, before, line", [
+    # the review's case: the next citation's '[' used to be called a nested one
+    ("Walking helps [@suh2019. It also\nhelps [@kim2017].\n\nNext.\n", "'[@suh2019…'",
+     "before the next '[' (line 2)", 1),
+    ("x\n\nA [see @suh2019, p. 3 and a [link](https://e.org).\n", "'[see @suh2019…'",
+     "before the next '[' (line 3)", 3),
+    ("A [@suh2019\n\n[@kim2017]\n", "'[@suh2019'", "before the end of the paragraph", 1),
+    ("A [@a; @suh2019 walks\n", "'[@a; @suh2019…'", "before the end of the paragraph", 1),
+])
+def test_unclosed_citation_is_reported_as_unclosed(text, shown, before, line):
+    doc = parse(text)
+    (problem,) = doc.problems
+    assert (problem.code, problem.severity, problem.line) == ("malformed-citation", "error", line)
+    assert f"citation {shown} is not closed: add ']' after its last key" in problem.message
+    assert before in problem.message and "nested" not in problem.message
+    assert [g.keys for g in doc.groups] == [("kim2017",)] * ("kim2017" in text)
 
 
 # ------------------------------------------------------------------ randomised and performance

@@ -82,10 +82,27 @@ def test_known_keys_give_no_problem():
 
 def test_unused_entries_point_at_the_bib_line():
     refs = {"a": ref("a", 1), "b": ref("b", 9), "c": ref("c", 17)}
-    problems = unused_entries(docs("[@a]\n", "`[@b]` [@C]\n"), refs)
+    problems = unused_entries(docs("[@a]\n", "`[@b]` [@c]\n"), refs)
     assert [(p.code, p.severity, p.key, p.file, p.line) for p in problems] == [
-        ("unused-entry", "warning", "b", "refs.bib", 9), ("unused-entry", "warning", "c", "refs.bib", 17)]
+        ("unused-entry", "warning", "b", "refs.bib", 9)]
     assert "[@b]" in problems[0].message
+
+
+@pytest.mark.parametrize("cited", ["[@Suh2019]", "[@suh2091]", "[@SUH2019; @kim2017]"])
+def test_an_entry_suggested_for_an_unknown_key_is_not_also_unused(cited):
+    refs = {"suh2019": ref("suh2019", 1), "kim2017": ref("kim2017", 9), "lee2016": ref("lee2016", 17)}
+    parsed = docs(cited + "\n")
+    (unknown,) = resolve_keys(parsed, refs)
+    assert unknown.expected == "suh2019"  # one mistake, one message: not also "suh2019 unused"
+    unused = [p.key for p in unused_entries(parsed, refs)]
+    assert unused == (["lee2016"] if "kim2017" in cited else ["kim2017", "lee2016"])
+
+
+def test_an_unknown_key_without_suggestion_leaves_unused_entries_reported():
+    refs = {"suh2019": ref("suh2019", 1)}
+    parsed = docs("[@completelydifferent]\n")
+    assert resolve_keys(parsed, refs)[0].expected is None
+    assert [p.key for p in unused_entries(parsed, refs)] == ["suh2019"]
 
 
 def test_no_unused_entries_when_all_cited():

@@ -105,6 +105,26 @@ def test_three_authors_are_listed_and_a_fourth_becomes_et_al():
     assert four.text.startswith("Suh JH, Kim H, Jung GP, et al. W.")
 
 
+def test_and_others_becomes_et_al():
+    entry = one("@article{a, author = {Suh, J. H. and Kim, H. and others}, title = {T}, "
+                "journal = {J}, year = 2000}\n")
+    assert entry.text.startswith("Suh JH, Kim H, et al. T.")
+
+
+@pytest.mark.parametrize("authors", ["Suh, J. H. and and Kim, H.", "Suh, J. H. and Kim, H. and",
+                                     "and Suh, J. H. and Kim, H.", "Suh, J. H. AND\n and Kim, H."])
+def test_an_empty_name_is_an_error_and_is_left_out(authors):
+    text = f"@article{{a,\n  title = {{T}},\n  author = {{{authors}}},\n  year = 2000,\n}}\n"
+    result = parse_bib_text(text, "refs.bib")
+    (problem,) = result.problems
+    assert (problem.code, problem.severity, problem.line, problem.field, problem.key) == (
+        "bib-syntax", "error", 3, "author", "a")
+    assert "empty name" in problem.message and "remove the extra 'and'" in problem.message
+    entry = format_entries(result.data)["a"]
+    assert entry.text == "Suh JH, Kim H. T. 2000."
+    assert result.references["a"].line_of("year") == 3 + authors.count("\n") + 1
+
+
 def test_names_von_jr_accents_and_hyphenated_initials():
     entry = one("@article{a, author = {van der Berg, Jr, Anna-Maria and {\\'E}mile Zola and "
                 "{World Health Organization}}, title = {T}, journal = {J}, year = 2000}\n")
@@ -193,7 +213,7 @@ def test_non_http_url_is_dropped_and_reported(url):
     entry = article(url=url)
     assert "href" not in entry.html and url not in entry.html and url not in entry.text
     (problem,) = entry.problems
-    assert (problem.code, problem.severity, problem.field, problem.key) == ("invalid-url", "warning",
+    assert (problem.code, problem.severity, problem.field, problem.key) == ("invalid-url", "error",
                                                                           "url", "a")
     assert (problem.file, problem.line) == ("refs.bib", 5)
 

@@ -7,7 +7,9 @@ names the line an editor has to fix (an unclosed ``{`` is reported where it was
 opened, a missing comma where it belongs). Each entry that scans cleanly is then
 handed to pybtex on its own, so one broken entry never hides the others, and
 pybtex's own complaints are captured as :class:`~citeproof.model.Problem` values
-instead of being printed.
+instead of being printed. An entry with a missing ``}``, ``"`` or ``,`` is still
+loaded as if the character were where the message says it belongs (the error
+stays), so the fault does not also turn every citation of it into an unknown key.
 
 Project conventions for bib fields:
 
@@ -17,7 +19,10 @@ Project conventions for bib fields:
   record (e.g. a journal not indexed anywhere). It turns the "missing-identifier"
   error into a warning asking for a hand check; give such an entry a ``url`` of a
   public record (e.g. its PEDro record) so a reader, and the editor, can check it.
-- Keys are case-insensitive (``Suh2019`` and ``suh2019`` are duplicates).
+- BibTeX treats keys that differ only in case as the same key, so ``Suh2019`` after
+  ``suh2019`` is a duplicate (an error); citations must still use the exact key.
+- An empty name in a list of people (``A and and B``) is an error; the entry is
+  loaded without it.
 """
 from __future__ import annotations
 
@@ -139,9 +144,11 @@ _FIELD_LINE = re.compile(r"[ \t,]*[A-Za-z][A-Za-z0-9_-]*[ \t]*=")
 class _Fault(Exception):
     """A syntax fault at a position, with the message to show."""
 
-    def __init__(self, pos: int, message: str):
+    def __init__(self, pos: int, message: str, repair: tuple[int, int, str] | None = None):
         super().__init__(message)
         self.pos, self.message = pos, message
+        # (start, end, text): writing text over start:end likely fixes the entry (no new line)
+        self.repair = repair
 
 
 @dataclass
@@ -210,7 +217,17 @@ class _Scanner:
         if kind == "comment":  # BibTeX skips a balanced @comment{...}; unclosed, it eats the chunk
             end = self.match_brace(m.end() - 1, limit) if close == "}" else -1
             return _Scanned(kind, "", m.start(), end if end > 0 else limit, [])
-        i, key, fields = self.ws(m.end()), "", []
+        fields: list = []
+        self.entry_start = m.start()
+        try:
+            return self.entry(m, limit, kind, close, fields)
+        except _Fault as fault:
+            # a value that swallowed the following lines explains any later fault
+            raise self.runaway(fields, m) or fault from None
+
+    def entry(self, m: re.Match, limit: int, kind: str, close: str, fields: list) -> _Scanned:
+        """Parse the body of ``@kind{...}`` into ``fields``; raise :class:`_Fault` on a fault."""
+        i, key = self.ws(m.end()), ""
         if kind == "preamble":
             i = self.value(i, limit, "preamble", fields, i)
         elif kind == "string":
@@ -226,7 +243,8 @@ class _Scanner:
                 i = self.fields(self.ws(i + 1), limit, close, fields, key)
             elif self.starts_field(i, limit):
                 raise _Fault(km.start(), f"a comma is missing after the key '{key}': "
-                                         f"add ',' at the end of line {self.line(km.start())}")
+                                         f"add ',' at the end of line {self.line(km.start())}",
+                             (km.end(), km.end(), ","))
         i = self.ws(i)
         if self.char(i, limit) != close:
             raise self.not_closed(i, limit, m, key, fields, close)
@@ -249,21 +267,42 @@ class _Scanner:
             if self.starts_field(i, limit):
                 raise _Fault(end - 1, f"a comma is missing after the field '{name}' in entry "
                                       f"'{key}': add ',' at the end of its value on line "
-                                      f"{self.line(end - 1)}")
-            raise _Fault(i, f"unexpected {self.describe(i, limit)} after the field '{name}' in "
-                            f"entry '{key}': expected ',' or '{close}'; remove the stray text")
+                                      f"{self.line(end - 1)}", (end, end, ","))
+            raise self.comment_line(i, limit, out, key) or _Fault(
+                i, f"unexpected {self.describe(i, limit)} after the field '{name}' in entry "
+                   f"'{key}': expected ',' or '{close}'; remove the stray text", (i, i + 1, " "))
+
+    def comment_line(self, i: int, limit: int, fields: list, key: str) -> _Fault | None:
+        """The fault of a ``%`` line met inside an entry: a comment (BibTeX has none inside
+        an entry) when more fields or the closing brace follow, else the entry's missing end."""
+        line = self.line(i)
+        if self.char(i, limit) != "%" or self.text[self.line_starts[line - 1]:i].strip():
+            return None
+        rest = range(line + 1, self.line(max(limit - 1, i)) + 1)
+        if any(_FIELD_LINE.match(self.line_text(n)) or self.line_text(n).strip() in ("}", ")")
+               for n in rest):
+            end = self.line_starts[line - 1] + len(self.line_text(line).rstrip("\r\n"))
+            return _Fault(i, f"line {line} is a '%' comment inside the entry '{key}', which "
+                             "BibTeX does not allow: move it above the entry or delete it",
+                          (i, end, " " * (end - i)))
+        last = fields[-1][3] - 1 if fields else self.entry_start
+        return _Fault(last, f"the entry '{key}' opened on line {self.line(self.entry_start)} is "
+                            f"not closed: add '}}' after line {self.line(last)}", (i, i, "}"))
 
     def field(self, i: int, limit: int, out: list, key: str) -> int:
         """Parse one ``name = value``; append it to ``out``; return the position after it."""
         nm = _NAME.match(self.text, i, limit)
         where = f"in entry '{key}'" if key else "in @string"
         if not nm:
-            raise _Fault(i, f"unexpected {self.describe(i, limit)} {where}: expected a field "
-                            "(name = {value}) or the closing brace; remove the stray text")
+            raise self.comment_line(i, limit, out, key) or _Fault(
+                i, f"unexpected {self.describe(i, limit)} {where}: expected a field "
+                   "(name = {value}) or the closing brace; remove the stray text",
+                (i, i + 1, " ") if i < limit else None)
         j = self.ws(nm.end())
         if self.char(j, limit) != "=":
             raise _Fault(i, f"unexpected text '{nm.group()}' {where}: a field reads "
-                            "name = {value}; remove the stray text or complete the field")
+                            "name = {value}; remove the stray text or complete the field",
+                         (i, nm.end(), " " * (nm.end() - i)))
         name = nm.group().lower()
         if any(f[0] == name for f in out):
             raise _Fault(i, f"the field '{name}' appears twice {where}: keep one of them")
@@ -277,9 +316,7 @@ class _Scanner:
             if ch in ('{', '"'):
                 end = self.match_brace(i, limit) if ch == "{" else self.match_quote(i, limit)
                 if end < 0:
-                    closer = "}" if ch == "{" else '"'
-                    raise _Fault(i, f"the '{ch}' opened on line {self.line(i)} (field '{name}') "
-                                    f"is never closed: add the missing '{closer}'")
+                    raise self.unclosed(name, i, self.line(max(i, limit - 1)), "")
             elif m := _NUMBER.match(self.text, i, limit) or _NAME.match(self.text, i, limit):
                 end = m.end()
             else:
@@ -311,27 +348,55 @@ class _Scanner:
                 return -1
         return -1
 
+    def value_end_line(self, first: int, last: int) -> int:
+        """The line where a value opened on ``first`` was meant to end: the last line with
+        text before the first ``name =`` line or lone closing brace it ran into."""
+        for n in range(first + 1, last + 1):
+            if _FIELD_LINE.match(self.line_text(n)) or self.line_text(n).strip() in ("}", ")"):
+                k = n - 1
+                while k > first and not self.line_text(k).strip():
+                    k -= 1
+                return k
+        return first
+
+    def unclosed(self, name: str, vstart: int, last: int, why: str) -> _Fault:
+        """The fault of a value whose opening ``{`` or ``"`` (at ``vstart``) is never closed."""
+        opener = self.text[vstart]
+        closer = "}" if opener == "{" else '"'
+        first = self.line(vstart)
+        end = self.value_end_line(first, last)
+        content = self.line_text(end).rstrip()
+        at = self.line_starts[end - 1] + len(content) - content.endswith(",")
+        return _Fault(vstart, f"the '{opener}' of the field '{name}' on line {first} is not "
+                              f"closed{why}: add the missing '{closer}' at the end of its value "
+                              f"on line {end}", (at, at, closer))
+
+    def runaway(self, fields: list, m: re.Match) -> _Fault | None:
+        """The unclosed value that ran over the next fields or the entry's end, if any."""
+        for name, _, vstart, vend in fields:
+            first, last = self.line(vstart), self.line(vend - 1)
+            if self.text[vstart] not in '{"':
+                continue
+            # a value that runs over whole "name = ..." lines lost its closing brace
+            if any(_FIELD_LINE.match(self.line_text(n)) for n in range(first + 1, last + 1)):
+                return self.unclosed(name, vstart, last, ", so its value runs into the next fields")
+        if fields:
+            name, _, vstart, vend = fields[-1]
+            first, last = self.line(vstart), self.line(vend - 1)
+            if self.text[vstart] in '{"' and last > first and \
+                    self.line_text(last).strip() in ("}", ")", '"'):
+                closer = "}" if m.group(2) == "{" else ")"
+                return self.unclosed(name, vstart, last, f", so it took the closing "
+                                                         f"'{closer}' of the @{m.group(1)}")
+        return None
+
     def not_closed(self, i, limit, m, key, fields, close) -> _Fault:
         """Explain an entry that does not end where it should, at the line to fix."""
         what = f"entry '{key}'" if key else f"@{m.group(1)}"
-        for name, _, vstart, vend in fields:
-            first, last = self.line(vstart), self.line(vend - 1)
-            # a value that runs over whole "name = ..." lines lost its closing brace
-            if any(_FIELD_LINE.match(self.line_text(n)) for n in range(first + 1, last + 1)):
-                return _Fault(vstart, f"the '{{' of the field '{name}' on line {first} is not "
-                                      "closed, so its value runs into the next fields: add the "
-                                      f"missing '}}' on line {first}")
-        if fields and self.char(i, limit) == "":
-            name, _, vstart, vend = fields[-1]
-            first, last = self.line(vstart), self.line(vend - 1)
-            if last > first and self.line_text(last).strip() == close:
-                return _Fault(vstart, f"the '{{' of the field '{name}' on line {first} is not "
-                                      f"closed, so it took the closing brace of the {what}: add "
-                                      f"the missing '}}' on line {first}")
         if self.char(i, limit) == "":
-            end = fields[-1][3] - 1 if fields else m.start()
+            end, at = fields[-1][3] - 1 if fields else m.start(), min(i, limit)
             return _Fault(end, f"the {what} opened on line {self.line(m.start())} is not closed: "
-                               f"add '{close}' after line {self.line(end)}")
+                               f"add '{close}' after line {self.line(end)}", (at, at, close))
         return _Fault(i, f"unexpected {self.describe(i, limit)} in the {what}: expected '{close}'")
 
 
@@ -349,49 +414,111 @@ def parse_bib_text(text: str, file: str) -> BibResult:
                                        file=file, line=line, field=field_name))
 
     for item, start, limit in scanner.commands():
+        src, sc = text, scanner
         if isinstance(item, _Fault):
-            problem("bib-syntax", f"{item.message} (this entry is not loaded until then)",
-                    scanner.line(item.pos))
-            continue
+            repaired = _repair(text, item.repair, start, limit)
+            problem("bib-syntax", item.message if repaired else
+                    f"{item.message} (this entry is not loaded until then)",
+                    scanner.line(item.pos), (repaired[2].key or None) if repaired else None)
+            if not repaired:
+                continue
+            src, sc, item = repaired
+            limit += len(src) - len(text)
         if item.command == "comment":
             continue
-        line = scanner.line(start)
-        if _has_junk(text[item.end:limit]):
-            end_line = scanner.line(item.end - 1)
-            problem("bib-syntax", f"more fields follow the end of the {_what(item)} on line "
-                    f"{end_line}: remove the extra closing brace on that line", end_line,
-                    item.key or None)
+        line = sc.line(start)
+        if _has_junk(src[item.end:limit]):
+            end_line = sc.line(item.end - 1)
+            problem("bib-syntax", f"the '{src[item.end - 1]}' on line {end_line} ends the "
+                    f"{_what(item)} before its other fields: remove that extra brace (or add the "
+                    "'{' its value lacks)", end_line, item.key or None)
+            # read on as if the stray brace were not there, when that leaves a clean entry
+            fixed = _repair(src, (item.end - 1, item.end, " "), start, limit)
+            if fixed and not _has_junk(fixed[0][fixed[2].end:limit]):
+                src, sc, item = fixed
         if item.key:
             folded = item.key.lower()
             if folded in seen:
                 first_key, first_line = seen[folded]
-                why = "" if first_key == item.key else " (keys are case-insensitive)"
+                why, exact = ("", "") if first_key == item.key else (
+                    " (BibTeX treats keys that differ only in case as the same key)",
+                    f", and citations must use its exact key '{first_key}'")
                 problem("duplicate-key", f"the key '{item.key}' on line {line} repeats "
                         f"'{first_key}' from line {first_line}{why}: rename or remove one; "
-                        f"the entry on line {first_line} is kept", line, item.key)
+                        f"the entry on line {first_line} is kept{exact}", line, item.key)
                 continue
             seen[folded] = (item.key, line)
+        entry_text = src[item.start:item.end]
+        for name, name_pos, new_value, vstart, vend in reversed(_empty_names(sc, item)):
+            problem("bib-syntax", f"the {name} list of the {_what(item)} has an empty name (an "
+                    "'and' at its start or end, or two in a row): remove the extra 'and'",
+                    sc.line(name_pos), item.key or None, name)
+            entry_text = (entry_text[:vstart - item.start] + new_value
+                          + entry_text[vend - item.start:])
         with pybtex.errors.capture() as errors:  # pybtex would raise or print to stderr
             try:
-                parser.parse_string(text[item.start:item.end])
+                parser.parse_string(entry_text)
             except PybtexError as exc:
                 errors.append(exc)
         for exc in errors:
             rel = getattr(exc, "lineno", None)
             at = line + rel - 1 if rel else line
             if isinstance(exc, InvalidNameString):  # no line from pybtex: the names' field
-                at = next((scanner.line(pos) for name, pos, _, _ in item.fields
+                at = next((sc.line(pos) for name, pos, _, _ in item.fields
                            if name in ("author", "editor")), line)
             problem("bib-syntax", _pybtex_message(exc, item), at, item.key or None)
         entry = parser.data.entries.get(item.key) if item.key else None
         if entry is not None:
-            ref = _reference(item, entry, file, scanner)
+            ref = _reference(item, entry, file, sc)
             result.references[item.key] = ref
             warning = normalize_doi(entry.fields.get("doi", ""))[1]
             if warning:
                 problem("invalid-doi", f"{item.key}: {warning}", ref.line_of("doi"), item.key,
                         "doi", "warning")
     return result
+
+
+def _repair(text: str, repair: tuple[int, int, str] | None, start: int, limit: int):
+    """``(patched text, its scanner, the entry)`` when a fault's own fix ``(start, end,
+    text)`` makes the entry scan cleanly, else ``None``. No fix adds or removes a line
+    break, so line numbers stay true."""
+    if repair is None:
+        return None
+    pos, end, insert = repair
+    patched = text[:pos] + insert + text[end:]
+    scanner = _Scanner(patched)
+    try:
+        item = scanner.command(_AT.match(patched, start), limit + len(patched) - len(text))
+    except _Fault:
+        return None
+    return patched, scanner, item
+
+
+def _empty_names(scanner: _Scanner, item: _Scanned) -> list[tuple[str, int, str, int, int]]:
+    """``(field, name pos, value without empty names, value start, end)`` for each
+    author/editor list (a single braced or quoted value) with an empty name in it."""
+    out = []
+    for name, name_pos, vstart, vend in item.fields:
+        opener = scanner.text[vstart]
+        if name not in ("author", "editor") or opener not in '{"':
+            continue
+        if (scanner.match_brace(vstart, vend) if opener == "{"
+                else scanner.match_quote(vstart, vend)) != vend:
+            continue  # a concatenation: left to pybtex
+        inner = scanner.text[vstart + 1:vend - 1]
+        names, current = [], []
+        for word in _words(inner)[::2]:
+            if word.lower() == "and":
+                names.append(current)
+                current = []
+            elif word:
+                current.append(word)
+        names.append(current)
+        kept = [" ".join(n) for n in names if "".join(n).strip("{},")]
+        if inner.strip() and len(kept) < len(names):
+            value = opener + " and ".join(kept) + "\n" * inner.count("\n") + scanner.text[vend - 1]
+            out.append((name, name_pos, value, vstart, vend))
+    return out
 
 
 def _pybtex_message(exc: PybtexError, item: _Scanned) -> str:
@@ -448,7 +575,8 @@ def load_bib(path: str | Path, label: str | None = None) -> BibResult:
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise BibError(f"{name}: the bib file does not exist: create it or fix the path "
-                       "given (bib_file in mkdocs.yml)") from None
+                       "(mkdocs.yml's citeproof `bib_file`, or `citeproof check --bib`)"
+                       ) from None
     except OSError as exc:
         raise BibError(f"{name}: the bib file cannot be read ({exc.strerror or exc}): "
                        "check that it is a readable file") from None
@@ -489,8 +617,12 @@ def validate_references(refs: dict[str, Reference]) -> list[Problem]:
                 "correct the pmcid field", "pmcid", "warning")
         if not doi and not ref.pmid:
             if ref.no_identifier:
-                where = f"check it by hand at {ref.url}" if ref.url else \
-                    "add a url of a public record so it can be checked by hand"
+                if is_http_url(ref.url):
+                    where = f"check it by hand at {ref.url}"
+                elif ref.url:
+                    where = "it has no usable url to check it by hand (see the invalid-url error)"
+                else:
+                    where = "add a url of a public record so it can be checked by hand"
                 add("missing-identifier", "no DOI or PMID (marked identifier = {none}), so no "
                     f"registry can confirm it: {where}", "identifier", "warning")
             else:
@@ -504,5 +636,5 @@ def validate_references(refs: dict[str, Reference]) -> list[Problem]:
                     add("missing-field", f"the article has no {name}: add {name} = {{...}}")
         if ref.url and not is_http_url(ref.url):
             add("invalid-url", f"the url '{ref.url}' is not an http(s) address and will not be "
-                "linked: use an https:// URL", "url", "warning")
+                "linked: use an https:// URL", "url")
     return problems

@@ -36,7 +36,9 @@ line) holds an ``@`` at a citation position (after ``[``, whitespace, ``;`` or a
 or ``[...]``, not a reference definition, not a footnote ``[^x]``, not an image,
 not a defined reference label. Such content must split on ``;`` into items of
 the form ``prefix @key, locator``; otherwise it is a ``malformed-citation``
-warning and stays text. ``@`` in e-mail addresses (after a word character) and
+error (a citation that will not render as intended) and stays text. A ``[`` with a
+citing ``@`` that is not closed before the paragraph ends, or before a later ``[``
+that never leads back to it, is reported as an unclosed citation. ``@`` in e-mail addresses (after a word character) and
 bare ``@key`` outside brackets never cite.
 """
 from __future__ import annotations
@@ -288,10 +290,34 @@ class _Scanner:
             return True
         return self.text[prev] == "-" and prev - 1 >= opening and boundary(prev - 1)
 
-    def warn(self, offset: int, message: str) -> None:
+    def report(self, offset: int, message: str) -> None:
+        """A ``malformed-citation`` error on the line of ``offset``."""
         line, _ = self.pos(offset)
-        self.problems.append(Problem("malformed-citation", "warning", message,
+        self.problems.append(Problem("malformed-citation", "error", message,
                                      file=self.file, line=line))
+
+    def closes_around(self, j: int, lim: int) -> bool:
+        """Whether the '[' enclosing the '[' at ``j`` is closed before ``lim`` (brackets
+        counted as nested), i.e. ``j`` starts a nested bracket, not a later one."""
+        text, depth, k = self.text, 2, j + 1
+        while m := _SPECIAL.search(text, k, lim):
+            k, ch = m.start(), m.group()
+            if ch == "\\":
+                k += 2
+            elif ch in "`<":
+                k = self.skip_construct(k) or k + 1
+            else:
+                depth += 1 if ch == "[" else -1
+                if depth == 0:
+                    return True
+                k += 1
+        return False
+
+    def opening(self, i: int, ats: list[int], stop: int) -> str:
+        """An unclosed citation's text up to its last key (then '…' if more text follows)."""
+        key = _KEY.match(self.text, ats[-1] + 1, stop)
+        end = key.end() if key else ats[-1] + 1
+        return _short(self.text[i:end]) + ("…" if self.text[end:stop].strip() else "")
 
     # ------------------------------------------------------------------ the scan
     def run(self) -> ParsedDocument:
@@ -346,19 +372,21 @@ class _Scanner:
         scanned = self.scan_group(i)
         if scanned is None:
             return i + 1
-        close, semis, ats = scanned
+        close, semis, ats, stop = scanned
         if close is None:
             if ats:
-                self.warn(i, f"citation '{_short(text[i:self.limit(i)])}' is not closed: add ']' "
-                             "before the end of the paragraph (a citation cannot span a blank line)."
-                          + _HINT)
+                before = (f"before the next '[' (line {self.pos(stop)[0]})" if stop < self.n
+                          and text[stop] == "[" else "before the end of the paragraph (a citation "
+                          "cannot span a blank line)")
+                self.report(i, f"citation '{self.opening(i, ats, stop)}' is not closed: add ']' after "
+                               f"its last key or locator, {before}." + _HINT)
             return i + 1
         after = text[close + 1: close + 2]
         label_end = text.find("]", close + 2, self.limit(i)) if after == "[" else -1
         if label_end >= 0 and ats:
             label = _label(text[close + 2: label_end] or text[i + 1: close])
             if label not in self.labels:
-                self.warn(i, f"'{_short(text[i:label_end + 1])}' reads as a link to an undefined "
+                self.report(i, f"'{_short(text[i:label_end + 1])}' reads as a link to an undefined "
                              "reference label, so it is neither a link nor a citation; put all "
                              "keys in one bracket, as in [@a; @b]." + _HINT)
         if (not ats or label_end >= 0 or (after == "(" and self.close_paren(close + 1) is not None)
@@ -373,9 +401,10 @@ class _Scanner:
     def scan_group(self, i: int):
         """Find the ']' closing the '[' at ``i``, with the ';' and citing '@' inside.
 
-        Returns ``None`` when a nested '[' comes first (not a group; a warning if an
-        '@' cited before it), else
-        ``(close or None if unclosed, semicolons, ats)``.
+        Returns ``None`` when a nested '[' comes first (not a group; an error if an
+        '@' cited before it), else ``(close or None if unclosed, semicolons, ats, where
+        the scan stopped)``: unclosed means the paragraph ended, or a later '[' came
+        that does not lead back to a ']' for this one.
         """
         text, lim, j = self.text, self.limit(i), i + 1
         semis: list[int] = []
@@ -392,22 +421,25 @@ class _Scanner:
                 j = self.skip_construct(j) or j + 1
                 continue
             if ch == "[":
-                if ats:
-                    self.warn(i, f"citation '{_short(text[i:j + 1])}…' holds a nested '[': "
-                                 "brackets cannot nest inside a citation; write "
-                                 "[see @a, p. 3] without inner brackets." + _HINT)
+                if not ats:
+                    return None
+                if not self.closes_around(j, lim):
+                    return None, semis, ats, j
+                self.report(i, f"citation '{_short(text[i:j + 1])}…' holds a nested '[': "
+                               "brackets cannot nest inside a citation; write "
+                               "[see @a, p. 3] without inner brackets." + _HINT)
                 return None
             if ch == "]":
-                return j, semis, ats
+                return j, semis, ats, j
             if ch == ";":
                 semis.append(j)
             elif self.cites_at(j, i):
                 ats.append(j)
             j += 1
-        return None, semis, ats
+        return None, semis, ats, lim
 
     def make_group(self, i: int, close: int, semis: list[int], ats: list[int]):
-        """Build the group ``text[i:close+1]``, or warn and return ``None`` if malformed."""
+        """Build the group ``text[i:close+1]``, or report an error and return ``None`` if malformed."""
         text = self.text
         raw = text[i: close + 1]
         shown = _short(raw)
@@ -416,30 +448,30 @@ class _Scanner:
             here = [k for k in ats if a <= k < b]
             body = text[a:b]
             if not body.strip():
-                self.warn(i, f"malformed citation '{shown}': an item between ';' separators is "
+                self.report(i, f"malformed citation '{shown}': an item between ';' separators is "
                              "empty; write keys as [@a; @b], with no leading or trailing ';'." + _HINT)
                 return None
             if not here:
-                self.warn(i, f"malformed citation '{shown}': the item '{_short(body, 40)}' has no "
+                self.report(i, f"malformed citation '{shown}': the item '{_short(body, 40)}' has no "
                              "@key; every item separated by ';' needs one, as in "
                              "[see @a, p. 3; also @b]." + _HINT)
                 return None
             at = here[0]
             key = _KEY.match(text, at + 1, b)
             if not key:
-                self.warn(i, f"malformed citation '{shown}': '@' is not followed by a citation "
+                self.report(i, f"malformed citation '{shown}': '@' is not followed by a citation "
                              "key (a letter, digit or '_', then also ':.-/+#' inside), as in "
                              "[@smith2020]." + _HINT)
                 return None
             if len(here) > 1:
                 other = _KEY.match(text, here[1] + 1, b)
                 second = other.group() if other else "…"
-                self.warn(i, f"malformed citation '{shown}': two keys in one item; separate keys "
+                self.report(i, f"malformed citation '{shown}': two keys in one item; separate keys "
                              f"with ';', as in [@{key.group()}; @{second}]." + _HINT)
                 return None
             suffix = text[key.end():b].strip()
             if suffix and not suffix.startswith(","):
-                self.warn(i, f"malformed citation '{shown}': the text '{_short(suffix, 30)}' after "
+                self.report(i, f"malformed citation '{shown}': the text '{_short(suffix, 30)}' after "
                              f"@{key.group()} needs a comma before it, as in "
                              f"[@{key.group()}, p. 3]." + _HINT)
                 return None

@@ -28,6 +28,14 @@ def _suggestion(key: str, bib_keys: list[str], folded: Mapping[str, str]) -> str
     return close[0] if close else ""
 
 
+def _folded(keys: list[str]) -> dict[str, str]:
+    """Case-folded key -> the first bib key with those letters."""
+    folded: dict[str, str] = {}
+    for k in keys:
+        folded.setdefault(k.casefold(), k)
+    return folded
+
+
 def resolve_keys(docs: Sequence[ParsedDocument], bib_keys: Iterable[str]) -> list[Problem]:
     """One ``unknown-key`` error per cited item whose key is not in the bib (exact match).
 
@@ -35,10 +43,7 @@ def resolve_keys(docs: Sequence[ParsedDocument], bib_keys: Iterable[str]) -> lis
     and, for an item with a prefix (``[twitter @someone]``), how to escape the ``@``.
     """
     keys = list(dict.fromkeys(bib_keys))
-    known = set(keys)
-    folded: dict[str, str] = {}
-    for k in keys:
-        folded.setdefault(k.casefold(), k)
+    known, folded = set(keys), _folded(keys)
     problems = []
     for doc in docs:
         for group in doc.groups:
@@ -63,12 +68,19 @@ def resolve_keys(docs: Sequence[ParsedDocument], bib_keys: Iterable[str]) -> lis
 
 
 def unused_entries(docs: Sequence[ParsedDocument], references: Mapping[str, Reference]) -> list[Problem]:
-    """One ``unused-entry`` warning per bib entry no document cites, at the entry's line."""
+    """One ``unused-entry`` warning per bib entry no document cites, at the entry's line.
+
+    An entry that :func:`resolve_keys` suggests for an unknown key (``[@Suh2019]`` for
+    ``suh2019``) is left out: that ``unknown-key`` error already names it.
+    """
     cited = set(cited_keys(docs))
+    keys = list(references)
+    folded = _folded(keys)
+    suggested = {_suggestion(key, keys, folded) for key in cited if key not in references}
     return [Problem("unused-entry", "warning",
                     f"bib entry '{key}' is never cited; cite it as [@{key}] or remove it.",
                     key=key, file=ref.file, line=ref.line)
-            for key, ref in references.items() if key not in cited]
+            for key, ref in references.items() if key not in cited and key not in suggested]
 
 
 def number_citations(docs: Sequence[ParsedDocument], bib_keys: Iterable[str]) -> dict[str, int]:

@@ -83,10 +83,13 @@ class VancouverStyle(BaseStyle):
         return " ".join(p for p in (author.family, author.initials, lineage) if p)
 
     def format_names(self, persons, suffix: str = "") -> list:
-        """``A, B, C, et al.``: at most three names, "et al." when there are more."""
+        """``A, B, C, et al.``: at most three names, "et al." when there are more
+        (or when the list ends in BibTeX's ``and others``)."""
         persons = list(persons)
+        others = bool(persons) and str(persons[-1]) == "others"
+        persons = persons[:-1] if others else persons
         names = [self.format_person(p) for p in persons[:MAX_AUTHORS]]
-        if len(persons) > MAX_AUTHORS:
+        if len(persons) > MAX_AUTHORS or others:
             names.append("et al")
         if suffix and names:
             names.append(suffix)
@@ -202,7 +205,7 @@ def _url_problems(entry: Entry, ref: Reference | None) -> tuple[Problem, ...]:
     url = entry.fields.get("url", "").strip()
     if not url or is_http_url(url):
         return ()
-    return (Problem(code="invalid-url", severity="warning", key=entry.key, field="url",
+    return (Problem(code="invalid-url", severity="error", key=entry.key, field="url",
                     file=ref.file if ref else None, line=ref.line_of("url") if ref else None,
                     message=f"{entry.key}: the url '{url}' is not an http(s) address, so it is "
                             "left out of the reference list: use an https:// URL"),)

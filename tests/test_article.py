@@ -307,7 +307,7 @@ def test_mkdocs_yml_theme_plugins_and_nav():
 def test_plugin_css_covers_the_emitted_html():
     css = PLUGIN_CSS.read_text(encoding="utf-8")
     for selector in (".cp-cite", ".cp-ref", ".cp-unknown", ".cp-references", ".cp-entry",
-                     ".cp-backrefs", ":focus-visible", ".cp-entry:target",
+                     ".cp-backref", ":focus-visible", ".cp-entry:target",
                      '[data-md-color-scheme="slate"]', "overflow-wrap: anywhere",
                      "var(--md-accent-fg-color)"):
         assert selector in css, f"citeproof.css lacks {selector}"
@@ -320,7 +320,7 @@ def test_print_style():
     printed = css.split("@media print", 1)[1]
     for needed in (".md-header", ".md-sidebar", ".md-footer", ".md-search", "attr(href)",
                    'a[href^="https://pubmed.ncbi.nlm.nih.gov/"]::after',
-                   'a[href^="https://pmc.ncbi.nlm.nih.gov/"]::after', ".cp-backrefs", "#000", "#fff"):
+                   'a[href^="https://pmc.ncbi.nlm.nih.gov/"]::after', ".cp-backref", "#000", "#fff"):
         assert needed in printed, f"the print style lacks {needed}"
     # a DOI link's text is the DOI and a URL link's text its URL: no address after those
     rules = re.findall(r"([^{}]*)\{[^{}]*attr\(href\)", re.sub(r"/\*.*?\*/", "", printed, flags=re.S))

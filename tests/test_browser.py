@@ -88,7 +88,7 @@ def page(browser, site_url):
 
 def test_click_a_citation_lands_on_its_entry(page):
     link = page.locator("a.cp-ref").nth(9)  # the tenth citation: Gordon and Bloxham
-    assert link.inner_text() == "10"
+    assert link.inner_text() == "[10]"
     link.click()
     page.wait_for_function("location.hash === '#ref-gordon2016'")
     entry = page.locator("#ref-gordon2016")

@@ -185,3 +185,14 @@ def test_bib_errors_fail_strict_on_every_build_and_warnings_do_not(tmp_path):
     (site / "references.bib").write_text(prefixed, encoding="utf-8")
     proc = build(site, "--strict")
     assert proc.returncode == 0, proc.stderr
+
+
+def test_search_index_has_the_text_but_no_tokens_or_slots(tmp_path):
+    site = make_site(tmp_path, "# T\n\nWalking helps [@alpha2020; @beta2021].\n",
+                     extra_cfg="\n  - search")
+    assert build(site, "--strict").returncode == 0
+    index = (site / "site" / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "Walking helps" in index
+    assert "citeproof7f3a" not in index and "cp-bibliography-slot" not in index
+    html = (site / "site" / "index.html").read_text(encoding="utf-8")
+    assert html.count('<section class="cp-bibliography"') == 1 and "cp-bibliography-slot" not in html

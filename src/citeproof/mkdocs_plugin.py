@@ -9,6 +9,7 @@ MkDocs 2.0 drops plugins: keep this file thin, so another adapter costs little.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import re
 from html import unescape
@@ -33,6 +34,8 @@ from .render import anchor_for, finish_html, head_metadata, render_bibliography,
 log = logging.getLogger("mkdocs.plugins.citeproof")
 
 CSS_DEST = "assets/citeproof/citeproof.css"
+#: Where the reference list stands in ``page.content`` until the page's final HTML exists.
+LIST_SLOT = '<div class="cp-bibliography-slot" data-search-exclude></div>'
 _URL_ATTR = re.compile(r"""(\s(?:href|src|action|formaction|xlink:href)\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
 _UNSAFE_SCHEMES = {"javascript", "vbscript", "data"}
 CSS_SOURCE = Path(__file__).parent / "assets" / "citeproof.css"
@@ -73,6 +76,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         self._tooltips: dict[str, str] = {}
         self._entry_html: dict[str, str] = {}
         self._pages: dict[str, tuple] = {}
+        self._listings: dict[str, str] = {}
 
     # Defining on_startup keeps this instance across `mkdocs serve` rebuilds,
     # so the bib is parsed and formatted once per change, not once per build.
@@ -108,6 +112,11 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         except BibError as exc:
             raise PluginError(f"citeproof: {exc}") from None
         self._bib, self._bib_sig = bib, sig
+        if getattr(self, "_command", None) == "build":
+            # A one-shot build keeps the bib for the whole process: move its many small
+            # objects out of the garbage collector's sight (not in `serve`, where a new
+            # bib replaces the old one).
+            gc.freeze()
         self._entries = bib.entries
         self._tooltips = {k: e.text for k, e in self._entries.items()}
         self._entry_html = {k: e.html for k, e in self._entries.items()}
@@ -181,7 +190,11 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         if isinstance(ids, set):  # so MkDocs' anchor validation knows our ids (`#ref-…` links)
             ids.update(anchor_for(k) for k in cites.numbers)
             ids.update(f"cite-{i + 1}" for i in range(len(cites.markers)))
-        return finish_html(html, cites, listing)
+        # The list itself goes into the final page (on_post_page): Material's search then
+        # indexes the article, not a reference list repeated on every page, and does not
+        # parse hundreds of list entries per page on a large site.
+        self._listings[page.file.src_uri] = listing
+        return finish_html(html, cites, LIST_SLOT if listing else "")
 
     def _neutralise_unsafe_links(self, html: str, page) -> str:
         """Only http(s), mailto and relative links leave a page: a `javascript:` (or
@@ -208,6 +221,9 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
 
     def on_post_page(self, output, *, page, config):
         cites, _doc = self._pages.get(page.file.src_uri, (None, None))
+        listing = self._listings.pop(page.file.src_uri, "")
+        if listing:
+            output = output.replace(LIST_SLOT, listing, 1)
         if not self.config.metadata or not cites or not cites.numbers or "</head>" not in output:
             return output
         meta = page.meta or {}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import KeysView
 from typing import Iterable, Mapping, Sequence
 
 from .model import ParsedDocument, Problem, Reference
@@ -42,14 +43,18 @@ def resolve_keys(docs: Sequence[ParsedDocument], bib_keys: Iterable[str]) -> lis
     The message suggests the bib key that differs only in case, or else a close match,
     and, for an item with a prefix (``[twitter @someone]``), how to escape the ``@``.
     """
-    keys = list(dict.fromkeys(bib_keys))
-    known, folded = set(keys), _folded(keys)
+    known = bib_keys if isinstance(bib_keys, (set, frozenset, dict, KeysView)) else set(bib_keys)
+    keys: list[str] = []
+    folded: dict[str, str] = {}
     problems = []
     for doc in docs:
         for group in doc.groups:
             for item in group.items:
                 if item.key in known:
                     continue
+                if not keys:  # only a page with an unknown key pays for the suggestions
+                    keys = list(dict.fromkeys(known))
+                    folded = _folded(keys)
                 guess = _suggestion(item.key, keys, folded)
                 message = f"unknown citation key '{item.key}'"
                 if guess and guess.casefold() == item.key.casefold():

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
 from .identifiers import doi_url, pmc_url, pubmed_url
@@ -141,6 +142,14 @@ def _marker(group: CitationGroup, gid: str, page: PageCitations, known: set[str]
         inner = ", ".join(parts)
 
     missing = [i.key for i in group.items if i.key not in known]
+    if not superscript and not missing and len(group.items) == 1 and not (
+            group.items[0].prefix or group.items[0].locator):
+        # The common case as one element (lean pages): the link is the whole citation.
+        key = group.items[0].key
+        tip = tooltips.get(key, "")
+        title = f' title="{escape(tip)}"' if tip else ""
+        return (f'<a class="cp-cite cp-ref" id="{gid}" href="#{anchor_for(key)}"{title}>'
+                f'[{page.numbers[key]}]</a>')
     classes = "cp-cite cp-unknown" if missing else "cp-cite"
     title = f' title="{escape("Unknown citation key: " + ", ".join(missing))}"' if missing else ""
     if superscript:
@@ -161,15 +170,12 @@ def render_bibliography(page: PageCitations, entries_html: Mapping[str, str], *,
     items = []
     for key in page.ordered_keys:
         n = page.numbers[key]
-        back = " ".join(
-            f'<a href="#{gid}" class="cp-backref" aria-label="Back to citation {i} of reference {n} in the text">&#8617;</a>'
+        back = "".join(
+            f' <a href="#{gid}" class="cp-backref" aria-label="Back to citation {i} of reference {n} in the text">&#8617;</a>'
             for i, gid in enumerate(page.backrefs.get(key, []), start=1)
         )
-        items.append(
-            f'<li id="{anchor_for(key)}" class="cp-entry" value="{n}">'
-            f'<span class="cp-text">{entries_html.get(key, escape(key))}</span> '
-            f'<span class="cp-backrefs">{back}</span></li>'
-        )
+        items.append(f'<li id="{anchor_for(key)}" class="cp-entry" value="{n}">'
+                     f'{entries_html.get(key, escape(key))}{back}</li>')
     download = ""
     if download_href:
         download = (f'<p class="cp-download"><a href="{escape(download_href)}" download>'
@@ -209,48 +215,62 @@ def citation_reference(ref: Reference) -> str:
     return "; ".join(p.replace(";", ",") for p in parts)
 
 
+@lru_cache(maxsize=8192)
+def _reference_tag(ref: Reference) -> str:
+    """The ``citation_reference`` meta tag of one reference (cached: pages share them)."""
+    return _meta("citation_reference", citation_reference(ref))
+
+
+@lru_cache(maxsize=8192)
+def _creative_work(ref: Reference) -> str:
+    """One reference as schema.org JSON (cached: pages share them)."""
+    work: dict = {"@type": "ScholarlyArticle", "name": ref.title,
+                  "author": [{"@type": "Person", "familyName": a.family, "givenName": a.given}
+                             for a in ref.authors]}
+    if ref.year:
+        work["datePublished"] = ref.year
+    if ref.journal:
+        work["isPartOf"] = {"@type": "Periodical", "name": ref.journal}
+    same = [u for u in (doi_url(ref.doi) if ref.doi else "", pubmed_url(ref.pmid) if ref.pmid else "",
+                        pmc_url(ref.pmcid) if ref.pmcid else "") if u]
+    if ref.doi:
+        work["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": ref.doi}
+    if same:
+        work["sameAs"] = same
+    elif ref.url and ref.url.startswith(("https://", "http://")):
+        work["url"] = ref.url
+    return _json(work)
+
+
+def _meta(name: str, content: str) -> str:
+    return f'<meta name="{name}" content="{escape(content)}">'
+
+
+def _json(value) -> str:
+    """JSON that is safe inside a <script> element."""
+    data = json.dumps(value, ensure_ascii=False, indent=None)
+    return data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def head_metadata(*, title: str, authors: Sequence[str], date: str | None, url: str | None,
                   description: str | None, references: Sequence[Reference]) -> str:
     """Highwire ``citation_*`` meta tags and a schema.org ``ScholarlyArticle`` JSON-LD block."""
-    def meta(name: str, content: str) -> str:
-        return f'<meta name="{name}" content="{escape(content)}">'
-
-    tags = [meta("citation_title", title)]
-    tags += [meta("citation_author", a) for a in authors]
+    tags = [_meta("citation_title", title)]
+    tags += [_meta("citation_author", a) for a in authors]
     if date:
-        tags.append(meta("citation_publication_date", date.replace("-", "/")))
+        tags.append(_meta("citation_publication_date", date.replace("-", "/")))
     if url:
-        tags.append(meta("citation_public_url", url))
-    tags += [meta("citation_reference", citation_reference(r)) for r in references]
-
-    def creative_work(ref: Reference) -> dict:
-        work: dict = {"@type": "ScholarlyArticle", "name": ref.title,
-                      "author": [{"@type": "Person", "familyName": a.family, "givenName": a.given}
-                                 for a in ref.authors]}
-        if ref.year:
-            work["datePublished"] = ref.year
-        if ref.journal:
-            work["isPartOf"] = {"@type": "Periodical", "name": ref.journal}
-        same = [u for u in (doi_url(ref.doi) if ref.doi else "", pubmed_url(ref.pmid) if ref.pmid else "",
-                            pmc_url(ref.pmcid) if ref.pmcid else "") if u]
-        if ref.doi:
-            work["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": ref.doi}
-        if same:
-            work["sameAs"] = same
-        elif ref.url and ref.url.startswith(("https://", "http://")):
-            work["url"] = ref.url
-        return work
-
+        tags.append(_meta("citation_public_url", url))
+    tags += [_reference_tag(r) for r in references]
     doc = {"@context": "https://schema.org", "@type": "ScholarlyArticle", "headline": title,
-           "author": [{"@type": "Person", "name": a} for a in authors],
-           "citation": [creative_work(r) for r in references]}
+           "author": [{"@type": "Person", "name": a} for a in authors]}
     if date:
         doc["datePublished"] = date
     if description:
         doc["description"] = description
     if url:
         doc["url"] = url
-    data = json.dumps(doc, ensure_ascii=False, indent=None)
-    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    tags.append(f'<script type="application/ld+json">{data}</script>')
+    head = _json(doc)[:-1]  # the article object, still open for its citations
+    citations = ",".join(_creative_work(r) for r in references)
+    tags.append(f'<script type="application/ld+json">{head},"citation":[{citations}]}}</script>')
     return "\n".join(tags)

@@ -178,17 +178,22 @@ def crossref_item(w: Work) -> dict:
         "published-print": print_date, "issued": _parts(*w.online) if w.online else print_date,
         "indexed": {"date-parts": [[2025, 1, 1]], "date-time": "2025-01-01T00:00:00Z"},
     }
+    _add_issue_fields(item, w)
+    if w.updated_by:
+        item["updated-by"] = list(w.updated_by)
+    if w.update_to:
+        item["update-to"] = list(w.update_to)
+    return item
+
+
+def _add_issue_fields(item: dict, w: Work) -> None:
+    """The fields Crossref's JSON and CSL-JSON share: online date, volume, issue, pages."""
     if w.online:
         item["published-online"] = _parts(*w.online)
     for key, value in (("volume", w.volume), ("issue", w.issue), ("page", w.pages or w.article_number),
                        ("article-number", w.article_number)):
         if value:
             item[key] = value
-    if w.updated_by:
-        item["updated-by"] = list(w.updated_by)
-    if w.update_to:
-        item["update-to"] = list(w.update_to)
-    return item
 
 
 def csl_item(w: Work) -> dict:
@@ -208,12 +213,7 @@ def csl_item(w: Work) -> dict:
                  "container-title": w.journal, "published-print": _parts(w.year, w.month)})
     if w.abbrev:
         item["container-title-short"] = w.abbrev.split(" (")[0]
-    if w.online:
-        item["published-online"] = _parts(*w.online)
-    for key, value in (("volume", w.volume), ("issue", w.issue), ("page", w.pages or w.article_number),
-                       ("article-number", w.article_number)):
-        if value:
-            item[key] = value
+    _add_issue_fields(item, w)
     return item
 
 

@@ -330,7 +330,7 @@ def test_emulator_answers_are_not_trusted_by_a_run_against_the_real_registries(t
         "CITEPROOF_CROSSREF_URL": None, "CITEPROOF_DOI_URL": None, "CITEPROOF_EUTILS_URL": None})
     report = json.loads(result.output)
     assert "verified" not in statuses(report).values()
-    assert any(p["code"] == "not-verified" and "other registry endpoints" in p["message"]
+    assert any(p["code"] == "not-verified" and "not answered by the registry endpoints" in p["message"]
                for p in report["problems"])
 
 
@@ -362,3 +362,42 @@ def test_doi_org_faults_mean_could_not_verify(tmp_path, emulator, fault):
     assert time.monotonic() - started < 3 + 0.5 + 2
     assert code == 3 and statuses(report)["fahmy2019"] == "unavailable"
     assert not {"doi-not-found", "pmid-not-found"} & codes(report)
+
+
+def test_a_lock_entry_without_endpoints_or_from_the_future_is_not_trusted(tmp_path, emulator):
+    project = make_project(tmp_path, REPO_BIB)
+    assert check(project, emulator)[0] == 0
+    lock_path = project / "lock.json"
+    data = json.loads(lock_path.read_text(encoding="utf-8"))
+    del data["references"]["suh2019"]["endpoints"]  # a hand-edited entry: who answered?
+    data["references"]["kim2017"]["retrieved"] = "2999-01-01T00:00:00+00:00"
+    lock_path.write_text(json.dumps(data), encoding="utf-8")
+    code, report = check(project, emulator, "--offline")
+    assert statuses(report)["suh2019"] == "not-checked"
+    emulator.reset()
+    code, report = check(project, emulator)
+    assert code == 0 and statuses(report)["kim2017"] == "verified"
+    asked = {r.query.get("id") for r in emulator.requests if r.service == "eutils"}
+    assert any("29201817" in str(q) for q in asked)  # the future-dated entry was asked again
+
+
+def test_an_unwritable_lock_is_exit_2_after_the_report(tmp_path, emulator):
+    project = make_project(tmp_path, REPO_BIB)
+    result = invoke(project, ["check", "--format", "json", "--lock", str(project / "no" / "such" / "l.json")],
+                    emulator.env())
+    assert result.exit_code == 2
+    assert "NOT written" in json.loads(result.output)["summary"]["lock"]
+
+
+def test_a_bad_registry_url_is_a_usage_error_offline_too(tmp_path, emulator):
+    project = make_project(tmp_path, REPO_BIB)
+    result = invoke(project, ["check", "--offline"], {"CITEPROOF_CROSSREF_URL": "foo"})
+    assert result.exit_code == 2 and "CITEPROOF_CROSSREF_URL" in (result.stderr or result.output)
+
+
+def test_offline_replay_of_an_emulator_lock_says_so(tmp_path, emulator):
+    project = make_project(tmp_path, REPO_BIB)
+    assert check(project, emulator)[0] == 0
+    result = invoke(project, ["check", "--offline", "--lock", "lock.json"], emulator.env())
+    assert result.exit_code == 0
+    assert "Registry endpoints are overridden" in result.output and "not the real registries" in result.output

@@ -60,6 +60,7 @@ class CheckResult:
     endpoints: dict = field(default_factory=dict)
     official: bool = True  # the endpoints are the real registries'
     lock_note: str = ""
+    lock_failed: bool = False  # the lock could not be written (exit 2 unless errors)
 
     @property
     def errors(self) -> list[Problem]:
@@ -73,6 +74,8 @@ class CheckResult:
     def exit_code(self) -> int:
         if self.errors:
             return EXIT_ERRORS
+        if self.lock_failed:
+            return EXIT_USAGE
         if any(p.code == "registry-unavailable" for p in self.problems) or any(
                 r.status == "unavailable" for r in self.references):
             return EXIT_UNAVAILABLE
@@ -171,11 +174,10 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
     if registry is None:
         try:
             registry = RegistryConfig.from_env()
-        except ValueError as exc:
-            if not options.offline:
-                raise InputError(str(exc)) from None
-    endpoints = _endpoints(registry) if registry is not None else {}
-    official = registry is not None and _official(registry)
+        except ValueError as exc:  # offline too: it decides which lock entries are trusted
+            raise InputError(str(exc)) from None
+    endpoints = _endpoints(registry)
+    official = _official(registry)
 
     results: list[ReferenceResult] = []
     lookups: dict[str, dict[str, Lookup]] = {}
@@ -186,9 +188,14 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
         if not doi and not pmid:
             continue
         entry = lock.get(key)
-        if entry is not None and dict(entry.endpoints or OFFICIAL_BY_NAME) != endpoints:
-            foreign.append(key)  # answered by other endpoints (e.g. an emulator): not trusted here
-            entry = None
+        if entry is not None and dict(entry.endpoints) != endpoints:
+            # answered by other endpoints (an emulator, or unknown): not trusted here; an
+            # online run simply asks again
+            if options.offline:
+                foreign.append(key)
+            else:
+                to_resolve.append(ref)
+            continue
         usable = entry is not None and entry.matches(ref)
         if options.offline:
             if usable:
@@ -219,13 +226,13 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
     if foreign:
         problems.append(_grouped(
             "not-verified", foreign, refs,
-            f"its entry in {options.lock} was answered by other registry endpoints than this run "
-            "uses, so it is not trusted here",
-            f"their entries in {options.lock} were answered by other registry endpoints than this "
-            "run uses, so they are not trusted here"))
+            f"its entry in {options.lock} was not answered by the registry endpoints this run uses "
+            f"({', '.join(endpoints.values())}), so it is not trusted and NOT verified",
+            f"their entries in {options.lock} were not answered by the registry endpoints this run "
+            f"uses ({', '.join(endpoints.values())}), so they are not trusted and NOT verified"))
 
     result = CheckResult(references=results, problems=problems, offline=options.offline,
-                         endpoints=endpoints if not options.offline else {}, official=official)
+                         endpoints=endpoints, official=official)
     resolved: set[str] = set()
     if to_resolve and registry is not None:
         dois = sorted({_identifiers(r)[0] for r in to_resolve} - {""}, key=str.lower)
@@ -277,7 +284,7 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
             f"{why}, so it is NOT verified (could not verify, which is no verdict); run the check again later",
             f"{why}, so they are NOT verified (could not verify, which is no verdict); run the check again later"))
 
-    result.lock_note = _save_lock(lock, options, locked, official)
+    result.lock_note, result.lock_failed = _save_lock(lock, options, locked, official)
     result.elapsed = time.monotonic() - started
     return result
 
@@ -318,22 +325,25 @@ def _missing(source: str, identifier: str) -> Lookup:
     return Lookup(source, identifier, "unavailable", reason="no answer was received for this identifier")
 
 
-def _save_lock(lock: Lock, options: CheckOptions, locked: int, official: bool) -> str:
+def _save_lock(lock: Lock, options: CheckOptions, locked: int, official: bool) -> tuple[str, bool]:
+    """Write the lock when there is something new to keep; (note, whether writing failed)."""
     if options.offline:
         exists = options.lock.exists()
-        return f"read {options.lock} (offline: not written)" if exists else f"no lock file at {options.lock}"
+        return (f"read {options.lock} (offline: not written)" if exists
+                else f"no lock file at {options.lock}"), False
     if not locked:
-        return f"{options.lock} unchanged: no new registry answer to keep"
+        return f"{options.lock} unchanged: no new registry answer to keep", False
     default = options.bib.parent / DEFAULT_LOCK_NAME
-    if not official and (not options.lock_explicit or _same_file(options.lock, default)):
+    if not official and (not options.lock_explicit or options.lock.name == DEFAULT_LOCK_NAME
+                         or _same_file(options.lock, default)):
         return (f"{options.lock} NOT written: the registry endpoints are overridden, so these answers "
-                f"are not from the real registries" + ("" if options.lock_explicit else
-                " (pass --lock with another path to keep them)"))
+                f"are not from the real registries (keep them with --lock OTHER.json)"), False
     try:
         lock.save(options.lock)
     except OSError as exc:
-        return f"{options.lock} NOT written: {exc.strerror}"
-    return f"wrote {locked} entr{'y' if locked == 1 else 'ies'} to {options.lock}"
+        return (f"{options.lock} NOT written: {exc.strerror or exc}; pass --lock with a writable "
+                "path"), True
+    return f"wrote {locked} entr{'y' if locked == 1 else 'ies'} to {options.lock}", False
 
 
 def _same_file(a: Path, b: Path) -> bool:

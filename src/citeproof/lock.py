@@ -112,8 +112,9 @@ class LockEntry:
 
 
 def is_stale(entry: LockEntry, max_age: timedelta, now: Optional[datetime] = None) -> bool:
-    """Whether the entry is older than ``max_age`` and must be asked again."""
-    return entry.age(now) > max_age
+    """Whether the entry is older than ``max_age`` (or dated in the future) and must be asked again."""
+    age = entry.age(now)
+    return age > max_age or age < timedelta(0)
 
 
 def lookups_from_lock(entry: LockEntry) -> dict[str, Lookup]:

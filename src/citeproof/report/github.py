@@ -30,7 +30,7 @@ def _headline(s: dict) -> str:
     statuses = ", ".join(f"{n} {k}" for k, n in s["statuses"].items()) or "no references"
     def n(count: int, word: str) -> str:
         return f"{count} {word}{'' if count == 1 else 's'}"
-    where = "" if s["official_endpoints"] or s["offline"] else " (overridden endpoints, not the real registries)"
+    where = "" if s["official_endpoints"] else " (overridden endpoints, not the real registries)"
     return (f"citeproof: {n(s['references'], 'reference')} ({statuses}); {n(s['errors'], 'error')}, "
             f"{n(s['warnings'], 'warning')}; {n(s['requests'], 'registry request')}{where}")
 

@@ -25,9 +25,11 @@ def format_text(result, *, color: bool = False) -> str:
         return f"\033[{_COLORS[what]}m{text}\033[0m" if color and what in _COLORS else text
 
     out: list[str] = []
-    if not result.offline and not result.official:
-        out += [paint("Registry endpoints are overridden (CITEPROOF_*_URL): the answers below come from "
-                      + ", ".join(result.endpoints.values()) + ", not from the real registries.", "warning"), ""]
+    if not result.official:
+        source = "the lock entries trusted below were answered by" if result.offline else \
+            "the answers below come from"
+        out += [paint("Registry endpoints are overridden (CITEPROOF_*_URL): " + source + " "
+                      + ", ".join(result.endpoints.values()) + ", not the real registries.", "warning"), ""]
     order = {"error": 0, "warning": 1}
     problems = sorted(result.problems, key=lambda p: (order[p.severity], p.file or "", p.line or 0))
     for severity, group in groupby(problems, key=lambda p: p.severity):
@@ -57,6 +59,6 @@ def format_text(result, *, color: bool = False) -> str:
                f"{_n(s['warnings'], 'warning')}; {mode}; {s['elapsed_seconds']:.2f} s.")
     if s["lock"]:
         out.append(f"Lock: {s['lock']}.")
-    if not s["offline"] and s["endpoints"]:
+    if s["endpoints"] and (not s["offline"] or not s["official_endpoints"]):
         out.append("Registries: " + ", ".join(f"{k} {v}" for k, v in s["endpoints"].items()))
     return "\n".join(out) + "\n"

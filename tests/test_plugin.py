@@ -163,11 +163,13 @@ def test_the_article_site_builds_strict_with_15_references(tmp_path):
 
 def test_unsafe_markdown_links_are_disarmed_and_reported(tmp_path):
     site = make_site(tmp_path, "# T\n\nFine [@alpha2020].\n\nA [bad link](javascript:alert(1)) and "
-                               "[another](JaVa&#115;cript:alert(2)) and [ok](https://example.org/).\n")
+                               "[another](JaVa&#115;cript:alert(2)) and [ok](https://example.org/).\n\n"
+                               "<a href=javascript:alert(3)>raw</a> <object data='javascript:alert(4)'></object>\n")
     proc = build(site)
     assert proc.returncode == 0, proc.stderr
     html = (site / "site" / "index.html").read_text(encoding="utf-8")
     assert "javascript:" not in html.lower() and "cript:alert" not in html
+    assert "raw</a>" in html and html.count("#unsafe-link-removed") >= 3
     assert "bad link" in html and 'href="https://example.org/"' in html  # nothing deleted
     assert re.search(r"docs/index\.md:5: a link to 'javascript:alert\(1\)' was disarmed", proc.stderr), proc.stderr
     assert build(site, "--strict").returncode != 0
@@ -196,3 +198,12 @@ def test_search_index_has_the_text_but_no_tokens_or_slots(tmp_path):
     assert "citeproof7f3a" not in index and "cp-bibliography-slot" not in index
     html = (site / "site" / "index.html").read_text(encoding="utf-8")
     assert html.count('<section class="cp-bibliography"') == 1 and "cp-bibliography-slot" not in html
+
+
+def test_citations_in_headings_and_image_text_leave_no_token_and_break_no_markup(tmp_path):
+    site = make_site(tmp_path, "# T\n\n## Walking helps [@alpha2020]\n\nBody [@beta2021].\n\n"
+                               "![Figure [@alpha2020]](https://example.org/x.png)\n")
+    assert build(site, "--strict").returncode == 0
+    html = (site / "site" / "index.html").read_text(encoding="utf-8")
+    assert "citeproof7f3a" not in html
+    assert 'alt="Figure [1]"' in html and "Walking helps [1]" in html

@@ -112,3 +112,19 @@ def test_head_metadata_is_escaped_and_json_ld_parses():
     assert data["@type"] == "ScholarlyArticle"
     assert data["citation"][0]["sameAs"][0] == "https://doi.org/10.1097/MD.0000000000016173"
     assert "citation_doi=10.1097/MD.0000000000016173" in head
+
+
+def test_a_token_inside_an_attribute_becomes_plain_text():
+    text = "See [@a] and [@b; @c].\n"
+    out, page = render_markdown(text, parse_citations(text, "p.md"), KEYS, TIPS)
+    tokens = re.findall(r"citeproof7f3a\d+X", out)
+    html = finish_html(f'<p><img alt="Figure {tokens[1]}" title="{tokens[0]}"> {tokens[0]}</p>', page)
+    assert '<img alt="Figure [2, 3]" title="[1]">' in html  # plain text inside the tag
+    assert html.count("<a ") == 1 and 'id="cite-1"' in html  # a link outside it
+
+
+def test_a_citation_in_a_heading_is_plain_text_for_the_toc():
+    text = "# Walking helps [@a]\n\nBody [@a].\n\nSetext [@b]\n------\n"
+    out, page = render_markdown(text, parse_citations(text, "p.md"), KEYS, TIPS)
+    assert out.startswith("# Walking helps \\[1\\]\n") and "Setext \\[2\\]\n---" in out
+    assert page.backrefs["a"] == ["cite-2"] and page.backrefs["b"] == []

@@ -35,8 +35,10 @@ log = logging.getLogger("mkdocs.plugins.citeproof")
 
 CSS_DEST = "assets/citeproof/citeproof.css"
 #: Where the reference list stands in ``page.content`` until the page's final HTML exists.
-LIST_SLOT = '<div class="cp-bibliography-slot" data-search-exclude></div>'
-_URL_ATTR = re.compile(r"""(\s(?:href|src|action|formaction|xlink:href)\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
+LIST_SLOT = '<div class="cp-bibliography-slot"></div>'
+_URL_ATTR = re.compile(
+    r"""(\s(?:href|src|action|formaction|xlink:href|data|poster|background|cite)\s*=\s*)"""
+    r"""(?:(["'])(.*?)\2|([^\s"'=<>`]+))""", re.I | re.S)
 _UNSAFE_SCHEMES = {"javascript", "vbscript", "data"}
 CSS_SOURCE = Path(__file__).parent / "assets" / "citeproof.css"
 
@@ -200,7 +202,8 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         """Only http(s), mailto and relative links leave a page: a `javascript:` (or
         `vbscript:`, `data:`) link is disarmed, kept visible, and reported with its line."""
         def check(m: re.Match) -> str:
-            value = unescape(m.group(3))
+            quote = m.group(2) or '"'
+            value = unescape(m.group(3) if m.group(2) else m.group(4))
             scheme = re.sub(r"[\x00-\x20]", "", value).split(":", 1)[0].lower() if ":" in value else ""
             if scheme not in _UNSAFE_SCHEMES:
                 return m.group(0)
@@ -211,7 +214,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
                           f"a link to '{value[:60]}' was disarmed: only http(s), mailto and relative "
                           "links may leave the site; fix or remove it",
                           file=self._page_label(page), line=line))
-            return f'{m.group(1)}{m.group(2)}#unsafe-link-removed{m.group(2)}'
+            return f'{m.group(1)}{quote}#unsafe-link-removed{quote}'
         return _URL_ATTR.sub(check, html)
 
     @staticmethod
@@ -223,6 +226,9 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         cites, _doc = self._pages.get(page.file.src_uri, (None, None))
         listing = self._listings.pop(page.file.src_uri, "")
         if listing:
+            if LIST_SLOT not in output:
+                log.warning("%s: the reference list could not be placed: its placeholder was "
+                            "changed by another plugin or the theme [citeproof]", self._page_label(page))
             output = output.replace(LIST_SLOT, listing, 1)
         if not self.config.metadata or not cites or not cites.numbers or "</head>" not in output:
             return output

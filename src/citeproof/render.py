@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
@@ -24,6 +25,9 @@ from .numbering import compress_numbers, number_citations
 #: replaces them after Markdown ran (so Markdown can neither mangle nor re-parse it).
 TOKEN_PREFIX = "citeproof7f3a"
 BIBLIOGRAPHY_TOKEN = f"{TOKEN_PREFIX}bibliographyX"
+_TAG_WITH_TOKEN = re.compile(rf"<[^<>]*{TOKEN_PREFIX}[^<>]*>")
+_ATX = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
+_SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
 _TOKEN_RE = re.compile(rf"<p>\s*{BIBLIOGRAPHY_TOKEN}\s*</p>|{TOKEN_PREFIX}(?:(\d+)|bibliography)X")
 
 _HTML_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
@@ -75,8 +79,18 @@ def render_markdown(
 
     edits: list[tuple[int, int, str]] = []
     for index, group in enumerate(doc.groups):
-        page.markers.append(_marker(group, f"cite-{index + 1}", page, known, tooltips, superscript))
-        edits.append((group.start, group.end, f"{TOKEN_PREFIX}{index}X"))
+        gid = f"cite-{index + 1}"
+        page.markers.append(_marker(group, gid, page, known, tooltips, superscript))
+        if _on_heading_line(text, group.start):
+            # A heading's text also feeds the table of contents and its id: plain "[1]"
+            # there (escaped for Markdown), and no back-link to a place that has no id.
+            label = plain_text(page.markers[-1])
+            edits.append((group.start, group.end, "".join("\\" + c if c in "[]\\`*_" else c for c in label)))
+            for gids in page.backrefs.values():
+                if gid in gids:
+                    gids.remove(gid)
+        else:
+            edits.append((group.start, group.end, f"{TOKEN_PREFIX}{index}X"))
     for marker in doc.markers[:1]:
         edits.append((marker.start, marker.end, f"\n{BIBLIOGRAPHY_TOKEN}\n"))
     for marker in doc.markers[1:]:
@@ -97,13 +111,42 @@ def render_markdown(
 
 
 def finish_html(page_html: str, page: PageCitations, bibliography_html: str = "") -> str:
-    """Put each group's HTML and the reference list where their tokens ended up."""
-    def swap(m: re.Match) -> str:
-        if m.group(1) is not None:
-            index = int(m.group(1))
-            return page.markers[index] if index < len(page.markers) else m.group(0)
-        return bibliography_html
-    return _TOKEN_RE.sub(swap, page_html)
+    """Put each group's HTML and the reference list where their tokens ended up.
+
+    A token inside a tag (an image's ``alt``, a ``title``) becomes escaped plain text:
+    an attribute cannot hold a link.
+    """
+    def marker(m: re.Match) -> str:
+        index = int(m.group(1))
+        return page.markers[index] if index < len(page.markers) else m.group(0)
+
+    def in_tag(t: re.Match) -> str:
+        return _TOKEN_RE.sub(lambda m: escape(plain_text(marker(m))) if m.group(1) is not None else "",
+                             t.group(0))
+
+    if TOKEN_PREFIX not in page_html:
+        return page_html
+    page_html = _TAG_WITH_TOKEN.sub(in_tag, page_html)
+    return _TOKEN_RE.sub(lambda m: marker(m) if m.group(1) is not None else bibliography_html, page_html)
+
+
+def plain_text(marker_html: str) -> str:
+    """What a marker says, without tags: ``[1–3, 5]``."""
+    return unescape(re.sub(r"<[^>]*>", "", marker_html))
+
+
+def _on_heading_line(text: str, offset: int) -> bool:
+    """Whether ``offset`` lies in an ATX heading (``## …``) or a setext heading's text line."""
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    line = text[start:] if end < 0 else text[start:end]
+    if _ATX.match(line):
+        return True
+    if end < 0:
+        return False
+    after = text.find("\n", end + 1)
+    nxt = text[end + 1:] if after < 0 else text[end + 1:after]
+    return bool(line.strip()) and bool(_SETEXT.match(nxt))
 
 
 def _marker(group: CitationGroup, gid: str, page: PageCitations, known: set[str],

@@ -154,6 +154,10 @@ def test_the_article_site_builds_strict_with_15_references(tmp_path):
     assert html.count('<meta name="citation_reference"') == 15
     assert '<meta name="citation_publication_date" content="2026/11/27">' in html
     assert '<meta name="citation_author" content="Michael C Remy">' in html
+    title = "What the Research Says About Walking &amp; Lower Back Pain Relief"
+    assert f'<meta name="citation_title" content="{title}">' in html
+    assert re.search(r"<title>What the Research Says About Walking (&amp;|&) Lower Back Pain Relief</title>",
+                     html)  # the browser tab does not repeat the title
     import json
     ld = json.loads(html.split('<script type="application/ld+json">')[1].split("</script>")[0])
     assert ld["@type"] == "ScholarlyArticle" and len(ld["citation"]) == 15

@@ -236,13 +236,21 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         authors = meta.get("authors") or ([meta["author"]] if meta.get("author") else [])
         date = meta.get("date")
         head = head_metadata(
-            title=str(meta.get("title") or page.title or config.site_name),
+            title=str(meta.get("title") or _h1(page) or page.title or config.site_name),
             authors=[str(a) for a in authors],
             date=str(date) if date else None,
             url=page.canonical_url,
             description=str(meta.get("description") or "") or None,
             references=[self._bib.references[k] for k in cites.ordered_keys])
         return output.replace("</head>", head + "\n</head>", 1)
+
+
+def _h1(page) -> str:
+    """The page's own first-level heading (the nav may give it a shorter title)."""
+    for item in getattr(page, "toc", None) or []:
+        if getattr(item, "level", 0) == 1:
+            return unescape(re.sub(r"<[^>]*>", "", item.title))
+    return ""
 
 
 def _shift(problem: Problem, offset: int) -> Problem:

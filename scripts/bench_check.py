@@ -140,7 +140,7 @@ def main() -> None:
             label = {"cold": "citeproof, cold", "warm": "citeproof, warm (lock)",
                      "naive": "naive, 1 req/identifier"}[name]
             if name == "naive" and m["measured_on"] != r["references"]:
-                label += f" (*)"
+                label += " (*)"
             print(f"{r['references']:>5} {label:<22} {m['requests']:>9} {m['status_429']:>5} {m['wall_s']:>7}")
     if any(r["naive"]["measured_on"] != r["references"] for r in rows):
         print(f"(*) measured on the first {args.naive_sample} references, scaled linearly")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from .lock import Lock, LockError, is_stale, lookups_from_lock
 from .markdown import parse_citations
 from .model import Lookup, Problem, Reference, ReferenceResult
 from .numbering import resolve_keys, unused_entries
-from .pages import markdown_files, split_front_matter
+from .pages import markdown_files, shift_lines, split_front_matter
 from .registries import RegistryConfig, resolve
 from .verify import verify_reference
 
@@ -114,21 +114,8 @@ def _docs(docs: Path) -> list:
             raise InputError(f"{path}: cannot read this Markdown file ({exc}); "
                              "save it as UTF-8 or exclude it.") from None
         offset, body = split_front_matter(raw)
-        doc = parse_citations(body, str(path))
-        if offset:
-            doc = _shift_doc(doc, offset)
-        parsed.append(doc)
+        parsed.append(shift_lines(parse_citations(body, str(path)), offset))
     return parsed
-
-
-def _shift_doc(doc, offset):
-    return replace(
-        doc,
-        groups=tuple(replace(g, line=g.line + offset,
-                             items=tuple(replace(i, line=i.line + offset) for i in g.items))
-                     for g in doc.groups),
-        markers=tuple(replace(m, line=m.line + offset) for m in doc.markers),
-        problems=tuple(replace(p, line=p.line + offset) if p.line else p for p in doc.problems))
 
 
 def offline_problems(options: CheckOptions) -> tuple[dict[str, Reference], list[Problem]]:

@@ -13,7 +13,6 @@ import gc
 import logging
 import re
 from html import unescape
-from dataclasses import replace
 import os
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from mkdocs.utils import get_relative_url
 from .bibcache import BibError, LoadedBib, load_formatted_bib
 from .markdown import parse_citations
 from .model import Problem
-from .pages import body_line_offset
+from .pages import body_line_offset, shift_lines
 from .numbering import resolve_keys
 from .render import anchor_for, finish_html, head_metadata, render_bibliography, render_markdown
 
@@ -150,21 +149,17 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         return server
 
     def on_page_markdown(self, markdown, *, page, config, files):
-        src = page.file.src_uri
-        label = os.path.join(os.path.relpath(config.docs_dir), src) if config.docs_dir else src
-        doc = parse_citations(markdown, label)
         # front matter is stripped before this event: shift lines so messages match the file
         offset = self._front_matter_lines(page)
-        for problem in doc.problems:
-            _warn(_shift(problem, offset))
+        doc = shift_lines(parse_citations(markdown, self._page_label(page)), offset)
         refs = self._bib.references
-        for problem in resolve_keys([doc], refs.keys()):
-            _warn(_shift(problem, offset))
+        for problem in [*doc.problems, *resolve_keys([doc], refs.keys())]:
+            _warn(problem)
         text, cites = render_markdown(
             markdown, doc, refs, self._tooltips,
             superscript=self.config.citation_format == "superscript",
             references_heading=self.config.references_heading)
-        self._pages[src] = (cites, doc)
+        self._pages[page.file.src_uri] = (cites, offset)
         return text
 
     @staticmethod
@@ -177,8 +172,8 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         return body_line_offset(raw, page.markdown or "")
 
     def on_page_content(self, html, *, page, config, files):
-        html = self._neutralise_unsafe_links(html, page)
-        cites, _doc = self._pages.get(page.file.src_uri, (None, None))
+        cites, offset = self._pages.get(page.file.src_uri, (None, 0))
+        html = self._neutralise_unsafe_links(html, page, offset)
         if cites is None or not (cites.markers or cites.numbers):
             return html
         listing = ""
@@ -198,7 +193,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         self._listings[page.file.src_uri] = listing
         return finish_html(html, cites, LIST_SLOT if listing else "")
 
-    def _neutralise_unsafe_links(self, html: str, page) -> str:
+    def _neutralise_unsafe_links(self, html: str, page, offset: int) -> str:
         """Only http(s), mailto and relative links leave a page: a `javascript:` (or
         `vbscript:`, `data:`) link is disarmed, kept visible, and reported with its line."""
         def check(m: re.Match) -> str:
@@ -209,7 +204,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
                 return m.group(0)
             raw = page.markdown or ""
             at = raw.find(value[:40])
-            line = raw[:at].count("\n") + 1 + self._front_matter_lines(page) if at >= 0 else None
+            line = raw[:at].count("\n") + 1 + offset if at >= 0 else None
             _warn(Problem("invalid-url", "error",
                           f"a link to '{value[:60]}' was disarmed: only http(s), mailto and relative "
                           "links may leave the site; fix or remove it",
@@ -223,7 +218,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         return os.path.join(docs, os.path.basename(page.file.src_uri)) if docs else page.file.src_uri
 
     def on_post_page(self, output, *, page, config):
-        cites, _doc = self._pages.get(page.file.src_uri, (None, None))
+        cites, _offset = self._pages.get(page.file.src_uri, (None, 0))
         listing = self._listings.pop(page.file.src_uri, "")
         if listing:
             if LIST_SLOT not in output:
@@ -251,9 +246,3 @@ def _h1(page) -> str:
         if getattr(item, "level", 0) == 1:
             return unescape(re.sub(r"<[^>]*>", "", item.title))
     return ""
-
-
-def _shift(problem: Problem, offset: int) -> Problem:
-    if not offset or problem.line is None:
-        return problem
-    return replace(problem, line=problem.line + offset)

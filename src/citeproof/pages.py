@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
+
+from .model import ParsedDocument
 
 # The same rule as MkDocs' own front-matter reader (mkdocs.utils.meta).
 _FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.S)
@@ -24,6 +27,20 @@ def body_line_offset(raw: str, body: str) -> int:
         return 0
     at = raw.find(body[:400])
     return raw[:at].count("\n") if at > 0 else 0
+
+
+def shift_lines(doc: ParsedDocument, offset: int) -> ParsedDocument:
+    """``doc`` with every line moved down by ``offset`` (the front matter MkDocs strips),
+    so messages name the line of the file itself."""
+    if not offset:
+        return doc
+    return replace(
+        doc,
+        groups=tuple(replace(g, line=g.line + offset,
+                             items=tuple(replace(i, line=i.line + offset) for i in g.items))
+                     for g in doc.groups),
+        markers=tuple(replace(m, line=m.line + offset) for m in doc.markers),
+        problems=tuple(replace(p, line=p.line + offset) if p.line else p for p in doc.problems))
 
 
 def markdown_files(docs_dir: Path) -> list[Path]:

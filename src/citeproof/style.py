@@ -21,7 +21,6 @@ links ``rel="noopener"``.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from pybtex.backends import html as html_backend

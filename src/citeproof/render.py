@@ -189,10 +189,7 @@ def _marker(group: CitationGroup, gid: str, page: PageCitations, known: set[str]
             group.items[0].prefix or group.items[0].locator):
         # The common case as one element (lean pages): the link is the whole citation.
         key = group.items[0].key
-        tip = tooltips.get(key, "")
-        title = f' title="{escape(tip)}"' if tip else ""
-        return (f'<a class="cp-cite cp-ref" id="{gid}" href="#{anchor_for(key)}"{title}>'
-                f'[{page.numbers[key]}]</a>')
+        return _number_link(key, page.numbers[key], tooltips, gid=gid)
     classes = "cp-cite cp-unknown" if missing else "cp-cite"
     title = f' title="{escape("Unknown citation key: " + ", ".join(missing))}"' if missing else ""
     if superscript:
@@ -200,9 +197,13 @@ def _marker(group: CitationGroup, gid: str, page: PageCitations, known: set[str]
     return f'<span class="{classes}" id="{gid}"{title}>[{inner}]</span>'
 
 
-def _number_link(key: str, number: int, tooltips: Mapping[str, str]) -> str:
+def _number_link(key: str, number: int, tooltips: Mapping[str, str], gid: str = "") -> str:
+    """A number linking to its entry, its reference as tooltip; with ``gid`` it is the
+    whole citation group (``[n]``, carrying the group's id)."""
     tip = tooltips.get(key, "")
     title = f' title="{escape(tip)}"' if tip else ""
+    if gid:
+        return f'<a class="cp-cite cp-ref" id="{gid}" href="#{anchor_for(key)}"{title}>[{number}]</a>'
     return f'<a class="cp-ref" href="#{anchor_for(key)}"{title}>{number}</a>'
 
 

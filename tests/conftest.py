@@ -1,11 +1,8 @@
 """Shared fixtures: the local registry emulator (tests reach no real registry)."""
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # `import emulator` works with or without tests/__init__.py
-from emulator import Emulator, default_dataset  # noqa: E402
+from emulator import Emulator, default_dataset  # tests/ is on pytest's pythonpath
+from scratch import Scratch
 
 SYNTHETIC = 1200  # synthetic works (DOIs 10.5555/citeproof.synthetic.NNNNN) beside the 15 + test works
 
@@ -22,3 +19,9 @@ def emulator(_emulator_session):
     _emulator_session.reset()
     yield _emulator_session
     _emulator_session.reset()
+
+
+@pytest.fixture
+def scratch(tmp_path):
+    """A scratch project in ``tmp_path``: ``scratch.write(page=..., bib=..., mkdocs=...)``."""
+    return Scratch(tmp_path)

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from emulator import (CORRECTED_DOI, DATACITE_DOI, RETRACTED_DOI, UNKNOWN_DOI, UNKNOWN_PMID)
 
 from emulator.server import CSL_PATH
+from scratch import Scratch
 
 from citeproof.cli import main
 
@@ -57,12 +58,8 @@ def set_field(bib: str, key: str, field: str, value: str) -> str:
 
 def make_project(tmp_path: Path, bib: str, keys: list[str] | None = None) -> Path:
     keys = keys if keys is not None else re.findall(r"^@\w+\{([^,]+),", bib, re.M)
-    (tmp_path / "docs").mkdir(parents=True, exist_ok=True)
     body = "".join(f"Claim {i} [@{k}].\n\n" for i, k in enumerate(keys, 1))
-    (tmp_path / "docs" / "index.md").write_text("# Article\n\n" + body, encoding="utf-8")
-    (tmp_path / "references.bib").write_text(bib, encoding="utf-8")
-    (tmp_path / "mkdocs.yml").write_text("site_name: T\nplugins:\n  - citeproof\n", encoding="utf-8")
-    return tmp_path
+    return Scratch(tmp_path).write(page="# Article\n\n" + body, bib=bib).root
 
 
 def invoke(project: Path, args: list[str], env: dict):

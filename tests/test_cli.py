@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from scratch import Scratch
 
 from citeproof import check as check_mod
 from citeproof.cli import main
@@ -34,11 +35,7 @@ def run(args, cwd=None, env=None):
 
 
 def project(tmp_path: Path, page: str, bib: str = GOOD_BIB) -> Path:
-    (tmp_path / "docs").mkdir(exist_ok=True)
-    (tmp_path / "docs" / "index.md").write_text(page, encoding="utf-8")
-    (tmp_path / "references.bib").write_text(bib, encoding="utf-8")
-    (tmp_path / "mkdocs.yml").write_text("site_name: T\nplugins:\n  - citeproof\n", encoding="utf-8")
-    return tmp_path
+    return Scratch(tmp_path).write(page=page, bib=bib).root
 
 
 def readme_exit_codes() -> dict[int, str]:

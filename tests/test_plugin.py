@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from scratch import MATERIAL, Scratch
+
 
 ROOT = Path(__file__).resolve().parents[1]
 MKDOCS = [sys.executable, "-m", "mkdocs"]
@@ -31,13 +33,7 @@ BIB = r"""
 
 
 def make_site(tmp_path: Path, page: str, bib: str = BIB, extra_cfg: str = "") -> Path:
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "index.md").write_text(page, encoding="utf-8")
-    (tmp_path / "references.bib").write_text(bib, encoding="utf-8")
-    (tmp_path / "mkdocs.yml").write_text(
-        "site_name: Test\nsite_url: https://example.org/\ntheme:\n  name: material\n  font: false\n"
-        "plugins:\n  - citeproof" + extra_cfg + "\n", encoding="utf-8")
-    return tmp_path
+    return Scratch(tmp_path).write(page=page, bib=bib, mkdocs=MATERIAL, plugin_options=extra_cfg).root
 
 
 def build(site: Path, *args: str) -> subprocess.CompletedProcess:

@@ -17,6 +17,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from .bib import BibError, load_bib, validate_references
+from .config import DEFAULT_LOCK_NAME
+from .errors import EXIT_ERRORS, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, InputError
 from .identifiers import doi_key, is_valid_doi, is_valid_pmid
 from .lock import Lock, LockError, is_stale, lookups_from_lock
 from .markdown import parse_citations
@@ -26,16 +28,10 @@ from .pages import markdown_files, shift_lines, split_front_matter
 from .registries import RegistryConfig, resolve
 from .verify import verify_reference
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 OFFICIAL_BY_NAME = {"crossref": "https://api.crossref.org", "doi.org": "https://doi.org",
                     "eutils": "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"}
-DEFAULT_LOCK_NAME = "citations.lock.json"
 REGISTRY_NAMES = {"crossref": "Crossref", "doi.org": "doi.org", "pubmed": "PubMed (NCBI E-utilities)",
                   "esearch": "PubMed (NCBI E-utilities)"}
-
-
-class InputError(Exception):
-    """Unreadable or unusable input: exit code 2, one clear message."""
 
 
 @dataclass

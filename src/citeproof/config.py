@@ -6,9 +6,12 @@ from pathlib import Path
 
 import yaml
 
+from .errors import ConfigError
 
-class ConfigError(Exception):
-    """mkdocs.yml cannot be read or understood (exit code 2)."""
+#: Default paths, decided here only (relative to mkdocs.yml, or to the bib for the lock).
+DEFAULT_BIB = "references.bib"
+DEFAULT_DOCS = "docs"
+DEFAULT_LOCK_NAME = "citations.lock.json"
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -57,8 +60,8 @@ def project_paths(config_file: Path | None = None, *, bib: Path | None = None,
             raise ConfigError(f"{config_file}: expected a mapping of settings at the top level.")
     root = config_file.parent if config_file is not None else Path(".")
     options = _plugin_options(settings.get("plugins"))
-    bib_file = options.get("bib_file", "references.bib")
-    docs_dir = settings.get("docs_dir", "docs")
+    bib_file = options.get("bib_file", DEFAULT_BIB)
+    docs_dir = settings.get("docs_dir", DEFAULT_DOCS)
     for name, value in (("plugins: citeproof: bib_file", bib_file), ("docs_dir", docs_dir)):
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{config_file}: {name} must be a path (text), not {value!r}; "

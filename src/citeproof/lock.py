@@ -24,6 +24,7 @@ from types import MappingProxyType
 from typing import Iterable, Mapping, Optional, Union
 
 from . import __version__
+from .errors import LockError
 from .model import Lookup, Record, Reference
 from .verify import norm_doi
 
@@ -34,10 +35,6 @@ REBUILD_HINT = ("restore it from git, or delete it and run `citeproof check` onl
 
 
 _TEXT_FIELDS = tuple(f for f in Record.__dataclass_fields__ if f not in {"authors", "updates", "pubtypes"})
-
-
-class LockError(Exception):
-    """The lock file cannot be used: the message names the file, the place and what to do."""
 
 
 def _parse_time(value: Union[str, datetime], what: str) -> datetime:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal, Optional
 
+from .errors import BibError  # noqa: F401  (re-exported: the cached bib's loaders raise it)
+
 Severity = Literal["error", "warning"]
 
 #: Every problem code the checker and the site can emit (README documents each).
@@ -224,10 +226,6 @@ class Record:
         d["pubtypes"] = tuple(d.get("pubtypes", ()))
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in d.items() if k in known})
-
-
-class BibError(Exception):
-    """The bib file cannot be read at all (missing, a directory, not UTF-8)."""
 
 
 @dataclass(frozen=True)

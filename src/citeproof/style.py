@@ -37,6 +37,10 @@ from .model import FormattedEntry, Problem, Reference
 __all__ = ["FormattedEntry", "HtmlBackend", "VancouverStyle", "format_entries"]
 
 MAX_AUTHORS = 3
+#: The author-list rules a site can choose (plugin/extension option ``authors``).
+AUTHOR_RULES = ("icmje", "all", "three")
+#: How page ranges are set (option ``page_ranges``).
+PAGE_RANGES = ("abbreviated", "full")
 
 
 class HtmlBackend(html_backend.Backend):
@@ -63,7 +67,18 @@ _TEXT = plaintext.Backend()
 
 
 class VancouverStyle(BaseStyle):
-    """Vancouver (NLM) references for ``@article``, with a plain fallback for other types."""
+    """Vancouver (NLM) references for ``@article``, with a plain fallback for other types.
+
+    ``authors``: one of :data:`AUTHOR_RULES`; ``page_ranges``: one of :data:`PAGE_RANGES`.
+    """
+
+    def __init__(self, *args, authors: str = "icmje", page_ranges: str = "abbreviated", **kwargs):
+        super().__init__(*args, **kwargs)
+        if authors not in AUTHOR_RULES:
+            raise ValueError(f"authors must be one of {', '.join(AUTHOR_RULES)}, not {authors!r}")
+        if page_ranges not in PAGE_RANGES:
+            raise ValueError(f"page_ranges must be one of {', '.join(PAGE_RANGES)}, not {page_ranges!r}")
+        self.authors, self.page_ranges = authors, page_ranges
 
     def format_entry(self, label, entry, bib_data=None):
         formatter = self.format_article if entry.type.lower() == "article" else self.format_other
@@ -181,14 +196,16 @@ def _join(sentences: list[list]) -> Text:
 
 
 def format_entries(data: BibliographyData, keys: Iterable[str] | None = None,
-                   refs: Mapping[str, Reference] | None = None) -> dict[str, FormattedEntry]:
+                   refs: Mapping[str, Reference] | None = None, *, authors: str = "icmje",
+                   page_ranges: str = "abbreviated") -> dict[str, FormattedEntry]:
     """Format the entries ``keys`` (default: all, in bib order) of ``data``.
 
     Returns a dict keyed by each entry's key as the bib writes it; keys not in
     ``data`` are left out (the caller reports unknown keys). ``refs`` (from
     :func:`citeproof.bib.load_bib`) lets problems carry the bib file and line.
+    ``authors`` and ``page_ranges`` choose the style's rules (see :class:`VancouverStyle`).
     """
-    style = VancouverStyle()
+    style = VancouverStyle(authors=authors, page_ranges=page_ranges)
     out: dict[str, FormattedEntry] = {}
     for wanted in data.entries if keys is None else keys:
         entry = data.entries.get(wanted)

@@ -1,7 +1,7 @@
 # EMULATOR TEST DATA. NOT REGISTRY ANSWERS.
 # Everything in this file feeds the local registry emulator used by the tests and the
 # benchmark. The values of the article's 15 references are copied from
-# /work/shared/references/facts.md (itself partly unconfirmed), dressed in the field
+# ../shared/references/facts.md (beside the repository) (itself partly unconfirmed), dressed in the field
 # shapes the registries use; dates beyond the year, Crossref given names (initials here)
 # and every 10.5555/... DOI and 8xxxxxxx/9xxxxxxx PMID are invented. Nothing here may be
 # cited, locked or reported as what Crossref, doi.org or PubMed said.

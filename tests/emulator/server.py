@@ -2,7 +2,7 @@
 # Its answers are built from fixtures.py (emulator test data), never from a registry.
 """A registry emulator on 127.0.0.1: three HTTP servers with the registries' behaviour.
 
-Documented behaviour emulated (see /work/shared/notes/registries.md): Crossref
+Documented behaviour emulated (the registries' public documentation, summarised in ../shared/notes/registries.md): Crossref
 ``/works/{doi}`` (404 ``Resource not found.``), ``/works/{doi}/agency`` and
 ``/works?filter=doi:...`` (``rows`` default 20, cap 1000; ``select``; 414 for a request
 line over 8 KB); doi.org ``/api/handles/{doi}`` (responseCode 1 / 100) and content

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Optional
 
+from ..errors import ConfigError
 from ..model import Lookup
 from . import crossref, doi, pubmed
 from .http import (CROSSREF_POLITE, CROSSREF_PUBLIC, DOI_ORG, NCBI_ANONYMOUS, NCBI_WITH_KEY,
@@ -30,10 +31,6 @@ _ENV = {  # field -> (environment variable, default)
     "mailto": ("CITEPROOF_MAILTO", None),
     "api_key": ("NCBI_API_KEY", None),
 }
-
-
-class ConfigError(ValueError):
-    """A registry setting is unusable; the message says which and what to do."""
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ class RateLimit:
         self._sem.release()
 
 
-# --- The registries' published policies (see /work/shared/notes/registries.md) ------------
+# --- The registries' published policies (see each registry's public policy page) ------------
 # Crossref REST API, "public" pool (no mailto), from December 2025: 5 requests/s and
 # 1 request at a time. "Polite" pool (mailto= parameter or mailto: in the User-Agent):
 # 10 requests/s and 5 at a time. Over that: HTTP 429, and repeated, a block.

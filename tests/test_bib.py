@@ -258,7 +258,7 @@ def test_reference_fields_are_decoded_and_located():
     ref = result.references["x2020"]
     assert ref.entry_type == "article" and ref.line == 1 and ref.file == "refs.bib"
     assert ref.authors == (Author("Villafañe", "J. H."), Author("Müller", "Hyun-Jung"),
-                           Author("van der Berg", "Anna"), Author("World Health Organization", ""))
+                           Author("van der Berg", "Anna"), Author("World Health Organization", "", corporate=True))
     assert ref.title == "DNA and Café walking: a RCT – part\u00a02"
     assert ref.journal == "J Österr Med"
     assert (ref.year, ref.volume, ref.number, ref.pages) == ("2020", "14", "3", "786-792")

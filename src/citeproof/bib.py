@@ -120,7 +120,10 @@ def person_to_author(person: Person) -> Author:
     """
     family = " ".join(latex_to_text(p) for p in person.prelast_names + person.last_names)
     given = " ".join(latex_to_text(p) for p in person.first_names + person.middle_names)
-    return Author(family=family, given=given)
+    parts = person.prelast_names + person.last_names
+    corporate = (not given and len(parts) == 1 and parts[0].startswith("{")
+                 and parts[0].endswith("}") and " " in parts[0].strip("{} "))
+    return Author(family=family, given=given, corporate=corporate)
 
 
 def normalize_pages(pages: str) -> str:
@@ -562,6 +565,8 @@ def _reference(item: _Scanned, entry, file: str, scanner: _Scanner) -> Reference
         url=f.get("url", "").strip(),
         no_identifier=f.get("identifier", "").strip().strip("{}").lower() == "none",
         field_lines=tuple((name, scanner.line(pos)) for name, pos, _, _ in item.fields),
+        editors=tuple(person_to_author(p) for p in entry.persons.get("editor", ())),
+        fields=tuple((name.lower(), latex_to_text(value).strip()) for name, value in f.items()),
     )
 
 

@@ -14,9 +14,6 @@ Writes are atomic: a temp file in the same directory, fsync, then ``os.replace``
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -24,6 +21,7 @@ from types import MappingProxyType
 from typing import Iterable, Mapping, Optional, Union
 
 from . import __version__
+from .atomic import atomic_write
 from .errors import LockError
 from .model import Lookup, Record, Reference
 from .verify import norm_doi
@@ -192,32 +190,7 @@ class Lock:
 
     def save(self, path: Union[str, Path]) -> None:
         """Write the lock atomically: the old file stays intact if anything fails."""
-        path = Path(path)
-        directory = path.parent if str(path.parent) else Path(".")
-        try:
-            mode = path.stat().st_mode & 0o777
-        except FileNotFoundError:
-            mode = 0o644
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                json.dump(self.to_data(), fh, sort_keys=True, indent=2, ensure_ascii=False)
-                fh.write("\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, mode)
-            os.replace(tmp, path)
-        except BaseException:
-            with suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        with suppress(OSError):  # make the rename itself durable (POSIX)
-            dir_fd = os.open(directory, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-
+        atomic_write(path, json.dumps(self.to_data(), sort_keys=True, indent=2, ensure_ascii=False) + "\n")
 
 def _entries_from(data: object, path: Path, text: str) -> dict[str, LockEntry]:
     """Validate the decoded JSON and build the entries; LockError names what is wrong, and where."""

@@ -130,6 +130,9 @@ class Author:
 
     family: str
     given: str = ""  # full given names or initials, as the source has them
+    #: an organisation written as one braced name (``{National Institute for Health and
+    #: Care Excellence}``): ``family`` holds the whole name, ``given`` is empty
+    corporate: bool = False
 
     @property
     def initials(self) -> str:
@@ -141,6 +144,14 @@ class Author:
             elif part:
                 out.append(part[0].upper())
         return "".join(out)
+
+
+def _author_dict(a: Author) -> dict:
+    """An author for the lock: ``corporate`` only when set, so person entries stay as they were."""
+    d = {"family": a.family, "given": a.given}
+    if a.corporate:
+        d["corporate"] = True
+    return d
 
 
 @dataclass(frozen=True)
@@ -164,6 +175,17 @@ class Reference:
     url: str = ""
     no_identifier: bool = False  # bib field ``identifier = {none}``: no DOI/PMID exists
     field_lines: tuple[tuple[str, int], ...] = ()  # (field name, 1-based line) for messages
+    editors: tuple[Author, ...] = ()
+    #: every field of the entry as decoded text, in file order (``(name, text)``, lower-case
+    #: names): what the typed attributes above do not hold (publisher, booktitle, urldate, ...)
+    fields: tuple[tuple[str, str], ...] = ()
+
+    def field(self, name: str) -> str:
+        """A field's decoded text (``""`` when absent): ``ref.field("publisher")``."""
+        for fname, text in self.fields:
+            if fname == name:
+                return text
+        return ""
 
     def line_of(self, field_name: str) -> int:
         for name, line in self.field_lines:
@@ -213,7 +235,7 @@ class Record:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["authors"] = [asdict(a) for a in self.authors]
+        d["authors"] = [_author_dict(a) for a in self.authors]
         d["updates"] = [asdict(u) for u in self.updates]
         d["pubtypes"] = list(self.pubtypes)
         return d

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from scratch import Scratch
 
-from citeproof import check as check_mod
+from citeproof import errors
 from citeproof.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,8 +46,8 @@ def readme_exit_codes() -> dict[int, str]:
 
 def test_readme_documents_exactly_the_exit_codes_the_code_uses():
     codes = readme_exit_codes()
-    assert codes.keys() == {check_mod.EXIT_OK, check_mod.EXIT_ERRORS, check_mod.EXIT_USAGE,
-                            check_mod.EXIT_UNAVAILABLE} == {0, 1, 2, 3}
+    assert codes.keys() == {errors.EXIT_OK, errors.EXIT_ERRORS, errors.EXIT_USAGE,
+                            errors.EXIT_UNAVAILABLE} == {0, 1, 2, 3}
     assert "no error" in codes[0] and "error" in codes[1]
     assert "usage" in codes[2] and "unavailable" in codes[3]
 

@@ -18,7 +18,7 @@ SYN = list(synthetic_works(1200))
 
 
 def config(emu, **kw):
-    return RegistryConfig(crossref_url=emu.crossref_url, doi_url=emu.doi_url, eutils_url=emu.eutils_url, **kw)
+    return RegistryConfig(urls={"crossref": emu.crossref_url, "doi.org": emu.doi_url, "eutils": emu.eutils_url}, **kw)
 
 
 def client(emu, *, timeout=(1.0, 1.0), retries=3, **kw):
@@ -110,7 +110,7 @@ def test_deadline_ends_a_hang_within_deadline_plus_timeout(emulator):
 def test_no_request_starts_after_the_deadline(emulator):
     res = resolve(config(emulator, deadline=0.0), [work("suh2019").doi], ["31261549"], [work("fahmy2019").doi])
     assert res.requests == 0 and emulator.requests == []
-    assert {lk.status for d in (res.crossref, res.pubmed, res.esearch) for lk in d.values()} == {"unavailable"}
+    assert {lk.status for d in (res.answers["crossref"], res.answers["pubmed"], res.answers["esearch"]) for lk in d.values()} == {"unavailable"}
 
 
 def test_response_size_is_capped(emulator):
@@ -455,9 +455,9 @@ def test_esearch_batches_and_reuses_known_summaries(emulator):
 def test_config_from_env_and_overrides():
     env = {"CITEPROOF_CROSSREF_URL": "http://127.0.0.1:9/", "CITEPROOF_MAILTO": " ", "NCBI_API_KEY": SECRET}
     cfg = RegistryConfig.from_env(env, deadline=5)
-    assert (cfg.crossref_url, cfg.doi_url, cfg.mailto, cfg.api_key, cfg.deadline) == (
+    assert (cfg.urls["crossref"], cfg.urls["doi.org"], cfg.mailto, cfg.api_key, cfg.deadline) == (
         "http://127.0.0.1:9", "https://doi.org", None, SECRET, 5)
-    assert cfg.eutils_url == "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+    assert cfg.urls["eutils"] == "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
     with pytest.raises(ConfigError, match="CITEPROOF_DOI_URL .* must start with http:// or https://"):
         RegistryConfig.from_env({"CITEPROOF_DOI_URL": "ftp://doi.org"})
     with pytest.raises(ConfigError, match="unknown registry setting"):
@@ -468,7 +468,7 @@ def test_resolve_the_article_in_3_requests(emulator):
     res = resolve(config(emulator), [w.doi for w in ARTICLE if w.doi], [w.pmid for w in ARTICLE if w.pmid],
                   [w.doi for w in ARTICLE if w.doi and not w.pmid])
     assert res.requests == len(emulator.requests) == 3 and emulator.count("doi") == 0
-    assert res.handles == {} and all(lk.status == "found" for lk in res.crossref.values())
+    assert res.answers["doi.org"] == {} and all(lk.status == "found" for lk in res.answers["crossref"].values())
 
 
 def test_resolve_the_article_plus_a_datacite_doi(emulator):
@@ -479,14 +479,14 @@ def test_resolve_the_article_plus_a_datacite_doi(emulator):
     # Crossref 1, E-utilities 2, doi.org 3 (handle, content negotiation, its redirect)
     assert res.requests == len(emulator.requests) == 6 and res.status_429 == 0
     assert emulator.count("doi") == 3 and emulator.count("doi", f"{CSL_PATH}{DATACITE_DOI}") == 1
-    assert res.handles[DATACITE_DOI.lower()].record.title == "An emulator data set registered with DataCite"
+    assert res.answers["doi.org"][DATACITE_DOI.lower()].record.title == "An emulator data set registered with DataCite"
     assert emulator.count("eutils", "esummary.fcgi") == 1  # the PMIDs and the esearch hits together
     assert emulator.peak_concurrency("crossref") == 1
-    assert res.crossref[DATACITE_DOI.lower()].status == "not-found"
-    assert list(res.handles) == [DATACITE_DOI.lower()] and res.handles[DATACITE_DOI.lower()].status == "found"
-    assert all(res.pubmed[p].status == "found" for p in pmids)
-    assert res.esearch["10.1186/s41983-019-0124-5"].status == "not-found"
-    assert res.esearch[RETRACTED_DOI].record.pmid == "90000001" and "90000001" not in res.pubmed
+    assert res.answers["crossref"][DATACITE_DOI.lower()].status == "not-found"
+    assert list(res.answers["doi.org"]) == [DATACITE_DOI.lower()] and res.answers["doi.org"][DATACITE_DOI.lower()].status == "found"
+    assert all(res.answers["pubmed"][p].status == "found" for p in pmids)
+    assert res.answers["esearch"]["10.1186/s41983-019-0124-5"].status == "not-found"
+    assert res.answers["esearch"][RETRACTED_DOI].record.pmid == "90000001" and "90000001" not in res.answers["pubmed"]
     assert "stankovic" not in repr(res).lower() and res.elapsed > 0
 
 
@@ -498,6 +498,6 @@ def test_resolve_1000_references_public_pool_with_latency(emulator):
                   [w.doi for w in works if not w.pmid])
     assert time.monotonic() - started <= 5.0
     assert res.requests <= 25 and res.status_429 == 0 and emulator.status_429["crossref"] == 0
-    assert sum(lk.status == "found" for lk in res.crossref.values()) == 1000
-    assert sum(lk.status == "found" for lk in res.pubmed.values()) == 900
-    assert {lk.status for lk in res.esearch.values()} == {"not-found"} and len(res.esearch) == 100
+    assert sum(lk.status == "found" for lk in res.answers["crossref"].values()) == 1000
+    assert sum(lk.status == "found" for lk in res.answers["pubmed"].values()) == 900
+    assert {lk.status for lk in res.answers["esearch"].values()} == {"not-found"} and len(res.answers["esearch"]) == 100

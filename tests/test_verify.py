@@ -11,8 +11,9 @@ import pytest
 
 from citeproof.model import (PROBLEM_CODES, REFERENCE_STATUSES, Author, Lookup, Record,
                              Reference, Update)
-from citeproof.verify import (compare, journal_matches, norm_doi, norm_journal, norm_pages,
-                              norm_text, verify_reference)
+from citeproof.identifiers import doi_key
+from citeproof.verify import (compare, journal_matches, norm_journal, norm_pages, norm_text,
+                              verify_reference)
 
 SUH_DOI, SUH_PMID = "10.1097/MD.0000000000016173", "31261549"
 KIM_DOI = "10.5535/arm.2017.41.5.786"
@@ -148,8 +149,8 @@ def test_journal_matches(bib, names, ok):
     ("https://doi.org/10.2196/JMIR.2605", "10.2196/jmir.2605"),
     ("doi:10.1000/ABC ", "10.1000/abc"),
 ])
-def test_norm_doi(raw, want):
-    assert norm_doi(raw) == want
+def test_doi_key_strips_prefixes_and_case(raw, want):
+    assert doi_key(raw) == want
 
 
 # ------------------------------------------------------------------ compare

@@ -14,10 +14,40 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .check import EXIT_USAGE, CheckOptions, InputError, run_check
-from .config import ConfigError, project_paths
-from .registries import RegistryConfig
+from .check import CheckOptions, run_check
+from .config import project_paths
+from .errors import CiteproofError
+from .registries import RegistryConfig, environment
 from .report import FORMATTERS, format_step_summary
+
+#: The variables the command itself reads, besides the registries' (see ``environment_rows``).
+CLI_ENVIRONMENT = (
+    ("GITHUB_STEP_SUMMARY", "", "when set, a Markdown summary is appended to that file"),
+    ("NO_COLOR", "", "no colour in the text report"),
+)
+
+
+def environment_rows() -> list[tuple[str, str, str]]:
+    """(variable, default or "", meaning) for every environment variable ``check`` reads."""
+    return environment() + list(CLI_ENVIRONMENT)
+
+
+def environment_markdown() -> str:
+    """The README's environment table (pasted by ``make cog``)."""
+    rows = [f"| `{var}` | {f'`{default}`' if default else 'unset'} | {meaning} |"
+            for var, default, meaning in environment_rows()]
+    return "\n".join(["| variable | default | meaning |", "|---|---|---|", *rows]) + "\n"
+
+
+class _CheckCommand(click.Command):
+    """``check``, whose help ends with the environment variables, read from the registry table."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help_text(ctx, formatter)
+        rows = [(var, f"{meaning}  [{default}]" if default else meaning)
+                for var, default, meaning in environment_rows()]
+        with formatter.section("Environment"):
+            formatter.write_dl(rows)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,7 +56,7 @@ def main() -> None:
     """Prove that every citation is real: check a bib file and the Markdown that cites it."""
 
 
-@main.command()
+@main.command(cls=_CheckCommand)
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
               help="MkDocs config to read the bib file and docs dir from.  [default: ./mkdocs.yml]")
 @click.option("--bib", type=click.Path(path_type=Path, dir_okay=False),
@@ -48,31 +78,17 @@ def main() -> None:
 @click.option("--color/--no-color", default=None,
               help="Colour the text report.  [default: on a terminal, unless NO_COLOR is set]")
 def check(config_file, bib, docs, lock, offline, fmt, timeout, deadline, max_age, color) -> None:
-    """Check every citation: offline checks, then Crossref, doi.org and PubMed.
-
-    \b
-    Environment:
-      CITEPROOF_CROSSREF_URL  Crossref REST API  [https://api.crossref.org]
-      CITEPROOF_DOI_URL       doi.org            [https://doi.org]
-      CITEPROOF_EUTILS_URL    NCBI E-utilities   [https://eutils.ncbi.nlm.nih.gov/entrez/eutils]
-      CITEPROOF_MAILTO        your e-mail: Crossref's polite pool, NCBI's email parameter
-      NCBI_API_KEY            NCBI API key (10 requests/s instead of 3; never printed)
-      GITHUB_STEP_SUMMARY     when set, a Markdown summary is appended to that file
-    """
+    """Check every citation: offline checks, then Crossref, doi.org and PubMed."""
     try:
-        paths = project_paths(config_file, bib=bib, docs=docs)
-        registry = None
-        if not offline:
-            registry = RegistryConfig.from_env(timeout=timeout, deadline=deadline)
+        paths = project_paths(config_file, bib=bib, docs=docs, lock=lock)
+        registry = RegistryConfig.from_env(timeout=timeout, deadline=deadline)
         options = CheckOptions(
-            bib=paths.bib, docs=paths.docs,
-            lock=lock if lock is not None else paths.bib.parent / "citations.lock.json",
-            lock_explicit=lock is not None, offline=offline,
-            max_age=timedelta(days=max_age), registry=registry)
+            bib=paths.bib, docs=paths.docs, lock=paths.lock, lock_explicit=lock is not None,
+            offline=offline, max_age=timedelta(days=max_age), registry=registry)
         result = run_check(options)
-    except (InputError, ConfigError, ValueError) as exc:
+    except CiteproofError as exc:
         click.echo(f"citeproof: error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(exc.exit_code)
     if color is None:
         color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     click.echo(FORMATTERS[fmt](result, color=color), nl=False, color=color)

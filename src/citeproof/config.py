@@ -35,11 +35,18 @@ class ProjectPaths:
     bib: Path
     docs: Path
     config_file: Path | None
+    lock: Path | None = None  # set by project_paths: the given lock, else the default one
+
+
+def default_lock(bib: Path) -> Path:
+    """The lock file that belongs to ``bib``: ``citations.lock.json`` beside it."""
+    return bib.parent / DEFAULT_LOCK_NAME
 
 
 def project_paths(config_file: Path | None = None, *, bib: Path | None = None,
-                  docs: Path | None = None) -> ProjectPaths:
-    """Resolve the bib file and docs dir: explicit options win, then mkdocs.yml, then defaults."""
+                  docs: Path | None = None, lock: Path | None = None) -> ProjectPaths:
+    """Resolve the bib file, docs dir and lock file: explicit options win, then mkdocs.yml,
+    then defaults (the lock: :func:`default_lock` of the bib)."""
     if config_file is None:
         candidate = Path("mkdocs.yml")
         config_file = candidate if candidate.exists() else None
@@ -66,10 +73,12 @@ def project_paths(config_file: Path | None = None, *, bib: Path | None = None,
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{config_file}: {name} must be a path (text), not {value!r}; "
                               "fix mkdocs.yml or pass --bib and --docs.")
+    bib = bib if bib is not None else root / bib_file
     return ProjectPaths(
-        bib=bib if bib is not None else root / bib_file,
+        bib=bib,
         docs=docs if docs is not None else root / docs_dir,
         config_file=config_file,
+        lock=lock if lock is not None else default_lock(bib),
     )
 
 

@@ -46,8 +46,15 @@ def is_valid_doi(doi: str) -> bool:
 
 
 def doi_key(doi: str) -> str:
-    """The form to compare DOIs with: DOIs are case-insensitive."""
-    return doi.strip().lower()
+    """The one form DOIs are compared and keyed by: bare (as :func:`normalize_doi` leaves
+    it) and lower-cased, since DOIs are case-insensitive."""
+    return normalize_doi(doi or "")[0].lower()
+
+
+def valid_ids(doi: str, pmid: str) -> tuple[str, str]:
+    """The DOI and the PMID worth asking a registry about: each kept only when valid."""
+    doi, pmid = doi or "", pmid or ""
+    return (doi if doi and is_valid_doi(doi) else "", pmid if pmid and is_valid_pmid(pmid) else "")
 
 
 def is_valid_pmid(pmid: str) -> bool:

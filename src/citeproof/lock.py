@@ -22,12 +22,12 @@ from typing import Iterable, Mapping, Optional, Union
 
 from . import __version__
 from .atomic import atomic_write
+from . import registries
 from .errors import LockError
+from .identifiers import doi_key
 from .model import Lookup, Record, Reference
-from .verify import norm_doi
 
 LOCK_VERSION = 1
-LOCK_SOURCES = ("crossref", "doi.org", "pubmed")  # also the order records are stored in
 REBUILD_HINT = ("restore it from git, or delete it and run `citeproof check` online to "
                 "rebuild it from the registries")
 
@@ -52,20 +52,28 @@ def _iso(t: datetime) -> str:
     return t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
+def lock_sources() -> list[str]:
+    """The sources whose found records may be locked, in the order entries store them
+    (the registry table's order; a search's suggestions are never locked)."""
+    return [s.name for s in registries.sources() if s.locked]
+
+
 def _check_record(key: str, doi: str, pmid: str, record: Record) -> None:
     """Refuse a record that is not a real registry answer about this entry's identifiers."""
     if not isinstance(record, Record):
         raise ValueError(f"{key}: a lock record must be a model.Record, not {type(record).__name__}")
-    if record.source not in LOCK_SOURCES:
+    allowed = lock_sources()
+    if record.source not in allowed:
         raise ValueError(f"{key}: refusing a record from source {record.source!r}; only "
-                         f"{', '.join(LOCK_SOURCES)} answers may be locked")
-    wanted = pmid if record.source == "pubmed" else doi
-    asked = record.identifier if record.source == "pubmed" else norm_doi(record.identifier)
-    wanted = wanted if record.source == "pubmed" else norm_doi(wanted)
+                         f"{', '.join(allowed)} answers may be locked")
+    by_pmid = registries.registry_for(record.source).source(record.source).answers == "pmid"
+    wanted = pmid if by_pmid else doi
+    asked = record.identifier if by_pmid else doi_key(record.identifier)
+    wanted = wanted if by_pmid else doi_key(wanted)
     if not asked or asked.strip() != (wanted or "").strip():
         raise ValueError(f"{key}: the {record.source} record answers {record.identifier!r}, "
-                         f"not this entry's {'PMID' if record.source == 'pubmed' else 'DOI'} "
-                         f"{(pmid if record.source == 'pubmed' else doi)!r}")
+                         f"not this entry's {'PMID' if by_pmid else 'DOI'} "
+                         f"{(pmid if by_pmid else doi)!r}")
     if not record.retrieved:
         raise ValueError(f"{key}: the {record.source} record has no retrieval time")
     texts = [getattr(record, f) for f in _TEXT_FIELDS] + list(record.pubtypes)
@@ -90,7 +98,7 @@ class LockEntry:
 
     def matches(self, ref: Reference) -> bool:
         """Whether the bib still has the identifiers these answers were fetched for."""
-        return (norm_doi(self.doi) == norm_doi(ref.doi)
+        return (doi_key(self.doi) == doi_key(ref.doi)
                 and (self.pmid or "").strip() == (ref.pmid or "").strip())
 
     def age(self, now: Optional[datetime] = None) -> timedelta:
@@ -116,6 +124,35 @@ def lookups_from_lock(entry: LockEntry) -> dict[str, Lookup]:
     """The locked records as found ``Lookup`` values, keyed by source ("crossref",
     "doi.org", "pubmed"), so ``--offline`` runs the same ``verify_reference``."""
     return {r.source: Lookup(r.source, r.identifier, "found", record=r) for r in entry.records}
+
+
+def lockable(looks: Mapping[str, Lookup]) -> Optional[list[Record]]:
+    """The records to lock, when every registry asked gave a real answer (successes only).
+
+    A suggestion (an answer that is not locked, such as PubMed's DOI search) is left out;
+    a DOI retriever's "not-found" is no failure when a later retriever found the DOI.
+    """
+    allowed = lock_sources()
+    records = []
+    for source, look in looks.items():
+        if source not in allowed:
+            continue
+        if look.status == "found" and look.record is not None:
+            records.append(look.record)
+        elif not (look.status == "not-found" and registries.found_later(source, looks)):
+            return None
+    return records or None
+
+
+@dataclass
+class Plan:
+    """What the lock answers for one run, and what must be asked (see :meth:`Lock.plan`)."""
+
+    trusted: dict[str, dict[str, Lookup]] = field(default_factory=dict)  # key -> locked answers
+    to_ask: list[Reference] = field(default_factory=list)  # online: ask the registries again
+    changed: list[str] = field(default_factory=list)  # offline: identifiers changed since locked
+    foreign: list[str] = field(default_factory=list)  # offline: answered by other endpoints
+    unlocked: list[str] = field(default_factory=list)  # offline: no entry at all
 
 
 class Lock:
@@ -151,11 +188,46 @@ class Lock:
             raise ValueError(f"{key}: more than one record from one source ({', '.join(sources)})")
         for r in records:
             _check_record(key, doi, pmid, r)
-        records.sort(key=lambda r: LOCK_SOURCES.index(r.source))
+        order = lock_sources()
+        records.sort(key=lambda r: order.index(r.source))
         entry = LockEntry(key, doi, pmid, tuple(records), _iso(_parse_time(retrieved, f"{key}: retrieved")),
                           dict(endpoints or {}))
         self._entries[key] = entry
         return entry
+
+    def plan(self, refs: Iterable[Reference], endpoints: Mapping[str, str], max_age: timedelta,
+             now: datetime, offline: bool) -> Plan:
+        """Sort ``refs`` (those with an identifier to check) by what this lock can answer.
+
+        An entry is trusted only when the endpoints that answered it are exactly
+        ``endpoints`` (an emulator's answers never pass for the registries'), the bib still
+        has the identifiers it was fetched for, and, online, it is not stale (older than
+        ``max_age`` or dated after ``now``). Online, whatever is not trusted is asked again;
+        offline, it is listed by the reason it cannot be verified.
+        """
+        plan = Plan()
+        for ref in refs:
+            entry = self.get(ref.key)
+            if entry is not None and dict(entry.endpoints) != dict(endpoints):
+                (plan.foreign.append(ref.key) if offline else plan.to_ask.append(ref))
+            elif entry is not None and entry.matches(ref) and (offline or not is_stale(entry, max_age, now)):
+                plan.trusted[ref.key] = registries.replay(lookups_from_lock(entry))
+            elif offline:
+                (plan.changed if entry is not None else plan.unlocked).append(ref.key)
+            else:
+                plan.to_ask.append(ref)
+        return plan
+
+    def keep(self, ref: Reference, looks: Mapping[str, Lookup], endpoints: Mapping[str, str]) -> bool:
+        """Lock ``ref``'s new answers if they are :func:`lockable`; whether they were."""
+        records = lockable(looks)
+        if not records:
+            return False
+        try:
+            self.put(ref.key, ref.doi, ref.pmid, records, max(r.retrieved for r in records), endpoints)
+        except ValueError as exc:
+            raise LockError(str(exc)) from None
+        return True
 
     def remove(self, key: str) -> bool:
         """Forget ``key``; returns whether it was there."""

@@ -7,34 +7,42 @@ citation, a reference, a registry record or a problem is.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Literal, Optional
 
 from .errors import BibError  # noqa: F401  (re-exported: the cached bib's loaders raise it)
 
 Severity = Literal["error", "warning"]
 
-#: Every problem code the checker and the site can emit (README documents each).
-PROBLEM_CODES = (
-    "bib-syntax",
-    "duplicate-key",
-    "unknown-key",
-    "unused-entry",
-    "missing-identifier",
-    "invalid-doi",
-    "invalid-pmid",
-    "doi-not-found",
-    "pmid-not-found",
-    "doi-pmid-conflict",
-    "metadata-mismatch",
-    "retracted",
-    "updated",
-    "registry-unavailable",
-    "not-verified",
+class ProblemCode(StrEnum):
+    """Every problem code the checker and the site can emit (README's "Reports" lists each).
+
+    Members are strings: ``Problem.code`` compares equal to, and serialises as, the text.
+    """
+
+    BIB_SYNTAX = "bib-syntax"
+    DUPLICATE_KEY = "duplicate-key"
+    UNKNOWN_KEY = "unknown-key"
+    UNUSED_ENTRY = "unused-entry"
+    MISSING_IDENTIFIER = "missing-identifier"
+    INVALID_DOI = "invalid-doi"
+    INVALID_PMID = "invalid-pmid"
+    DOI_NOT_FOUND = "doi-not-found"
+    PMID_NOT_FOUND = "pmid-not-found"
+    DOI_PMID_CONFLICT = "doi-pmid-conflict"
+    METADATA_MISMATCH = "metadata-mismatch"
+    RETRACTED = "retracted"
+    UPDATED = "updated"
+    REGISTRY_UNAVAILABLE = "registry-unavailable"
+    NOT_VERIFIED = "not-verified"
     # site-only codes (the checker reports them too when it parses the docs)
-    "malformed-citation",
-    "invalid-url",
-    "missing-field",
-)
+    MALFORMED_CITATION = "malformed-citation"
+    INVALID_URL = "invalid-url"
+    MISSING_FIELD = "missing-field"
+
+
+#: The codes as plain strings, in the order above.
+PROBLEM_CODES = tuple(c.value for c in ProblemCode)
 
 #: Per-reference outcome of a check (JSON ``status``).
 REFERENCE_STATUSES = (
@@ -68,7 +76,7 @@ class Problem:
         return self.file or ""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "code": str(self.code)}  # a ProblemCode is written as its text
 
 
 @dataclass(frozen=True)

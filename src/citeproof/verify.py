@@ -16,11 +16,12 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Mapping, Optional
 
+from .identifiers import doi_key, valid_ids
 from .model import Author, Lookup, Problem, Record, Reference, ReferenceResult
-
-REGISTRY_NAMES = {"crossref": "Crossref", "pubmed": "PubMed", "doi.org": "doi.org"}
+from .model import ProblemCode as Code
+from .registries import registry_for, source_label
 
 # Letters NFKD does not decompose into a base letter plus a combining mark.
 _FOLD = str.maketrans({"ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ı": "i",
@@ -99,13 +100,6 @@ def norm_journal(s: str) -> str:
     return f"{base} ({qualifier})" if qualifier else base
 
 
-def norm_doi(s: str) -> str:
-    """A DOI as compared: no resolver prefix or ``doi:``, lower-case (DOIs are case-insensitive)."""
-    s = (s or "").strip()
-    s = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", s, flags=re.I)
-    return s.lower()
-
-
 def _abbreviates(short: str, full: str) -> bool:
     """Whether word list ``short`` abbreviates ``full`` word for word (ISO 4 / NLM style):
     each short word starts like its full word and is a subsequence of it ("natl" ~ "national")."""
@@ -179,12 +173,12 @@ def compare(ref: Reference, record: Record) -> list[Problem]:
     issue year or the online-first year. Journal: full or abbreviated name. Pages: a
     range, or an article number (an article number never matches a page range).
     """
-    reg = REGISTRY_NAMES.get(record.source, record.source)
+    reg = source_label(record.source)
     out: list[Problem] = []
 
     def mismatch(fld: str, what: str, found: str, expected: str, hint: str) -> None:
         out.append(Problem(
-            "metadata-mismatch", "error",
+            Code.METADATA_MISMATCH, "error",
             f"{ref.key}: {what} {'differ' if what == 'pages' else 'differs'} from {reg}: "
             f"bib has '{found}', {reg} has '{expected}'. {hint}",
             key=ref.key, file=ref.file, line=ref.line_of(fld), field=fld,
@@ -272,23 +266,23 @@ class _Run:
             self.sources.append(source)
 
     def unavailable(self, look: Lookup, ident: str, fld: str) -> None:
-        reg = REGISTRY_NAMES.get(look.source, look.source)
+        reg = source_label(look.source)
         self.incomplete = True
-        self.add("registry-unavailable", "warning",
+        self.add(Code.REGISTRY_UNAVAILABLE, "warning",
                  f"{self.ref.key}: could not ask {reg} about {ident}"
                  f"{f' ({look.reason})' if look.reason else ''}, so this reference is NOT verified. "
                  "Run the check again later.", fld)
 
     def not_asked(self, what: str, fld: str) -> None:
         self.unasked = True
-        self.add("not-verified", "warning",
+        self.add(Code.NOT_VERIFIED, "warning",
                  f"{self.ref.key}: {what} was not looked up in any registry, so this reference is "
                  "NOT verified. Run `citeproof check` online to verify it.", fld)
 
     def compare(self, record: Record) -> None:
         if not (record.title or record.authors):
-            reg = REGISTRY_NAMES.get(record.source, record.source)
-            self.add("not-verified", "warning",
+            reg = source_label(record.source)
+            self.add(Code.NOT_VERIFIED, "warning",
                      f"{self.ref.key}: {reg} knows {record.identifier} but gives no title or authors "
                      "to compare, so its metadata is not verified.",
                      "pmid" if record.source == "pubmed" else "doi")
@@ -315,7 +309,7 @@ def _check_doi(run: _Run, crossref: Optional[Lookup], handle: Optional[Lookup],
             run.not_asked(f"DOI {doi}", "doi")
         elif crossref.status == "not-found":
             run.unasked = True
-            run.add("not-verified", "warning",
+            run.add(Code.NOT_VERIFIED, "warning",
                     f"{ref.key}: Crossref does not know DOI {doi} and doi.org was not asked, so "
                     "whether the DOI exists is undetermined and this reference is NOT verified. "
                     "Run `citeproof check` online again.", "doi")
@@ -324,7 +318,7 @@ def _check_doi(run: _Run, crossref: Optional[Lookup], handle: Optional[Lookup],
         run.unavailable(handle, f"DOI {doi} (unknown to Crossref)", "doi")
     elif handle.status == "not-found":
         run.answered("doi.org")
-        run.add("doi-not-found", "error",
+        run.add(Code.DOI_NOT_FOUND, "error",
                 f"{ref.key}: DOI {doi} does not exist: Crossref does not know it and doi.org has no "
                 "handle for it. Check it for typos against the article's landing page, or remove it.",
                 "doi", found=doi)
@@ -335,7 +329,7 @@ def _check_doi(run: _Run, crossref: Optional[Lookup], handle: Optional[Lookup],
             run.compare(rec)
             return
         pm_ok = pubmed is not None and pubmed.status == "found"
-        run.add("not-verified", "warning",
+        run.add(Code.NOT_VERIFIED, "warning",
                 f"{ref.key}: DOI {doi} exists (doi.org resolves it) but is not registered with "
                 "Crossref (probably DataCite, mEDRA or JaLC), so its title, authors and year could "
                 "not be compared with the DOI's record"
@@ -354,28 +348,28 @@ def _check_pmid(run: _Run, crossref: Optional[Lookup], pubmed: Optional[Lookup])
         return
     run.answered("pubmed")
     if pubmed.status == "not-found" or pubmed.record is None:
-        run.add("pmid-not-found", "error",
+        run.add(Code.PMID_NOT_FOUND, "error",
                 f"{ref.key}: PMID {pmid} does not exist in PubMed (esummary: no document summary). "
                 "Check the number on pubmed.ncbi.nlm.nih.gov, or remove the pmid field.",
                 "pmid", found=pmid)
         return
     rec = pubmed.record
     run.compare(rec)
-    if ref.doi and rec.doi and norm_doi(rec.doi) != norm_doi(ref.doi):
-        run.add("doi-pmid-conflict", "error",
+    if ref.doi and rec.doi and doi_key(rec.doi) != doi_key(ref.doi):
+        run.add(Code.DOI_PMID_CONFLICT, "error",
                 f"{ref.key}: the DOI and the PMID point to different papers: PubMed's record for "
                 f"PMID {pmid} has DOI {rec.doi}, the bib has DOI {ref.doi}. Keep the identifier that "
                 "belongs to the cited paper and correct the other.",
                 "doi", expected=rec.doi, found=ref.doi)
     elif (crossref is not None and crossref.status == "found" and crossref.record is not None
           and crossref.record.title and rec.title and not _same_work(crossref.record.title, rec.title)):
-        run.add("doi-pmid-conflict", "error",
+        run.add(Code.DOI_PMID_CONFLICT, "error",
                 f"{ref.key}: the DOI and the PMID point to different papers: Crossref has "
                 f"'{crossref.record.title}' for DOI {ref.doi}, PubMed has '{rec.title}' for PMID "
                 f"{pmid}. Keep the identifier that belongs to the cited paper and correct the other.",
                 "pmid", expected=rec.title, found=crossref.record.title)
     elif not ref.doi and rec.doi:
-        run.add("missing-identifier", "warning",
+        run.add(Code.MISSING_IDENTIFIER, "warning",
                 f"{ref.key}: PubMed lists DOI {rec.doi} for PMID {pmid}; add doi = {{{rec.doi}}}.",
                 "doi", expected=rec.doi)
 
@@ -384,8 +378,8 @@ def _check_updates(run: _Run) -> None:
     """Retractions (error) and corrections/expressions of concern (warning), one per notice."""
     items = []  # (kind, notice DOI, which registry says so)
     for rec in run.records:
-        reg = REGISTRY_NAMES.get(rec.source, rec.source)
-        items += [(re.sub(r"[\s-]+", "_", u.kind.strip().lower()), norm_doi(u.notice_doi),
+        reg = source_label(rec.source)
+        items += [(re.sub(r"[\s-]+", "_", u.kind.strip().lower()), doi_key(u.notice_doi),
                    reg + (f", {u.date}" if u.date else "")) for u in rec.updates]
         if any(t.strip().casefold() == _RETRACTED_PUBTYPE for t in rec.pubtypes):
             items.append(("retraction", "", reg))
@@ -398,13 +392,13 @@ def _check_updates(run: _Run) -> None:
         said = "; ".join(dict.fromkeys(where))
         notice_txt = f" (notice {notice})" if notice else ""
         if kind in _RETRACTION_KINDS:
-            run.add("retracted", "error",
+            run.add(Code.RETRACTED, "error",
                     f"{run.ref.key}: this paper has been RETRACTED{notice_txt} [{said}]. Do not cite it "
                     "as evidence: remove it, or cite it only as retracted.",
                     "doi" if run.ref.doi else "pmid", expected=notice or None)
         else:
             label = kind.replace("_", " ")
-            run.add("updated", "warning",
+            run.add(Code.UPDATED, "warning",
                     f"{run.ref.key}: a {label} was published for this paper{notice_txt} [{said}]. "
                     "Read it and check that the article's claims still hold.",
                     "doi" if run.ref.doi else "pmid", expected=notice or None)
@@ -412,25 +406,38 @@ def _check_updates(run: _Run) -> None:
 
 def _status(run: _Run) -> str:
     codes = {p.code for p in run.problems}
-    if "retracted" in codes:
+    if Code.RETRACTED in codes:
         return "retracted"
-    if codes & {"doi-not-found", "pmid-not-found"}:
+    if codes & {Code.DOI_NOT_FOUND, Code.PMID_NOT_FOUND}:
         return "not-found"
-    if codes & {"metadata-mismatch", "doi-pmid-conflict"}:
+    if codes & {Code.METADATA_MISMATCH, Code.DOI_PMID_CONFLICT}:
         return "mismatch"
     if run.records and not run.incomplete and not run.unasked:
         return "verified"
     return "unavailable" if run.sources or run.incomplete else "not-checked"
 
 
+def _check_other(run: _Run, look: Lookup) -> None:
+    """An answer from a registry the rules above do not name: a second opinion, compared
+    when it has the work, an outage when it could not be asked, never the judge of
+    whether an identifier exists."""
+    fld = "pmid" if look.identifier == run.ref.pmid and run.ref.pmid else "doi"
+    if look.status == "unavailable":
+        run.unavailable(look, f"{fld.upper()} {look.identifier}", fld)
+        return
+    run.answered(look.source)
+    if look.status == "found" and look.record is not None:
+        run.compare(look.record)
+
+
 def verify_reference(ref: Reference, crossref: Optional[Lookup] = None, handle: Optional[Lookup] = None,
                      pubmed: Optional[Lookup] = None, esearch: Optional[Lookup] = None,
-                     ) -> tuple[ReferenceResult, list[Problem]]:
+                     others: tuple[Lookup, ...] = ()) -> tuple[ReferenceResult, list[Problem]]:
     """Decide one reference's status and problems from the registries' answers.
 
     ``crossref``/``handle`` answer for the bib's DOI (``handle`` only matters when
     Crossref did not know it), ``pubmed`` for its PMID, ``esearch`` (DOI -> PMID) for an
-    entry without a PMID. ``None`` means "not asked". Status precedence: retracted >
+    entry without a PMID, ``others`` from any further registry. ``None`` means "not asked". Status precedence: retracted >
     not-found > mismatch > unavailable > verified (see the module docstring for when a
     reference counts as verified); ``sources`` lists the registries that answered.
     """
@@ -445,8 +452,62 @@ def verify_reference(ref: Reference, crossref: Optional[Lookup] = None, handle: 
         found = esearch.record.pmid if esearch.record else ""
         if found:
             run.answered("pubmed")
-            run.add("missing-identifier", "warning",
+            run.add(Code.MISSING_IDENTIFIER, "warning",
                     f"{ref.key}: PubMed has PMID {found} for this DOI; add pmid = {{{found}}}.",
                     "pmid", expected=found)
+    for look in others:
+        _check_other(run, look)
     _check_updates(run)
     return ReferenceResult(ref.key, ref.doi, ref.pmid, _status(run), run.sources), run.problems
+
+
+#: The answers ``verify_reference`` has a rule of its own for (argument order).
+_NAMED = ("crossref", "doi.org", "pubmed", "esearch")
+
+
+def judge(refs: Mapping[str, Reference], lookups: Mapping[str, Mapping[str, Lookup]],
+          ) -> tuple[list[ReferenceResult], list[Problem]]:
+    """Every reference's verdict, in bib order, from its answers (``lookups[key]`` by
+    source; a key without lookups was not asked). Outages come last, one warning per
+    registry and reason rather than one per reference."""
+    results: list[ReferenceResult] = []
+    problems: list[Problem] = []
+    outages: dict[tuple[str, str], list[str]] = {}
+    for key, ref in refs.items():
+        if key not in lookups:
+            status = "not-checked" if any(valid_ids(ref.doi, ref.pmid)) else "no-identifier"
+            results.append(ReferenceResult(key, ref.doi, ref.pmid, status))
+            continue
+        looks = lookups[key]
+        others = tuple(look for source, look in looks.items() if source not in _NAMED)
+        verdict, found = verify_reference(ref, *(looks.get(s) for s in _NAMED), others=others)
+        results.append(verdict)
+        problems.extend(p for p in found if p.code != Code.REGISTRY_UNAVAILABLE)
+        if any(p.code == Code.REGISTRY_UNAVAILABLE for p in found):
+            for look in looks.values():
+                if look.status == "unavailable":
+                    outages.setdefault((look.source, look.reason), []).append(key)
+    order = list(refs)
+    for (source, reason), keys in outages.items():
+        problems.append(_outage(source, reason, sorted(set(keys), key=order.index), refs))
+    return results, problems
+
+
+def _outage(source: str, reason: str, keys: list[str], refs: Mapping[str, Reference]) -> Problem:
+    registry = registry_for(source)
+    name = registry.label if registry else source
+    why = f"could not ask {reason}" if reason.startswith(f"{name}") else f"could not ask {name}" + (
+        f": {reason}" if reason else "")
+    return grouped(
+        Code.REGISTRY_UNAVAILABLE, keys, refs,
+        f"{why}, so it is NOT verified (could not verify, which is no verdict); run the check again later",
+        f"{why}, so they are NOT verified (could not verify, which is no verdict); run the check again later")
+
+
+def grouped(code: str, keys: list[str], refs: Mapping[str, Reference], one: str, many: str) -> Problem:
+    """One warning for many references (one outage, one message), located at the first."""
+    first = refs[keys[0]]
+    listed = ", ".join(keys[:12]) + (f" and {len(keys) - 12} more" if len(keys) > 12 else "")
+    single = len(keys) == 1
+    return Problem(code, "warning", f"{listed}: {one if single else many}.",
+                   key=keys[0] if single else None, file=first.file, line=first.line if single else None)

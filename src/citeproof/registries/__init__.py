@@ -1,11 +1,14 @@
-"""The registries: configuration, and one run that asks them all with few requests.
+"""The registries behind one table, their configuration, and one run that asks them all.
 
-Two chains run at once (different hosts, different rate limits):
+:data:`REGISTRIES` is the only list of registries: configuration (:class:`RegistryConfig`,
+from each registry's environment variable), the rate limits of the HTTP client, the
+endpoints written into lock entries, whether a run uses the official endpoints, the
+labels in reports, which answers may be locked, and the environment table of the help
+and the README all derive from it. Adding a registry is one module declaring
+``REGISTRY`` (see :mod:`citeproof.registries.base`) and one entry here.
 
-* Crossref (batched ``/works?filter=doi:...``), then doi.org only for the DOIs
-  Crossref did not know (DataCite, mEDRA... DOIs are real too): the handle API, and
-  for each DOI that exists its CSL-JSON metadata by content negotiation;
-* NCBI: esummary for the PMIDs, esearch for the DOIs that have no PMID.
+Registries run in chains, the chains concurrently (different hosts, different rate
+limits): :data:`DOI_RETRIEVERS` is one chain; every other registry is a chain of its own.
 """
 from __future__ import annotations
 
@@ -13,92 +16,224 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
-from typing import Optional
+from typing import Mapping, Optional
 
 from ..errors import ConfigError
+from ..identifiers import doi_key
 from ..model import Lookup
 from . import crossref, doi, pubmed
-from .http import (CROSSREF_POLITE, CROSSREF_PUBLIC, DOI_ORG, NCBI_ANONYMOUS, NCBI_WITH_KEY,
-                   HttpClient, RateLimit, RegistryUnavailable)
+from .base import Answers, Ask, Policy, Rate, Registry, Source
+from .http import HttpClient, RateLimit, RegistryUnavailable
 
-__all__ = ["RegistryConfig", "ConfigError", "Resolution", "resolve", "make_client",
-           "HttpClient", "RateLimit", "RegistryUnavailable"]
+__all__ = ["REGISTRIES", "DOI_RETRIEVERS", "SETTINGS", "Registry", "Source", "Policy", "Rate", "Ask",
+           "Answers", "RegistryConfig", "ConfigError", "Resolution", "resolve", "make_client",
+           "HttpClient", "RateLimit", "RegistryUnavailable", "sources", "source_label", "registry_for",
+           "replay", "found_later", "environment"]
 
-_ENV = {  # field -> (environment variable, default)
-    "crossref_url": ("CITEPROOF_CROSSREF_URL", "https://api.crossref.org"),
-    "doi_url": ("CITEPROOF_DOI_URL", "https://doi.org"),
-    "eutils_url": ("CITEPROOF_EUTILS_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"),
-    "mailto": ("CITEPROOF_MAILTO", None),
-    "api_key": ("NCBI_API_KEY", None),
-}
+#: The DOI chain, in the order the retrievers are asked; each later one only gets the
+#: DOIs every earlier one answered "not-found" (manubot's ``doi_retrievers`` is the model).
+#: Crossref comes first: it answers 100 DOIs per request, holds most scholarly DOIs with
+#: full metadata, and carries retraction and correction notices. doi.org comes second:
+#: its handle API knows the DOIs of every registration agency (DataCite, mEDRA, JaLC),
+#: so a DOI Crossref lacks is not called fake before doi.org says so, but it costs one
+#: request per DOI (and content negotiation, for the DOIs that exist, a few redirect hops
+#: more), so it is kept for the few Crossref does not know.
+DOI_RETRIEVERS: tuple[Registry, ...] = (crossref.REGISTRY, doi.REGISTRY)
+
+#: Every registry, in the order reports and lock entries list them.
+REGISTRIES: tuple[Registry, ...] = (*DOI_RETRIEVERS, pubmed.REGISTRY)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A registry setting read from the environment (besides each registry's base URL)."""
+
+    name: str  # the RegistryConfig field
+    env_var: str
+    meaning: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("mailto", "CITEPROOF_MAILTO",
+            f"your e-mail: Crossref's polite pool ({crossref.REGISTRY.policy.better}) "
+            "and NCBI's email parameter"),
+    Setting("api_key", "NCBI_API_KEY",
+            f"NCBI API key: {pubmed.REGISTRY.policy.better.per_second:g} req/s instead of "
+            f"{pubmed.REGISTRY.policy.default.per_second:g}; never printed"),
+)
+
+
+# --------------------------------------------------------------------------- the table, read
+
+def sources() -> list[Source]:
+    """Every kind of answer the registries give, in table order."""
+    return [s for r in REGISTRIES for s in r.sources]
+
+
+def registry_for(source: str) -> Optional[Registry]:
+    """The registry that gives answers of kind ``source`` (a ``Lookup.source``)."""
+    return next((r for r in REGISTRIES if r.source(source) is not None), None)
+
+
+def source_label(source: str) -> str:
+    """How messages name one answer's source: "Crossref", "PubMed"; unknown: the name itself."""
+    registry = registry_for(source)
+    return registry.source(source).label if registry else source
+
+
+def environment() -> list[tuple[str, str, str]]:
+    """(variable, default or "", meaning) for every registry setting, URLs first."""
+    return ([(r.env_var, r.default_url, f"{r.label} base URL") for r in REGISTRIES]
+            + [(s.env_var, "", s.meaning) for s in SETTINGS])
+
+
+def _doi_chain() -> list[str]:
+    """The sources of the DOI chain, in order."""
+    return [s.name for r in DOI_RETRIEVERS if r in REGISTRIES for s in r.sources if s.answers == "doi"]
+
+
+def found_later(source: str, looks: Mapping[str, Lookup]) -> bool:
+    """Whether a later DOI retriever found the DOI that ``source`` did not know (so that
+    "not-found" is an answer, not a verdict: the DOI exists)."""
+    chain = _doi_chain()
+    later = chain[chain.index(source) + 1:] if source in chain else []
+    return any(n in looks and looks[n].status == "found" for n in later)
+
+
+def replay(looks: Mapping[str, Lookup]) -> dict[str, Lookup]:
+    """Locked answers as they were received: a DOI locked from a later DOI retriever was
+    "not-found" for every earlier one (that is why the later one was asked)."""
+    out = dict(looks)
+    chain = _doi_chain()
+    for i, name in enumerate(chain):
+        later = next((looks[n] for n in chain[i + 1:] if n in looks), None)
+        if name not in looks and later is not None:
+            out[name] = Lookup(name, later.identifier, "not-found")
+    return out
+
+
+# --------------------------------------------------------------------------- configuration
+
+def _check_url(registry: Registry, value: str) -> str:
+    value = (value or "").strip().rstrip("/")
+    if not value.lower().startswith(("http://", "https://")) or len(value.split("://", 1)[1]) == 0:
+        raise ConfigError(
+            f"{registry.env_var} (registry base URL) must start with http:// or https://, got {value!r}; "
+            f"set it to e.g. {registry.default_url} or unset it.")
+    return value
 
 
 @dataclass(frozen=True)
 class RegistryConfig:
-    """Where the registries are and how to ask them. ``api_key`` is never shown in repr."""
+    """Where the registries are and how to ask them. ``api_key`` is never shown in repr.
 
-    crossref_url: str = _ENV["crossref_url"][1]
-    doi_url: str = _ENV["doi_url"][1]
-    eutils_url: str = _ENV["eutils_url"][1]
+    ``urls`` maps registry names to base URLs; a registry left out gets its default.
+    """
+
+    urls: Mapping[str, str] = field(default_factory=dict)
     mailto: Optional[str] = None
     api_key: Optional[str] = field(default=None, repr=False)
     timeout: tuple[float, float] = (5.0, 30.0)  # (connect, read) seconds per request
     deadline: float = 120.0  # seconds for a whole run; no request starts after it
 
     def __post_init__(self):
-        for name in ("crossref_url", "doi_url", "eutils_url"):
-            value = (getattr(self, name) or "").strip().rstrip("/")
-            if not value.lower().startswith(("http://", "https://")) or len(value.split("://", 1)[1]) == 0:
-                var = _ENV[name][0]
-                raise ConfigError(
-                    f"{var} (registry base URL) must start with http:// or https://, got {value!r}; "
-                    f"set it to e.g. {_ENV[name][1]} or unset it.")
-            object.__setattr__(self, name, value)
+        unknown = set(self.urls) - {r.name for r in REGISTRIES}
+        if unknown:
+            raise ConfigError(f"unknown registry name(s): {', '.join(sorted(unknown))}; known: "
+                              f"{', '.join(r.name for r in REGISTRIES)}")
+        object.__setattr__(self, "urls", {r.name: _check_url(r, self.urls.get(r.name, r.default_url))
+                                          for r in REGISTRIES})
         if isinstance(self.timeout, (int, float)):  # one number: both connect and read
             object.__setattr__(self, "timeout", (float(self.timeout), float(self.timeout)))
         for name in ("mailto", "api_key"):
             object.__setattr__(self, name, (getattr(self, name) or "").strip() or None)
 
     @classmethod
-    def from_env(cls, env: Optional[dict] = None, **overrides) -> "RegistryConfig":
-        """Read ``CITEPROOF_*_URL``, ``CITEPROOF_MAILTO`` and ``NCBI_API_KEY``; overrides win."""
+    def from_env(cls, env: Optional[Mapping[str, str]] = None, **overrides) -> "RegistryConfig":
+        """Read each registry's ``CITEPROOF_*_URL`` and the :data:`SETTINGS`; overrides win."""
         env = os.environ if env is None else env
-        values = {name: env.get(var) or default for name, (var, default) in _ENV.items()}
-        known = {f.name for f in fields(cls)}
-        unknown = set(overrides) - known
+        values: dict = {"urls": {r.name: env.get(r.env_var) or r.default_url for r in REGISTRIES}}
+        values.update({s.name: env.get(s.env_var) for s in SETTINGS})
+        unknown = set(overrides) - {f.name for f in fields(cls)}
         if unknown:
             raise ConfigError(f"unknown registry setting(s): {', '.join(sorted(unknown))}")
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
+    @property
+    def endpoints(self) -> dict[str, str]:
+        """The base URL of every registry, by name, in table order (what lock entries record)."""
+        return dict(self.urls)
+
+    @property
+    def official(self) -> bool:
+        """Whether every endpoint is the real registry's."""
+        return all(self.urls[r.name] == r.default_url for r in REGISTRIES)
+
+
+# --------------------------------------------------------------------------- one run
 
 @dataclass
 class Resolution:
-    """Every registry answer of one run, keyed by lower-cased DOI or by PMID."""
+    """Every registry answer of one run: source -> ``doi_key`` or PMID -> Lookup."""
 
-    crossref: dict[str, Lookup] = field(default_factory=dict)
-    handles: dict[str, Lookup] = field(default_factory=dict)  # doi.org (+ CSL metadata), for Crossref's not-found
-    pubmed: dict[str, Lookup] = field(default_factory=dict)  # esummary, keyed by PMID
-    esearch: dict[str, Lookup] = field(default_factory=dict)  # DOI -> PMID search
+    answers: Answers = field(default_factory=dict)
     requests: int = 0
     status_429: int = 0
     elapsed: float = 0.0
 
+    def lookups(self, doi: str, pmid: str) -> dict[str, Lookup]:
+        """One reference's answers by source. A source that was asked about every such
+        identifier but has no answer for this one gives an "unavailable" Lookup."""
+        ids = {"doi": doi, "pmid": pmid}
+        looks: dict[str, Lookup] = {}
+        for source in sources():
+            ident = ids[source.answers]
+            if not ident or (source.only_without and ids[source.only_without]):
+                continue
+            key = doi_key(ident) if source.answers == "doi" else ident
+            look = self.answers.get(source.name, {}).get(key)
+            if look is None and source.complete:
+                look = Lookup(source.name, ident, "unavailable",
+                              reason="no answer was received for this identifier")
+            if look is not None:
+                looks[source.name] = look
+        return looks
+
 
 def make_client(config: RegistryConfig) -> HttpClient:
-    """One HTTP client with the rate limit of each registry's host registered."""
+    """One HTTP client with each registry's host named and rate-limited by its policy."""
     http = HttpClient(mailto=config.mailto, timeout=config.timeout, deadline=config.deadline)
-    crossref_policy = CROSSREF_POLITE if config.mailto else CROSSREF_PUBLIC
-    http.register(config.crossref_url, "Crossref", RateLimit(*crossref_policy))
-    http.register(config.doi_url, "doi.org", RateLimit(*DOI_ORG))
-    http.register(config.eutils_url, "PubMed (NCBI E-utilities)",
-                  RateLimit(*(NCBI_WITH_KEY if config.api_key else NCBI_ANONYMOUS)))
+    for registry in REGISTRIES:
+        http.register(config.urls[registry.name], registry.label, registry.policy.rate(config).limit())
     return http
+
+
+def _chains() -> list[tuple[Registry, ...]]:
+    doi_chain = tuple(r for r in DOI_RETRIEVERS if r in REGISTRIES)
+    alone = [(r,) for r in REGISTRIES if r not in DOI_RETRIEVERS]
+    return [doi_chain, *alone] if doi_chain else alone
+
+
+def _not_found(answers: Answers, doi: str) -> bool:
+    looks = [by_key.get(doi_key(doi)) for by_key in answers.values()]
+    return bool(looks) and all(lk is not None and lk.status == "not-found" for lk in looks)
+
+
+def _run_chain(chain: tuple[Registry, ...], http: HttpClient, config: RegistryConfig,
+               dois: tuple[str, ...], pmids: tuple[str, ...], without: tuple[str, ...]) -> Answers:
+    """Ask each registry of a chain in turn; a later one gets only what the earlier did not know."""
+    answers: Answers = {}
+    for registry in chain:
+        got = registry.fetch(Ask(http, config.urls[registry.name], config, dois, pmids, without))
+        answers.update(got)
+        dois = tuple(d for d in dois if _not_found(got, d))
+    return answers
 
 
 def resolve(config: RegistryConfig, dois: list[str], pmids: list[str],
             dois_without_pmid: list[str], *, http: Optional[HttpClient] = None) -> Resolution:
-    """Ask every registry about every identifier, the two chains concurrently.
+    """Ask every registry about every identifier, the chains concurrently.
 
     Failures never raise: they come back as ``unavailable`` Lookups with a reason.
     """
@@ -106,28 +241,12 @@ def resolve(config: RegistryConfig, dois: list[str], pmids: list[str],
     own = http is None
     http = http or make_client(config)
     out = Resolution()
-
-    def doi_chain():
-        out.crossref = crossref.fetch_works(http, config.crossref_url, dois, config.mailto)
-        unknown = [lk.identifier for lk in out.crossref.values() if lk.status == "not-found"]
-        handles = doi.fetch_handles(http, config.doi_url, unknown, workers=DOI_ORG[1])
-        # The handle exists: fetch its metadata (CSL-JSON) so it can be compared; a
-        # failure keeps the bare handle answer ("exists, not compared").
-        out.handles = doi.describe(http, config.doi_url, handles, workers=DOI_ORG[1])
-
-    def ncbi_chain():  # esearch first, so one esummary serves the PMIDs and the hits
-        kw = dict(api_key=config.api_key, email=config.mailto)
-        failed, hits = pubmed.esearch_dois(http, config.eutils_url, dois_without_pmid, **kw)
-        asked = [p.strip() for p in pmids if p.strip()]
-        summaries = pubmed.fetch_summaries(http, config.eutils_url,
-                                           asked + [p for _, found in hits for p in found], **kw)
-        out.pubmed = {p: summaries[p] for p in asked}
-        out.esearch = {**failed, **pubmed.map_hits(hits, summaries)}
-
+    chains = _chains()
+    batch = (tuple(dois), tuple(pmids), tuple(dois_without_pmid))
     try:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            for job in [pool.submit(doi_chain), pool.submit(ncbi_chain)]:
-                job.result()
+        with ThreadPoolExecutor(max_workers=max(1, len(chains))) as pool:
+            for answers in pool.map(lambda chain: _run_chain(chain, http, config, *batch), chains):
+                out.answers.update(answers)
     finally:
         if own:
             http.close()

@@ -12,7 +12,10 @@ from urllib.parse import quote
 
 import requests
 
+from ..identifiers import doi_key
 from ..model import Author, Lookup, Record, Update
+from . import csl
+from .base import Answers, Ask, Policy, Rate, Registry, Source
 from .http import HttpClient, RegistryUnavailable, utc_now
 
 SOURCE = "crossref"
@@ -27,7 +30,7 @@ SELECT = ",".join((
 
 def fetch_works(http: HttpClient, base: str, dois: Iterable[str],
                 mailto: Optional[str] = None) -> dict[str, Lookup]:
-    """Ask Crossref about every DOI; the answer is keyed by lower-cased DOI.
+    """Ask Crossref about every DOI; the answer is keyed by ``doi_key``.
 
     ``mailto`` (default: the client's) joins the polite pool.
     """
@@ -37,7 +40,7 @@ def fetch_works(http: HttpClient, base: str, dois: Iterable[str],
     # A comma inside a DOI would split the filter value: ask for those one by one.
     single = [d for d in wanted if "," in d]
     for doi in single:
-        out[doi.lower()] = fetch_work(http, base, doi, mailto)
+        out[doi_key(doi)] = fetch_work(http, base, doi, mailto)
     for batch in _batches(base, [d for d in wanted if "," not in d], mailto):
         out.update(_fetch_batch(http, base, batch, mailto))
     return out
@@ -62,8 +65,8 @@ def _unique(dois: Iterable[str]) -> list[str]:
     seen, out = set(), []
     for d in dois:
         d = d.strip()
-        if d and d.lower() not in seen:
-            seen.add(d.lower())
+        if d and doi_key(d) not in seen:
+            seen.add(doi_key(d))
             out.append(d)
     return out
 
@@ -110,45 +113,20 @@ def _fetch_batch(http: HttpClient, base: str, batch: list[str], mailto) -> dict[
         if not isinstance(items, list):
             raise RegistryUnavailable("Crossref sent a work list without 'items'")
     except RegistryUnavailable as exc:
-        return {d.lower(): Lookup(SOURCE, d, "unavailable", reason=exc.reason) for d in batch}
+        return {doi_key(d): Lookup(SOURCE, d, "unavailable", reason=exc.reason) for d in batch}
     retrieved = utc_now()
-    by_doi = {str(i.get("DOI", "")).lower(): i for i in items if isinstance(i, dict)}
+    by_doi = {doi_key(str(i.get("DOI", ""))): i for i in items if isinstance(i, dict)}
     out = {}
     for doi in batch:
-        item = by_doi.get(doi.lower())
-        out[doi.lower()] = (Lookup(SOURCE, doi, "found", parse_work(item, doi, retrieved))
+        item = by_doi.get(doi_key(doi))
+        out[doi_key(doi)] = (Lookup(SOURCE, doi, "found", parse_work(item, doi, retrieved))
                             if item else Lookup(SOURCE, doi, "not-found"))
     return out
 
 
-def _first(value) -> str:
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    return " ".join(str(value or "").split())
-
-
-def date_parts(value) -> tuple[int, ...]:
-    """``{"date-parts": [[2019, 6, 28]]}`` -> (2019, 6, 28); partial or null dates allowed."""
-    try:
-        parts = value["date-parts"][0]
-        return tuple(int(p) for p in parts if p is not None)
-    except (TypeError, KeyError, IndexError, ValueError):
-        return ()
-
-
-def _year(value) -> str:
-    parts = date_parts(value)
-    return str(parts[0]) if parts else ""
-
-
-def _iso(value) -> str:
-    parts = date_parts(value)
-    return "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts))
-
-
 def parse_work(item: dict, identifier: str, retrieved: str) -> Record:
     """One Crossref work (``message`` or a list item) as a ``Record``."""
-    title, subtitle = _first(item.get("title")), _first(item.get("subtitle"))
+    title, subtitle = csl.text(item.get("title")), csl.text(item.get("subtitle"))
     if subtitle and subtitle.lower() not in title.lower():
         title = f"{title}: {subtitle}" if title else subtitle
     authors = tuple(
@@ -157,17 +135,35 @@ def parse_work(item: dict, identifier: str, retrieved: str) -> Record:
         for a in item.get("author") or () if isinstance(a, dict))
     updates = tuple(
         Update(kind=str(u.get("type", "")), source=SOURCE, notice_doi=str(u.get("DOI", "")),
-               date=_iso(u.get("updated")), label=str(u.get("label", "")))
+               date=csl.iso_date(u.get("updated")), label=str(u.get("label", "")))
         for u in item.get("updated-by") or () if isinstance(u, dict))
     pubtypes = tuple(t for t in [str(item.get("type") or "")] if t) + tuple(
         f"update-to:{u.get('type', '')}" for u in item.get("update-to") or () if isinstance(u, dict))
     return Record(
         source=SOURCE, identifier=identifier, retrieved=retrieved, title=title, authors=authors,
-        journal=_first(item.get("container-title")),
-        journal_abbrev=_first(item.get("short-container-title")),
-        year=_year(item.get("published-print")) or _year(item.get("issued")),
-        online_year=_year(item.get("published-online")),
-        volume=_first(item.get("volume")), issue=_first(item.get("issue")),
-        pages=_first(item.get("page")), article_number=_first(item.get("article-number")),
+        journal=csl.text(item.get("container-title")),
+        journal_abbrev=csl.text(item.get("short-container-title")),
+        year=csl.year(item.get("published-print")) or csl.year(item.get("issued")),
+        online_year=csl.year(item.get("published-online")),
+        volume=csl.text(item.get("volume")), issue=csl.text(item.get("issue")),
+        pages=csl.text(item.get("page")), article_number=csl.text(item.get("article-number")),
         doi=str(item.get("DOI") or identifier), agency="crossref", updates=updates,
         pubtypes=pubtypes)
+
+
+def _fetch(ask: Ask) -> Answers:
+    return {SOURCE: fetch_works(ask.http, ask.base, ask.dois, ask.config.mailto)}
+
+
+REGISTRY = Registry(
+    name="crossref", label="Crossref", env_var="CITEPROOF_CROSSREF_URL",
+    default_url="https://api.crossref.org",
+    # Crossref's published limits (from December 2025): the "public" pool (no mailto)
+    # 5 requests/s and 1 at a time; the "polite" pool (mailto= or mailto: in the
+    # User-Agent) 10 requests/s and 5 at a time. Over that: HTTP 429, repeated, a block.
+    policy=Policy(
+        page="https://www.crossref.org/documentation/retrieve-metadata/rest-api/access-and-authentication/",
+        default=Rate(5.0, 1), better=Rate(10.0, 5), earned_by="mailto"),
+    sources=(Source(SOURCE, "Crossref", "doi"),),
+    fetch=_fetch,
+)

@@ -15,8 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable, Mapping
 from urllib.parse import quote, urljoin, urlsplit
 
+from ..identifiers import doi_key
 from ..model import Author, Lookup, Record
-from .crossref import date_parts
+from . import csl
+from .base import Answers, Ask, Policy, Rate, Registry, Source
 from .http import HttpClient, RegistryUnavailable, utc_now
 
 SOURCE = "doi.org"
@@ -65,14 +67,14 @@ def _response_code(answer):
 def fetch_handles(http: HttpClient, base: str, dois: Iterable[str], workers: int = 2) -> dict[str, Lookup]:
     """Ask doi.org about each DOI (one request each, ``workers`` at a time).
 
-    Keyed by lower-cased DOI. The client's rate limit for doi.org still applies.
+    Keyed by ``doi_key``. The client's rate limit for doi.org still applies.
     """
-    wanted = list({d.strip().lower(): d.strip() for d in dois if d.strip()}.values())
+    wanted = list({doi_key(d): d.strip() for d in dois if d.strip()}.values())
     if not wanted:
         return {}
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(wanted)))) as pool:
         answers = list(pool.map(lambda d: fetch_handle(http, base, d), wanted))
-    return {d.lower(): a for d, a in zip(wanted, answers)}
+    return {doi_key(d): a for d, a in zip(wanted, answers)}
 
 
 # --- content negotiation -----------------------------------------------------------------
@@ -106,8 +108,8 @@ def fetch_csl(http: HttpClient, base: str, doi: str) -> Lookup:
         data = answer.json()
         if not isinstance(data, dict):
             raise RegistryUnavailable("doi.org content negotiation sent JSON that is not a CSL object")
-        said = _text(data.get("DOI"))
-        if said and said.lower() != doi.lower():
+        said = csl.text(data.get("DOI"))
+        if said and doi_key(said) != doi_key(doi):
             raise RegistryUnavailable(f"doi.org content negotiation described another DOI ({said})")
         record = parse_csl(data, doi, utc_now())
         if not (record.title or record.authors):
@@ -133,25 +135,11 @@ def describe(http: HttpClient, base: str, handles: Mapping[str, Lookup], workers
     return out
 
 
-def _text(value) -> str:
-    """A CSL string field (lists and numbers tolerated) as one clean line."""
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    if isinstance(value, (dict, bool)) or value is None:
-        return ""
-    return " ".join(str(value).split())
-
-
-def _year(value) -> str:
-    parts = date_parts(value)
-    return str(parts[0]) if parts else ""
-
-
 def _author(a) -> Author | None:
     if not isinstance(a, dict):
         return None
-    family = _text(a.get("family")) or _text(a.get("literal")) or _text(a.get("name"))
-    given = _text(a.get("given"))
+    family = csl.text(a.get("family")) or csl.text(a.get("literal")) or csl.text(a.get("name"))
+    given = csl.text(a.get("given"))
     if not family and given:  # a mononym in "given"
         family, given = given, ""
     return Author(family=family, given=given) if family else None
@@ -161,15 +149,33 @@ def parse_csl(item: Mapping, identifier: str, retrieved: str) -> Record:
     """One CSL-JSON object (as doi.org content negotiation sends it) as a ``Record``."""
     authors = tuple(a for a in map(_author, item.get("author") or ()) if a) \
         if isinstance(item.get("author"), list) else ()
-    kind = _text(item.get("type"))
+    kind = csl.text(item.get("type"))
     return Record(
         source=SOURCE, identifier=identifier, retrieved=retrieved,
-        title=_text(item.get("title")), authors=authors,
-        journal=_text(item.get("container-title")),
-        journal_abbrev=_text(item.get("container-title-short")) or _text(item.get("journalAbbreviation")),
-        year=_year(item.get("published-print")) or _year(item.get("issued")),
-        online_year=_year(item.get("published-online")),
-        volume=_text(item.get("volume")), issue=_text(item.get("issue")),
-        pages=_text(item.get("page")), article_number=_text(item.get("article-number")),
-        doi=_text(item.get("DOI")) or identifier, agency="exists",
+        title=csl.text(item.get("title")), authors=authors,
+        journal=csl.text(item.get("container-title")),
+        journal_abbrev=csl.text(item.get("container-title-short")) or csl.text(item.get("journalAbbreviation")),
+        year=csl.year(item.get("published-print")) or csl.year(item.get("issued")),
+        online_year=csl.year(item.get("published-online")),
+        volume=csl.text(item.get("volume")), issue=csl.text(item.get("issue")),
+        pages=csl.text(item.get("page")), article_number=csl.text(item.get("article-number")),
+        doi=csl.text(item.get("DOI")) or identifier, agency="exists",
         pubtypes=(kind,) if kind else ())
+
+
+def _fetch(ask: Ask) -> Answers:
+    """The handle of each DOI, then, for each that exists, its CSL-JSON metadata (a
+    failure there keeps the bare handle answer: "exists, not compared")."""
+    workers = REGISTRY.policy.default.concurrent
+    handles = fetch_handles(ask.http, ask.base, ask.dois, workers=workers)
+    return {SOURCE: describe(ask.http, ask.base, handles, workers=workers)}
+
+
+REGISTRY = Registry(
+    name="doi.org", label="doi.org", env_var="CITEPROOF_DOI_URL", default_url="https://doi.org",
+    # The DOI proxy's REST API (https://www.doi.org/factsheets/DOIProxy.html) publishes no
+    # rate; doi.org answers bots with 403/429 at times, so stay gentle: 5 requests/s, 2 at a time.
+    policy=Policy(page="https://www.doi.org/factsheets/DOIProxy.html", default=Rate(5.0, 2)),
+    sources=(Source(SOURCE, "doi.org", "doi", complete=False),),
+    fetch=_fetch,
+)

@@ -105,20 +105,6 @@ class RateLimit:
         self._sem.release()
 
 
-# --- The registries' published policies (see each registry's public policy page) ------------
-# Crossref REST API, "public" pool (no mailto), from December 2025: 5 requests/s and
-# 1 request at a time. "Polite" pool (mailto= parameter or mailto: in the User-Agent):
-# 10 requests/s and 5 at a time. Over that: HTTP 429, and repeated, a block.
-CROSSREF_PUBLIC = (5.0, 1)
-CROSSREF_POLITE = (10.0, 5)
-# NCBI E-utilities usage guidelines: at most 3 requests/s per IP without an API key,
-# 10 requests/s with ``api_key``. No concurrency rule is published; we stay modest.
-NCBI_ANONYMOUS = (3.0, 2)
-NCBI_WITH_KEY = (10.0, 3)
-# doi.org publishes no number and answers bots with 403/429 at times: be gentle.
-DOI_ORG = (5.0, 2)
-
-
 @dataclass
 class Answer:
     """A complete HTTP answer, read in full (within the size cap)."""

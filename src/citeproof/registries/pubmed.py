@@ -10,10 +10,13 @@ import re
 from dataclasses import replace
 from typing import Iterable, Optional
 
+from ..identifiers import doi_key
 from ..model import Author, Lookup, Record, Update
+from .base import Answers, Ask, Policy, Rate, Registry, Source
 from .http import HttpClient, RegistryUnavailable, utc_now
 
 SOURCE = "pubmed"
+SEARCH = "esearch"  # the DOI -> PMID suggestions (found records are PubMed's own)
 GET_MAX = 200  # NCBI: use POST for more than about 200 ids
 POST_BATCH = 500
 SEARCH_BATCH = 50  # DOIs OR-ed in one esearch term
@@ -161,7 +164,7 @@ def search_pmids_by_doi(http: HttpClient, base: str, dois: Iterable[str], api_ke
                         summaries: Optional[dict[str, Lookup]] = None) -> dict[str, Lookup]:
     """Find the PMID of each DOI: one esearch per 50 DOIs, then map PMIDs back to DOIs.
 
-    Keyed by lower-cased DOI. The PMIDs found are mapped back through the summaries'
+    Keyed by ``doi_key``. The PMIDs found are mapped back through the summaries'
     ``articleids`` (taken from ``summaries`` when the caller already has them, else
     fetched in one extra esummary request), so a found Lookup carries the full record
     with ``identifier`` set to the DOI.
@@ -177,7 +180,7 @@ def search_pmids_by_doi(http: HttpClient, base: str, dois: Iterable[str], api_ke
 def esearch_dois(http: HttpClient, base: str, dois: Iterable[str], api_key: Optional[str] = None,
                  tool: str = "citeproof", email: Optional[str] = None) -> tuple[dict[str, Lookup], Hits]:
     """The esearch half of :func:`search_pmids_by_doi`: (unavailable Lookups, hits)."""
-    wanted = list({d.strip().lower(): d.strip() for d in dois if d.strip()}.values())
+    wanted = list({doi_key(d): d.strip() for d in dois if d.strip()}.values())
     params = _params(api_key, tool, email)
     failed: dict[str, Lookup] = {}
     hits: Hits = []
@@ -195,7 +198,7 @@ def esearch_dois(http: HttpClient, base: str, dois: Iterable[str], api_key: Opti
                 raise RegistryUnavailable(f"PubMed esearch sent no id list "
                                           f"({_short(data.get('error') if isinstance(data, dict) else '')})")
         except RegistryUnavailable as exc:
-            failed.update({d.lower(): Lookup(SOURCE, d, "unavailable", reason=exc.reason) for d in batch})
+            failed.update({doi_key(d): Lookup(SOURCE, d, "unavailable", reason=exc.reason) for d in batch})
             continue
         hits.append((batch, [str(p) for p in result["idlist"]]))
     return failed, hits
@@ -218,23 +221,45 @@ def _map_back(batch: list[str], pmids: list[str], summaries: dict[str, Lookup]) 
             unmapped = True
             continue
         if look.record.doi:
-            by_doi.setdefault(look.record.doi.lower(), look.record)
+            by_doi.setdefault(doi_key(look.record.doi), look.record)
     if len(batch) == 1 and len(pmids) == 1 and not by_doi:
         look = summaries.get(pmids[0])
         if look is not None and look.status == "found" and not look.record.doi:
-            by_doi[batch[0].lower()] = look.record  # one DOI, one hit, no DOI on the summary
+            by_doi[doi_key(batch[0])] = look.record  # one DOI, one hit, no DOI on the summary
     out = {}
     for doi in batch:
-        record = by_doi.get(doi.lower())
+        record = by_doi.get(doi_key(doi))
         if record is not None:
-            out[doi.lower()] = Lookup(SOURCE, doi, "found", _as_doi_record(record, doi))
+            out[doi_key(doi)] = Lookup(SOURCE, doi, "found", _as_doi_record(record, doi))
         elif unmapped:  # a PMID we could not read might be this DOI's: no verdict
-            out[doi.lower()] = Lookup(SOURCE, doi, "unavailable",
+            out[doi_key(doi)] = Lookup(SOURCE, doi, "unavailable",
                                       reason="PubMed found PMIDs whose summaries could not be read")
         else:
-            out[doi.lower()] = Lookup(SOURCE, doi, "not-found")
+            out[doi_key(doi)] = Lookup(SOURCE, doi, "not-found")
     return out
 
 
 def _as_doi_record(record: Record, doi: str) -> Record:
     return replace(record, identifier=doi)
+
+
+def _fetch(ask: Ask) -> Answers:
+    """esearch first, so that one esummary serves the bib's PMIDs and the PMIDs found."""
+    kw = dict(api_key=ask.config.api_key, email=ask.config.mailto)
+    failed, hits = esearch_dois(ask.http, ask.base, ask.dois_without_pmid, **kw)
+    asked = [p.strip() for p in ask.pmids if p.strip()]
+    summaries = fetch_summaries(ask.http, ask.base, asked + [p for _, found in hits for p in found], **kw)
+    return {SOURCE: {p: summaries[p] for p in asked}, SEARCH: {**failed, **map_hits(hits, summaries)}}
+
+
+REGISTRY = Registry(
+    name="eutils", label="PubMed (NCBI E-utilities)", env_var="CITEPROOF_EUTILS_URL",
+    default_url="https://eutils.ncbi.nlm.nih.gov/entrez/eutils",
+    # NCBI's E-utilities usage guidelines: at most 3 requests/s per IP without an API key,
+    # 10 requests/s with ``api_key``. No concurrency rule is published; we stay modest.
+    policy=Policy(page="https://www.ncbi.nlm.nih.gov/books/NBK25497/",
+                  default=Rate(3.0, 2), better=Rate(10.0, 3), earned_by="api_key"),
+    sources=(Source(SOURCE, "PubMed", "pmid"),
+             Source(SEARCH, "PubMed", "doi", locked=False, complete=False, only_without="pmid")),
+    fetch=_fetch,
+)

@@ -1,0 +1,36 @@
+"""Helpers for CSL-style JSON, which Crossref's works and doi.org's CSL-JSON share.
+
+Dates are ``{"date-parts": [[2019, 6, 28]]}`` (partial or null parts allowed); text
+fields may be a string, a number or a list of strings (the first counts).
+"""
+from __future__ import annotations
+
+
+def text(value) -> str:
+    """A CSL text field (lists and numbers tolerated) as one clean line."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, (dict, bool)) or value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
+def date_parts(value) -> tuple[int, ...]:
+    """``{"date-parts": [[2019, 6, 28]]}`` -> (2019, 6, 28); partial or null dates allowed."""
+    try:
+        parts = value["date-parts"][0]
+        return tuple(int(p) for p in parts if p is not None)
+    except (TypeError, KeyError, IndexError, ValueError):
+        return ()
+
+
+def year(value) -> str:
+    """The year of a CSL date, ``""`` when it has none."""
+    parts = date_parts(value)
+    return str(parts[0]) if parts else ""
+
+
+def iso_date(value) -> str:
+    """A CSL date as ``2019-06-28`` (as many parts as it has)."""
+    parts = date_parts(value)
+    return "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts))

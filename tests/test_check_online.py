@@ -398,3 +398,19 @@ def test_offline_replay_of_an_emulator_lock_says_so(tmp_path, emulator):
     result = invoke(project, ["check", "--offline", "--lock", "lock.json"], emulator.env())
     assert result.exit_code == 0
     assert "Registry endpoints are overridden" in result.output and "not the real registries" in result.output
+
+
+def test_only_the_cli_reads_the_environment(tmp_path, monkeypatch):
+    """run_check uses the RegistryConfig it is given (default: the real registries), never os.environ."""
+    from citeproof.check import CheckOptions, run_check
+    from citeproof.config import project_paths
+
+    project = make_project(tmp_path, EMU_ENTRIES["datacite"])
+    monkeypatch.setenv("CITEPROOF_CROSSREF_URL", "ftp://not-read.invalid")
+    paths = project_paths(project / "mkdocs.yml")
+    assert paths.lock == project / "citations.lock.json"
+    result = run_check(CheckOptions(bib=paths.bib, docs=paths.docs, lock=paths.lock, offline=True))
+    assert result.official and result.endpoints["crossref"] == "https://api.crossref.org"
+    assert [r.status for r in result.references] == ["not-checked"]
+    invoked = invoke(project, ["check", "--offline"], {"CITEPROOF_CROSSREF_URL": "ftp://not-read.invalid"})
+    assert invoked.exit_code == 2 and "CITEPROOF_CROSSREF_URL" in invoked.stderr

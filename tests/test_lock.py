@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from citeproof.lock import Lock, LockEntry, LockError, is_stale, lookups_from_lock
-from citeproof.model import Author, Record, Reference, Update
+from citeproof.lock import Lock, LockEntry, LockError, is_stale, lockable, lookups_from_lock
+from citeproof.model import Author, Lookup, Record, Reference, Update
 from citeproof.verify import verify_reference
 
 DOI, PMID = "10.1097/MD.0000000000016173", "31261549"
@@ -222,3 +222,61 @@ def test_offline_replay_gives_the_online_verdict(tmp_path):
 def found(record: Record):
     from citeproof.model import Lookup
     return Lookup(record.source, record.identifier, "found", record)
+
+
+# ------------------------------------------------------------------ plan: the trust rules
+
+ENDPOINTS = {"crossref": "https://api.crossref.org", "doi.org": "https://doi.org",
+             "eutils": "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"}
+NOW = datetime(2026, 1, 10, tzinfo=timezone.utc)
+
+
+def planned(lock: Lock, refs: list[Reference], *, offline: bool, days: float = 30, endpoints=ENDPOINTS):
+    plan = lock.plan(refs, endpoints, timedelta(days=days), NOW, offline)
+    return (sorted(plan.trusted), [r.key for r in plan.to_ask], plan.changed, plan.foreign, plan.unlocked)
+
+
+def locked(key: str = "suh2019", when: str = WHEN, endpoints=ENDPOINTS) -> Lock:
+    lock = Lock()
+    lock.put(key, DOI, PMID, records(), when, endpoints)
+    return lock
+
+
+def test_plan_trusts_a_fresh_entry_from_these_endpoints_and_replays_it():
+    plan = locked().plan([ref()], ENDPOINTS, timedelta(days=30), NOW, offline=False)
+    assert list(plan.trusted) == ["suh2019"] and plan.to_ask == []
+    assert {s: lk.status for s, lk in plan.trusted["suh2019"].items()} == {"crossref": "found", "pubmed": "found"}
+
+
+def test_plan_online_asks_again_for_stale_future_changed_foreign_and_unlocked_entries():
+    other = ref(key="other")
+    assert planned(locked(), [ref(), other], offline=False, days=1) == ([], ["suh2019", "other"], [], [], [])
+    assert planned(locked(when="2026-02-01T00:00:00Z"), [ref()], offline=False)[1] == ["suh2019"]  # future
+    assert planned(locked(), [ref(pmid="31261548")], offline=False)[1] == ["suh2019"]  # changed
+    emulated = {**ENDPOINTS, "crossref": "http://127.0.0.1:9"}
+    assert planned(locked(), [ref()], offline=False, endpoints=emulated)[1] == ["suh2019"]  # foreign
+    assert planned(locked(endpoints={}), [ref()], offline=False)[1] == ["suh2019"]  # no endpoints recorded
+
+
+def test_plan_offline_never_asks_and_says_why_an_entry_is_not_trusted():
+    other = ref(key="other")
+    assert planned(locked(), [ref(), other], offline=True, days=0) == (["suh2019"], [], [], [], ["other"])
+    assert planned(locked(), [ref(pmid="31261548")], offline=True) == ([], [], ["suh2019"], [], [])
+    emulated = {**ENDPOINTS, "crossref": "http://127.0.0.1:9"}
+    assert planned(locked(), [ref()], offline=True, endpoints=emulated) == ([], [], [], ["suh2019"], [])
+
+
+def test_keep_locks_only_complete_real_answers():
+    lock = Lock()
+    pubmed, crossref = records()
+    assert lock.keep(ref(), {"crossref": found(crossref), "pubmed": found(pubmed)}, ENDPOINTS) is True
+    assert lock.get("suh2019").endpoints == ENDPOINTS
+    assert [r.source for r in lock.get("suh2019").records] == ["crossref", "pubmed"]
+    failed = Lookup("pubmed", PMID, "unavailable", reason="down")
+    assert Lock().keep(ref(), {"crossref": found(crossref), "pubmed": failed}, ENDPOINTS) is False
+    # Crossref's not-found is no failure when doi.org found the DOI; esearch is never locked
+    handle = Record(source="doi.org", identifier=DOI, retrieved=WHEN, agency="exists")
+    looks = {"crossref": Lookup("crossref", DOI, "not-found"), "doi.org": found(handle),
+             "esearch": Lookup("pubmed", DOI, "not-found")}
+    assert lockable(looks) == [handle]
+    assert lockable({**looks, "doi.org": Lookup("doi.org", DOI, "not-found")}) is None

@@ -66,7 +66,7 @@ def _check_record(key: str, doi: str, pmid: str, record: Record) -> None:
     if record.source not in allowed:
         raise ValueError(f"{key}: refusing a record from source {record.source!r}; only "
                          f"{', '.join(allowed)} answers may be locked")
-    by_pmid = registries.registry_for(record.source).source(record.source).answers == "pmid"
+    by_pmid = registries.source_spec(record.source).answers == "pmid"
     wanted = pmid if by_pmid else doi
     asked = record.identifier if by_pmid else doi_key(record.identifier)
     wanted = wanted if by_pmid else doi_key(wanted)

@@ -21,7 +21,7 @@ from typing import Mapping, Optional
 from .identifiers import doi_key, valid_ids
 from .model import Author, Lookup, Problem, Record, Reference, ReferenceResult
 from .model import ProblemCode as Code
-from .registries import registry_for, source_label
+from .registries import registry_for, source_label, source_spec
 
 # Letters NFKD does not decompose into a base letter plus a combining mark.
 _FOLD = str.maketrans({"ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ı": "i",
@@ -246,6 +246,12 @@ def compare(ref: Reference, record: Record) -> list[Problem]:
 
 # --------------------------------------------------------------------------- verdict
 
+def _field_of(source: str) -> str:
+    """The bib field a source's answers are about ("doi" or "pmid")."""
+    spec = source_spec(source)
+    return spec.answers if spec else "doi"
+
+
 @dataclass
 class _Run:
     """What one ``verify_reference`` call has learnt so far."""
@@ -285,7 +291,7 @@ class _Run:
             self.add(Code.NOT_VERIFIED, "warning",
                      f"{self.ref.key}: {reg} knows {record.identifier} but gives no title or authors "
                      "to compare, so its metadata is not verified.",
-                     "pmid" if record.source == "pubmed" else "doi")
+                     _field_of(record.source))
             return
         self.records.append(record)
         self.problems.extend(compare(self.ref, record))
@@ -421,7 +427,7 @@ def _check_other(run: _Run, look: Lookup) -> None:
     """An answer from a registry the rules above do not name: a second opinion, compared
     when it has the work, an outage when it could not be asked, never the judge of
     whether an identifier exists."""
-    fld = "pmid" if look.identifier == run.ref.pmid and run.ref.pmid else "doi"
+    fld = _field_of(look.source)
     if look.status == "unavailable":
         run.unavailable(look, f"{fld.upper()} {look.identifier}", fld)
         return

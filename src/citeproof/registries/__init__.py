@@ -27,7 +27,8 @@ from .http import HttpClient, RateLimit, RegistryUnavailable
 
 __all__ = ["REGISTRIES", "DOI_RETRIEVERS", "SETTINGS", "Registry", "Source", "Policy", "Rate", "Ask",
            "Answers", "RegistryConfig", "ConfigError", "Resolution", "resolve", "make_client",
-           "HttpClient", "RateLimit", "RegistryUnavailable", "sources", "source_label", "registry_for",
+           "HttpClient", "RateLimit", "RegistryUnavailable", "sources", "source_spec", "source_label",
+           "registry_for",
            "replay", "found_later", "environment"]
 
 #: The DOI chain, in the order the retrievers are asked; each later one only gets the
@@ -75,10 +76,15 @@ def registry_for(source: str) -> Optional[Registry]:
     return next((r for r in REGISTRIES if r.source(source) is not None), None)
 
 
-def source_label(source: str) -> str:
+def source_spec(name: str) -> Optional[Source]:
+    """The table's description of the answers named ``name`` (``None``: no such source)."""
+    return next((s for s in sources() if s.name == name), None)
+
+
+def source_label(name: str) -> str:
     """How messages name one answer's source: "Crossref", "PubMed"; unknown: the name itself."""
-    registry = registry_for(source)
-    return registry.source(source).label if registry else source
+    spec = source_spec(name)
+    return spec.label if spec else name
 
 
 def environment() -> list[tuple[str, str, str]]:

@@ -11,7 +11,8 @@ the ``RegistryConfig``). Exit codes:
 
 * 0 - no error (warnings allowed)
 * 1 - errors found
-* 2 - bad usage or unreadable input (raised as ``InputError`` before any check)
+* 2 - bad usage or unreadable input (a ``CiteproofError``, raised to the CLI), or a lock
+  that cannot be written
 * 3 - verification incomplete because a registry was unavailable, and no other error
 """
 from __future__ import annotations

@@ -8,7 +8,9 @@ Shape (sorted keys, indent 2, trailing newline, so git diffs stay small)::
                                 "retrieved": "2026-01-05T10:00:00Z"}}}
 
 Only records that registries actually returned ("found") are stored; failures are never
-locked. ``--offline`` replays the locked records through the same ``verify_reference``.
+locked (:func:`lockable`), and only from the sources the registry table lets be locked.
+:meth:`Lock.plan` holds the trust rules: which entries answer this run, which must be
+asked again. ``--offline`` replays the locked records through the same ``verify_reference``.
 Writes are atomic: a temp file in the same directory, fsync, then ``os.replace``.
 """
 from __future__ import annotations

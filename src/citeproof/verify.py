@@ -1,7 +1,8 @@
 """Verification: does what the registries say match the bib? Pure functions, no I/O.
 
 The registry clients hand over ``Lookup`` values; this module normalises both sides,
-compares them field by field and decides each reference's status and problems.
+compares them field by field and decides each reference's status and problems
+(:func:`verify_reference` for one, :func:`judge` for a whole run).
 
 The rule behind every status: NOTHING is "verified" unless a registry answered about
 every identifier the bib gives AND at least one registry record with metadata was

@@ -24,8 +24,8 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 from .errors import BibError, ConfigError
-from .model import Problem
-from .site import CHOICES, PageRender, SiteCore, SiteOptions, disarm_unsafe_links
+from .pages import file_line_offset
+from .site import CHOICES, PageRender, SiteCore, SiteOptions, disarm_unsafe_links, log_problems
 
 log = logging.getLogger("mkdocs.plugins.citeproof")
 
@@ -53,17 +53,9 @@ class CiteproofConfig(base.Config):
     page_ranges = c.Choice(CHOICES["page_ranges"], default=_DEFAULTS.page_ranges)
 
 
-def _warn(problem: Problem) -> None:
-    """Errors are MkDocs warnings (so `--strict` fails, as `citeproof check` exits 1);
-    warnings are informational (the checker exits 0 on them too)."""
-    where = f"{problem.location()}: " if problem.location() else ""
-    level = logging.WARNING if problem.severity == "error" else logging.INFO
-    log.log(level, "%s%s [%s]", where, problem.message, problem.code)
-
-
 def _warn_all(problems) -> None:
-    for problem in problems:
-        _warn(problem)
+    """Errors are MkDocs warnings (so `--strict` fails), warnings are INFO lines."""
+    log_problems(log, problems)
 
 
 class CiteproofPlugin(BasePlugin[CiteproofConfig]):
@@ -117,7 +109,8 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
 
     def on_page_markdown(self, markdown, *, page, config, files):
         # front matter is stripped before this event: the core shifts lines to match the file
-        rendered = self.site.render_markdown(markdown, _page_label(page), path=page.file.abs_src_path)
+        offset = file_line_offset(page.file.abs_src_path, markdown)
+        rendered = self.site.render_markdown(markdown, _page_label(page), offset=offset)
         _warn_all(rendered.problems)
         self._pages[page.file.src_uri] = rendered
         return rendered.text

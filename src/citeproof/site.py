@@ -15,6 +15,7 @@ unreadable bib (``BibError``) is raised.
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass, field, fields
@@ -28,7 +29,7 @@ from .errors import ConfigError
 from .markdown import parse_citations
 from .model import Problem
 from .numbering import resolve_keys
-from .pages import file_line_offset, shift_lines
+from .pages import shift_lines
 from .render import PageCitations, anchor_for, finish_html, head_metadata, render_bibliography, render_markdown
 
 #: The options that take one of a few words, and those words (the first is the default).
@@ -155,13 +156,12 @@ class SiteCore:
                                     "citation will show as unknown", file=self.bib_label))
         return problems
 
-    def render_markdown(self, markdown: str, label: str, *, path: str | os.PathLike | None = None) -> PageRender:
+    def render_markdown(self, markdown: str, label: str, *, offset: int = 0) -> PageRender:
         """Step 1: the page's Markdown with its citations as tokens, and its problems.
 
-        ``path`` is the page's file: when ``markdown`` is its body without the front
-        matter, problems still name the file's own lines.
+        ``offset``: the lines of the file before ``markdown`` (its front matter), so that
+        problems name the file's own lines.
         """
-        offset = file_line_offset(path, markdown) if path else 0
         doc = shift_lines(parse_citations(markdown, label), offset)
         refs = self.bib.references
         problems = [*doc.problems, *resolve_keys([doc], refs.keys())]
@@ -209,6 +209,15 @@ class SiteCore:
             url=url,
             description=str(meta.get("description") or "") or None,
             references=[self.bib.references[k] for k in page.cites.ordered_keys])
+
+
+def log_problems(logger: logging.Logger, problems) -> None:
+    """How the adapters report problems: an error is a WARNING (so ``mkdocs build --strict``
+    fails on it, as ``citeproof check`` exits 1), a warning is INFO (exit 0 there too)."""
+    for problem in problems:
+        where = f"{problem.location()}: " if problem.location() else ""
+        level = logging.WARNING if problem.severity == "error" else logging.INFO
+        logger.log(level, "%s%s [%s]", where, problem.message, problem.code)
 
 
 def disarm_unsafe_links(html: str, source: str, label: str, offset: int = 0) -> tuple[str, list[Problem]]:

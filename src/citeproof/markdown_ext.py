@@ -78,14 +78,14 @@ class CiteproofExtension(Extension):
         return text[: len(text) - len(body)] + self.page.text
 
     def finish(self, html: str) -> str:
-        """Step 2: the citation HTML and the list in, unsafe links disarmed."""
+        """Step 2: the citation HTML and the list in, unsafe links disarmed. (The page stays
+        until the next conversion: ``toc`` runs the postprocessors on its own HTML first.)"""
         if self.page is None:
             return html
         href = self.core.bib_path.name if self.core.options.download_bib else None
         done = self.core.finish_html(html, self.page, download_href=href)
         log_problems(log, done.problems)
         self.md.citeproof_problems.extend(done.problems)
-        self.page = None
         return done.html
 
 

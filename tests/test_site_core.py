@@ -116,3 +116,15 @@ def test_disarmed_links_name_the_files_line():
                                          source, "docs/p.md", offset=4)
     assert html == '<a href="#unsafe-link-removed">bad</a> <a href="https://x.org/">ok</a>'
     assert [(p.file, p.line, p.severity) for p in problems] == [("docs/p.md", 7, "error")]
+
+
+def test_the_readme_shows_every_option_with_its_default():
+    import dataclasses
+    import re
+
+    import yaml
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Use citeproof in your own site", 1)[1].split("\n## ", 1)[0]
+    snippet = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    shown = yaml.safe_load(snippet)["plugins"][0]["citeproof"]
+    assert shown == dataclasses.asdict(SiteOptions())

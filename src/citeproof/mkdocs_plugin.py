@@ -53,11 +53,6 @@ class CiteproofConfig(base.Config):
     page_ranges = c.Choice(CHOICES["page_ranges"], default=_DEFAULTS.page_ranges)
 
 
-def _warn_all(problems) -> None:
-    """Errors are MkDocs warnings (so `--strict` fails), warnings are INFO lines."""
-    log_problems(log, problems)
-
-
 class CiteproofPlugin(BasePlugin[CiteproofConfig]):
     """Numbered citations from `[@key]`, a pybtex reference list, hover previews."""
 
@@ -86,7 +81,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
             # objects out of the garbage collector's sight (not in `serve`, where a new
             # bib replaces the old one).
             gc.freeze()
-        _warn_all(self.site.bib_problems())  # on every build: a warm build fails `--strict` too
+        log_problems(log, self.site.bib_problems())  # on every build: a warm build fails `--strict` too
         if CSS_DEST not in config.extra_css:
             config.extra_css.append(CSS_DEST)
         if not _material_tooltips(config) and JS_DEST not in config.extra_javascript:
@@ -111,7 +106,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         # front matter is stripped before this event: the core shifts lines to match the file
         offset = file_line_offset(page.file.abs_src_path, markdown)
         rendered = self.site.render_markdown(markdown, _page_label(page), offset=offset)
-        _warn_all(rendered.problems)
+        log_problems(log, rendered.problems)
         self._pages[page.file.src_uri] = rendered
         return rendered.text
 
@@ -119,14 +114,14 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         rendered = self._pages.get(page.file.src_uri)
         if rendered is None:  # not rendered by us (no page_markdown event): only disarm
             html, problems = disarm_unsafe_links(html, page.markdown or "", _page_label(page))
-            _warn_all(problems)
+            log_problems(log, problems)
             return html
         # The list itself goes into the final page (on_post_page): Material's search then
         # indexes the article, not a reference list repeated on every page, and does not
         # parse hundreds of list entries per page on a large site.
         done = self.site.finish_html(html, rendered, list_slot=LIST_SLOT,
                                      download_href=get_relative_url(self.site.bib_path.name, page.url or "."))
-        _warn_all(done.problems)
+        log_problems(log, done.problems)
         ids = getattr(page, "present_anchor_ids", None)
         if isinstance(ids, set):  # so MkDocs' anchor validation knows our ids (`#ref-…` links)
             ids.update(done.anchors)

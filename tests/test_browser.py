@@ -17,6 +17,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from scratch import PLAIN, Scratch
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -47,7 +49,36 @@ def site_url(tmp_path_factory):
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)], cwd=ROOT,
                           env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    handler = functools.partial(_QuietHandler, directory=str(out))
+    yield from _serve(out)
+
+
+#: A bib title that would be live markup if the preview parsed its text as HTML.
+HOSTILE_BIB = r"""
+@article{alpha2020,
+  author = {Alpha, Ann}, title = {Walking <img src=x onerror="window.pwned=1"> helps},
+  journal = {J Walk}, year = {2020}, doi = {10.1000/alpha}
+}
+@article{beta2021,
+  author = {Beta, Bob}, title = {Second work}, journal = {J Walk}, year = {2021}, doi = {10.1000/beta}
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def plain_site_url(tmp_path_factory):
+    """A site with MkDocs' default theme: no Material tooltips, so citeproof's own previews
+    (the theme's highlight.js, fetched from a CDN, is off; its modals need the search plugin)."""
+    _require_browser()
+    config = PLAIN.replace("plugins:", "theme:\n  name: mkdocs\n  highlightjs: false\nplugins:\n  - search")
+    project = Scratch(tmp_path_factory.mktemp("plain")).write(
+        page="# T\n\nOne [@alpha2020]. Two [@beta2021].\n", bib=HOSTILE_BIB, mkdocs=config)
+    proc = project.build("--strict")
+    assert proc.returncode == 0, proc.stderr
+    yield from _serve(project.site)
+
+
+def _serve(directory: Path):
+    handler = functools.partial(_QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -72,6 +103,15 @@ def browser():
 
 @pytest.fixture
 def page(browser, site_url):
+    yield from _open(browser, site_url)
+
+
+@pytest.fixture
+def plain_page(browser, plain_site_url):
+    yield from _open(browser, plain_site_url)
+
+
+def _open(browser, site_url):
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     pg = context.new_page()
     pg.console_errors = []
@@ -125,3 +165,22 @@ def test_no_console_error_and_no_request_to_another_host(page):
     schemes = page.eval_on_selector_all(
         "a[href]", "els => els.map(a => new URL(a.href, location.href).protocol)")
     assert set(schemes) <= {"http:", "https:"}
+
+
+def test_default_theme_previews_on_hover_and_focus_as_text(plain_page):
+    page = plain_page
+    first, second = page.locator("a.cp-ref").nth(0), page.locator("a.cp-ref").nth(1)
+    first.hover()
+    tip = page.get_by_role("tooltip")
+    tip.wait_for(state="visible", timeout=5000)
+    assert "Alpha A. Walking <img src=x" in tip.inner_text()  # the title as text, not markup
+    assert tip.locator("img").count() == 0 and page.evaluate("window.pwned") is None
+    assert first.get_attribute("aria-describedby") == tip.get_attribute("id")
+    page.mouse.move(0, 0)
+    tip.wait_for(state="hidden", timeout=5000)
+    second.focus()  # the keyboard gets the same preview
+    tip.wait_for(state="visible", timeout=5000)
+    assert "Beta B. Second work" in tip.inner_text()
+    page.keyboard.press("Escape")
+    tip.wait_for(state="hidden", timeout=5000)
+    assert page.console_errors == [] and page.foreign_requests == []

@@ -206,3 +206,30 @@ def test_citations_in_headings_and_image_text_leave_no_token_and_break_no_markup
     html = (site / "site" / "index.html").read_text(encoding="utf-8")
     assert "citeproof7f3a" not in html
     assert 'alt="Figure [1]"' in html and "Walking helps [1]" in html
+
+
+def test_any_theme_gets_previews_and_material_tooltips_keep_theirs(scratch):
+    """The default theme gets citeproof's own preview script; Material with `content.tooltips`
+    (the article site) uses Material's tooltips and loads no such script."""
+    scratch.write(page="# T\n\nOne [@alpha2020].\n", bib=BIB)  # the default `mkdocs` theme
+    proc = scratch.build("--strict")
+    assert proc.returncode == 0, proc.stderr
+    html = scratch.html()
+    assert '<script src="assets/citeproof/citeproof-preview.js"' in html
+    assert (scratch.site / "assets" / "citeproof" / "citeproof-preview.js").exists()
+    assert re.search(r'<a class="cp-cite cp-ref" id="cite-1" href="#ref-alpha2020" title="Alpha A, Beta B\. ', html)
+    assert html.count('<li id="ref-alpha2020" class="cp-entry" value="1">') == 1
+    material = MATERIAL.replace("  font: false\n", "  font: false\n  features:\n    - content.tooltips\n")
+    scratch.write(mkdocs=material)
+    assert scratch.build("--strict").returncode == 0
+    assert "citeproof-preview.js" not in scratch.html()
+    assert not (scratch.site / "assets" / "citeproof" / "citeproof-preview.js").exists()
+
+
+def test_style_options_are_plugin_options_and_bad_values_are_refused(scratch):
+    scratch.write(page="# T\n\nOne [@alpha2020].\n", bib=BIB,
+                  plugin_options=":\n      authors: all\n      page_ranges: full")
+    assert scratch.build("--strict").returncode == 0, "valid style options must build"
+    scratch.write(plugin_options=":\n      authors: everyone")
+    proc = scratch.build("--strict")
+    assert proc.returncode != 0 and "authors" in proc.stderr and "Traceback" not in proc.stderr

@@ -14,7 +14,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-import citeproof.mkdocs_plugin as plugin_mod
+import citeproof.site as site_mod
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,13 +76,13 @@ def test_serve_rebuilds_when_only_the_bib_changes(tmp_path):
 def test_bib_is_parsed_and_formatted_once_per_change(tmp_path, monkeypatch):
     site = copy_site(tmp_path)
     calls = {"load": 0}
-    real_load = plugin_mod.load_formatted_bib
+    real_load = site_mod.load_formatted_bib
 
     def counting_load(*a, **k):
         calls["load"] += 1
         return real_load(*a, **k)
 
-    monkeypatch.setattr(plugin_mod, "load_formatted_bib", counting_load)
+    monkeypatch.setattr(site_mod, "load_formatted_bib", counting_load)
     monkeypatch.chdir(site)
     config = load_config(str(site / "mkdocs.yml"), site_dir=str(tmp_path / "out"))
     config.plugins.on_startup(command="serve", dirty=False)

@@ -1,6 +1,6 @@
 """The parsed and formatted bib, cached on disk by content, so a warm build skips pybtex.
 
-The key is the bib's bytes, its path, the pybtex version and the source of the modules
+The key is the bib's bytes, its path, the style's options, the pybtex version and the source of the modules
 that parse and format it: any change to one of them is a miss. Entries are small
 frozen dataclasses, pickled; the cache directory is local to the project (like
 MkDocs Material's ``.cache``) and never committed. A broken or unreadable cache file
@@ -46,10 +46,12 @@ def _code_fingerprint() -> bytes:
     return digest.digest()
 
 
-def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | None = None) -> LoadedBib:
+def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | None = None, *,
+                       authors: str = "icmje", page_ranges: str = "abbreviated") -> LoadedBib:
     """Parse and format ``path`` (raises ``BibError`` when it cannot be read).
 
     ``label`` is the file name that messages show (e.g. a path relative to the project).
+    ``authors`` and ``page_ranges`` are the style's options (part of the cache key).
     """
     try:
         raw = path.read_bytes()
@@ -57,7 +59,7 @@ def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | N
         raw = None  # load_bib words the error
     target = None
     if cache_dir is not None and raw is not None:
-        name = f"{path}\0{label}".encode()
+        name = f"{path}\0{label}\0{authors}\0{page_ranges}".encode()
         key = hashlib.sha256(_code_fingerprint() + name + b"\0" + raw).hexdigest()
         target = cache_dir / f"bib-{key[:32]}.pickle"
         try:
@@ -71,7 +73,7 @@ def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | N
     from .style import format_entries
 
     bib = load_bib(path, label=label)
-    entries = format_entries(bib.data, refs=bib.references)
+    entries = format_entries(bib.data, refs=bib.references, authors=authors, page_ranges=page_ranges)
     problems, seen = [], set()
     for problem in [*bib.problems, *validate_references(bib.references),
                     *(p for e in entries.values() for p in e.problems)]:

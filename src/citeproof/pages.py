@@ -29,6 +29,16 @@ def body_line_offset(raw: str, body: str) -> int:
     return raw[:at].count("\n") if at > 0 else 0
 
 
+def file_line_offset(path, body: str) -> int:
+    """How many lines of the file at ``path`` precede ``body``, its text without the front
+    matter (0 when the file cannot be read)."""
+    try:
+        raw = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, TypeError, UnicodeDecodeError):
+        return 0
+    return body_line_offset(raw, body)
+
+
 def shift_lines(doc: ParsedDocument, offset: int) -> ParsedDocument:
     """``doc`` with every line moved down by ``offset`` (the front matter MkDocs strips),
     so messages name the line of the file itself."""

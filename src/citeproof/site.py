@@ -1,0 +1,250 @@
+"""The site core: citations for one site, for any site generator (nothing here knows MkDocs).
+
+A :class:`SiteCore` holds the formatted bib (reloaded when the file changes, cached on
+disk by ``bibcache.py``) and renders a page in the two steps every Markdown pipeline
+allows:
+
+1. :meth:`SiteCore.render_markdown`, before Markdown runs: citation groups become plain
+   tokens, and the page's citation problems are found;
+2. :meth:`SiteCore.finish_html`, after Markdown ran: unsafe links are disarmed, the tokens
+   become the citation HTML and the reference list is placed.
+
+Problems are returned, never logged: the adapter (the MkDocs plugin, the Python-Markdown
+extension) reports them its own way. Only an unusable option (``ConfigError``) or an
+unreadable bib (``BibError``) is raised.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field, fields
+from html import unescape
+from pathlib import Path
+from typing import Mapping
+
+from .bibcache import LoadedBib, load_formatted_bib
+from .config import DEFAULT_BIB
+from .errors import ConfigError
+from .markdown import parse_citations
+from .model import Problem
+from .numbering import resolve_keys
+from .pages import shift_lines
+from .render import PageCitations, anchor_for, finish_html, head_metadata, render_bibliography, render_markdown
+
+#: The options that take one of a few words, and those words (the first is the default).
+#: ``authors`` and ``page_ranges`` are the pybtex style's rules (``style.AUTHOR_RULES``,
+#: ``style.PAGE_RANGES``; named here so that a warm build need not import pybtex).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "citation_format": ("brackets", "superscript"),
+    "authors": ("icmje", "all", "three"),
+    "page_ranges": ("abbreviated", "full"),
+}
+
+_URL_ATTR = re.compile(
+    r"""(\s(?:href|src|action|formaction|xlink:href|data|poster|background|cite)\s*=\s*)"""
+    r"""(?:(["'])(.*?)\2|([^\s"'=<>`]+))""", re.I | re.S)
+_UNSAFE_SCHEMES = {"javascript", "vbscript", "data"}
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """Every option of the MkDocs plugin and the Python-Markdown extension, with its default."""
+
+    bib_file: str = DEFAULT_BIB
+    """The BibTeX file, relative to the site's root (mkdocs.yml, or the extension's base_dir)."""
+    citation_format: str = CHOICES["citation_format"][0]
+    """How a citation group shows: `[1–3, 5]` (brackets) or superscript numbers."""
+    references_heading: str = "References"
+    """Heading added above the list on a page that cites but has no `\\bibliography` line."""
+    download_bib: bool = True
+    """Link the bib file under each reference list (the MkDocs plugin also copies it into the site)."""
+    metadata: bool = True
+    """Add Highwire `citation_*` meta tags and schema.org JSON-LD to citing pages."""
+    cache_dir: str = ".cache/citeproof"
+    """Where the parsed and formatted bib is cached (relative to the root); "" disables."""
+    authors: str = CHOICES["authors"][0]
+    """Authors in the list: up to 6 then "et al." (icmje), all of them, or 3 then "et al."."""
+    page_ranges: str = CHOICES["page_ranges"][0]
+    """Page ranges as Citing Medicine abbreviates them (786-92), or in full (786-792)."""
+
+    def __post_init__(self) -> None:
+        for name, allowed in CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise ConfigError(f"citeproof: {name} is {getattr(self, name)!r}; use one of "
+                                  + ", ".join(repr(a) for a in allowed) + ".")
+        if "://" in self.bib_file:
+            raise ConfigError(
+                f"citeproof: bib_file is a URL ({self.bib_file}); it must be a file in the "
+                "project, so builds never depend on a server: download it and commit it.")
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+
+@dataclass
+class PageRender:
+    """One page between the two steps: its Markdown with tokens, and what it cites."""
+
+    label: str  # the page's file name in messages
+    source: str  # the Markdown as the page wrote it (without front matter)
+    offset: int  # lines before ``source`` in the file (its front matter)
+    text: str  # the Markdown to hand to Markdown: citation groups are tokens
+    cites: PageCitations
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class FinishedPage:
+    """A page's HTML with its citations, and what the adapter may still need."""
+
+    html: str
+    listing: str  # the reference list's HTML ("" when the page lists nothing)
+    anchors: tuple[str, ...]  # the ids the citations and the list add to the page
+    problems: list[Problem]
+
+
+class SiteCore:
+    """The bib of one site and the rendering of its pages."""
+
+    def __init__(self, options: SiteOptions, root: Path | str = ".") -> None:
+        self.root = root = Path(root).resolve()
+        self.options = options
+        self.bib_path = (root / options.bib_file).resolve()
+        self.cache_dir = root / options.cache_dir if options.cache_dir else None
+        self._bib: LoadedBib | None = None
+        self._signature: tuple | None = None
+        self._tooltips: dict[str, str] = {}
+        self._entry_html: dict[str, str] = {}
+
+    @property
+    def bib_label(self) -> str:
+        """The bib's name in messages: relative to the current directory when it can be."""
+        return _relative(self.bib_path)
+
+    @property
+    def bib(self) -> LoadedBib:
+        if self._bib is None:
+            self.refresh()
+        return self._bib
+
+    def refresh(self) -> bool:
+        """Load the bib unless it is unchanged (same mtime and size) since the last load.
+
+        Returns whether it was (re)loaded; raises ``BibError`` when it cannot be read.
+        """
+        try:
+            st = self.bib_path.stat()
+            signature = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            signature = None
+        if self._bib is not None and signature == self._signature:
+            return False
+        bib = load_formatted_bib(self.bib_path, self.cache_dir, label=self.bib_label,
+                                 authors=self.options.authors, page_ranges=self.options.page_ranges)
+        self._bib, self._signature = bib, signature
+        self._tooltips = {k: e.text for k, e in bib.entries.items()}
+        self._entry_html = {k: e.html for k, e in bib.entries.items()}
+        return True
+
+    def bib_problems(self) -> list[Problem]:
+        """Every problem of the bib itself (a site reports them on every build)."""
+        problems = list(self.bib.problems)
+        if not self.bib.references:
+            problems.append(Problem("bib-syntax", "error", "the bib file has no entries: every "
+                                    "citation will show as unknown", file=self.bib_label))
+        return problems
+
+    def render_markdown(self, markdown: str, label: str, *, offset: int = 0) -> PageRender:
+        """Step 1: the page's Markdown with its citations as tokens, and its problems.
+
+        ``offset``: the lines of the file before ``markdown`` (its front matter), so that
+        problems name the file's own lines.
+        """
+        doc = shift_lines(parse_citations(markdown, label), offset)
+        refs = self.bib.references
+        problems = [*doc.problems, *resolve_keys([doc], refs.keys())]
+        text, cites = render_markdown(
+            markdown, doc, refs, self._tooltips,
+            superscript=self.options.citation_format == "superscript",
+            references_heading=self.options.references_heading)
+        return PageRender(label, markdown, offset, text, cites, problems)
+
+    def finish_html(self, html: str, page: PageRender, *, download_href: str | None = None,
+                    list_slot: str | None = None) -> FinishedPage:
+        """Step 2: ``html`` (what Markdown made of ``page.text``) with its links disarmed
+        and its citations in; the reference list goes where ``\\bibliography`` stood, or,
+        with ``list_slot``, that placeholder stands there and the list is returned only.
+
+        ``download_href`` is the bib's address from this page (only with ``download_bib``).
+        """
+        html, problems = disarm_unsafe_links(html, page.source, page.label, page.offset)
+        cites = page.cites
+        if not (cites.markers or cites.numbers):
+            return FinishedPage(html, "", (), problems)
+        listing = ""
+        if cites.numbers:
+            href = download_href if self.options.download_bib else None
+            listing = render_bibliography(cites, self._entry_html, download_href=href)
+        anchors = (*(anchor_for(k) for k in cites.numbers),
+                   *(f"cite-{i + 1}" for i in range(len(cites.markers))))
+        placed = list_slot if list_slot is not None and listing else listing
+        return FinishedPage(finish_html(html, cites, placed), listing, anchors, problems)
+
+    def head_metadata(self, page: PageRender, meta: Mapping, *, title: str, url: str | None) -> str:
+        """The head's scholarly metadata for a citing page ("" when off or nothing is cited).
+
+        ``meta`` is the page's front matter (``title``, ``authors`` or ``author``, ``date``,
+        ``description``); its ``title`` wins over ``title``.
+        """
+        if not self.options.metadata or not page.cites.numbers:
+            return ""
+        authors = meta.get("authors") or ([meta["author"]] if meta.get("author") else [])
+        date = meta.get("date")
+        return head_metadata(
+            title=str(meta.get("title") or title),
+            authors=[str(a) for a in authors],
+            date=str(date) if date else None,
+            url=url,
+            description=str(meta.get("description") or "") or None,
+            references=[self.bib.references[k] for k in page.cites.ordered_keys])
+
+
+def log_problems(logger: logging.Logger, problems) -> None:
+    """How the adapters report problems: an error is a WARNING (so ``mkdocs build --strict``
+    fails on it, as ``citeproof check`` exits 1), a warning is INFO (exit 0 there too)."""
+    for problem in problems:
+        where = f"{problem.location()}: " if problem.location() else ""
+        level = logging.WARNING if problem.severity == "error" else logging.INFO
+        logger.log(level, "%s%s [%s]", where, problem.message, problem.code)
+
+
+def disarm_unsafe_links(html: str, source: str, label: str, offset: int = 0) -> tuple[str, list[Problem]]:
+    """Only http(s), mailto and relative links leave a page: a `javascript:` (or `vbscript:`,
+    `data:`) link is disarmed, kept visible, and returned as a problem with its line in
+    ``source`` (the page's Markdown, ``offset`` lines into its file)."""
+    problems: list[Problem] = []
+
+    def check(m: re.Match) -> str:
+        quote = m.group(2) or '"'
+        value = unescape(m.group(3) if m.group(2) else m.group(4))
+        scheme = re.sub(r"[\x00-\x20]", "", value).split(":", 1)[0].lower() if ":" in value else ""
+        if scheme not in _UNSAFE_SCHEMES:
+            return m.group(0)
+        at = source.find(value[:40])
+        line = source[:at].count("\n") + 1 + offset if at >= 0 else None
+        problems.append(Problem("invalid-url", "error",
+                                f"a link to '{value[:60]}' was disarmed: only http(s), mailto and "
+                                "relative links may leave the site; fix or remove it",
+                                file=label, line=line))
+        return f'{m.group(1)}{quote}#unsafe-link-removed{quote}'
+
+    return _URL_ATTR.sub(check, html), problems
+
+
+def _relative(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)

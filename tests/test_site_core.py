@@ -1,0 +1,130 @@
+"""The site core (``citeproof.site``): no MkDocs, problems returned, the bib reloaded on change."""
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from citeproof import style
+from citeproof.errors import BibError, ConfigError
+from citeproof.site import CHOICES, SiteCore, SiteOptions, disarm_unsafe_links
+
+BIB = r"""
+@article{alpha2020,
+  author = {Alpha, Ann and Beta, Bob}, title = {Walking study}, journal = {J Walk},
+  year = {2020}, volume = {1}, pages = {101--109}, doi = {10.1000/alpha}
+}
+@article{beta2021,
+  author = {Gamma, Carl}, title = {Second work}, journal = {J Walk}, year = {2021}, doi = {10.1000/beta}
+}
+"""
+
+
+@pytest.fixture
+def core(tmp_path) -> SiteCore:
+    (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
+    return SiteCore(SiteOptions(cache_dir=""), tmp_path)
+
+
+def test_importing_the_core_imports_no_site_generator():
+    code = ("import sys, citeproof.site; "
+            "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('mkdocs', 'material', 'markdown')); "
+            "assert not loaded, loaded")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_problems_are_returned_not_logged(core, caplog):
+    caplog.set_level(logging.DEBUG)
+    page = core.render_markdown("# T\n\nFine [@alpha2020].\n\nBad [@nosuchkey].\n", "docs/p.md", offset=3)
+    assert [(p.code, p.file, p.line) for p in page.problems] == [("unknown-key", "docs/p.md", 8)]
+    done = core.finish_html('<p><a href="javascript:alert(1)">x</a></p>', page)
+    assert [(p.code, p.line) for p in done.problems] == [("invalid-url", None)]
+    assert caplog.records == []
+
+
+def test_the_two_steps_place_citations_and_the_list(core):
+    page = core.render_markdown("One [@beta2021]. Two [@alpha2020].\n", "p.md")
+    assert "[@" not in page.text and page.cites.ordered_keys == ["beta2021", "alpha2020"]
+    html = f"<p>{page.text.split(chr(10))[0]}</p>\n<h2>References</h2>\n<p>{page.text.split()[-1]}</p>"
+    done = core.finish_html(html, page, download_href="../references.bib")
+    assert done.html.index('id="cite-1"') < done.html.index('<section class="cp-bibliography"')
+    assert done.listing in done.html and 'href="../references.bib" download' in done.listing
+    assert set(done.anchors) == {"ref-beta2021", "ref-alpha2020", "cite-1", "cite-2"}
+    slotted = core.finish_html(html, page, list_slot="<div>SLOT</div>")
+    assert "<div>SLOT</div>" in slotted.html and "cp-bibliography" not in slotted.html
+    assert slotted.listing.startswith('<section class="cp-bibliography"')
+
+
+def test_head_metadata_follows_the_option_and_the_front_matter(tmp_path, core):
+    page = core.render_markdown("One [@alpha2020].\n", "p.md")
+    head = core.head_metadata(page, {"authors": ["A Author"], "date": "2026-01-02"}, title="T", url=None)
+    assert '<meta name="citation_title" content="T">' in head
+    assert '<meta name="citation_author" content="A Author">' in head and "2026/01/02" in head
+    off = SiteCore(SiteOptions(cache_dir="", metadata=False), tmp_path)
+    assert off.head_metadata(off.render_markdown("One [@alpha2020].\n", "p.md"), {}, title="T", url=None) == ""
+    assert core.head_metadata(core.render_markdown("No citation.\n", "p.md"), {}, title="T", url=None) == ""
+
+
+def test_the_bib_is_reloaded_only_when_it_changes(core):
+    assert core.refresh() is True
+    assert core.refresh() is False
+    assert "gamma2022" not in core.bib.references
+    core.bib_path.write_text(BIB + "@article{gamma2022, author={D, E}, title={New}, journal={J}, "
+                             "year={2022}, doi={10.1000/g}}\n", encoding="utf-8")
+    later = time.time_ns() + 10**9
+    os.utime(core.bib_path, ns=(later, later))
+    assert core.refresh() is True
+    assert "gamma2022" in core.bib.references
+    page = core.render_markdown("[@gamma2022]\n", "p.md")
+    assert page.problems == [] and page.cites.numbers == {"gamma2022": 1}
+
+
+def test_bib_problems_include_an_empty_bib(tmp_path):
+    (tmp_path / "references.bib").write_text("", encoding="utf-8")
+    core = SiteCore(SiteOptions(cache_dir=""), tmp_path)
+    assert [(p.code, p.severity) for p in core.bib_problems()] == [("bib-syntax", "error")]
+
+
+def test_an_unreadable_bib_and_bad_options_raise_one_clear_error(tmp_path):
+    with pytest.raises(BibError, match="references.bib"):
+        SiteCore(SiteOptions(cache_dir=""), tmp_path).refresh()
+    with pytest.raises(ConfigError, match="bib_file is a URL"):
+        SiteOptions(bib_file="https://example.org/references.bib")
+    with pytest.raises(ConfigError, match="'icmje', 'all', 'three'"):
+        SiteOptions(authors="two")
+
+
+def test_the_style_options_are_the_styles_and_part_of_the_cache_key(tmp_path):
+    assert CHOICES["authors"] == style.AUTHOR_RULES and CHOICES["page_ranges"] == style.PAGE_RANGES
+    assert SiteOptions().authors == "icmje" and SiteOptions().page_ranges == "abbreviated"
+    (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
+    for options in (SiteOptions(), SiteOptions(page_ranges="full"), SiteOptions(authors="all"),
+                    SiteOptions()):  # the last one is a hit
+        SiteCore(options, tmp_path).refresh()
+    assert len(list((tmp_path / ".cache" / "citeproof").glob("bib-*.pickle"))) == 3
+
+
+def test_disarmed_links_name_the_files_line():
+    source = "# T\n\nA [bad](javascript:alert(1)).\n"
+    html, problems = disarm_unsafe_links('<a href="javascript:alert(1)">bad</a> <a href="https://x.org/">ok</a>',
+                                         source, "docs/p.md", offset=4)
+    assert html == '<a href="#unsafe-link-removed">bad</a> <a href="https://x.org/">ok</a>'
+    assert [(p.file, p.line, p.severity) for p in problems] == [("docs/p.md", 7, "error")]
+
+
+def test_the_readme_shows_every_option_with_its_default():
+    import dataclasses
+    import re
+
+    import yaml
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Use citeproof in your own site", 1)[1].split("\n## ", 1)[0]
+    snippet = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    shown = yaml.safe_load(snippet)["plugins"][0]["citeproof"]
+    assert shown == dataclasses.asdict(SiteOptions())

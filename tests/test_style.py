@@ -36,17 +36,25 @@ def render_golden():
     result = load_bib(ROOT / "references.bib", label="references.bib")
     entries = format_entries(result.data, refs=result.references)
     assert all(not e.problems for e in entries.values())
-    text = "".join(f"[{e.key}] {e.text}\n" for e in entries.values())
-    html = "<ol>\n" + "".join(f'<li id="ref-{e.key}">{e.html}</li>\n' for e in entries.values()) + "</ol>\n"
-    return {"references.txt": text, "references.html": html}
+    return {"references.txt": golden_text(entries.values()),
+            "references.html": golden_html(entries.values())}
 
 
-@pytest.mark.parametrize("name", ["references.txt", "references.html"])
-def test_golden_references(name):
-    actual = render_golden()[name]
+def golden_text(entries) -> str:
+    """The plain text of formatted entries, one ``[key] text`` line each."""
+    return "".join(f"[{e.key}] {e.text}\n" for e in entries)
+
+
+def golden_html(entries) -> str:
+    """The HTML of formatted entries as one list."""
+    return "<ol>\n" + "".join(f'<li id="ref-{e.key}">{e.html}</li>\n' for e in entries) + "</ol>\n"
+
+
+def assert_golden(name: str, actual: str) -> None:
+    """``actual`` equals ``tests/golden/<name>`` (``UPDATE_GOLDEN=1`` rewrites the file)."""
     path = GOLDEN / name
     if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8")
     expected = path.read_text(encoding="utf-8")
     if actual != expected:
@@ -54,6 +62,11 @@ def test_golden_references(name):
                                             f"golden/{name}", "formatted now"))
         pytest.fail(f"formatted references differ from tests/golden/{name} "
                     f"(if the change is right, rerun with UPDATE_GOLDEN=1):\n{diff}")
+
+
+@pytest.mark.parametrize("name", ["references.txt", "references.html"])
+def test_golden_references(name):
+    assert_golden(name, render_golden()[name])
 
 
 def test_golden_text_has_the_records_values():

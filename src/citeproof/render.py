@@ -276,6 +276,11 @@ def _web_url(ref: Reference) -> str:
     return ref.url if ref.url and not ref.doi and not ref.pmid and is_http_url(ref.url) else ""
 
 
+def _named(authors: Sequence[Author]) -> list[Author]:
+    """The authors without BibTeX's ``and others`` (it means "et al.", not a person)."""
+    return [a for a in authors if a.corporate or a.given or a.family != "others"]
+
+
 def _highwire_author(author: Author) -> str:
     return author.family if author.corporate else f"{author.family}, {author.given}".rstrip(", ")
 
@@ -285,7 +290,7 @@ def citation_reference(ref: Reference) -> str:
     book, pub = _book_title(ref), publisher(ref)
     report = ref.entry_type in _REPORT_TYPES
     parts = [f"citation_title={ref.title}"]
-    parts += [f"citation_author={_highwire_author(a)}" for a in ref.authors]
+    parts += [f"citation_author={_highwire_author(a)}" for a in _named(ref.authors)]
     if ref.journal:
         parts.append(f"citation_journal_title={ref.journal}")
     if book and book != ref.title:
@@ -351,7 +356,7 @@ def _book(ref: Reference, name: str) -> dict:
     """A ``Book`` named ``name``: its editors, edition, publisher and ISBN."""
     book: dict = {"@type": "Book", "name": name}
     if ref.editors:
-        book["editor"] = [_agent(a) for a in ref.editors]
+        book["editor"] = [_agent(a) for a in _named(ref.editors)]
     if ref.field("edition"):
         book["bookEdition"] = ref.field("edition")
     if publisher(ref):
@@ -378,7 +383,8 @@ def _creative_work(ref: Reference) -> str:
                     work["position"] = ref.field("chapter")
         elif publisher(ref):
             work["publisher"] = {"@type": "Organization", "name": publisher(ref)}
-    work["author"] = [_agent(a) for a in ref.authors]
+    if ref.authors:
+        work["author"] = [_agent(a) for a in _named(ref.authors)]
     if ref.year:
         work["datePublished"] = ref.year
     if ref.journal:

@@ -1,17 +1,25 @@
 """The ``vancouver`` pybtex formatting style and the site's safe HTML for references.
 
-References are set in the Vancouver / NLM manner of medical journals::
+References are set as NLM's *Citing Medicine* (the Vancouver style of medical
+journals) sets them, one ``format_<type>`` method per entry type, as pybtex's own
+styles dispatch::
 
-    Suh JH, Kim H, Jung GP, et al. The effect of lumbar stabilization and walking
-    exercises on chronic low back pain: A randomized controlled trial. Medicine
-    (Baltimore). 2019;98(26):e16173. doi:10.1097/MD.0000000000016173.
-    PMID: 31261549. PMCID: PMC6616307.
+    Suh JH, Kim H, Jung GP, Ko JY, Ryu JS. The effect of lumbar stabilization and
+    walking exercises on chronic low back pain: A randomized controlled trial. Medicine
+    (Baltimore). 2019;98(26):e16173. doi:10.1097/MD.0000000000016173. PMID: 31261549;
+    PMCID: PMC6616307.
+    Murray PR, Rosenthal KS. Medical microbiology. 4th ed. St. Louis: Mosby; 2002.
+    National Institute for Health and Care Excellence. Low back pain [Internet].
+    London: NICE; 2016 [cited 2026 Nov 27]. Available from: https://www.nice.org.uk/…
 
-At most three authors, then "et al."; initials without dots; the title exactly as
-the bib has it (no sentence-casing, so an unbraced "DNA" stays "DNA"); the journal as
-the bib has it; ``year;volume(issue):pages``. The DOI, PubMed and PMC links follow;
-a ``url`` is linked only when there is neither DOI nor PMID, and only when it is an
-http(s) URL: any other URL is dropped and reported as an ``invalid-url`` problem.
+Authors: up to six, then "et al." (ICMJE; ``authors="all"`` or ``"three"`` choose
+otherwise); initials without dots; an organisation (one braced name) whole. The
+title exactly as the bib has it (no sentence-casing, so an unbraced "DNA" stays
+"DNA"); the journal as the bib has it; ``year;volume(issue):pages`` with page ranges
+shortened (786-92; ``page_ranges="full"`` keeps 786-792). The DOI, PubMed and PMC
+links follow; a ``url`` is linked only when there is neither DOI nor PMID, and only
+when it is an http(s) URL: any other URL is dropped and reported as an
+``invalid-url`` problem. A type without its own method is set as ``@misc``.
 
 The style is a real pybtex pipeline (entry point ``pybtex.style.formatting:
 vancouver``): it builds pybtex rich text and renders it with a subclass of pybtex's

@@ -287,7 +287,8 @@ def _highwire_author(author: Author) -> str:
 
 def citation_reference(ref: Reference) -> str:
     """One Highwire ``citation_reference`` value (Google Scholar's ``key=value; ...`` form)."""
-    book, pub = _book_title(ref), publisher(ref)
+    article = ref.entry_type == "article"
+    book, pub = _book_title(ref), "" if article else publisher(ref)
     report = ref.entry_type in _REPORT_TYPES
     parts = [f"citation_title={ref.title}"]
     parts += [f"citation_author={_highwire_author(a)}" for a in _named(ref.authors)]
@@ -314,8 +315,9 @@ def citation_reference(ref: Reference) -> str:
         parts.append(f"citation_publisher={pub}")
     if ref.number and report:
         parts.append(f"citation_technical_report_number={ref.number}")
-    if ref.field("isbn"):
-        parts.append(f"citation_isbn={ref.field('isbn')}")
+    isbn = "" if article else ref.field("isbn")
+    if isbn:
+        parts.append(f"citation_isbn={isbn}")
     if ref.doi:
         parts.append(f"citation_doi={ref.doi}")
     if ref.pmid:
@@ -381,7 +383,7 @@ def _creative_work(ref: Reference) -> str:
                 work = {"@type": kind, "isPartOf": _book(ref, ref.title)}
                 if ref.field("chapter"):
                     work["position"] = ref.field("chapter")
-        elif publisher(ref):
+        elif kind != "ScholarlyArticle" and publisher(ref):
             work["publisher"] = {"@type": "Organization", "name": publisher(ref)}
     if ref.authors:
         work["author"] = [_agent(a) for a in _named(ref.authors)]

@@ -143,9 +143,9 @@ class VancouverStyle(BaseStyle):
         """The first of the fields ``names`` that the entry has."""
         return next((text for text in (self.field(entry, n) for n in names) if text), "")
 
-    def format_title(self, entry: Entry, medium: str = "", name: str = "title") -> list:
+    def format_title(self, entry: Entry, medium: str = "") -> list:
         """``Title [medium].`` (the medium in brackets, as NLM writes it)."""
-        title = self.field(entry, name)
+        title = self.field(entry, "title")
         return _sentence(f"{title} [{medium}]" if title and medium else title)
 
     def format_pages(self, pages: str) -> str:
@@ -200,9 +200,10 @@ class VancouverStyle(BaseStyle):
         container = self.field(entry, "booktitle")
         if not container:
             return []
-        editors = entry.persons.get("editor", ()) if entry.persons.get("author") else ()
-        return ["In: ", *(self.format_editors(entry) + [" "] if editors else []),
-                *_sentence(container)]
+        # without authors the editors are named first (format_creators), not here
+        named_here = entry.persons.get("author") and entry.persons.get("editor")
+        editors = self.format_editors(entry) + [" "] if named_here else []
+        return ["In: ", *editors, *_sentence(container)]
 
     def format_part(self, entry: Entry) -> list:
         """``Chapter 5; p. 12-34.`` or ``p. 12-34.``: where in the book the part stands."""
@@ -216,8 +217,8 @@ class VancouverStyle(BaseStyle):
         doi, pmid, pmcid, url = _identifiers(entry)
         pubmed = [HRef(pubmed_url(pmid), f"PMID: {pmid}")] if pmid else []
         if pmcid:
-            pubmed += ["; ", HRef(pmc_url(pmcid), f"PMCID: {pmcid}")] if pubmed else [
-                HRef(pmc_url(pmcid), f"PMCID: {pmcid}")]
+            pubmed += ["; "] if pubmed else []
+            pubmed.append(HRef(pmc_url(pmcid), f"PMCID: {pmcid}"))
         return [_sentence(HRef(doi_url(doi), f"doi:{doi}") if doi else ""), _sentence(*pubmed),
                 ["Available from: ", HRef(url, url)] if url else []]
 

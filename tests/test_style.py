@@ -25,8 +25,8 @@ def fmt(text: str, **kw):
     return format_entries(result.data, refs=result.references, **kw)
 
 
-def one(text: str):
-    (entry,) = fmt(text).values()
+def one(text: str, **kw):
+    (entry,) = fmt(text, **kw).values()
     return entry
 
 
@@ -36,17 +36,25 @@ def render_golden():
     result = load_bib(ROOT / "references.bib", label="references.bib")
     entries = format_entries(result.data, refs=result.references)
     assert all(not e.problems for e in entries.values())
-    text = "".join(f"[{e.key}] {e.text}\n" for e in entries.values())
-    html = "<ol>\n" + "".join(f'<li id="ref-{e.key}">{e.html}</li>\n' for e in entries.values()) + "</ol>\n"
-    return {"references.txt": text, "references.html": html}
+    return {"references.txt": golden_text(entries.values()),
+            "references.html": golden_html(entries.values())}
 
 
-@pytest.mark.parametrize("name", ["references.txt", "references.html"])
-def test_golden_references(name):
-    actual = render_golden()[name]
+def golden_text(entries) -> str:
+    """The plain text of formatted entries, one ``[key] text`` line each."""
+    return "".join(f"[{e.key}] {e.text}\n" for e in entries)
+
+
+def golden_html(entries) -> str:
+    """The HTML of formatted entries as one list."""
+    return "<ol>\n" + "".join(f'<li id="ref-{e.key}">{e.html}</li>\n' for e in entries) + "</ol>\n"
+
+
+def assert_golden(name: str, actual: str) -> None:
+    """``actual`` equals ``tests/golden/<name>`` (``UPDATE_GOLDEN=1`` rewrites the file)."""
     path = GOLDEN / name
     if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8")
     expected = path.read_text(encoding="utf-8")
     if actual != expected:
@@ -56,24 +64,35 @@ def test_golden_references(name):
                     f"(if the change is right, rerun with UPDATE_GOLDEN=1):\n{diff}")
 
 
+@pytest.mark.parametrize("name", ["references.txt", "references.html"])
+def test_golden_references(name):
+    assert_golden(name, render_golden()[name])
+
+
 def test_golden_text_has_the_records_values():
     """Spot checks against facts.md, so a wrong golden file cannot pass unnoticed."""
     text = (GOLDEN / "references.txt").read_text(encoding="utf-8")
     lines = text.splitlines()
     assert len(lines) == 15
     assert lines[0] == (
-        "[suh2019] Suh JH, Kim H, Jung GP, et al. The effect of lumbar stabilization and walking "
-        "exercises on chronic low back pain: A randomized controlled trial. Medicine (Baltimore). "
-        "2019;98(26):e16173. doi:10.1097/MD.0000000000016173. PMID: 31261549. PMCID: PMC6616307.")
+        "[suh2019] Suh JH, Kim H, Jung GP, Ko JY, Ryu JS. The effect of lumbar stabilization and "
+        "walking exercises on chronic low back pain: A randomized controlled trial. Medicine "
+        "(Baltimore). 2019;98(26):e16173. doi:10.1097/MD.0000000000016173. PMID: 31261549; "
+        "PMCID: PMC6616307.")
     assert "Gordon R, Bloxham S. " in text and "Healthcare (Basel). 2016;4(2):22." in text
-    assert "Ann Rehabil Med. 2017;41(5):786-792." in text
+    assert "Ann Rehabil Med. 2017;41(5):786-92." in text
+    assert "2018;14(6):1041-7." in text and "2016;25(9):2761-6." in text and "2001;1(2):95-101." in text
+    assert "Eur Spine J. 2006;15(1):23-40." in text
     assert "Korean Population: A Cross-Sectional Study." in text
     assert "Pedometer-Based Internet-Mediated Intervention" in text
-    assert "Villafañe" not in text  # 7 authors: only the first three are shown
+    # 7 authors: the first six, then "et al." (ICMJE); 6 authors: all of them
+    assert "Salehi R, Nakhostin Ansari N, Abbasi S, Mohsenifar H, et al. Relationships" in text
+    assert "Villafañe" not in text
+    assert "Kim DK, Seo KM, Lee SY. Association" in text
     assert "J Pain Res. 2019;12:95-107." in text
     assert "Egypt J Neurol Psychiatry Neurosurg. 2019;55(1):77. doi:10.1186/s41983-019-0124-5.\n" in text
     stankovic = next(line for line in lines if line.startswith("[stankovic2012]"))
-    assert stankovic.endswith("2012;58(3):177-183. Available from: "
+    assert stankovic.endswith("2012;58(3):177-83. Available from: "
                               "https://search.pedro.org.au/search-results/record-detail/33914")
     assert "doi:" not in stankovic and "PMID" not in stankovic
 
@@ -98,17 +117,50 @@ def test_entry_point_finds_the_style():
     assert find_plugin("pybtex.style.formatting", "vancouver") is VancouverStyle
 
 
-def test_three_authors_are_listed_and_a_fourth_becomes_et_al():
+def with_authors(n: int, **kw):
+    """The ARTICLE entry with ``n`` authors A1 A, A2 A, ..."""
+    names = " and ".join(f"A{i}, A." for i in range(1, n + 1))
+    return one(ARTICLE.replace("Suh, J. H. and Kim, H. and Jung, G. P.", names)
+               .replace("TITLE", "W").replace("EXTRA", ""), **kw).text.split(". W.")[0]
+
+
+def listed(n: int, et_al: bool = False) -> str:
+    return ", ".join([f"A{i} A" for i in range(1, n + 1)] + ["et al"] * et_al)
+
+
+def test_three_authors_are_listed_and_a_fourth_becomes_et_al_with_the_three_rule():
     assert article().text.startswith("Suh JH, Kim H, Jung GP. Walking.")
-    four = one(ARTICLE.replace("Jung, G. P.", "Jung, G. P. and Ko, J. Y.").replace("TITLE", "W")
-               .replace("EXTRA", ""))
-    assert four.text.startswith("Suh JH, Kim H, Jung GP, et al. W.")
+    assert with_authors(3, authors="three") == listed(3)
+    assert with_authors(4, authors="three") == listed(3, et_al=True)
+
+
+@pytest.mark.parametrize("n, shown", [(1, listed(1)), (5, listed(5)), (6, listed(6)),
+                                      (7, listed(6, et_al=True)), (12, listed(6, et_al=True))])
+def test_icmje_default_lists_up_to_six_then_et_al(n, shown):
+    assert with_authors(n) == shown
+    assert with_authors(n, authors="icmje") == shown
+
+
+@pytest.mark.parametrize("n", [1, 6, 7, 30])
+def test_all_rule_lists_every_author(n):
+    assert with_authors(n, authors="all") == listed(n)
+
+
+def test_unknown_author_or_page_rule_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match="icmje, all, three"):
+        VancouverStyle(authors="two")
+    with pytest.raises(ValueError, match="abbreviated, full"):
+        VancouverStyle(page_ranges="short")
 
 
 def test_and_others_becomes_et_al():
     entry = one("@article{a, author = {Suh, J. H. and Kim, H. and others}, title = {T}, "
                 "journal = {J}, year = 2000}\n")
     assert entry.text.startswith("Suh JH, Kim H, et al. T.")
+    many = " and ".join(f"A{i}, A." for i in range(1, 9)) + " and others"
+    text = f"@article{{a, author = {{{many}}}, title = {{T}}, journal = {{J}}, year = 2000}}\n"
+    assert one(text, authors="all").text.startswith(listed(8, et_al=True) + ". T.")
+    assert one(text).text.startswith(listed(6, et_al=True) + ". T.")
 
 
 @pytest.mark.parametrize("authors", ["Suh, J. H. and and Kim, H.", "Suh, J. H. and Kim, H. and",
@@ -161,11 +213,39 @@ def test_links_doi_pubmed_pmc():
     assert entry.html.endswith(
         '<a href="https://doi.org/10.1097/MD.0000000000016173" rel="noopener">'
         'doi:10.1097/MD.0000000000016173</a>. '
-        '<a href="https://pubmed.ncbi.nlm.nih.gov/31261549/" rel="noopener">PMID: 31261549</a>. '
+        '<a href="https://pubmed.ncbi.nlm.nih.gov/31261549/" rel="noopener">PMID: 31261549</a>; '
         '<a href="https://pmc.ncbi.nlm.nih.gov/articles/PMC6616307/" rel="noopener">'
         'PMCID: PMC6616307</a>.')
     assert "example.org" not in entry.html  # a url only when there is neither DOI nor PMID
+    assert entry.text.endswith("e16173. doi:10.1097/MD.0000000000016173. PMID: 31261549; "
+                               "PMCID: PMC6616307.")
     assert entry.problems == ()
+
+
+@pytest.mark.parametrize("fields, ends", [
+    ({"pmid": "1"}, "e16173. PMID: 1."),
+    ({"pmcid": "PMC2"}, "e16173. PMCID: PMC2."),
+    ({"doi": "10.1/x", "pmcid": "PMC2"}, "e16173. doi:10.1/x. PMCID: PMC2."),
+    ({"doi": "10.1/x", "pmid": "1"}, "e16173. doi:10.1/x. PMID: 1."),
+])
+def test_identifier_sentences(fields, ends):
+    assert article(**fields).text.endswith(ends)
+
+
+@pytest.mark.parametrize("pages, shown", [
+    ("786--792", "786-92"), ("1041--1047", "1041-7"), ("95--101", "95-101"), ("2761--2766", "2761-6"),
+    ("23--40", "23-40"), ("e16173", "e16173"), ("100--109", "100-9"), ("S12--S19", "S12-9"),
+    ("786-92", "786-92"), ("12--12", "12-12"), ("463\u2013470", "463-70"), ("1--9, 21--29", "1-9, 21-9"),
+])
+def test_page_ranges_drop_repeated_leading_digits(pages, shown):
+    text = f"@article{{a, title={{T}}, journal={{J}}, year=2019, volume=1, pages={{{pages}}}}}\n"
+    assert one(text).text == f"T. J. 2019;1:{shown}."
+
+
+def test_full_page_ranges_on_request():
+    text = "@article{a, title={T}, journal={J}, year=2019, volume=1, pages={786--792}}\n"
+    assert one(text, page_ranges="full").text == "T. J. 2019;1:786-792."
+    assert one(text, page_ranges="abbreviated").text == "T. J. 2019;1:786-92."
 
 
 def test_pubmed_alias_is_linked():
@@ -179,16 +259,16 @@ def test_url_is_linked_only_without_doi_and_pmid():
     assert entry.text.endswith("Available from: https://search.pedro.org.au/x?a=1&b=2")
 
 
-def test_fallback_types():
+def test_other_types_and_the_fallback():
     book = one("@book{b, editor = {Doe, Jane}, title = {A Book}, publisher = {Pub & Co},"
                " year = 2000, doi = {10.1000/b}}\n")
-    assert book.text == "Doe J, editor. A Book. Pub & Co. 2000. doi:10.1000/b."
-    assert "Pub &amp; Co." in book.html
+    assert book.text == "Doe J, editor. A Book. Pub & Co; 2000. doi:10.1000/b."
+    assert "Pub &amp; Co; 2000." in book.html
     proc = one("@inproceedings{p, author = {Roe, R. and Poe, P.}, title = {Talk}, booktitle = "
                "{Proc Walk}, year = 2001}\n")
     assert proc.text == "Roe R, Poe P. Talk. In: Proc Walk. 2001."
     online = one("@online{o, title = {Page}, howpublished = {Web}, year = 2020, url = {https://x.org/}}\n")
-    assert online.text == "Page. Web. 2020. Available from: https://x.org/"
+    assert online.text == "Page [Internet]. Web; 2020. Available from: https://x.org/"
 
 
 def test_format_entries_selects_keys_case_insensitively_and_skips_unknown():

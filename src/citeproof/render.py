@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
-from .identifiers import doi_url, pmc_url, pubmed_url
-from .model import CitationGroup, ParsedDocument, Reference
+from .identifiers import doi_url, is_http_url, pmc_url, pubmed_url
+from .model import Author, CitationGroup, ParsedDocument, Reference
 from .numbering import compress_numbers, number_citations
 
 #: Markdown sees only plain-word tokens where citations and the list go; the HTML
@@ -230,32 +230,100 @@ def render_bibliography(page: PageCitations, entries_html: Mapping[str, str], *,
 
 # ---------------------------------------------------------------- scholarly metadata
 
-def _first_page(pages: str) -> tuple[str, str]:
-    first, _, last = pages.replace("--", "-").replace("\u2013", "-").partition("-")
+#: The schema.org type of each entry type (any other type is a ``ScholarlyArticle``, and
+#: a ``WebPage`` without an http(s) url a ``CreativeWork``).
+SCHEMA_TYPES = {"article": "ScholarlyArticle", "book": "Book", "incollection": "Chapter",
+                "inbook": "Chapter", "misc": "WebPage", "online": "WebPage",
+                "phdthesis": "Thesis", "mastersthesis": "Thesis", "techreport": "Report"}
+#: The fields that name who published a work, first found first (the style prints the
+#: same one): a thesis is published by its school, a report by its institution.
+PUBLISHER_FIELDS = {"phdthesis": ("school", "institution", "publisher"),
+                    "mastersthesis": ("school", "institution", "publisher"),
+                    "techreport": ("institution", "publisher", "organization")}
+DEFAULT_PUBLISHER_FIELDS = ("publisher", "organization", "howpublished", "institution", "school")
+_REPORT_TYPES = ("techreport",)  # their ``number`` is a report number, not an issue
+
+
+def schema_type(ref: Reference) -> str:
+    """The schema.org ``@type`` of a reference (see :data:`SCHEMA_TYPES`)."""
+    kind = SCHEMA_TYPES.get(ref.entry_type, "ScholarlyArticle")
+    return "CreativeWork" if kind == "WebPage" and not is_http_url(ref.url) else kind
+
+
+def publisher(ref: Reference) -> str:
+    """Who published the work (:data:`PUBLISHER_FIELDS`), ``""`` when the bib does not say."""
+    names = PUBLISHER_FIELDS.get(ref.entry_type, DEFAULT_PUBLISHER_FIELDS)
+    return next((text for text in map(ref.field, names) if text), "")
+
+
+def _page_range(pages: str) -> tuple[str, str]:
+    """``("786", "792")`` for ``786-792``; ``("", "")`` for an article number or a list."""
+    first, dash, last = pages.replace("--", "-").replace("\u2013", "-").partition("-")
+    if not dash or "," in pages or not first.strip() or not last.strip():
+        return "", ""
     return first.strip(), last.strip()
+
+
+def _book_title(ref: Reference) -> str:
+    """The title of the book a chapter is part of (classic BibTeX ``@inbook``: its ``title``)."""
+    if ref.entry_type not in ("incollection", "inbook"):
+        return ""
+    return ref.field("booktitle") or (ref.title if ref.entry_type == "inbook" else "")
+
+
+def _web_url(ref: Reference) -> str:
+    """The url, when it is an http(s) URL and the work has neither DOI nor PMID to link."""
+    return ref.url if ref.url and not ref.doi and not ref.pmid and is_http_url(ref.url) else ""
+
+
+def _named(authors: Sequence[Author]) -> list[Author]:
+    """The authors without BibTeX's ``and others`` (it means "et al.", not a person)."""
+    return [a for a in authors if a.corporate or a.given or a.family != "others"]
+
+
+def _highwire_author(author: Author) -> str:
+    return author.family if author.corporate else f"{author.family}, {author.given}".rstrip(", ")
 
 
 def citation_reference(ref: Reference) -> str:
     """One Highwire ``citation_reference`` value (Google Scholar's ``key=value; ...`` form)."""
+    article = ref.entry_type == "article"
+    book, pub = _book_title(ref), "" if article else publisher(ref)
+    report = ref.entry_type in _REPORT_TYPES
     parts = [f"citation_title={ref.title}"]
-    parts += [f"citation_author={a.family}, {a.given}".rstrip(", ") for a in ref.authors]
+    parts += [f"citation_author={_highwire_author(a)}" for a in _named(ref.authors)]
     if ref.journal:
         parts.append(f"citation_journal_title={ref.journal}")
+    if book and book != ref.title:
+        parts.append(f"citation_inbook_title={book}")
     if ref.year:
         parts.append(f"citation_publication_date={ref.year}")
     if ref.volume:
         parts.append(f"citation_volume={ref.volume}")
-    if ref.number:
+    if ref.number and not report:
         parts.append(f"citation_issue={ref.number}")
     if ref.pages:
-        first, last = _first_page(ref.pages)
-        parts.append(f"citation_firstpage={first}")
+        first, last = _page_range(ref.pages)
+        parts.append(f"citation_firstpage={first or ref.pages}")
         if last:
             parts.append(f"citation_lastpage={last}")
+    if pub and ref.entry_type in ("phdthesis", "mastersthesis"):
+        parts.append(f"citation_dissertation_institution={pub}")
+    elif pub and report:
+        parts.append(f"citation_technical_report_institution={pub}")
+    elif pub:
+        parts.append(f"citation_publisher={pub}")
+    if ref.number and report:
+        parts.append(f"citation_technical_report_number={ref.number}")
+    isbn = "" if article else ref.field("isbn")
+    if isbn:
+        parts.append(f"citation_isbn={isbn}")
     if ref.doi:
         parts.append(f"citation_doi={ref.doi}")
     if ref.pmid:
         parts.append(f"citation_pmid={ref.pmid}")
+    if _web_url(ref):
+        parts.append(f"citation_public_url={_web_url(ref)}")
     return "; ".join(p.replace(";", ",") for p in parts)
 
 
@@ -265,23 +333,78 @@ def _reference_tag(ref: Reference) -> str:
     return _meta("citation_reference", citation_reference(ref))
 
 
+def _agent(author: Author) -> dict:
+    """A schema.org ``Organization`` for a corporate author, else a ``Person``."""
+    if author.corporate:
+        return {"@type": "Organization", "name": author.family}
+    person = {"@type": "Person", "familyName": author.family}
+    if author.given:
+        person["givenName"] = author.given
+    return person
+
+
+def _periodical(ref: Reference) -> dict:
+    """``PublicationIssue`` (issueNumber) -> ``PublicationVolume`` (volumeNumber) ->
+    ``Periodical`` (name), each level only when the bib has it."""
+    part: dict = {"@type": "Periodical", "name": ref.journal}
+    if ref.volume:
+        part = {"@type": "PublicationVolume", "volumeNumber": ref.volume, "isPartOf": part}
+    if ref.number:
+        part = {"@type": "PublicationIssue", "issueNumber": ref.number, "isPartOf": part}
+    return part
+
+
+def _book(ref: Reference, name: str) -> dict:
+    """A ``Book`` named ``name``: its editors, edition, publisher and ISBN."""
+    book: dict = {"@type": "Book", "name": name}
+    if ref.editors:
+        book["editor"] = [_agent(a) for a in _named(ref.editors)]
+    if ref.field("edition"):
+        book["bookEdition"] = ref.field("edition")
+    if publisher(ref):
+        book["publisher"] = {"@type": "Organization", "name": publisher(ref)}
+    if ref.field("isbn"):
+        book["isbn"] = ref.field("isbn")
+    return book
+
+
 @lru_cache(maxsize=8192)
 def _creative_work(ref: Reference) -> str:
-    """One reference as schema.org JSON (cached: pages share them)."""
-    work: dict = {"@type": "ScholarlyArticle", "name": ref.title,
-                  "author": [{"@type": "Person", "familyName": a.family, "givenName": a.given}
-                             for a in ref.authors]}
+    """One reference as schema.org JSON, typed by its entry type (cached: pages share them)."""
+    kind = schema_type(ref)
+    if kind == "Book":
+        work = _book(ref, ref.title)
+    else:
+        work = {"@type": kind, "name": ref.title}
+        if kind == "Chapter":
+            if ref.field("booktitle"):
+                work["isPartOf"] = _book(ref, _book_title(ref))
+            else:  # classic BibTeX @inbook: the title is the book's, the part is its chapter
+                work = {"@type": kind, "isPartOf": _book(ref, ref.title)}
+                if ref.field("chapter"):
+                    work["position"] = ref.field("chapter")
+        elif kind != "ScholarlyArticle" and publisher(ref):
+            work["publisher"] = {"@type": "Organization", "name": publisher(ref)}
+    if ref.authors:
+        work["author"] = [_agent(a) for a in _named(ref.authors)]
     if ref.year:
         work["datePublished"] = ref.year
     if ref.journal:
-        work["isPartOf"] = {"@type": "Periodical", "name": ref.journal}
+        work["isPartOf"] = _periodical(ref)
+    if kind == "Report" and ref.number:
+        work["reportNumber"] = ref.number
+    if ref.pages:
+        first, last = _page_range(ref.pages)
+        work.update({"pageStart": first, "pageEnd": last} if first else {"pagination": ref.pages})
+    ids = [{"@type": "PropertyValue", "propertyID": name, "value": value}
+           for name, value in (("DOI", ref.doi), ("PMID", ref.pmid)) if value]
+    if ids:
+        work["identifier"] = ids if len(ids) > 1 else ids[0]
     same = [u for u in (doi_url(ref.doi) if ref.doi else "", pubmed_url(ref.pmid) if ref.pmid else "",
                         pmc_url(ref.pmcid) if ref.pmcid else "") if u]
-    if ref.doi:
-        work["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": ref.doi}
     if same:
         work["sameAs"] = same
-    elif ref.url and ref.url.startswith(("https://", "http://")):
+    elif _web_url(ref):
         work["url"] = ref.url
     return _json(work)
 

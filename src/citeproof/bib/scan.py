@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-__all__ = ["FieldSpan", "Fault", "ScannedEntry", "Scanner", "has_junk", "scan"]
+__all__ = ["FieldSpan", "Fault", "ScannedEntry", "Scanner", "has_junk", "is_field_name", "scan"]
 
 _AT = re.compile(r"@[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*([{(])")
 _LINE_START_AT = re.compile(r"^[ \t]*@[ \t]*[A-Za-z][A-Za-z0-9_-]*[ \t]*[{(]", re.M)
@@ -323,6 +323,11 @@ def has_junk(between: str) -> bool:
     """True when text between two entries holds fields or braces (not just comments)."""
     return any(_FIELD_LINE.match(ln) or "{" in ln or "}" in ln
                for ln in between.splitlines() if not ln.lstrip().startswith("%"))
+
+
+def is_field_name(name: str) -> bool:
+    """True when ``name`` can be written as a field name (``doi``, ``pmcid``, ``urldate``)."""
+    return bool(_NAME.fullmatch(name))
 
 
 def scan(text: str) -> list[ScannedEntry]:

@@ -197,6 +197,7 @@ def test_the_diff_names_both_files_and_marks_a_missing_final_newline():
 @pytest.mark.parametrize("edit, words", [
     (lambda ed: ed.set_field("nosuch", "title", "x"), ["odd.bib:", "no entry has the key 'nosuch'"]),
     (lambda ed: ed.set_field("upper2016", "title", "x"), ["did you mean 'Upper2016'", "case-sensitive"]),
+    (lambda ed: ed.set_field("", "title", "x"), ["no entry has the key ''"]),
     (lambda ed: ed.set_field("bare", "bad name", "x"), ["odd.bib:46:", "'bad name' is not a field name"]),
     (lambda ed: ed.set_field("bare", "1st", "x"), ["'1st' is not a field name"]),
     (lambda ed: ed.set_field("bare", "title", "a {b"), ["odd.bib:46:", "unbalanced braces"]),

@@ -22,6 +22,7 @@ message naming the file and line, and leaves the text unchanged::
 from __future__ import annotations
 
 import codecs
+import difflib
 import re
 from collections import Counter
 from pathlib import Path
@@ -129,8 +130,6 @@ class BibEditor:
 
     def diff(self) -> str:
         """The edits as a unified diff of the file (``a/<file>``, ``b/<file>``)."""
-        import difflib  # only the callers that show a diff pay for it
-
         lines = difflib.unified_diff(_lines(self._saved), _lines(self._text),
                                      f"a/{self.file}", f"b/{self.file}")
         return "".join(line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n"
@@ -157,7 +156,7 @@ class BibEditor:
     def _entry(self, key: str) -> ScannedEntry:
         """The one entry ``key`` (exact case), scanned without a fault."""
         entries = scan(self._text)
-        found = [e for e in entries if e.key == key]
+        found = [e for e in entries if e.key and e.key == key]
         if not found:
             similar = [e.key for e in entries if e.key.lower() == key.lower()]
             hint = f" (did you mean '{similar[0]}'? keys are case-sensitive)" if similar else ""

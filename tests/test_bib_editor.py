@@ -15,7 +15,8 @@ from citeproof.errors import BibError
 
 GOLDEN = Path(__file__).parent / "golden" / "bib-editor"
 ODD = (GOLDEN / "odd.bib").read_bytes().decode("utf-8")
-NEW_ENTRY = "@misc{nice2020,\n  title = {Low back pain: assessment},\n  url = {https://www.nice.org.uk/guidance/ng59},\n}"
+NEW_ENTRY = ("@misc{nice2020,\n  title = {Low back pain: assessment},\n"
+             "  url = {https://www.nice.org.uk/guidance/ng59},\n}")
 
 # Each operation on odd.bib: an editor method and its arguments. Its golden unified diff is
 # tests/golden/bib-editor/<name>.diff.
@@ -109,37 +110,51 @@ def _changed_span(old: str, new: str) -> tuple[int, int]:
 def _cases():
     """Every field of every entry of odd.bib: changed, removed; every entry: a field added."""
     for entry in scan(ODD):
-        if not entry.key:
-            continue
-        yield entry, "add", lambda ed, k=entry.key: ed.set_field(k, "isbn", "978-3-16")
-        for f in entry.fields:
-            yield entry, f"set {f.name}", lambda ed, k=entry.key, n=f.name: ed.set_field(k, n, "Zz, Q")
-            yield entry, f"remove {f.name}", lambda ed, k=entry.key, n=f.name: ed.remove_field(k, n)
+        if entry.key:
+            yield entry.key, "add", "isbn"
+            for f in entry.fields:
+                yield entry.key, "set", f.name
+                yield entry.key, "remove", f.name
 
 
 CASES = list(_cases())
 
 
-@pytest.mark.parametrize("entry, what, edit", CASES, ids=[f"{e.key}-{w}" for e, w, _ in CASES])
-@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
-def test_every_byte_outside_the_entry_is_unchanged(entry, what, edit, newline):
-    old = ODD.replace("\n", newline)
-    start, end = next((e.start, e.end) for e in scan(old) if e.key == entry.key)
-    ed = BibEditor(old, file="odd.bib")
-    edit(ed)
-    a, b = _changed_span(old, ed.text)
-    assert ed.changed and start <= a and b <= end, (what, old[a:b], ed.text[a:a + 80])
-    assert parse_bib_text(ed.text, "odd.bib").problems == []
-    new_ref = parse_bib_text(ed.text, "odd.bib").references[entry.key]
-    name = what.split()[-1]
+def _allowed_span(text: str, key: str, what: str, name: str) -> tuple[int, int]:
+    """The part of ``text`` an edit may change: the value it sets; a removed field and the
+    space and comma around it; after the last field for a new one."""
+    entry = next(e for e in scan(text) if e.key == key)
+    names = [f.name for f in entry.fields]
     if what == "add":
-        assert new_ref.field("isbn") == "978-3-16"
-    elif what.startswith("set") and name not in ("author", "editor"):
-        assert new_ref.field(name) == "Zz, Q"
-    elif what.startswith("set"):
-        assert [p.family for p in getattr(new_ref, name + "s")] == ["Zz"]
+        return (entry.fields[-1].value_end if entry.fields else entry.start), entry.end
+    i = names.index(name)
+    if what == "set":
+        return entry.fields[i].value_start, entry.fields[i].value_end
+    return (entry.fields[i - 1].value_end if i else entry.start,
+            entry.fields[i + 1].name_start if i + 1 < len(names) else entry.end)
+
+
+@pytest.mark.parametrize("key, what, name", CASES, ids=[" ".join(c) for c in CASES])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_every_byte_outside_the_edited_span_is_unchanged(key, what, name, newline):
+    old = ODD.replace("\n", newline)
+    ed = BibEditor(old, file="odd.bib")
+    if what == "remove":
+        ed.remove_field(key, name)
     else:
-        assert not new_ref.field(name) and not getattr(new_ref, name + "s", ())
+        ed.set_field(key, name, "Zz, Q")
+    a, b = _changed_span(old, ed.text)
+    lo, hi = _allowed_span(old, key, what, name)
+    assert ed.changed and lo <= a and b <= hi, (old[lo:hi], old[a:b], ed.text[a:a + 80])
+    assert parse_bib_text(ed.text, "odd.bib").problems == []
+    new_ref = parse_bib_text(ed.text, "odd.bib").references[key]
+    people = getattr(new_ref, name + "s", None) if name in ("author", "editor") else None
+    if what == "remove":
+        assert not new_ref.field(name) and not people
+    elif people is not None:
+        assert [p.family for p in people] == ["Zz"]
+    else:
+        assert new_ref.field(name) == "Zz, Q"
 
 
 def test_edits_accumulate_and_the_text_round_trips_through_a_file(tmp_path):
@@ -194,31 +209,36 @@ def test_the_diff_names_both_files_and_marks_a_missing_final_newline():
 
 # ---------------------------------------------------------------- refusals
 
+TWO_ENTRIES = NEW_ENTRY + "\n" + NEW_ENTRY.replace("nice", "n")
+
+
 @pytest.mark.parametrize("edit, words", [
-    (lambda ed: ed.set_field("nosuch", "title", "x"), ["odd.bib:", "no entry has the key 'nosuch'"]),
-    (lambda ed: ed.set_field("upper2016", "title", "x"), ["did you mean 'Upper2016'", "case-sensitive"]),
-    (lambda ed: ed.set_field("", "title", "x"), ["no entry has the key ''"]),
-    (lambda ed: ed.set_field("bare", "bad name", "x"), ["odd.bib:46:", "'bad name' is not a field name"]),
-    (lambda ed: ed.set_field("bare", "1st", "x"), ["'1st' is not a field name"]),
-    (lambda ed: ed.set_field("bare", "title", "a {b"), ["odd.bib:46:", "unbalanced braces"]),
-    (lambda ed: ed.set_field("bare", "title", "a} {b"), ["unbalanced braces"]),
-    (lambda ed: ed.remove_field("bare", "title"), ["odd.bib:46:", "has no field 'title'"]),
-    (lambda ed: ed.insert_entry(NEW_ENTRY + "\n" + NEW_ENTRY.replace("nice", "n")), ["holds 2 @commands"]),
-    (lambda ed: ed.insert_entry("% note\n" + NEW_ENTRY), ["text outside the entry"]),
-    (lambda ed: ed.insert_entry("@string{x = {y}}"), ["no citation key"]),
-    (lambda ed: ed.insert_entry("title = {x}"), ["holds 0 @commands"]),
-    (lambda ed: ed.insert_entry("@misc{n,\n  title = {x\n}"), ["not closed", "of the new entry"]),
-    (lambda ed: ed.insert_entry("@misc{UPPER2016, title = {x}}"), ["odd.bib:31:", "already used by the entry 'Upper2016'"]),
-    (lambda ed: ed.insert_entry(NEW_ENTRY, after="nosuch"), ["no entry has the key 'nosuch'"]),
-    (lambda ed: ed.replace_entry("bare", "@misc{inline2020, title = {x}}"), ["already used"]),
+    (("set_field", "nosuch", "title", "x"), ["odd.bib:", "no entry has the key 'nosuch'"]),
+    (("set_field", "upper2016", "title", "x"), ["did you mean 'Upper2016'", "case-sensitive"]),
+    (("set_field", "", "title", "x"), ["no entry has the key ''"]),
+    (("set_field", "bare", "bad name", "x"), ["odd.bib:46:", "'bad name' is not a field name"]),
+    (("set_field", "bare", "1st", "x"), ["'1st' is not a field name"]),
+    (("set_field", "bare", "title", "a {b"), ["odd.bib:46:", "unbalanced braces"]),
+    (("set_field", "bare", "title", "a} {b"), ["unbalanced braces"]),
+    (("remove_field", "bare", "title"), ["odd.bib:46:", "has no field 'title'"]),
+    (("insert_entry", TWO_ENTRIES), ["holds 2 @commands"]),
+    (("insert_entry", "% note\n" + NEW_ENTRY), ["text outside the entry"]),
+    (("insert_entry", "@string{x = {y}}"), ["no citation key"]),
+    (("insert_entry", "title = {x}"), ["holds 0 @commands"]),
+    (("insert_entry", "@misc{n,\n  title = {x\n}"), ["not closed", "of the new entry"]),
+    (("insert_entry", "@misc{UPPER2016, title = {x}}"),
+     ["odd.bib:31:", "already used by the entry 'Upper2016'"]),
+    (("insert_entry", NEW_ENTRY, "nosuch"), ["no entry has the key 'nosuch'"]),
+    (("replace_entry", "bare", "@misc{inline2020, title = {x}}"), ["already used"]),
     # balanced, but a line that starts with @misc{ ends the entry: the re-parse refuses it
-    (lambda ed: ed.set_field("bare", "note", "a\n@misc{b}"), ["odd.bib:", "the edit was not made"]),
-    (lambda ed: ed.set_field("bare", "author", "A and and B"), ["the edit was not made", "empty name"]),
+    (("set_field", "bare", "note", "a\n@misc{b}"), ["odd.bib:", "the edit was not made"]),
+    (("set_field", "bare", "author", "A and and B"), ["the edit was not made", "empty name"]),
 ])
 def test_refused_edits_name_the_file_and_line_and_change_nothing(edit, words):
     ed = BibEditor(ODD, file="odd.bib")
+    method, *args = edit
     with pytest.raises(BibError) as info:
-        edit(ed)
+        getattr(ed, method)(*args)
     message = str(info.value)
     assert all(w in message for w in words), message
     assert "\n" not in message.strip() and ed.text == ODD and not ed.changed
@@ -246,7 +266,8 @@ def test_an_entry_with_a_stray_brace_is_not_edited():
 
 def test_a_duplicate_key_is_not_edited():
     ed = BibEditor("@misc{a, title = {A}}\n@misc{a, title = {B}}\n", file="refs.bib")
-    with pytest.raises(BibError, match="refs.bib:2: the key 'a' is used by the entries on lines 1 and 2"):
+    with pytest.raises(BibError, match="refs.bib:2: the key 'a' is used by the entries on lines 1 "
+                                       "and 2"):
         ed.set_field("a", "note", "x")
 
 

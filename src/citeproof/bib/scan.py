@@ -58,7 +58,9 @@ class FieldSpan(NamedTuple):
 class ScannedEntry:
     """One ``@command`` as the scanner saw it: ``text[start:end]`` is all of it.
 
-    ``line``, ``fault`` and ``fault_line`` are filled by :func:`scan` only. A faulty
+    The scanner records each field as a plain ``(name, name_start, value_start,
+    value_end)`` tuple (the loader's hot path); :func:`scan` gives them as
+    :class:`FieldSpan` and fills ``line``, ``fault`` and ``fault_line``. A faulty
     command has ``fault`` set (the message), no fields, the key when one could be read,
     and ends where the scanner gave up on it.
     """
@@ -67,13 +69,13 @@ class ScannedEntry:
     key: str  # "" for @string, @preamble, @comment
     start: int
     end: int  # just after the closing delimiter
-    fields: list[FieldSpan]
+    fields: list[tuple[str, int, int, int]]  # FieldSpan from scan()
     line: int = 0
     fault: str = ""
     fault_line: int = 0
 
     def field(self, name: str) -> FieldSpan | None:
-        """The span of the field ``name`` (lower-case), or ``None``."""
+        """The span of the field ``name`` (lower-case) in an entry from :func:`scan`, or ``None``."""
         return next((f for f in self.fields if f.name == name), None)
 
 
@@ -242,7 +244,7 @@ class Scanner:
                 raise Fault(i, f"the field '{name}' has no value: write {name} = {{...}}")
             j = self.ws(end)
             if self.char(j, limit) != "#":
-                out.append(FieldSpan(name, name_pos, start, end))
+                out.append((name, name_pos, start, end))
                 return end
             i = self.ws(j + 1)
 
@@ -340,6 +342,7 @@ def scan(text: str) -> list[ScannedEntry]:
             key = km.group() if km and scanner.char(scanner.ws(km.end()), limit) != "=" else ""
             item = ScannedEntry(m.group(1).lower(), key, start, limit, [],
                                 fault=item.message, fault_line=scanner.line(item.pos))
+        item.fields = [FieldSpan._make(f) for f in item.fields]
         item.line = scanner.line(start)
         out.append(item)
     return out

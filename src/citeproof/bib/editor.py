@@ -185,7 +185,7 @@ class BibEditor:
         if depth:
             raise BibError(f"{self.file}:{entry.line}: the value for '{name}' of the entry "
                            f"'{entry.key}' has unbalanced braces ({value!r}): close each '{{' "
-                           "with a '}' (a literal brace is written \\{ ... \\})")
+                           "with a '}' (BibTeX counts every brace, even an escaped one)")
         return _NEWLINE.sub(self.newline, value)
 
     def _new_field(self, entry: ScannedEntry, name: str, value: str) -> tuple[int, int, str]:

@@ -373,6 +373,67 @@ def test_missing_field_messages_name_the_field():
     assert ["author" in problems[0].message, "year" in problems[1].message] == [True, True]
 
 
+# Per type: the fields of a complete entry (the required ones, as the table lists them).
+COMPLETE = {
+    "article": dict(author="A, B", title="T", journal="J", year="2000"),
+    "book": dict(editor="E, F", title="T", publisher="P", year="2000"),
+    "incollection": dict(author="A, B", title="T", booktitle="B", publisher="P", year="2000"),
+    "inbook": dict(author="A, B", title="T", publisher="P", year="2000"),
+    "misc": dict(title="T"),
+    "online": dict(title="T", url="https://example.org"),
+    "phdthesis": dict(author="A, B", title="T", school="S", year="2000"),
+    "techreport": dict(author="A, B", title="T", institution="I", year="2000"),
+}
+
+
+def typed_entry(entry_type: str, drop: str = "", **extra) -> str:
+    """The entry on line 2 (a comment on line 1), without the field ``drop``."""
+    fields = {**COMPLETE[entry_type], **extra, "doi": "10.1000/x"}
+    body = ",\n  ".join(f"{name} = {{{value}}}" for name, value in fields.items() if name != drop)
+    return f"%\n@{entry_type}{{k,\n  {body},\n}}\n"
+
+
+def missing(text: str):
+    return [(p.line, p.message, p.file) for p in validate_references(parse(text).references)
+            if p.code == "missing-field"]
+
+
+@pytest.mark.parametrize("entry_type", COMPLETE)
+def test_each_type_with_its_required_fields_has_no_missing_field(entry_type):
+    assert missing(typed_entry(entry_type)) == []
+
+
+@pytest.mark.parametrize("entry_type, name", [
+    (t, name) for t, fields in COMPLETE.items() for name in fields])
+def test_each_required_field_missing_is_named_with_the_entry_line(entry_type, name):
+    problems = missing(typed_entry(entry_type, drop=name))
+    if entry_type in ("book", "inbook") and name in ("author", "editor"):
+        message = (f"k: the {entry_type} has neither author nor editor: "
+                   "add author = {...} or editor = {...}")
+    else:
+        message = f"k: the {entry_type} has no {name}: add {name} = {{...}}"
+    assert problems == [(2, message, "refs.bib")]
+
+
+@pytest.mark.parametrize("entry_type", ["book", "inbook"])
+def test_a_book_needs_an_author_or_an_editor(entry_type):
+    assert missing(typed_entry(entry_type, drop="editor", author="A, B")) == []
+    assert missing(typed_entry(entry_type, drop="author", editor="E, F")) == []
+    neither = typed_entry(entry_type, drop="editor" if entry_type == "book" else "author")
+    assert [m for _, m, _ in missing(neither)] == [
+        f"k: the {entry_type} has neither author nor editor: add author = {{...}} or editor = {{...}}"]
+
+
+def test_types_without_a_table_row_need_nothing():
+    assert missing("@manual{k,\n  doi = {10.1000/x},\n}\n") == []
+    assert missing("@unpublished{k, doi = {10.1000/x}}\n") == []
+
+
+def test_an_empty_required_value_counts_as_missing():
+    assert [m for _, m, _ in missing(typed_entry("misc", title=" "))] == [
+        "k: the misc has no title: add title = {...}"]
+
+
 def test_pubmed_alias_line_is_used_for_pmid_problems():
     text = "@article{a,\n  title = {T}, author = {A, B}, journal = {J}, year = 2000,\n  pubmed = {x1},\n}\n"
     problems = validate_references(parse(text).references)

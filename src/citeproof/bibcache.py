@@ -19,7 +19,8 @@ from pathlib import Path
 
 from .model import BibError, FormattedEntry, Problem, Reference
 
-_CODE = ("bib.py", "style.py", "identifiers.py", "model.py", "bibcache.py")
+#: the source files (a directory: its ``*.py``) whose change invalidates the cache
+_CODE = ("bib", "style.py", "identifiers.py", "model.py", "bibcache.py")
 _KEEP = 8  # cache files kept per directory (newest first)
 
 
@@ -38,7 +39,9 @@ def _code_fingerprint() -> bytes:
     digest = hashlib.sha256()
     here = Path(__file__).parent
     for name in _CODE:
-        digest.update((here / name).read_bytes())
+        path = here / name
+        for source in sorted(path.glob("*.py")) if path.is_dir() else [path]:
+            digest.update(source.read_bytes())
     try:
         digest.update(metadata.version("pybtex").encode())
     except metadata.PackageNotFoundError:  # pragma: no cover

@@ -1,0 +1,17 @@
+"""The bib: loading with true lines, offline checks, LaTeX helpers, and an editor.
+
+One module per concern: :mod:`.scan` (positions of every entry, field and value),
+:mod:`.load` (pybtex entries and problems), :mod:`.checks` (identifiers, required fields,
+URLs), :mod:`.latex` (text helpers for the style) and :mod:`.editor` (change one field or
+entry of a file, leaving every other byte as it was; imported on its own).
+"""
+from __future__ import annotations
+
+from ..model import BibError
+from .checks import validate_references
+from .latex import _decode_word  # noqa: F401  (tests clear its cache)
+from .latex import latex_to_text, normalize_pages, person_to_author
+from .load import BibResult, load_bib, parse_bib_text
+
+__all__ = ["BibError", "BibResult", "load_bib", "parse_bib_text", "validate_references",
+           "latex_to_text", "normalize_pages", "person_to_author"]

@@ -1,0 +1,91 @@
+"""Offline checks of loaded references: identifiers' syntax, required fields, URLs.
+
+Unknown and unused citation keys need the pages as well as the bib: they live in
+:mod:`citeproof.numbering`.
+"""
+from __future__ import annotations
+
+from ..identifiers import is_http_url, is_valid_doi, is_valid_pmcid, is_valid_pmid, normalize_doi
+from ..model import Problem, Reference
+
+__all__ = ["REQUIRED_FIELDS", "validate_references"]
+
+#: The fields each entry type needs, in the order they are reported. A tuple of names
+#: means "one of these" (a book may have an editor instead of an author). A type that is
+#: not listed needs nothing.
+REQUIRED_FIELDS: dict[str, tuple[str | tuple[str, ...], ...]] = {
+    "article": ("author", "title", "journal", "year"),
+    "book": (("author", "editor"), "title", "publisher", "year"),
+    "incollection": ("author", "title", "booktitle", "publisher", "year"),
+    "inbook": (("author", "editor"), "title", "publisher", "year"),
+    "misc": ("title",),
+    "online": ("title", "url"),
+    "phdthesis": ("author", "title", "school", "year"),
+    "techreport": ("author", "title", "institution", "year"),
+}
+
+#: Required fields that :class:`Reference` holds as typed attributes (decoded, parsed).
+_TYPED = {"author": "authors", "editor": "editors", "title": "title", "journal": "journal",
+          "year": "year", "url": "url"}
+
+
+def validate_references(refs: dict[str, Reference]) -> list[Problem]:
+    """Offline checks of loaded references (identifiers' syntax, required fields, URLs)."""
+    problems: list[Problem] = []
+    for key, ref in refs.items():
+        def add(code, message, field_name=None, severity="error"):
+            line = ref.line_of(field_name) if field_name else ref.line
+            problems.append(Problem(code=code, severity=severity, message=f"{key}: {message}",
+                                    key=key, file=ref.file, line=line, field=field_name))
+
+        names = {name for name, _ in ref.field_lines}
+        pmid_field = "pubmed" if "pubmed" in names and "pmid" not in names else "pmid"
+        doi, warning = normalize_doi(ref.doi)
+        if warning:
+            add("invalid-doi", warning, "doi", "warning")
+        if doi and not is_valid_doi(doi):
+            add("invalid-doi", f"'{doi}' is not a DOI (expected 10.NNNN/suffix without spaces): "
+                "correct the doi field", "doi")
+        if ref.pmid and not is_valid_pmid(ref.pmid):
+            add("invalid-pmid", f"'{ref.pmid}' is not a PMID (expected 1-8 digits, no leading "
+                "zero): correct the pmid field", pmid_field)
+        if ref.pmcid and not is_valid_pmcid(ref.pmcid):
+            add("invalid-pmid", f"'{ref.pmcid}' is not a PMC id (expected PMC followed by digits): "
+                "correct the pmcid field", "pmcid", "warning")
+        if not doi and not ref.pmid:
+            if ref.no_identifier:
+                if is_http_url(ref.url):
+                    where = f"check it by hand at {ref.url}"
+                elif ref.url:
+                    where = "it has no usable url to check it by hand (see the invalid-url error)"
+                else:
+                    where = "add a url of a public record so it can be checked by hand"
+                add("missing-identifier", "no DOI or PMID (marked identifier = {none}), so no "
+                    f"registry can confirm it: {where}", "identifier", "warning")
+            else:
+                add("missing-identifier", "neither doi nor pmid is given: add one, or mark "
+                    "identifier = {none} if no record has either")
+        for message in missing_fields(ref):
+            add("missing-field", message)
+        if ref.url and not is_http_url(ref.url):
+            add("invalid-url", f"the url '{ref.url}' is not an http(s) address and will not be "
+                "linked: use an https:// URL", "url")
+    return problems
+
+
+def missing_fields(ref: Reference) -> list[str]:
+    """One message per required field (:data:`REQUIRED_FIELDS`) that ``ref`` lacks."""
+    messages = []
+    for need in REQUIRED_FIELDS.get(ref.entry_type, ()):
+        names = need if isinstance(need, tuple) else (need,)
+        if not any(_has(ref, name) for name in names):
+            what = f"no {names[0]}" if len(names) == 1 else "neither " + " nor ".join(names)
+            fix = " or ".join(f"{name} = {{...}}" for name in names)
+            messages.append(f"the {ref.entry_type} has {what}: add {fix}")
+    return messages
+
+
+def _has(ref: Reference, name: str) -> bool:
+    """True when ``ref`` has a non-empty ``name`` (typed attributes first, then fields)."""
+    attribute = _TYPED.get(name)
+    return bool(getattr(ref, attribute) if attribute else ref.field(name))

@@ -1,0 +1,237 @@
+"""Loading ``references.bib``: pybtex entries plus true line numbers, never a traceback.
+
+The scanner (:mod:`citeproof.bib.scan`) walks the file first. Each entry that scans
+cleanly is then handed to pybtex on its own, so one broken entry never hides the
+others, and pybtex's own complaints are captured as :class:`~citeproof.model.Problem`
+values instead of being printed. An entry with a missing ``}``, ``"`` or ``,`` is still
+loaded as if the character were where the message says it belongs (the error stays),
+so the fault does not also turn every citation of it into an unknown key.
+
+Project conventions for bib fields:
+
+- ``doi``: the bare DOI (a ``https://doi.org/`` or ``doi:`` prefix is removed with
+  a warning); ``pmid`` (pybtex's ``pubmed`` is accepted as an alias); ``pmcid``.
+- ``identifier = {none}`` marks a reference that has **no DOI and no PMID** on any
+  record (e.g. a journal not indexed anywhere). It turns the "missing-identifier"
+  error into a warning asking for a hand check; give such an entry a ``url`` of a
+  public record (e.g. its PEDro record) so a reader, and the editor, can check it.
+- BibTeX treats keys that differ only in case as the same key, so ``Suh2019`` after
+  ``suh2019`` is a duplicate (an error); citations must still use the exact key.
+- An empty name in a list of people (``A and and B``) is an error; the entry is
+  loaded without it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pybtex.errors
+from pybtex.database import BibliographyData, InvalidNameString
+from pybtex.database.input.bibtex import Parser, UndefinedMacro
+from pybtex.exceptions import PybtexError
+
+from ..identifiers import normalize_doi, normalize_pmcid
+from ..model import BibError, Problem, Reference
+from .latex import latex_to_text, normalize_pages, person_to_author, split_words
+from .scan import Fault, ScannedEntry, Scanner, has_junk
+
+__all__ = ["BibResult", "decode_bib", "load_bib", "parse_bib_text", "read_bib_bytes"]
+
+
+@dataclass
+class BibResult:
+    """A loaded bib file: references in file order, problems, and pybtex's data."""
+
+    file: str
+    references: dict[str, Reference] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    data: BibliographyData = field(default_factory=BibliographyData)
+
+def parse_bib_text(text: str, file: str) -> BibResult:
+    """Parse bib text; never raises for bad content (faults become problems)."""
+    scanner, parser = Scanner(text), Parser()
+    result = BibResult(file=file, data=parser.data)
+    seen: dict[str, tuple[str, int]] = {}  # lower-case key -> (key as written, line)
+
+    def problem(code, message, line, key=None, field_name=None, severity="error"):
+        result.problems.append(Problem(code=code, severity=severity, message=message, key=key,
+                                       file=file, line=line, field=field_name))
+
+    for item, start, limit in scanner.commands():
+        src, sc = text, scanner
+        if isinstance(item, Fault):
+            repaired = _repair(text, item.repair, start, limit)
+            problem("bib-syntax", item.message if repaired else
+                    f"{item.message} (this entry is not loaded until then)",
+                    scanner.line(item.pos), (repaired[2].key or None) if repaired else None)
+            if not repaired:
+                continue
+            src, sc, item = repaired
+            limit += len(src) - len(text)
+        if item.command == "comment":
+            continue
+        line = sc.line(start)
+        if has_junk(src[item.end:limit]):
+            end_line = sc.line(item.end - 1)
+            problem("bib-syntax", f"the '{src[item.end - 1]}' on line {end_line} ends the "
+                    f"{_what(item)} before its other fields: remove that extra brace (or add the "
+                    "'{' its value lacks)", end_line, item.key or None)
+            # read on as if the stray brace were not there, when that leaves a clean entry
+            fixed = _repair(src, (item.end - 1, item.end, " "), start, limit)
+            if fixed and not has_junk(fixed[0][fixed[2].end:limit]):
+                src, sc, item = fixed
+        if item.key:
+            folded = item.key.lower()
+            if folded in seen:
+                first_key, first_line = seen[folded]
+                why, exact = ("", "") if first_key == item.key else (
+                    " (BibTeX treats keys that differ only in case as the same key)",
+                    f", and citations must use its exact key '{first_key}'")
+                problem("duplicate-key", f"the key '{item.key}' on line {line} repeats "
+                        f"'{first_key}' from line {first_line}{why}: rename or remove one; "
+                        f"the entry on line {first_line} is kept{exact}", line, item.key)
+                continue
+            seen[folded] = (item.key, line)
+        entry_text = src[item.start:item.end]
+        for name, name_pos, new_value, vstart, vend in reversed(_empty_names(sc, item)):
+            problem("bib-syntax", f"the {name} list of the {_what(item)} has an empty name (an "
+                    "'and' at its start or end, or two in a row): remove the extra 'and'",
+                    sc.line(name_pos), item.key or None, name)
+            entry_text = (entry_text[:vstart - item.start] + new_value
+                          + entry_text[vend - item.start:])
+        with pybtex.errors.capture() as errors:  # pybtex would raise or print to stderr
+            try:
+                parser.parse_string(entry_text)
+            except PybtexError as exc:
+                errors.append(exc)
+        for exc in errors:
+            rel = getattr(exc, "lineno", None)
+            at = line + rel - 1 if rel else line
+            if isinstance(exc, InvalidNameString):  # no line from pybtex: the names' field
+                at = next((sc.line(pos) for name, pos, _, _ in item.fields
+                           if name in ("author", "editor")), line)
+            problem("bib-syntax", _pybtex_message(exc, item), at, item.key or None)
+        entry = parser.data.entries.get(item.key) if item.key else None
+        if entry is not None:
+            ref = _reference(item, entry, file, sc)
+            result.references[item.key] = ref
+            warning = normalize_doi(entry.fields.get("doi", ""))[1]
+            if warning:
+                problem("invalid-doi", f"{item.key}: {warning}", ref.line_of("doi"), item.key,
+                        "doi", "warning")
+    return result
+
+
+def _repair(text: str, repair: tuple[int, int, str] | None, start: int, limit: int):
+    """``(patched text, its scanner, the entry)`` when a fault's own fix ``(start, end,
+    text)`` makes the entry scan cleanly, else ``None``. No fix adds or removes a line
+    break, so line numbers stay true."""
+    if repair is None:
+        return None
+    pos, end, insert = repair
+    patched = text[:pos] + insert + text[end:]
+    scanner = Scanner(patched)
+    try:
+        item = scanner.command_at(start, limit + len(patched) - len(text))
+    except Fault:
+        return None
+    return patched, scanner, item
+
+
+def _empty_names(scanner: Scanner, item: ScannedEntry) -> list[tuple[str, int, str, int, int]]:
+    """``(field, name pos, value without empty names, value start, end)`` for each
+    author/editor list (a single braced or quoted value) with an empty name in it."""
+    out = []
+    for name, name_pos, vstart, vend in item.fields:
+        opener = scanner.text[vstart]
+        if name not in ("author", "editor") or opener not in '{"':
+            continue
+        if (scanner.match_brace(vstart, vend) if opener == "{"
+                else scanner.match_quote(vstart, vend)) != vend:
+            continue  # a concatenation: left to pybtex
+        inner = scanner.text[vstart + 1:vend - 1]
+        names, current = [], []
+        for word in split_words(inner)[::2]:
+            if word.lower() == "and":
+                names.append(current)
+                current = []
+            elif word:
+                current.append(word)
+        names.append(current)
+        kept = [" ".join(n) for n in names if "".join(n).strip("{},")]
+        if inner.strip() and len(kept) < len(names):
+            value = opener + " and ".join(kept) + "\n" * inner.count("\n") + scanner.text[vend - 1]
+            out.append((name, name_pos, value, vstart, vend))
+    return out
+
+
+def _pybtex_message(exc: PybtexError, item: ScannedEntry) -> str:
+    """pybtex's complaint in our words (without its entry-relative line number)."""
+    if isinstance(exc, UndefinedMacro):
+        name = exc.args[0]
+        return (f"'{name}' in the {_what(item)} is not a defined @string: put the value in braces "
+                f"({{{name}}}) or define it with @string{{{name} = {{...}}}} above this entry")
+    if isinstance(exc, InvalidNameString):
+        return (f"the {_what(item)} has a name with too many commas ({exc.args[0]}): write "
+                "'Family, Given' and separate people with ' and '")
+    detail = exc.args[0] if exc.args else str(exc)
+    return f"{getattr(exc, 'error_type', 'error')} in the {_what(item)}: {detail}: correct the entry"
+
+
+def _what(item: ScannedEntry) -> str:
+    return f"entry '{item.key}'" if item.key else f"@{item.command}"
+
+
+def _reference(item: ScannedEntry, entry, file: str, scanner: Scanner) -> Reference:
+    f = entry.fields
+
+    def text(name: str) -> str:
+        return latex_to_text(f.get(name, "")).strip()
+
+    return Reference(
+        key=item.key, entry_type=entry.type.lower(), file=file, line=scanner.line(item.start),
+        title=text("title"),
+        authors=tuple(person_to_author(p) for p in entry.persons.get("author", ())),
+        journal=text("journal"), year=text("year"), volume=text("volume"),
+        number=text("number"), pages=normalize_pages(text("pages")),
+        doi=normalize_doi(f.get("doi", ""))[0],
+        pmid=(f.get("pmid") or f.get("pubmed") or "").strip(),
+        pmcid=normalize_pmcid(f.get("pmcid", "")) or f.get("pmcid", "").strip(),
+        url=f.get("url", "").strip(),
+        no_identifier=f.get("identifier", "").strip().strip("{}").lower() == "none",
+        field_lines=tuple((name, scanner.line(pos)) for name, pos, _, _ in item.fields),
+        editors=tuple(person_to_author(p) for p in entry.persons.get("editor", ())),
+        fields=tuple((name.lower(), latex_to_text(value).strip()) for name, value in f.items()),
+    )
+
+
+def load_bib(path: str | Path, label: str | None = None) -> BibResult:
+    """Read and parse a bib file; ``label`` is the name used in messages (default: ``path``).
+
+    Raises :class:`BibError` only when the file cannot be read as UTF-8 text.
+    """
+    name = label or str(path)
+    return parse_bib_text(decode_bib(read_bib_bytes(path, name), name), name)
+
+
+def read_bib_bytes(path: str | Path, name: str) -> bytes:
+    """The bytes of a bib file; :class:`BibError` (naming ``name``) when it cannot be read."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise BibError(f"{name}: the bib file does not exist: create it or fix the path "
+                       "(mkdocs.yml's citeproof `bib_file`, or `citeproof check --bib`)"
+                       ) from None
+    except OSError as exc:
+        raise BibError(f"{name}: the bib file cannot be read ({exc.strerror or exc}): "
+                       "check that it is a readable file") from None
+
+
+def decode_bib(data: bytes, name: str) -> str:
+    """UTF-8 bytes (a BOM is dropped) as text; :class:`BibError` naming the line if not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise BibError(f"{name}:{line}: the bib file is not UTF-8 (byte 0x{data[exc.start]:02x} "
+                       "on that line): save it as UTF-8") from None

@@ -1,0 +1,348 @@
+"""The bib scanner: every ``@command`` of the text with the positions of its parts.
+
+pybtex's parser stops at (or silently skips past) the first fault and often names the
+wrong line. This scanner walks the file first: it finds each ``@type{key, name =
+value, ...}``, records where the entry, each field name and each value start and end
+(character positions in the decoded text), and on a fault names the line an editor has
+to fix (an unclosed ``{`` is reported where it was opened, a missing comma where it
+belongs), with a one-character repair when one is likely. The loader
+(:mod:`citeproof.bib.load`) and the editor (:mod:`citeproof.bib.editor`) both read the
+file through it; :func:`scan` is the public view.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+__all__ = ["FieldSpan", "Fault", "ScannedEntry", "Scanner", "has_junk", "is_field_name", "scan"]
+
+_AT = re.compile(r"@[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*([{(])")
+_LINE_START_AT = re.compile(r"^[ \t]*@[ \t]*[A-Za-z][A-Za-z0-9_-]*[ \t]*[{(]", re.M)
+_KEY = re.compile(r"[^\s,{}()=\"#]+")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-.:+/]*")
+_NUMBER = re.compile(r"\d+")
+_WS = re.compile(r"\s*")
+_BRACES = re.compile(r"[{}]")
+_QUOTE_BRACES = re.compile(r'[{}"]')
+_FIELD_LINE = re.compile(r"[ \t,]*[A-Za-z][A-Za-z0-9_-]*[ \t]*=")
+
+
+class Fault(Exception):
+    """A syntax fault at a position, with the message to show."""
+
+    def __init__(self, pos: int, message: str, repair: tuple[int, int, str] | None = None):
+        super().__init__(message)
+        self.pos, self.message = pos, message
+        # (start, end, text): writing text over start:end likely fixes the entry (no new line)
+        self.repair = repair
+
+
+class FieldSpan(NamedTuple):
+    """One ``name = value`` of an entry: ``text[name_start:name_end]`` is the name as
+    written, ``text[value_start:value_end]`` the whole value (braces, quotes or ``#``
+    concatenation included)."""
+
+    name: str  # lower-case
+    name_start: int
+    value_start: int
+    value_end: int
+
+    @property
+    def name_end(self) -> int:
+        return self.name_start + len(self.name)
+
+
+@dataclass
+class ScannedEntry:
+    """One ``@command`` as the scanner saw it: ``text[start:end]`` is all of it.
+
+    The scanner records each field as a plain ``(name, name_start, value_start,
+    value_end)`` tuple (the loader's hot path); :func:`scan` gives them as
+    :class:`FieldSpan` and fills ``line``, ``fault`` and ``fault_line``. A faulty
+    command has ``fault`` set (the message), no fields, the key when one could be read,
+    and ends where the scanner gave up on it.
+    """
+
+    command: str  # lower-case: article, string, preamble, comment, ...
+    key: str  # "" for @string, @preamble, @comment
+    start: int
+    end: int  # just after the closing delimiter
+    fields: list[tuple[str, int, int, int]]  # FieldSpan from scan()
+    line: int = 0
+    fault: str = ""
+    fault_line: int = 0
+
+    def field(self, name: str) -> FieldSpan | None:
+        """The span of the field ``name`` (lower-case) in an entry from :func:`scan`, or ``None``."""
+        return next((f for f in self.fields if f.name == name), None)
+
+
+class Scanner:
+    """Walks the bib text entry by entry, recording positions."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line(self, pos: int) -> int:
+        """1-based line of a position."""
+        return bisect.bisect_right(self.line_starts, pos)
+
+    def line_text(self, line: int) -> str:
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] if line < len(self.line_starts) else len(self.text)
+        return self.text[start:end]
+
+    def ws(self, i: int) -> int:
+        return _WS.match(self.text, i).end()
+
+    def char(self, i: int, limit: int) -> str:
+        return self.text[i] if i < limit else ""
+
+    def describe(self, i: int, limit: int) -> str:
+        ch = self.char(i, limit)
+        return f"'{ch}'" if ch else "the end of the entry"
+
+    def starts_field(self, i: int, limit: int) -> bool:
+        """True when ``name =`` starts at ``i``: a field that a missing comma left stranded."""
+        nm = _NAME.match(self.text, i, limit)
+        return bool(nm) and self.char(self.ws(nm.end()), limit) == "="
+
+    def commands(self):
+        """Yield ``(ScannedEntry or Fault, start, limit)`` for each ``@command`` in the text.
+
+        An entry may not run past the next line that starts with ``@type{``: that
+        bounds the damage of an unclosed brace to its own entry.
+        """
+        pos, text = 0, self.text
+        while m := _AT.search(text, pos):
+            nxt = _LINE_START_AT.search(text, m.end())
+            limit = nxt.start() if nxt else len(text)
+            try:
+                scanned = self.command(m, limit)
+            except Fault as fault:
+                yield fault, m.start(), limit
+                pos = limit
+            else:
+                yield scanned, m.start(), limit
+                pos = scanned.end
+
+    def command_at(self, start: int, limit: int) -> ScannedEntry:
+        """Scan the ``@command`` that starts at ``start`` (raises :class:`Fault`)."""
+        return self.command(_AT.match(self.text, start), limit)
+
+    def command(self, m: re.Match, limit: int) -> ScannedEntry:
+        kind, close = m.group(1).lower(), "}" if m.group(2) == "{" else ")"
+        if kind == "comment":  # BibTeX skips a balanced @comment{...}; unclosed, it eats the chunk
+            end = self.match_brace(m.end() - 1, limit) if close == "}" else -1
+            return ScannedEntry(kind, "", m.start(), end if end > 0 else limit, [])
+        fields: list = []
+        self.entry_start = m.start()
+        try:
+            return self.entry(m, limit, kind, close, fields)
+        except Fault as fault:
+            # a value that swallowed the following lines explains any later fault
+            raise self.runaway(fields, m) or fault from None
+
+    def entry(self, m: re.Match, limit: int, kind: str, close: str, fields: list) -> ScannedEntry:
+        """Parse the body of ``@kind{...}`` into ``fields``; raise :class:`Fault` on a fault."""
+        i, key = self.ws(m.end()), ""
+        if kind == "preamble":
+            i = self.value(i, limit, "preamble", fields, i)
+        elif kind == "string":
+            i = self.field(i, limit, fields, "")
+        else:
+            km = _KEY.match(self.text, i, limit)
+            after = self.ws(km.end()) if km else i
+            if not km or self.char(after, limit) == "=":
+                raise Fault(m.start(), f"the entry @{m.group(1)} has no citation key: "
+                                        f"write @{m.group(1)}{{yourkey, ...")
+            key, i = km.group(), after
+            if self.char(i, limit) == ",":
+                i = self.fields(self.ws(i + 1), limit, close, fields, key)
+            elif self.starts_field(i, limit):
+                raise Fault(km.start(), f"a comma is missing after the key '{key}': "
+                                         f"add ',' at the end of line {self.line(km.start())}",
+                             (km.end(), km.end(), ","))
+        i = self.ws(i)
+        if self.char(i, limit) != close:
+            raise self.not_closed(i, limit, m, key, fields, close)
+        return ScannedEntry(kind, key, m.start(), i + 1, fields)
+
+    def fields(self, i: int, limit: int, close: str, out: list, key: str) -> int:
+        """Parse ``name = value`` pairs separated by commas; return the position after them."""
+        while True:
+            i = self.ws(i)
+            if self.char(i, limit) in (close, ""):
+                return i
+            i = self.ws(self.field(i, limit, out, key))
+            ch = self.char(i, limit)
+            if ch == ",":
+                i += 1
+                continue
+            if ch in (close, ""):
+                return i
+            name, end = out[-1][0], out[-1][3]
+            if self.starts_field(i, limit):
+                raise Fault(end - 1, f"a comma is missing after the field '{name}' in entry "
+                                      f"'{key}': add ',' at the end of its value on line "
+                                      f"{self.line(end - 1)}", (end, end, ","))
+            raise self.comment_line(i, limit, out, key) or Fault(
+                i, f"unexpected {self.describe(i, limit)} after the field '{name}' in entry "
+                   f"'{key}': expected ',' or '{close}'; remove the stray text", (i, i + 1, " "))
+
+    def comment_line(self, i: int, limit: int, fields: list, key: str) -> Fault | None:
+        """The fault of a ``%`` line met inside an entry: a comment (BibTeX has none inside
+        an entry) when more fields or the closing brace follow, else the entry's missing end."""
+        line = self.line(i)
+        if self.char(i, limit) != "%" or self.text[self.line_starts[line - 1]:i].strip():
+            return None
+        rest = range(line + 1, self.line(max(limit - 1, i)) + 1)
+        if any(_FIELD_LINE.match(self.line_text(n)) or self.line_text(n).strip() in ("}", ")")
+               for n in rest):
+            end = self.line_starts[line - 1] + len(self.line_text(line).rstrip("\r\n"))
+            return Fault(i, f"line {line} is a '%' comment inside the entry '{key}', which "
+                             "BibTeX does not allow: move it above the entry or delete it",
+                          (i, end, " " * (end - i)))
+        last = fields[-1][3] - 1 if fields else self.entry_start
+        return Fault(last, f"the entry '{key}' opened on line {self.line(self.entry_start)} is "
+                            f"not closed: add '}}' after line {self.line(last)}", (i, i, "}"))
+
+    def field(self, i: int, limit: int, out: list, key: str) -> int:
+        """Parse one ``name = value``; append it to ``out``; return the position after it."""
+        nm = _NAME.match(self.text, i, limit)
+        where = f"in entry '{key}'" if key else "in @string"
+        if not nm:
+            raise self.comment_line(i, limit, out, key) or Fault(
+                i, f"unexpected {self.describe(i, limit)} {where}: expected a field "
+                   "(name = {value}) or the closing brace; remove the stray text",
+                (i, i + 1, " ") if i < limit else None)
+        j = self.ws(nm.end())
+        if self.char(j, limit) != "=":
+            raise Fault(i, f"unexpected text '{nm.group()}' {where}: a field reads "
+                            "name = {value}; remove the stray text or complete the field",
+                         (i, nm.end(), " " * (nm.end() - i)))
+        name = nm.group().lower()
+        if any(f[0] == name for f in out):
+            raise Fault(i, f"the field '{name}' appears twice {where}: keep one of them")
+        return self.value(self.ws(j + 1), limit, name, out, i)
+
+    def value(self, i: int, limit: int, name: str, out: list, name_pos: int) -> int:
+        """Parse ``part # part ...``; append the field to ``out``; return the position after it."""
+        start = i
+        while True:
+            ch = self.char(i, limit)
+            if ch in ('{', '"'):
+                end = self.match_brace(i, limit) if ch == "{" else self.match_quote(i, limit)
+                if end < 0:
+                    raise self.unclosed(name, i, self.line(max(i, limit - 1)), "")
+            elif m := _NUMBER.match(self.text, i, limit) or _NAME.match(self.text, i, limit):
+                end = m.end()
+            else:
+                raise Fault(i, f"the field '{name}' has no value: write {name} = {{...}}")
+            j = self.ws(end)
+            if self.char(j, limit) != "#":
+                out.append((name, name_pos, start, end))
+                return end
+            i = self.ws(j + 1)
+
+    def match_brace(self, i: int, limit: int) -> int:
+        """Position after the ``}`` matching the ``{`` at ``i``, or -1."""
+        depth = 0
+        for m in _BRACES.finditer(self.text, i, limit):
+            depth += 1 if m.group() == "{" else -1
+            if depth == 0:
+                return m.end()
+        return -1
+
+    def match_quote(self, i: int, limit: int) -> int:
+        """Position after the ``"`` closing the one at ``i`` (outside braces), or -1."""
+        depth = 0
+        for m in _QUOTE_BRACES.finditer(self.text, i + 1, limit):
+            c = m.group()
+            if c == '"' and depth == 0:
+                return m.end()
+            depth += {"{": 1, "}": -1}.get(c, 0)
+            if depth < 0:
+                return -1
+        return -1
+
+    def value_end_line(self, first: int, last: int) -> int:
+        """The line where a value opened on ``first`` was meant to end: the last line with
+        text before the first ``name =`` line or lone closing brace it ran into."""
+        for n in range(first + 1, last + 1):
+            if _FIELD_LINE.match(self.line_text(n)) or self.line_text(n).strip() in ("}", ")"):
+                k = n - 1
+                while k > first and not self.line_text(k).strip():
+                    k -= 1
+                return k
+        return first
+
+    def unclosed(self, name: str, vstart: int, last: int, why: str) -> Fault:
+        """The fault of a value whose opening ``{`` or ``"`` (at ``vstart``) is never closed."""
+        opener = self.text[vstart]
+        closer = "}" if opener == "{" else '"'
+        first = self.line(vstart)
+        end = self.value_end_line(first, last)
+        content = self.line_text(end).rstrip()
+        at = self.line_starts[end - 1] + len(content) - content.endswith(",")
+        return Fault(vstart, f"the '{opener}' of the field '{name}' on line {first} is not "
+                              f"closed{why}: add the missing '{closer}' at the end of its value "
+                              f"on line {end}", (at, at, closer))
+
+    def runaway(self, fields: list, m: re.Match) -> Fault | None:
+        """The unclosed value that ran over the next fields or the entry's end, if any."""
+        for name, _, vstart, vend in fields:
+            first, last = self.line(vstart), self.line(vend - 1)
+            if self.text[vstart] not in '{"':
+                continue
+            # a value that runs over whole "name = ..." lines lost its closing brace
+            if any(_FIELD_LINE.match(self.line_text(n)) for n in range(first + 1, last + 1)):
+                return self.unclosed(name, vstart, last, ", so its value runs into the next fields")
+        if fields:
+            name, _, vstart, vend = fields[-1]
+            first, last = self.line(vstart), self.line(vend - 1)
+            if self.text[vstart] in '{"' and last > first and \
+                    self.line_text(last).strip() in ("}", ")", '"'):
+                closer = "}" if m.group(2) == "{" else ")"
+                return self.unclosed(name, vstart, last, f", so it took the closing "
+                                                         f"'{closer}' of the @{m.group(1)}")
+        return None
+
+    def not_closed(self, i, limit, m, key, fields, close) -> Fault:
+        """Explain an entry that does not end where it should, at the line to fix."""
+        what = f"entry '{key}'" if key else f"@{m.group(1)}"
+        if self.char(i, limit) == "":
+            end, at = fields[-1][3] - 1 if fields else m.start(), min(i, limit)
+            return Fault(end, f"the {what} opened on line {self.line(m.start())} is not closed: "
+                               f"add '{close}' after line {self.line(end)}", (at, at, close))
+        return Fault(i, f"unexpected {self.describe(i, limit)} in the {what}: expected '{close}'")
+
+
+def has_junk(between: str) -> bool:
+    """True when text between two entries holds fields or braces (not just comments)."""
+    return any(_FIELD_LINE.match(ln) or "{" in ln or "}" in ln
+               for ln in between.splitlines() if not ln.lstrip().startswith("%"))
+
+
+def is_field_name(name: str) -> bool:
+    """True when ``name`` can be written as a field name (``doi``, ``pmcid``, ``urldate``)."""
+    return bool(_NAME.fullmatch(name))
+
+
+def scan(text: str) -> list[ScannedEntry]:
+    """Every ``@command`` of ``text`` in file order, faulty ones included (``fault`` set)."""
+    scanner, out = Scanner(text), []
+    for item, start, limit in scanner.commands():
+        if isinstance(item, Fault):
+            m = _AT.match(text, start)
+            km = _KEY.match(text, scanner.ws(m.end()), limit)
+            key = km.group() if km and scanner.char(scanner.ws(km.end()), limit) != "=" else ""
+            item = ScannedEntry(m.group(1).lower(), key, start, limit, [],
+                                fault=item.message, fault_line=scanner.line(item.pos))
+        item.fields = [FieldSpan._make(f) for f in item.fields]
+        item.line = scanner.line(start)
+        out.append(item)
+    return out

@@ -20,7 +20,7 @@ from pathlib import Path
 from .model import BibError, FormattedEntry, Problem, Reference
 
 #: the source files (a directory: its ``*.py``) whose change invalidates the cache
-_CODE = ("bib", "style.py", "identifiers.py", "model.py", "bibcache.py")
+_CODE = ("bib", "style.py", "render.py", "identifiers.py", "model.py", "bibcache.py")
 _KEEP = 8  # cache files kept per directory (newest first)
 
 

@@ -14,6 +14,12 @@ from .errors import BibError  # noqa: F401  (re-exported: the cached bib's loade
 
 Severity = Literal["error", "warning"]
 
+#: The style's author-list rules (site option ``authors``; the first is the default):
+#: ICMJE's first 6 then "et al.", NLM's all authors, or the first 3 then "et al.".
+AUTHOR_RULES = ("icmje", "all", "three")
+#: How the style sets page ranges (site option ``page_ranges``): 786-92, or 786-792.
+PAGE_RANGES = ("abbreviated", "full")
+
 class ProblemCode(StrEnum):
     """Every problem code the checker and the site can emit (README's "Reports" lists each).
 

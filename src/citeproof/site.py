@@ -27,18 +27,18 @@ from .bibcache import LoadedBib, load_formatted_bib
 from .config import DEFAULT_BIB
 from .errors import ConfigError
 from .markdown import parse_citations
-from .model import Problem
+from .model import AUTHOR_RULES, PAGE_RANGES, Problem
 from .numbering import resolve_keys
 from .pages import shift_lines
 from .render import PageCitations, anchor_for, finish_html, head_metadata, render_bibliography, render_markdown
 
 #: The options that take one of a few words, and those words (the first is the default).
-#: ``authors`` and ``page_ranges`` are the pybtex style's rules (``style.AUTHOR_RULES``,
-#: ``style.PAGE_RANGES``; named here so that a warm build need not import pybtex).
+#: ``authors`` and ``page_ranges`` are the pybtex style's rules (defined in model.py, so
+#: that a warm build need not import pybtex).
 CHOICES: dict[str, tuple[str, ...]] = {
     "citation_format": ("brackets", "superscript"),
-    "authors": ("icmje", "all", "three"),
-    "page_ranges": ("abbreviated", "full"),
+    "authors": AUTHOR_RULES,
+    "page_ranges": PAGE_RANGES,
 }
 
 _URL_ATTR = re.compile(

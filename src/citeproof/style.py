@@ -41,16 +41,10 @@ from pybtex.style.formatting import BaseStyle
 
 from .bib import latex_to_text, normalize_pages, person_to_author
 from .identifiers import doi_url, is_http_url, normalize_doi, normalize_pmcid, pmc_url, pubmed_url
-from .model import FormattedEntry, Problem, Reference
+from .model import AUTHOR_RULES, PAGE_RANGES, FormattedEntry, Problem, Reference
 from .render import DEFAULT_PUBLISHER_FIELDS, PUBLISHER_FIELDS
 
 __all__ = ["FormattedEntry", "HtmlBackend", "VancouverStyle", "format_entries"]
-
-#: The author-list rules a site can choose (plugin/extension option ``authors``).
-AUTHOR_RULES = ("icmje", "all", "three")
-#: How page ranges are set (option ``page_ranges``).
-PAGE_RANGES = ("abbreviated", "full")
-
 
 class HtmlBackend(html_backend.Backend):
     """pybtex's HTML backend, made safe for a page: every text and URL is escaped.

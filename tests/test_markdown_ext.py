@@ -89,6 +89,34 @@ def test_an_unreadable_bib_is_one_clear_exception(tmp_path, monkeypatch):
         convert("[@a]", bib_file="missing.bib", page_ranges="short")
 
 
+def test_one_markdown_per_page_shares_one_bib_load(bib, caplog, monkeypatch):
+    import citeproof.site as site_mod
+    loads = []
+    real = site_mod.load_formatted_bib
+    monkeypatch.setattr(site_mod, "load_formatted_bib", lambda *a, **k: loads.append(a) or real(*a, **k))
+    bib.write_text(BIB.replace("doi = {10.1000/beta}", "doi = {not-a-doi}"), encoding="utf-8")
+    caplog.set_level(logging.INFO, logger="citeproof")
+    pages = [convert(f"Page {i} [@beta2021].\n", bib_file="references.bib", cache_dir="")[1]
+             for i in range(5)]  # as MkDocs, ProperDocs and Zensical do: one Markdown per page
+    assert len(loads) == 1
+    assert [r.levelno for r in caplog.records if "invalid-doi" in r.getMessage()] == [logging.WARNING]
+    assert all([p.code for p in md.citeproof_problems] == ["invalid-doi"] for md in pages)
+
+
+def test_a_problem_in_a_heading_is_reported_once_with_toc(bib):
+    md = markdown.Markdown(extensions=["toc", "citeproof"],
+                           extension_configs={"citeproof": {"bib_file": "references.bib"}})
+    md.convert("# A [link](javascript:alert(1)) [@alpha2020]\n\nText [@beta2021].\n")
+    assert [(p.code, p.line) for p in md.citeproof_problems] == [("invalid-url", 1)]
+
+
+def test_a_path_object_is_a_bib_file_too(bib):
+    html, md = convert("One [@alpha2020].\n", bib_file=bib)  # a pathlib.Path, not text
+    assert 'href="#ref-alpha2020"' in html and md.citeproof_problems == []
+    with pytest.raises(ConfigError, match="bib_file must be a path"):
+        convert("One [@alpha2020].\n", bib_file=5)
+
+
 def test_base_dir_and_the_same_options_as_the_plugin(tmp_path):
     (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
     html, md = convert("One [@alpha2020].\n\n\\bibliography\n\nEnd.\n", bib_file="refs.bib",

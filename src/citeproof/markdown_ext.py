@@ -16,10 +16,14 @@ last conversion (the bib's own and the page's) are in ``md.citeproof_problems``;
 also logged on the ``citeproof`` logger (an error as a WARNING, a warning as INFO, the
 bib's problems once per load). Nothing is raised for them: only an unusable option
 (``ConfigError``) or an unreadable bib (``BibError``) is an exception.
+
+Pipelines that make one ``Markdown`` per page (MkDocs, ProperDocs, Zensical) share one site
+core per set of options: the bib is loaded once, not once per page.
 """
 from __future__ import annotations
 
 import logging
+import os
 
 from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
@@ -36,6 +40,16 @@ _POSTPROCESSOR_PRIORITY = 5
 #: Before Markdown's own preprocessors (whitespace 30, front matter 27, HTML blocks 20):
 #: the citation parser reads the page as its author wrote it, as in the MkDocs plugin.
 _PREPROCESSOR_PRIORITY = 35
+#: One site core per (options, base directory), shared by every Markdown instance.
+_CORES: dict[tuple[SiteOptions, str], SiteCore] = {}
+
+
+def _core(options: SiteOptions, base_dir: str) -> SiteCore:
+    key = (options, os.path.realpath(base_dir))
+    core = _CORES.get(key)
+    if core is None:
+        core = _CORES[key] = SiteCore(options, base_dir)
+    return core
 
 
 class CiteproofExtension(Extension):
@@ -51,9 +65,13 @@ class CiteproofExtension(Extension):
         self.page: PageRender | None = None
         self.md: Markdown | None = None
         options = SiteOptions(**{name: self.getConfig(name) for name in SiteOptions.names()})
-        self.core = SiteCore(options, self.getConfig("base_dir"))
-        self.core.refresh()  # an unreadable bib fails here, when the pipeline is set up
-        log_problems(log, self.core.bib_problems())
+        self.core = _core(options, self.getConfig("base_dir"))
+        self._refresh()  # an unreadable bib fails here, when the pipeline is set up
+
+    def _refresh(self) -> None:
+        """Reload the bib if it changed; its problems are logged once per load."""
+        if self.core.refresh():
+            log_problems(log, self.core.bib_problems())
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.registerExtension(self)
@@ -69,8 +87,7 @@ class CiteproofExtension(Extension):
 
     def render(self, text: str) -> str:
         """Step 1 for one conversion: the bib reloaded if it changed, the text tokenised."""
-        if self.core.refresh():
-            log_problems(log, self.core.bib_problems())
+        self._refresh()
         offset, body = split_front_matter(text)
         self.page = self.core.render_markdown(body, self.getConfig("page_label"), offset=offset)
         log_problems(log, self.page.problems)
@@ -84,8 +101,10 @@ class CiteproofExtension(Extension):
             return html
         href = self.core.bib_path.name if self.core.options.download_bib else None
         done = self.core.finish_html(html, self.page, download_href=href)
-        log_problems(log, done.problems)
-        self.md.citeproof_problems.extend(done.problems)
+        # toc runs this on each heading's HTML too: a problem found there again is not new
+        new = [p for p in done.problems if p not in self.md.citeproof_problems]
+        log_problems(log, new)
+        self.md.citeproof_problems.extend(new)
         return done.html
 
 

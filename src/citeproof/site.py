@@ -69,6 +69,12 @@ class SiteOptions:
     """Page ranges as Citing Medicine abbreviates them (786-92), or in full (786-792)."""
 
     def __post_init__(self) -> None:
+        for name in ("bib_file", "cache_dir"):  # a pathlib.Path is as good as its text
+            value = getattr(self, name)
+            if isinstance(value, os.PathLike):
+                object.__setattr__(self, name, os.fspath(value))
+            elif not isinstance(value, str):
+                raise ConfigError(f"citeproof: {name} must be a path (text), not {value!r}.")
         for name, allowed in CHOICES.items():
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"citeproof: {name} is {getattr(self, name)!r}; use one of "

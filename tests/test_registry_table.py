@@ -35,6 +35,7 @@ class FakeIndex(BaseHTTPRequestHandler):
     (under ``title`` when set), or 403 when ``refuse``."""
 
     refuse = False
+    missing = False  # answer as if the index lacked every work
     title = ""
     asked: list[str] = []
 
@@ -48,7 +49,7 @@ class FakeIndex(BaseHTTPRequestHandler):
             return
         works = [{"doi": SUH.doi, "title": FakeIndex.title or SUH.title, "year": SUH.year,
                   "authors": [[a.family, a.given] for a in SUH.authors]}
-                 for d in ids if doi_key(d) == doi_key(SUH.doi)]
+                 for d in ids if doi_key(d) == doi_key(SUH.doi) and not FakeIndex.missing]
         body = json.dumps({"works": works}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -86,7 +87,7 @@ FAKE = Registry(name="fake", label="Fake Index", env_var="CITEPROOF_FAKE_URL",
 
 @pytest.fixture
 def fake_url():
-    FakeIndex.refuse, FakeIndex.title, FakeIndex.asked = False, "", []
+    FakeIndex.refuse, FakeIndex.missing, FakeIndex.title, FakeIndex.asked = False, False, "", []
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeIndex)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -123,6 +124,25 @@ def test_an_extra_registry_is_configured_reported_and_locked(tmp_path, emulator,
     outage = [p["message"] for p in report["problems"] if p["code"] == "registry-unavailable"]
     assert outage == ["suh2019: could not ask Fake Index: the index answered HTTP 403, so it is NOT verified "
                       "(could not verify, which is no verdict); run the check again later."]
+
+
+def test_adding_a_registry_keeps_the_lock_and_a_second_opinion_may_lack_a_work(
+        tmp_path, emulator, fake_url, monkeypatch):
+    project = make_project(tmp_path, SUH_BIB)
+    code, report = check(project, emulator)  # locked before the registry is added
+    assert code == 0 and statuses(report) == {"suh2019": "verified"}
+    monkeypatch.setattr(registries, "REGISTRIES", (*REGISTRIES, FAKE))
+    env = {"CITEPROOF_FAKE_URL": fake_url}
+    code, report = check(project, emulator, "--offline", env=env)  # the old entry is still trusted
+    assert code == 0 and statuses(report) == {"suh2019": "verified"}
+    assert not [p for p in report["problems"] if p["code"] == "not-verified"]
+
+    FakeIndex.missing = True  # the fake index lacks this work: "not-found"
+    code, report = check(project, emulator, "--max-age", "0", env=env)
+    assert code == 0 and statuses(report) == {"suh2019": "verified"}, report["problems"]
+    entry = json.loads((project / "lock.json").read_text(encoding="utf-8"))["references"]["suh2019"]
+    assert [r["source"] for r in entry["records"]] == ["crossref", "pubmed"]  # locked all the same
+    assert entry["endpoints"]["fake"] == fake_url
 
 
 def test_an_extra_registrys_metadata_is_compared(tmp_path, emulator, fake_url, monkeypatch):

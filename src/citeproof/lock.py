@@ -128,11 +128,21 @@ def lookups_from_lock(entry: LockEntry) -> dict[str, Lookup]:
     return {r.source: Lookup(r.source, r.identifier, "found", record=r) for r in entry.records}
 
 
+def same_endpoints(answered: Mapping[str, str], endpoints: Mapping[str, str]) -> bool:
+    """Whether an entry answered by ``answered`` ({registry name: base URL}) counts as
+    answered by a run that asks ``endpoints``: every registry both know has the same URL
+    (a registry added to the table since does not make old entries foreign), and they
+    share at least one (an entry that records no endpoints is never trusted)."""
+    shared = answered.keys() & endpoints.keys()
+    return bool(shared) and all(answered[name] == endpoints[name] for name in shared)
+
+
 def lockable(looks: Mapping[str, Lookup]) -> Optional[list[Record]]:
     """The records to lock, when every registry asked gave a real answer (successes only).
 
     A suggestion (an answer that is not locked, such as PubMed's DOI search) is left out;
-    a DOI retriever's "not-found" is no failure when a later retriever found the DOI.
+    a DOI retriever's "not-found" is no failure when a later retriever found the DOI, nor
+    is a second opinion's (a registry that does not judge existence may lack the work).
     """
     allowed = lock_sources()
     records = []
@@ -141,6 +151,8 @@ def lockable(looks: Mapping[str, Lookup]) -> Optional[list[Record]]:
             continue
         if look.status == "found" and look.record is not None:
             records.append(look.record)
+        elif look.status == "not-found" and not registries.source_spec(source).judges:
+            continue
         elif not (look.status == "not-found" and registries.found_later(source, looks)):
             return None
     return records or None
@@ -201,8 +213,8 @@ class Lock:
              now: datetime, offline: bool) -> Plan:
         """Sort ``refs`` (those with an identifier to check) by what this lock can answer.
 
-        An entry is trusted only when the endpoints that answered it are exactly
-        ``endpoints`` (an emulator's answers never pass for the registries'), the bib still
+        An entry is trusted only when the endpoints that answered it are this run's
+        (:func:`same_endpoints`: an emulator's answers never pass for the registries'), the bib still
         has the identifiers it was fetched for, and, online, it is not stale (older than
         ``max_age`` or dated after ``now``). Online, whatever is not trusted is asked again;
         offline, it is listed by the reason it cannot be verified.
@@ -210,7 +222,7 @@ class Lock:
         plan = Plan()
         for ref in refs:
             entry = self.get(ref.key)
-            if entry is not None and dict(entry.endpoints) != dict(endpoints):
+            if entry is not None and not same_endpoints(entry.endpoints, endpoints):
                 (plan.foreign.append(ref.key) if offline else plan.to_ask.append(ref))
             elif entry is not None and entry.matches(ref) and (offline or not is_stale(entry, max_age, now)):
                 plan.trusted[ref.key] = registries.replay(lookups_from_lock(entry))

@@ -68,6 +68,9 @@ class Source:
     locked: bool = True  # its found records are kept in the lock (False: a suggestion only)
     complete: bool = True  # asked about every such identifier: no answer means "unavailable"
     only_without: str = ""  # asked only for references without this identifier ("pmid")
+    #: its "not-found" is a verdict (the identifier does not exist); a registry that is a
+    #: second opinion (False) may simply lack the work: that answer is no failure
+    judges: bool = False
 
 
 @dataclass(frozen=True)

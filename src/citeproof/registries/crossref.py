@@ -164,6 +164,6 @@ REGISTRY = Registry(
     policy=Policy(
         page="https://www.crossref.org/documentation/retrieve-metadata/rest-api/access-and-authentication/",
         default=Rate(5.0, 1), better=Rate(10.0, 5), earned_by="mailto"),
-    sources=(Source(SOURCE, "Crossref", "doi"),),
+    sources=(Source(SOURCE, "Crossref", "doi", judges=True),),
     fetch=_fetch,
 )

@@ -176,6 +176,6 @@ REGISTRY = Registry(
     # The DOI proxy's REST API (https://www.doi.org/factsheets/DOIProxy.html) publishes no
     # rate; doi.org answers bots with 403/429 at times, so stay gentle: 5 requests/s, 2 at a time.
     policy=Policy(page="https://www.doi.org/factsheets/DOIProxy.html", default=Rate(5.0, 2)),
-    sources=(Source(SOURCE, "doi.org", "doi", complete=False),),
+    sources=(Source(SOURCE, "doi.org", "doi", complete=False, judges=True),),
     fetch=_fetch,
 )

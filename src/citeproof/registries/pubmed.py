@@ -259,7 +259,7 @@ REGISTRY = Registry(
     # 10 requests/s with ``api_key``. No concurrency rule is published; we stay modest.
     policy=Policy(page="https://www.ncbi.nlm.nih.gov/books/NBK25497/",
                   default=Rate(3.0, 2), better=Rate(10.0, 3), earned_by="api_key"),
-    sources=(Source(SOURCE, "PubMed", "pmid"),
+    sources=(Source(SOURCE, "PubMed", "pmid", judges=True),
              Source(SEARCH, "PubMed", "doi", locked=False, complete=False, only_without="pmid")),
     fetch=_fetch,
 )

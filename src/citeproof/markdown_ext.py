@@ -53,6 +53,7 @@ class CiteproofExtension(Extension):
         options = SiteOptions(**{name: self.getConfig(name) for name in SiteOptions.names()})
         self.core = SiteCore(options, self.getConfig("base_dir"))
         self.core.refresh()  # an unreadable bib fails here, when the pipeline is set up
+        self.core.lock()  # and so does an unusable lock file
         log_problems(log, self.core.bib_problems())
 
     def extendMarkdown(self, md: Markdown) -> None:

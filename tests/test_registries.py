@@ -406,7 +406,9 @@ def test_pubmed_update_pubtypes(emulator):
     assert (retraction.kind, retraction.source, retraction.label) == ("retraction", "pubmed", "Retracted Publication")
     notice = out[ids["notice"]].record
     assert notice.updates == () and "Retraction of Publication" in notice.pubtypes
-    assert out[ids["erratum"]].record.updates[0].kind == "correction"
+    # issue 10: "Published Erratum" marks the erratum notice itself, not an update of it
+    erratum = out[ids["erratum"]].record
+    assert erratum.updates == () and "Published Erratum" in erratum.pubtypes
     corrected = out[ids["corrected"]].record
     assert (corrected.pages, corrected.article_number) == ("", "e0123")
 

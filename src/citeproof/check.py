@@ -27,9 +27,10 @@ from .bib import load_bib, validate_references
 from .config import DEFAULT_LOCK_NAME, default_lock
 from .errors import EXIT_ERRORS, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, InputError
 from .identifiers import valid_ids
-from .lock import Lock, Plan
+from .claims import check_claims
+from .lock import Lock, Plan, lock_sources
 from .markdown import parse_citations
-from .model import Lookup, Problem, ProblemCode, Reference, ReferenceResult
+from .model import Lookup, ParsedDocument, Problem, ProblemCode, Reference, ReferenceResult
 from .numbering import resolve_keys, unused_entries
 from .pages import markdown_files, shift_lines, split_front_matter
 from .registries import RegistryConfig, Resolution, resolve
@@ -97,7 +98,8 @@ class CheckResult:
         }
 
 
-def _docs(docs: Path) -> list:
+def _docs(docs: Path) -> list[tuple[str, ParsedDocument]]:
+    """Every page under ``docs`` as (its text without front matter, what the parser found)."""
     if docs.is_file():
         files = [docs]
     elif docs.is_dir():
@@ -112,33 +114,53 @@ def _docs(docs: Path) -> list:
             raise InputError(f"{path}: cannot read this Markdown file ({exc}); "
                              "save it as UTF-8 or exclude it.") from None
         offset, body = split_front_matter(raw)
-        parsed.append(shift_lines(parse_citations(body, str(path)), offset))
+        parsed.append((body, shift_lines(parse_citations(body, str(path)), offset)))
     return parsed
 
 
 def offline_problems(options: CheckOptions) -> tuple[dict[str, Reference], list[Problem]]:
     """Everything that can be found without a network: bib, keys, identifiers' syntax."""
+    refs, problems, _ = _offline(options)
+    return refs, problems
+
+
+def _offline(options: CheckOptions):
+    """:func:`offline_problems`, and the parsed pages (for the claim checks)."""
     bib = load_bib(options.bib)
-    docs = _docs(options.docs)
+    pages = _docs(options.docs)
+    docs = [doc for _, doc in pages]
     problems = list(bib.problems) + validate_references(bib.references)
     for doc in docs:
         problems.extend(doc.problems)
     problems += resolve_keys(docs, bib.references.keys())
     problems += unused_entries(docs, bib.references)
-    return bib.references, problems
+    return bib.references, problems, pages
+
+
+def claim_problems(pages: list[tuple[str, ParsedDocument]], refs: dict[str, Reference],
+                   lookups: dict[str, dict[str, Lookup]]) -> list[Problem]:
+    """The judge's prose step: what each page says about the works it cites, against the
+    bib and every record a registry (or the trusted lock) gave."""
+    sources = lock_sources()
+    records = {key: [look.record for source, look in looks.items()
+                     if source in sources and look.status == "found" and look.record is not None]
+               for key, looks in lookups.items()}
+    return [p for text, doc in pages for p in check_claims(text, doc, refs, records)]
 
 
 def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckResult:
     """Run every check and return results; never prints, never exits."""
     started = time.monotonic()
-    refs, problems = offline_problems(options)
+    refs, problems, pages = _offline(options)
     config = options.registry
     lock = Lock.load(options.lock)
     plan = lock.plan([r for r in refs.values() if any(valid_ids(r.doi, r.pmid))], config.endpoints,
                      options.max_age, now or datetime.now(timezone.utc), options.offline)
     problems += _plan_problems(plan, refs, options.lock, config.endpoints)
     asked, res = gather(plan.to_ask, config)
-    results, found = judge(refs, {**plan.trusted, **asked})
+    answers = {**plan.trusted, **asked}
+    results, found = judge(refs, answers)
+    found += claim_problems(pages, refs, answers)
     locked = sum(lock.keep(refs[key], looks, config.endpoints) for key, looks in asked.items())
     note, failed = persist(lock, options, locked, config.official)
     return CheckResult(references=results, problems=problems + found, offline=options.offline,

@@ -80,7 +80,7 @@ def _check_record(key: str, doi: str, pmid: str, record: Record) -> None:
         raise ValueError(f"{key}: the {record.source} record has no retrieval time")
     texts = [getattr(record, f) for f in _TEXT_FIELDS] + list(record.pubtypes)
     texts += [v for a in record.authors for v in (a.family, a.given)]
-    texts += [v for u in record.updates for v in (u.kind, u.source, u.notice_doi, u.date, u.label)]
+    texts += [v for u in record.updates for v in (u.kind, u.source, u.notice_doi, u.date, u.label, u.origin)]
     if not all(isinstance(t, str) for t in texts):
         raise ValueError(f"{key}: the {record.source} record has a field that is not text")
 

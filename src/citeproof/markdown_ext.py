@@ -67,6 +67,7 @@ class CiteproofExtension(Extension):
         options = SiteOptions(**{name: self.getConfig(name) for name in SiteOptions.names()})
         self.core = _core(options, self.getConfig("base_dir"))
         self._refresh()  # an unreadable bib fails here, when the pipeline is set up
+        self.core.lock()  # and so does an unusable lock file
 
     def _refresh(self) -> None:
         """Reload the bib if it changed; its problems are logged once per load."""

@@ -23,7 +23,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-from .errors import BibError, ConfigError
+from .errors import BibError, ConfigError, LockError
 from .pages import file_line_offset
 from .site import CHOICES, PageRender, SiteCore, SiteOptions, disarm_unsafe_links, log_problems
 
@@ -51,6 +51,7 @@ class CiteproofConfig(base.Config):
     cache_dir = c.Type(str, default=_DEFAULTS.cache_dir)
     authors = c.Choice(CHOICES["authors"], default=_DEFAULTS.authors)
     page_ranges = c.Choice(CHOICES["page_ranges"], default=_DEFAULTS.page_ranges)
+    lock_file = c.Type(str, default=_DEFAULTS.lock_file)
 
 
 class CiteproofPlugin(BasePlugin[CiteproofConfig]):
@@ -74,7 +75,8 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
             if self.site is None or self.site.options != options or self.site.root != root:
                 self.site = SiteCore(options, root)
             reloaded = self.site.refresh()
-        except (BibError, ConfigError) as exc:
+            self.site.lock()  # an unusable lock stops the build here, with its message
+        except (BibError, ConfigError, LockError) as exc:
             raise PluginError(f"citeproof: {str(exc).removeprefix('citeproof: ')}") from None
         if reloaded and self._command == "build":
             # A one-shot build keeps the bib for the whole process: move its many small

@@ -45,6 +45,11 @@ class ProblemCode(StrEnum):
     MALFORMED_CITATION = "malformed-citation"
     INVALID_URL = "invalid-url"
     MISSING_FIELD = "missing-field"
+    # what the prose says about the works it cites (claims.py), and notices cited as works
+    MISATTRIBUTED = "misattributed"
+    YEAR_IN_TEXT = "year-in-text"
+    DESIGN_CLAIM = "design-claim"
+    NOTICE_CITED = "notice-cited"
 
 
 #: The codes as plain strings, in the order above.
@@ -75,14 +80,18 @@ class Problem:
     field: Optional[str] = None
     expected: Optional[str] = None
     found: Optional[str] = None
+    column: Optional[int] = None  # 1-based, where a problem is about a word in the prose
 
     def location(self) -> str:
         if self.file and self.line:
-            return f"{self.file}:{self.line}"
+            return f"{self.file}:{self.line}" + (f":{self.column}" if self.column else "")
         return self.file or ""
 
     def to_dict(self) -> dict:
-        return {**asdict(self), "code": str(self.code)}  # a ProblemCode is written as its text
+        d = {**asdict(self), "code": str(self.code)}  # a ProblemCode is written as its text
+        if d["column"] is None:
+            del d["column"]  # only the prose checks know columns
+        return d
 
 
 @dataclass(frozen=True)
@@ -217,6 +226,8 @@ class Update:
     notice_doi: str = ""
     date: str = ""  # ISO date where known
     label: str = ""  # the registry's own wording, e.g. "Retracted Publication"
+    #: who reported it to the registry: Crossref's ``source`` ("publisher" | "retraction-watch")
+    origin: str = ""
 
 
 @dataclass(frozen=True)
@@ -250,7 +261,7 @@ class Record:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["authors"] = [_author_dict(a) for a in self.authors]
-        d["updates"] = [asdict(u) for u in self.updates]
+        d["updates"] = [{k: v for k, v in asdict(u).items() if v or k != "origin"} for u in self.updates]
         d["pubtypes"] = list(self.pubtypes)
         return d
 

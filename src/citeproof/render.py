@@ -207,10 +207,23 @@ def _number_link(key: str, number: int, tooltips: Mapping[str, str], gid: str = 
     return f'<a class="cp-ref" href="#{anchor_for(key)}"{title}>{number}</a>'
 
 
+def design_badges(design) -> str:
+    """A work's study-design badges (``claims.Design``, from a registry's answer), with
+    the registry, its wording and the retrieval date on hover; "" when there are none."""
+    if design is None or not design.badges:
+        return ""
+    when = f", retrieved {design.retrieved[:10]}" if design.retrieved else ""
+    tip = f"{design.label}: {', '.join(design.types)}{when}"
+    return "".join(f' <span class="cp-design" title="{escape(tip)}">{escape(b)}</span>'
+                   for b in design.badges)
+
+
 def render_bibliography(page: PageCitations, entries_html: Mapping[str, str], *,
                         download_href: str | None = None,
-                        heading_id: str = "references") -> str:
-    """The ordered reference list with back-links to every citing group."""
+                        heading_id: str = "references", badges: Mapping[str, str] | None = None) -> str:
+    """The ordered reference list with back-links to every citing group (and each entry's
+    ``badges`` HTML, when given)."""
+    badges = badges or {}
     items = []
     for key in page.ordered_keys:
         n = page.numbers[key]
@@ -219,7 +232,7 @@ def render_bibliography(page: PageCitations, entries_html: Mapping[str, str], *,
             for i, gid in enumerate(page.backrefs.get(key, []), start=1)
         )
         items.append(f'<li id="{anchor_for(key)}" class="cp-entry" value="{n}">'
-                     f'{entries_html.get(key, escape(key))}{back}</li>')
+                     f'{entries_html.get(key, escape(key))}{badges.get(key, "")}{back}</li>')
     download = ""
     if download_href:
         download = (f'<p class="cp-download"><a href="{escape(download_href)}" download>'
@@ -419,9 +432,25 @@ def _json(value) -> str:
     return data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _typed_work(ref: Reference, design) -> str:
+    """A cited work's JSON-LD, as a ``MedicalScholarlyArticle`` with PubMed's publication
+    types when a registry gave them."""
+    work = _creative_work(ref)
+    if design is None or design.source != "pubmed":
+        return work
+    data = json.loads(work)
+    if data.get("@type") != "ScholarlyArticle":
+        return work
+    del data["@type"]
+    return _json({"@type": "MedicalScholarlyArticle", "publicationType": list(design.types), **data})
+
+
 def head_metadata(*, title: str, authors: Sequence[str], date: str | None, url: str | None,
-                  description: str | None, references: Sequence[Reference]) -> str:
-    """Highwire ``citation_*`` meta tags and a schema.org ``ScholarlyArticle`` JSON-LD block."""
+                  description: str | None, references: Sequence[Reference],
+                  designs: Mapping[str, object] | None = None) -> str:
+    """Highwire ``citation_*`` meta tags and a schema.org ``ScholarlyArticle`` JSON-LD block
+    (``designs``: the works' registry publication types, by key)."""
+    designs = designs or {}
     tags = [_meta("citation_title", title)]
     tags += [_meta("citation_author", a) for a in authors]
     if date:
@@ -438,6 +467,6 @@ def head_metadata(*, title: str, authors: Sequence[str], date: str | None, url: 
     if url:
         doc["url"] = url
     head = _json(doc)[:-1]  # the article object, still open for its citations
-    citations = ",".join(_creative_work(r) for r in references)
+    citations = ",".join(_typed_work(r, designs.get(r.key)) for r in references)
     tags.append(f'<script type="application/ld+json">{head},"citation":[{citations}]}}</script>')
     return "\n".join(tags)

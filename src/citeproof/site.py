@@ -10,8 +10,9 @@ allows:
    become the citation HTML and the reference list is placed.
 
 Problems are returned, never logged: the adapter (the MkDocs plugin, the Python-Markdown
-extension) reports them its own way. Only an unusable option (``ConfigError``) or an
-unreadable bib (``BibError``) is raised.
+extension) reports them its own way. Only an unusable option (``ConfigError``), an
+unreadable bib (``BibError``) or an unusable lock file (``LockError``) is raised. The lock
+(the checker's registry answers) feeds the prose checks (``claims.py``) and the badges.
 """
 from __future__ import annotations
 
@@ -24,13 +25,16 @@ from pathlib import Path
 from typing import Mapping
 
 from .bibcache import LoadedBib, load_formatted_bib
-from .config import DEFAULT_BIB
+from .claims import check_claims, design_of
+from .config import DEFAULT_BIB, default_lock
+from .lock import Lock
 from .errors import ConfigError
 from .markdown import parse_citations
-from .model import AUTHOR_RULES, PAGE_RANGES, Problem
+from .model import AUTHOR_RULES, PAGE_RANGES, Problem, Record
 from .numbering import resolve_keys
 from .pages import shift_lines
-from .render import PageCitations, anchor_for, finish_html, head_metadata, render_bibliography, render_markdown
+from .render import (PageCitations, anchor_for, design_badges, finish_html, head_metadata,
+                     render_bibliography, render_markdown)
 
 #: The options that take one of a few words, and those words (the first is the default).
 #: ``authors`` and ``page_ranges`` are the pybtex style's rules (defined in model.py, so
@@ -67,6 +71,9 @@ class SiteOptions:
     """Authors in the list: up to 6 then "et al." (icmje), all of them, or 3 then "et al."."""
     page_ranges: str = CHOICES["page_ranges"][0]
     """Page ranges as Citing Medicine abbreviates them (786-92), or in full (786-792)."""
+    lock_file: str = ""
+    """The checker's lock of registry answers, relative to the root ("": citations.lock.json
+    beside the bib): its records feed the prose checks and the study-design badges."""
 
     def __post_init__(self) -> None:
         for name in ("bib_file", "cache_dir"):  # a pathlib.Path is as good as its text
@@ -123,6 +130,9 @@ class SiteCore:
         self._signature: tuple | None = None
         self._tooltips: dict[str, str] = {}
         self._entry_html: dict[str, str] = {}
+        self.lock_path = (root / options.lock_file).resolve() if options.lock_file else default_lock(self.bib_path)
+        self._lock: Lock | None = None
+        self._lock_signature: tuple | None = None
 
     @property
     def bib_label(self) -> str:
@@ -154,6 +164,25 @@ class SiteCore:
         self._entry_html = {k: e.html for k, e in bib.entries.items()}
         return True
 
+    def lock(self) -> Lock:
+        """The lock file's entries (empty when there is none), reread when it changes;
+        raises ``LockError`` when it cannot be used."""
+        try:
+            st = self.lock_path.stat()
+            signature = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            signature = None
+        if self._lock is None or signature != self._lock_signature:
+            self._lock, self._lock_signature = Lock.load(self.lock_path), signature
+        return self._lock
+
+    def records(self) -> dict[str, tuple[Record, ...]]:
+        """The locked registry records of each reference whose identifiers are still the
+        bib's (an entry locked for other identifiers says nothing about this work)."""
+        refs = self.bib.references
+        return {key: entry.records for key, entry in self.lock().references.items()
+                if key in refs and entry.matches(refs[key])}
+
     def bib_problems(self) -> list[Problem]:
         """Every problem of the bib itself (a site reports them on every build)."""
         problems = list(self.bib.problems)
@@ -170,7 +199,8 @@ class SiteCore:
         """
         doc = shift_lines(parse_citations(markdown, label), offset)
         refs = self.bib.references
-        problems = [*doc.problems, *resolve_keys([doc], refs.keys())]
+        problems = [*doc.problems, *resolve_keys([doc], refs.keys()),
+                    *check_claims(markdown, doc, refs, self.records())]
         text, cites = render_markdown(
             markdown, doc, refs, self._tooltips,
             superscript=self.options.citation_format == "superscript",
@@ -192,11 +222,17 @@ class SiteCore:
         listing = ""
         if cites.numbers:
             href = download_href if self.options.download_bib else None
-            listing = render_bibliography(cites, self._entry_html, download_href=href)
+            listing = render_bibliography(cites, self._entry_html, download_href=href,
+                                          badges=self._badges(cites.numbers))
         anchors = (*(anchor_for(k) for k in cites.numbers),
                    *(f"cite-{i + 1}" for i in range(len(cites.markers))))
         placed = list_slot if list_slot is not None and listing else listing
         return FinishedPage(finish_html(html, cites, placed), listing, anchors, problems)
+
+    def _badges(self, keys) -> dict[str, str]:
+        """Each listed reference's study-design badges, from the lock's registry answers."""
+        records = self.records()
+        return {key: html for key in keys if (html := design_badges(design_of(records.get(key, ()))))}
 
     def head_metadata(self, page: PageRender, meta: Mapping, *, title: str, url: str | None) -> str:
         """The head's scholarly metadata for a citing page ("" when off or nothing is cited).
@@ -214,7 +250,8 @@ class SiteCore:
             date=str(date) if date else None,
             url=url,
             description=str(meta.get("description") or "") or None,
-            references=[self.bib.references[k] for k in page.cites.ordered_keys])
+            references=[self.bib.references[k] for k in page.cites.ordered_keys],
+            designs={k: d for k in page.cites.ordered_keys if (d := design_of(self.records().get(k, ())))})
 
 
 def log_problems(logger: logging.Logger, problems) -> None:

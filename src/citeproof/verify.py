@@ -34,7 +34,11 @@ _LATEX_WORD = re.compile(r"\\[A-Za-z]+\*?")
 _LATEX_SYMBOL = re.compile(r"\\(.)")
 _NON_WORD = re.compile(r"[\W_]+")
 _STOPWORDS = frozenset({"the", "of", "and", "for", "in", "on", "a", "an", "to", "de", "la", "y", "und"})
-_RETRACTION_KINDS = frozenset({"retraction", "withdrawal", "removal"})
+_RETRACTION_KINDS = frozenset({"retraction", "partial_retraction", "withdrawal", "removal"})
+_RETRACTED_TITLE = re.compile(r"\s*(RETRACTED|WITHDRAWN)\s*:", re.I)
+_TITLE_KINDS = {"RETRACTED": "retraction", "WITHDRAWN": "withdrawal"}
+#: PubMed publication types of a notice (the record is the notice, not the work).
+_NOTICE_PUBTYPES = frozenset({"Retraction of Publication", "Published Erratum", "Expression of Concern"})
 _RETRACTED_PUBTYPE = "retracted publication"
 
 
@@ -382,33 +386,57 @@ def _check_pmid(run: _Run, crossref: Optional[Lookup], pubmed: Optional[Lookup])
 
 
 def _check_updates(run: _Run) -> None:
-    """Retractions (error) and corrections/expressions of concern (warning), one per notice."""
+    """Retractions and their kin, one problem per notice: Crossref ``updated-by`` entries
+    (retraction, partial retraction, withdrawal, removal: errors; expression of concern,
+    correction, erratum and any other: warnings), PubMed's "Retracted Publication", a
+    title starting "RETRACTED:"/"WITHDRAWN:" (errors), and the notice itself cited."""
     items = []  # (kind, notice DOI, which registry says so)
     for rec in run.records:
         reg = source_label(rec.source)
         items += [(re.sub(r"[\s-]+", "_", u.kind.strip().lower()), doi_key(u.notice_doi),
-                   reg + (f", {u.date}" if u.date else "")) for u in rec.updates]
+                   reg + (f" ({u.origin})" if u.origin else "") + (f", {u.date}" if u.date else ""))
+                  for u in rec.updates]
         if any(t.strip().casefold() == _RETRACTED_PUBTYPE for t in rec.pubtypes):
             items.append(("retraction", "", reg))
+        flagged = _RETRACTED_TITLE.match(rec.title or "")
+        if flagged:
+            items.append((_TITLE_KINDS[flagged.group(1).upper()], "", f"{reg}: title '{flagged.group(0)}'"))
     seen: dict[tuple[str, str], list[str]] = {}
     for kind, notice, where in sorted(items, key=lambda i: not i[1]):  # notices with a DOI first
         if not notice:  # the same update as a registry that names the notice, most likely
             notice = next((n for k, n in seen if k == kind), "")
         seen.setdefault((kind, notice), []).append(where)
+    fld = "doi" if run.ref.doi else "pmid"
     for (kind, notice), where in seen.items():
         said = "; ".join(dict.fromkeys(where))
         notice_txt = f" (notice {notice})" if notice else ""
+        label = kind.replace("_", " ")
         if kind in _RETRACTION_KINDS:
             run.add(Code.RETRACTED, "error",
-                    f"{run.ref.key}: this paper has been RETRACTED{notice_txt} [{said}]. Do not cite it "
-                    "as evidence: remove it, or cite it only as retracted.",
-                    "doi" if run.ref.doi else "pmid", expected=notice or None)
+                    f"{run.ref.key}: this paper has been RETRACTED ({label}){notice_txt} [{said}]. Do not "
+                    "cite it as evidence: remove it, or cite it only as retracted.",
+                    fld, expected=notice or None)
         else:
-            label = kind.replace("_", " ")
             run.add(Code.UPDATED, "warning",
-                    f"{run.ref.key}: a {label} was published for this paper{notice_txt} [{said}]. "
-                    "Read it and check that the article's claims still hold.",
-                    "doi" if run.ref.doi else "pmid", expected=notice or None)
+                    f"{run.ref.key}: a{'n' if label[0] in 'aeiou' else ''} {label} was published for this "
+                    f"paper{notice_txt} [{said}]. Read it and check that the article's claims still hold.",
+                    fld, expected=notice or None)
+    _check_notice(run, fld)
+
+
+def _check_notice(run: _Run, fld: str) -> None:
+    """The cited record is itself a notice (a retraction, an erratum, an expression of
+    concern): a warning naming what it is about, when the registry says."""
+    said = []
+    for rec in run.records:
+        said += [f"{source_label(rec.source)}: {t}" for t in rec.pubtypes if t in _NOTICE_PUBTYPES]
+        said += [f"{source_label(rec.source)}: update-to {t.split(':', 1)[1].replace('_', ' ')}"
+                 for t in rec.pubtypes if t.startswith("update-to:")]
+    if said:
+        run.add(Code.NOTICE_CITED, "warning",
+                f"{run.ref.key}: the cited record is a notice, not a study [{'; '.join(dict.fromkeys(said))}]; "
+                "cite the work it is about (and say that it was retracted or corrected), or cite the "
+                "notice on purpose.", fld)
 
 
 def _status(run: _Run) -> str:

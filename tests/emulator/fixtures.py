@@ -46,12 +46,14 @@ def _w(key, title, authors, journal, abbrev, year, month, vol, issue, pages, doi
                 vol, issue, pages, doi=doi, pmid=pmid, pmcid=pmcid, **kw)
 
 
-# The article's 15 references (facts.md). Stankovic 2012 has no identifier anywhere;
+# The article's 15 references (facts.md). Their publication types are invented in PubMed's
+# shape (NLM names, as esummary lists them), following each work's title and abstract. Stankovic 2012 has no identifier anywhere;
 # Fahmy 2019 is in Crossref only; Paolucci 2019 and Barzilay 2016 were online first.
 ARTICLE: tuple[Work, ...] = (
     _w("suh2019", "The effect of lumbar stabilization and walking exercises on chronic low back pain: A randomized controlled trial",
        "Suh JH, Kim H, Jung GP, Ko JY, Ryu JS", "Medicine", "Medicine (Baltimore)", 2019, 6, "98", "26", "e16173",
-       "10.1097/MD.0000000000016173", "31261549", "PMC6616307"),
+       "10.1097/MD.0000000000016173", "31261549", "PMC6616307",
+       pubtypes=("Journal Article", "Randomized Controlled Trial")),
     _w("kim2017", "Association Between Walking and Low Back Pain in the Korean Population: A Cross-Sectional Study",
        "Kim H, Min TJ, Kang SH, Kim DK, Seo KM, Lee SY", "Annals of Rehabilitation Medicine", "Ann Rehabil Med",
        2017, 10, "41", "5", "786-792", "10.5535/arm.2017.41.5.786", "29201817", "PMC5698665"),
@@ -64,14 +66,17 @@ ARTICLE: tuple[Work, ...] = (
        "10.12965/jer.1836318.159", "30656167"),
     _w("lamoth2006", "Effects of chronic low back pain on trunk coordination and back muscle activity during walking: changes in motor control",
        "Lamoth CJC, Meijer OG, Daffertshofer A, Wuisman PIJM, Beek PJ", "European Spine Journal", "Eur Spine J",
-       2006, 1, "15", "1", "23-40", "10.1007/s00586-004-0825-y", "15864670"),
+       2006, 1, "15", "1", "23-40", "10.1007/s00586-004-0825-y", "15864670",
+       pubtypes=("Comparative Study", "Journal Article")),
     _w("krein2013", "Pedometer-Based Internet-Mediated Intervention For Adults With Chronic Low Back Pain: Randomized Controlled Trial",
        "Krein SL, Kadri R, Hughes M, Kerr EA, Piette JD, Holleman R, Kim HM, Richardson CR",
        "Journal of Medical Internet Research", "J Med Internet Res", 2013, 8, "15", "8", "e181",
-       "10.2196/jmir.2605", "23969029", "PMC3758050"),
+       "10.2196/jmir.2605", "23969029", "PMC3758050",
+       pubtypes=("Journal Article", "Randomized Controlled Trial", "Research Support, U.S. Gov't, Non-P.H.S.")),
     _w("sculco2001", "Effects of aerobic exercise on low back pain patients in treatment",
        "Sculco AD, Paup DC, Fernhall B, Sculco MJ", "The Spine Journal", "Spine J", 2001, 3, "1", "2", "95-101",
-       "10.1016/S1529-9430(01)00026-2", "14588388"),
+       "10.1016/S1529-9430(01)00026-2", "14588388",
+       pubtypes=("Clinical Trial", "Journal Article")),
     _w("callaghan1999", "Low back three-dimensional joint forces, kinematics, and kinetics during walking",
        "Callaghan JP, Patla AE, McGill SM", "Clinical Biomechanics", "Clin Biomech (Bristol)", 1999, 3, "14", "3",
        "203-216", "10.1016/S0268-0033(98)00069-2", "10619108"),
@@ -80,10 +85,12 @@ ARTICLE: tuple[Work, ...] = (
        "38", "4", "514-522", "10.5535/arm.2014.38.4.514", "25229030", "PMC4163591"),
     _w("gordon2016", "A Systematic Review of the Effects of Exercise and Physical Activity on Non-Specific Chronic Low Back Pain",
        "Gordon R, Bloxham S", "Healthcare", "Healthcare (Basel)", 2016, 4, "4", "2", "",
-       "10.3390/healthcare4020022", "27417610", "PMC4934575", article_number="22"),
+       "10.3390/healthcare4020022", "27417610", "PMC4934575", article_number="22",
+       pubtypes=("Journal Article", "Review")),
     _w("descarreaux2002", "Evaluation of a specific home exercise program for low back pain",
        "Descarreaux M, Normand MC, Laurencelle L, Dugas C", "Journal of Manipulative and Physiological Therapeutics",
-       "J Manipulative Physiol Ther", 2002, 10, "25", "8", "497-503", "10.1067/mmt.2002.127078", "12381971"),
+       "J Manipulative Physiol Ther", 2002, 10, "25", "8", "497-503", "10.1067/mmt.2002.127078", "12381971",
+       pubtypes=("Clinical Trial", "Journal Article", "Randomized Controlled Trial")),
     _w("stankovic2012", "Lumbar stabilization exercises in addition to strengthening and stretching exercises reduce pain and increase function in patients with chronic low back pain: randomized clinical open-label study",
        "Stankovic A, Lazovic M, Kocic M, Dimitrijevic L, Stankovic I, Zlatanovic D, Dimitrijevic I",
        "Türkiye Fiziksel Tıp ve Rehabilitasyon Dergisi", "Turk J Phys Med Rehabil", 2012, 0, "58", "3", "177-183",
@@ -95,16 +102,22 @@ ARTICLE: tuple[Work, ...] = (
     _w("paolucci2019", "Chronic low back pain and postural rehabilitation exercise: a literature review",
        "Paolucci T, Attanasi C, Cecchini W, Marazzi A, Capobianco SV, Santilli V", "Journal of Pain Research",
        "J Pain Res", 2019, 0, "12", "", "95-107", "10.2147/JPR.S171729", "30588084", "PMC6305160",
-       online=(2018, 12, 20)),
+       online=(2018, 12, 20),
+       pubtypes=("Journal Article", "Review")),
     _w("barzilay2016", "Patients with chronic non-specific low back pain who reported reduction in pain and improvement in function also demonstrated an improvement in gait pattern",
        "Barzilay Y, Segal G, Lotan R, Regev G, Beer Y, Lonner BS, Mor A, Elbaz A", "European Spine Journal",
        "Eur Spine J", 2016, 9, "25", "9", "2761-2766", "10.1007/s00586-015-4004-0", "26059480",
-       online=(2015, 6, 10)),
+       online=(2015, 6, 10),
+       pubtypes=("Journal Article", "Observational Study")),
 )
 
 EMU_JOURNAL, EMU_ABBREV = "Journal of Emulator Test Data", "J Emul Test Data"
 RETRACTED_DOI, RETRACTION_NOTICE_DOI = "10.5555/citeproof.retracted", "10.5555/citeproof.retraction-notice"
 CORRECTED_DOI, ERRATUM_DOI = "10.5555/citeproof.corrected", "10.5555/citeproof.erratum"
+PARTIAL_DOI, WITHDRAWN_DOI = "10.5555/citeproof.partly-retracted", "10.5555/citeproof.withdrawn"
+REMOVED_DOI, CONCERN_DOI = "10.5555/citeproof.removed", "10.5555/citeproof.concern"
+ERRATA_DOI = "10.5555/citeproof.with-erratum"
+TITLE_RETRACTED_DOI, TITLE_WITHDRAWN_DOI = "10.5555/citeproof.title-retracted", "10.5555/citeproof.title-withdrawn"
 DATACITE_DOI = "10.5061/dryad.citeproof-emulator"  # a handle exists; Crossref answers 404
 UNKNOWN_DOI = "10.5555/citeproof.no-agency-knows-this"  # 404 everywhere
 UNKNOWN_PMID = "99999999"  # esummary: "cannot get document summary"
@@ -131,6 +144,34 @@ TEST_WORKS: tuple[Work, ...] = (
     _w("emu-erratum", "Erratum: An emulator test work that was corrected", "Probe BC", EMU_JOURNAL, EMU_ABBREV,
        2020, 9, "1", "4", "5", ERRATUM_DOI, "90000004",
        update_to=(_update("correction", CORRECTED_DOI, (2020, 9, 15)),), pubtypes=("Published Erratum",)),
+    # One work per kind of Crossref update (type and source as Crossref lists them), PubMed's
+    # "Retracted Publication" alone, titles that say it, and notices cited as works.
+    _w("emu-partial", "An emulator test work that was partly retracted", "Tester A", EMU_JOURNAL, EMU_ABBREV,
+       2020, 2, "1", "1", "1-9", PARTIAL_DOI, "90000011",
+       updated_by=(_update("partial_retraction", "10.5555/citeproof.partial-notice", (2021, 1, 5),
+                           "retraction-watch", "Partial Retraction"),)),
+    _w("emu-withdrawn", "An emulator test work that was withdrawn", "Tester A", EMU_JOURNAL, EMU_ABBREV,
+       2020, 2, "1", "1", "20-29", WITHDRAWN_DOI, "",
+       updated_by=(_update("withdrawal", "10.5555/citeproof.withdrawal-notice", (2021, 2, 6)),)),
+    _w("emu-removed", "An emulator test work that was removed", "Tester A", EMU_JOURNAL, EMU_ABBREV,
+       2020, 2, "1", "1", "30-39", REMOVED_DOI, "",
+       updated_by=(_update("removal", "10.5555/citeproof.removal-notice", (2021, 3, 7)),)),
+    _w("emu-concern", "An emulator test work with an expression of concern", "Tester A", EMU_JOURNAL,
+       EMU_ABBREV, 2020, 2, "1", "1", "40-49", CONCERN_DOI, "90000012",
+       updated_by=(_update("expression_of_concern", "10.5555/citeproof.concern-notice", (2021, 4, 8),
+                           label="Expression of Concern"),)),
+    _w("emu-errata", "An emulator test work with an erratum", "Tester A", EMU_JOURNAL, EMU_ABBREV,
+       2020, 2, "1", "1", "50-59", ERRATA_DOI, "",
+       updated_by=(_update("erratum", "10.5555/citeproof.erratum-notice", (2021, 5, 9)),)),
+    _w("emu-pubmed-retracted", "An emulator test work that only PubMed marks as retracted", "Tester A",
+       EMU_JOURNAL, EMU_ABBREV, 2019, 5, "3", "2", "60-69", "", "90000013",
+       pubtypes=("Journal Article", "Retracted Publication")),
+    _w("emu-title-retracted", "RETRACTED: An emulator test work retracted in its title only", "Tester A",
+       EMU_JOURNAL, EMU_ABBREV, 2019, 6, "3", "2", "70-79", TITLE_RETRACTED_DOI, ""),
+    _w("emu-title-withdrawn", "WITHDRAWN: An emulator test work withdrawn in its title only", "Tester A",
+       EMU_JOURNAL, EMU_ABBREV, 2019, 7, "3", "2", "80-89", TITLE_WITHDRAWN_DOI, ""),
+    _w("emu-concern-notice", "Expression of concern: An emulator test work", "Tester A", EMU_JOURNAL,
+       EMU_ABBREV, 2021, 4, "2", "2", "2", "", "90000014", pubtypes=("Expression of Concern",)),
     _w("emu-datacite", "An emulator data set registered with DataCite", "Tester A", "Emulator Data Repository",
        "", 2022, 1, "", "", "", DATACITE_DOI, "", agency="datacite", pubtypes=()),
 )

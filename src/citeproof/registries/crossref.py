@@ -24,7 +24,7 @@ MAX_REQUEST_LINE = 7000  # bytes; servers refuse request lines over 8 KB with 41
 SELECT = ",".join((
     "DOI", "title", "subtitle", "author", "container-title", "short-container-title",
     "issued", "published-print", "published-online", "volume", "issue", "page",
-    "article-number", "type", "updated-by", "update-to",
+    "article-number", "type", "subtype", "updated-by", "update-to",
 ))
 
 
@@ -135,9 +135,10 @@ def parse_work(item: dict, identifier: str, retrieved: str) -> Record:
         for a in item.get("author") or () if isinstance(a, dict))
     updates = tuple(
         Update(kind=str(u.get("type", "")), source=SOURCE, notice_doi=str(u.get("DOI", "")),
-               date=csl.iso_date(u.get("updated")), label=str(u.get("label", "")))
+               date=csl.iso_date(u.get("updated")), label=str(u.get("label", "")),
+               origin=str(u.get("source") or ""))
         for u in item.get("updated-by") or () if isinstance(u, dict))
-    pubtypes = tuple(t for t in [str(item.get("type") or "")] if t) + tuple(
+    pubtypes = tuple(t for t in [str(item.get("type") or ""), str(item.get("subtype") or "")] if t) + tuple(
         f"update-to:{u.get('type', '')}" for u in item.get("update-to") or () if isinstance(u, dict))
     return Record(
         source=SOURCE, identifier=identifier, retrieved=retrieved, title=title, authors=authors,

@@ -21,11 +21,11 @@ GET_MAX = 200  # NCBI: use POST for more than about 200 ids
 POST_BATCH = 500
 SEARCH_BATCH = 50  # DOIs OR-ed in one esearch term
 
-#: PubMed publication types that mean something happened to the article itself.
+#: PubMed publication types that mean something happened to the article itself (the
+#: notices' own types, "Retraction of Publication", "Published Erratum", "Expression of
+#: Concern", mark the notice: verify.py reports a notice cited as a work).
 UPDATE_PUBTYPES = {
     "Retracted Publication": "retraction",
-    "Published Erratum": "correction",
-    "Expression of Concern": "expression_of_concern",
 }
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _INVALID_UID = re.compile(r"(?:invalid|malformed|bad)\s+(?:uid|id)s?\W+(\S+)", re.IGNORECASE)

@@ -19,6 +19,8 @@ def format_github(result, *, color: bool = False) -> str:
             props.append(f"file={_prop(p.file)}")
             if p.line:
                 props.append(f"line={p.line}")
+                if p.column:
+                    props.append(f"col={p.column}")
         props.append(f"title={_prop('citeproof ' + p.code)}")
         lines.append(f"::{p.severity} {','.join(props)}::{_data(p.message)}")
     s = result.summary()

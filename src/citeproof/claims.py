@@ -1,0 +1,377 @@
+"""What the prose says about the works it cites: attribution, years and study design (pure).
+
+For every citation group, the sentence around it (bounded by sentence ends and paragraph
+breaks, never by the parser's own groups) is read for claims about the cited works:
+
+* **attribution**: a person's name used as the subject of the sentence or of one of its
+  clauses ("Krein found", "Lee and Kang demonstrated", "Suh et al. (2019) recommend",
+  "According to Gordon", "As Krein showed") must be a family name of a work cited in
+  that sentence. Names are compared after folding case, diacritics, particles (van, de),
+  hyphens, apostrophes, spaces and a few transliteration variants (ue/u, Yi/Lee …). The
+  rule prefers silence to noise: a capitalised word that is not an author is reported
+  only when it looks like a name beyond doubt: it is close to a cited author (then the
+  message suggests that author), it is an author of another work in the bib, or "et al."
+  or a year in parentheses follows it. Sentence-initial words of a word list ("The",
+  "Walking", "Researchers" …) are never names.
+* **year**: a year in parentheses after a matched name must be the work's year, or the
+  year before it (online first), or a registry's online year.
+* **design**: "randomized", "a (randomized) controlled trial", "a systematic review",
+  "a meta-analysis" and "reviewed N studies" must agree with the publication types PubMed
+  gives for the cited work; nothing is said when no registry gave types.
+
+A sentence holding the HTML comment ``<!-- no-claim -->`` is not read (the comment
+renders as nothing). Positions are the file's ``line:column``: the group's line already
+counts the front matter, and columns are counted in the page's own text.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from .model import Author, CitationGroup, ParsedDocument, Problem, Record, Reference
+from .model import ProblemCode as Code
+
+__all__ = ["check_claims", "design_of", "Design", "SILENCE_MARKER", "fold_name"]
+
+#: Put this HTML comment anywhere in a sentence to silence the claim checks for it.
+SILENCE_MARKER = "<!-- no-claim -->"
+
+_PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "da", "di", "du", "dos",
+                        "das", "la", "le", "ter", "ten", "al", "el", "bin", "ibn", "mac"})
+#: Romanisation variants that name the same family (folded forms).
+_VARIANTS = {"yi": "lee", "rhee": "lee", "ri": "lee", "i": "lee", "pak": "park", "bak": "park",
+             "choe": "choi", "gim": "kim", "jeong": "jung", "chung": "jung", "zhou": "chou"}
+#: Capitalised words that begin sentences without being anyone's name.
+_NOT_NAMES = frozenset("""
+a an the this that these those it its we our they their he she his her one some most many
+several both each every other others another such all any few no none several previous
+recent earlier later later further similar similarly however moreover also in on at for
+from with by as of to when while although though since because if then thus therefore
+authors author researchers research investigators study studies trial trials review reviews
+evidence data results findings analysis analyses patients participants subjects people
+experts authorities clinicians doctors walking exercise exercises physiotherapy therapy
+stabilization stabilisation pain back lumbar core program programme programs guidelines
+guideline medicine science scientists literature work paper papers report reports article
+""".split())
+_REPORTING = (r"(?:found|finds|find|showed|shows|show|shown|demonstrated|demonstrates|demonstrate|"
+              r"reported|reports|report|recommended|recommends|recommend|concluded|concludes|"
+              r"conclude|reviewed|reviews|review|suggested|suggests|suggest|observed|observes|"
+              r"noted|notes|argued|argues|proposed|proposes|described|describes|examined|"
+              r"examines|studied|studies|investigated|investigates|compared|compares|measured|"
+              r"evaluated|evaluates|tested|tests|confirmed|confirms|identified|identifies|"
+              r"estimated|analy[sz]ed|analy[sz]es|assessed|assesses|explored|explores|stated|"
+              r"states|wrote|writes|claimed|claims|established|establishes|noticed|"
+              r"discovered|documented|documents|presented|presents|highlighted|highlights|"
+              r"emphasi[sz]ed|emphasi[sz]es|indicated|indicates|linked|links|"
+              r"(?:has|have|had)\s+(?:also\s+)?(?:shown|found|reported|demonstrated|suggested))")
+_WORD = r"[A-Z][^\W\d_]*(?:['’\-][A-Z]?[^\W\d_]+)*"
+_PARTICLE = r"(?:(?:van|von|de|der|den|del|della|da|di|du|dos|das|la|le|ter|ten|al|el)\s+)"
+_NAME = rf"{_PARTICLE}*{_WORD}"
+_NAMES = rf"(?P<names>{_NAME}(?:\s*,\s*{_NAME})*(?:\s*,?\s+(?:and|&)\s+{_NAME})?)"
+_TAIL = (r"(?P<etal>\s+et\s+al\.?|\s+and\s+(?:colleagues|co-?workers|coauthors))?"
+         r"(?:\s*\(\s*(?P<year>1[6-9]\d\d|20\d\d)[a-z]?\s*\))?")
+_LEAD = r"(?:(?:As|When|Similarly|Likewise|Later|Earlier|In\s+addition|Moreover|Also|Then),?\s+)?"
+_SUBJECT = re.compile(rf"{_LEAD}{_NAMES}{_TAIL}\s*,?\s+(?:also\s+|later\s+|further\s+)?{_REPORTING}\b")
+_ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+{_NAMES}{_TAIL}")
+_CLAUSE_BREAK = re.compile(r"[;:]\s*|,\s+(?:(?:and|but|while|whereas)\s+)?")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n[ \t]*\n")
+_BLOCK_START = re.compile(r"\n[ \t]*(?:#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s|>|!!!|\?\?\?|\||===)")
+_ABBREVIATIONS = frozenset("al e.g i.e etc vs cf dr mr mrs ms prof fig figs no nos p pp approx st jr sr "
+                           "ed eds vol ca".split())
+_MASK = re.compile(r"`+[^`]*`+|<!--.*?-->|<[^<>\n]*>|\]\([^()\n]*\)", re.S)
+
+# --------------------------------------------------------------------------- design
+
+#: NLM publication types shown as badges, in the order shown (name -> badge text).
+BADGES = {"Randomized Controlled Trial": "Randomized Controlled Trial",
+          "Systematic Review": "Systematic Review", "Meta-Analysis": "Meta-Analysis",
+          "Review": "Review", "Clinical Trial": "Clinical Trial",
+          "Observational Study": "Observational Study", "Case Reports": "Case Reports",
+          "Practice Guideline": "Guideline", "Guideline": "Guideline"}
+_CLINICAL_TRIALS = ("Clinical Trial", "Clinical Trial, Phase I", "Clinical Trial, Phase II",
+                    "Clinical Trial, Phase III", "Clinical Trial, Phase IV", "Controlled Clinical Trial",
+                    "Pragmatic Clinical Trial", "Randomized Controlled Trial")
+_REVIEWS = ("Review", "Systematic Review", "Meta-Analysis", "Scoping Review")
+#: What a sentence may call its work, and the NLM types that bear it out.
+_DESIGN_CLAIMS: tuple[tuple[re.Pattern, str, tuple[str, ...]], ...] = (
+    (re.compile(r"(?<![\w-])(?<!non-)(?<!not )(?<!un)randomi[sz]ed\b(?:\s+(?:controlled\s+)?"
+                r"(?:clinical\s+)?trials?\b)?", re.I), "a randomized trial", ("Randomized Controlled Trial",)),
+    (re.compile(r"\bsystematic(?:\s+literature)?\s+review\b", re.I), "a systematic review",
+     ("Systematic Review", "Meta-Analysis")),
+    (re.compile(r"\bmeta-?\s?analys[ie]s\b", re.I), "a meta-analysis", ("Meta-Analysis",)),
+    (re.compile(r"\b(?:controlled\s+)?clinical\s+trial\b", re.I), "a clinical trial", _CLINICAL_TRIALS),
+    (re.compile(r"\b(?:reviewed|a\s+review\s+of)\s+(?:\d+|[a-z]+)\s+(?:\w+\s+)?"
+                r"(?:studies|trials|articles|papers|publications)\b", re.I), "a review", _REVIEWS),
+)
+
+
+@dataclass(frozen=True)
+class Design:
+    """A work's publication types and who said so (only ever from a real registry answer)."""
+
+    types: tuple[str, ...]
+    source: str  # "pubmed" (NLM publication types) | "crossref" (Crossref type/subtype)
+    label: str  # "PubMed publication types" | "Crossref type"
+    retrieved: str = ""
+
+    @property
+    def badges(self) -> tuple[str, ...]:
+        """The badge texts for the NLM types that have one (none for Crossref types)."""
+        if self.source != "pubmed":
+            return ()
+        return tuple(dict.fromkeys(BADGES[t] for t in BADGES if t in self.types))
+
+
+def design_of(records: Iterable[Record]) -> Design | None:
+    """The publication types of a work: PubMed's when it answered, else Crossref's type
+    (and subtype), labelled as such; ``None`` when no registry gave any."""
+    records = list(records)
+    for rec in records:
+        if rec.source == "pubmed" and rec.pubtypes:
+            return Design(tuple(rec.pubtypes), "pubmed", "PubMed publication types", rec.retrieved)
+    for rec in records:
+        kinds = tuple(t for t in rec.pubtypes if not t.startswith("update-to:"))
+        if rec.source == "crossref" and kinds:
+            return Design(kinds, "crossref", "Crossref type", rec.retrieved)
+    return None
+
+
+# --------------------------------------------------------------------------- names
+
+def fold_name(name: str) -> str:
+    """A family name folded for comparison: ``"van der Berg"`` -> ``"berg"``,
+    ``"Villafañe"`` -> ``"villafane"``, ``"Müller"``/``"Mueller"`` -> ``"muller"``,
+    ``"Nakhostin-Ansari"`` -> ``"nakhostinansari"``, ``"Yi"`` -> ``"lee"``."""
+    s = unicodedata.normalize("NFKD", name.replace("ß", "ss").replace("ø", "o").replace("æ", "ae"))
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    words = re.split(r"[\s]+", s.strip())
+    while len(words) > 1 and words[0] in _PARTICLES:
+        words = words[1:]
+    s = re.sub(r"[^a-z]", "", "".join(words))
+    s = s.replace("ue", "u").replace("oe", "o").replace("ae", "a")
+    return _VARIANTS.get(s, s)
+
+
+def _split_names(names: str) -> list[str]:
+    return [n.strip() for n in re.split(r"\s*,\s*|\s+(?:and|&)\s+", names) if n.strip()]
+
+
+def _persons(authors: Iterable[Author]) -> list[Author]:
+    return [a for a in authors if not a.corporate and a.family and a.family.casefold() != "others"]
+
+
+@dataclass(frozen=True)
+class _Work:
+    """A cited work as the claim checks see it."""
+
+    ref: Reference
+    families: tuple[str, ...]  # display forms, bib first, then the registries' full lists
+    years: frozenset[str]
+    design: Design | None
+
+    @classmethod
+    def of(cls, ref: Reference, records: Sequence[Record]) -> "_Work":
+        names = [a.family for a in _persons(ref.authors)]
+        for rec in records:
+            names += [a.family for a in _persons(rec.authors)]
+        years = {y for y in (ref.year[:4],) if y.isdigit()}
+        years |= {str(int(y) - 1) for y in years}  # online first, a year before the issue
+        years |= {y[:4] for r in records for y in (r.year, r.online_year) if y[:4].isdigit()}
+        return cls(ref, tuple(dict.fromkeys(names)), frozenset(years), design_of(records))
+
+    def has(self, name: str) -> bool:
+        folded = fold_name(name)
+        return any(fold_name(f) == folded for f in self.families)
+
+
+# --------------------------------------------------------------------------- sentences
+
+def _masked(text: str) -> str:
+    """``text`` with code spans, HTML and link destinations blanked (offsets kept)."""
+    return _MASK.sub(lambda m: " " * len(m.group()), text)
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around ``text[start:end]``: from the end of the previous sentence (or
+    paragraph, or block such as a list item or heading) to the end of this one."""
+    lo = max(text.rfind("\n\n", 0, start), 0)
+    hi = text.find("\n\n", end)
+    hi = len(text) if hi < 0 else hi
+    for m in _BLOCK_START.finditer(text, lo, hi):
+        if m.start() < start:
+            lo = m.start() + 1
+        elif m.start() >= end:
+            hi = min(hi, m.start())
+            break
+    s = lo
+    for m in _SENTENCE_END.finditer(text, lo, start):
+        if not _abbreviation(text, m.start()):
+            s = m.end()
+    e = hi
+    for m in _SENTENCE_END.finditer(text, end, hi):
+        if not _abbreviation(text, m.start()):
+            e = m.end()
+            break
+    while s < e and text[s].isspace():
+        s += 1
+    return s, e
+
+
+def _abbreviation(text: str, dot: int) -> bool:
+    """Whether the '.' at ``dot`` ends an abbreviation ("et al.", "e.g.", "Dr.") or an initial."""
+    if text[dot] != ".":
+        return False
+    m = re.search(r"([A-Za-z.]+)$", text[max(0, dot - 12):dot])
+    word = (m.group(1) if m else "").strip(".").casefold()
+    return word in _ABBREVIATIONS or (len(word) == 1 and text[dot - 1].isupper())
+
+
+# --------------------------------------------------------------------------- the checks
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    groups: list[CitationGroup]
+
+
+def check_claims(text: str, doc: ParsedDocument, refs: Mapping[str, Reference],
+                 records: Mapping[str, Sequence[Record]] | None = None) -> list[Problem]:
+    """Attribution, year and design problems of one page (``text`` is what ``doc`` parsed;
+    ``records`` the registries' records per key, when known)."""
+    records = records or {}
+    sentences: list[_Sentence] = []
+    for group in doc.groups:
+        s, e = sentence_bounds(text, group.start, group.end)
+        if sentences and sentences[-1].start == s:
+            sentences[-1].groups.append(group)
+        else:
+            sentences.append(_Sentence(s, e, [group]))
+    works = {k: _Work.of(r, records.get(k, ())) for k, r in refs.items()}
+    everyone = {fold_name(f): k for k, w in works.items() for f in w.families}
+    out: list[Problem] = []
+    for sent in sentences:
+        if SILENCE_MARKER in text[sent.start:sent.end]:
+            continue
+        out += _check_sentence(text, sent, works, everyone, doc.file)
+    return out
+
+
+def _located(text: str, group: CitationGroup, offset: int) -> tuple[int, int]:
+    """The file's (line, column) of ``text[offset]``, using the group's known line."""
+    group_line = text.count("\n", 0, group.start)
+    line = text.count("\n", 0, offset)
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return group.line + (line - group_line), col
+
+
+def _clauses(sent: _Sentence) -> list[tuple[int, int, CitationGroup]]:
+    """The sentence cut after each group: (start, end, the group that ends the clause)."""
+    out, s = [], sent.start
+    for n, group in enumerate(sent.groups):
+        e = sent.end if n == len(sent.groups) - 1 else group.end
+        out.append((s, e, group))
+        s = group.end
+    return out
+
+
+def _check_sentence(text: str, sent: _Sentence, works: Mapping[str, _Work],
+                    everyone: Mapping[str, str], file: str) -> list[Problem]:
+    masked = _masked(text[:sent.end])
+    for group in sent.groups:  # a group reads as blanks: "Suh [@suh2019] found"
+        masked = masked[:group.start] + " " * (group.end - group.start) + masked[group.end:]
+    cited = [works[k] for g in sent.groups for k in dict.fromkeys(g.keys) if k in works]
+    if not cited:
+        return []
+    out: list[Problem] = []
+    for m in _subjects(masked, sent.start, sent.end):
+        group = next((g for g in sent.groups if g.start >= m.start()), sent.groups[-1])
+        out += _attribution(text, m, group, cited, everyone, file)
+    for start, end, group in _clauses(sent):
+        clause = [works[k] for k in dict.fromkeys(group.keys) if k in works]
+        out += _design(masked, start, end, text, group, clause, file)
+    return out
+
+
+def _subjects(masked: str, start: int, end: int) -> Iterable[re.Match]:
+    """Name-as-subject matches in ``masked[start:end]``: at the start of the sentence or
+    of a clause, or after "according to"."""
+    for at in [start, *(c.end() for c in _CLAUSE_BREAK.finditer(masked, start, end))]:
+        m = _SUBJECT.match(masked, at, end)
+        if m:
+            yield m
+    yield from _ACCORDING.finditer(masked, start, end)
+
+
+def _attribution(text: str, m: re.Match, group: CitationGroup, cited: list[_Work],
+                 everyone: Mapping[str, str], file: str) -> list[Problem]:
+    """The problems of one name-as-subject match: names no cited work has, a wrong year."""
+    out: list[Problem] = []
+    names_at = m.start("names")
+    sure = bool(m.group("etal") or m.group("year"))
+    matched: list[_Work] = []
+    for name in _split_names(m.group("names")):
+        offset = text.find(name, names_at)
+        owners = [w for w in cited if w.has(name)]
+        if owners:
+            matched += owners
+            continue
+        if name.split()[-1].casefold() in _NOT_NAMES:
+            continue
+        families = list(dict.fromkeys(f for w in cited for f in w.families))
+        close = difflib.get_close_matches(fold_name(name), [fold_name(f) for f in families], n=1,
+                                          cutoff=0.75)
+        suggestion = next((f for f in families if close and fold_name(f) == close[0]), "")
+        other = everyone.get(fold_name(name))
+        if not (suggestion or other or sure):
+            continue  # not surely a name: prefer silence to noise
+        authors = "; ".join(f"{w.ref.key}: {', '.join(w.families[:8])}" for w in cited)
+        hint = (f"did you mean '{suggestion}'?" if suggestion else
+                f"'{name}' is an author of {other}, which this sentence does not cite"
+                if other else "cite the work this name refers to, or correct the name")
+        line, col = _located(text, group, offset)
+        out.append(Problem(
+            Code.MISATTRIBUTED, "error",
+            f"'{name}' is not an author of the work cited here ({authors}); {hint} "
+            f"(to keep the sentence as it is, put {SILENCE_MARKER} in it)",
+            key=cited[0].ref.key, file=file, line=line, column=col, field="author",
+            expected=suggestion or None, found=name))
+    year = m.group("year")
+    if year and matched and not any(year in w.years for w in matched):
+        line, col = _located(text, group, m.start("year"))
+        work = matched[0]
+        out.append(Problem(
+            Code.YEAR_IN_TEXT, "error",
+            f"the text gives the year {year} for {work.ref.key}, which is from {work.ref.year}; "
+            "correct the year in the sentence (online first, a year early, is accepted)",
+            key=work.ref.key, file=file, line=line, column=col, field="year",
+            expected=work.ref.year, found=year))
+    return out
+
+
+def _design(masked: str, start: int, end: int, text: str, group: CitationGroup,
+            cited: list[_Work], file: str) -> list[Problem]:
+    out: list[Problem] = []
+    designs = [w.design for w in cited]
+    if not designs or any(d is None or d.source != "pubmed" for d in designs):
+        return out  # some cited work has no PubMed types: nothing to compare
+    seen: set[str] = set()
+    for pattern, what, wanted in _DESIGN_CLAIMS:
+        m = pattern.search(masked, start, end)
+        if not m or what in seen or any(set(d.types) & set(wanted) for d in designs):
+            continue
+        if what == "a clinical trial" and "a randomized trial" in seen:
+            continue
+        seen.add(what)
+        line, col = _located(text, group, m.start())
+        said = "; ".join(f"{w.ref.key}: {', '.join(w.design.types)}" for w in cited)
+        out.append(Problem(
+            Code.DESIGN_CLAIM, "warning",
+            f"the text calls the cited work {what} (\"{text[m.start():m.end()]}\"), but PubMed's "
+            f"publication types say otherwise ({said}); check the claim or the citation",
+            key=cited[0].ref.key, file=file, line=line, column=col, field="pubtype",
+            expected=", ".join(cited[0].design.types), found=text[m.start():m.end()]))
+    return out

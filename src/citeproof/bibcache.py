@@ -9,14 +9,13 @@ is simply a miss.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from .atomic import atomic_write
 from .model import BibError, FormattedEntry, Problem, Reference
 
 #: the source files (a directory: its ``*.py``) whose change invalidates the cache
@@ -92,14 +91,7 @@ def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | N
 def _store(target: Path, result: LoadedBib) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pickle")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        atomic_write(target, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         old = sorted(target.parent.glob("bib-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for stale in old[_KEEP:]:
             stale.unlink(missing_ok=True)

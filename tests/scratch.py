@@ -13,6 +13,9 @@ import sys
 from pathlib import Path
 from typing import Mapping, Optional, Union
 
+import yaml
+from yaml_env_tag import construct_env_tag
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 #: MkDocs 1.6 prints a notice about MkDocs 2.0 on every build unless this is set.
@@ -22,6 +25,18 @@ PLAIN = "site_name: T\nplugins:\n  - citeproof\n"
 #: Material with a site URL, as the article site is configured.
 MATERIAL = ("site_name: Test\nsite_url: https://example.org/\ntheme:\n  name: material\n"
             "  font: false\nplugins:\n  - citeproof\n")
+
+
+class _MkDocsLoader(yaml.SafeLoader):
+    """SafeLoader with MkDocs's ``!ENV`` tag (``site_url: !ENV SITE_URL``)."""
+
+
+_MkDocsLoader.add_constructor("!ENV", construct_env_tag)
+
+
+def read_mkdocs_config(path: Path) -> dict:
+    """A ``mkdocs.yml`` as MkDocs reads it (``!ENV`` values from the environment)."""
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_MkDocsLoader) or {}
 
 
 class Scratch:

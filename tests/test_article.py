@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scratch import read_mkdocs_config
+
 from citeproof.render import anchor_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -278,7 +280,7 @@ def test_editing_guide_shows_citation_syntax_only_inside_code():
 
 
 def load_mkdocs_yml() -> dict:
-    return yaml.safe_load(MKDOCS_YML.read_text(encoding="utf-8"))
+    return read_mkdocs_config(MKDOCS_YML)
 
 
 def test_mkdocs_yml_loads_nothing_from_outside():

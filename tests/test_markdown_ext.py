@@ -13,6 +13,8 @@ import markdown
 import pytest
 import yaml
 
+from scratch import read_mkdocs_config
+
 from citeproof.errors import BibError, ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,7 +176,7 @@ def test_extension_and_mkdocs_give_the_same_citations_and_list_for_the_article(t
     assert proc.returncode == 0, proc.stderr
     built = (site / "index.html").read_text(encoding="utf-8")
 
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = read_mkdocs_config(ROOT / "mkdocs.yml")
     plugin = next(p["citeproof"] for p in config["plugins"] if isinstance(p, dict) and "citeproof" in p)
     extensions, configs = ["meta"], {}  # `meta` takes the front matter off, as MkDocs does
     for item in config["markdown_extensions"]:

@@ -43,6 +43,8 @@ class CheckOptions:
     docs: Path
     lock: Path
     lock_explicit: bool = False  # --lock was given: write it even with overridden endpoints
+    #: --trusted-lock: only entries identical to this lock's are trusted (a pull request's base)
+    trusted_lock: Path | None = None
     offline: bool = False
     max_age: timedelta = timedelta(days=30)
     registry: RegistryConfig = field(default_factory=RegistryConfig)  # the CLI's: from the environment
@@ -154,9 +156,10 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
     refs, problems, pages = _offline(options)
     config = options.registry
     lock = Lock.load(options.lock)
+    trusted = Lock.load(options.trusted_lock) if options.trusted_lock else None
     plan = lock.plan([r for r in refs.values() if any(valid_ids(r.doi, r.pmid))], config.endpoints,
-                     options.max_age, now or datetime.now(timezone.utc), options.offline)
-    problems += _plan_problems(plan, refs, options.lock, config.endpoints)
+                     options.max_age, now or datetime.now(timezone.utc), options.offline, trusted)
+    problems += _plan_problems(plan, refs, options, config.endpoints)
     asked, res = gather(plan.to_ask, config)
     answers = {**plan.trusted, **asked}
     results, found = judge(refs, answers)
@@ -169,9 +172,19 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
                        official=config.official, lock_note=note, lock_failed=failed)
 
 
-def _plan_problems(plan: Plan, refs: dict[str, Reference], lock: Path, endpoints: dict) -> list[Problem]:
+def _plan_problems(plan: Plan, refs: dict[str, Reference], options: CheckOptions,
+                   endpoints: dict) -> list[Problem]:
     """One warning per reason the lock cannot verify references offline."""
-    out = []
+    lock, out = options.lock, []
+    if plan.untrusted:
+        out.append(grouped(
+            ProblemCode.NOT_VERIFIED, plan.untrusted, refs,
+            f"its entry in {lock} is not the one in the trusted lock {options.trusted_lock} (added "
+            "or changed since), so it is not trusted and NOT verified; run `citeproof check` with "
+            "network access to ask the registries",
+            f"their entries in {lock} are not the ones in the trusted lock {options.trusted_lock} "
+            "(added or changed since), so they are not trusted and NOT verified; run `citeproof "
+            "check` with network access to ask the registries"))
     if plan.changed:
         out.append(grouped(
             ProblemCode.NOT_VERIFIED, plan.changed, refs,

@@ -65,6 +65,10 @@ def main() -> None:
               help="Markdown directory or file.  [default: mkdocs.yml's docs_dir, else docs]")
 @click.option("--lock", type=click.Path(path_type=Path, dir_okay=False),
               help="Lock file of registry answers.  [default: citations.lock.json beside the bib]")
+@click.option("--trusted-lock", type=click.Path(path_type=Path, dir_okay=False),
+              help="Trust only the --lock entries identical to this lock's (e.g. a pull request's "
+                   "base branch lock); added or changed ones are asked again.  [default: trust "
+                   "--lock as it is]")
 @click.option("--offline", is_flag=True,
               help="Make no request: check the bib and docs, and the bib against the lock.")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text",
@@ -77,14 +81,15 @@ def main() -> None:
               help="Days a locked registry answer stays fresh before it is asked again.")
 @click.option("--color/--no-color", default=None,
               help="Colour the text report.  [default: on a terminal, unless NO_COLOR is set]")
-def check(config_file, bib, docs, lock, offline, fmt, timeout, deadline, max_age, color) -> None:
+def check(config_file, bib, docs, lock, trusted_lock, offline, fmt, timeout, deadline, max_age,
+          color) -> None:
     """Check every citation: offline checks, then Crossref, doi.org and PubMed."""
     try:
         paths = project_paths(config_file, bib=bib, docs=docs, lock=lock)
         registry = RegistryConfig.from_env(timeout=timeout, deadline=deadline)
         options = CheckOptions(
             bib=paths.bib, docs=paths.docs, lock=paths.lock, lock_explicit=lock is not None,
-            offline=offline, max_age=timedelta(days=max_age), registry=registry)
+            trusted_lock=trusted_lock, offline=offline, max_age=timedelta(days=max_age), registry=registry)
         result = run_check(options)
     except CiteproofError as exc:
         click.echo(f"citeproof: error: {exc}", err=True)

@@ -167,6 +167,7 @@ class Plan:
     changed: list[str] = field(default_factory=list)  # offline: identifiers changed since locked
     foreign: list[str] = field(default_factory=list)  # offline: answered by other endpoints
     unlocked: list[str] = field(default_factory=list)  # offline: no entry at all
+    untrusted: list[str] = field(default_factory=list)  # offline: entry not in the trusted lock
 
 
 class Lock:
@@ -210,19 +211,24 @@ class Lock:
         return entry
 
     def plan(self, refs: Iterable[Reference], endpoints: Mapping[str, str], max_age: timedelta,
-             now: datetime, offline: bool) -> Plan:
+             now: datetime, offline: bool, trusted: Optional["Lock"] = None) -> Plan:
         """Sort ``refs`` (those with an identifier to check) by what this lock can answer.
 
         An entry is trusted only when the endpoints that answered it are this run's
         (:func:`same_endpoints`: an emulator's answers never pass for the registries'), the bib still
         has the identifiers it was fetched for, and, online, it is not stale (older than
-        ``max_age`` or dated after ``now``). Online, whatever is not trusted is asked again;
+        ``max_age`` or dated after ``now``). With a ``trusted`` lock (a pull request's base
+        branch's), an entry must also be identical to that lock's entry for the same key:
+        one added or changed since (a hand-written one, say) is asked again online and
+        listed as untrusted offline. Online, whatever is not trusted is asked again;
         offline, it is listed by the reason it cannot be verified.
         """
         plan = Plan()
         for ref in refs:
             entry = self.get(ref.key)
-            if entry is not None and not same_endpoints(entry.endpoints, endpoints):
+            if entry is not None and trusted is not None and trusted.get(ref.key) != entry:
+                (plan.untrusted.append(ref.key) if offline else plan.to_ask.append(ref))
+            elif entry is not None and not same_endpoints(entry.endpoints, endpoints):
                 (plan.foreign.append(ref.key) if offline else plan.to_ask.append(ref))
             elif entry is not None and entry.matches(ref) and (offline or not is_stale(entry, max_age, now)):
                 plan.trusted[ref.key] = registries.replay(lookups_from_lock(entry))

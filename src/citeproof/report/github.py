@@ -1,6 +1,11 @@
 """``--format github``: GitHub Actions workflow commands, and the step-summary Markdown."""
 from __future__ import annotations
 
+from collections import Counter
+
+from ..errors import EXIT_UNAVAILABLE
+from ..registries import source_label
+
 
 def _data(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -24,8 +29,27 @@ def format_github(result, *, color: bool = False) -> str:
         props.append(f"title={_prop('citeproof ' + p.code)}")
         lines.append(f"::{p.severity} {','.join(props)}::{_data(p.message)}")
     s = result.summary()
+    if s["exit_code"] == EXIT_UNAVAILABLE:
+        lines.append(f"::warning title={_prop('citeproof could not verify')}::{_data(_incomplete(s))}")
     lines.append(_data(_headline(s)))
     return "\n".join(lines) + "\n"
+
+
+def _incomplete(s: dict) -> str:
+    """The exit-3 line: the run passes, and says plainly what it could not verify."""
+    n = s["statuses"].get("unavailable", 0)
+    return (f"Verification incomplete (exit 3): {n} of {s['references']} references could not be "
+            "verified because a registry did not answer. The job passes, but those references "
+            "carry no verdict; run the check again later.")
+
+
+def _verified_line(result, s: dict) -> str:
+    """How many of N references were verified, and by which registries."""
+    by = Counter(src for r in result.references if r.status == "verified" for src in r.sources)
+    via = ", ".join(f"{source_label(src)} ({n})" for src, n in sorted(by.items(), key=lambda x: -x[1]))
+    where = " from the lock file" if s["offline"] else ""
+    return (f"**{s['statuses'].get('verified', 0)} of {s['references']} references verified**{where}"
+            + (f", by {via}." if via else "."))
 
 
 def _headline(s: dict) -> str:
@@ -44,7 +68,14 @@ def _cell(value) -> str:
 def format_step_summary(result) -> str:
     """Markdown appended to ``$GITHUB_STEP_SUMMARY``."""
     s = result.summary()
-    out = ["## citeproof check", "", _headline(s), ""]
+    st = s["statuses"]
+    out = ["## citeproof check", "", _verified_line(result, s), "",
+           "| verified | could not verify | not checked | errors | warnings |", "|---|---|---|---|---|",
+           f"| {st.get('verified', 0)} | {st.get('unavailable', 0)} | {st.get('not-checked', 0)} | "
+           f"{s['errors']} | {s['warnings']} |", ""]
+    if s["exit_code"] == EXIT_UNAVAILABLE:
+        out += [f"> **Warning:** {_incomplete(s)}", ""]
+    out += [_headline(s), ""]
     if s["offline"]:
         out += ["Offline run: verdicts come from the lock file, not from a registry asked now.", ""]
     out += ["| reference | DOI | PMID | status | sources |", "|---|---|---|---|---|"]

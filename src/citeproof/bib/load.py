@@ -35,7 +35,12 @@ from ..model import BibError, Problem, Reference
 from .latex import latex_to_text, normalize_pages, person_to_author, split_words
 from .scan import Fault, ScannedEntry, Scanner, has_junk
 
-__all__ = ["BibResult", "decode_bib", "load_bib", "parse_bib_text", "read_bib_bytes"]
+__all__ = ["BibResult", "MAX_VALUE_CHARS", "decode_bib", "load_bib", "parse_bib_text",
+           "read_bib_bytes"]
+
+#: A field value (with @string names expanded) longer than this is refused: BibTeX
+#: concatenation can double a string per @string and exhaust memory.
+MAX_VALUE_CHARS = 100_000
 
 
 @dataclass
@@ -58,16 +63,17 @@ def parse_bib_text(text: str, file: str) -> BibResult:
                                        file=file, line=line, field=field_name))
 
     for item, start, limit in scanner.commands():
-        src, sc = text, scanner
+        sc = scanner
         if isinstance(item, Fault):
-            repaired = _repair(text, item.repair, start, limit)
+            repaired = _repair(scanner, item.repair, start, limit)
             problem("bib-syntax", item.message if repaired else
                     f"{item.message} (this entry is not loaded until then)",
-                    scanner.line(item.pos), (repaired[2].key or None) if repaired else None)
+                    scanner.line(item.pos), (repaired[1].key or None) if repaired else None)
             if not repaired:
                 continue
-            src, sc, item = repaired
-            limit += len(src) - len(text)
+            sc, item = repaired
+            start, limit = 0, len(sc.text)
+        src = sc.text
         if item.command == "comment":
             continue
         line = sc.line(start)
@@ -77,9 +83,10 @@ def parse_bib_text(text: str, file: str) -> BibResult:
                     f"{_what(item)} before its other fields: remove that extra brace (or add the "
                     "'{' its value lacks)", end_line, item.key or None)
             # read on as if the stray brace were not there, when that leaves a clean entry
-            fixed = _repair(src, (item.end - 1, item.end, " "), start, limit)
-            if fixed and not has_junk(fixed[0][fixed[2].end:limit]):
-                src, sc, item = fixed
+            fixed = _repair(sc, (item.end - 1, item.end, " "), start, limit)
+            if fixed and not has_junk(fixed[0].text[fixed[1].end:]):
+                sc, item = fixed
+                src, start, limit = sc.text, 0, len(sc.text)
         if item.key:
             folded = item.key.lower()
             if folded in seen:
@@ -99,6 +106,13 @@ def parse_bib_text(text: str, file: str) -> BibResult:
                     sc.line(name_pos), item.key or None, name)
             entry_text = (entry_text[:vstart - item.start] + new_value
                           + entry_text[vend - item.start:])
+        too_long = _overlong_field(sc, item, parser.macros)
+        if too_long:
+            problem("bib-syntax", f"the field '{too_long}' of the {_what(item)} expands to more "
+                    f"than {MAX_VALUE_CHARS:,} characters through @string concatenation (a "
+                    "macro doubled by 'a # a'?): shorten it; the entry is not loaded",
+                    line, item.key or None, too_long)
+            continue
         with pybtex.errors.capture() as errors:  # pybtex would raise or print to stderr
             try:
                 parser.parse_string(entry_text)
@@ -122,20 +136,33 @@ def parse_bib_text(text: str, file: str) -> BibResult:
     return result
 
 
-def _repair(text: str, repair: tuple[int, int, str] | None, start: int, limit: int):
-    """``(patched text, its scanner, the entry)`` when a fault's own fix ``(start, end,
-    text)`` makes the entry scan cleanly, else ``None``. No fix adds or removes a line
-    break, so line numbers stay true."""
+def _repair(scanner: Scanner, repair: tuple[int, int, str] | None, start: int, limit: int):
+    """``(scanner of the patched entry's window, the entry)`` when a fault's own fix
+    ``(start, end, text)`` makes the entry scan cleanly, else ``None``. Positions are
+    relative to the window ``start:limit``; no fix adds or removes a line break, so line
+    numbers stay true."""
     if repair is None:
         return None
-    pos, end, insert = repair
-    patched = text[:pos] + insert + text[end:]
-    scanner = Scanner(patched)
+    window = scanner.patched(start, limit, repair)
     try:
-        item = scanner.command_at(start, limit + len(patched) - len(text))
+        item = window.command_at(0, len(window.text))
     except Fault:
         return None
-    return patched, scanner, item
+    return window, item
+
+
+def _overlong_field(scanner: Scanner, item: ScannedEntry, macros) -> str:
+    """The first field of ``item`` whose value, with @string names expanded from
+    ``macros``, would exceed :data:`MAX_VALUE_CHARS`, or ``""``."""
+    for name, _, vstart, vend in item.fields:
+        if scanner.text[vstart] in '{"' and "#" not in scanner.text[vstart:vend]:
+            continue  # one literal: no longer than the file
+        size = 0
+        for part in scanner.parts(vstart, vend):
+            size += len(part) - 2 if part[0] in '{"' else len(macros.get(part, part))
+        if size > MAX_VALUE_CHARS:
+            return name
+    return ""
 
 
 def _empty_names(scanner: Scanner, item: ScannedEntry) -> list[tuple[str, int, str, int, int]]:

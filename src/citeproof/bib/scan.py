@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -79,19 +80,44 @@ class ScannedEntry:
         return next((f for f in self.fields if f.name == name), None)
 
 
+class _ShiftedStarts(Sequence):
+    """The line starts of a file as positions in a patched window of it: ``origin`` is
+    where the window starts, ``delta`` what the patch at window position ``pos`` added."""
+
+    def __init__(self, starts: Sequence[int], origin: int, pos: int, delta: int):
+        self.starts, self.origin, self.pos, self.delta = starts, origin, pos, delta
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i):
+        s = self.starts[i] - self.origin
+        return s if s <= self.pos else s + self.delta
+
+
 class Scanner:
     """Walks the bib text entry by entry, recording positions."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, line_starts=None):
         self.text = text
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.line_starts = line_starts if line_starts is not None else \
+            [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def patched(self, start: int, limit: int, repair: tuple[int, int, str]) -> Scanner:
+        """A scanner of ``text[start:limit]`` with ``repair`` ``(pos, end, insert)`` applied:
+        positions are relative to ``start``, lines stay those of the whole file (a repair
+        never adds or removes a line break). Costs the window, not the file."""
+        pos, end, insert = repair
+        window = self.text[start:pos] + insert + self.text[end:limit]
+        return Scanner(window, _ShiftedStarts(self.line_starts, start, pos - start,
+                                              len(insert) - (end - pos)))
 
     def line(self, pos: int) -> int:
         """1-based line of a position."""
         return bisect.bisect_right(self.line_starts, pos)
 
     def line_text(self, line: int) -> str:
-        start = self.line_starts[line - 1]
+        start = max(0, self.line_starts[line - 1])
         end = self.line_starts[line] if line < len(self.line_starts) else len(self.text)
         return self.text[start:end]
 
@@ -233,20 +259,34 @@ class Scanner:
         """Parse ``part # part ...``; append the field to ``out``; return the position after it."""
         start = i
         while True:
-            ch = self.char(i, limit)
-            if ch in ('{', '"'):
-                end = self.match_brace(i, limit) if ch == "{" else self.match_quote(i, limit)
-                if end < 0:
-                    raise self.unclosed(name, i, self.line(max(i, limit - 1)), "")
-            elif m := _NUMBER.match(self.text, i, limit) or _NAME.match(self.text, i, limit):
-                end = m.end()
-            else:
-                raise Fault(i, f"the field '{name}' has no value: write {name} = {{...}}")
+            end = self.part_end(i, limit, name)
             j = self.ws(end)
             if self.char(j, limit) != "#":
                 out.append((name, name_pos, start, end))
                 return end
             i = self.ws(j + 1)
+
+    def part_end(self, i: int, limit: int, name: str) -> int:
+        """End of the one part of a value (``{...}``, ``"..."``, a number or a @string
+        name) that starts at ``i``; raise :class:`Fault` when there is none."""
+        ch = self.char(i, limit)
+        if ch in ('{', '"'):
+            end = self.match_brace(i, limit) if ch == "{" else self.match_quote(i, limit)
+            if end < 0:
+                raise self.unclosed(name, i, self.line(max(i, limit - 1)), "")
+            return end
+        if m := _NUMBER.match(self.text, i, limit) or _NAME.match(self.text, i, limit):
+            return m.end()
+        raise Fault(i, f"the field '{name}' has no value: write {name} = {{...}}")
+
+    def parts(self, start: int, end: int) -> list[str]:
+        """The parts of a value that scanned cleanly (``text[start:end]``), as written."""
+        out, i = [], start
+        while i < end:
+            j = self.part_end(i, end, "")
+            out.append(self.text[i:j])
+            i = self.ws(self.ws(j) + 1)
+        return out
 
     def match_brace(self, i: int, limit: int) -> int:
         """Position after the ``}`` matching the ``{`` at ``i``, or -1."""

@@ -32,7 +32,7 @@ from .errors import ConfigError
 from .markdown import parse_citations
 from .model import AUTHOR_RULES, PAGE_RANGES, Problem, Record
 from .numbering import resolve_keys
-from .pages import shift_lines
+from .pages import front_matter_authors, shift_lines
 from .render import (PageCitations, anchor_for, design_badges, finish_html, head_metadata,
                      render_bibliography, render_markdown)
 
@@ -246,11 +246,14 @@ class SiteCore:
         """
         if not self.options.metadata or not page.cites.numbers:
             return ""
-        authors = meta.get("authors") or ([meta["author"]] if meta.get("author") else [])
+        meta = meta if isinstance(meta, Mapping) else {}
+        authors, fault = front_matter_authors(dict(meta))
+        if fault:
+            logging.getLogger("mkdocs.plugins.citeproof").warning("%s: %s", page.label, fault)
         date = meta.get("date")
         return head_metadata(
             title=str(meta.get("title") or title),
-            authors=[str(a) for a in authors],
+            authors=authors,
             date=str(date) if date else None,
             url=url,
             description=str(meta.get("description") or "") or None,

@@ -22,6 +22,8 @@ Project conventions for bib fields:
 """
 from __future__ import annotations
 
+import codecs
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +34,7 @@ from pybtex.exceptions import PybtexError
 
 from ..identifiers import normalize_doi, normalize_pmcid
 from ..model import BibError, Problem, Reference
-from .latex import latex_to_text, normalize_pages, person_to_author, split_words
+from .latex import broken_latex, latex_to_text, normalize_pages, person_to_author, split_words
 from .scan import Fault, ScannedEntry, Scanner, has_junk
 
 __all__ = ["BibResult", "MAX_VALUE_CHARS", "decode_bib", "load_bib", "parse_bib_text",
@@ -129,6 +131,13 @@ def parse_bib_text(text: str, file: str) -> BibResult:
         if entry is not None:
             ref = _reference(item, entry, file, sc)
             result.references[item.key] = ref
+            for name, value in entry.fields.items():
+                word = broken_latex(value)
+                if word:
+                    problem("bib-syntax", f"{item.key}: the {name.lower()} holds LaTeX that cannot "
+                            f"be read ({word!r}, e.g. a trailing backslash): it is shown as "
+                            "written; write a literal backslash as \\textbackslash{} or remove it",
+                            ref.line_of(name.lower()), item.key, name.lower(), "warning")
             warning = normalize_doi(entry.fields.get("doi", ""))[1]
             if warning:
                 problem("invalid-doi", f"{item.key}: {warning}", ref.line_of("doi"), item.key,
@@ -235,10 +244,36 @@ def _reference(item: ScannedEntry, entry, file: str, scanner: Scanner) -> Refere
 def load_bib(path: str | Path, label: str | None = None) -> BibResult:
     """Read and parse a bib file; ``label`` is the name used in messages (default: ``path``).
 
-    Raises :class:`BibError` only when the file cannot be read as UTF-8 text.
+    UTF-8 (with or without a BOM) and UTF-16 (with or without a BOM) are read; CR-only
+    line ends count as line ends. Raises :class:`BibError` only when the file cannot be
+    read as text.
     """
     name = label or str(path)
-    return parse_bib_text(decode_bib(read_bib_bytes(path, name), name), name)
+    text = decode_bib(_as_utf8(read_bib_bytes(path, name), name), name)
+    return parse_bib_text(_LONE_CR.sub("\n", text), name)
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")  # old Mac line ends: one character for one, so positions stay
+
+
+def _as_utf8(data: bytes, name: str) -> bytes:
+    """``data`` as UTF-8: UTF-16 (with a BOM, or without one when every other byte of the
+    start is NUL) is converted; anything else is returned as it is."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        head = data[:4096]
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        half = len(head) // 2
+        encoding = ("utf-16-le" if odd > half * 0.9 and even == 0 else
+                    "utf-16-be" if even > half * 0.9 and odd == 0 else "")
+    if not encoding:
+        return data
+    try:
+        return data.decode(encoding).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BibError(f"{name}: the bib file looks like UTF-16 but is not valid UTF-16 (byte "
+                       f"{exc.start}): save it as UTF-8") from None
 
 
 def read_bib_bytes(path: str | Path, name: str) -> bytes:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-__all__ = ["FieldSpan", "Fault", "ScannedEntry", "Scanner", "has_junk", "is_field_name", "scan"]
+__all__ = ["MAX_BRACE_DEPTH", "FieldSpan", "Fault", "ScannedEntry", "Scanner", "has_junk", "is_field_name", "scan"]
 
 _AT = re.compile(r"@[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*([{(])")
 _LINE_START_AT = re.compile(r"^[ \t]*@[ \t]*[A-Za-z][A-Za-z0-9_-]*[ \t]*[{(]", re.M)
@@ -28,6 +28,11 @@ _WS = re.compile(r"\s*")
 _BRACES = re.compile(r"[{}]")
 _QUOTE_BRACES = re.compile(r'[{}"]')
 _FIELD_LINE = re.compile(r"[ \t,]*[A-Za-z][A-Za-z0-9_-]*[ \t]*=")
+#: Braces nested deeper than this are refused (pybtex's own limit is 100).
+MAX_BRACE_DEPTH = 100
+#: How many following ``@`` lines an entry may hold inside a braced value (data, as
+#: BibTeX reads it) before the scanner stops trying.
+MAX_AT_LINES = 8
 
 
 class Fault(Exception):
@@ -144,16 +149,43 @@ class Scanner:
         """
         pos, text = 0, self.text
         while m := _AT.search(text, pos):
-            nxt = _LINE_START_AT.search(text, m.end())
-            limit = nxt.start() if nxt else len(text)
+            limit = self.next_at_line(m.end())
             try:
                 scanned = self.command(m, limit)
             except Fault as fault:
-                yield fault, m.start(), limit
-                pos = limit
-            else:
-                yield scanned, m.start(), limit
-                pos = scanned.end
+                spanning = self.spanning(m, limit)
+                if spanning is None:
+                    yield fault, m.start(), limit
+                    pos = limit
+                    continue
+                scanned, limit = spanning
+            yield scanned, m.start(), limit
+            pos = scanned.end
+
+    def next_at_line(self, pos: int) -> int:
+        """Start of the first line after ``pos`` that starts with ``@type{`` (or the end)."""
+        nxt = _LINE_START_AT.search(self.text, pos)
+        return nxt.start() if nxt else len(self.text)
+
+    def spanning(self, m: re.Match, limit: int):
+        """``(entry, its limit)`` when the entry at ``m`` scans cleanly once the next
+        ``@`` lines count as data of one of its braced values (legal BibTeX), else ``None``.
+        A value that would also swallow ``name =`` lines is not taken."""
+        for _ in range(MAX_AT_LINES):
+            if limit >= len(self.text):
+                return None
+            limit = self.next_at_line(limit + 1)
+            try:
+                scanned = self.command(m, limit)
+            except Fault:
+                continue
+            if all(self.text[vs] != "{" or not any(
+                    _FIELD_LINE.match(self.line_text(n))
+                    for n in range(self.line(vs) + 1, self.line(ve - 1) + 1))
+                   for _, _, vs, ve in scanned.fields):
+                return scanned, limit
+            return None
+        return None
 
     def command_at(self, start: int, limit: int) -> ScannedEntry:
         """Scan the ``@command`` that starts at ``start`` (raises :class:`Fault`)."""
@@ -289,12 +321,15 @@ class Scanner:
         return out
 
     def match_brace(self, i: int, limit: int) -> int:
-        """Position after the ``}`` matching the ``{`` at ``i``, or -1."""
+        """Position after the ``}`` matching the ``{`` at ``i``, or -1; :class:`Fault`
+        when braces nest deeper than :data:`MAX_BRACE_DEPTH`."""
         depth = 0
         for m in _BRACES.finditer(self.text, i, limit):
             depth += 1 if m.group() == "{" else -1
             if depth == 0:
                 return m.end()
+            if depth > MAX_BRACE_DEPTH:
+                raise self.too_deep(m.start())
         return -1
 
     def match_quote(self, i: int, limit: int) -> int:
@@ -307,7 +342,13 @@ class Scanner:
             depth += {"{": 1, "}": -1}.get(c, 0)
             if depth < 0:
                 return -1
+            if depth > MAX_BRACE_DEPTH:
+                raise self.too_deep(m.start())
         return -1
+
+    def too_deep(self, pos: int) -> Fault:
+        return Fault(pos, f"braces are nested more than {MAX_BRACE_DEPTH} deep on line "
+                          f"{self.line(pos)}, which BibTeX tools refuse: remove the extra braces")
 
     def value_end_line(self, first: int, last: int) -> int:
         """The line where a value opened on ``first`` was meant to end: the last line with

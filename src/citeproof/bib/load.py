@@ -59,6 +59,7 @@ def parse_bib_text(text: str, file: str) -> BibResult:
     scanner, parser = Scanner(text), Parser()
     result = BibResult(file=file, data=parser.data)
     seen: dict[str, tuple[str, int]] = {}  # lower-case key -> (key as written, line)
+    scanned: dict[str, tuple[ScannedEntry, Scanner]] = {}  # loaded key -> where it was read
 
     def problem(code, message, line, key=None, field_name=None, severity="error"):
         result.problems.append(Problem(code=code, severity=severity, message=message, key=key,
@@ -129,6 +130,7 @@ def parse_bib_text(text: str, file: str) -> BibResult:
             problem("bib-syntax", _pybtex_message(exc, item), at, item.key or None)
         entry = parser.data.entries.get(item.key) if item.key else None
         if entry is not None:
+            scanned[item.key] = (item, sc)
             ref = _reference(item, entry, file, sc)
             result.references[item.key] = ref
             for name, value in entry.fields.items():
@@ -142,7 +144,39 @@ def parse_bib_text(text: str, file: str) -> BibResult:
             if warning:
                 problem("invalid-doi", f"{item.key}: {warning}", ref.line_of("doi"), item.key,
                         "doi", "warning")
+    for key, parent in _inherit_crossrefs(parser.data, scanned):
+        item, sc = scanned[key]
+        if parent is None:
+            target = parser.data.entries[key].fields["crossref"]
+            problem("bib-syntax", f"{key}: the crossref '{target}' names no entry of this file: "
+                    "correct the key or add that entry", result.references[key].line_of("crossref"),
+                    key, "crossref", "warning")
+        else:
+            result.references[key] = _reference(item, parser.data.entries[key], file, sc)
     return result
+
+
+def _inherit_crossrefs(data: BibliographyData, keys) -> list[tuple[str, object]]:
+    """BibTeX's ``crossref``: an entry takes every field (and name list) it lacks from the
+    entry its ``crossref`` names (one level, as BibTeX does). Returns ``(key, parent entry
+    or None when there is none)`` for each entry of ``keys`` with a crossref."""
+    found = []
+    for key in keys:
+        entry = data.entries[key]
+        target = entry.fields.get("crossref", "").strip()
+        if not target:
+            continue
+        parent = data.entries.get(target)  # pybtex's keys compare case-insensitively
+        found.append((key, parent))
+        if parent is None:
+            continue
+        for name, value in parent.fields.items():
+            if name.lower() not in ("crossref", "key") and name not in entry.fields:
+                entry.fields[name] = value
+        for role, people in parent.persons.items():
+            if role not in entry.persons:
+                entry.persons[role] = list(people)
+    return found
 
 
 def _repair(scanner: Scanner, repair: tuple[int, int, str] | None, start: int, limit: int):

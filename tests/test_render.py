@@ -128,3 +128,14 @@ def test_a_citation_in_a_heading_is_plain_text_for_the_toc():
     out, page = render_markdown(text, parse_citations(text, "p.md"), KEYS, TIPS)
     assert out.startswith("# Walking helps \\[1\\]\n") and "Setext \\[2\\]\n---" in out
     assert page.backrefs["a"] == ["cite-2"] and page.backrefs["b"] == []
+
+
+def test_anchor_ids_are_distinct_for_keys_that_differ_in_non_ascii_or_punctuation():
+    from citeproof.render import anchor_for
+    keys = ["müller2020", "möller2020", "m-ller2020", "smith+2020", "smith/2020", "smith-2020",
+            "smith#2020", "smith~2020", "smith~2b~2020", "smith 2020", "李2020", "\u202e2020"]
+    ids = [anchor_for(k) for k in keys]
+    assert len(set(ids)) == len(keys), ids
+    assert anchor_for("suh2019") == "ref-suh2019" and anchor_for("doe:2020") == "ref-doe:2020"
+    assert anchor_for("müller2020") == "ref-m~fc~ller2020" == anchor_for("müller2020")
+    assert all(re.fullmatch(r"ref-[A-Za-z0-9_:.~\-]+", i) for i in ids)

@@ -128,3 +128,31 @@ def test_the_readme_shows_every_option_with_its_default():
     snippet = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
     shown = yaml.safe_load(snippet)["plugins"][0]["citeproof"]
     assert shown == dataclasses.asdict(SiteOptions())
+
+
+@pytest.mark.parametrize("html", [
+    '<svg><animate attributeName="href" values="#a;javascript:alert(1)"/></svg>',
+    '<svg><set attributeName="href" to="javascript:alert(1)"/></svg>',
+    '<svg><animate attributeName="href" from="javascript:alert(1)" to="#a"/></svg>',
+    '<svg><animate attributeName="href" by="&#106;avascript:alert(1)"/></svg>',
+    '<svg><a xlink:href="javascript:alert(1)">x</a></svg>',
+    '<svg><a/href="javascript:alert(1)">x</a></svg>',
+    '<img srcset="a.png 1x, javascript:alert(1) 2x">',
+    '<a ping="javascript:alert(1)" href="https://x.org/">x</a>',
+    '<form><button formaction="java\tscript:alert(1)">x</button></form>',
+])
+def test_svg_smil_and_every_url_attribute_are_disarmed(html):
+    out, problems = disarm_unsafe_links(html, html, "docs/p.md")
+    assert "javascript" not in out.lower().replace("&#106;", "j") and "#unsafe-link-removed" in out
+    assert len(problems) == 1 and problems[0].code == "invalid-url" and problems[0].line == 1
+
+
+def test_front_matter_authors_as_a_string_a_number_or_not_a_mapping(core, caplog):
+    page = core.render_markdown("One [@alpha2020].\n", "p.md")
+    head = core.head_metadata(page, {"authors": "Jane Doe"}, title="T", url=None)
+    assert head.count('name="citation_author"') == 1 and 'content="Jane Doe"' in head
+    with caplog.at_level("WARNING", logger="mkdocs.plugins.citeproof"):
+        head = core.head_metadata(page, {"authors": 5}, title="T", url=None)
+    assert 'name="citation_author"' not in head and "citation_title" in head
+    assert "p.md: front matter 'authors' must be a name or a list of names, not '5'" in caplog.text
+    assert "citation_title" in core.head_metadata(page, ["not", "a mapping"], title="T", url=None)

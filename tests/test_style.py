@@ -339,3 +339,15 @@ def test_two_thousand_entries_format_in_well_under_a_second():
     elapsed = time.perf_counter() - start
     assert len(entries) == 2000 and entries["k7"].text.startswith("Müller7 JH, Villafañe A, Smith7 B")
     assert elapsed < 1.0, f"formatting 2,000 entries took {elapsed:.2f} s"
+
+
+def test_a_right_to_left_override_in_a_title_is_isolated_from_the_doi():
+    entry = one("@article{a, author = {Doe, Jane}, title = {Evil \u202etitle}, journal = {J},"
+                " year = {2020}, doi = {10.1234/abc}}")
+    assert "<bdi>Evil \u202etitle</bdi>." in entry.html
+    assert entry.html.index("</bdi>") < entry.html.index("10.1234/abc")
+    assert "<bdi>" not in entry.text and "Evil \u202etitle." in entry.text
+    hebrew = one("@misc{h, title = {\u05e9\u05dc\u05d5\u05dd}, howpublished = {x}, doi = {10.1/x}}")
+    assert "<bdi>\u05e9\u05dc\u05d5\u05dd</bdi>" in hebrew.html
+    plain = one("@misc{p, title = {Plain title}, doi = {10.1/x}}")
+    assert "<bdi>" not in plain.html  # left-to-right titles are as before

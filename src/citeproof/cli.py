@@ -6,6 +6,8 @@ a registry was unavailable (and no other error).
 """
 from __future__ import annotations
 
+import errno
+import math
 import os
 import sys
 from datetime import timedelta
@@ -37,6 +39,17 @@ def environment_markdown() -> str:
     rows = [f"| `{var}` | {f'`{default}`' if default else 'unset'} | {meaning} |"
             for var, default, meaning in environment_rows()]
     return "\n".join(["| variable | default | meaning |", "|---|---|---|", *rows]) + "\n"
+
+
+class Seconds(click.FloatRange):
+    """A finite number in a closed range: NaN and infinities are refused like any value
+    outside the range (click's FloatRange lets them through)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
 
 
 class _CheckCommand(click.Command):
@@ -73,11 +86,11 @@ def main() -> None:
               help="Make no request: check the bib and docs, and the bib against the lock.")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text",
               show_default=True, help="Report format on stdout.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+@click.option("--timeout", type=Seconds(min=0.1, max=600), default=10.0, show_default=True,
               help="Seconds to wait for one registry response.")
-@click.option("--deadline", type=click.FloatRange(min=1), default=120.0, show_default=True,
+@click.option("--deadline", type=Seconds(min=1, max=86_400), default=120.0, show_default=True,
               help="Seconds for all registry requests together; then stop asking.")
-@click.option("--max-age", type=click.FloatRange(min=0), default=30.0, show_default=True,
+@click.option("--max-age", type=Seconds(min=0, max=36_500), default=30.0, show_default=True,
               help="Days a locked registry answer stays fresh before it is asked again.")
 @click.option("--color/--no-color", default=None,
               help="Colour the text report.  [default: on a terminal, unless NO_COLOR is set]")
@@ -95,8 +108,8 @@ def check(config_file, bib, docs, lock, trusted_lock, offline, fmt, timeout, dea
         click.echo(f"citeproof: error: {exc}", err=True)
         sys.exit(exc.exit_code)
     if color is None:
-        color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    click.echo(FORMATTERS[fmt](result, color=color), nl=False, color=color)
+        color = fmt == "text" and _is_terminal(sys.stdout) and "NO_COLOR" not in os.environ
+    _write_report(FORMATTERS[fmt](result, color=color), color)
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         try:
@@ -106,6 +119,31 @@ def check(config_file, bib, docs, lock, trusted_lock, offline, fmt, timeout, dea
             click.echo(f"citeproof: warning: cannot append to GITHUB_STEP_SUMMARY "
                        f"({summary_path}: {exc.strerror})", err=True)
     sys.exit(result.exit_code)
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def _write_report(report: str, color: bool) -> None:
+    """The report on stdout; a closed stdout or a full disk is one line on stderr, exit 2."""
+    try:
+        if sys.stdout is None:
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+        click.echo(report, nl=False, color=color)
+        sys.stdout.flush()
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or "stdout is closed"
+        click.echo(f"citeproof: error: cannot write the report to stdout ({reason}): "
+                   "redirect it to a writable file", err=True)
+        try:  # nothing more may reach the broken stdout at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        sys.exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover

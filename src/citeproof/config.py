@@ -1,6 +1,7 @@
 """Where the bib and the docs are: read from ``mkdocs.yml`` so the site and the checker agree."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,7 @@ def project_paths(config_file: Path | None = None, *, bib: Path | None = None,
         candidate = Path("mkdocs.yml")
         config_file = candidate if candidate.exists() else None
     settings: dict = {}
+    text = ""
     if config_file is not None:
         try:
             text = config_file.read_text(encoding="utf-8")
@@ -58,6 +60,9 @@ def project_paths(config_file: Path | None = None, *, bib: Path | None = None,
             raise ConfigError(f"{config_file}: cannot read the MkDocs config ({exc.strerror}).") from None
         try:
             settings = yaml.load(text, Loader=_TolerantLoader) or {}
+        except RecursionError:
+            raise ConfigError(f"{config_file}: the YAML is nested too deeply to read; fix "
+                              "mkdocs.yml or pass --bib and --docs.") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"{config_file}:{mark.line + 1}" if mark else str(config_file)
@@ -66,12 +71,17 @@ def project_paths(config_file: Path | None = None, *, bib: Path | None = None,
         if not isinstance(settings, dict):
             raise ConfigError(f"{config_file}: expected a mapping of settings at the top level.")
     root = config_file.parent if config_file is not None else Path(".")
-    options = _plugin_options(settings.get("plugins"))
+    plugins = settings.get("plugins")
+    if plugins is not None and not isinstance(plugins, (list, dict)):
+        raise ConfigError(f"{_where(config_file, text, 'plugins')}: plugins must be a list or a "
+                          f"mapping of plugins, not {_shown(plugins)}; fix mkdocs.yml.")
+    options = _plugin_options(plugins)
     bib_file = options.get("bib_file", DEFAULT_BIB)
     docs_dir = settings.get("docs_dir", DEFAULT_DOCS)
     for name, value in (("plugins: citeproof: bib_file", bib_file), ("docs_dir", docs_dir)):
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{config_file}: {name} must be a path (text), not {value!r}; "
+            where = _where(config_file, text, name.rsplit(": ", 1)[-1])
+            raise ConfigError(f"{where}: {name} must be a path (text), not {_shown(value)}; "
                               "fix mkdocs.yml or pass --bib and --docs.")
     bib = bib if bib is not None else root / bib_file
     return ProjectPaths(
@@ -80,6 +90,18 @@ def project_paths(config_file: Path | None = None, *, bib: Path | None = None,
         config_file=config_file,
         lock=lock if lock is not None else default_lock(bib),
     )
+
+
+def _where(config_file: Path, text: str, key: str) -> str:
+    """``file:line`` of the first line that sets ``key`` (just the file if none does)."""
+    m = re.search(rf"^[ \t-]*{re.escape(key)}[ \t]*:", text, re.M)
+    return f"{config_file}:{text.count(chr(10), 0, m.start()) + 1}" if m else str(config_file)
+
+
+def _shown(value) -> str:
+    """A config value as the message shows it: its repr, cut to 60 characters."""
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:59] + "…"
 
 
 def _plugin_options(plugins) -> dict:

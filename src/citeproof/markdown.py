@@ -45,7 +45,8 @@ from __future__ import annotations
 
 import re
 import string
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 
 from .model import BibliographyMarker, CitationGroup, CitationItem, ParsedDocument, Problem
 
@@ -201,6 +202,7 @@ class _Scanner:
         self.escapes: list[int] = []
         self.parens: dict[int, dict[int, int]] = {}  # paragraph start -> '(' -> ')'
         self.unclosed: dict[object, int] = {}  # search -> a start it is known to fail from
+        self.depths: dict[int, tuple] = {}  # paragraph end -> bracket_depths()
 
     # ------------------------------------------------------------------ helpers
     def pos(self, offset: int) -> tuple[int, int]:
@@ -298,8 +300,24 @@ class _Scanner:
 
     def closes_around(self, j: int, lim: int) -> bool:
         """Whether the '[' enclosing the '[' at ``j`` is closed before ``lim`` (brackets
-        counted as nested), i.e. ``j`` starts a nested bracket, not a later one."""
-        text, depth, k = self.text, 2, j + 1
+        counted as nested), i.e. ``j`` starts a nested bracket, not a later one.
+
+        Answered from one bracket-depth pass per paragraph (:meth:`bracket_depths`), so
+        a page of thousands of unclosed ``[@`` stays linear."""
+        depths = self.depths.get(lim)
+        if depths is None or j not in depths[0]:
+            depths = self.depths[lim] = self.bracket_depths(j, lim)
+        index, after, low = depths
+        k = index[j]
+        return k + 1 < len(low) and low[k + 1] <= after[k] - 2
+
+    def bracket_depths(self, j: int, lim: int):
+        """``(index of each '[' token, depth after each bracket token, the suffix minima of
+        those depths)`` for the brackets from ``j`` to ``lim`` (escapes, code spans and
+        HTML skipped)."""
+        text, depth, k = self.text, 0, j
+        index: dict[int, int] = {}
+        after: list[int] = []
         while m := _SPECIAL.search(text, k, lim):
             k, ch = m.start(), m.group()
             if ch == "\\":
@@ -307,11 +325,13 @@ class _Scanner:
             elif ch in "`<":
                 k = self.skip_construct(k) or k + 1
             else:
+                if ch == "[":
+                    index[k] = len(after)
                 depth += 1 if ch == "[" else -1
-                if depth == 0:
-                    return True
+                after.append(depth)
                 k += 1
-        return False
+        low = list(accumulate(reversed(after), min))[::-1]
+        return index, after, low
 
     def opening(self, i: int, ats: list[int], stop: int) -> str:
         """An unclosed citation's text up to its last key (then '…' if more text follows)."""
@@ -445,7 +465,7 @@ class _Scanner:
         shown = _short(raw)
         items = []
         for a, b in zip([i + 1] + [s + 1 for s in semis], semis + [close]):
-            here = [k for k in ats if a <= k < b]
+            here = ats[bisect_left(ats, a):bisect_left(ats, b)]
             body = text[a:b]
             if not body.strip():
                 self.report(i, f"malformed citation '{shown}': an item between ';' separators is "

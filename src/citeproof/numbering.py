@@ -21,20 +21,44 @@ def cited_keys(docs: Sequence[ParsedDocument]) -> list[str]:
     return list(seen)
 
 
-def _suggestion(key: str, bib_keys: list[str], folded: Mapping[str, str]) -> str:
-    """The bib key the writer probably meant: same letters in another case, else a close match."""
-    if key.casefold() in folded:
-        return folded[key.casefold()]
-    close = difflib.get_close_matches(key, bib_keys, n=1, cutoff=0.75)
-    return close[0] if close else ""
+class _KeyIndex:
+    """The bib keys, indexed for "did you mean": by case-folded key, and by every form with
+    one character deleted (a symmetric-delete index), so a suggestion costs a few lookups
+    instead of a comparison with every key."""
+
+    #: At most this many candidates are compared with difflib per unknown key.
+    MAX_CANDIDATES = 64
+
+    def __init__(self, keys: Iterable[str]):
+        self.folded: dict[str, str] = {}
+        self.deletions: dict[str, list[str]] = {}
+        for key in keys:
+            folded = key.casefold()
+            if folded in self.folded:
+                continue
+            self.folded[folded] = key
+            for form in _forms(folded):
+                self.deletions.setdefault(form, []).append(key)
+
+    def suggestion(self, key: str) -> str:
+        """The bib key the writer probably meant: the same letters in another case, else the
+        closest (difflib ratio >= 0.75) of the keys one edit or transposition away."""
+        folded = key.casefold()
+        if folded in self.folded:
+            return self.folded[folded]
+        candidates: dict[str, None] = {}
+        for form in _forms(folded):
+            for known in self.deletions.get(form, ()):
+                candidates.setdefault(known, None)
+                if len(candidates) >= self.MAX_CANDIDATES:
+                    break
+        close = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.75)
+        return close[0] if close else ""
 
 
-def _folded(keys: list[str]) -> dict[str, str]:
-    """Case-folded key -> the first bib key with those letters."""
-    folded: dict[str, str] = {}
-    for k in keys:
-        folded.setdefault(k.casefold(), k)
-    return folded
+def _forms(word: str) -> set[str]:
+    """``word`` and every string made by deleting one of its characters."""
+    return {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}
 
 
 def resolve_keys(docs: Sequence[ParsedDocument], bib_keys: Iterable[str]) -> list[Problem]:
@@ -44,18 +68,16 @@ def resolve_keys(docs: Sequence[ParsedDocument], bib_keys: Iterable[str]) -> lis
     and, for an item with a prefix (``[twitter @someone]``), how to escape the ``@``.
     """
     known = bib_keys if isinstance(bib_keys, (set, frozenset, dict, KeysView)) else set(bib_keys)
-    keys: list[str] = []
-    folded: dict[str, str] = {}
+    index: _KeyIndex | None = None
     problems = []
     for doc in docs:
         for group in doc.groups:
             for item in group.items:
                 if item.key in known:
                     continue
-                if not keys:  # only a page with an unknown key pays for the suggestions
-                    keys = list(dict.fromkeys(known))
-                    folded = _folded(keys)
-                guess = _suggestion(item.key, keys, folded)
+                if index is None:  # only a page with an unknown key pays for the index
+                    index = _KeyIndex(known)
+                guess = index.suggestion(item.key)
                 message = f"unknown citation key '{item.key}'"
                 if guess and guess.casefold() == item.key.casefold():
                     message += f"; did you mean '{guess}'? Keys must match exactly, including case."
@@ -79,9 +101,9 @@ def unused_entries(docs: Sequence[ParsedDocument], references: Mapping[str, Refe
     ``suh2019``) is left out: that ``unknown-key`` error already names it.
     """
     cited = set(cited_keys(docs))
-    keys = list(references)
-    folded = _folded(keys)
-    suggested = {_suggestion(key, keys, folded) for key in cited if key not in references}
+    unknown = [key for key in cited if key not in references]
+    index = _KeyIndex(references) if unknown else None
+    suggested = {index.suggestion(key) for key in unknown} if index else set()
     return [Problem("unused-entry", "warning",
                     f"bib entry '{key}' is never cited; cite it as [@{key}] or remove it.",
                     key=key, file=ref.file, line=ref.line)

@@ -5,20 +5,55 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import yaml
+
 from .model import ParsedDocument
 
-# The same rule as MkDocs' own front-matter reader (mkdocs.utils.meta).
+# The same rules as MkDocs' own front-matter reader (mkdocs.utils.meta): YAML between
+# ``---`` lines when it is a mapping, else MultiMarkdown ``key: value`` lines up to a blank.
 _FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.S)
+_META = re.compile(r"[ ]{0,3}[A-Za-z0-9_-]+:")
+_META_MORE = re.compile(r"(?:[ ]{4}|\t)")
 
 
 def split_front_matter(raw: str) -> tuple[int, str]:
-    """Return (lines before the body, body) as MkDocs sees the page."""
+    """Return (lines before the body, body) as MkDocs sees the page: YAML front matter
+    that is not a mapping (or not YAML) stays in the body; MultiMarkdown meta lines go."""
     m = _FRONT_MATTER.match(raw)
-    if not m:
+    if m:
+        if not isinstance(_yaml(m.group(1)), dict):
+            return 0, raw
+        rest = raw[m.end():]
+    else:
+        rest = _after_meta_lines(raw)
+    if rest is raw:
         return 0, raw
-    rest = raw[m.end():]
     body = rest.lstrip("\n")
     return raw[: len(raw) - len(body)].count("\n"), body
+
+
+def _yaml(text: str):
+    """``text`` as YAML, or ``None`` when it is not (MkDocs then keeps it as text)."""
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
+
+
+def _after_meta_lines(raw: str) -> str:
+    """``raw`` after its MultiMarkdown meta lines (and the blank line ending them), or
+    ``raw`` itself when it has none."""
+    lines = raw.split("\n")
+    k = 0
+    while k < len(lines):
+        line = lines[k].rstrip("\r")
+        if not line.strip():
+            k += 1
+            break
+        if not (_META.match(line) or (k and _META_MORE.match(line))):
+            break
+        k += 1
+    return "\n".join(lines[k:]) if k else raw
 
 
 def body_line_offset(raw: str, body: str) -> int:
@@ -58,3 +93,18 @@ def markdown_files(docs_dir: Path) -> list[Path]:
     exts = {".md", ".markdown", ".mdown", ".mkdn", ".mkd"}
     return sorted(p for p in docs_dir.rglob("*") if p.suffix.lower() in exts and p.is_file()
                   and not any(part.startswith(".") for part in p.relative_to(docs_dir).parts))
+
+
+def front_matter_authors(meta) -> tuple[list[str], str]:
+    """The page's authors from its front matter (``authors``, else ``author``): a name
+    (one author, however many words), or a list of names. Anything else (a number, a
+    mapping) gives no author and the message saying so (else ``""``)."""
+    value = (meta.get("authors") or meta.get("author")) if isinstance(meta, dict) else None
+    if not value:
+        return [], ""
+    if isinstance(value, str):
+        return [value.strip()], ""
+    if isinstance(value, list) and all(isinstance(a, str) for a in value):
+        return [a.strip() for a in value if a.strip()], ""
+    return [], (f"front matter 'authors' must be a name or a list of names, not "
+                f"{str(value)[:60]!r}: the page's metadata names no author")

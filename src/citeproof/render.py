@@ -38,9 +38,18 @@ def escape(text: str) -> str:
     return text.translate(_HTML_ESCAPE)
 
 
+_ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9_:.\-]")
+
+
 def anchor_for(key: str) -> str:
-    """A stable, URL-safe fragment id for a bib key (``doe:2020`` -> ``ref-doe:2020``)."""
-    return "ref-" + re.sub(r"[^A-Za-z0-9_:.\-]", "-", key)
+    """A stable, URL-safe fragment id for a bib key, distinct for distinct keys.
+
+    A key of ASCII letters, digits and ``_:.-`` keeps its text (``doe:2020`` ->
+    ``ref-doe:2020``); any other character becomes ``~`` + its code point in hex + ``~``
+    (``müller2020`` -> ``ref-m~fc~ller2020``). Plain keys hold no ``~``, so no two keys
+    share an id.
+    """
+    return "ref-" + _ANCHOR_UNSAFE.sub(lambda m: f"~{ord(m.group()):x}~", key)
 
 
 @dataclass

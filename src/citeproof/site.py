@@ -32,7 +32,7 @@ from .errors import ConfigError
 from .markdown import parse_citations
 from .model import AUTHOR_RULES, PAGE_RANGES, Problem, Record
 from .numbering import resolve_keys
-from .pages import shift_lines
+from .pages import front_matter_authors, shift_lines
 from .render import (PageCitations, anchor_for, design_badges, finish_html, head_metadata,
                      render_bibliography, render_markdown)
 
@@ -45,10 +45,14 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "page_ranges": PAGE_RANGES,
 }
 
+#: Every attribute that holds a URL, or (SVG/SMIL ``values``, ``to``, ``from``, ``by``)
+#: a value an animation may write into one; ``srcset`` and ``values`` hold lists.
 _URL_ATTR = re.compile(
-    r"""(\s(?:href|src|action|formaction|xlink:href|data|poster|background|cite)\s*=\s*)"""
-    r"""(?:(["'])(.*?)\2|([^\s"'=<>`]+))""", re.I | re.S)
+    r"""([\s/](?:href|src|srcset|action|formaction|xlink:href|data|poster|background|cite"""
+    r"""|ping|longdesc|usemap|codebase|archive|classid|icon|manifest|lowsrc|dynsrc"""
+    r"""|values|to|from|by)\s*=\s*)(?:(["'])(.*?)\2|([^\s"'=<>`]+))""", re.I | re.S)
 _UNSAFE_SCHEMES = {"javascript", "vbscript", "data"}
+_LIST_ITEM = re.compile(r"[;,]")
 
 
 @dataclass(frozen=True)
@@ -242,11 +246,14 @@ class SiteCore:
         """
         if not self.options.metadata or not page.cites.numbers:
             return ""
-        authors = meta.get("authors") or ([meta["author"]] if meta.get("author") else [])
+        meta = meta if isinstance(meta, Mapping) else {}
+        authors, fault = front_matter_authors(dict(meta))
+        if fault:
+            logging.getLogger("mkdocs.plugins.citeproof").warning("%s: %s", page.label, fault)
         date = meta.get("date")
         return head_metadata(
             title=str(meta.get("title") or title),
-            authors=[str(a) for a in authors],
+            authors=authors,
             date=str(date) if date else None,
             url=url,
             description=str(meta.get("description") or "") or None,
@@ -271,11 +278,12 @@ def disarm_unsafe_links(html: str, source: str, label: str, offset: int = 0) -> 
 
     def check(m: re.Match) -> str:
         quote = m.group(2) or '"'
-        value = unescape(m.group(3) if m.group(2) else m.group(4))
-        scheme = re.sub(r"[\x00-\x20]", "", value).split(":", 1)[0].lower() if ":" in value else ""
-        if scheme not in _UNSAFE_SCHEMES:
+        raw = m.group(3) if m.group(2) else m.group(4)
+        value = unescape(raw)
+        if not any(_scheme(item) in _UNSAFE_SCHEMES for item in _LIST_ITEM.split(value)):
             return m.group(0)
         at = source.find(value[:40])
+        at = at if at >= 0 else source.find(raw[:40])
         line = source[:at].count("\n") + 1 + offset if at >= 0 else None
         problems.append(Problem("invalid-url", "error",
                                 f"a link to '{value[:60]}' was disarmed: only http(s), mailto and "
@@ -284,6 +292,13 @@ def disarm_unsafe_links(html: str, source: str, label: str, offset: int = 0) -> 
         return f'{m.group(1)}{quote}#unsafe-link-removed{quote}'
 
     return _URL_ATTR.sub(check, html), problems
+
+
+def _scheme(url: str) -> str:
+    """The lower-case scheme of ``url`` as a browser reads it (controls and spaces
+    dropped), or ``""``."""
+    compact = re.sub(r"[\x00-\x20]", "", url)
+    return compact.split(":", 1)[0].lower() if ":" in compact else ""
 
 
 def _relative(path: Path) -> str:

@@ -35,7 +35,7 @@ from typing import Iterable, Mapping
 from pybtex.backends import html as html_backend
 from pybtex.backends import plaintext
 from pybtex.database import BibliographyData, Entry, Person
-from pybtex.richtext import HRef, Text
+from pybtex.richtext import HRef, Tag, Text
 from pybtex.style import FormattedEntry as PybtexFormattedEntry
 from pybtex.style.formatting import BaseStyle
 
@@ -64,6 +64,12 @@ class HtmlBackend(html_backend.Backend):
             return text
         return f'<a href="{html.escape(url, quote=True)}" rel="noopener">{text}</a>' if text else ""
 
+
+#: Right-to-left letters (Hebrew to NKo, presentation forms, RTL scripts beyond the BMP)
+#: and the bidi marks, embeddings, overrides and isolates.
+_RIGHT_TO_LEFT = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff"
+    "\u061c\u200f\u202a-\u202e\u2066-\u2069]")
 
 _HTML = HtmlBackend()
 _TEXT = plaintext.Backend()
@@ -138,9 +144,14 @@ class VancouverStyle(BaseStyle):
         return next((text for text in (self.field(entry, n) for n in names) if text), "")
 
     def format_title(self, entry: Entry, medium: str = "") -> list:
-        """``Title [medium].`` (the medium in brackets, as NLM writes it)."""
+        """``Title [medium].`` (the medium in brackets, as NLM writes it). A title with
+        right-to-left text or bidi controls is isolated (``<bdi>`` in HTML), so an
+        override in it cannot reverse the DOI or anything else after it."""
         title = self.field(entry, "title")
-        return _sentence(f"{title} [{medium}]" if title and medium else title)
+        if not title:
+            return []
+        shown = Tag("bdi", title) if _RIGHT_TO_LEFT.search(title) else title
+        return _sentence(shown, f" [{medium}]") if medium else _sentence(shown)
 
     def format_pages(self, pages: str) -> str:
         """A page field as printed: ``786-92`` (or ``786-792`` with full ``page_ranges``)."""

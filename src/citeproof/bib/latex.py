@@ -14,7 +14,7 @@ from pybtex.database import Person
 
 from ..model import Author
 
-__all__ = ["latex_to_text", "normalize_pages", "person_to_author", "split_words"]
+__all__ = ["broken_latex", "latex_to_text", "normalize_pages", "person_to_author", "split_words"]
 
 _NEEDS_CODEC = re.compile(r"[\\~]|--|''|``")
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
@@ -40,8 +40,26 @@ def split_words(value: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _decode_word(word: str) -> str:
-    # a bare % would start a TeX comment and silently cut the rest: keep it as a percent sign
-    return codecs.decode(_BARE_PERCENT.sub(r"\\%", word), "ulatex")
+    """One word decoded; a word latexcodec cannot read (a trailing backslash) stays as
+    written (:func:`broken_latex` tells the loader, which warns)."""
+    try:
+        # a bare % would start a TeX comment and silently cut the rest: keep it as a percent sign
+        return codecs.decode(_BARE_PERCENT.sub(r"\\%", word), "ulatex")
+    except (UnicodeDecodeError, ValueError):
+        return word
+
+
+def broken_latex(value: str) -> str:
+    """The first word of ``value`` that is not valid LaTeX (shown raw), or ``""``."""
+    if not _NEEDS_CODEC.search(value):
+        return ""
+    for word in split_words(value)[::2]:
+        if _NEEDS_CODEC.search(word):
+            try:
+                codecs.decode(_BARE_PERCENT.sub(r"\\%", word), "ulatex")
+            except (UnicodeDecodeError, ValueError):
+                return word
+    return ""
 
 
 def _decode(value: str) -> str:

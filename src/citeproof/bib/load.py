@@ -22,6 +22,8 @@ Project conventions for bib fields:
 """
 from __future__ import annotations
 
+import codecs
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,10 +34,15 @@ from pybtex.exceptions import PybtexError
 
 from ..identifiers import normalize_doi, normalize_pmcid
 from ..model import BibError, Problem, Reference
-from .latex import latex_to_text, normalize_pages, person_to_author, split_words
+from .latex import broken_latex, latex_to_text, normalize_pages, person_to_author, split_words
 from .scan import Fault, ScannedEntry, Scanner, has_junk
 
-__all__ = ["BibResult", "decode_bib", "load_bib", "parse_bib_text", "read_bib_bytes"]
+__all__ = ["BibResult", "MAX_VALUE_CHARS", "decode_bib", "load_bib", "parse_bib_text",
+           "read_bib_bytes"]
+
+#: A field value (with @string names expanded) longer than this is refused: BibTeX
+#: concatenation can double a string per @string and exhaust memory.
+MAX_VALUE_CHARS = 100_000
 
 
 @dataclass
@@ -52,22 +59,24 @@ def parse_bib_text(text: str, file: str) -> BibResult:
     scanner, parser = Scanner(text), Parser()
     result = BibResult(file=file, data=parser.data)
     seen: dict[str, tuple[str, int]] = {}  # lower-case key -> (key as written, line)
+    scanned: dict[str, tuple[ScannedEntry, Scanner]] = {}  # loaded key -> where it was read
 
     def problem(code, message, line, key=None, field_name=None, severity="error"):
         result.problems.append(Problem(code=code, severity=severity, message=message, key=key,
                                        file=file, line=line, field=field_name))
 
     for item, start, limit in scanner.commands():
-        src, sc = text, scanner
+        sc = scanner
         if isinstance(item, Fault):
-            repaired = _repair(text, item.repair, start, limit)
+            repaired = _repair(scanner, item.repair, start, limit)
             problem("bib-syntax", item.message if repaired else
                     f"{item.message} (this entry is not loaded until then)",
-                    scanner.line(item.pos), (repaired[2].key or None) if repaired else None)
+                    scanner.line(item.pos), (repaired[1].key or None) if repaired else None)
             if not repaired:
                 continue
-            src, sc, item = repaired
-            limit += len(src) - len(text)
+            sc, item = repaired
+            start, limit = 0, len(sc.text)
+        src = sc.text
         if item.command == "comment":
             continue
         line = sc.line(start)
@@ -77,9 +86,10 @@ def parse_bib_text(text: str, file: str) -> BibResult:
                     f"{_what(item)} before its other fields: remove that extra brace (or add the "
                     "'{' its value lacks)", end_line, item.key or None)
             # read on as if the stray brace were not there, when that leaves a clean entry
-            fixed = _repair(src, (item.end - 1, item.end, " "), start, limit)
-            if fixed and not has_junk(fixed[0][fixed[2].end:limit]):
-                src, sc, item = fixed
+            fixed = _repair(sc, (item.end - 1, item.end, " "), start, limit)
+            if fixed and not has_junk(fixed[0].text[fixed[1].end:]):
+                sc, item = fixed
+                src, start, limit = sc.text, 0, len(sc.text)
         if item.key:
             folded = item.key.lower()
             if folded in seen:
@@ -99,6 +109,13 @@ def parse_bib_text(text: str, file: str) -> BibResult:
                     sc.line(name_pos), item.key or None, name)
             entry_text = (entry_text[:vstart - item.start] + new_value
                           + entry_text[vend - item.start:])
+        too_long = _overlong_field(sc, item, parser.macros)
+        if too_long:
+            problem("bib-syntax", f"the field '{too_long}' of the {_what(item)} expands to more "
+                    f"than {MAX_VALUE_CHARS:,} characters through @string concatenation (a "
+                    "macro doubled by 'a # a'?): shorten it; the entry is not loaded",
+                    line, item.key or None, too_long)
+            continue
         with pybtex.errors.capture() as errors:  # pybtex would raise or print to stderr
             try:
                 parser.parse_string(entry_text)
@@ -113,29 +130,82 @@ def parse_bib_text(text: str, file: str) -> BibResult:
             problem("bib-syntax", _pybtex_message(exc, item), at, item.key or None)
         entry = parser.data.entries.get(item.key) if item.key else None
         if entry is not None:
+            scanned[item.key] = (item, sc)
             ref = _reference(item, entry, file, sc)
             result.references[item.key] = ref
+            for name, value in entry.fields.items():
+                word = broken_latex(value)
+                if word:
+                    problem("bib-syntax", f"{item.key}: the {name.lower()} holds LaTeX that cannot "
+                            f"be read ({word!r}, e.g. a trailing backslash): it is shown as "
+                            "written; write a literal backslash as \\textbackslash{} or remove it",
+                            ref.line_of(name.lower()), item.key, name.lower(), "warning")
             warning = normalize_doi(entry.fields.get("doi", ""))[1]
             if warning:
                 problem("invalid-doi", f"{item.key}: {warning}", ref.line_of("doi"), item.key,
                         "doi", "warning")
+    for key, parent in _inherit_crossrefs(parser.data, scanned):
+        item, sc = scanned[key]
+        if parent is None:
+            target = parser.data.entries[key].fields["crossref"]
+            problem("bib-syntax", f"{key}: the crossref '{target}' names no entry of this file: "
+                    "correct the key or add that entry", result.references[key].line_of("crossref"),
+                    key, "crossref", "warning")
+        else:
+            result.references[key] = _reference(item, parser.data.entries[key], file, sc)
     return result
 
 
-def _repair(text: str, repair: tuple[int, int, str] | None, start: int, limit: int):
-    """``(patched text, its scanner, the entry)`` when a fault's own fix ``(start, end,
-    text)`` makes the entry scan cleanly, else ``None``. No fix adds or removes a line
-    break, so line numbers stay true."""
+def _inherit_crossrefs(data: BibliographyData, keys) -> list[tuple[str, object]]:
+    """BibTeX's ``crossref``: an entry takes every field (and name list) it lacks from the
+    entry its ``crossref`` names (one level, as BibTeX does). Returns ``(key, parent entry
+    or None when there is none)`` for each entry of ``keys`` with a crossref."""
+    found = []
+    for key in keys:
+        entry = data.entries[key]
+        target = entry.fields.get("crossref", "").strip()
+        if not target:
+            continue
+        parent = data.entries.get(target)  # pybtex's keys compare case-insensitively
+        found.append((key, parent))
+        if parent is None:
+            continue
+        for name, value in parent.fields.items():
+            if name.lower() not in ("crossref", "key") and name not in entry.fields:
+                entry.fields[name] = value
+        for role, people in parent.persons.items():
+            if role not in entry.persons:
+                entry.persons[role] = list(people)
+    return found
+
+
+def _repair(scanner: Scanner, repair: tuple[int, int, str] | None, start: int, limit: int):
+    """``(scanner of the patched entry's window, the entry)`` when a fault's own fix
+    ``(start, end, text)`` makes the entry scan cleanly, else ``None``. Positions are
+    relative to the window ``start:limit``; no fix adds or removes a line break, so line
+    numbers stay true."""
     if repair is None:
         return None
-    pos, end, insert = repair
-    patched = text[:pos] + insert + text[end:]
-    scanner = Scanner(patched)
+    window = scanner.patched(start, limit, repair)
     try:
-        item = scanner.command_at(start, limit + len(patched) - len(text))
+        item = window.command_at(0, len(window.text))
     except Fault:
         return None
-    return patched, scanner, item
+    return window, item
+
+
+def _overlong_field(scanner: Scanner, item: ScannedEntry, macros) -> str:
+    """The first field of ``item`` whose value, with @string names expanded from
+    ``macros``, would exceed :data:`MAX_VALUE_CHARS`, or ``""``."""
+    for name, _, vstart, vend in item.fields:
+        if scanner.text[vstart] in '{"' and "#" not in scanner.text[vstart:vend]:
+            continue  # one literal: no longer than the file
+        size = 0
+        for part in scanner.parts(vstart, vend):
+            size += len(part) - 2 if part[0] in '{"' else len(macros.get(part, part))
+        if size > MAX_VALUE_CHARS:
+            return name
+    return ""
 
 
 def _empty_names(scanner: Scanner, item: ScannedEntry) -> list[tuple[str, int, str, int, int]]:
@@ -208,10 +278,36 @@ def _reference(item: ScannedEntry, entry, file: str, scanner: Scanner) -> Refere
 def load_bib(path: str | Path, label: str | None = None) -> BibResult:
     """Read and parse a bib file; ``label`` is the name used in messages (default: ``path``).
 
-    Raises :class:`BibError` only when the file cannot be read as UTF-8 text.
+    UTF-8 (with or without a BOM) and UTF-16 (with or without a BOM) are read; CR-only
+    line ends count as line ends. Raises :class:`BibError` only when the file cannot be
+    read as text.
     """
     name = label or str(path)
-    return parse_bib_text(decode_bib(read_bib_bytes(path, name), name), name)
+    text = decode_bib(_as_utf8(read_bib_bytes(path, name), name), name)
+    return parse_bib_text(_LONE_CR.sub("\n", text), name)
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")  # old Mac line ends: one character for one, so positions stay
+
+
+def _as_utf8(data: bytes, name: str) -> bytes:
+    """``data`` as UTF-8: UTF-16 (with a BOM, or without one when every other byte of the
+    start is NUL) is converted; anything else is returned as it is."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        head = data[:4096]
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        half = len(head) // 2
+        encoding = ("utf-16-le" if odd > half * 0.9 and even == 0 else
+                    "utf-16-be" if even > half * 0.9 and odd == 0 else "")
+    if not encoding:
+        return data
+    try:
+        return data.decode(encoding).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BibError(f"{name}: the bib file looks like UTF-16 but is not valid UTF-16 (byte "
+                       f"{exc.start}): save it as UTF-8") from None
 
 
 def read_bib_bytes(path: str | Path, name: str) -> bytes:

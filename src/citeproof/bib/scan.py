@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-__all__ = ["FieldSpan", "Fault", "ScannedEntry", "Scanner", "has_junk", "is_field_name", "scan"]
+__all__ = ["MAX_BRACE_DEPTH", "FieldSpan", "Fault", "ScannedEntry", "Scanner", "has_junk", "is_field_name", "scan"]
 
 _AT = re.compile(r"@[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*([{(])")
 _LINE_START_AT = re.compile(r"^[ \t]*@[ \t]*[A-Za-z][A-Za-z0-9_-]*[ \t]*[{(]", re.M)
@@ -27,6 +28,11 @@ _WS = re.compile(r"\s*")
 _BRACES = re.compile(r"[{}]")
 _QUOTE_BRACES = re.compile(r'[{}"]')
 _FIELD_LINE = re.compile(r"[ \t,]*[A-Za-z][A-Za-z0-9_-]*[ \t]*=")
+#: Braces nested deeper than this are refused (pybtex's own limit is 100).
+MAX_BRACE_DEPTH = 100
+#: How many following ``@`` lines an entry may hold inside a braced value (data, as
+#: BibTeX reads it) before the scanner stops trying.
+MAX_AT_LINES = 8
 
 
 class Fault(Exception):
@@ -79,19 +85,44 @@ class ScannedEntry:
         return next((f for f in self.fields if f.name == name), None)
 
 
+class _ShiftedStarts(Sequence):
+    """The line starts of a file as positions in a patched window of it: ``origin`` is
+    where the window starts, ``delta`` what the patch at window position ``pos`` added."""
+
+    def __init__(self, starts: Sequence[int], origin: int, pos: int, delta: int):
+        self.starts, self.origin, self.pos, self.delta = starts, origin, pos, delta
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i):
+        s = self.starts[i] - self.origin
+        return s if s <= self.pos else s + self.delta
+
+
 class Scanner:
     """Walks the bib text entry by entry, recording positions."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, line_starts=None):
         self.text = text
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.line_starts = line_starts if line_starts is not None else \
+            [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def patched(self, start: int, limit: int, repair: tuple[int, int, str]) -> Scanner:
+        """A scanner of ``text[start:limit]`` with ``repair`` ``(pos, end, insert)`` applied:
+        positions are relative to ``start``, lines stay those of the whole file (a repair
+        never adds or removes a line break). Costs the window, not the file."""
+        pos, end, insert = repair
+        window = self.text[start:pos] + insert + self.text[end:limit]
+        return Scanner(window, _ShiftedStarts(self.line_starts, start, pos - start,
+                                              len(insert) - (end - pos)))
 
     def line(self, pos: int) -> int:
         """1-based line of a position."""
         return bisect.bisect_right(self.line_starts, pos)
 
     def line_text(self, line: int) -> str:
-        start = self.line_starts[line - 1]
+        start = max(0, self.line_starts[line - 1])
         end = self.line_starts[line] if line < len(self.line_starts) else len(self.text)
         return self.text[start:end]
 
@@ -118,16 +149,43 @@ class Scanner:
         """
         pos, text = 0, self.text
         while m := _AT.search(text, pos):
-            nxt = _LINE_START_AT.search(text, m.end())
-            limit = nxt.start() if nxt else len(text)
+            limit = self.next_at_line(m.end())
             try:
                 scanned = self.command(m, limit)
             except Fault as fault:
-                yield fault, m.start(), limit
-                pos = limit
-            else:
-                yield scanned, m.start(), limit
-                pos = scanned.end
+                spanning = self.spanning(m, limit)
+                if spanning is None:
+                    yield fault, m.start(), limit
+                    pos = limit
+                    continue
+                scanned, limit = spanning
+            yield scanned, m.start(), limit
+            pos = scanned.end
+
+    def next_at_line(self, pos: int) -> int:
+        """Start of the first line after ``pos`` that starts with ``@type{`` (or the end)."""
+        nxt = _LINE_START_AT.search(self.text, pos)
+        return nxt.start() if nxt else len(self.text)
+
+    def spanning(self, m: re.Match, limit: int):
+        """``(entry, its limit)`` when the entry at ``m`` scans cleanly once the next
+        ``@`` lines count as data of one of its braced values (legal BibTeX), else ``None``.
+        A value that would also swallow ``name =`` lines is not taken."""
+        for _ in range(MAX_AT_LINES):
+            if limit >= len(self.text):
+                return None
+            limit = self.next_at_line(limit + 1)
+            try:
+                scanned = self.command(m, limit)
+            except Fault:
+                continue
+            if all(self.text[vs] != "{" or not any(
+                    _FIELD_LINE.match(self.line_text(n))
+                    for n in range(self.line(vs) + 1, self.line(ve - 1) + 1))
+                   for _, _, vs, ve in scanned.fields):
+                return scanned, limit
+            return None
+        return None
 
     def command_at(self, start: int, limit: int) -> ScannedEntry:
         """Scan the ``@command`` that starts at ``start`` (raises :class:`Fault`)."""
@@ -233,28 +291,45 @@ class Scanner:
         """Parse ``part # part ...``; append the field to ``out``; return the position after it."""
         start = i
         while True:
-            ch = self.char(i, limit)
-            if ch in ('{', '"'):
-                end = self.match_brace(i, limit) if ch == "{" else self.match_quote(i, limit)
-                if end < 0:
-                    raise self.unclosed(name, i, self.line(max(i, limit - 1)), "")
-            elif m := _NUMBER.match(self.text, i, limit) or _NAME.match(self.text, i, limit):
-                end = m.end()
-            else:
-                raise Fault(i, f"the field '{name}' has no value: write {name} = {{...}}")
+            end = self.part_end(i, limit, name)
             j = self.ws(end)
             if self.char(j, limit) != "#":
                 out.append((name, name_pos, start, end))
                 return end
             i = self.ws(j + 1)
 
+    def part_end(self, i: int, limit: int, name: str) -> int:
+        """End of the one part of a value (``{...}``, ``"..."``, a number or a @string
+        name) that starts at ``i``; raise :class:`Fault` when there is none."""
+        ch = self.char(i, limit)
+        if ch in ('{', '"'):
+            end = self.match_brace(i, limit) if ch == "{" else self.match_quote(i, limit)
+            if end < 0:
+                raise self.unclosed(name, i, self.line(max(i, limit - 1)), "")
+            return end
+        if m := _NUMBER.match(self.text, i, limit) or _NAME.match(self.text, i, limit):
+            return m.end()
+        raise Fault(i, f"the field '{name}' has no value: write {name} = {{...}}")
+
+    def parts(self, start: int, end: int) -> list[str]:
+        """The parts of a value that scanned cleanly (``text[start:end]``), as written."""
+        out, i = [], start
+        while i < end:
+            j = self.part_end(i, end, "")
+            out.append(self.text[i:j])
+            i = self.ws(self.ws(j) + 1)
+        return out
+
     def match_brace(self, i: int, limit: int) -> int:
-        """Position after the ``}`` matching the ``{`` at ``i``, or -1."""
+        """Position after the ``}`` matching the ``{`` at ``i``, or -1; :class:`Fault`
+        when braces nest deeper than :data:`MAX_BRACE_DEPTH`."""
         depth = 0
         for m in _BRACES.finditer(self.text, i, limit):
             depth += 1 if m.group() == "{" else -1
             if depth == 0:
                 return m.end()
+            if depth > MAX_BRACE_DEPTH:
+                raise self.too_deep(m.start())
         return -1
 
     def match_quote(self, i: int, limit: int) -> int:
@@ -267,7 +342,13 @@ class Scanner:
             depth += {"{": 1, "}": -1}.get(c, 0)
             if depth < 0:
                 return -1
+            if depth > MAX_BRACE_DEPTH:
+                raise self.too_deep(m.start())
         return -1
+
+    def too_deep(self, pos: int) -> Fault:
+        return Fault(pos, f"braces are nested more than {MAX_BRACE_DEPTH} deep on line "
+                          f"{self.line(pos)}, which BibTeX tools refuse: remove the extra braces")
 
     def value_end_line(self, first: int, last: int) -> int:
         """The line where a value opened on ``first`` was meant to end: the last line with

@@ -13,6 +13,7 @@ limits): :data:`DOI_RETRIEVERS` is one chain; every other registry is a chain of
 from __future__ import annotations
 
 import os
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
@@ -122,11 +123,47 @@ def replay(looks: Mapping[str, Lookup]) -> dict[str, Lookup]:
 
 def _check_url(registry: Registry, value: str) -> str:
     value = (value or "").strip().rstrip("/")
-    if not value.lower().startswith(("http://", "https://")) or len(value.split("://", 1)[1]) == 0:
+    if not value.lower().startswith(("http://", "https://")) or len(value.split("://", 1)[1]) == 0 \
+            or _CONTROL.search(value):
         raise ConfigError(
-            f"{registry.env_var} (registry base URL) must start with http:// or https://, got {value!r}; "
-            f"set it to e.g. {registry.default_url} or unset it.")
+            f"{registry.env_var} (registry base URL) must start with http:// or https://, got "
+            f"{mask_credentials(value)!r}; set it to e.g. {registry.default_url} or unset it.")
+    if "@" in value.split("://", 1)[1].split("/", 1)[0]:
+        raise ConfigError(
+            f"{registry.env_var} holds credentials ({mask_credentials(value)}): registries are "
+            "asked without a user or password; remove the 'user:password@' part.")
     return value
+
+
+def mask_credentials(url: str) -> str:
+    """``url`` with any ``user:password@`` before its host shown as ``***@``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    host, slash, path = rest.partition("/")
+    return f"{scheme}://{'***@' + host.rsplit('@', 1)[1] if '@' in host else host}{slash}{path}"
+
+
+def _check_setting(setting: Setting, value: Optional[str]) -> Optional[str]:
+    """``value`` stripped (``None`` when empty); :class:`ConfigError` when it holds a line
+    break or another control character (it would split an HTTP header or form)."""
+    value = (value or "").strip()
+    if _CONTROL.search(value):
+        shown = "" if setting.name == "api_key" else f" ({value!r})"
+        raise ConfigError(f"{setting.env_var} holds a line break or control character{shown}: "
+                          "set it to one line of plain text.")
+    return value or None
+
+
+def _check_seconds(name: str, value: float) -> None:
+    if not (0 <= value <= MAX_SECONDS):  # false for NaN too
+        raise ConfigError(f"{name} must be a number of seconds from 0 to {MAX_SECONDS:g}, "
+                          f"not {value!r}.")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: The longest --timeout or --deadline accepted (one day).
+MAX_SECONDS = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -151,8 +188,11 @@ class RegistryConfig:
                                           for r in REGISTRIES})
         if isinstance(self.timeout, (int, float)):  # one number: both connect and read
             object.__setattr__(self, "timeout", (float(self.timeout), float(self.timeout)))
-        for name in ("mailto", "api_key"):
-            object.__setattr__(self, name, (getattr(self, name) or "").strip() or None)
+        for seconds in self.timeout:
+            _check_seconds("the timeout", seconds)
+        _check_seconds("the deadline", self.deadline)
+        for setting in SETTINGS:
+            object.__setattr__(self, setting.name, _check_setting(setting, getattr(self, setting.name)))
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None, **overrides) -> "RegistryConfig":

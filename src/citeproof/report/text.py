@@ -1,6 +1,7 @@
 """The human report: problems grouped by severity and file, then one line per reference."""
 from __future__ import annotations
 
+import re
 from itertools import groupby
 
 _COLORS = {"error": "31", "warning": "33", "verified": "32", "bold": "1", "dim": "2"}
@@ -16,6 +17,16 @@ _STATUS_WORDS = {
 }
 
 
+#: Characters a terminal would act on: C0 and C1 controls (ESC starts an escape sequence),
+#: DEL, and the bidi embeddings, overrides and isolates.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character written as a visible escape (``\\x1b``)."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
 def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -29,19 +40,21 @@ def format_text(result, *, color: bool = False) -> str:
         source = "the lock entries trusted below were answered by" if result.offline else \
             "the answers below come from"
         out += [paint("Registry endpoints are overridden (CITEPROOF_*_URL): " + source + " "
-                      + ", ".join(result.endpoints.values()) + ", not the real registries.", "warning"), ""]
+                      + escape_controls(", ".join(result.endpoints.values()))
+                      + ", not the real registries.", "warning"), ""]
     order = {"error": 0, "warning": 1}
     problems = sorted(result.problems, key=lambda p: (order[p.severity], p.file or "", p.line or 0))
     for severity, group in groupby(problems, key=lambda p: p.severity):
         group = list(group)
         out.append(paint(_n(len(group), severity) + ":", severity))
         for p in group:
-            where = p.location() or "(no file)"
-            out.append(f"  {where}: {paint(p.severity, p.severity)} [{p.code}] {p.message}")
+            where = escape_controls(p.location() or "(no file)")
+            out.append(f"  {where}: {paint(p.severity, p.severity)} [{p.code}] "
+                       f"{escape_controls(p.message)}")
         out.append("")
     if result.references:
         out.append(paint("References:", "bold"))
-        width = max(len(r.key) for r in result.references)
+        width = max(len(escape_controls(r.key)) for r in result.references)
         for r in result.references:
             word = _STATUS_WORDS.get(r.status, r.status)
             tone = {"verified": "verified", "unavailable": "warning", "not-checked": "dim",
@@ -50,7 +63,8 @@ def format_text(result, *, color: bool = False) -> str:
                 via = f" (answered: {', '.join(r.sources)})" if r.sources else ""
             else:
                 via = f" via {', '.join(r.sources)}" if r.sources else ""
-            out.append(f"  {r.key.ljust(width)}  {paint(word, tone)}{via}")
+            out.append(f"  {escape_controls(r.key).ljust(width)}  {paint(word, tone)}"
+                       f"{escape_controls(via)}")
         out.append("")
     s = result.summary()
     statuses = ", ".join(f"{n} {k}" for k, n in s["statuses"].items()) or "no references"
@@ -58,7 +72,8 @@ def format_text(result, *, color: bool = False) -> str:
     out.append(f"{_n(s['references'], 'reference')}: {statuses}. {_n(s['errors'], 'error')}, "
                f"{_n(s['warnings'], 'warning')}; {mode}; {s['elapsed_seconds']:.2f} s.")
     if s["lock"]:
-        out.append(f"Lock: {s['lock']}.")
+        out.append(f"Lock: {escape_controls(s['lock'])}.")
     if s["endpoints"] and (not s["offline"] or not s["official_endpoints"]):
-        out.append("Registries: " + ", ".join(f"{k} {v}" for k, v in s["endpoints"].items()))
+        out.append("Registries: " + escape_controls(", ".join(f"{k} {v}" for k, v in
+                                                              s["endpoints"].items())))
     return "\n".join(out) + "\n"

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Benchmark `citeproof check --offline` on a clean bib of 100,000 entries (about 29 MB).
+
+The bib is generated (each entry: two authors, title, journal, year, volume, number,
+pages, doi, pmid; one page cites every key, ten to a line); the check runs in a fresh
+process N times. Reported: median wall time and the peak memory (max RSS) of the runs.
+Targets (issue 11): <= 10 s and <= 500 MB.
+
+    python scripts/bench_offline.py [--entries 100000] [--runs 3] [--json out.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def generate(dest: Path, entries: int) -> int:
+    """Write references.bib and docs/index.md into ``dest``; return the bib's size in bytes."""
+    bib = "".join(
+        f"@article{{big{i:06d},\n  author = {{Family{i}, Anna B. and Other{i}, Carl}},\n"
+        f"  title = {{Synthetic study number {i} of walking and low back pain in adults}},\n"
+        f"  journal = {{Journal of Synthetic Research}},\n  year = {{{1990 + i % 35}}},\n"
+        f"  volume = {{{i % 60 + 1}}},\n  number = {{{i % 12 + 1}}},\n"
+        f"  pages = {{{i % 900 + 1}--{i % 900 + 9}}},\n  doi = {{10.5555/big.{i:06d}}},\n"
+        f"  pmid = {{{30000000 + i}}}\n}}\n\n" for i in range(entries))
+    (dest / "references.bib").write_text(bib, encoding="utf-8")
+    (dest / "docs").mkdir()
+    lines = ["# Every reference\n"]
+    for start in range(0, entries, 10):
+        lines.append(" ".join(f"[@big{i:06d}]" for i in range(start, min(start + 10, entries))) + "\n")
+    (dest / "docs" / "index.md").write_text("\n".join(lines), encoding="utf-8")
+    return len(bib.encode("utf-8"))
+
+
+def run_once(cwd: Path) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS in MB of this child, exit code) of one offline check."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "citeproof.cli", "check", "--offline",
+                           "--format", "json"], cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode not in (0, 1):
+        sys.exit(f"check failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return wall, max(peak, before) / 1024, proc.returncode
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--entries", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        size = generate(root, args.entries)
+        results = [run_once(root) for _ in range(args.runs)]
+    walls = [w for w, _, _ in results]
+    figures = {"entries": args.entries, "bib_mb": round(size / 1e6, 1),
+               "median_s": round(statistics.median(walls), 2), "min_s": round(min(walls), 2),
+               "peak_rss_mb": round(max(p for _, p, _ in results)), "exit_code": results[0][2]}
+    print(json.dumps(figures))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

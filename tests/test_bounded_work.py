@@ -1,0 +1,92 @@
+"""Hostile sizes take about as long as clean input of the same size (issue 11, item 3).
+
+Each test times a hostile input against a clean one of the same size and asserts the
+ratio, never an absolute time: a quadratic parser gives ratios in the hundreds here.
+"""
+from __future__ import annotations
+
+import time
+
+from citeproof.bib import parse_bib_text
+from citeproof.markdown import parse_citations
+from citeproof.numbering import resolve_keys
+
+#: Linear code stays well under this; the quadratic code this replaced was 20-400x.
+MAX_RATIO = 5.0
+
+
+def _best(fn, runs: int = 3) -> float:
+    """The fastest of ``runs`` timings of ``fn()`` (the least disturbed by other load)."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _ratio(hostile, clean) -> float:
+    return _best(hostile) / max(_best(clean), 1e-4)
+
+
+def _entries(n: int, comma: str = ",") -> str:
+    return "".join(f"@article{{k{i},\n  title = {{T{i}}}{comma}\n  year = {{2020}}\n}}\n"
+                   for i in range(n))
+
+
+def test_unclosed_citation_openers_are_linear():
+    hostile = "[@" * 5000  # 10 KB, 5,000 unclosed citations
+    clean = "[@a] x" * (len(hostile) // 6)
+    doc = parse_citations(hostile, "p.md")
+    assert len(doc.problems) == 5000 and "not closed" in doc.problems[0].message
+    assert _ratio(lambda: parse_citations(hostile, "p.md"),
+                  lambda: parse_citations(clean, "p.md")) < MAX_RATIO
+
+
+def test_one_huge_group_is_linear():
+    hostile = "[" + "; ".join(f"@k{i}" for i in range(10_000)) + "]"
+    clean = " ".join(f"[@k{i}]" for i in range(10_000))
+    (group,) = parse_citations(hostile, "p.md").groups
+    assert len(group.items) == 10_000 and group.items[-1].key == "k9999"
+    assert _ratio(lambda: parse_citations(hostile, "p.md"),
+                  lambda: parse_citations(clean, "p.md")) < MAX_RATIO
+
+
+def test_bib_recovery_from_missing_commas_is_linear():
+    hostile, clean = _entries(2000, comma=""), _entries(2000)
+    result = parse_bib_text(hostile, "r.bib")
+    assert len(result.references) == 2000  # each loaded as if the comma were there
+    assert sum("a comma is missing" in p.message for p in result.problems) == 2000
+    assert _ratio(lambda: parse_bib_text(hostile, "r.bib"),
+                  lambda: parse_bib_text(clean, "r.bib")) < MAX_RATIO
+
+
+def test_did_you_mean_uses_an_index():
+    bib = parse_bib_text(_entries(5000), "r.bib").references
+    unknown = parse_citations(" ".join(f"[@zz{i}q]" for i in range(1000)), "p.md")
+    known = parse_citations(" ".join(f"[@k{i}]" for i in range(1000)), "p.md")
+    problems = resolve_keys([unknown], bib.keys())
+    assert len(problems) == 1000
+    assert _ratio(lambda: (parse_bib_text(_entries(5000), "r.bib"), resolve_keys([unknown], bib)),
+                  lambda: (parse_bib_text(_entries(5000), "r.bib"), resolve_keys([known], bib))
+                  ) < MAX_RATIO
+
+
+def test_did_you_mean_still_finds_close_keys_in_a_large_bib():
+    bib = {f"k{i}aut": None for i in range(5000)} | {"suh2019": None}
+    (problem,) = resolve_keys([parse_citations("[@suh2091]", "p.md")], bib)
+    assert "did you mean 'suh2019'?" in problem.message
+    (problem,) = resolve_keys([parse_citations("[@K17AUT]", "p.md")], bib)
+    assert "did you mean 'k17aut'?" in problem.message
+
+
+def test_string_doubling_is_capped_with_a_clear_error():
+    hostile = "@string{a = {a}}\n" + "@string{a = a # a}\n" * 26 + "@misc{x, title = a}\n"
+    clean = "@string{a = {a}}\n" + "".join(f"@string{{a{i} = a # {{b}}}}\n" for i in range(26)) \
+        + "@misc{x, title = a}\n"
+    result = parse_bib_text(hostile, "r.bib")
+    capped = [p for p in result.problems if "expands to more than 100,000" in p.message]
+    assert capped and capped[0].line == 18  # 2**17 > 100,000: the 17th doubling
+    assert len(result.references["x"].title) <= 100_000
+    assert _ratio(lambda: parse_bib_text(hostile, "r.bib"),
+                  lambda: parse_bib_text(clean, "r.bib")) < MAX_RATIO

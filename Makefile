@@ -3,6 +3,19 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+PORT   ?= 8000
+# One clear line instead of mkdocs' traceback when the port is taken.
+define PORT_FREE
+import socket, sys
+port = sys.argv[1]
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", int(port)))
+except (OSError, ValueError) as exc:
+    sys.exit(f"make serve: cannot serve on 127.0.0.1:{port} ({getattr(exc, 'strerror', None) or exc}): "
+             f"stop what uses it, or choose another port: make serve PORT=8001")
+endef
+export PORT_FREE
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: setup serve build test check check-offline bench cog clean
@@ -15,8 +28,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)  ## create .venv and install the pinned dependencies
 
-serve: $(STAMP)  ## serve the site on http://127.0.0.1:8000 with live reload
-	$(BIN)/mkdocs serve
+serve: $(STAMP)  ## serve the site on http://127.0.0.1:$(PORT) with live reload (PORT=8000)
+	@$(BIN)/python -c "$$PORT_FREE" $(PORT)
+	$(BIN)/mkdocs serve -a 127.0.0.1:$(PORT)
 
 build: $(STAMP)  ## build the site into site/, failing on any citation warning
 	$(BIN)/mkdocs build --strict
@@ -34,8 +48,8 @@ bench: $(STAMP)  ## the build and check benchmarks (figures in the README)
 	$(BIN)/python scripts/bench_build.py
 	$(BIN)/python scripts/bench_check.py
 
-cog: $(STAMP)  ## paste `citeproof --help` output into the README
-	$(BIN)/cog -r README.md
+cog: $(STAMP)  ## refresh the generated parts: CLI help (README, editing guide), the editorial note
+	$(BIN)/cog -r README.md docs/editing.md docs/index.md
 
 clean:
 	rm -rf site .pytest_cache

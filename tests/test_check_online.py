@@ -307,7 +307,7 @@ def test_the_default_lock_is_not_written_from_an_emulator(tmp_path, emulator):
     result = invoke(project, ["check", "--format", "json"], emulator.env())
     assert result.exit_code == 0
     assert not (project / "citations.lock.json").exists()
-    assert "NOT written" in json.loads(result.output)["summary"]["lock"]
+    assert "NOT written" in json.loads(result.stdout)["summary"]["lock"]
 
 
 def test_an_emulator_lock_is_never_written_to_the_default_path(tmp_path, emulator):
@@ -325,7 +325,7 @@ def test_emulator_answers_are_not_trusted_by_a_run_against_the_real_registries(t
     # offline with the real endpoints (no CITEPROOF_*_URL): nothing may come out verified
     result = invoke(project, ["check", "--offline", "--format", "json", "--lock", "lock.json"], {
         "CITEPROOF_CROSSREF_URL": None, "CITEPROOF_DOI_URL": None, "CITEPROOF_EUTILS_URL": None})
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert "verified" not in statuses(report).values()
     assert any(p["code"] == "not-verified" and "not answered by the registry endpoints" in p["message"]
                for p in report["problems"])
@@ -383,7 +383,7 @@ def test_an_unwritable_lock_is_exit_2_after_the_report(tmp_path, emulator):
     result = invoke(project, ["check", "--format", "json", "--lock", str(project / "no" / "such" / "l.json")],
                     emulator.env())
     assert result.exit_code == 2
-    assert "NOT written" in json.loads(result.output)["summary"]["lock"]
+    assert "NOT written" in json.loads(result.stdout)["summary"]["lock"]
 
 
 def test_a_bad_registry_url_is_a_usage_error_offline_too(tmp_path, emulator):

@@ -185,3 +185,18 @@ def test_colour_on_a_terminal_unless_no_color(tmp_path, no_color):
     os.close(main_fd)
     assert b"unknown-key" in out
     assert (b"\033[" in out) is (not no_color)
+
+
+def test_editing_guide_command_help_is_current_and_covers_the_editor():
+    """docs/editing.md pastes every command's --help (`make cog`); stale help fails."""
+    cog = Path(sys.executable).with_name("cog")
+    if not cog.exists():
+        pytest.skip("cogapp is not installed (pip install -e '.[test]')")
+    proc = subprocess.run([str(cog), "--check", "docs/editing.md"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, "docs/editing.md's command help is stale: run `make cog`\n" + proc.stdout
+    guide = (ROOT / "docs" / "editing.md").read_text(encoding="utf-8")
+    for command in ("check", "add", "fix", "find"):
+        assert f"$ citeproof {command} --help\nUsage: citeproof {command} " in guide
+    for topic in ("identifier = {none}", "`pmid`", "`pmcid`", "Exit code 3", "citations.lock.json",
+                  "is committed", "edition/changes.yml", "kind: addition", "Which fields each type needs"):
+        assert topic in guide, topic

@@ -23,8 +23,9 @@ def by_key(key):
 
 def test_env_and_log(emulator):
     env = emulator.env()
-    assert set(env) == {"CITEPROOF_CROSSREF_URL", "CITEPROOF_DOI_URL", "CITEPROOF_EUTILS_URL"}
-    assert len(set(env.values())) == 3 and all(v.startswith("http://127.0.0.1:") for v in env.values())
+    assert set(env) == {"CITEPROOF_CROSSREF_URL", "CITEPROOF_DOI_URL", "CITEPROOF_EUTILS_URL",
+                        "CITEPROOF_IDCONV_URL"}
+    assert len(set(env.values())) == 4 and all(v.startswith("http://127.0.0.1:") for v in env.values())
     get(f"{emulator.crossref_url}/works/{UNKNOWN_DOI}")
     method, path, query = emulator.requests[0][:3]
     assert (method, path, query) == ("GET", f"/works/{UNKNOWN_DOI}", {})
@@ -180,3 +181,28 @@ def test_synthetic_works_are_consistent():
 def test_every_fixture_file_says_it_is_emulator_data():
     for path in Path(__file__).parent.joinpath("emulator").glob("*.py"):
         assert "EMULATOR" in path.read_text().splitlines()[0], path
+
+
+def test_crossref_bibliographic_query_ranks_by_shared_words_with_a_score(emulator):
+    text = "Gorden R, Bloxham S (2016) A Systematic Review of the Effects of Exercise. Healthcare (Basal)"
+    msg = get(f"{emulator.crossref_url}/works", **{"query.bibliographic": text, "rows": "3"}).json()["message"]
+    assert len(msg["items"]) == 3 and msg["items"][0]["DOI"] == "10.3390/healthcare4020022"
+    scores = [i["score"] for i in msg["items"]]
+    assert scores == sorted(scores, reverse=True) and msg["total-results"] > 3
+
+
+def test_esearch_by_title_words_and_author(emulator):
+    found = get(f"{emulator.eutils_url}/esearch.fcgi", db="pubmed", retmode="json",
+                term="walking[ti] AND lumbar[ti] AND Lee JS[au]").json()["esearchresult"]["idlist"]
+    assert found == ["27807526"]
+    none = get(f"{emulator.eutils_url}/esearch.fcgi", db="pubmed", retmode="json",
+               term="walking[ti] AND Nobody[au]").json()["esearchresult"]
+    assert none["idlist"] == [] and none["count"] == "0"
+
+
+def test_idconv_answers_known_and_unknown_pmcids(emulator):
+    data = get(f"{emulator.idconv_url}/", ids="PMC6616307,PMC1", format="json").json()
+    known, unknown = data["records"]
+    assert (known["pmid"], known["doi"]) == ("31261549", "10.1097/MD.0000000000016173")
+    assert unknown["status"] == "error" and unknown["errmsg"]
+    assert get(f"{emulator.idconv_url}/", ids=",".join(f"PMC{i}" for i in range(1, 202))).status_code == 400

@@ -184,7 +184,7 @@ def test_every_registry_cites_its_public_policy_page_and_has_unique_names():
 
 def test_the_endpoints_are_the_tables_in_order():
     config = RegistryConfig()
-    assert list(config.endpoints) == ["crossref", "doi.org", "eutils"] == [r.name for r in REGISTRIES]
+    assert list(config.endpoints) == ["crossref", "doi.org", "eutils", "idconv"] == [r.name for r in REGISTRIES]
     assert config.endpoints == {r.name: r.default_url for r in REGISTRIES} and config.official
     with pytest.raises(ConfigError, match="unknown registry name"):
         RegistryConfig(urls={"crossreff": "https://api.crossref.org"})
@@ -200,11 +200,12 @@ def test_the_doi_chain_asks_doi_org_only_for_what_crossref_did_not_know():
 
 
 def test_rate_policies_follow_the_settings():
-    crossref, doi, eutils = REGISTRIES
+    crossref, doi, eutils, idconv = REGISTRIES
     assert crossref.policy.rate(RegistryConfig()) == Rate(5.0, 1)
     assert crossref.policy.rate(RegistryConfig(mailto="me@example.org")) == Rate(10.0, 5)
     assert eutils.policy.rate(RegistryConfig(api_key="k")) == Rate(10.0, 3)
     assert doi.policy.rate(RegistryConfig(mailto="me@example.org", api_key="k")) == Rate(5.0, 2)
+    assert idconv.policy.rate(RegistryConfig(mailto="me@example.org", api_key="k")) == Rate(3.0, 1)
 
 
 # --------------------------------------------------------------------------- README follows

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -97,3 +98,64 @@ def test_bib_is_parsed_and_formatted_once_per_change(tmp_path, monkeypatch):
     config.plugins.run_event("config", config)
     build(config)
     assert calls == {"load": 2}
+
+
+def serve(site: Path):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                            cwd=site, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    return proc, f"http://127.0.0.1:{port}/"
+
+
+def stop(proc) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_serve_shows_problems_on_the_page_and_a_missing_bib_as_a_notice(tmp_path):
+    site = copy_site(tmp_path)
+    page = site / "docs" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("[@kim2017]", "[@kim2071]", 1), encoding="utf-8")
+    proc, url = serve(site)
+    try:
+        html = wait_for(lambda: (t := fetch(url)) and "cp-serve-notice" in t and t, 60, "the notice")
+        notice = html.split('class="cp-serve-notice"', 1)[1].split("</div>", 1)[0]
+        assert re.search(r"docs/index\.md:\d+</code> error: .*kim2071", notice), notice
+        (site / "references.bib").write_text("@article{broken,\n  title = {unclosed\n", encoding="utf-8")
+        wait_for(lambda: "references.bib" in fetch(url).split("cp-serve-notice", 1)[-1].split("</div>")[0],
+                 30, "the notice of the broken bib")
+        (site / "references.bib").unlink()
+        started = time.monotonic()
+        missing = wait_for(lambda: "the bib file does not exist" in fetch(url).split("cp-serve-notice", 1)[-1],
+                           30, "the notice of the missing bib (not a hang)")
+        assert missing and time.monotonic() - started < 30
+    finally:
+        stop(proc)
+
+
+def test_a_built_site_never_has_the_notice(tmp_path):
+    site = copy_site(tmp_path)
+    page = site / "docs" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("[@kim2017]", "[@kim2071]", 1), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=site, capture_output=True, text=True,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert proc.returncode == 0 and "kim2071" in proc.stderr
+    assert "cp-serve-notice" not in (site / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_make_serve_on_a_busy_port_says_so_in_one_line(tmp_path):
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = subprocess.run(["make", "-s", "serve", f"PORT={port}"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60)
+    ours = [line for line in proc.stderr.splitlines() if line.startswith("make serve:")]
+    assert proc.returncode != 0 and len(ours) == 1 and "Traceback" not in proc.stderr
+    assert f"127.0.0.1:{port}" in ours[0] and "make serve PORT=" in ours[0]

@@ -22,9 +22,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Optional
 
 from .bib import load_bib, validate_references
 from .config import DEFAULT_LOCK_NAME, default_lock
+from .edition import check_edition
 from .errors import EXIT_ERRORS, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, InputError
 from .identifiers import valid_ids
 from .claims import check_claims
@@ -32,7 +34,7 @@ from .lock import Lock, Plan, lock_sources
 from .markdown import parse_citations
 from .model import Lookup, ParsedDocument, Problem, ProblemCode, Reference, ReferenceResult
 from .numbering import resolve_keys, unused_entries
-from .pages import markdown_files, shift_lines, split_front_matter
+from .pages import markdown_files, split_front_matter
 from .registries import RegistryConfig, Resolution, resolve
 from .verify import grouped, judge
 
@@ -48,6 +50,7 @@ class CheckOptions:
     offline: bool = False
     max_age: timedelta = timedelta(days=30)
     registry: RegistryConfig = field(default_factory=RegistryConfig)  # the CLI's: from the environment
+    root: Optional[Path] = None  # the project (mkdocs.yml's folder): its edition/ is checked, if any
 
 
 @dataclass
@@ -116,12 +119,13 @@ def _docs(docs: Path) -> list[tuple[str, ParsedDocument]]:
             raise InputError(f"{path}: cannot read this Markdown file ({exc}); "
                              "save it as UTF-8 or exclude it.") from None
         offset, body = split_front_matter(raw)
-        parsed.append((body, shift_lines(parse_citations(body, str(path)), offset)))
+        parsed.append((body, parse_citations(body, str(path), offset)))
     return parsed
 
 
 def offline_problems(options: CheckOptions) -> tuple[dict[str, Reference], list[Problem]]:
-    """Everything that can be found without a network: bib, keys, identifiers' syntax."""
+    """Everything that can be found without a network: bib, keys, identifiers' syntax, and
+    any change to the article that its ``edition/changes.yml`` does not declare."""
     refs, problems, _ = _offline(options)
     return refs, problems
 
@@ -136,6 +140,8 @@ def _offline(options: CheckOptions):
         problems.extend(doc.problems)
     problems += resolve_keys(docs, bib.references.keys())
     problems += unused_entries(docs, bib.references)
+    if options.root is not None:
+        problems += check_edition(options.root)
     return bib.references, problems, pages
 
 

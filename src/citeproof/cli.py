@@ -1,8 +1,9 @@
-"""The ``citeproof`` command: a thin click layer over ``citeproof.check``.
+"""The ``citeproof`` command: a thin click layer over ``citeproof.check`` and ``citeproof.editing``.
 
-Data (the report) goes to stdout, messages to stderr. Exit codes: 0 no error,
-1 errors found, 2 bad usage or unreadable input, 3 verification incomplete because
-a registry was unavailable (and no other error).
+Data (the report, a diff, the key to cite, the candidates) goes to stdout, messages to
+stderr. Exit codes (:data:`citeproof.errors.EXIT_CODES`, shown in every ``--help``):
+0 no error, 1 errors found, 2 bad usage or unreadable input, 3 a registry was
+unavailable (and no other error).
 """
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ import click
 from . import __version__
 from .check import CheckOptions, run_check
 from .config import project_paths
-from .errors import CiteproofError
-from .registries import RegistryConfig, environment
+from .errors import EXIT_CODES, EXIT_ERRORS, EXIT_OK, EXIT_UNAVAILABLE, CiteproofError
+from .progress import Progress
+from .registries import REGISTRIES, RegistryConfig, environment
 from .report import FORMATTERS, format_step_summary
 
 #: The variables the command itself reads, besides the registries' (see ``environment_rows``).
@@ -52,8 +54,31 @@ class Seconds(click.FloatRange):
         return number
 
 
-class _CheckCommand(click.Command):
-    """``check``, whose help ends with the environment variables, read from the registry table."""
+def _exit_codes(formatter: click.HelpFormatter) -> None:
+    with formatter.section("Exit codes"):
+        formatter.write_dl([(str(code), meaning) for code, meaning in EXIT_CODES.items()])
+
+
+class _Command(click.Command):
+    """A command whose help ends with the exit codes."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        _exit_codes(formatter)
+
+
+class _Group(click.Group):
+    """The command group, whose help ends with the exit codes; its commands are :class:`_Command`."""
+
+    command_class = _Command
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        _exit_codes(formatter)
+
+
+class _OnlineCommand(_Command):
+    """A command that asks the registries: its help lists the environment variables too."""
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         super().format_help_text(ctx, formatter)
@@ -63,17 +88,64 @@ class _CheckCommand(click.Command):
             formatter.write_dl(rows)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def project_options(f):
+    """``--config`` and ``--bib``: where the bib is (shared by every command)."""
+    f = click.option("--bib", type=click.Path(path_type=Path, dir_okay=False),
+                     help="BibTeX file.  [default: the citeproof plugin's bib_file, else references.bib]")(f)
+    return click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+                        help="MkDocs config to read the bib file and docs dir from.  [default: ./mkdocs.yml]")(f)
+
+
+def registry_options(f):
+    """``--timeout``, ``--deadline`` (how long to wait for the registries) and ``--quiet``."""
+    f = click.option("--quiet", "-q", is_flag=True,
+                     help="No progress line on stderr while the registries are asked.")(f)
+    f = click.option("--deadline", type=Seconds(min=1, max=86_400), default=120.0, show_default=True,
+                     help="Seconds for all registry requests together; then stop asking.")(f)
+    return click.option("--timeout", type=Seconds(min=0.1, max=600), default=10.0, show_default=True,
+                        help="Seconds to wait for one registry response.")(f)
+
+
+def dry_run_option(f):
+    return click.option("--dry-run", is_flag=True,
+                        help="Print the diff of the bib file instead of changing it.")(f)
+
+
+def _fail(exc: CiteproofError):
+    click.echo(f"citeproof: error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(sys.stderr, tty=_is_terminal(sys.stderr), quiet=quiet)
+
+
+def _registry(timeout: float, deadline: float, progress: Progress, online: bool = True) -> RegistryConfig:
+    """The registries from the environment, reporting to ``progress``; a notice first when
+    the endpoints are not the real registries'."""
+    registry = RegistryConfig.from_env(timeout=timeout, deadline=deadline, progress=progress)
+    if online and not registry.official:
+        overridden = [f"{r.env_var}={registry.urls[r.name]}" for r in REGISTRIES
+                      if registry.urls[r.name] != r.default_url]
+        progress.notice("the registry endpoints are overridden (" + ", ".join(overridden)
+                        + "): answers come from there, not from the real registries")
+    return registry
+
+
+def _bib_and_registry(config_file, bib, timeout, deadline, progress):
+    paths = project_paths(config_file, bib=bib)
+    return paths, _registry(timeout, deadline, progress)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="citeproof")
 def main() -> None:
-    """Prove that every citation is real: check a bib file and the Markdown that cites it."""
+    """Prove that every citation is real: check a bib file and the Markdown that cites it;
+    add, fix and find its references from the registries."""
 
 
-@main.command(cls=_CheckCommand)
-@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="MkDocs config to read the bib file and docs dir from.  [default: ./mkdocs.yml]")
-@click.option("--bib", type=click.Path(path_type=Path, dir_okay=False),
-              help="BibTeX file.  [default: the citeproof plugin's bib_file, else references.bib]")
+@main.command(cls=_OnlineCommand)
+@project_options
 @click.option("--docs", type=click.Path(path_type=Path),
               help="Markdown directory or file.  [default: mkdocs.yml's docs_dir, else docs]")
 @click.option("--lock", type=click.Path(path_type=Path, dir_okay=False),
@@ -86,27 +158,25 @@ def main() -> None:
               help="Make no request: check the bib and docs, and the bib against the lock.")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text",
               show_default=True, help="Report format on stdout.")
-@click.option("--timeout", type=Seconds(min=0.1, max=600), default=10.0, show_default=True,
-              help="Seconds to wait for one registry response.")
-@click.option("--deadline", type=Seconds(min=1, max=86_400), default=120.0, show_default=True,
-              help="Seconds for all registry requests together; then stop asking.")
+@registry_options
 @click.option("--max-age", type=Seconds(min=0, max=36_500), default=30.0, show_default=True,
               help="Days a locked registry answer stays fresh before it is asked again.")
 @click.option("--color/--no-color", default=None,
               help="Colour the text report.  [default: on a terminal, unless NO_COLOR is set]")
-def check(config_file, bib, docs, lock, trusted_lock, offline, fmt, timeout, deadline, max_age,
+def check(config_file, bib, docs, lock, trusted_lock, offline, fmt, timeout, deadline, quiet, max_age,
           color) -> None:
     """Check every citation: offline checks, then Crossref, doi.org and PubMed."""
     try:
         paths = project_paths(config_file, bib=bib, docs=docs, lock=lock)
-        registry = RegistryConfig.from_env(timeout=timeout, deadline=deadline)
-        options = CheckOptions(
-            bib=paths.bib, docs=paths.docs, lock=paths.lock, lock_explicit=lock is not None,
-            trusted_lock=trusted_lock, offline=offline, max_age=timedelta(days=max_age), registry=registry)
-        result = run_check(options)
+        with _progress(quiet) as progress:
+            registry = _registry(timeout, deadline, progress, online=not offline)
+            options = CheckOptions(
+                bib=paths.bib, docs=paths.docs, lock=paths.lock, lock_explicit=lock is not None,
+                trusted_lock=trusted_lock, offline=offline, max_age=timedelta(days=max_age), registry=registry,
+                root=paths.config_file.parent if paths.config_file is not None else Path("."))
+            result = run_check(options)
     except CiteproofError as exc:
-        click.echo(f"citeproof: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        _fail(exc)
     if color is None:
         color = fmt == "text" and _is_terminal(sys.stdout) and "NO_COLOR" not in os.environ
     _write_report(FORMATTERS[fmt](result, color=color), color)
@@ -144,6 +214,112 @@ def _write_report(report: str, color: bool) -> None:
         except (OSError, ValueError, AttributeError):
             pass
         sys.exit(2)
+
+
+@main.command(cls=_OnlineCommand)
+@click.argument("identifiers", nargs=-1, required=True)
+@project_options
+@registry_options
+@dry_run_option
+def add(identifiers, config_file, bib, timeout, deadline, quiet, dry_run) -> None:
+    """Add a reference from the registries, for each DOI, PMID or PMCID (bare, doi:, PMID:,
+    or a doi.org, PubMed or PMC URL), and print the key to cite. All or nothing: a work
+    already in the bib, or one no registry knows or could be asked about, changes no file."""
+    from .editing.add import add as add_entries
+    try:
+        with _progress(quiet) as progress:
+            paths, registry = _bib_and_registry(config_file, bib, timeout, deadline, progress)
+            added = add_entries(paths.bib, list(identifiers), registry, dry_run=dry_run)
+    except CiteproofError as exc:
+        _fail(exc)
+    for note in added.notes:
+        click.echo(f"citeproof: warning: {note}", err=True)
+    if dry_run:
+        click.echo(added.diff, nl=False)
+        click.echo(f"citeproof: {paths.bib} NOT changed (--dry-run)", err=True)
+        return
+    click.echo(f"citeproof: added to {paths.bib}: {', '.join(added.keys)}; cite as "
+               + "; ".join(f"[@{k}]" for k in added.keys), err=True)
+    for key in added.keys:
+        click.echo(key)
+
+
+@main.command(cls=_OnlineCommand)
+@project_options
+@registry_options
+@click.option("--write", is_flag=True, help="Apply the changes to the bib file (atomically).")
+def fix(config_file, bib, timeout, deadline, quiet, write) -> None:
+    """Propose the registries' value for every mismatch and missing DOI or PMID that
+    `citeproof check` finds, as a unified diff of the bib file; --write applies it.
+    Values the registries disagree on are shown, never chosen."""
+    from .check import CheckOptions
+    from .editing.fix import fix as fix_bib
+    try:
+        with _progress(quiet) as progress:
+            paths, registry = _bib_and_registry(config_file, bib, timeout, deadline, progress)
+            fixes = fix_bib(CheckOptions(bib=paths.bib, docs=paths.docs, lock=paths.lock, registry=registry),
+                            write=write)
+    except CiteproofError as exc:
+        _fail(exc)
+    click.echo(fixes.diff, nl=False)
+    for line in fixes.undecided:
+        click.echo(f"citeproof: not changed: {line}", err=True)
+    for line in fixes.unavailable:
+        click.echo(f"citeproof: not checked: {line}", err=True)
+    changed = len(fixes.changed)
+    state = "written to" if fixes.written else "proposed for (use --write to apply)" if changed else "needed in"
+    click.echo(f"citeproof: {changed} change{'' if changed == 1 else 's'} {state} {paths.bib}", err=True)
+    if fixes.undecided:
+        sys.exit(EXIT_ERRORS)
+    sys.exit(EXIT_UNAVAILABLE if fixes.unavailable else EXIT_OK)
+
+
+@main.command(cls=_OnlineCommand)
+@click.argument("text")
+@project_options
+@registry_options
+@click.option("--rows", type=click.IntRange(1, 20), default=5, show_default=True,
+              help="Candidates to ask each registry for.")
+@click.option("--add", "add_n", type=click.IntRange(min=1), metavar="N",
+              help="Add candidate N to the bib (as `citeproof add` would).")
+@dry_run_option
+def find(text, config_file, bib, timeout, deadline, quiet, rows, add_n, dry_run) -> None:
+    """Find the DOI or PMID of a printed reference (TEXT): ranked candidates from Crossref
+    and PubMed, each with its evidence (title similarity, first author, year, journal).
+    Exits 1 with "no confident match" rather than guess."""
+    from .editing.add import add_wanted
+    from .editing.entry import Wanted
+    from .editing.find import describe, find as find_works
+    try:
+        with _progress(quiet) as progress:
+            paths, registry = _bib_and_registry(config_file, bib, timeout, deadline, progress)
+            found = find_works(text, registry, rows)
+    except CiteproofError as exc:
+        _fail(exc)
+    for line in found.unavailable:
+        click.echo(f"citeproof: warning: {line}", err=True)
+    for n, candidate in enumerate(found.candidates, 1):
+        click.echo(describe(n, candidate), nl=False)
+    if add_n is None:
+        if not found.confident:
+            click.echo("citeproof: no confident match" + (": no candidate" if not found.candidates else
+                       "; check the candidates by hand, or add one with --add N"), err=True)
+            sys.exit(EXIT_UNAVAILABLE if found.unavailable else EXIT_ERRORS)
+        click.echo("citeproof: candidate 1 is a confident match; add it with --add 1", err=True)
+        return
+    if add_n > len(found.candidates):
+        _fail(CiteproofError(f"--add {add_n}: there are only {len(found.candidates)} candidates"))
+    pick = found.candidates[add_n - 1]
+    try:
+        added = add_wanted(paths.bib, [Wanted(f"candidate {add_n}", doi=pick.doi, pmid=pick.pmid)],
+                           registry, dry_run=dry_run)
+    except CiteproofError as exc:
+        _fail(exc)
+    if dry_run:
+        click.echo(added.diff, nl=False)
+        return
+    click.echo(f"citeproof: added to {paths.bib}: cite as [@{added.keys[0]}]", err=True)
+    click.echo(added.keys[0])
 
 
 if __name__ == "__main__":  # pragma: no cover

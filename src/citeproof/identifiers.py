@@ -14,6 +14,8 @@ _DOI_RE = re.compile(r"10\.\d{4,9}(?:\.\d+)*/\S+")
 #: Prefixes people paste in front of a DOI; removed with a warning.
 _DOI_PREFIX_RE = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _PMID_RE = re.compile(r"[1-9]\d{0,7}")
+#: ``PMID:`` / ``pmid:`` (any case, spaces allowed) people paste in front of a PMID.
+_PMID_PREFIX_RE = re.compile(r"pmid\s*:\s*", re.IGNORECASE)
 _PMCID_RE = re.compile(r"(?:pmc)?\s*([1-9]\d{0,9})", re.IGNORECASE)
 #: Characters left as they are in a DOI path; everything else (spaces, < > " # % ? and
 #: non-ASCII) is percent-encoded.
@@ -55,6 +57,17 @@ def valid_ids(doi: str, pmid: str) -> tuple[str, str]:
     """The DOI and the PMID worth asking a registry about: each kept only when valid."""
     doi, pmid = doi or "", pmid or ""
     return (doi if doi and is_valid_doi(doi) else "", pmid if pmid and is_valid_pmid(pmid) else "")
+
+
+def normalize_pmid(raw: str) -> tuple[str, str | None]:
+    """Return ``(bare PMID, warning or None)``: whitespace and a ``PMID:`` prefix (any
+    case) removed, the warning saying what was removed, as :func:`normalize_doi` does."""
+    pmid = raw.strip()
+    match = _PMID_PREFIX_RE.match(pmid)
+    if not match:
+        return pmid, None
+    pmid = pmid[match.end():].strip()
+    return pmid, f"the PMID was written with the prefix '{match.group(0).strip()}', which was removed: write just {pmid}"
 
 
 def is_valid_pmid(pmid: str) -> bool:

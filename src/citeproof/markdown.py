@@ -84,16 +84,17 @@ _MARKER = "\\bibliography"
 _HINT = " If this is not a citation, escape the @ as \\@."
 
 
-def parse_citations(text: str, file: str) -> ParsedDocument:
+def parse_citations(text: str, file: str, line_offset: int = 0) -> ParsedDocument:
     """Parse one Markdown text for citation groups, ``\\bibliography`` markers and ``\\@``.
 
-    ``file`` only labels the results. Offsets index ``text``; lines and columns are
+    ``file`` only labels the results; ``line_offset`` is how many lines of the file come
+    before ``text`` (its front matter), so that every line, in messages too, is the file's. Offsets index ``text``; lines and columns are
     1-based and count code points (``\\r\\n`` and ``\\n`` both end a line). A group's
     position is its '['; an item's is its '@'. A marker's offsets cover exactly
     ``\\bibliography``. No escape offset falls inside a group (its prefix and locator
     are given with escapes resolved).
     """
-    return _Scanner(text, file).run()
+    return _Scanner(text, file, line_offset).run()
 
 
 def _indent(line: str) -> int:
@@ -189,8 +190,9 @@ def _scan_blocks(text: str):
 class _Scanner:
     """State of one parse: the text, its code ranges and paragraph limits, the results."""
 
-    def __init__(self, text: str, file: str):
+    def __init__(self, text: str, file: str, line_offset: int = 0):
         self.text, self.file, self.n = text, file, len(text)
+        self.line_offset = line_offset
         code, blanks, self.refdefs, self.labels = _scan_blocks(text)
         self.code_starts = [s for s, _ in code]
         self.code_ends = [e for _, e in code]
@@ -208,7 +210,7 @@ class _Scanner:
     def pos(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of an offset."""
         line = bisect_right(self.line_starts, offset)
-        return line, offset - self.line_starts[line - 1] + 1
+        return line + self.line_offset, offset - self.line_starts[line - 1] + 1
 
     def limit(self, offset: int) -> int:
         """End of the paragraph holding ``offset``: the next blank line or code block."""

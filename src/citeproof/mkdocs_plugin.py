@@ -25,7 +25,8 @@ from mkdocs.utils import get_relative_url
 
 from .errors import BibError, ConfigError, LockError
 from .pages import file_line_offset
-from .site import CHOICES, PageRender, SiteCore, SiteOptions, disarm_unsafe_links, log_problems
+from .site import (CHOICES, PageRender, SiteCore, SiteOptions, disarm_unsafe_links, log_problems,
+                   serve_notice)
 
 log = logging.getLogger("mkdocs.plugins.citeproof")
 
@@ -62,6 +63,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         self._command: str | None = None
         self._pages: dict[str, PageRender] = {}
         self._listings: dict[str, str] = {}
+        self._problems: dict[str, list] = {}  # serve only: each page's problems, for its notice
 
     # Defining on_startup keeps this instance across `mkdocs serve` rebuilds,
     # so the bib is parsed and formatted once per change, not once per build.
@@ -74,7 +76,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
             options = SiteOptions(**{name: self.config[name] for name in SiteOptions.names()})
             if self.site is None or self.site.options != options or self.site.root != root:
                 self.site = SiteCore(options, root)
-            reloaded = self.site.refresh()
+            reloaded = self.site.refresh(tolerant=self._serving)
             self.site.lock()  # an unusable lock stops the build here, with its message
         except (BibError, ConfigError, LockError) as exc:
             raise PluginError(f"citeproof: {str(exc).removeprefix('citeproof: ')}") from None
@@ -89,7 +91,16 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         if not _material_tooltips(config) and JS_DEST not in config.extra_javascript:
             config.extra_javascript.append(JS_DEST)
         self._pages = {}
+        self._problems = {}
         return config
+
+    @property
+    def _serving(self) -> bool:
+        return self._command == "serve"
+
+    def _seen(self, page, problems) -> None:
+        if self._serving:
+            self._problems.setdefault(page.file.src_uri, []).extend(problems)
 
     def on_files(self, files, *, config):
         files.append(File.generated(config, CSS_DEST, abs_src_path=str(CSS_SOURCE)))
@@ -109,6 +120,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         offset = file_line_offset(page.file.abs_src_path, markdown)
         rendered = self.site.render_markdown(markdown, _page_label(page), offset=offset)
         log_problems(log, rendered.problems)
+        self._seen(page, [*self.site.bib_problems(), *rendered.problems])
         self._pages[page.file.src_uri] = rendered
         return rendered.text
 
@@ -117,6 +129,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         if rendered is None:  # not rendered by us (no page_markdown event): only disarm
             html, problems = disarm_unsafe_links(html, page.markdown or "", _page_label(page))
             log_problems(log, problems)
+            self._seen(page, problems)
             return html
         # The list itself goes into the final page (on_post_page): Material's search then
         # indexes the article, not a reference list repeated on every page, and does not
@@ -124,6 +137,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         done = self.site.finish_html(html, rendered, list_slot=LIST_SLOT,
                                      download_href=get_relative_url(self.site.bib_path.name, page.url or "."))
         log_problems(log, done.problems)
+        self._seen(page, done.problems)
         ids = getattr(page, "present_anchor_ids", None)
         if isinstance(ids, set):  # so MkDocs' anchor validation knows our ids (`#ref-…` links)
             ids.update(done.anchors)
@@ -132,6 +146,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         return done.html
 
     def on_post_page(self, output, *, page, config):
+        output = self._with_notice(output, page)
         listing = self._listings.pop(page.file.src_uri, "")
         if listing:
             if LIST_SLOT not in output:
@@ -144,6 +159,16 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         head = self.site.head_metadata(rendered, page.meta or {}, url=page.canonical_url,
                                        title=_h1(page) or page.title or config.site_name)
         return output.replace("</head>", head + "\n</head>", 1) if head else output
+
+
+    def _with_notice(self, output: str, page) -> str:
+        """In ``mkdocs serve`` only: the page's problems as a notice at the top of its body."""
+        notice = serve_notice(self._problems.pop(page.file.src_uri, [])) if self._serving else ""
+        if not notice:
+            return output
+        body = re.search(r"<body[^>]*>", output)
+        at = body.end() if body else 0
+        return output[:at] + notice + output[at:]
 
 
 def _material_tooltips(config) -> bool:

@@ -50,6 +50,8 @@ class ProblemCode(StrEnum):
     YEAR_IN_TEXT = "year-in-text"
     DESIGN_CLAIM = "design-claim"
     NOTICE_CITED = "notice-cited"
+    UNDECLARED_CHANGE = "undeclared-change"  # the article differs from its original edition
+    UNKNOWN_FIELD = "unknown-field"  # a bib field the entry's type does not use (a typo?)
 
 
 #: The codes as plain strings, in the order above.

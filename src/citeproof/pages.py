@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import yaml
-
-from .model import ParsedDocument
 
 # The same rules as MkDocs' own front-matter reader (mkdocs.utils.meta): YAML between
 # ``---`` lines when it is a mapping, else MultiMarkdown ``key: value`` lines up to a blank.
@@ -72,20 +69,6 @@ def file_line_offset(path, body: str) -> int:
     except (OSError, TypeError, UnicodeDecodeError):
         return 0
     return body_line_offset(raw, body)
-
-
-def shift_lines(doc: ParsedDocument, offset: int) -> ParsedDocument:
-    """``doc`` with every line moved down by ``offset`` (the front matter MkDocs strips),
-    so messages name the line of the file itself."""
-    if not offset:
-        return doc
-    return replace(
-        doc,
-        groups=tuple(replace(g, line=g.line + offset,
-                             items=tuple(replace(i, line=i.line + offset) for i in g.items))
-                     for g in doc.groups),
-        markers=tuple(replace(m, line=m.line + offset) for m in doc.markers),
-        problems=tuple(replace(p, line=p.line + offset) if p.line else p for p in doc.problems))
 
 
 def markdown_files(docs_dir: Path) -> list[Path]:

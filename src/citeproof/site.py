@@ -16,6 +16,7 @@ unreadable bib (``BibError``) or an unusable lock file (``LockError``) is raised
 """
 from __future__ import annotations
 
+import html
 import logging
 import os
 import re
@@ -28,11 +29,11 @@ from .bibcache import LoadedBib, load_formatted_bib
 from .claims import check_claims, design_of
 from .config import DEFAULT_BIB, default_lock
 from .lock import Lock
-from .errors import ConfigError
+from .errors import BibError, ConfigError
 from .markdown import parse_citations
 from .model import AUTHOR_RULES, PAGE_RANGES, Problem, Record
 from .numbering import resolve_keys
-from .pages import front_matter_authors, shift_lines
+from .pages import front_matter_authors
 from .render import (PageCitations, anchor_for, design_badges, finish_html, head_metadata,
                      render_bibliography, render_markdown)
 
@@ -149,10 +150,12 @@ class SiteCore:
             self.refresh()
         return self._bib
 
-    def refresh(self) -> bool:
+    def refresh(self, *, tolerant: bool = False) -> bool:
         """Load the bib unless it is unchanged (same mtime and size) since the last load.
 
-        Returns whether it was (re)loaded; raises ``BibError`` when it cannot be read.
+        Returns whether it was (re)loaded; raises ``BibError`` when it cannot be read, or,
+        when ``tolerant`` (a preview server, which must keep serving), keeps an empty bib
+        whose one problem says why.
         """
         try:
             st = self.bib_path.stat()
@@ -161,8 +164,14 @@ class SiteCore:
             signature = None
         if self._bib is not None and signature == self._signature:
             return False
-        bib = load_formatted_bib(self.bib_path, self.cache_dir, label=self.bib_label,
-                                 authors=self.options.authors, page_ranges=self.options.page_ranges)
+        try:
+            bib = load_formatted_bib(self.bib_path, self.cache_dir, label=self.bib_label,
+                                     authors=self.options.authors, page_ranges=self.options.page_ranges)
+        except BibError as exc:
+            if not tolerant:
+                raise
+            bib = LoadedBib({}, [Problem("bib-syntax", "error", str(exc).removeprefix("citeproof: "),
+                                         file=self.bib_label)], {})
         self._bib, self._signature = bib, signature
         self._tooltips = {k: e.text for k, e in bib.entries.items()}
         self._entry_html = {k: e.html for k, e in bib.entries.items()}
@@ -201,7 +210,7 @@ class SiteCore:
         ``offset``: the lines of the file before ``markdown`` (its front matter), so that
         problems name the file's own lines.
         """
-        doc = shift_lines(parse_citations(markdown, label), offset)
+        doc = parse_citations(markdown, label, offset)
         refs = self.bib.references
         problems = [*doc.problems, *resolve_keys([doc], refs.keys()),
                     *check_claims(markdown, doc, refs, self.records())]
@@ -259,6 +268,20 @@ class SiteCore:
             description=str(meta.get("description") or "") or None,
             references=[self.bib.references[k] for k in page.cites.ordered_keys],
             designs={k: d for k in page.cites.ordered_keys if (d := design_of(self.records().get(k, ())))})
+
+
+def serve_notice(problems) -> str:
+    """The preview server's notice of a page's problems (HTML, every text escaped): one
+    ``file:line: message`` per problem, errors first. Never part of a built site."""
+    shown = sorted(problems, key=lambda p: p.severity != "error")
+    if not shown:
+        return ""
+    items = "".join(f'<li class="cp-notice-{html.escape(p.severity)}"><code>{html.escape(p.location() or "")}'
+                    f"</code> {html.escape(p.severity)}: {html.escape(p.message)}</li>" for p in shown)
+    return (f'<div class="cp-serve-notice" role="alert" style="border:3px solid #c62828;background:#fff3f3;'
+            f'color:#000;padding:.5em 1em;margin:0;font:14px/1.4 sans-serif">'
+            f"<strong>citeproof: {len(shown)} problem{'' if len(shown) == 1 else 's'} on this page "
+            f"(shown by mkdocs serve only)</strong><ul>{items}</ul></div>")
 
 
 def log_problems(logger: logging.Logger, problems) -> None:

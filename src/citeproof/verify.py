@@ -169,7 +169,40 @@ def _truncated(authors: tuple[Author, ...]) -> bool:
     return bool(authors) and authors[-1].family.strip().casefold() in {"others", "et al", "et al."}
 
 
+@dataclass(frozen=True)
+class Mismatch:
+    """One field on which a bib entry and one registry record differ."""
+
+    field: str
+    what: str  # as messages name it: "title", "first author", "issue"
+    found: str  # the bib's value
+    expected: str  # the record's
+    hint: str
+    source: str  # the record's source
+
+
+def mismatch_problem(ref: Reference, found: list[Mismatch]) -> Problem:
+    """One problem for one fact (a field's value) that one or more registries contradict,
+    naming each of them and what each has."""
+    first = found[0]
+    regs = [source_label(m.source) for m in found]
+    names = " and ".join(dict.fromkeys(regs))
+    values = list(dict.fromkeys(m.expected for m in found))
+    has = (f"{names} {'have' if len(set(regs)) > 1 else 'has'} '{values[0]}'" if len(values) == 1 else
+           ", ".join(f"{source_label(m.source)} has '{m.expected}'" for m in found))
+    verb = "differ" if first.what == "pages" else "differs"
+    return Problem(Code.METADATA_MISMATCH, "error",
+                   f"{ref.key}: {first.what} {verb} from {names}: bib has '{first.found}', {has}. {first.hint}",
+                   key=ref.key, file=ref.file, line=ref.line_of(first.field), field=first.field,
+                   expected=" / ".join(values), found=first.found)
+
+
 def compare(ref: Reference, record: Record) -> list[Problem]:
+    """Compare one bib entry with one registry record (:func:`mismatches`), one problem per field."""
+    return [mismatch_problem(ref, [m]) for m in mismatches(ref, record)]
+
+
+def mismatches(ref: Reference, record: Record) -> list[Mismatch]:
     """Compare one bib entry with one registry record, field by field, after normalisation.
 
     Fields the record (or the bib) lacks are not compared. Title: case, punctuation,
@@ -179,15 +212,10 @@ def compare(ref: Reference, record: Record) -> list[Problem]:
     range, or an article number (an article number never matches a page range).
     """
     reg = source_label(record.source)
-    out: list[Problem] = []
+    out: list[Mismatch] = []
 
     def mismatch(fld: str, what: str, found: str, expected: str, hint: str) -> None:
-        out.append(Problem(
-            Code.METADATA_MISMATCH, "error",
-            f"{ref.key}: {what} {'differ' if what == 'pages' else 'differs'} from {reg}: "
-            f"bib has '{found}', {reg} has '{expected}'. {hint}",
-            key=ref.key, file=ref.file, line=ref.line_of(fld), field=fld,
-            expected=expected, found=found))
+        out.append(Mismatch(fld, what, found, expected, hint, record.source))
 
     check_ids = "(or check that the DOI/PMID point to the intended paper)"
     if ref.title and record.title and _key(ref.title) != _key(record.title):
@@ -265,6 +293,7 @@ class _Run:
     problems: list[Problem] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)  # found, with metadata, compared
+    differences: list[Mismatch] = field(default_factory=list)  # of every record compared
     incomplete: bool = False  # a registry could not be asked (unavailable)
     unasked: bool = False  # an identifier was not looked up at all (no Lookup given)
 
@@ -299,7 +328,14 @@ class _Run:
                      _field_of(record.source))
             return
         self.records.append(record)
-        self.problems.extend(compare(self.ref, record))
+        self.differences.extend(mismatches(self.ref, record))
+
+    def mismatch_problems(self) -> list[Problem]:
+        """One problem per (field, bib value, kind of difference), naming every registry."""
+        facts: dict[tuple[str, str, str], list[Mismatch]] = {}
+        for m in self.differences:
+            facts.setdefault((m.field, m.what, m.found), []).append(m)
+        return [mismatch_problem(self.ref, found) for found in facts.values()]
 
 
 def _check_doi(run: _Run, crossref: Optional[Lookup], handle: Optional[Lookup],
@@ -492,6 +528,7 @@ def verify_reference(ref: Reference, crossref: Optional[Lookup] = None, handle: 
                     "pmid", expected=found)
     for look in others:
         _check_other(run, look)
+    run.problems[:0] = run.mismatch_problems()
     _check_updates(run)
     return ReferenceResult(ref.key, ref.doi, ref.pmid, _status(run), run.sources), run.problems
 
@@ -542,7 +579,7 @@ def _outage(source: str, reason: str, keys: list[str], refs: Mapping[str, Refere
 def grouped(code: str, keys: list[str], refs: Mapping[str, Reference], one: str, many: str) -> Problem:
     """One warning for many references (one outage, one message), located at the first."""
     first = refs[keys[0]]
-    listed = ", ".join(keys[:12]) + (f" and {len(keys) - 12} more" if len(keys) > 12 else "")
+    listed = ", ".join(keys)
     single = len(keys) == 1
     return Problem(code, "warning", f"{listed}: {one if single else many}.",
                    key=keys[0] if single else None, file=first.file, line=first.line if single else None)

@@ -1,18 +1,23 @@
-# EMULATOR: a local stand-in for Crossref, doi.org and NCBI E-utilities, for tests only.
+# EMULATOR: a local stand-in for Crossref, doi.org, NCBI E-utilities and NCBI's PMC ID
+# converter, for tests only.
 # Its answers are built from fixtures.py (emulator test data), never from a registry.
-"""A registry emulator on 127.0.0.1: three HTTP servers with the registries' behaviour.
+"""A registry emulator on 127.0.0.1: four HTTP servers with the registries' behaviour.
 
 Documented behaviour emulated (the registries' public documentation, summarised in ../shared/notes/registries.md): Crossref
 ``/works/{doi}`` (404 ``Resource not found.``), ``/works/{doi}/agency`` and
 ``/works?filter=doi:...`` (``rows`` default 20, cap 1000; ``select``; 414 for a request
-line over 8 KB); doi.org ``/api/handles/{doi}`` (responseCode 1 / 100) and content
+line over 8 KB) and ``/works?query.bibliographic=...&rows=N`` (ranked, with ``score``,
+loosely related works included); doi.org ``/api/handles/{doi}`` (responseCode 1 / 100) and content
 negotiation (``GET /{doi}`` with ``Accept: application/vnd.citationstyles.csl+json`` ->
 302 to ``/application/vnd.citationstyles.csl+json/{doi}`` on the same server, which
 answers CSL-JSON, as DataCite's resolver does; unknown DOI -> 404); E-utilities
 esummary (GET and POST, per-uid errors, a top-level error for malformed ids) and esearch
-(``[doi]`` terms OR-ed, ``retmax`` default 20). Rate limits: Crossref public pool 5/s and
+(``[doi]`` terms OR-ed, ``retmax`` default 20; ``word[ti]`` and ``Name[au]`` clauses
+AND-ed); the PMC ID converter (``?ids=PMC1,PMC2&format=json``: ``records`` with
+``pmcid``/``pmid``/``doi``, ``status: error`` and ``errmsg`` for an unknown id, at most
+200 ids). Rate limits: Crossref public pool 5/s and
 1 at a time, polite pool 10/s and 5 at a time (429 + Retry-After); NCBI 3/s, 10/s with an
-api_key (429 + JSON error). Latency and faults can be injected per service.
+api_key (429 + JSON error); the converter 3/s. Latency and faults can be injected per service.
 """
 from __future__ import annotations
 
@@ -28,9 +33,10 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from .fixtures import Dataset, default_dataset
 
-SERVICES = ("crossref", "doi", "eutils")
+SERVICES = ("crossref", "doi", "eutils", "idconv")
 FAULTS = ("500", "502", "503", "504", "html", "truncated", "reset", "hang", "403", "429")
 EUTILS_PREFIX = "/entrez/eutils"
+IDCONV_PREFIX = "/tools/idconv/api/v1/articles"
 MAX_REQUEST_LINE = 8192
 CROSSREF_SELECTABLE = {
     "DOI", "title", "subtitle", "author", "container-title", "short-container-title", "issued",
@@ -94,7 +100,7 @@ def _text(status: int, text: str, ctype: str = "text/plain") -> Reply:
 
 
 class Emulator:
-    """Three local servers (crossref, doi, eutils) sharing one dataset and one request log."""
+    """Four local servers (crossref, doi, eutils, idconv) sharing one dataset and one request log."""
 
     def __init__(self, dataset: Optional[Dataset] = None, *, latency: float = 0.0,
                  rate_limits: bool = True, hang_seconds: float = 5.0, retry_after: str = "1"):
@@ -149,16 +155,17 @@ class Emulator:
     # --- addresses -----------------------------------------------------------------------
     def url(self, service: str) -> str:
         host, port = self._servers[service].server_address[:2]
-        return f"http://{host}:{port}" + (EUTILS_PREFIX if service == "eutils" else "")
+        return f"http://{host}:{port}" + {"eutils": EUTILS_PREFIX, "idconv": IDCONV_PREFIX}.get(service, "")
 
     crossref_url = property(lambda self: self.url("crossref"))
     doi_url = property(lambda self: self.url("doi"))
     eutils_url = property(lambda self: self.url("eutils"))
+    idconv_url = property(lambda self: self.url("idconv"))
 
     def env(self) -> dict[str, str]:
-        """The three ``CITEPROOF_*_URL`` variables pointing at this emulator."""
+        """The four ``CITEPROOF_*_URL`` variables pointing at this emulator."""
         return {"CITEPROOF_CROSSREF_URL": self.crossref_url, "CITEPROOF_DOI_URL": self.doi_url,
-                "CITEPROOF_EUTILS_URL": self.eutils_url}
+                "CITEPROOF_EUTILS_URL": self.eutils_url, "CITEPROOF_IDCONV_URL": self.idconv_url}
 
     # --- knobs and observations -------------------------------------------------------------
     def set_fault(self, service: str, kind: Optional[str], times: Optional[int] = None,
@@ -197,6 +204,9 @@ class Emulator:
     def _bucket(self, service: str, query: dict, user_agent: str) -> Optional[_Bucket]:
         if not self.rate_limits or service == "doi":
             return None
+        if service == "idconv":
+            with self._lock:
+                return self.buckets.setdefault((service, "anonymous"), _Bucket(3, None))
         if service == "crossref":
             polite = bool(query.get("mailto")) or "mailto:" in user_agent
             key, rate, conc = (service, "polite" if polite else "public"), *((10, 5) if polite else (5, 1))
@@ -319,6 +329,8 @@ class _Handler(BaseHTTPRequestHandler):
         bad = [s for s in select if s not in CROSSREF_SELECTABLE]
         if bad:
             return failure("select-not-valid", bad[0], f"Field specified as {bad[0]} is not valid for select.")
+        if query.get("query.bibliographic"):
+            return self._crossref_query(query["query.bibliographic"], int(rows), select)
         wanted = set()
         for part in re.split(r",(?=[a-z-]+:)", query.get("filter", "")) if query.get("filter") else ():
             name, _, value = part.partition(":")
@@ -333,6 +345,45 @@ class _Handler(BaseHTTPRequestHandler):
                                        "items-per-page": int(rows), "query": {"start-index": 0,
                                                                                "search-terms": None}}},
                      (("x-rate-limit-limit", "5"), ("x-rate-limit-interval", "1s")))
+
+    def _crossref_query(self, text: str, rows: int, select: list) -> Reply:
+        """``query.bibliographic``: works ranked by relevance (here: shared words), each
+        with its ``score``, as many as ``rows``; Crossref answers loosely related works too."""
+        data = self.emulator.dataset
+        wanted = set(_words(text))
+        scored = []
+        for item in data.crossref.values():
+            have = set(_words(" ".join([*item.get("title", []), *item.get("container-title", []),
+                                        *(a.get("family", "") for a in item.get("author", [])),
+                                        *(str(p) for p in item["published-print"]["date-parts"][0][:1])])))
+            score = len(wanted & have)
+            if score:
+                scored.append((score, item))
+        scored.sort(key=lambda si: (-si[0], si[1]["DOI"]))
+        items = [{**{k: v for k, v in i.items() if not select or k in select}, "score": float(sc)}
+                 for sc, i in scored[:rows]]
+        return _json(200, {"status": "ok", "message-type": "work-list", "message-version": "1.0.0",
+                           "message": {"facets": {}, "total-results": len(scored), "items": items,
+                                       "items-per-page": rows, "query": {"start-index": 0,
+                                                                         "search-terms": text}}})
+
+    # --- PMC ID converter ----------------------------------------------------------------
+    def _idconv(self, method, path, query) -> Reply:
+        if path.rstrip("/") != IDCONV_PREFIX:
+            return _text(404, "Not Found")
+        ids = [i.strip() for i in query.get("ids", "").split(",") if i.strip()]
+        if not ids or len(ids) > 200:
+            return _json(400, {"status": "error", "message": "ids: between 1 and 200 ids, please"})
+        by_pmcid = {w.pmcid.upper(): w for w in self.emulator.dataset.works if w.pmcid}
+        records = []
+        for ident in ids:
+            w = by_pmcid.get(ident.upper())
+            if w is None:
+                records.append({"requested-id": ident, "status": "error", "errmsg": "Identifier not found in PMC"})
+            else:
+                records.append({"requested-id": ident, "pmcid": w.pmcid, "pmid": w.pmid, "doi": w.doi})
+        return _json(200, {"status": "ok", "responseDate": "2026-01-01 00:00:00",
+                           "request": query.get("ids", ""), "records": records})
 
     # --- doi.org -------------------------------------------------------------------------
     def _doi(self, method, path, query) -> Reply:
@@ -398,6 +449,8 @@ class _Handler(BaseHTTPRequestHandler):
         dois = [d.strip('"').lower() for d in re.findall(r'("[^"]+"|[^\s()"]+)\[doi\]', term, re.IGNORECASE)]
         by_doi = self.emulator.dataset.pmid_by_doi
         pmids = [by_doi[d] for d in dict.fromkeys(dois) if d in by_doi]
+        if not dois and re.search(r"\[(?:ti|au)\]", term, re.IGNORECASE):
+            pmids = self._esearch_fields(term)
         retmax = int(query.get("retmax", "20") or 20)
         result = {"count": str(len(pmids)), "retmax": str(min(retmax, len(pmids))), "retstart": "0",
                   "idlist": pmids[:retmax], "translationset": [], "querytranslation": term}
@@ -405,6 +458,27 @@ class _Handler(BaseHTTPRequestHandler):
         if missing:
             result["errorlist"] = {"phrasesnotfound": [f"{d}[doi]" for d in missing], "fieldsnotfound": []}
         return _json(200, {"header": header, "esearchresult": result})
+
+
+    def _esearch_fields(self, term: str) -> list[str]:
+        """``word[ti] AND name[au] ...``: the PMIDs of the works matching every clause
+        (a title word in the title, an author as "Family" or "Family XY"), newest first."""
+        clauses = [m.groups() for part in re.split(r"\s+AND\s+", term)
+                   for m in [re.fullmatch(r'\(?\s*(.+?)\s*\[(ti|au)\]\s*\)?', part.strip(), re.IGNORECASE)] if m]
+        out = []
+        for w in self.emulator.dataset.works:
+            if not w.pmid:
+                continue
+            title, authors = set(_words(w.title)), [a.lower() for a in w.authors]
+            if all((set(_words(value)) <= title) if kind.lower() == "ti" else
+                   any(a == value.strip('"').lower() or a.startswith(value.strip('"').lower() + " ")
+                       for a in authors) for value, kind in clauses):
+                out.append(w)
+        return [w.pmid for w in sorted(out, key=lambda w: (-w.year, w.pmid))]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
 
 
 def start(n_synthetic: int = 0, **options) -> Emulator:

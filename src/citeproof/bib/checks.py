@@ -5,10 +5,12 @@ Unknown and unused citation keys need the pages as well as the bib: they live in
 """
 from __future__ import annotations
 
+import difflib
+
 from ..identifiers import is_http_url, is_valid_doi, is_valid_pmcid, is_valid_pmid, normalize_doi
 from ..model import Problem, Reference
 
-__all__ = ["REQUIRED_FIELDS", "validate_references"]
+__all__ = ["REQUIRED_FIELDS", "KNOWN_FIELDS", "validate_references"]
 
 #: The fields each entry type needs, in the order they are reported. A tuple of names
 #: means "one of these" (a book may have an editor instead of an author). A type that is
@@ -23,6 +25,29 @@ REQUIRED_FIELDS: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "phdthesis": ("author", "title", "school", "year"),
     "techreport": ("author", "title", "institution", "year"),
 }
+
+#: Fields every entry type may have: BibTeX's general ones and this project's (``pmid``,
+#: ``pmcid``, ``identifier``).
+COMMON_FIELDS = frozenset({
+    "author", "editor", "title", "year", "month", "date", "note", "annote", "key", "crossref",
+    "doi", "pmid", "pubmed", "pmcid", "identifier", "url", "urldate", "abstract", "keywords",
+    "language", "issn", "isbn", "eprint", "eprinttype", "file"})
+
+#: The fields each entry type uses besides :data:`COMMON_FIELDS` (BibTeX's and biblatex's
+#: standard types). A field outside them is reported (a typo drops a value from the page
+#: silently); a type not listed is not checked.
+KNOWN_FIELDS: dict[str, frozenset[str]] = {name: COMMON_FIELDS | set(extra.split()) for name, extra in {
+    "article": "journal journaltitle volume number issue pages eid",
+    "book": "publisher address location edition series volume number pages",
+    "inbook": "booktitle chapter pages publisher address location edition series volume number",
+    "incollection": "booktitle chapter pages publisher address location edition series volume number",
+    "inproceedings": "booktitle pages publisher organization address location series volume number",
+    "misc": "howpublished publisher organization",
+    "online": "organization publisher howpublished",
+    "phdthesis": "school institution address location type",
+    "mastersthesis": "school institution address location type",
+    "techreport": "institution address location type number",
+}.items()}
 
 #: Required fields that :class:`Reference` holds as typed attributes (decoded, parsed).
 _TYPED = {"author": "authors", "editor": "editors", "title": "title", "journal": "journal",
@@ -67,10 +92,35 @@ def validate_references(refs: dict[str, Reference]) -> list[Problem]:
                     "identifier = {none} if no record has either")
         for message in missing_fields(ref):
             add("missing-field", message)
+        for name, message in unknown_fields(ref):
+            add("unknown-field", message, name, "warning")
         if ref.url and not is_http_url(ref.url):
             add("invalid-url", f"the url '{ref.url}' is not an http(s) address and will not be "
                 "linked: use an https:// URL", "url")
     return problems
+
+
+def unknown_fields(ref: Reference) -> list[tuple[str, str]]:
+    """(field, message) for each field the entry's type does not use (:data:`KNOWN_FIELDS`),
+    with "did you mean" when a known field is close."""
+    known = KNOWN_FIELDS.get(ref.entry_type)
+    if known is None:
+        return []
+    out = []
+    for name in dict.fromkeys(n.lower() for n, _ in ref.field_lines):
+        if name in known:
+            continue
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+        other = sorted(t for t, fields in KNOWN_FIELDS.items() if name in fields)
+        if close:
+            hint = f"did you mean '{close[0]}'? Rename the field"
+        elif other:
+            hint = f"it is a field of @{', @'.join(other)}: remove it or change the entry type"
+        else:
+            hint = "remove it, or check its spelling"
+        out.append((name, f"the field '{name}' is not used by @{ref.entry_type} entries, so its "
+                          f"value is not shown or checked: {hint}"))
+    return out
 
 
 def missing_fields(ref: Reference) -> list[str]:

@@ -10,7 +10,8 @@ so the fault does not also turn every citation of it into an unknown key.
 Project conventions for bib fields:
 
 - ``doi``: the bare DOI (a ``https://doi.org/`` or ``doi:`` prefix is removed with
-  a warning); ``pmid`` (pybtex's ``pubmed`` is accepted as an alias); ``pmcid``.
+  a warning); ``pmid`` (pybtex's ``pubmed`` is accepted as an alias; a ``PMID:``
+  prefix is removed with a warning, like ``doi:``); ``pmcid``.
 - ``identifier = {none}`` marks a reference that has **no DOI and no PMID** on any
   record (e.g. a journal not indexed anywhere). It turns the "missing-identifier"
   error into a warning asking for a hand check; give such an entry a ``url`` of a
@@ -32,7 +33,7 @@ from pybtex.database import BibliographyData, InvalidNameString
 from pybtex.database.input.bibtex import Parser, UndefinedMacro
 from pybtex.exceptions import PybtexError
 
-from ..identifiers import normalize_doi, normalize_pmcid
+from ..identifiers import normalize_doi, normalize_pmcid, normalize_pmid
 from ..model import BibError, Problem, Reference
 from .latex import broken_latex, latex_to_text, normalize_pages, person_to_author, split_words
 from .scan import Fault, ScannedEntry, Scanner, has_junk
@@ -144,6 +145,11 @@ def parse_bib_text(text: str, file: str) -> BibResult:
             if warning:
                 problem("invalid-doi", f"{item.key}: {warning}", ref.line_of("doi"), item.key,
                         "doi", "warning")
+            pmid_field = "pmid" if "pmid" in entry.fields else "pubmed"
+            warning = normalize_pmid(entry.fields.get(pmid_field, ""))[1]
+            if warning:
+                problem("invalid-pmid", f"{item.key}: {warning}", ref.line_of(pmid_field), item.key,
+                        pmid_field, "warning")
     for key, parent in _inherit_crossrefs(parser.data, scanned):
         item, sc = scanned[key]
         if parent is None:
@@ -265,7 +271,7 @@ def _reference(item: ScannedEntry, entry, file: str, scanner: Scanner) -> Refere
         journal=text("journal"), year=text("year"), volume=text("volume"),
         number=text("number"), pages=normalize_pages(text("pages")),
         doi=normalize_doi(f.get("doi", ""))[0],
-        pmid=(f.get("pmid") or f.get("pubmed") or "").strip(),
+        pmid=normalize_pmid(f.get("pmid") or f.get("pubmed") or "")[0],
         pmcid=normalize_pmcid(f.get("pmcid", "")) or f.get("pmcid", "").strip(),
         url=f.get("url", "").strip(),
         no_identifier=f.get("identifier", "").strip().strip("{}").lower() == "none",

@@ -17,12 +17,12 @@ import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
-from typing import Mapping, Optional
+from typing import Callable, Mapping, Optional
 
 from ..errors import ConfigError
 from ..identifiers import doi_key
 from ..model import Lookup
-from . import crossref, doi, pubmed
+from . import crossref, doi, idconv, pubmed
 from .base import Answers, Ask, Policy, Rate, Registry, Source
 from .http import HttpClient, RateLimit, RegistryUnavailable
 
@@ -43,7 +43,7 @@ __all__ = ["REGISTRIES", "DOI_RETRIEVERS", "SETTINGS", "Registry", "Source", "Po
 DOI_RETRIEVERS: tuple[Registry, ...] = (crossref.REGISTRY, doi.REGISTRY)
 
 #: Every registry, in the order reports and lock entries list them.
-REGISTRIES: tuple[Registry, ...] = (*DOI_RETRIEVERS, pubmed.REGISTRY)
+REGISTRIES: tuple[Registry, ...] = (*DOI_RETRIEVERS, pubmed.REGISTRY, idconv.REGISTRY)
 
 
 @dataclass(frozen=True)
@@ -178,6 +178,8 @@ class RegistryConfig:
     api_key: Optional[str] = field(default=None, repr=False)
     timeout: tuple[float, float] = (5.0, 30.0)  # (connect, read) seconds per request
     deadline: float = 120.0  # seconds for a whole run; no request starts after it
+    #: told about the run's requests and waits (see ``HttpClient``): the CLI's progress line
+    progress: Optional[Callable[..., None]] = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         unknown = set(self.urls) - {r.name for r in REGISTRIES}
@@ -234,8 +236,8 @@ class Resolution:
         ids = {"doi": doi, "pmid": pmid}
         looks: dict[str, Lookup] = {}
         for source in sources():
-            ident = ids[source.answers]
-            if not ident or (source.only_without and ids[source.only_without]):
+            ident = ids.get(source.answers, "")
+            if not ident or (source.only_without and ids.get(source.only_without)):
                 continue
             key = doi_key(ident) if source.answers == "doi" else ident
             look = self.answers.get(source.name, {}).get(key)
@@ -249,7 +251,8 @@ class Resolution:
 
 def make_client(config: RegistryConfig) -> HttpClient:
     """One HTTP client with each registry's host named and rate-limited by its policy."""
-    http = HttpClient(mailto=config.mailto, timeout=config.timeout, deadline=config.deadline)
+    http = HttpClient(mailto=config.mailto, timeout=config.timeout, deadline=config.deadline,
+                      progress=config.progress)
     for registry in REGISTRIES:
         http.register(config.urls[registry.name], registry.label, registry.policy.rate(config).limit())
     return http
@@ -267,19 +270,22 @@ def _not_found(answers: Answers, doi: str) -> bool:
 
 
 def _run_chain(chain: tuple[Registry, ...], http: HttpClient, config: RegistryConfig,
-               dois: tuple[str, ...], pmids: tuple[str, ...], without: tuple[str, ...]) -> Answers:
+               dois: tuple[str, ...], pmids: tuple[str, ...], without: tuple[str, ...],
+               pmcids: tuple[str, ...] = ()) -> Answers:
     """Ask each registry of a chain in turn; a later one gets only what the earlier did not know."""
     answers: Answers = {}
     for registry in chain:
-        got = registry.fetch(Ask(http, config.urls[registry.name], config, dois, pmids, without))
+        got = registry.fetch(Ask(http, config.urls[registry.name], config, dois, pmids, without, pmcids))
         answers.update(got)
         dois = tuple(d for d in dois if _not_found(got, d))
     return answers
 
 
 def resolve(config: RegistryConfig, dois: list[str], pmids: list[str],
-            dois_without_pmid: list[str], *, http: Optional[HttpClient] = None) -> Resolution:
-    """Ask every registry about every identifier, the chains concurrently.
+            dois_without_pmid: list[str], *, pmcids: tuple[str, ...] = (),
+            http: Optional[HttpClient] = None) -> Resolution:
+    """Ask every registry about every identifier, the chains concurrently (``pmcids``:
+    PMCIDs for the PMC ID converter to turn into PMIDs and DOIs).
 
     Failures never raise: they come back as ``unavailable`` Lookups with a reason.
     """
@@ -288,7 +294,7 @@ def resolve(config: RegistryConfig, dois: list[str], pmids: list[str],
     http = http or make_client(config)
     out = Resolution()
     chains = _chains()
-    batch = (tuple(dois), tuple(pmids), tuple(dois_without_pmid))
+    batch = (tuple(dois), tuple(pmids), tuple(dois_without_pmid), tuple(pmcids))
     try:
         with ThreadPoolExecutor(max_workers=max(1, len(chains))) as pool:
             for answers in pool.map(lambda chain: _run_chain(chain, http, config, *batch), chains):

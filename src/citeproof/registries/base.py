@@ -64,7 +64,7 @@ class Source:
 
     name: str  # "crossref", "doi.org", "pubmed", "esearch"
     label: str  # in messages about one answer: "PubMed"
-    answers: str  # which of the bib's identifiers it answers: "doi" or "pmid"
+    answers: str  # which of the bib's identifiers it answers: "doi", "pmid" or "pmcid"
     locked: bool = True  # its found records are kept in the lock (False: a suggestion only)
     complete: bool = True  # asked about every such identifier: no answer means "unavailable"
     only_without: str = ""  # asked only for references without this identifier ("pmid")
@@ -83,6 +83,7 @@ class Ask:
     dois: tuple[str, ...] = ()  # in a chain: only those every earlier retriever did not know
     pmids: tuple[str, ...] = ()
     dois_without_pmid: tuple[str, ...] = ()
+    pmcids: tuple[str, ...] = ()  # to convert (``citeproof add``); a check has none
 
 
 @dataclass(frozen=True)

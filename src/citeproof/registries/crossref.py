@@ -41,7 +41,9 @@ def fetch_works(http: HttpClient, base: str, dois: Iterable[str],
     single = [d for d in wanted if "," in d]
     for doi in single:
         out[doi_key(doi)] = fetch_work(http, base, doi, mailto)
-    for batch in _batches(base, [d for d in wanted if "," not in d], mailto):
+    batches = _batches(base, [d for d in wanted if "," not in d], mailto)
+    http.expect(base, len(batches) + len(single))
+    for batch in batches:
         out.update(_fetch_batch(http, base, batch, mailto))
     return out
 
@@ -59,6 +61,26 @@ def fetch_work(http: HttpClient, base: str, doi: str, mailto: Optional[str] = No
         return Lookup(SOURCE, doi, "found", parse_work(message, doi, utc_now()))
     except RegistryUnavailable as exc:
         return Lookup(SOURCE, doi, "unavailable", reason=exc.reason)
+
+
+def search_bibliographic(http: HttpClient, base: str, text: str, rows: int = 5,
+                         mailto: Optional[str] = None) -> list[Record]:
+    """``GET {base}/works?query.bibliographic=TEXT&rows=N``: Crossref's best matches for a
+    printed reference, in its order (it always answers something: the caller judges).
+    :class:`RegistryUnavailable` when it cannot be asked."""
+    mailto = mailto if mailto is not None else http.mailto
+    params = {"query.bibliographic": " ".join(text.split())[:1000], "rows": str(rows), "select": SELECT}
+    if mailto:
+        params["mailto"] = mailto
+    answer = http.get(f"{base}/works", params)
+    if answer.status != 200:
+        raise RegistryUnavailable(f"Crossref answered HTTP {answer.status} to a bibliographic query")
+    items = _message(answer.json()).get("items")
+    if not isinstance(items, list):
+        raise RegistryUnavailable("Crossref sent a work list without 'items'")
+    retrieved = utc_now()
+    return [parse_work(i, str(i.get("DOI") or ""), retrieved) for i in items[:rows]
+            if isinstance(i, dict) and i.get("DOI")]
 
 
 def _unique(dois: Iterable[str]) -> list[str]:

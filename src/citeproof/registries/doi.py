@@ -72,6 +72,7 @@ def fetch_handles(http: HttpClient, base: str, dois: Iterable[str], workers: int
     wanted = list({doi_key(d): d.strip() for d in dois if d.strip()}.values())
     if not wanted:
         return {}
+    http.expect(base, len(wanted))
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(wanted)))) as pool:
         answers = list(pool.map(lambda d: fetch_handle(http, base, d), wanted))
     return {doi_key(d): a for d, a in zip(wanted, answers)}

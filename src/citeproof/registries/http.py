@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Mapping, Optional
+from typing import Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
 import requests
@@ -104,6 +104,11 @@ class RateLimit:
     def release(self) -> None:
         self._sem.release()
 
+    def delay(self) -> float:
+        """Seconds until the next request may start by the rate (not counting the in-flight cap)."""
+        with self._lock:
+            return max(0.0, self._next - time.monotonic())
+
 
 @dataclass
 class Answer:
@@ -142,7 +147,9 @@ class HttpClient:
 
     ``timeout`` is (connect, read) per request; ``deadline`` is an overall budget in
     seconds counted from construction, after which no new request starts (a request
-    already running may still use its own timeout).
+    already running may still use its own timeout). ``progress`` (optional) is told
+    ``(event, registry name, amount, reason)``: ``expect`` (requests a registry module
+    plans), ``done`` (a request answered), ``wait`` (seconds before the next try or slot).
     """
 
     mailto: Optional[str] = None
@@ -155,6 +162,7 @@ class HttpClient:
     requests: int = 0
     status_429: int = 0
     retries: int = 0
+    progress: Optional[Callable[..., None]] = field(default=None, repr=False)
     _hosts: dict = field(default_factory=dict, repr=False)
     _session: "requests.Session" = field(default_factory=lambda: _new_session(), repr=False)
     _count_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -172,6 +180,15 @@ class HttpClient:
     def register(self, base_url: str, name: str, limit: Optional[RateLimit] = None) -> None:
         """Name the host of ``base_url`` (for messages) and give it a rate limit."""
         self._hosts[urlsplit(base_url).netloc.lower()] = _Host(name, limit)
+
+    def expect(self, base_url: str, n: int) -> None:
+        """Tell the progress reporter that ``n`` requests to ``base_url``'s registry are coming."""
+        if self.progress and n:
+            self.progress("expect", self._host(base_url).name, n)
+
+    def _host(self, url: str) -> _Host:
+        netloc = urlsplit(url).netloc.lower()
+        return self._hosts.get(netloc) or _Host(netloc)
 
     def remaining(self) -> Optional[float]:
         """Seconds left before the deadline (``None``: no deadline)."""
@@ -209,7 +226,7 @@ class HttpClient:
         each hop itself.
         """
         extra = {"headers": headers, "allow_redirects": follow_redirects}
-        host = self._hosts.get(urlsplit(url).netloc.lower()) or _Host(urlsplit(url).netloc)
+        host = self._host(url)
         attempt, problem = 0, None
         while True:
             try:
@@ -218,6 +235,8 @@ class HttpClient:
                 then = f"{problem}, and then" if problem else "not asked:"
                 raise RegistryUnavailable(f"{host.name}: {then} the {self.deadline:g} s deadline passed") from None
             if isinstance(problem, Answer):
+                if self.progress:
+                    self.progress("done", host.name)
                 return problem
             if attempt >= self.max_retries:
                 raise RegistryUnavailable(f"{host.name}: {problem} (gave up after {attempt + 1} attempts)")
@@ -228,6 +247,8 @@ class HttpClient:
                     f"{host.name}: {problem}; the next try would start after the {self.deadline:g} s deadline")
             if wait > 60 and left is None:
                 raise RegistryUnavailable(f"{host.name}: {problem}; asked to wait {wait:.0f} s")
+            if self.progress:
+                self.progress("wait", host.name, wait, f"{problem}; retry {attempt + 1} of {self.max_retries}")
             time.sleep(wait)
             attempt += 1
             self._count("retries")
@@ -236,6 +257,8 @@ class HttpClient:
         """One try: an :class:`Answer` to return, or (problem sentence, Retry-After seconds)."""
         if self._end is not None and time.monotonic() >= self._end:
             raise _DeadlinePassed()
+        if host.limit and self.progress and host.limit.delay() > 0.5:
+            self.progress("wait", host.name, host.limit.delay(), "rate limit")
         if host.limit and not host.limit.acquire(self._end):
             raise _DeadlinePassed()
         try:

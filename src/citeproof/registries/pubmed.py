@@ -48,6 +48,7 @@ def fetch_summaries(http: HttpClient, base: str, pmids: Iterable[str], api_key: 
         return {}
     size = GET_MAX if len(wanted) <= GET_MAX else POST_BATCH
     out: dict[str, Lookup] = {}
+    http.expect(base, -(-len(wanted) // size))
     for i in range(0, len(wanted), size):
         out.update(_summary_batch(http, base, wanted[i:i + size], _params(api_key, tool, email)))
     return out
@@ -156,6 +157,30 @@ def parse_summary(doc: dict, identifier: str, retrieved: str) -> Record:
         pmcid=pmc if pmc.upper().startswith("PMC") else "", updates=updates, pubtypes=pubtypes)
 
 
+def search_title(http: HttpClient, base: str, words: list[str], retmax: int = 5,
+                 api_key: Optional[str] = None, tool: str = "citeproof",
+                 email: Optional[str] = None) -> list[Record]:
+    """esearch ``word[ti] AND ...`` then esummary: PubMed's works whose title has every
+    word. :class:`RegistryUnavailable` when it cannot be asked."""
+    if not words:
+        return []
+    params = _params(api_key, tool, email)
+    term = " AND ".join(f"{w}[ti]" for w in words)
+    answer = http.get(f"{base}/esearch.fcgi", {**params, "term": term, "retmax": str(retmax)})
+    if answer.status != 200:
+        raise RegistryUnavailable(f"PubMed esearch answered HTTP {answer.status}")
+    data = answer.json()
+    result = data.get("esearchresult") if isinstance(data, dict) else None
+    if not isinstance(result, dict) or not isinstance(result.get("idlist"), list):
+        raise RegistryUnavailable("PubMed esearch sent no id list")
+    pmids = [str(p) for p in result["idlist"][:retmax]]
+    looks = fetch_summaries(http, base, pmids, api_key, tool, email)
+    down = [look for look in looks.values() if look.status == "unavailable"]
+    if down:
+        raise RegistryUnavailable(down[0].reason)
+    return [looks[p].record for p in pmids if p in looks and looks[p].status == "found"]
+
+
 Hits = list[tuple[list[str], list[str]]]  # (the DOIs of one esearch batch, the PMIDs it found)
 
 
@@ -184,6 +209,7 @@ def esearch_dois(http: HttpClient, base: str, dois: Iterable[str], api_key: Opti
     params = _params(api_key, tool, email)
     failed: dict[str, Lookup] = {}
     hits: Hits = []
+    http.expect(base, -(-len(wanted) // SEARCH_BATCH))
     for i in range(0, len(wanted), SEARCH_BATCH):
         batch = wanted[i:i + SEARCH_BATCH]
         term = " OR ".join(f'"{d}"[doi]' for d in batch)

@@ -1,0 +1,115 @@
+"""``citeproof add``: a complete bib entry per identifier, from the registries' records.
+
+All or nothing: when any identifier is already in the bib (under any of its DOI, PMID
+or PMCID), unknown to the registries, or could not be looked up, no file changes and
+:class:`RefusedError` (exit 1) or :class:`UnavailableError` (exit 3) says which.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from ..bib import parse_bib_text
+from ..bib.editor import BibEditor
+from ..errors import RefusedError, UnavailableError
+from ..identifiers import doi_key
+from ..model import Reference
+from ..registries import RegistryConfig, source_label
+from ..registries.http import HttpClient
+from ..verify import compare
+from .entry import Wanted, entry_text, make_key, parse_identifier, values_from, work_ids
+from .fetch import Work, fetch_works
+
+
+@dataclass
+class Added:
+    """What ``add`` did (or, with ``dry_run``, would do)."""
+
+    keys: list[str] = field(default_factory=list)
+    diff: str = ""
+    notes: list[str] = field(default_factory=list)  # registries that disagree, for the editor to read
+
+
+def existing_key(refs: dict[str, Reference], doi: str = "", pmid: str = "", pmcid: str = "") -> Optional[str]:
+    """The key of the entry that already has one of these identifiers (``None``: none has)."""
+    for key, ref in refs.items():
+        if ((doi and ref.doi and doi_key(ref.doi) == doi_key(doi)) or (pmid and ref.pmid == pmid)
+                or (pmcid and ref.pmcid and ref.pmcid.upper() == pmcid.upper())):
+            return key
+    return None
+
+
+def add(bib: Path, identifiers: list[str], config: RegistryConfig, *, dry_run: bool = False,
+        http: Optional[HttpClient] = None) -> Added:
+    """Add one entry per identifier to ``bib`` (see the module docstring)."""
+    wanted = [parse_identifier(text) for text in identifiers]
+    return add_wanted(bib, wanted, config, dry_run=dry_run, http=http)
+
+
+def add_wanted(bib: Path, wanted: list[Wanted], config: RegistryConfig, *, dry_run: bool = False,
+               http: Optional[HttpClient] = None) -> Added:
+    editor = BibEditor.open(bib)
+    refs = parse_bib_text(editor.text, editor.file).references
+    _refuse_known(editor.file, refs, [(str(w), w.given, w.doi, w.pmid, w.pmcid) for w in wanted])
+    works = fetch_works(config, wanted, http)
+    _refuse_failed(editor.file, works)
+    _refuse_known(editor.file, refs, [(str(w.wanted), w.wanted.given, *_ids(w)) for w in works])
+    _refuse_twice(works)
+    out = Added()
+    for work in works:
+        values = values_from(work.records, pmcid=work.pmcid)
+        record = work.records[0]
+        key = make_key(next((r.authors for r in work.records if r.authors), ()),
+                       values.get("year", ""), record.title, [*refs, *out.keys])
+        editor.insert_entry(entry_text(key, values))
+        out.keys.append(key)
+        out.notes += disagreements(parse_bib_text(editor.text, editor.file).references[key], work)
+    out.diff = editor.diff()
+    if not dry_run:
+        editor.save()
+    return out
+
+
+def disagreements(ref: Reference, work: Work) -> list[str]:
+    """The new entry's fields that some registry's record does not match (shown, not hidden)."""
+    return [f"{ref.key}: {p.field}: the entry has '{p.found}' (from the first registry that "
+            f"gave it), {source_label(r.source)} has '{p.expected}': check which is right"
+            for r in work.records for p in compare(ref, r)]
+
+
+def _ids(work: Work) -> tuple[str, str, str]:
+    ids = work_ids(work.records)
+    return ids["doi"] or work.doi, ids["pmid"] or work.pmid, ids["pmcid"] or work.pmcid
+
+
+def _refuse_known(file: str, refs: dict[str, Reference], items) -> None:
+    lines = []
+    for what, given, doi, pmid, pmcid in items:
+        key = existing_key(refs, doi, pmid, pmcid)
+        if key:
+            lines.append(f"{given} ({what}) is already in {file} as '{key}': cite it as [@{key}]")
+    if lines:
+        raise RefusedError("nothing was added: " + "; ".join(lines))
+
+
+def _refuse_failed(file: str, works: list[Work]) -> None:
+    missing = [f"{w.wanted.given}: {m}" for w in works for m in w.missing]
+    down = [f"{w.wanted.given}: {m}" for w in works for m in w.unavailable]
+    if missing:
+        raise RefusedError(f"nothing was added to {file}: " + "; ".join(missing + down))
+    if down:
+        raise UnavailableError(f"nothing was added to {file}, because a registry could not be "
+                               "asked (could not verify, no verdict): " + "; ".join(down)
+                               + ". Run `citeproof add` again later.")
+
+
+def _refuse_twice(works: list[Work]) -> None:
+    seen: dict[tuple, str] = {}
+    for w in works:
+        doi, pmid, _pmcid = _ids(w)
+        for ident in ((("doi", doi_key(doi)),) if doi else ()) + ((("pmid", pmid),) if pmid else ()):
+            if ident in seen:
+                raise RefusedError(f"nothing was added: {seen[ident]} and {w.wanted.given} are the same "
+                                   "work: give it once")
+            seen[ident] = w.wanted.given

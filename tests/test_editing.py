@@ -1,0 +1,256 @@
+"""`citeproof add`, `fix` and `find` against the registry emulator (no real registry)."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from emulator.fixtures import UNKNOWN_DOI
+from test_check_online import REPO_BIB, check, invoke, statuses
+
+from citeproof import atomic
+from citeproof.editing.entry import make_key, parse_identifier
+from citeproof.editing.find import read_printed
+from citeproof.errors import InputError
+from citeproof.model import Author
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared" / "seed" / "article.txt"
+EMPTY_BIB = "% references\n"
+
+
+def project(tmp_path: Path, bib: str = EMPTY_BIB, cites: tuple[str, ...] = ()) -> Path:
+    (tmp_path / "docs").mkdir(exist_ok=True)
+    body = "".join(f"Claim [@{k}].\n\n" for k in cites) or "No citation yet.\n"
+    (tmp_path / "docs" / "index.md").write_text("# Article\n\n" + body, encoding="utf-8")
+    (tmp_path / "references.bib").write_text(bib, encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: T\nplugins:\n  - citeproof\n", encoding="utf-8")
+    return tmp_path
+
+
+def cite(root: Path, keys) -> None:
+    (root / "docs" / "index.md").write_text("# Article\n\n" + "".join(f"Claim [@{k}].\n\n" for k in keys),
+                                            encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- identifiers and keys
+
+@pytest.mark.parametrize("text, kind, value", [
+    ("10.1097/MD.0000000000016173", "doi", "10.1097/MD.0000000000016173"),
+    ("doi:10.1097/MD.0000000000016173", "doi", "10.1097/MD.0000000000016173"),
+    ("https://doi.org/10.1016/S1529-9430%2801%2900026-2", "doi", "10.1016/S1529-9430(01)00026-2"),
+    ("31261549", "pmid", "31261549"), ("PMID: 31261549", "pmid", "31261549"),
+    ("pmid:31261549", "pmid", "31261549"),
+    ("https://pubmed.ncbi.nlm.nih.gov/31261549/", "pmid", "31261549"),
+    ("PMC6616307", "pmcid", "PMC6616307"),
+    ("https://pmc.ncbi.nlm.nih.gov/articles/PMC6616307/", "pmcid", "PMC6616307"),
+    ("https://www.ncbi.nlm.nih.gov/pmc/articles/PMC6616307", "pmcid", "PMC6616307"),
+])
+def test_identifiers_are_read_in_every_form_an_editor_pastes(text, kind, value):
+    assert getattr(parse_identifier(text), kind) == value
+
+
+def test_anything_else_is_bad_usage():
+    with pytest.raises(InputError, match="is not a DOI"):
+        parse_identifier("walking is good")
+
+
+def test_keys_are_family_year_in_ascii_then_a_b():
+    authors = (Author("Villafañe", "JH"),)
+    assert make_key(authors, "2018", "", []) == "villafane2018"
+    assert make_key((Author("Ó Súilleabháin-Kim", "A"),), "2020", "", []) == "osuilleabhainkim2020"
+    assert make_key(authors, "2018", "", ["Villafane2018"]) == "villafane2018a"
+    assert make_key(authors, "2018", "", ["villafane2018", "villafane2018a"]) == "villafane2018b"
+
+
+# --------------------------------------------------------------------------- add
+
+def test_add_a_doi_a_pmid_and_a_pmc_url_then_check_verifies_them(tmp_path, emulator):
+    root = project(tmp_path)
+    result = invoke(root, ["add", "https://doi.org/10.1097/MD.0000000000016173", "PMID: 29201817",
+                           "https://pmc.ncbi.nlm.nih.gov/articles/PMC4934575/"], emulator.env())
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == ["suh2019", "kim2017", "gordon2016"]
+    assert emulator.count("idconv") == 1
+    bib = (root / "references.bib").read_text(encoding="utf-8")
+    assert bib.startswith(EMPTY_BIB)
+    assert "pages   = {786--792}" in bib and "pmcid   = {PMC4934575}" in bib
+    assert "author  = {Gordon, R. and Bloxham, S.}" in bib and "pages   = {22}" in bib
+    cite(root, ["suh2019", "kim2017", "gordon2016"])
+    code, report = check(root, emulator)
+    assert code == 0 and report["problems"] == []
+    assert set(statuses(report).values()) == {"verified"}
+
+
+def test_add_keeps_the_rest_of_the_file_and_dry_run_changes_nothing(tmp_path, emulator):
+    root = project(tmp_path, re.sub(r"@article\{lee2016,.*?\n\}\n\n", "", REPO_BIB, flags=re.S))
+    before = (root / "references.bib").read_bytes()
+    dry = invoke(root, ["add", "--dry-run", "10.12965/jer.1632650.325"], emulator.env())
+    assert dry.exit_code == 0
+    assert (root / "references.bib").read_bytes() == before
+    assert dry.stdout.startswith("--- a/") and "+@article{lee2016," in dry.stdout
+    done = invoke(root, ["add", "10.12965/jer.1632650.325"], emulator.env())
+    after = (root / "references.bib").read_bytes()
+    assert done.exit_code == 0 and done.stdout == "lee2016\n"
+    assert after.startswith(before) and after.count(b"@article{lee2016,") == 1
+
+
+def test_a_clashing_key_gets_a_letter(tmp_path, emulator):
+    root = project(tmp_path, "@article{lee2016,\n  title = {Something else},\n  identifier = {none},\n}\n")
+    result = invoke(root, ["add", "27807526"], emulator.env())
+    assert result.exit_code == 0 and result.stdout == "lee2016a\n"
+
+
+@pytest.mark.parametrize("ident", ["10.5535/ARM.2017.41.5.786", "29201817", "PMC5698665"])
+def test_the_same_work_twice_is_refused_under_any_identifier(tmp_path, emulator, ident):
+    root = project(tmp_path, REPO_BIB)
+    before = (root / "references.bib").read_bytes()
+    result = invoke(root, ["add", ident], emulator.env())
+    assert result.exit_code == 1
+    assert "already in" in result.stderr and "'kim2017'" in result.stderr
+    assert (root / "references.bib").read_bytes() == before
+
+
+def test_a_work_already_there_under_another_identifier_is_found_after_asking(tmp_path, emulator):
+    bib = "@article{kim2017,\n  title = {Walking},\n  doi = {10.5535/arm.2017.41.5.786},\n}\n"
+    root = project(tmp_path, bib)
+    result = invoke(root, ["add", "29201817"], emulator.env())  # its PMID: the DOI comes from PubMed
+    assert result.exit_code == 1 and "'kim2017'" in result.stderr
+    assert (root / "references.bib").read_text() == bib
+
+
+def test_a_doi_no_agency_knows_changes_nothing_and_says_which(tmp_path, emulator):
+    root = project(tmp_path)
+    result = invoke(root, ["add", "10.1097/MD.0000000000016173", UNKNOWN_DOI], emulator.env())
+    assert result.exit_code == 1
+    assert UNKNOWN_DOI in result.stderr and "no registration agency knows" in result.stderr
+    assert (root / "references.bib").read_text() == EMPTY_BIB and result.stdout == ""
+
+
+def test_a_registry_down_changes_nothing_and_exits_3(tmp_path, emulator):
+    root = project(tmp_path)
+    emulator.set_fault("eutils", "503")
+    result = invoke(root, ["add", "--deadline", "3", "31261549"], emulator.env())
+    assert result.exit_code == 3
+    assert "could not ask PubMed about PMID 31261549" in result.stderr
+    assert (root / "references.bib").read_text() == EMPTY_BIB
+
+
+def test_an_unknown_pmcid_is_refused(tmp_path, emulator):
+    root = project(tmp_path)
+    result = invoke(root, ["add", "PMC1"], emulator.env())
+    assert result.exit_code == 1 and "PMC ID converter does not know PMCID PMC1" in result.stderr
+
+
+# --------------------------------------------------------------------------- fix
+
+PRINTED_ERRORS = (  # the printed list's errors, put back into a copy of the bib
+    ("author  = {Gordon, R. and Bloxham, S.}", "author  = {Gorden, R. and Bloxham, S.}"),
+    ("journal = {Healthcare (Basel)}", "journal = {Healthcare (Basal)}"),
+    ("pages   = {22},", "pages   = {22--40},"),
+    (": A randomized controlled trial}}", "}}"),
+    ("  pmid    = {15864670},\n", ""),  # lamoth2006 without its PMID
+)
+
+
+def with_printed_errors() -> str:
+    bib = REPO_BIB
+    for right, wrong in PRINTED_ERRORS:
+        assert bib.count(right) == 1, right
+        bib = bib.replace(right, wrong)
+    return bib
+
+
+def test_fix_write_restores_the_record_values_and_nothing_else(tmp_path, emulator):
+    root = project(tmp_path, with_printed_errors())
+    before = (root / "references.bib").read_bytes()
+    shown = invoke(root, ["fix"], emulator.env())
+    assert shown.exit_code == 0, shown.stderr
+    assert (root / "references.bib").read_bytes() == before  # without --write: a diff only
+    assert "-  author  = {Gorden, R. and Bloxham, S.}" in shown.stdout
+    assert "+  pmid    = {15864670}," in shown.stdout
+    written = invoke(root, ["fix", "--write"], emulator.env())
+    assert written.exit_code == 0 and "5 changes written" in written.stderr
+    assert (root / "references.bib").read_text(encoding="utf-8") == REPO_BIB  # byte for byte
+
+
+def test_fix_shows_a_value_the_registries_disagree_on(tmp_path, emulator):
+    kim = emulator.dataset.summaries["29201817"]
+    emulator.dataset.summaries["29201817"] = {**kim, "volume": "42"}  # PubMed says otherwise
+    try:
+        bib = REPO_BIB.replace("volume  = {41}", "volume  = {40}")
+        root = project(tmp_path, bib)
+        result = invoke(root, ["fix", "--write"], emulator.env())
+    finally:
+        emulator.dataset.summaries["29201817"] = kim
+    assert result.exit_code == 1
+    assert re.search(r"kim2017: volume: the registries disagree .*'4[12]'", result.stderr), result.stderr
+    assert "volume  = {40}" in (root / "references.bib").read_text()
+
+
+def test_a_fix_interrupted_mid_write_leaves_the_file_whole(tmp_path, emulator, monkeypatch):
+    root = project(tmp_path, with_printed_errors())
+    before = (root / "references.bib").read_bytes()
+
+    def killed(fd):
+        raise KeyboardInterrupt  # the process is stopped after writing, before the rename
+
+    monkeypatch.setattr(atomic.os, "fsync", killed)
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        from click.testing import CliRunner
+        from citeproof.cli import main
+        result = CliRunner().invoke(main, ["fix", "--write"], env=emulator.env())
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 1 and "Aborted" in result.output  # click's answer to the interrupt
+    assert (root / "references.bib").read_bytes() == before
+    assert sorted(p.name for p in root.iterdir()) == ["docs", "mkdocs.yml", "references.bib"]
+
+
+# --------------------------------------------------------------------------- find
+
+def printed_references() -> dict[int, str]:
+    if not SEED.is_file():
+        pytest.skip(f"seed article not found at {SEED}")
+    refs = SEED.read_text(encoding="utf-8").split("\nReferences\n", 1)[1]
+    return {int(n): text.strip() for n, text in re.findall(r"^(\d+)\. (.+)$", refs, re.M)}
+
+
+def test_the_printed_reference_is_read():
+    printed = read_printed("Gorden R, Bloxham S (2016) A Systematic Review of the Effects of Exercise. "
+                           "Healthcare (Basal) 4:22-40.")
+    assert (printed.first_author, printed.year) == ("Gorden", "2016")
+    assert printed.title == "A Systematic Review of the Effects of Exercise"
+
+
+@pytest.mark.parametrize("number, doi", [
+    (1, "10.1097/MD.0000000000016173"), (6, "10.2196/jmir.2605"), (10, "10.3390/healthcare4020022"),
+    (14, "10.2147/JPR.S171729")])
+def test_find_ranks_the_right_record_first_for_printed_references(tmp_path, emulator, number, doi):
+    root = project(tmp_path)
+    result = invoke(root, ["find", printed_references()[number]], emulator.env())
+    assert result.exit_code == 0, result.output
+    first = result.stdout.split("\n2. ")[0]
+    assert first.startswith("1. ") and f"doi:{doi}" in first
+    assert "title similarity" in first and "[Crossref, PubMed]" in first
+    assert "confident match" in result.stderr
+
+
+def test_find_then_add(tmp_path, emulator):
+    root = project(tmp_path)
+    result = invoke(root, ["find", "--add", "1", printed_references()[10]], emulator.env())
+    assert result.exit_code == 0 and result.stdout.endswith("gordon2016\n")
+    assert "doi     = {10.3390/healthcare4020022}" in (root / "references.bib").read_text()
+
+
+def test_find_says_no_confident_match_for_a_weak_best_candidate(tmp_path, emulator):
+    root = project(tmp_path)
+    result = invoke(root, ["find", "Smith J (1990) Walking in the rain and back pain. Nature 3(4)."],
+                    emulator.env())
+    assert result.exit_code == 1
+    assert "no confident match" in result.stderr
+    assert result.stdout.startswith("1. ")  # the candidates are still shown, with their evidence
+    assert (root / "references.bib").read_text() == EMPTY_BIB

@@ -1,0 +1,146 @@
+"""Changing the article on the record: declared changes pass, undeclared ones fail with the paragraph.
+
+Every edit here is made on a scratch copy of the project, never on the real docs.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from citeproof.edition import Edition, check_edition, load_edition, note_markdown, undeclared
+from citeproof.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+COG = Path(sys.executable).with_name("cog")
+SENTENCE = "Walking and stabilization exercise also help together [@suh2019; @kim2017]."
+KIM_LINE = "Kim demonstrated an inverse proportional relationship between walking and low back pain [@kim2017]."
+
+
+def copy_project(tmp_path: Path) -> Path:
+    for name in ("docs", "edition"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    for name in ("mkdocs.yml", "references.bib", "citations.lock.json"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def edit_page(root: Path, old: str, new: str) -> int:
+    """Replace ``old`` by ``new`` in the scratch page; the 1-based line of the edit."""
+    page = root / "docs" / "index.md"
+    text = page.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    page.write_text(text.replace(old, new), encoding="utf-8")
+    return text[:text.index(old)].count("\n") + 1
+
+
+def declare(root: Path, entry: str) -> None:
+    changes = root / "edition" / "changes.yml"
+    text = changes.read_text(encoding="utf-8")
+    changes.write_text(text.replace("\nedition: >-", "\n" + entry.rstrip("\n") + "\nedition: >-", 1), encoding="utf-8")
+
+
+def citeproof(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "citeproof.cli", *args], cwd=root, capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "NO_COLOR": "1"})
+
+
+ADDITION = f"""  - date: 2027-01-15
+    kind: addition
+    text: "{SENTENCE}"
+    why: a sentence on the two studies' common finding, added by the editor
+"""
+
+
+def test_an_undeclared_sentence_fails_naming_file_line_and_paragraph(tmp_path):
+    root = copy_project(tmp_path)
+    line = edit_page(root, KIM_LINE, KIM_LINE + "\n" + SENTENCE)
+    proc = citeproof(root, "check", "--offline")
+    assert proc.returncode == 1, proc.stdout
+    found = [ln for ln in proc.stdout.splitlines() if "[undeclared-change]" in ln]
+    assert len(found) == 1, proc.stdout
+    paragraph_line = line - 1  # the sentence joined the paragraph that starts with Suh's
+    assert found[0].strip().startswith(f"docs/index.md:{paragraph_line}: error [undeclared-change]")
+    assert "“Suh recommends walking" in found[0] and "also help together (1, 2)" in found[0]
+    assert "declare it in edition/changes.yml" in found[0] and "kind: addition" in found[0]
+
+
+def test_the_same_sentence_declared_passes_and_appears_in_the_note(tmp_path):
+    root = copy_project(tmp_path)
+    edit_page(root, KIM_LINE, KIM_LINE + "\n" + SENTENCE)
+    declare(root, ADDITION)
+    assert check_edition(root) == []
+    proc = citeproof(root, "check", "--offline")
+    assert proc.returncode == 0, proc.stdout
+    if not COG.exists():
+        pytest.skip("cogapp is not installed")
+    stale = subprocess.run([str(COG), "--check", "docs/index.md"], cwd=root, capture_output=True, text=True)
+    assert stale.returncode != 0  # the note is rendered from the data: it must be refreshed
+    subprocess.run([str(COG), "-r", "docs/index.md"], cwd=root, check=True, capture_output=True)
+    page = (root / "docs" / "index.md").read_text(encoding="utf-8")
+    assert f"Added on 2027-01-15: “{SENTENCE}”" in page
+    assert "Corrections and additions made" in page and check_edition(root) == []
+    build = subprocess.run([str(Path(sys.executable).with_name("mkdocs")), "build", "--strict", "-q"], cwd=root,
+                           capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert build.returncode == 0, build.stderr
+
+
+def test_an_undeclared_word_change_names_the_words(tmp_path):
+    root = copy_project(tmp_path)
+    line = edit_page(root, "Lee and Kang demonstrated", "Lee and Kang showed")
+    problems = check_edition(root)
+    assert len(problems) == 1 and problems[0].line == line - 2
+    assert "the page has “and Kang showed that when”" in problems[0].message
+    assert "the original has “and Kang demonstrated that when”" in problems[0].message
+
+
+def test_undoing_the_declared_correction_is_itself_a_change(tmp_path):
+    root = copy_project(tmp_path)
+    edit_page(root, "Gordon and Bloxham reviewed", "Gorden and Bloxham reviewed")
+    messages = [p.message for p in check_edition(root)]
+    assert any("change 1 of edition/changes.yml (correction: “Gordon and Bloxham”) is not on the page"
+               in m for m in messages), messages
+
+
+def test_a_removed_paragraph_is_named():
+    edition = Edition("Title\n\nFirst paragraph.\n\nSecond paragraph.\n", "page.md", ())
+    problems = undeclared(edition, "# Title\n\nSecond paragraph.\n")
+    assert [(p.line, p.code) for p in problems] == [(3, "undeclared-change")]
+    assert "the original's paragraph “First paragraph.” is missing" in problems[0].message
+
+
+def test_citations_count_as_their_printed_numbers_and_comments_as_nothing():
+    edition = Edition("T\n\nA (1). B (2). A again (1).\n", "p.md", ())
+    page = "---\ndate: 2020\n---\n# T\n\n<!-- a\ncomment -->\nA [@a]. B [@b]. A again [@a].\n"
+    assert undeclared(edition, page) == []
+    assert undeclared(edition, page.replace("B [@b]", "B [@a]"))  # numbering is text
+
+
+def test_the_note_is_rendered_from_the_data():
+    edition = load_edition(ROOT)
+    note = note_markdown(edition)
+    page = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    assert note in page
+    assert note.startswith('!!! note "Editorial note"\n') and "“Gorden” → “Gordon”" in note
+    if COG.exists():
+        proc = subprocess.run([str(COG), "--check", "docs/index.md"], cwd=ROOT, capture_output=True, text=True)
+        assert proc.returncode == 0, "docs/index.md's note is stale: run `make cog`"
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("  - kind: rewrite\n    why: x\n    date: 2027-01-01\n", "kind: correction or kind: addition"),
+    ("  - kind: addition\n    date: 2027-01-01\n    text: x\n", "needs why:"),
+    ("  - kind: addition\n    why: x\n    date: 2027-01-01\n", "needs text:"),
+])
+def test_a_bad_declaration_is_one_clear_message(tmp_path, entry, message):
+    root = copy_project(tmp_path)
+    declare(root, entry)
+    with pytest.raises(InputError, match=re.escape(message)):
+        load_edition(root)
+    proc = citeproof(root, "check", "--offline")
+    assert proc.returncode == 2 and "edition/changes.yml" in proc.stderr and "Traceback" not in proc.stderr

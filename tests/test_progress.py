@@ -1,0 +1,52 @@
+"""Progress on stderr during online work: a live line on a terminal, a line every few seconds
+elsewhere, the overridden-endpoints notice first, nothing with --quiet."""
+from __future__ import annotations
+
+import io
+
+from test_check_online import REPO_BIB, invoke, make_project
+
+from citeproof.progress import Progress
+
+
+def test_a_log_gets_a_line_when_something_changed_at_most_every_interval():
+    out = io.StringIO()
+    progress = Progress(out, interval=3600)
+    progress("expect", "Crossref", 2)
+    progress("done", "Crossref")
+    progress("done", "Crossref")
+    progress.close()
+    assert out.getvalue().splitlines() == ["citeproof: asking registries: Crossref 0/2",
+                                           "citeproof: asking registries: Crossref 2/2"]
+
+
+def test_a_terminal_gets_one_live_line_with_the_wait():
+    out = io.StringIO()
+    progress = Progress(out, tty=True)
+    progress("expect", "PubMed (NCBI E-utilities)", 1)
+    progress("wait", "PubMed (NCBI E-utilities)", 2.0, "HTTP 429; retry 1 of 3")
+    assert out.getvalue().endswith("\r\033[Kasking registries: PubMed (NCBI E-utilities) 0/1; "
+                                   "PubMed (NCBI E-utilities): waiting 2.0 s (HTTP 429; retry 1 of 3)")
+    progress.close()
+    assert out.getvalue().endswith("\r\033[K") and "\n" not in out.getvalue()
+
+
+def test_quiet_writes_no_progress_but_still_the_notice():
+    out = io.StringIO()
+    with Progress(out, quiet=True) as progress:
+        progress("expect", "Crossref", 1)
+        progress.notice("endpoints overridden")
+    assert out.getvalue() == "citeproof: endpoints overridden\n"
+
+
+def test_check_says_overridden_first_then_shows_progress_and_retry_waits(tmp_path, emulator):
+    project = make_project(tmp_path, REPO_BIB)
+    emulator.set_fault("crossref", "429", times=1)
+    result = invoke(project, ["check", "--lock", "lock.json"], emulator.env())
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("citeproof: the registry endpoints are overridden (CITEPROOF_CROSSREF_URL=")
+    assert any(line.startswith("citeproof: asking registries: Crossref") for line in lines[1:]), lines
+    assert "Crossref 1/1" in lines[-1] and "PubMed (NCBI E-utilities) 2/2" in lines[-1]
+    quiet = invoke(project, ["check", "--quiet", "--lock", "lock2.json"], emulator.env())
+    assert [ln for ln in quiet.stderr.splitlines() if "asking registries" in ln] == []
+    assert "overridden" in quiet.stderr

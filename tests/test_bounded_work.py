@@ -11,11 +11,12 @@ from citeproof.bib import parse_bib_text
 from citeproof.markdown import parse_citations
 from citeproof.numbering import resolve_keys
 
-#: Linear code stays well under this; the quadratic code this replaced was 20-400x.
-MAX_RATIO = 5.0
+#: Linear code stays under this, even on a loaded machine (3-6x seen there); the quadratic
+#: code this replaced was 20-400x at these sizes, and its ratio grows with the size.
+MAX_RATIO = 8.0
 
 
-def _best(fn, runs: int = 3) -> float:
+def _best(fn, runs: int = 5) -> float:
     """The fastest of ``runs`` timings of ``fn()`` (the least disturbed by other load)."""
     times = []
     for _ in range(runs):
@@ -35,10 +36,10 @@ def _entries(n: int, comma: str = ",") -> str:
 
 
 def test_unclosed_citation_openers_are_linear():
-    hostile = "[@" * 5000  # 10 KB, 5,000 unclosed citations
+    hostile = "[@" * 20_000  # 40 KB, 20,000 unclosed citations (the issue's case)
     clean = "[@a] x" * (len(hostile) // 6)
     doc = parse_citations(hostile, "p.md")
-    assert len(doc.problems) == 5000 and "not closed" in doc.problems[0].message
+    assert len(doc.problems) == 20_000 and "not closed" in doc.problems[0].message
     assert _ratio(lambda: parse_citations(hostile, "p.md"),
                   lambda: parse_citations(clean, "p.md")) < MAX_RATIO
 
@@ -88,5 +89,6 @@ def test_string_doubling_is_capped_with_a_clear_error():
     capped = [p for p in result.problems if "expands to more than 100,000" in p.message]
     assert capped and capped[0].line == 18  # 2**17 > 100,000: the 17th doubling
     assert len(result.references["x"].title) <= 100_000
-    assert _ratio(lambda: parse_bib_text(hostile, "r.bib"),
-                  lambda: parse_bib_text(clean, "r.bib")) < MAX_RATIO
+    ten = range(10)  # one parse takes milliseconds: time ten, so that noise does not decide
+    assert _ratio(lambda: [parse_bib_text(hostile, "r.bib") for _ in ten],
+                  lambda: [parse_bib_text(clean, "r.bib") for _ in ten]) < MAX_RATIO

@@ -300,6 +300,24 @@ def test_a_failed_write_leaves_the_original_file_intact(tmp_path, monkeypatch):
     assert (tmp_path / "copy.bib").read_text() == ed.text and path.read_bytes() == ODD.encode()
 
 
+def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path):
+    path = tmp_path / "refs.bib"
+    path.write_bytes(ODD.encode())
+    ed = BibEditor.open(path, label="refs.bib")
+    ed.set_field("bare", "title", "Changed")
+    path.write_bytes(ODD.encode() + b"\n% someone else's edit\n")
+    with pytest.raises(BibError, match=r"refs\.bib: the bib file was changed by someone else since "
+                                       r"it was read, so it was not written"):
+        ed.save()
+    assert path.read_bytes().endswith(b"% someone else's edit\n")
+    fresh = BibEditor.open(path, label="refs.bib")  # read again: the edit goes in
+    fresh.set_field("bare", "title", "Changed")
+    fresh.save()
+    fresh.set_field("bare", "year", "2021")
+    fresh.save()  # its own last save is what it knows the file to be
+    assert b"someone else's edit" in path.read_bytes() and b"2021" in path.read_bytes()
+
+
 def test_saving_an_editor_without_a_path_asks_for_one():
     ed = BibEditor(ODD, file="odd.bib")
     with pytest.raises(BibError, match="give save\\(\\) the path"):

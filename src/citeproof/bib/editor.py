@@ -53,13 +53,16 @@ class BibEditor:
         self._bom = bom
         self._saved = self._text = text
         self._parsed: dict[str, list[Problem]] = {}  # text -> its parse problems
+        self._disk: bytes | None = None  # the file's bytes when it was read or last saved
 
     @classmethod
     def open(cls, path: str | Path, label: str | None = None) -> BibEditor:
         """The editor of the file at ``path`` (``label``: its name in messages)."""
         name = label or str(path)
         data = read_bib_bytes(path, name)
-        return cls(decode_bib(data, name), name, path=path, bom=data.startswith(codecs.BOM_UTF8))
+        editor = cls(decode_bib(data, name), name, path=path, bom=data.startswith(codecs.BOM_UTF8))
+        editor._disk = data
+        return editor
 
     @property
     def text(self) -> str:
@@ -144,12 +147,17 @@ class BibEditor:
                            "give save() the path to write")
         name = self.file if path is None else str(path)
         data = (codecs.BOM_UTF8 if self._bom else b"") + self._text.encode("utf-8")
+        if path is None and self._disk is not None and _read(target) != self._disk:
+            raise BibError(f"{name}: the bib file was changed by someone else since it was read, "
+                           "so it was not written (that change would be lost): run the command again")
         try:
             atomic_write(target, data)
         except OSError as exc:
             raise BibError(f"{name}: the bib file cannot be written ({exc.strerror or exc}), so "
                            "it is unchanged: check that its directory is writable") from None
         self._saved, self.path = self._text, Path(target)
+        if path is None:
+            self._disk = data
 
     # ------------------------------------------------------------------ helpers
 
@@ -317,3 +325,11 @@ def _lines(text: str) -> list[str]:
     """Lines with their endings (only ``\\n`` ends a line, as in the file)."""
     parts = text.split("\n")
     return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def _read(path: str | Path) -> bytes | None:
+    """A file's bytes now (``None`` when it cannot be read: then it changed too)."""
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None

@@ -51,7 +51,7 @@ def test_rate_limit_spaces_starts_and_caps_concurrency():
         with lock:
             inside[0] += 1
             peak[0] = max(peak[0], inside[0])
-        time.sleep(0.05)
+        time.sleep(0.1)  # longer than the spacing (1/20 s plus the margin): two overlap
         with lock:
             inside[0] -= 1
         limit.release()
@@ -340,11 +340,19 @@ def test_csl_failures_are_unavailable(answers, why):
 
 def test_csl_follows_relative_and_absolute_http_redirects():
     canned = _Canned(_answer(303, location="/application/csl/10.1/ok"),
-                     _answer(302, location="https://api.example.org/csl/10.1/ok"), _answer(200, CSL_BODY))
+                     _answer(302, location="https://api.datacite.org/csl/10.1/ok"), _answer(200, CSL_BODY))
     look = doi.fetch_csl(canned, "https://doi.org", "10.1/ok")
     assert look.status == "found" and look.record.authors == (doi.Author("F"),)
     assert canned.asked == ["https://doi.org/10.1/ok", "https://doi.org/application/csl/10.1/ok",
-                            "https://api.example.org/csl/10.1/ok"]
+                            "https://api.datacite.org/csl/10.1/ok"]
+
+
+@pytest.mark.parametrize("location", ["https://api.example.org/csl/10.1/ok", "http://api.datacite.org/x"])
+def test_csl_redirect_to_a_host_that_is_no_agency_is_not_followed(location):
+    canned = _Canned(_answer(302, location=location), _answer(200, CSL_BODY))
+    look = doi.fetch_csl(canned, "https://doi.org", "10.1/ok")
+    assert look.status == "unavailable" and "not followed" in look.reason
+    assert canned.asked == ["https://doi.org/10.1/ok"]
 
 
 # Every fault on the negotiation request and on the metadata it redirects to ("truncated"

@@ -250,11 +250,13 @@ class Resolution:
 
 
 def make_client(config: RegistryConfig) -> HttpClient:
-    """One HTTP client with each registry's host named and rate-limited by its policy."""
+    """One HTTP client with each registry's host named and rate-limited by its policy; the
+    mailto goes in the User-Agent only to the registry whose better rate it earns."""
     http = HttpClient(mailto=config.mailto, timeout=config.timeout, deadline=config.deadline,
                       progress=config.progress)
     for registry in REGISTRIES:
-        http.register(config.urls[registry.name], registry.label, registry.policy.rate(config).limit())
+        http.register(config.urls[registry.name], registry.label, registry.policy.rate(config).limit(),
+                      identify=registry.policy.earned_by == "mailto")
     return http
 
 

@@ -6,6 +6,8 @@ times (403, 429): anything but those two clear answers is "unavailable", never a
 
 Content negotiation: ``GET {base}/{doi}`` with ``Accept: application/vnd.citationstyles.csl+json``
 redirects to the registration agency (Crossref, DataCite, mEDRA), which answers CSL-JSON.
+A hop is followed only on doi.org's own host or to an agency's metadata host over https
+(:data:`AGENCY_HOSTS`); anything else is "unavailable".
 :func:`describe` asks it for DOIs whose handle exists; when that fails in any way the
 handle answer stands unchanged ("exists, nothing compared"), so it never gives a verdict.
 """
@@ -19,12 +21,13 @@ from ..identifiers import doi_key
 from ..model import Author, Lookup, Record
 from . import csl
 from .base import Answers, Ask, Policy, Rate, Registry, Source
-from .http import HttpClient, RegistryUnavailable, utc_now
+from .http import MAX_REDIRECTS, REDIRECTS, HttpClient, RegistryUnavailable, utc_now
 
 SOURCE = "doi.org"
 CSL_JSON = "application/vnd.citationstyles.csl+json"
-MAX_REDIRECTS = 5
-REDIRECTS = frozenset({301, 302, 303, 307, 308})
+#: Where doi.org's content negotiation sends a client: the agencies' metadata services.
+AGENCY_HOSTS = frozenset({"api.crossref.org", "data.crossref.org", "api.datacite.org",
+                          "data.datacite.org", "data.medra.org", "data.jalc.jp"})
 
 
 def handle_url(base: str, doi: str) -> str:
@@ -81,10 +84,16 @@ def fetch_handles(http: HttpClient, base: str, dois: Iterable[str], workers: int
 # --- content negotiation -----------------------------------------------------------------
 
 def _redirect_target(current: str, location) -> str:
+    """The next hop: the same scheme and host as ``current``, or an agency host over https."""
     target = urljoin(current, str(location or "").strip())
-    parts = urlsplit(target)
+    parts, here = urlsplit(target), urlsplit(current)
     if not location or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise RegistryUnavailable("doi.org redirected to an unusable address (only http(s) is followed)")
+    same = (parts.scheme.lower(), parts.netloc.lower()) == (here.scheme.lower(), here.netloc.lower())
+    agency = parts.scheme.lower() == "https" and (parts.hostname or "").lower() in AGENCY_HOSTS
+    if not (same or agency):
+        raise RegistryUnavailable(f"doi.org redirected to {parts.netloc}, which is neither doi.org "
+                                  "nor a registration agency's metadata service; not followed")
     return target
 
 

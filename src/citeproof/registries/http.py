@@ -2,9 +2,12 @@
 
 This module knows HTTP, not any registry API. The registry modules ask it for
 answers; it decides when a request may start (per-host rate limits and a global
-deadline), retries only what is worth retrying, and turns every final failure
-into :class:`RegistryUnavailable` with a short human reason that never carries
-the NCBI ``api_key``.
+deadline), bounds how long one may take (a wall-clock budget that a watchdog
+enforces by shutting the socket, whatever the server drips), follows redirects only
+by GET and only on the same host (each hop rate-limited and counted), caps the size
+and nesting of what it reads, retries only what is worth retrying, and turns every
+final failure into :class:`RegistryUnavailable` with a short human reason that never
+carries the NCBI ``api_key``.
 """
 from __future__ import annotations
 
@@ -12,20 +15,31 @@ import email.utils
 import json
 import logging
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Mapping, Optional
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3.connection
+import urllib3.connectionpool
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
 
 from citeproof import __version__
 
 PROJECT_URL = "https://github.com/citeproof/citeproof"
 MAX_BYTES = 20 * 1024 * 1024
+MAX_DEPTH = 32  # JSON nesting; the deepest registry answer we read is about 8 levels
+MAX_REDIRECTS = 5
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})  # plus any other 5xx
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+#: Starts are spaced this much wider than a policy's rate, so that a strict sliding-window
+#: counter at the registry never sees one request too many when answers arrive unevenly.
+RATE_MARGIN = 1.15
 
 _SECRET = re.compile(r"(api_key=)[^&\s'\"<>]*", re.IGNORECASE)
 
@@ -67,8 +81,9 @@ class RegistryUnavailable(Exception):
 class RateLimit:
     """At most ``per_second`` request starts per second and ``max_concurrent`` in flight.
 
-    Starts are spaced by ``1 / per_second`` (an interval limiter: no bursts), which
-    stays inside any token-bucket or sliding-window policy of the same rate.
+    Starts are spaced by ``RATE_MARGIN / per_second`` (an interval limiter: no bursts,
+    and a margin for network jitter), which stays inside any token-bucket or strict
+    sliding-window policy of the same rate.
     Thread-safe; use :meth:`slot` as a context manager around one request.
     """
 
@@ -77,7 +92,7 @@ class RateLimit:
             raise ValueError("a rate limit needs per_second > 0 and max_concurrent >= 1")
         self.per_second = per_second
         self.max_concurrent = max_concurrent
-        self._interval = 1.0 / per_second
+        self._interval = RATE_MARGIN / per_second
         self._next = 0.0
         self._lock = threading.Lock()
         self._sem = threading.BoundedSemaphore(max_concurrent)
@@ -125,9 +140,14 @@ class Answer:
         return self.content.decode("utf-8", errors="replace")
 
     def json(self):
-        """The body as JSON, or :class:`RegistryUnavailable` if it is not JSON."""
+        """The body as JSON, or :class:`RegistryUnavailable` if it is not strict JSON
+        (``NaN``/``Infinity`` refused) or nests deeper than ``MAX_DEPTH``."""
+        depth = json_depth(self.content)
+        if depth > MAX_DEPTH:
+            raise RegistryUnavailable(f"{self.service} sent JSON nested {depth} levels deep "
+                                      f"(more than the {MAX_DEPTH} allowed)")
         try:
-            return json.loads(self.content)
+            return json.loads(self.content, parse_constant=_refuse_constant)
         except ValueError:
             kind = self.headers.get("Content-Type", "unknown type").split(";")[0]
             raise RegistryUnavailable(
@@ -135,21 +155,116 @@ class Answer:
                 f"(HTTP {self.status}, {kind}, {len(self.content)} bytes)") from None
 
 
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+def json_depth(content: bytes) -> int:
+    """How deep the arrays and objects of a JSON text nest (strings skipped), in linear time."""
+    depth = deepest = 0
+    for m in _BRACKETS.finditer(_JSON_STRING.sub(b"", content)):
+        depth += 1 if m.group() in (b"[", b"{") else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 @dataclass
 class _Host:
     name: str
     limit: Optional[RateLimit] = None
+    identify: bool = False  # the User-Agent carries the mailto (only the registry that asks for it)
+
+
+class _Watchdog:
+    """Shuts the socket of the request running in this thread when its budget is spent.
+
+    Per-read timeouts never fire on a server that drips one byte a second or sends
+    endless ``100 Continue`` lines; shutting the socket from a timer ends any of those.
+    """
+
+    local = threading.local()
+
+    def __init__(self, budget: float):
+        self.budget, self.expired, self._conn = budget, False, None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(budget, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "_Watchdog":
+        _Watchdog.local.current = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+        _Watchdog.local.current = None
+
+    def attach(self, conn) -> None:
+        with self._lock:
+            self._conn = conn
+        if self.expired:
+            self._fire()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sock = getattr(self._conn, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class _WatchedConnection:
+    """Mixin: a pooled connection tells the running request's watchdog it is in use."""
+
+    def request(self, *args, **kwargs):
+        watchdog = getattr(_Watchdog.local, "current", None)
+        if watchdog is not None:
+            watchdog.attach(self)
+        return super().request(*args, **kwargs)
+
+
+class _HTTPConnection(_WatchedConnection, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_WatchedConnection, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.connectionpool.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """An adapter whose connections a :class:`_Watchdog` can shut."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
 
 @dataclass
 class HttpClient:
     """One ``requests.Session`` for all registries, with the etiquette each one asks for.
 
-    ``timeout`` is (connect, read) per request; ``deadline`` is an overall budget in
-    seconds counted from construction, after which no new request starts (a request
-    already running may still use its own timeout). ``progress`` (optional) is told
-    ``(event, registry name, amount, reason)``: ``expect`` (requests a registry module
-    plans), ``done`` (a request answered), ``wait`` (seconds before the next try or slot).
+    ``timeout`` is (connect, read) per request, and the larger of the two is also each
+    request's wall-clock budget, from the first byte sent to the last byte read;
+    ``deadline`` is an overall budget in seconds counted from construction, after which
+    no new request starts. So a run ends within ``deadline`` plus one timeout.
+    ``progress`` (optional) is told ``(event, registry name, amount, reason)``: ``expect``
+    (requests a registry module plans), ``done`` (a request answered), ``wait`` (seconds
+    before the next try or slot).
     """
 
     mailto: Optional[str] = None
@@ -169,17 +284,33 @@ class HttpClient:
 
     def __post_init__(self):
         self._end = None if self.deadline is None else time.monotonic() + self.deadline
-        self._session.headers["User-Agent"] = self.user_agent
+        self._session.headers["User-Agent"] = self._agent(False)
         self._session.headers["Accept-Encoding"] = "gzip, deflate"
 
     @property
     def user_agent(self) -> str:
-        mail = f"; mailto:{self.mailto}" if self.mailto else ""
+        """The User-Agent sent to a registry that asks for the mailto (Crossref)."""
+        return self._agent(True)
+
+    def _agent(self, identify: bool) -> str:
+        mail = f"; mailto:{self.mailto}" if self.mailto and identify else ""
         return f"citeproof/{__version__} ({PROJECT_URL}{mail})"
 
-    def register(self, base_url: str, name: str, limit: Optional[RateLimit] = None) -> None:
-        """Name the host of ``base_url`` (for messages) and give it a rate limit."""
-        self._hosts[urlsplit(base_url).netloc.lower()] = _Host(name, limit)
+    @property
+    def budget(self) -> float:
+        """Seconds one request may take in all (connect, headers, body)."""
+        return max(self.timeout)
+
+    def register(self, base_url: str, name: str, limit: Optional[RateLimit] = None,
+                 identify: bool = False) -> None:
+        """Name the host of ``base_url`` (for messages), give it a rate limit, and say
+        whether it gets the mailto in the User-Agent."""
+        self._hosts[urlsplit(base_url).netloc.lower()] = _Host(name, limit, identify)
+
+    def concurrency(self, url: str) -> int:
+        """How many requests the host of ``url`` allows at once (1 when it is not registered)."""
+        host = self._hosts.get(urlsplit(url).netloc.lower())
+        return host.limit.max_concurrent if host and host.limit else 1
 
     def expect(self, base_url: str, n: int) -> None:
         """Tell the progress reporter that ``n`` requests to ``base_url``'s registry are coming."""
@@ -221,12 +352,39 @@ class HttpClient:
         judge (a 404 can be a verdict). Connection errors, timeouts, 408, 429 and 5xx are
         retried with capped exponential backoff (``Retry-After`` honoured within the
         deadline); when the retries are spent it raises :class:`RegistryUnavailable`.
-        ``headers`` are added to this request only; with ``follow_redirects=False`` a
-        redirect comes back as an :class:`Answer`, so the caller vets (and rate-limits)
-        each hop itself.
+        ``headers`` are added to this request only. Redirects are followed only for a GET
+        and only on the same scheme and host, each hop a request of its own (rate-limited
+        and counted); any other redirect raises :class:`RegistryUnavailable` (a POST is
+        never re-sent). With ``follow_redirects=False`` a redirect comes back as an
+        :class:`Answer`, so the caller vets each hop itself.
         """
-        extra = {"headers": headers, "allow_redirects": follow_redirects}
+        answer = self._with_retries(method, url, params, data, headers)
+        for _ in range(MAX_REDIRECTS):
+            if not follow_redirects or answer.status not in REDIRECTS:
+                return answer
+            url = self._same_host_target(method, url, answer)
+            answer = self._with_retries(method, url, None, None, headers)
+        if follow_redirects and answer.status in REDIRECTS:
+            raise RegistryUnavailable(f"{answer.service}: more than {MAX_REDIRECTS} redirects")
+        return answer
+
+    def _same_host_target(self, method: str, url: str, answer: Answer) -> str:
+        """Where a redirect may be followed, or :class:`RegistryUnavailable` naming why not."""
+        target = urljoin(url, str(answer.headers.get("Location") or "").strip())
+        here, there = urlsplit(url), urlsplit(target)
+        if method != "GET":
+            raise RegistryUnavailable(f"{answer.service} redirected a {method} (HTTP {answer.status}); "
+                                      "it is not sent again")
+        if (there.scheme.lower(), there.netloc.lower()) != (here.scheme.lower(), here.netloc.lower()):
+            raise RegistryUnavailable(f"{answer.service} redirected to another host "
+                                      f"({there.netloc or 'none'}); not followed")
+        return target
+
+    def _with_retries(self, method: str, url: str, params, data, headers) -> Answer:
+        extra = {"headers": headers}
         host = self._host(url)
+        if host.identify and self.mailto:
+            extra["headers"] = {**(headers or {}), "User-Agent": self.user_agent}
         attempt, problem = 0, None
         while True:
             try:
@@ -261,12 +419,14 @@ class HttpClient:
             self.progress("wait", host.name, host.limit.delay(), "rate limit")
         if host.limit and not host.limit.acquire(self._end):
             raise _DeadlinePassed()
+        watchdog = _Watchdog(self.budget)
         try:
             self._count("requests")
-            return self._send(method, url, params, data, host, extra), None
-        except requests.exceptions.Timeout:
-            return f"no answer within {self.timeout[1]:g} s", None
-        except requests.exceptions.RequestException as exc:
+            with watchdog:
+                return self._send(method, url, params, data, host, extra, watchdog), None
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            if watchdog.expired or isinstance(exc, requests.exceptions.Timeout):
+                return f"no complete answer within {self.budget:g} s", None
             return _describe_connection_error(exc), None
         except _Retryable as exc:
             return exc.problem, exc.retry_after
@@ -274,12 +434,13 @@ class HttpClient:
             if host.limit:
                 host.limit.release()
 
-    def _send(self, method, url, params, data, host: _Host, extra: dict) -> Answer:
-        started = time.monotonic()
-        budget = self.timeout[0] + self.timeout[1]
-        with self._session.request(method, url, params=params, data=data,
-                                   timeout=self.timeout, stream=True, **extra) as resp:
-            size = int(resp.headers.get("Content-Length") or 0)
+    def _send(self, method, url, params, data, host: _Host, extra: dict, watchdog: _Watchdog) -> Answer:
+        with self._session.request(method, url, params=params, data=data, timeout=self.timeout,
+                                   stream=True, allow_redirects=False, **extra) as resp:
+            try:
+                size = int(resp.headers.get("Content-Length") or 0)
+            except ValueError:
+                size = 0
             if size > self.max_bytes:
                 raise RegistryUnavailable(f"{host.name}: answer larger than the {_size(self.max_bytes)} cap")
             chunks, total = [], 0
@@ -287,9 +448,9 @@ class HttpClient:
                 total += len(chunk)
                 if total > self.max_bytes:
                     raise RegistryUnavailable(f"{host.name}: answer larger than the {_size(self.max_bytes)} cap")
-                if time.monotonic() - started > budget:
-                    raise requests.exceptions.ReadTimeout()
                 chunks.append(chunk)
+            if watchdog.expired:
+                raise requests.exceptions.ReadTimeout()
             status = resp.status_code
             if status == 429:
                 self._count("status_429")
@@ -304,7 +465,10 @@ def _size(n: int) -> str:
 
 
 def _new_session() -> requests.Session:
-    return requests.Session()
+    session = requests.Session()
+    for prefix in ("http://", "https://"):
+        session.mount(prefix, _WatchedAdapter())
+    return session
 
 
 class _DeadlinePassed(Exception):

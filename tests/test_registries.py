@@ -451,12 +451,13 @@ def test_esearch_maps_several_dois_with_one_extra_summary_request(emulator):
 
 
 def test_esearch_batches_and_reuses_known_summaries(emulator):
-    with_pmid = [w for w in SYN if w.pmid][:120]
+    with_pmid = [w for w in SYN if w.pmid][:2 * pubmed.SEARCH_BATCH + 3]
     known = pubmed.fetch_summaries(client(emulator), emulator.eutils_url, [w.pmid for w in with_pmid])
     emulator.reset()
     out = pubmed.search_pmids_by_doi(client(emulator), emulator.eutils_url, [w.doi for w in with_pmid],
                                      summaries=known)
     assert [r.path.rsplit("/", 1)[1] for r in emulator.requests] == ["esearch.fcgi"] * 3
+    assert [r.method for r in emulator.requests] == ["POST", "POST", "GET"]  # long terms are POSTed
     assert all(out[w.doi.lower()].record.pmid == w.pmid for w in with_pmid)
 
 

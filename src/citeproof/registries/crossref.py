@@ -7,6 +7,7 @@ asks doi.org before calling it dangling.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable, Optional
 from urllib.parse import quote
 
@@ -14,7 +15,7 @@ import requests
 
 from ..identifiers import doi_key
 from ..model import Author, Lookup, Record, Update
-from . import csl
+from . import csl, schema
 from .base import Answers, Ask, Policy, Rate, Registry, Source
 from .http import HttpClient, RegistryUnavailable, utc_now
 
@@ -27,12 +28,27 @@ SELECT = ",".join((
     "article-number", "type", "subtype", "updated-by", "update-to",
 ))
 
+_NAME = schema.fields({"family": schema.text, "given": schema.text, "name": schema.text})
+_UPDATE = schema.fields({"type": schema.text, "DOI": schema.text, "label": schema.text,
+                         "updated": schema.csl_date})
+#: The fields of a work that :func:`parse_work` reads, and their shapes.
+WORK = schema.fields({
+    "DOI": schema.string, "title": schema.csl_text, "subtitle": schema.csl_text,
+    "author": schema.list_of(_NAME, 10000), "container-title": schema.csl_text,
+    "short-container-title": schema.csl_text, "issued": schema.csl_date,
+    "published-print": schema.csl_date, "published-online": schema.csl_date,
+    "volume": schema.text, "issue": schema.text, "page": schema.text, "article-number": schema.text,
+    "type": schema.text, "updated-by": schema.list_of(_UPDATE, 1000),
+    "update-to": schema.list_of(_UPDATE, 1000),
+})
+
 
 def fetch_works(http: HttpClient, base: str, dois: Iterable[str],
                 mailto: Optional[str] = None) -> dict[str, Lookup]:
     """Ask Crossref about every DOI; the answer is keyed by ``doi_key``.
 
-    ``mailto`` (default: the client's) joins the polite pool.
+    ``mailto`` (default: the client's) joins the polite pool. Batches run as many at a
+    time as the host's rate limit allows (5 in the polite pool, 1 in the public one).
     """
     mailto = mailto if mailto is not None else http.mailto
     wanted = _unique(dois)
@@ -43,8 +59,10 @@ def fetch_works(http: HttpClient, base: str, dois: Iterable[str],
         out[doi_key(doi)] = fetch_work(http, base, doi, mailto)
     batches = _batches(base, [d for d in wanted if "," not in d], mailto)
     http.expect(base, len(batches) + len(single))
-    for batch in batches:
-        out.update(_fetch_batch(http, base, batch, mailto))
+    if batches:
+        with ThreadPoolExecutor(max_workers=max(1, min(http.concurrency(base), len(batches)))) as pool:
+            for got in pool.map(lambda batch: _fetch_batch(http, base, batch, mailto), batches):
+                out.update(got)
     return out
 
 
@@ -58,6 +76,9 @@ def fetch_work(http: HttpClient, base: str, doi: str, mailto: Optional[str] = No
         if answer.status != 200:
             raise RegistryUnavailable(f"Crossref answered HTTP {answer.status}")
         message = _message(answer.json())
+        schema.check(message, WORK, "Crossref", "message")
+        if doi_key(message.get("DOI") or doi) != doi_key(doi):
+            raise schema.refuse("Crossref", f"asked about {doi}, it described {message['DOI'][:100]}")
         return Lookup(SOURCE, doi, "found", parse_work(message, doi, utc_now()))
     except RegistryUnavailable as exc:
         return Lookup(SOURCE, doi, "unavailable", reason=exc.reason)
@@ -134,15 +155,33 @@ def _fetch_batch(http: HttpClient, base: str, batch: list[str], mailto) -> dict[
         items = _message(answer.json()).get("items")
         if not isinstance(items, list):
             raise RegistryUnavailable("Crossref sent a work list without 'items'")
+        by_doi = _items_by_doi(items, batch)
     except RegistryUnavailable as exc:
         return {doi_key(d): Lookup(SOURCE, d, "unavailable", reason=exc.reason) for d in batch}
     retrieved = utc_now()
-    by_doi = {doi_key(str(i.get("DOI", ""))): i for i in items if isinstance(i, dict)}
     out = {}
     for doi in batch:
         item = by_doi.get(doi_key(doi))
         out[doi_key(doi)] = (Lookup(SOURCE, doi, "found", parse_work(item, doi, retrieved))
                             if item else Lookup(SOURCE, doi, "not-found"))
+    return out
+
+
+def _items_by_doi(items: list, batch: list[str]) -> dict[str, dict]:
+    """The items of a batch answer by ``doi_key``, each checked against :data:`WORK`.
+
+    More items than DOIs asked, an item without a DOI or about a DOI not asked, or two
+    items for one DOI make the whole answer untrustworthy (no copy wins)."""
+    schema.check(items, schema.list_of(WORK, len(batch)), "Crossref", "message.items")
+    asked = {doi_key(d) for d in batch}
+    out: dict[str, dict] = {}
+    for i, item in enumerate(items):
+        key = doi_key(item.get("DOI") or "")
+        if key not in asked:
+            raise schema.refuse("Crossref", f"item {i} is about {key[:100] or 'no DOI'}, which was not asked")
+        if key in out:
+            raise schema.refuse("Crossref", f"two items describe {key[:100]}")
+        out[key] = item
     return out
 
 

@@ -141,13 +141,13 @@ class Answer:
 
     def json(self):
         """The body as JSON, or :class:`RegistryUnavailable` if it is not strict JSON
-        (``NaN``/``Infinity`` refused) or nests deeper than ``MAX_DEPTH``."""
+        (``NaN``/``Infinity`` and duplicated keys refused) or nests deeper than ``MAX_DEPTH``."""
         depth = json_depth(self.content)
         if depth > MAX_DEPTH:
             raise RegistryUnavailable(f"{self.service} sent JSON nested {depth} levels deep "
                                       f"(more than the {MAX_DEPTH} allowed)")
         try:
-            return json.loads(self.content, parse_constant=_refuse_constant)
+            return json.loads(self.content, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
         except ValueError:
             kind = self.headers.get("Content-Type", "unknown type").split(";")[0]
             raise RegistryUnavailable(
@@ -170,6 +170,13 @@ def json_depth(content: bytes) -> int:
 
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not JSON")
+
+
+def _unique_keys(pairs: list) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise ValueError("a key appears twice in one object")
+    return out
 
 
 @dataclass

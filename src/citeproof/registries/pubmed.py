@@ -12,6 +12,7 @@ from typing import Iterable, Optional
 
 from ..identifiers import doi_key
 from ..model import Author, Lookup, Record, Update
+from . import schema
 from .base import Answers, Ask, Policy, Rate, Registry, Source
 from .http import HttpClient, RegistryUnavailable, utc_now
 
@@ -19,7 +20,19 @@ SOURCE = "pubmed"
 SEARCH = "esearch"  # the DOI -> PMID suggestions (found records are PubMed's own)
 GET_MAX = 200  # NCBI: use POST for more than about 200 ids
 POST_BATCH = 500
-SEARCH_BATCH = 50  # DOIs OR-ed in one esearch term
+SEARCH_BATCH = 200  # DOIs OR-ed in one esearch term
+GET_TERM_MAX = 1500  # characters of an esearch term sent in the URL; longer ones are POSTed
+
+_TEXTS = ("uid", "title", "source", "fulljournalname", "pubdate", "epubdate", "volume", "issue",
+          "pages", "elocationid", "error")
+#: The fields of an esummary document that :func:`parse_summary` reads, and their shapes.
+DOC = schema.fields({
+    **{name: schema.string for name in _TEXTS},
+    "authors": schema.list_of(schema.fields({"name": schema.string}), 10000),
+    "pubtype": schema.list_of(schema.string, 100),
+    "articleids": schema.list_of(schema.fields({"idtype": schema.string, "value": schema.string}), 100),
+})
+_SUMMARY_ERROR = schema.fields({"error": schema.string, "esummaryresult": schema.list_of(schema.string, 100)})
 
 #: PubMed publication types that mean something happened to the article itself (the
 #: notices' own types, "Retraction of Publication", "Published Erratum", "Expression of
@@ -66,6 +79,7 @@ def _summary_batch(http, base, batch: list[str], params: dict, retry_bad: bool =
         data = answer.json()
         if not isinstance(data, dict):
             raise RegistryUnavailable("PubMed esummary sent JSON that is not an object")
+        schema.check(data, _SUMMARY_ERROR, "PubMed esummary")
         if "result" not in data:
             error = data.get("error") or " ".join(map(str, data.get("esummaryresult") or ()))
             bad = _rejected_ids(error, batch)
@@ -77,6 +91,7 @@ def _summary_batch(http, base, batch: list[str], params: dict, retry_bad: bool =
         result = data["result"]
         if not isinstance(result, dict):
             raise RegistryUnavailable("PubMed esummary sent a 'result' that is not an object")
+        _check_result(result, batch)
     except RegistryUnavailable as exc:
         return {p: Lookup(SOURCE, p, "unavailable", reason=exc.reason) for p in batch}
     retrieved = utc_now()
@@ -90,6 +105,22 @@ def _summary_batch(http, base, batch: list[str], params: dict, retry_bad: bool =
         else:
             out[pmid] = Lookup(SOURCE, pmid, "found", parse_summary(doc, pmid, retrieved))
     return out
+
+
+def _check_result(result: dict, batch: list[str]) -> None:
+    """Every document of an esummary ``result`` is of :data:`DOC`'s shape and about a PMID
+    that was asked (a document about another PMID could only give false verdicts)."""
+    asked = set(batch)
+    schema.check(result.get("uids"), schema.list_of(schema.digits, len(batch)), "PubMed esummary", "result.uids")
+    strays = sorted({*(k for k in result if k != "uids"), *(result.get("uids") or ())} - asked)
+    if strays:
+        raise schema.refuse("PubMed esummary", f"it sent documents about {len(strays)} PMID(s) that were "
+                            f"not asked ({', '.join(strays[:3])[:80]})")
+    for pmid in batch:
+        schema.check(result.get(pmid), DOC, "PubMed esummary", f"result.{pmid}")
+        doc = result.get(pmid)
+        if isinstance(doc, dict) and doc.get("uid") not in (None, pmid):
+            raise schema.refuse("PubMed esummary", f"the document for {pmid} is about {doc['uid'][:20]}")
 
 
 def _short(value) -> str:
@@ -187,7 +218,7 @@ Hits = list[tuple[list[str], list[str]]]  # (the DOIs of one esearch batch, the 
 def search_pmids_by_doi(http: HttpClient, base: str, dois: Iterable[str], api_key: Optional[str] = None,
                         tool: str = "citeproof", email: Optional[str] = None,
                         summaries: Optional[dict[str, Lookup]] = None) -> dict[str, Lookup]:
-    """Find the PMID of each DOI: one esearch per 50 DOIs, then map PMIDs back to DOIs.
+    """Find the PMID of each DOI: one esearch per 200 DOIs, then map PMIDs back to DOIs.
 
     Keyed by ``doi_key``. The PMIDs found are mapped back through the summaries'
     ``articleids`` (taken from ``summaries`` when the caller already has them, else
@@ -212,22 +243,31 @@ def esearch_dois(http: HttpClient, base: str, dois: Iterable[str], api_key: Opti
     http.expect(base, -(-len(wanted) // SEARCH_BATCH))
     for i in range(0, len(wanted), SEARCH_BATCH):
         batch = wanted[i:i + SEARCH_BATCH]
-        term = " OR ".join(f'"{d}"[doi]' for d in batch)
         try:
-            answer = http.get(f"{base}/esearch.fcgi", {**params, "term": term,
-                                                       "retmax": str(len(batch) * 2)})
-            if answer.status != 200:
-                raise RegistryUnavailable(f"PubMed esearch answered HTTP {answer.status}")
-            data = answer.json()
-            result = data.get("esearchresult") if isinstance(data, dict) else None
-            if not isinstance(result, dict) or not isinstance(result.get("idlist"), list):
-                raise RegistryUnavailable(f"PubMed esearch sent no id list "
-                                          f"({_short(data.get('error') if isinstance(data, dict) else '')})")
+            hits.append((batch, _esearch(http, base, batch, params)))
         except RegistryUnavailable as exc:
             failed.update({doi_key(d): Lookup(SOURCE, d, "unavailable", reason=exc.reason) for d in batch})
-            continue
-        hits.append((batch, [str(p) for p in result["idlist"]]))
     return failed, hits
+
+
+def _esearch(http: HttpClient, base: str, batch: list[str], params: dict) -> list[str]:
+    """The PMIDs one esearch finds for a batch of OR-ed DOIs (POSTed when the term is long).
+
+    At most ``retmax`` (two per DOI) ids are accepted: a longer list is not an answer."""
+    term = " OR ".join(f'"{d}"[doi]' for d in batch)
+    retmax = len(batch) * 2
+    form = {**params, "term": term, "retmax": str(retmax)}
+    url = f"{base}/esearch.fcgi"
+    answer = http.get(url, form) if len(term) <= GET_TERM_MAX else http.post(url, data=form)
+    if answer.status != 200:
+        raise RegistryUnavailable(f"PubMed esearch answered HTTP {answer.status}")
+    data = answer.json()
+    result = data.get("esearchresult") if isinstance(data, dict) else None
+    if not isinstance(result, dict) or "idlist" not in result:
+        error = data.get("error") if isinstance(data, dict) else ""
+        raise RegistryUnavailable(f"PubMed esearch sent no id list ({_short(error if isinstance(error, str) else '')})")
+    schema.check(result["idlist"], schema.list_of(schema.digits, retmax), "PubMed esearch", "esearchresult.idlist")
+    return list(dict.fromkeys(result["idlist"]))
 
 
 def map_hits(hits: Hits, summaries: dict[str, Lookup]) -> dict[str, Lookup]:

@@ -17,7 +17,8 @@ AND-ed); the PMC ID converter (``?ids=PMC1,PMC2&format=json``: ``records`` with
 ``pmcid``/``pmid``/``doi``, ``status: error`` and ``errmsg`` for an unknown id, at most
 200 ids). Rate limits: Crossref public pool 5/s and
 1 at a time, polite pool 10/s and 5 at a time (429 + Retry-After); NCBI 3/s, 10/s with an
-api_key (429 + JSON error); the converter 3/s. Latency and faults can be injected per service.
+api_key (429 + JSON error); the converter 3/s; each a strict sliding window of one second.
+Latency and faults can be injected per service.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ import socket
 import struct
 import threading
 import time
+from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple, Optional
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -60,21 +62,23 @@ class Logged(NamedTuple):
 
 
 class _Bucket:
-    """A token bucket (``rate`` per second, burst ``rate``) plus an in-flight cap."""
+    """A strict sliding window (at most ``rate`` accepted requests in any 1 s) plus an
+    in-flight cap: the strictest reading of a "N requests per second" policy."""
 
     def __init__(self, rate: float, max_concurrent: Optional[int]):
         self.rate, self.max_concurrent = rate, max_concurrent
-        self.tokens, self.stamp, self.inflight, self.peak = rate, time.monotonic(), 0, 0
+        self.starts: deque = deque()
+        self.inflight, self.peak = 0, 0
         self.lock = threading.Lock()
 
     def enter(self) -> bool:
         with self.lock:
             now = time.monotonic()
-            self.tokens = min(self.rate, self.tokens + (now - self.stamp) * self.rate)
-            self.stamp = now
-            if self.tokens < 1 or (self.max_concurrent and self.inflight >= self.max_concurrent):
+            while self.starts and now - self.starts[0] >= 1.0:
+                self.starts.popleft()
+            if len(self.starts) >= self.rate or (self.max_concurrent and self.inflight >= self.max_concurrent):
                 return False
-            self.tokens -= 1
+            self.starts.append(now)
             self.inflight += 1
             self.peak = max(self.peak, self.inflight)
             return True
@@ -93,6 +97,16 @@ class Reply(NamedTuple):
 
 def _json(status: int, data, headers: tuple = ()) -> Reply:
     return Reply(status, json.dumps(data).encode(), "application/json;charset=UTF-8", headers)
+
+
+def json_reply(data, status: int = 200, headers: tuple = ()) -> Reply:
+    """A JSON answer (for manglers)."""
+    return _json(status, data, headers)
+
+
+def decoded(reply: Reply):
+    """The JSON body of an answer (for manglers)."""
+    return json.loads(reply.body)
 
 
 def _text(status: int, text: str, ctype: str = "text/plain") -> Reply:
@@ -145,6 +159,7 @@ class Emulator:
         with self._lock:
             self.requests.clear()
             self.faults: dict[str, list] = {}
+            self.manglers: dict[str, object] = {}
             self.latency, self.latencies = self._initial_latency, {}
             self.rate_limits = self._initial["rate_limits"]
             self.retry_after = self._initial["retry_after"]  # Crossref's Retry-After on 429
@@ -180,6 +195,14 @@ class Emulator:
             raise ValueError(f"unknown service or fault: {service!r}, {kind!r}")
         with self._lock:
             self.faults[service] = [] if kind is None else [kind, times, path]
+
+    def set_mangler(self, service: str, mangle) -> None:
+        """Make ``service`` a hostile registry: ``mangle(reply, query, path) -> Reply`` rewrites
+        each answer it gives (``None`` clears it). :func:`json_reply` and :func:`decoded` help."""
+        if service not in SERVICES:
+            raise ValueError(f"unknown service: {service!r}")
+        with self._lock:
+            self.manglers[service] = mangle
 
     def _take_fault(self, service: str, path: str = "") -> Optional[str]:
         with self._lock:
@@ -271,6 +294,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             emu._sleep(emu.latencies.get(service, emu.latency))
             reply = getattr(self, f"_{service}")(method, parts.path, query)
+            mangle = emu.manglers.get(service)
+            if mangle is not None:
+                reply = mangle(reply, query, unquote(parts.path))
         finally:
             if bucket is not None:
                 bucket.leave()  # before the answer is written: the client may go on at once

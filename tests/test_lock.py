@@ -280,3 +280,52 @@ def test_keep_locks_only_complete_real_answers():
              "esearch": Lookup("pubmed", DOI, "not-found")}
     assert lockable(looks) == [handle]
     assert lockable({**looks, "doi.org": Lookup("doi.org", DOI, "not-found")}) is None
+
+
+# --- dates, symlinks and temp files (issue 11) --------------------------------------------
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00+05:00",
+                                  "9999-12-31T23:59:59-05:00", "2999-01-01T00:00:00Z", "1999-12-31T23:59:59Z"])
+def test_a_retrieved_time_out_of_range_is_one_clear_lock_error(tmp_path, when):
+    path = tmp_path / "citations.lock.json"
+    sample_lock().save(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["references"]["suh2019"]["retrieved"] = when
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    with pytest.raises(LockError, match=r"citations\.lock\.json:\d+: entry \"suh2019\" is invalid \(retrieved: "
+                                        r".* is out of range \(a retrieval time from 2000 to 2099\)\)"):
+        Lock.load(path)
+
+
+def test_a_symlinked_lock_is_written_through_and_stays_a_link(tmp_path):
+    target = tmp_path / "real" / "citations.lock.json"
+    target.parent.mkdir()
+    target.write_text("{}", encoding="utf-8")
+    link = tmp_path / "citations.lock.json"
+    link.symlink_to(target)
+    sample_lock().save(link)
+    assert link.is_symlink() and Lock.load(target).get("suh2019") == sample_lock().get("suh2019")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["citations.lock.json"]
+
+
+def test_a_killed_write_leaves_a_named_temp_file_that_the_next_write_removes(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time as clock
+
+    from citeproof.atomic import STALE_SECONDS, TMP_MARK
+    path = tmp_path / "citations.lock.json"
+    killed = ("import os, signal, sys\nfrom citeproof import atomic\n"
+              "os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)\n"
+              "atomic.atomic_write(sys.argv[1], 'half')\n")
+    proc = subprocess.run([sys.executable, "-c", killed, str(path)], timeout=60)
+    assert proc.returncode == -9
+    left = [p for p in tmp_path.iterdir() if p.name.startswith(f".{path.name}{TMP_MARK}")]
+    assert len(left) == 1 and not path.exists()
+    young = tmp_path / f".{path.name}{TMP_MARK}young"
+    young.write_text("a run still writing", encoding="utf-8")
+    old = clock.time() - STALE_SECONDS - 5
+    os.utime(left[0], (old, old))
+    sample_lock().save(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [young.name, path.name]

@@ -37,8 +37,15 @@ REBUILD_HINT = ("restore it from git, or delete it and run `citeproof check` onl
 _TEXT_FIELDS = tuple(f for f in Record.__dataclass_fields__ if f not in {"authors", "updates", "pubtypes"})
 
 
+#: The retrieval times a lock may hold: no registry answer of this tool predates the
+#: first bound, and a time past the second is a forgery or a broken clock.
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+
+
 def _parse_time(value: Union[str, datetime], what: str) -> datetime:
-    """An aware UTC datetime from an ISO 8601 string (naive times are taken as UTC)."""
+    """An aware UTC datetime from an ISO 8601 string (naive times are taken as UTC),
+    between :data:`EARLIEST` and :data:`LATEST` (``ValueError`` otherwise)."""
     if isinstance(value, datetime):
         t = value
     else:
@@ -47,7 +54,15 @@ def _parse_time(value: Union[str, datetime], what: str) -> datetime:
         except ValueError:
             raise ValueError(f"{what}: {value!r} is not an ISO 8601 time "
                              "(e.g. 2026-01-05T10:00:00Z)") from None
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    t = t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    try:
+        t = t.astimezone(timezone.utc)
+    except OverflowError:  # year 1 or 9999 shifted past the calendar by its offset
+        t = None
+    if t is None or not EARLIEST <= t < LATEST:
+        raise ValueError(f"{what}: {str(value)[:40]!r} is out of range (a retrieval time from "
+                         f"{EARLIEST.year} to {LATEST.year - 1})")
+    return t
 
 
 def _iso(t: datetime) -> str:

@@ -23,12 +23,13 @@ Latency and faults can be injected per service.
 from __future__ import annotations
 
 import json
+import random
 import re
 import socket
 import struct
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple, Optional
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -160,6 +161,8 @@ class Emulator:
             self.requests.clear()
             self.faults: dict[str, list] = {}
             self.manglers: dict[str, object] = {}
+            self.chaos: Optional[tuple] = None  # (probability, random.Random) of a random fault
+            self.injected: Counter = Counter()  # random faults given, by kind
             self.latency, self.latencies = self._initial_latency, {}
             self.rate_limits = self._initial["rate_limits"]
             self.retry_after = self._initial["retry_after"]  # Crossref's Retry-After on 429
@@ -204,9 +207,22 @@ class Emulator:
         with self._lock:
             self.manglers[service] = mangle
 
+    def set_random_faults(self, probability: float, seed: int = 0) -> None:
+        """Let each request misbehave with ``probability``, in a kind drawn from FAULTS
+        (reproducible with ``seed``); ``probability=0`` stops it. Explicit faults come first."""
+        with self._lock:
+            self.chaos = (probability, random.Random(seed)) if probability > 0 else None
+
     def _take_fault(self, service: str, path: str = "") -> Optional[str]:
         with self._lock:
             fault = self.faults.get(service)
+            if not fault and self.chaos is not None:
+                probability, rng = self.chaos
+                if rng.random() >= probability:
+                    return None
+                kind = rng.choice(FAULTS)
+                self.injected[kind] += 1
+                return kind
             if not fault or not path.startswith(fault[2]):
                 return None
             kind, times = fault[:2]

@@ -512,3 +512,36 @@ def test_resolve_1000_references_public_pool_with_latency(emulator):
     assert sum(lk.status == "found" for lk in res.answers["crossref"].values()) == 1000
     assert sum(lk.status == "found" for lk in res.answers["pubmed"].values()) == 900
     assert {lk.status for lk in res.answers["esearch"].values()} == {"not-found"} and len(res.answers["esearch"]) == 100
+
+
+# --- scale without PMIDs (issue 11) ----------------------------------------------------------
+
+def test_rate_limit_keeps_a_margin_for_a_strict_sliding_window():
+    """Any r+1 consecutive starts at r/s span more than 1 s plus 10% of jitter."""
+    limit, starts = RateLimit(10, 1), []
+    for _ in range(11):
+        assert limit.acquire()
+        starts.append(time.monotonic())
+        limit.release()
+    assert starts[10] - starts[0] >= 1.1
+
+
+def test_polite_crossref_batches_run_concurrently_within_the_published_cap(emulator):
+    emulator.latency = 0.1
+    dois = [w.doi for w in SYN[:500]]
+    out = crossref.fetch_works(client(emulator, mailto="me@example.org"), emulator.crossref_url, dois)
+    assert {lk.status for lk in out.values()} == {"found"}
+    assert 2 <= emulator.peak_concurrency("crossref") <= 5 and sum(emulator.status_429.values()) == 0
+    emulator.reset()
+    emulator.latency = 0.1
+    crossref.fetch_works(client(emulator), emulator.crossref_url, dois[:300])
+    assert emulator.peak_concurrency("crossref") == 1  # the public pool: one at a time
+
+
+def test_dois_without_pmids_take_few_requests_and_no_429(emulator):
+    """1,000 DOI-only references: Crossref batches plus esearch/esummary batches, no 429."""
+    works = SYN[:1000]
+    res = resolve(config(emulator), [w.doi for w in works], [], [w.doi for w in works])
+    assert res.requests <= 25 and res.status_429 == 0
+    found = [w for w in works if w.pmid]
+    assert all(res.answers["esearch"][w.doi.lower()].record.pmid == w.pmid for w in found)

@@ -343,11 +343,16 @@ def test_mailto_and_api_key_go_only_to_their_own_registry(tmp_path, emulator):
         assert r.query.get("api_key") == "K3Y" and "mailto" not in r.user_agent
 
 
+def _huge_esearch(reply, query, path):
+    if not path.endswith("esearch.fcgi"):
+        return reply
+    return json_reply({"esearchresult": {"count": "100000",
+                                         "idlist": [str(10_000_000 + i) for i in range(100_000)]}})
+
+
 def test_an_esearch_of_100000_ids_is_refused_not_followed(tmp_path, emulator):
     """Exit 3: the search answered more ids than asked for; no esummary goes after them."""
-    emulator.set_mangler("eutils", lambda r, q, p: json_reply(
-        {"esearchresult": {"count": "100000", "idlist": [str(10_000_000 + i) for i in range(100_000)]}})
-        if p.endswith("esearch.fcgi") else r)
+    emulator.set_mangler("eutils", _huge_esearch)
     http = make_client(RegistryConfig(urls={"eutils": emulator.eutils_url}, timeout=2))
     failed, hits = pubmed.esearch_dois(http, emulator.eutils_url, [SUH.doi])
     assert hits == [] and "a list of 100000 items" in failed[SUH.doi.lower()].reason
@@ -355,9 +360,7 @@ def test_an_esearch_of_100000_ids_is_refused_not_followed(tmp_path, emulator):
     assert "pmid" not in entry.replace("pmcid", "")
     root = Scratch(tmp_path).write(page="# A\n\nSee [@suh2019].\n", bib=entry).root
     emulator.reset()
-    emulator.set_mangler("eutils", lambda r, q, p: json_reply(
-        {"esearchresult": {"count": "100000", "idlist": [str(10_000_000 + i) for i in range(100_000)]}})
-        if p.endswith("esearch.fcgi") else r)
+    emulator.set_mangler("eutils", _huge_esearch)
     result = run_check(root, emulator.env(), unchanged=False)
     assert result.exit_code == 0  # Crossref verified it; the PMID suggestion could not be had
     assert emulator.count("eutils", "esummary.fcgi") == 0

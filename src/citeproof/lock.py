@@ -37,15 +37,16 @@ REBUILD_HINT = ("restore it from git, or delete it and run `citeproof check` onl
 _TEXT_FIELDS = tuple(f for f in Record.__dataclass_fields__ if f not in {"authors", "updates", "pubtypes"})
 
 
-#: The retrieval times a lock may hold: no registry answer of this tool predates the
-#: first bound, and a time past the second is a forgery or a broken clock.
+#: No registry answer of this tool predates this: an entry retrieved earlier is never fresh.
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
 
 
 def _parse_time(value: Union[str, datetime], what: str) -> datetime:
-    """An aware UTC datetime from an ISO 8601 string (naive times are taken as UTC),
-    between :data:`EARLIEST` and :data:`LATEST` (``ValueError`` otherwise)."""
+    """An aware UTC datetime from an ISO 8601 string (naive times are taken as UTC).
+
+    A time whose offset takes it past the calendar (``0001-01-01T00:00:00+05:00``)
+    becomes the calendar's first or last instant: still a time, never an OverflowError,
+    and never fresh (see :func:`is_stale`)."""
     if isinstance(value, datetime):
         t = value
     else:
@@ -56,13 +57,9 @@ def _parse_time(value: Union[str, datetime], what: str) -> datetime:
                              "(e.g. 2026-01-05T10:00:00Z)") from None
     t = t if t.tzinfo else t.replace(tzinfo=timezone.utc)
     try:
-        t = t.astimezone(timezone.utc)
-    except OverflowError:  # year 1 or 9999 shifted past the calendar by its offset
-        t = None
-    if t is None or not EARLIEST <= t < LATEST:
-        raise ValueError(f"{what}: {str(value)[:40]!r} is out of range (a retrieval time from "
-                         f"{EARLIEST.year} to {LATEST.year - 1})")
-    return t
+        return t.astimezone(timezone.utc)
+    except OverflowError:
+        return (datetime.min if t.year < 5000 else datetime.max).replace(tzinfo=timezone.utc)
 
 
 def _iso(t: datetime) -> str:
@@ -132,9 +129,10 @@ class LockEntry:
 
 
 def is_stale(entry: LockEntry, max_age: timedelta, now: Optional[datetime] = None) -> bool:
-    """Whether the entry is older than ``max_age`` (or dated in the future) and must be asked again."""
+    """Whether the entry is older than ``max_age``, dated in the future or before
+    :data:`EARLIEST` (year 1, say), and so must be asked again."""
     age = entry.age(now)
-    return age > max_age or age < timedelta(0)
+    return age > max_age or age < timedelta(0) or _parse_time(entry.retrieved, entry.key) < EARLIEST
 
 
 def lookups_from_lock(entry: LockEntry) -> dict[str, Lookup]:

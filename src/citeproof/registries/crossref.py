@@ -7,7 +7,6 @@ asks doi.org before calling it dangling.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable, Optional
 from urllib.parse import quote
 
@@ -59,10 +58,8 @@ def fetch_works(http: HttpClient, base: str, dois: Iterable[str],
         out[doi_key(doi)] = fetch_work(http, base, doi, mailto)
     batches = _batches(base, [d for d in wanted if "," not in d], mailto)
     http.expect(base, len(batches) + len(single))
-    if batches:
-        with ThreadPoolExecutor(max_workers=max(1, min(http.concurrency(base), len(batches)))) as pool:
-            for got in pool.map(lambda batch: _fetch_batch(http, base, batch, mailto), batches):
-                out.update(got)
+    for got in http.map(base, lambda batch: _fetch_batch(http, base, batch, mailto), batches):
+        out.update(got)
     return out
 
 

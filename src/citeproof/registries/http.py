@@ -18,6 +18,7 @@ import re
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Mapping, Optional
@@ -327,6 +328,14 @@ class HttpClient:
     def _host(self, url: str) -> _Host:
         netloc = urlsplit(url).netloc.lower()
         return self._hosts.get(netloc) or _Host(netloc)
+
+    def map(self, url: str, ask, batches: list) -> list:
+        """``[ask(b) for b in batches]``, as many at a time as the host of ``url`` allows."""
+        workers = min(self.concurrency(url), len(batches))
+        if workers <= 1:
+            return [ask(b) for b in batches]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(ask, batches))
 
     def remaining(self) -> Optional[float]:
         """Seconds left before the deadline (``None``: no deadline)."""

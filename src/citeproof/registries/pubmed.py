@@ -55,15 +55,18 @@ def _params(api_key: Optional[str], tool: str, email: Optional[str], **extra) ->
 
 def fetch_summaries(http: HttpClient, base: str, pmids: Iterable[str], api_key: Optional[str] = None,
                     tool: str = "citeproof", email: Optional[str] = None) -> dict[str, Lookup]:
-    """esummary for every PMID: one GET for up to 200 ids, else POSTs of up to 500."""
+    """esummary for every PMID: one GET for up to 200 ids, else POSTs of up to 500, as
+    many at a time as the host's rate limit allows."""
     wanted = list(dict.fromkeys(p.strip() for p in pmids if p.strip()))
     if not wanted:
         return {}
     size = GET_MAX if len(wanted) <= GET_MAX else POST_BATCH
+    params = _params(api_key, tool, email)
+    batches = [wanted[i:i + size] for i in range(0, len(wanted), size)]
     out: dict[str, Lookup] = {}
-    http.expect(base, -(-len(wanted) // size))
-    for i in range(0, len(wanted), size):
-        out.update(_summary_batch(http, base, wanted[i:i + size], _params(api_key, tool, email)))
+    http.expect(base, len(batches))
+    for got in http.map(base, lambda batch: _summary_batch(http, base, batch, params), batches):
+        out.update(got)
     return out
 
 
@@ -235,18 +238,26 @@ def search_pmids_by_doi(http: HttpClient, base: str, dois: Iterable[str], api_ke
 
 def esearch_dois(http: HttpClient, base: str, dois: Iterable[str], api_key: Optional[str] = None,
                  tool: str = "citeproof", email: Optional[str] = None) -> tuple[dict[str, Lookup], Hits]:
-    """The esearch half of :func:`search_pmids_by_doi`: (unavailable Lookups, hits)."""
+    """The esearch half of :func:`search_pmids_by_doi`: (unavailable Lookups, hits); the
+    batches run as many at a time as the host's rate limit allows."""
     wanted = list({doi_key(d): d.strip() for d in dois if d.strip()}.values())
     params = _params(api_key, tool, email)
     failed: dict[str, Lookup] = {}
     hits: Hits = []
-    http.expect(base, -(-len(wanted) // SEARCH_BATCH))
-    for i in range(0, len(wanted), SEARCH_BATCH):
-        batch = wanted[i:i + SEARCH_BATCH]
+
+    def ask(batch: list[str]):
         try:
-            hits.append((batch, _esearch(http, base, batch, params)))
+            return batch, _esearch(http, base, batch, params), None
         except RegistryUnavailable as exc:
-            failed.update({doi_key(d): Lookup(SOURCE, d, "unavailable", reason=exc.reason) for d in batch})
+            return batch, None, exc.reason
+
+    batches = [wanted[i:i + SEARCH_BATCH] for i in range(0, len(wanted), SEARCH_BATCH)]
+    http.expect(base, len(batches))
+    for batch, found, reason in http.map(base, ask, batches):
+        if reason is None:
+            hits.append((batch, found))
+        else:
+            failed.update({doi_key(d): Lookup(SOURCE, d, "unavailable", reason=reason) for d in batch})
     return failed, hits
 
 

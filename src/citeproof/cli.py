@@ -103,7 +103,8 @@ def registry_options(f):
     f = click.option("--deadline", type=Seconds(min=1, max=86_400), default=120.0, show_default=True,
                      help="Seconds for all registry requests together; then stop asking.")(f)
     return click.option("--timeout", type=Seconds(min=0.1, max=600), default=10.0, show_default=True,
-                        help="Seconds to wait for one registry response.")(f)
+                        help="Seconds one registry request may take in all (connect, headers, "
+                             "body).")(f)
 
 
 def dry_run_option(f):

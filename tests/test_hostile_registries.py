@@ -364,3 +364,22 @@ def test_an_esearch_of_100000_ids_is_refused_not_followed(tmp_path, emulator):
     result = run_check(root, emulator.env(), unchanged=False)
     assert result.exit_code == 0  # Crossref verified it; the PMID suggestion could not be had
     assert emulator.count("eutils", "esummary.fcgi") == 0
+
+
+@pytest.mark.parametrize("body, phrase", [
+    (b'{"DOI": "10.5061/dryad.citeproof-emulator", "title": "T", "issued": {"date-parts": [[1e400]]}}',
+     "not a date part"),
+    (b'{"DOI": "10.5061/dryad.citeproof-emulator", "title": "T", "author": 5}', "author is a number"),
+    (b'{"DOI": "10.5061/dryad.citeproof-emulator", "title": {"a": 1}}', "title is an object"),
+])
+def test_a_garbage_csl_answer_keeps_the_bare_handle_answer(tmp_path, emulator, body, phrase):
+    """doi.org content negotiation of the wrong shape: "exists, not compared", no traceback."""
+    from citeproof.registries import doi
+    from emulator.server import CSL_PATH
+    emulator.set_mangler("doi", lambda r, q, p: r._replace(body=body) if p.startswith(CSL_PATH) else r)
+    http = make_client(RegistryConfig(urls={"doi.org": emulator.doi_url}, timeout=1))
+    look = doi.fetch_csl(http, emulator.doi_url, DATACITE_DOI)
+    assert look.status == "unavailable" and phrase in look.reason
+    handles = doi.fetch_handles(http, emulator.doi_url, [DATACITE_DOI])
+    described = doi.describe(http, emulator.doi_url, handles)
+    assert described[DATACITE_DOI.lower()].record.agency == "exists"

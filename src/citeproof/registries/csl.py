@@ -20,7 +20,7 @@ def date_parts(value) -> tuple[int, ...]:
     try:
         parts = value["date-parts"][0]
         return tuple(int(p) for p in parts if p is not None)
-    except (TypeError, KeyError, IndexError, ValueError):
+    except (TypeError, KeyError, IndexError, ValueError, OverflowError):
         return ()
 
 

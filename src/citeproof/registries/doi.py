@@ -19,7 +19,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from ..identifiers import doi_key
 from ..model import Author, Lookup, Record
-from . import csl
+from . import csl, schema
 from .base import Answers, Ask, Policy, Rate, Registry, Source
 from .http import MAX_REDIRECTS, REDIRECTS, HttpClient, RegistryUnavailable, utc_now
 
@@ -28,6 +28,14 @@ CSL_JSON = "application/vnd.citationstyles.csl+json"
 #: Where doi.org's content negotiation sends a client: the agencies' metadata services.
 AGENCY_HOSTS = frozenset({"api.crossref.org", "data.crossref.org", "api.datacite.org",
                           "data.datacite.org", "data.medra.org", "data.jalc.jp"})
+_NAME = schema.fields({k: schema.csl_text for k in ("family", "given", "literal", "name")})
+#: The fields of a CSL-JSON object that :func:`parse_csl` reads, and their shapes.
+CSL = schema.fields({
+    **{k: schema.csl_text for k in ("DOI", "title", "container-title", "container-title-short",
+                                    "journalAbbreviation", "volume", "issue", "page", "article-number", "type")},
+    **{k: schema.csl_date for k in ("issued", "published-print", "published-online")},
+    "author": schema.list_of(_NAME, 10000),
+})
 
 
 def handle_url(base: str, doi: str) -> str:
@@ -118,6 +126,7 @@ def fetch_csl(http: HttpClient, base: str, doi: str) -> Lookup:
         data = answer.json()
         if not isinstance(data, dict):
             raise RegistryUnavailable("doi.org content negotiation sent JSON that is not a CSL object")
+        schema.check(data, CSL, "doi.org content negotiation")
         said = csl.text(data.get("DOI"))
         if said and doi_key(said) != doi_key(doi):
             raise RegistryUnavailable(f"doi.org content negotiation described another DOI ({said})")

@@ -167,7 +167,7 @@ def test_a_request_is_cut_at_its_budget_even_before_the_deadline():
     finally:
         server.stop()
     assert look.status == "unavailable" and "no complete answer" in look.reason
-    assert elapsed < 0.3 * 3, elapsed  # the drip alone would last 6 s
+    assert elapsed < 0.3 * 5, elapsed  # the drip alone would last 6 s
 
 
 # --------------------------------------------------------------------------- bounded in trust

@@ -527,13 +527,13 @@ def test_rate_limit_keeps_a_margin_for_a_strict_sliding_window():
 
 
 def test_polite_crossref_batches_run_concurrently_within_the_published_cap(emulator):
-    emulator.latency = 0.1
+    emulator.latency = 0.3  # longer than the 10/s spacing: batches overlap if they may
     dois = [w.doi for w in SYN[:500]]
     out = crossref.fetch_works(client(emulator, mailto="me@example.org"), emulator.crossref_url, dois)
     assert {lk.status for lk in out.values()} == {"found"}
     assert 2 <= emulator.peak_concurrency("crossref") <= 5 and sum(emulator.status_429.values()) == 0
     emulator.reset()
-    emulator.latency = 0.1
+    emulator.latency = 0.3
     crossref.fetch_works(client(emulator), emulator.crossref_url, dois[:300])
     assert emulator.peak_concurrency("crossref") == 1  # the public pool: one at a time
 

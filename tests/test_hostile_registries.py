@@ -383,3 +383,20 @@ def test_a_garbage_csl_answer_keeps_the_bare_handle_answer(tmp_path, emulator, b
     handles = doi.fetch_handles(http, emulator.doi_url, [DATACITE_DOI])
     described = doi.describe(http, emulator.doi_url, handles)
     assert described[DATACITE_DOI.lower()].record.agency == "exists"
+
+
+@pytest.mark.parametrize("mutate, phrase", [
+    (lambda records: records + records, "a list of 2 items (at most 1 expected)"),
+    (lambda records: [{**records[0], "requested-id": "PMC999", "pmcid": "PMC999"}], "which was not asked"),
+    (lambda records: [{**records[0], "pmid": ["1"]}], "pmid is a list, not text"),
+])
+def test_a_garbage_pmc_id_converter_answer_is_unavailable(emulator, mutate, phrase):
+    from citeproof.registries import idconv
+
+    def mangle(reply, query, path):
+        data = decoded(reply)
+        return json_reply({**data, "records": mutate(data["records"])})
+    emulator.set_mangler("idconv", mangle)
+    http = make_client(RegistryConfig(urls={"idconv": emulator.idconv_url}, timeout=1))
+    look = idconv.convert_pmcids(http, emulator.idconv_url, [SUH.pmcid])[SUH.pmcid]
+    assert look.status == "unavailable" and phrase in look.reason

@@ -170,16 +170,8 @@ def _items_by_doi(items: list, batch: list[str]) -> dict[str, dict]:
     More items than DOIs asked, an item without a DOI or about a DOI not asked, or two
     items for one DOI make the whole answer untrustworthy (no copy wins)."""
     schema.check(items, schema.list_of(WORK, len(batch)), "Crossref", "message.items")
-    asked = {doi_key(d) for d in batch}
-    out: dict[str, dict] = {}
-    for i, item in enumerate(items):
-        key = doi_key(item.get("DOI") or "")
-        if key not in asked:
-            raise schema.refuse("Crossref", f"item {i} is about {key[:100] or 'no DOI'}, which was not asked")
-        if key in out:
-            raise schema.refuse("Crossref", f"two items describe {key[:100]}")
-        out[key] = item
-    return out
+    return schema.by_key(items, lambda item: doi_key(item.get("DOI") or ""), {doi_key(d) for d in batch},
+                         "Crossref", "DOI")
 
 
 def parse_work(item: dict, identifier: str, retrieved: str) -> Record:

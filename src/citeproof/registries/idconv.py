@@ -13,11 +13,14 @@ from typing import Iterable, Optional
 
 from ..identifiers import normalize_pmcid
 from ..model import Lookup, Record
+from . import schema
 from .base import Answers, Ask, Policy, Rate, Registry, Source
 from .http import HttpClient, RegistryUnavailable, utc_now
 
 SOURCE = "idconv"
 BATCH = 200  # the converter's documented maximum per request
+#: The fields of a converter record that are read, and their shapes.
+RECORD = schema.fields({name: schema.text for name in ("requested-id", "pmcid", "pmid", "doi", "status", "errmsg")})
 
 
 def convert_pmcids(http: HttpClient, base: str, pmcids: Iterable[str],
@@ -42,11 +45,11 @@ def _batch(http: HttpClient, base: str, batch: list[str], email: Optional[str], 
         records = data.get("records") if isinstance(data, dict) else None
         if not isinstance(records, list):
             raise RegistryUnavailable("the PMC ID converter sent JSON without 'records'")
+        schema.check(records, schema.list_of(RECORD, len(batch)), "the PMC ID converter", "records")
+        by_id = schema.by_key(records, _requested, set(batch), "the PMC ID converter", "PMCID")
     except RegistryUnavailable as exc:
         return {p: Lookup(SOURCE, p, "unavailable", reason=exc.reason) for p in batch}
     retrieved = utc_now()
-    by_id = {normalize_pmcid(str(r.get("requested-id") or r.get("pmcid") or "")): r
-             for r in records if isinstance(r, dict)}
     out = {}
     for pmcid in batch:
         rec = by_id.get(pmcid)
@@ -59,6 +62,10 @@ def _batch(http: HttpClient, base: str, batch: list[str], email: Optional[str], 
                 source=SOURCE, identifier=pmcid, retrieved=retrieved, pmcid=pmcid,
                 pmid=str(rec.get("pmid") or "").strip(), doi=str(rec.get("doi") or "").strip()))
     return out
+
+
+def _requested(record: dict) -> str:
+    return normalize_pmcid(str(record.get("requested-id") or record.get("pmcid") or ""))
 
 
 def _fetch(ask: Ask) -> Answers:

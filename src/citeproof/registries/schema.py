@@ -107,6 +107,20 @@ def check(value, shape: Shape, service: str, where: str = "") -> None:
         raise RegistryUnavailable(f"{service} sent an answer of the wrong shape: {exc}") from None
 
 
+def by_key(items: list, key_of: Callable[[dict], str], asked: set, service: str, what: str) -> dict:
+    """The items of a batch answer by ``key_of(item)``: an item about an identifier that was
+    not asked, or two items about one, make the whole answer untrustworthy (no copy wins)."""
+    out: dict = {}
+    for i, item in enumerate(items):
+        key = key_of(item)
+        if key not in asked:
+            raise refuse(service, f"item {i} is about {key[:100] or f'no {what}'}, which was not asked")
+        if key in out:
+            raise refuse(service, f"two items describe {key[:100]}")
+        out[key] = item
+    return out
+
+
 def refuse(service: str, what: str) -> RegistryUnavailable:
     """The error for an answer that is well-formed but not about what was asked."""
     return RegistryUnavailable(f"{service} sent an answer that cannot be trusted: {what}")

@@ -97,7 +97,7 @@ def test_emulator_answers_are_shown_as_such_with_the_retraction_at_every_citatio
     assert refs["suh2019"]["official_registries"] is False and refs["suh2019"]["endpoints"]["crossref"] == url
     assert refs["retracted"]["status"] == "retracted"
     assert refs["retracted"]["notices"][0] == {"kind": "retraction", "doi": RETRACTION_NOTICE_DOI,
-                                               "said_by": ["Crossref, 2021-03-01", "PubMed"]}
+                                               "said_by": ["Crossref (retraction-watch), 2021-03-01", "PubMed"]}
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT.*Z", refs["suh2019"]["checked_at"])
     assert record["summary"] == {"references": 4, "statuses": {
         "no-identifier": 1, "retracted": 1, "verified": 2}}

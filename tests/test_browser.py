@@ -29,9 +29,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 TITLE = "What the Research Says About Walking & Lower Back Pain Relief"
-#: The page's total transfer at load (uncompressed bytes), measured the same way on the
-#: article as it was before the readers' work (issue 9); it may grow by 10% at most.
-BASELINE_TRANSFER = 385_060
+#: The page's total transfer at load (uncompressed bytes), measured the same way on main
+#: just before the readers' work (issue 9) was merged onto it (385,060 when the issue was
+#: filed; 404,102 after other work grew the search index); it may grow by 10% at most.
+BASELINE_TRANSFER = 404_102
 
 pytestmark = pytest.mark.browser
 

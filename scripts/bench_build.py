@@ -38,6 +38,7 @@ def without_plugin(config: str) -> str:
 
 def copy_article(dest: Path) -> None:
     shutil.copytree(ROOT / "docs", dest / "docs")
+    shutil.copytree(ROOT / "overrides", dest / "overrides")  # mkdocs.yml's theme.custom_dir
     shutil.copy(ROOT / "references.bib", dest / "references.bib")
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
 

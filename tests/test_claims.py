@@ -167,6 +167,7 @@ def _article_project(tmp_path: Path) -> Path:
     for name in ("mkdocs.yml", "references.bib", "citations.lock.json"):
         shutil.copy(ROOT / name, tmp_path / name)
     shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    shutil.copytree(ROOT / "overrides", tmp_path / "overrides")  # mkdocs.yml's theme.custom_dir
     return tmp_path
 
 

@@ -23,7 +23,7 @@ KIM_LINE = "Kim demonstrated an inverse proportional relationship between walkin
 
 
 def copy_project(tmp_path: Path) -> Path:
-    for name in ("docs", "edition"):
+    for name in ("docs", "edition", "overrides"):  # overrides: mkdocs.yml's theme.custom_dir
         shutil.copytree(ROOT / name, tmp_path / name)
     for name in ("mkdocs.yml", "references.bib", "citations.lock.json"):
         shutil.copy(ROOT / name, tmp_path / name)

@@ -6,17 +6,18 @@ import re
 
 from citeproof.markdown import parse_citations
 from citeproof.model import Author, Reference
-from citeproof.render import (BIBLIOGRAPHY_TOKEN, anchor_for, finish_html, head_metadata,
-                              render_bibliography, render_markdown)
+from citeproof.render import (BIBLIOGRAPHY_TOKEN, anchor_for, finish_html, head_metadata, plain_text,
+                              readable_identifiers, render_bibliography, render_markdown, text_id)
 
 KEYS = {"a", "b", "c", "d", "e", "doe:2020"}
-TIPS = {"a": "Alpha A. Title <one>. J. 2020;1:1.", "b": "Beta B.", "c": "Gamma C."}
+#: HTML after each citation of a key (what the site core gives for a retracted work).
+NOTICES = {"a": ' <span class="cp-notice">Retracted</span>'}
 
 
 def render(text: str, **kw):
     """Markdown with tokens -> the tokens swapped for HTML (what the page finally shows)."""
     doc = parse_citations(text, "docs/page.md")
-    out, page = render_markdown(text, doc, KEYS, TIPS, **kw)
+    out, page = render_markdown(text, doc, KEYS, NOTICES, **kw)
     return finish_html(out, page, "<section>LIST</section>"), page
 
 
@@ -39,10 +40,43 @@ def test_two_consecutive_numbers_stay_separate():
     assert numbers_shown(group)[:2] == ["1", "2"] and "&#8211;" not in group.split("</span>")[0]
 
 
-def test_every_number_links_to_its_entry_with_a_tooltip():
-    out, _ = render("see [@a]\n")
-    assert f'href="#{anchor_for("a")}"' in out
-    assert 'title="Alpha A. Title &lt;one&gt;. J. 2020;1:1."' in out
+def test_every_number_links_to_its_entry_and_is_described_by_its_text():
+    out, _ = render("see [@a] and [@b; @c]\n")
+    assert f'href="#{anchor_for("a")}" aria-describedby="{text_id("a")}"' in out
+    assert f'href="#{anchor_for("c")}" aria-describedby="{text_id("c")}"' in out
+    assert "title=" not in out  # no browser tooltip: the preview shows the description
+    html = render_bibliography(render("[@a]\n")[1], {"a": "Alpha A. Title &lt;one&gt;."})
+    assert f'<span class="cp-entry-text" id="{text_id("a")}">Alpha A. Title &lt;one&gt;.</span>' in html
+
+
+def test_a_notice_follows_every_citation_of_its_work_but_never_enters_a_tag():
+    out, page = render("[@a] then [@b] then [@b; @a]\n")
+    assert out.count('<span class="cp-notice">Retracted</span>') == 2
+    assert out.split('id="cite-2"')[1].split("</a>")[1].startswith(" then")  # b has none
+    text = "See [@a].\n"
+    md, page = render_markdown(text, parse_citations(text, "p.md"), KEYS, NOTICES)
+    token = re.findall(r"citeproof7f3a\d+X", md)[0]
+    html = finish_html(f'<p><img alt="Fig {token}"></p>', page)
+    assert html == '<p><img alt="Fig [1]"></p>'
+
+
+def test_extras_and_downloads_go_into_the_list():
+    _, page = render("[@a] [@b]\n")
+    html = render_bibliography(page, {"a": "A", "b": "B"}, extras={"a": " <span>MARK</span>"},
+                               downloads=[("RIS", "refs.ris")], bundle_href="refs.cite.json")
+    entry_a = html.split('id="ref-a"')[1].split("</li>")[0]
+    assert "</span> <span>MARK</span>" in entry_a and "MARK" not in html.split('id="ref-b"')[1]
+    assert '<a href="refs.ris" download>RIS</a>' in html and 'data-cp-bundle="refs.cite.json"' in html
+
+
+def test_identifiers_stay_whole_and_dois_break_only_after_slash_or_dot():
+    entry = ('X. <a href="https://doi.org/10.1000/ab-cd.e" rel="noopener">doi:10.1000/ab-cd.e</a>. '
+             '<a href="https://pubmed.ncbi.nlm.nih.gov/1/" rel="noopener">PMID: 1</a>.')
+    html = readable_identifiers(entry)
+    assert ('<a class="cp-doi" href="https://doi.org/10.1000/ab-cd.e" rel="noopener"><span>doi:10.</span>'
+            '<wbr><span>1000/</span><wbr><span>ab-cd.</span><wbr><span>e</span></a>') in html
+    assert '<a class="cp-id" href="https://pubmed.ncbi.nlm.nih.gov/1/" rel="noopener"><span>PMID: 1</span></a>' in html
+    assert plain_text(html) == plain_text(entry)
 
 
 def test_unknown_key_stays_visible_and_is_never_deleted():
@@ -60,7 +94,7 @@ def test_locators_and_prefixes_are_kept():
 
 def test_markdown_sees_only_a_plain_token():
     text = "A [@doe:2020] b *[@a]* c\n"
-    out, page = render_markdown(text, parse_citations(text, "p.md"), KEYS, TIPS)
+    out, page = render_markdown(text, parse_citations(text, "p.md"), KEYS, NOTICES)
     assert out.startswith("A citeproof7f3a0X b *citeproof7f3a1X* c\n")
     assert len(page.markers) == 2 and 'href="#ref-doe:2020"' in page.markers[0]
 
@@ -69,7 +103,7 @@ def test_bibliography_token_where_the_marker_stands_else_appended():
     out, _ = render("Intro [@a]\n\n\\bibliography\n\nAfter.\n")
     assert out.index("LIST") < out.index("After.")
     text = "Intro [@a]\n"
-    out2, _ = render_markdown(text, parse_citations(text, "p.md"), KEYS, TIPS, references_heading="Works cited")
+    out2, _ = render_markdown(text, parse_citations(text, "p.md"), KEYS, NOTICES, references_heading="Works cited")
     assert out2.rstrip().endswith(BIBLIOGRAPHY_TOKEN) and "## Works cited" in out2
     out3, _ = render("No citations here.\n")
     assert "LIST" not in out3
@@ -116,7 +150,7 @@ def test_head_metadata_is_escaped_and_json_ld_parses():
 
 def test_a_token_inside_an_attribute_becomes_plain_text():
     text = "See [@a] and [@b; @c].\n"
-    out, page = render_markdown(text, parse_citations(text, "p.md"), KEYS, TIPS)
+    out, page = render_markdown(text, parse_citations(text, "p.md"), KEYS, NOTICES)
     tokens = re.findall(r"citeproof7f3a\d+X", out)
     html = finish_html(f'<p><img alt="Figure {tokens[1]}" title="{tokens[0]}"> {tokens[0]}</p>', page)
     assert '<img alt="Figure [2, 3]" title="[1]">' in html  # plain text inside the tag
@@ -125,7 +159,7 @@ def test_a_token_inside_an_attribute_becomes_plain_text():
 
 def test_a_citation_in_a_heading_is_plain_text_for_the_toc():
     text = "# Walking helps [@a]\n\nBody [@a].\n\nSetext [@b]\n------\n"
-    out, page = render_markdown(text, parse_citations(text, "p.md"), KEYS, TIPS)
+    out, page = render_markdown(text, parse_citations(text, "p.md"), KEYS, NOTICES)
     assert out.startswith("# Walking helps \\[1\\]\n") and "Setext \\[2\\]\n---" in out
     assert page.backrefs["a"] == ["cite-2"] and page.backrefs["b"] == []
 

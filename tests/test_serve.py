@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def copy_site(dest: Path) -> Path:
     shutil.copytree(ROOT / "docs", dest / "docs")
+    shutil.copytree(ROOT / "overrides", dest / "overrides")  # mkdocs.yml's theme.custom_dir
     shutil.copy(ROOT / "references.bib", dest / "references.bib")
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     return dest

@@ -56,9 +56,8 @@ def test_the_two_steps_place_citations_and_the_list(core):
     assert done.html.index('id="cite-1"') < done.html.index('<section class="cp-bibliography"')
     assert done.listing in done.html and 'href="../references.bib" download' in done.listing
     assert set(done.anchors) == {"ref-beta2021", "ref-alpha2020", "cite-1", "cite-2"}
-    slotted = core.finish_html(html, page, list_slot="<div>SLOT</div>")
-    assert "<div>SLOT</div>" in slotted.html and "cp-bibliography" not in slotted.html
-    assert slotted.listing.startswith('<section class="cp-bibliography"')
+    titled = core.finish_html("<h1>T</h1>" + html, page, after_title="<p>BYLINE</p>")
+    assert titled.html.startswith("<h1>T</h1><p>BYLINE</p><p>One ")
 
 
 def test_head_metadata_follows_the_option_and_the_front_matter(tmp_path, core):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -19,7 +19,7 @@ from .atomic import atomic_write
 from .model import BibError, FormattedEntry, Problem, Reference
 
 #: the source files (a directory: its ``*.py``) whose change invalidates the cache
-_CODE = ("bib", "style.py", "render.py", "identifiers.py", "model.py", "bibcache.py")
+_CODE = ("bib", "style.py", "render.py", "identifiers.py", "model.py", "bibcache.py", "exports.py")
 _KEEP = 8  # cache files kept per directory (newest first)
 
 
@@ -31,6 +31,11 @@ class LoadedBib:
     references: dict[str, Reference]
     problems: list[Problem]
     entries: dict[str, FormattedEntry]
+    #: the take-away formats by file suffix (``exports.downloads``: RIS, CSL-JSON, the
+    #: cite actions' bundle), made with the entries so a warm build does not remake them
+    downloads: dict[str, str] = field(default_factory=dict)
+    #: each entry's COinS (``exports.coins``) by key, for the list
+    coins: dict[str, str] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +77,7 @@ def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | N
         except Exception:  # a miss, whatever the reason
             pass
     from .bib import load_bib, validate_references  # pybtex is imported only on a miss
+    from .exports import coins, downloads
     from .style import format_entries
 
     bib = load_bib(path, label=label)
@@ -82,7 +88,9 @@ def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | N
         if (problem.code, problem.key, problem.field) not in seen or problem.key is None:
             seen.add((problem.code, problem.key, problem.field))
             problems.append(problem)
-    result = LoadedBib(bib.references, problems, entries)
+    text = raw.decode("utf-8-sig", errors="replace") if raw is not None else ""
+    result = LoadedBib(bib.references, problems, entries, downloads(bib.references, text),
+                       {k: coins(r) for k, r in bib.references.items()})
     if target is not None:
         _store(target, result)
     return result

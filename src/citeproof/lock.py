@@ -24,7 +24,6 @@ from typing import Iterable, Mapping, Optional, Union
 
 from . import __version__
 from .atomic import atomic_write
-from . import registries
 from .errors import LockError
 from .identifiers import doi_key
 from .model import Lookup, Record, Reference
@@ -66,10 +65,17 @@ def _iso(t: datetime) -> str:
     return t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
+def _registries():
+    """The registry table, imported on first use: reading a lock with no entries (a site
+    build with the committed empty lock) needs none of the HTTP stack behind it."""
+    from . import registries
+    return registries
+
+
 def lock_sources() -> list[str]:
     """The sources whose found records may be locked, in the order entries store them
     (the registry table's order; a search's suggestions are never locked)."""
-    return [s.name for s in registries.sources() if s.locked]
+    return [s.name for s in _registries().sources() if s.locked]
 
 
 def _check_record(key: str, doi: str, pmid: str, record: Record) -> None:
@@ -80,7 +86,7 @@ def _check_record(key: str, doi: str, pmid: str, record: Record) -> None:
     if record.source not in allowed:
         raise ValueError(f"{key}: refusing a record from source {record.source!r}; only "
                          f"{', '.join(allowed)} answers may be locked")
-    by_pmid = registries.source_spec(record.source).answers == "pmid"
+    by_pmid = _registries().source_spec(record.source).answers == "pmid"
     wanted = pmid if by_pmid else doi
     asked = record.identifier if by_pmid else doi_key(record.identifier)
     wanted = wanted if by_pmid else doi_key(wanted)
@@ -164,9 +170,9 @@ def lockable(looks: Mapping[str, Lookup]) -> Optional[list[Record]]:
             continue
         if look.status == "found" and look.record is not None:
             records.append(look.record)
-        elif look.status == "not-found" and not registries.source_spec(source).judges:
+        elif look.status == "not-found" and not _registries().source_spec(source).judges:
             continue
-        elif not (look.status == "not-found" and registries.found_later(source, looks)):
+        elif not (look.status == "not-found" and _registries().found_later(source, looks)):
             return None
     return records or None
 
@@ -244,7 +250,7 @@ class Lock:
             elif entry is not None and not same_endpoints(entry.endpoints, endpoints):
                 (plan.foreign.append(ref.key) if offline else plan.to_ask.append(ref))
             elif entry is not None and entry.matches(ref) and (offline or not is_stale(entry, max_age, now)):
-                plan.trusted[ref.key] = registries.replay(lookups_from_lock(entry))
+                plan.trusted[ref.key] = _registries().replay(lookups_from_lock(entry))
             elif offline:
                 (plan.changed if entry is not None else plan.unlocked).append(ref.key)
             else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import posixpath
 import re
 from html import unescape
 from pathlib import Path
@@ -21,7 +22,7 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
-from mkdocs.utils import get_relative_url
+from mkdocs.utils import get_relative_url, write_file
 
 from .errors import BibError, ConfigError, LockError
 from .pages import file_line_offset
@@ -33,11 +34,12 @@ log = logging.getLogger("mkdocs.plugins.citeproof")
 ASSETS = Path(__file__).parent / "assets"
 CSS_DEST = "assets/citeproof/citeproof.css"
 CSS_SOURCE = ASSETS / "citeproof.css"
-#: The previews for themes without Material's tooltips (added only for those).
-JS_DEST = "assets/citeproof/citeproof-preview.js"
-JS_SOURCE = ASSETS / "citeproof-preview.js"
-#: Where the reference list stands in ``page.content`` until the page's final HTML exists.
-LIST_SLOT = '<div class="cp-bibliography-slot"></div>'
+#: The scripts every theme gets: the accessible previews (Material's tooltips cannot be
+#: closed with Escape and reopen on a back-link, so citations carry no title for them)
+#: and the entries' cite actions.
+SCRIPTS = {f"assets/citeproof/{name}": ASSETS / name for name in ("citeproof-preview.js", "citeproof-cite.js")}
+#: The page's verification record, beside the page (see ``_verification_uri``).
+VERIFICATION_NAME = "verification.json"
 _DEFAULTS = SiteOptions()
 
 
@@ -62,7 +64,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         self.site: SiteCore | None = None
         self._command: str | None = None
         self._pages: dict[str, PageRender] = {}
-        self._listings: dict[str, str] = {}
+        self._listings: dict[str, tuple[str, str]] = {}  # page -> (index listing, listing)
         self._problems: dict[str, list] = {}  # serve only: each page's problems, for its notice
 
     # Defining on_startup keeps this instance across `mkdocs serve` rebuilds,
@@ -88,8 +90,9 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         log_problems(log, self.site.bib_problems())  # on every build: a warm build fails `--strict` too
         if CSS_DEST not in config.extra_css:
             config.extra_css.append(CSS_DEST)
-        if not _material_tooltips(config) and JS_DEST not in config.extra_javascript:
-            config.extra_javascript.append(JS_DEST)
+        for dest in SCRIPTS:
+            if dest not in config.extra_javascript:
+                config.extra_javascript.append(dest)
         self._pages = {}
         self._problems = {}
         return config
@@ -104,15 +107,20 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
 
     def on_files(self, files, *, config):
         files.append(File.generated(config, CSS_DEST, abs_src_path=str(CSS_SOURCE)))
-        if JS_DEST in config.extra_javascript:
-            files.append(File.generated(config, JS_DEST, abs_src_path=str(JS_SOURCE)))
+        for dest, source in SCRIPTS.items():
+            files.append(File.generated(config, dest, abs_src_path=str(source)))
         bib = self.site.bib_path
         if self.config.download_bib and bib.exists():
             files.append(File.generated(config, bib.name, abs_src_path=str(bib)))
+            stem = bib.name.rsplit(".", 1)[0]
+            for suffix, text in self.site.downloads().items():
+                files.append(File.generated(config, stem + suffix, content=text))
         return files
 
     def on_serve(self, server, *, config, builder):
         server.watch(str(self.site.bib_path))
+        if self.site.lock_path.exists():  # (the watcher cannot watch a file that is not there)
+            server.watch(str(self.site.lock_path))
         return server
 
     def on_page_markdown(self, markdown, *, page, config, files):
@@ -131,33 +139,47 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
             log_problems(log, problems)
             self._seen(page, problems)
             return html
-        # The list itself goes into the final page (on_post_page): Material's search then
-        # indexes the article, not a reference list repeated on every page, and does not
-        # parse hundreds of list entries per page on a large site.
-        done = self.site.finish_html(html, rendered, list_slot=LIST_SLOT,
-                                     download_href=get_relative_url(self.site.bib_path.name, page.url or "."))
+        # The list's plain text stands in the page's content, so the search indexes its
+        # titles, authors and journals (cheaply: the full list's markup is costly to
+        # parse); the full list replaces it in the final page (on_post_page).
+        here = page.url or "."
+        bib_href = get_relative_url(self.site.bib_path.name, here)
+        verification = get_relative_url(_verification_uri(page), here) if rendered.cites.numbers else None
+        title = _h1(page) or page.title or config.site_name
+        header = self.site.page_header(rendered, page.meta or {}, verification_href=verification)
+        if header:
+            header += self.site.cite_this(page.meta or {}, title=title, url=page.canonical_url,
+                                          site_name=config.site_name)
+        done = self.site.finish_html(html, rendered, download_href=bib_href, after_title=header,
+                                     list_slot=True)
         log_problems(log, done.problems)
         self._seen(page, done.problems)
         ids = getattr(page, "present_anchor_ids", None)
         if isinstance(ids, set):  # so MkDocs' anchor validation knows our ids (`#ref-…` links)
             ids.update(done.anchors)
-        if done.listing:
-            self._listings[page.file.src_uri] = done.listing
+        if done.index_listing:
+            self._listings[page.file.src_uri] = (done.index_listing, done.listing)
         return done.html
 
     def on_post_page(self, output, *, page, config):
         output = self._with_notice(output, page)
-        listing = self._listings.pop(page.file.src_uri, "")
+        index, listing = self._listings.pop(page.file.src_uri, ("", ""))
         if listing:
-            if LIST_SLOT not in output:
-                log.warning("%s: the reference list could not be placed: its placeholder was "
-                            "changed by another plugin or the theme [citeproof]", _page_label(page))
-            output = output.replace(LIST_SLOT, listing, 1)
+            if index not in output:
+                log.warning("%s: the reference list could not be placed: its plain-text stand-in "
+                            "was changed by another plugin or the theme [citeproof]", _page_label(page))
+            output = output.replace(index, listing, 1)
         rendered = self._pages.get(page.file.src_uri)
-        if rendered is None or "</head>" not in output:
+        if rendered is None:
+            return output
+        if rendered.cites.numbers:
+            write_file(self.site.verification_record(rendered).encode("utf-8"),
+                       os.path.join(config.site_dir, _verification_uri(page)))
+        if "</head>" not in output:
             return output
         head = self.site.head_metadata(rendered, page.meta or {}, url=page.canonical_url,
-                                       title=_h1(page) or page.title or config.site_name)
+                                       title=_h1(page) or page.title or config.site_name,
+                                       site_name=config.site_name)
         return output.replace("</head>", head + "\n</head>", 1) if head else output
 
 
@@ -171,10 +193,12 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         return output[:at] + notice + output[at:]
 
 
-def _material_tooltips(config) -> bool:
-    """Whether the theme is Material with its ``content.tooltips`` feature on."""
-    theme = config.theme
-    return theme.name == "material" and "content.tooltips" in (theme.get("features") or [])
+def _verification_uri(page) -> str:
+    """Where a page's verification record goes: ``verification.json`` beside an
+    ``index.html``, else ``<name>.verification.json``."""
+    folder, name = posixpath.split(page.file.dest_uri)
+    name = VERIFICATION_NAME if name == "index.html" else name.rsplit(".", 1)[0] + "." + VERIFICATION_NAME
+    return posixpath.join(folder, name)
 
 
 def _page_label(page) -> str:

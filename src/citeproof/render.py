@@ -60,6 +60,7 @@ class PageCitations:
     backrefs: dict[str, list[str]] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
     markers: list[str] = field(default_factory=list)  # group HTML, by group index
+    notes: list[str] = field(default_factory=list)  # HTML after each group (notices), by index
 
     @property
     def ordered_keys(self) -> list[str]:
@@ -70,7 +71,7 @@ def render_markdown(
     text: str,
     doc: ParsedDocument,
     known_keys: Iterable[str],
-    tooltips: Mapping[str, str],
+    notices: Mapping[str, str],
     *,
     superscript: bool = False,
     references_heading: str = "References",
@@ -80,7 +81,9 @@ def render_markdown(
     Numbers follow the order of first citation on the page. A key the bib lacks stays
     visible as ``[?key]`` (never deleted). ``\\bibliography`` becomes a token paragraph;
     without one, a heading and the token are appended when the page cites anything.
-    ``\\@`` escapes lose their backslash. ``tooltips`` maps keys to plain text.
+    ``\\@`` escapes lose their backslash. ``notices`` maps keys to HTML shown after
+    each citation of them (a retraction notice); each number is described by its entry's
+    text (``aria-describedby``, see :func:`text_id`), which the preview shows.
     Call ``finish_html`` on the page's HTML to put the markers and the list in.
     """
     known = known_keys if isinstance(known_keys, (set, frozenset, dict)) else set(known_keys)
@@ -89,7 +92,9 @@ def render_markdown(
     edits: list[tuple[int, int, str]] = []
     for index, group in enumerate(doc.groups):
         gid = f"cite-{index + 1}"
-        page.markers.append(_marker(group, gid, page, known, tooltips, superscript))
+        page.markers.append(_marker(group, gid, page, known, superscript))
+        page.notes.append("".join(notices[k] for k in dict.fromkeys(i.key for i in group.items)
+                                  if k in notices))
         if _on_heading_line(text, group.start):
             # A heading's text also feeds the table of contents and its id: plain "[1]"
             # there (escaped for Markdown), and no back-link to a place that has no id.
@@ -123,11 +128,15 @@ def finish_html(page_html: str, page: PageCitations, bibliography_html: str = ""
     """Put each group's HTML and the reference list where their tokens ended up.
 
     A token inside a tag (an image's ``alt``, a ``title``) becomes escaped plain text:
-    an attribute cannot hold a link.
+    an attribute cannot hold a link (nor a notice).
     """
     def marker(m: re.Match) -> str:
         index = int(m.group(1))
         return page.markers[index] if index < len(page.markers) else m.group(0)
+
+    def with_notes(m: re.Match) -> str:
+        index = int(m.group(1))
+        return marker(m) + (page.notes[index] if index < len(page.notes) else "")
 
     def in_tag(t: re.Match) -> str:
         return _TOKEN_RE.sub(lambda m: escape(plain_text(marker(m))) if m.group(1) is not None else "",
@@ -136,7 +145,7 @@ def finish_html(page_html: str, page: PageCitations, bibliography_html: str = ""
     if TOKEN_PREFIX not in page_html:
         return page_html
     page_html = _TAG_WITH_TOKEN.sub(in_tag, page_html)
-    return _TOKEN_RE.sub(lambda m: marker(m) if m.group(1) is not None else bibliography_html, page_html)
+    return _TOKEN_RE.sub(lambda m: with_notes(m) if m.group(1) is not None else bibliography_html, page_html)
 
 
 def plain_text(marker_html: str) -> str:
@@ -159,7 +168,7 @@ def _on_heading_line(text: str, offset: int) -> bool:
 
 
 def _marker(group: CitationGroup, gid: str, page: PageCitations, known: set[str],
-            tooltips: Mapping[str, str], superscript: bool) -> str:
+            superscript: bool) -> str:
     """The HTML of one group: ``[1–3, 5]``, ``[see 2, p. 3]`` or ``[?nosuchkey]``."""
     for item in group.items:
         if item.key in known:
@@ -171,7 +180,7 @@ def _marker(group: CitationGroup, gid: str, page: PageCitations, known: set[str]
 
     def label(key: str) -> str:
         if key in known:
-            return _number_link(key, page.numbers[key], tooltips)
+            return _number_link(key, page.numbers[key])
         return f'<span class="cp-unknown-key">?{escape(key)}</span>'
 
     if any(i.prefix or i.locator for i in group.items):
@@ -198,7 +207,7 @@ def _marker(group: CitationGroup, gid: str, page: PageCitations, known: set[str]
             group.items[0].prefix or group.items[0].locator):
         # The common case as one element (lean pages): the link is the whole citation.
         key = group.items[0].key
-        return _number_link(key, page.numbers[key], tooltips, gid=gid)
+        return _number_link(key, page.numbers[key], gid=gid)
     classes = "cp-cite cp-unknown" if missing else "cp-cite"
     title = f' title="{escape("Unknown citation key: " + ", ".join(missing))}"' if missing else ""
     if superscript:
@@ -206,14 +215,18 @@ def _marker(group: CitationGroup, gid: str, page: PageCitations, known: set[str]
     return f'<span class="{classes}" id="{gid}"{title}>[{inner}]</span>'
 
 
-def _number_link(key: str, number: int, tooltips: Mapping[str, str], gid: str = "") -> str:
-    """A number linking to its entry, its reference as tooltip; with ``gid`` it is the
-    whole citation group (``[n]``, carrying the group's id)."""
-    tip = tooltips.get(key, "")
-    title = f' title="{escape(tip)}"' if tip else ""
+def text_id(key: str) -> str:
+    """The id of an entry's reference text in the list (what its citations are described by)."""
+    return anchor_for(key) + "-text"
+
+
+def _number_link(key: str, number: int, gid: str = "") -> str:
+    """A number linking to its entry and described by the entry's text (screen readers read
+    it; the preview shows it); with ``gid`` it is the whole citation group (``[n]``)."""
+    attrs = f'href="#{anchor_for(key)}" aria-describedby="{text_id(key)}"'
     if gid:
-        return f'<a class="cp-cite cp-ref" id="{gid}" href="#{anchor_for(key)}"{title}>[{number}]</a>'
-    return f'<a class="cp-ref" href="#{anchor_for(key)}"{title}>{number}</a>'
+        return f'<a class="cp-cite cp-ref" id="{gid}" {attrs}>[{number}]</a>'
+    return f'<a class="cp-ref" {attrs}>{number}</a>'
 
 
 def design_badges(design) -> str:
@@ -229,10 +242,20 @@ def design_badges(design) -> str:
 
 def render_bibliography(page: PageCitations, entries_html: Mapping[str, str], *,
                         download_href: str | None = None,
-                        heading_id: str = "references", badges: Mapping[str, str] | None = None) -> str:
-    """The ordered reference list with back-links to every citing group (and each entry's
-    ``badges`` HTML, when given)."""
+                        heading_id: str = "references", badges: Mapping[str, str] | None = None,
+                        extras: Mapping[str, str] | None = None,
+                        downloads: Sequence[tuple[str, str]] = (),
+                        bundle_href: str | None = None) -> str:
+    """The ordered reference list with back-links to every citing group.
+
+    Each entry's text is a ``<span id="{text_id}">`` (what its citations are described
+    by); ``badges[key]`` (study designs) and then ``extras[key]`` (status marks, notices,
+    COinS) are HTML placed after it; ``downloads`` are ``(label, href)`` links under the
+    list, after the bib's own; ``bundle_href`` is where the cite actions' script finds
+    every entry in every format.
+    """
     badges = badges or {}
+    extras = extras or {}
     items = []
     for key in page.ordered_keys:
         n = page.numbers[key]
@@ -241,13 +264,32 @@ def render_bibliography(page: PageCitations, entries_html: Mapping[str, str], *,
             for i, gid in enumerate(page.backrefs.get(key, []), start=1)
         )
         items.append(f'<li id="{anchor_for(key)}" class="cp-entry" value="{n}">'
-                     f'{entries_html.get(key, escape(key))}{badges.get(key, "")}{back}</li>')
+                     f'<span class="cp-entry-text" id="{text_id(key)}">{entries_html.get(key, escape(key))}</span>'
+                     f'{badges.get(key, "")}{extras.get(key, "")}{back}</li>')
+    links = [("Download the references (BibTeX)", download_href)] if download_href else []
+    links += list(downloads)
     download = ""
-    if download_href:
-        download = (f'<p class="cp-download"><a href="{escape(download_href)}" download>'
-                    "Download the references (BibTeX)</a></p>")
-    return (f'<section class="cp-bibliography" id="{heading_id}-list" aria-label="References">'
+    if links:
+        download = ('<p class="cp-download">' + " · ".join(
+            f'<a href="{escape(href)}" download>{escape(label)}</a>' for label, href in links) + "</p>")
+    bundle = f' data-cp-bundle="{escape(bundle_href)}"' if bundle_href else ""
+    return (f'<section class="cp-bibliography" id="{heading_id}-list" aria-label="References"{bundle}>'
             f'<ol class="cp-references">{"".join(items)}</ol>{download}</section>')
+
+
+_DOI_LINK = re.compile(r'<a href="(https://doi\.org/[^"]*)" rel="noopener">doi:([^<]*)</a>')
+_ID_LINK = re.compile(r'<a (href="https://(?:pubmed|pmc)\.ncbi\.nlm\.nih\.gov/[^"]*" rel="noopener")>([^<]*)</a>')
+
+
+def readable_identifiers(entry_html: str) -> str:
+    """An entry's HTML with its identifiers kept whole: "PMID: 31261549" never breaks
+    (one ``<span>`` in a ``cp-id`` link), and a DOI breaks only after a ``/`` or ``.``
+    (each piece is a ``<span>`` the style keeps on one line, ``<wbr>`` between them)."""
+    def doi(m: re.Match) -> str:
+        pieces = re.findall(r"[^/.]*[/.]|[^/.]+$", "doi:" + m.group(2))
+        inner = "<wbr>".join(f"<span>{p}</span>" for p in pieces if p)
+        return f'<a class="cp-doi" href="{m.group(1)}" rel="noopener">{inner}</a>'
+    return _ID_LINK.sub(r'<a class="cp-id" \1><span>\2</span></a>', _DOI_LINK.sub(doi, entry_html))
 
 
 # ---------------------------------------------------------------- scholarly metadata
@@ -479,3 +521,29 @@ def head_metadata(*, title: str, authors: Sequence[str], date: str | None, url: 
     citations = ",".join(_typed_work(r, designs.get(r.key)) for r in references)
     tags.append(f'<script type="application/ld+json">{head},"citation":[{citations}]}}</script>')
     return "\n".join(tags)
+
+
+def social_metadata(*, title: str, description: str | None, url: str | None, site_name: str,
+                    date: str | None = None) -> str:
+    """Open Graph and Twitter card tags, so that a shared link shows the article (its
+    title, description and canonical address) rather than a bare URL."""
+    def prop(name: str, content: str) -> str:
+        return f'<meta property="{name}" content="{escape(content)}">'
+    tags = [prop("og:type", "article"), prop("og:title", title), prop("og:site_name", site_name)]
+    if description:
+        tags.append(prop("og:description", description))
+    if url:
+        tags.append(prop("og:url", url))
+    if date:
+        tags.append(prop("article:published_time", date))
+    tags += [_meta("twitter:card", "summary"), _meta("twitter:title", title)]
+    if description:
+        tags.append(_meta("twitter:description", description))
+    return "\n".join(tags)
+
+
+def render_index_listing(texts: Sequence[str]) -> str:
+    """The reference list as plain text items (``texts`` in list order, not escaped yet):
+    what a search index reads in place of the full list (see ``SiteCore.finish_html``)."""
+    items = "".join(f"<li>{escape(t)}</li>" for t in texts)
+    return f'<ol class="cp-references-index">{items}</ol>'

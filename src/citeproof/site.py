@@ -17,6 +17,7 @@ unreadable bib (``BibError``) or an unusable lock file (``LockError``) is raised
 from __future__ import annotations
 
 import html
+import json
 import logging
 import os
 import re
@@ -25,6 +26,7 @@ from html import unescape
 from pathlib import Path
 from typing import Mapping
 
+from . import __version__, evidence as ev, exports
 from .bibcache import LoadedBib, load_formatted_bib
 from .claims import check_claims, design_of
 from .config import DEFAULT_BIB, default_lock
@@ -34,8 +36,9 @@ from .markdown import parse_citations
 from .model import AUTHOR_RULES, PAGE_RANGES, Problem, Record
 from .numbering import resolve_keys
 from .pages import front_matter_authors
-from .render import (PageCitations, anchor_for, design_badges, finish_html, head_metadata,
-                     render_bibliography, render_markdown)
+from .render import (PageCitations, anchor_for, design_badges, escape, finish_html, head_metadata,
+                     readable_identifiers, render_bibliography, render_index_listing, render_markdown,
+                     social_metadata)
 
 #: The options that take one of a few words, and those words (the first is the default).
 #: ``authors`` and ``page_ranges`` are the pybtex style's rules (defined in model.py, so
@@ -78,7 +81,8 @@ class SiteOptions:
     """Page ranges as Citing Medicine abbreviates them (786-92), or in full (786-792)."""
     lock_file: str = ""
     """The checker's lock of registry answers, relative to the root ("": citations.lock.json
-    beside the bib): its records feed the prose checks and the study-design badges."""
+    beside the bib): its records feed the prose checks, the study-design badges and the
+    evidence readers see (status marks, notices, verification.json)."""
 
     def __post_init__(self) -> None:
         for name in ("bib_file", "cache_dir"):  # a pathlib.Path is as good as its text
@@ -119,6 +123,9 @@ class FinishedPage:
 
     html: str
     listing: str  # the reference list's HTML ("" when the page lists nothing)
+    #: with ``list_slot``: what stands in ``html`` for the list until the adapter swaps
+    #: ``listing`` in: every entry's plain text, for a search index to read cheaply
+    index_listing: str
     anchors: tuple[str, ...]  # the ids the citations and the list add to the page
     problems: list[Problem]
 
@@ -133,11 +140,11 @@ class SiteCore:
         self.cache_dir = root / options.cache_dir if options.cache_dir else None
         self._bib: LoadedBib | None = None
         self._signature: tuple | None = None
-        self._tooltips: dict[str, str] = {}
         self._entry_html: dict[str, str] = {}
         self.lock_path = (root / options.lock_file).resolve() if options.lock_file else default_lock(self.bib_path)
         self._lock: Lock | None = None
         self._lock_signature: tuple | None = None
+        self._evidence: dict[str, ev.Evidence] | None = None
 
     @property
     def bib_label(self) -> str:
@@ -173,8 +180,8 @@ class SiteCore:
             bib = LoadedBib({}, [Problem("bib-syntax", "error", str(exc).removeprefix("citeproof: "),
                                          file=self.bib_label)], {})
         self._bib, self._signature = bib, signature
-        self._tooltips = {k: e.text for k, e in bib.entries.items()}
-        self._entry_html = {k: e.html for k, e in bib.entries.items()}
+        self._entry_html = {k: readable_identifiers(e.html) for k, e in bib.entries.items()}
+        self._evidence = None
         return True
 
     def lock(self) -> Lock:
@@ -187,7 +194,26 @@ class SiteCore:
             signature = None
         if self._lock is None or signature != self._lock_signature:
             self._lock, self._lock_signature = Lock.load(self.lock_path), signature
+            self._evidence = None
         return self._lock
+
+    def evidence(self) -> dict[str, ev.Evidence]:
+        """What the lock proves about every reference of the bib (see ``evidence.py``)."""
+        lock = self.lock()
+        if self._evidence is None:
+            self._evidence = ev.gather(self.bib.references, lock)
+        return self._evidence
+
+    def verification_record(self, page: PageRender) -> str:
+        """``verification.json`` for a page: its references and what the lock proves."""
+        data = ev.record(self.evidence(), page.cites.ordered_keys, generator=f"citeproof {__version__}")
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+    def downloads(self) -> dict[str, str]:
+        """The whole bib for readers to take away: suffix -> text (``.ris``, ``.json``
+        CSL-JSON, ``.cite.json`` every entry in every format, for the cite actions); made
+        with the formatted bib, so cached with it (``exports.downloads``)."""
+        return dict(self.bib.downloads)
 
     def records(self) -> dict[str, tuple[Record, ...]]:
         """The locked registry records of each reference whose identifiers are still the
@@ -214,41 +240,105 @@ class SiteCore:
         refs = self.bib.references
         problems = [*doc.problems, *resolve_keys([doc], refs.keys()),
                     *check_claims(markdown, doc, refs, self.records())]
+        notices = {k: "".join(ev.notice_html(n, escape, short=True) for n in e.notices)
+                   for k, e in self.evidence().items() if e.notices}
         text, cites = render_markdown(
-            markdown, doc, refs, self._tooltips,
+            markdown, doc, refs, notices,
             superscript=self.options.citation_format == "superscript",
             references_heading=self.options.references_heading)
         return PageRender(label, markdown, offset, text, cites, problems)
 
     def finish_html(self, html: str, page: PageRender, *, download_href: str | None = None,
-                    list_slot: str | None = None) -> FinishedPage:
+                    after_title: str = "", list_slot: bool = False) -> FinishedPage:
         """Step 2: ``html`` (what Markdown made of ``page.text``) with its links disarmed
-        and its citations in; the reference list goes where ``\\bibliography`` stood, or,
-        with ``list_slot``, that placeholder stands there and the list is returned only.
+        and its citations in; the reference list goes where ``\\bibliography`` stood.
 
-        ``download_href`` is the bib's address from this page (only with ``download_bib``).
+        ``download_href`` is the bib's address from this page (only with ``download_bib``;
+        the RIS, CSL-JSON and cite bundle are beside it, see :meth:`downloads`);
+        ``after_title`` goes right after the page's ``<h1>`` (see :meth:`page_header`).
+        With ``list_slot``, the list's plain text (``index_listing``) stands in the HTML
+        where the list goes, for the adapter to replace with ``listing`` once a search
+        index has read the page (the full list's markup is costly for it to parse).
         """
         html, problems = disarm_unsafe_links(html, page.source, page.label, page.offset)
         cites = page.cites
         if not (cites.markers or cites.numbers):
-            return FinishedPage(html, "", (), problems)
+            return FinishedPage(html, "", "", (), problems)
         listing = ""
         if cites.numbers:
             href = download_href if self.options.download_bib else None
-            listing = render_bibliography(cites, self._entry_html, download_href=href,
-                                          badges=self._badges(cites.numbers))
+            stem = _stem(href) if href else ""
+            listing = render_bibliography(
+                cites, self._entry_html, download_href=href, badges=self._badges(cites.numbers),
+                extras=self._extras(cites.ordered_keys),
+                downloads=[("RIS", stem + ".ris"), ("CSL-JSON", stem + ".json")] if href else (),
+                bundle_href=stem + ".cite.json" if href else None)
         anchors = (*(anchor_for(k) for k in cites.numbers),
                    *(f"cite-{i + 1}" for i in range(len(cites.markers))))
-        placed = list_slot if list_slot is not None and listing else listing
-        return FinishedPage(finish_html(html, cites, placed), listing, anchors, problems)
+        index = (render_index_listing([self.bib.entries[k].text for k in cites.ordered_keys])
+                 if list_slot and listing else "")
+        html = finish_html(html, cites, index or listing)
+        if after_title:
+            html = html.replace("</h1>", "</h1>" + after_title, 1) if "</h1>" in html else after_title + html
+        return FinishedPage(html, listing, index, anchors, problems)
+
+    def _extras(self, keys) -> dict[str, str]:
+        """Per entry: its status mark, notices and COinS (the cite actions' buttons are
+        added by citeproof-cite.js, in lists that have the downloads)."""
+        evidence, kevs = self.evidence(), self.bib.coins
+        out = {}
+        for key in keys:
+            e = evidence.get(key)
+            html = " " + ev.mark_html(e, escape) if e else ""
+            html += "".join(" " + ev.notice_html(n, escape) for n in (e.notices if e else ()))
+            out[key] = html + (exports.coins_html(kevs[key], escape) if key in kevs else "")
+        return out
+
+    def page_header(self, page: PageRender, meta: Mapping, *, verification_href: str | None) -> str:
+        """The byline (authors, edition date) and one honest line about the evidence, for
+        under the title of a page that lists references ("" otherwise)."""
+        if not page.cites.numbers:
+            return ""
+        meta = meta if isinstance(meta, Mapping) else {}
+        authors, _ = front_matter_authors(dict(meta))  # a bad value is reported by head_metadata
+        date = str(meta.get("date") or "")
+        parts = []
+        if authors:
+            parts.append("By " + escape(", ".join(authors)))
+        if date:
+            parts.append(f'this edition <time datetime="{escape(date)}">{escape(date)}</time>')
+        evidence = self.evidence()
+        shown = [evidence[k] for k in page.cites.ordered_keys if k in evidence]
+        line = escape(ev.summary_line(shown))
+        if verification_href:
+            line += f' · <a href="{escape(verification_href)}">verification record (JSON)</a>'
+        byline = f'<p class="cp-byline">{" · ".join(parts)}</p>' if parts else ""
+        return (f'<div class="cp-article-header">{byline}'
+                f'<p class="cp-evidence" role="status">{line}</p></div>')
+
+    def cite_this(self, meta: Mapping, *, title: str, url: str | None, site_name: str) -> str:
+        """"Cite this article": the article's own reference, Vancouver and BibTeX."""
+        meta = meta if isinstance(meta, Mapping) else {}
+        authors, _ = front_matter_authors(dict(meta))
+        date = str(meta.get("date") or "") or None
+        vancouver = exports.vancouver_article(title=title, authors=authors, date=date, url=url,
+                                              site=site_name)
+        key = re.sub(r"[^a-z0-9]", "", (authors[0].split()[-1] if authors else "article").lower())
+        bibtex = exports.article_bibtex(key=key + (date or "")[:4], title=title, authors=authors,
+                                        year=(date or "")[:4], url=url, site=site_name, date=date)
+        return ('<details class="cp-cite-article"><summary>Cite this article</summary>'
+                f'<p class="cp-cite-vancouver">{escape(vancouver)}</p>'
+                f'<pre class="cp-cite-bibtex"><code>{escape(bibtex)}</code></pre></details>')
 
     def _badges(self, keys) -> dict[str, str]:
         """Each listed reference's study-design badges, from the lock's registry answers."""
         records = self.records()
         return {key: html for key in keys if (html := design_badges(design_of(records.get(key, ()))))}
 
-    def head_metadata(self, page: PageRender, meta: Mapping, *, title: str, url: str | None) -> str:
-        """The head's scholarly metadata for a citing page ("" when off or nothing is cited).
+    def head_metadata(self, page: PageRender, meta: Mapping, *, title: str, url: str | None,
+                      site_name: str = "") -> str:
+        """The head's scholarly metadata (Highwire, JSON-LD) and link-preview tags (Open
+        Graph, Twitter card) for a citing page ("" when off or nothing is cited).
 
         ``meta`` is the page's front matter (``title``, ``authors`` or ``author``, ``date``,
         ``description``); its ``title`` wins over ``title``.
@@ -260,14 +350,19 @@ class SiteCore:
         if fault:
             logging.getLogger("mkdocs.plugins.citeproof").warning("%s: %s", page.label, fault)
         date = meta.get("date")
-        return head_metadata(
-            title=str(meta.get("title") or title),
+        title = str(meta.get("title") or title)
+        description = str(meta.get("description") or "") or None
+        scholarly = head_metadata(
+            title=title,
             authors=authors,
             date=str(date) if date else None,
             url=url,
-            description=str(meta.get("description") or "") or None,
+            description=description,
             references=[self.bib.references[k] for k in page.cites.ordered_keys],
             designs={k: d for k in page.cites.ordered_keys if (d := design_of(self.records().get(k, ())))})
+        return scholarly + "\n" + social_metadata(title=title, description=description, url=url,
+                                                  site_name=site_name or title,
+                                                  date=str(date) if date else None)
 
 
 def serve_notice(problems) -> str:
@@ -322,6 +417,12 @@ def _scheme(url: str) -> str:
     dropped), or ``""``."""
     compact = re.sub(r"[\x00-\x20]", "", url)
     return compact.split(":", 1)[0].lower() if ":" in compact else ""
+
+
+def _stem(href: str) -> str:
+    """The published bib's address without its suffix: the RIS (``.ris``), CSL-JSON
+    (``.json``) and cite bundle (``.cite.json``) stand beside it (``SiteCore.downloads``)."""
+    return href.rsplit(".", 1)[0] if "." in href.rsplit("/", 1)[-1] else href
 
 
 def _relative(path: Path) -> str:

@@ -421,13 +421,16 @@ def _check_pmid(run: _Run, crossref: Optional[Lookup], pubmed: Optional[Lookup])
                 "doi", expected=rec.doi)
 
 
-def _check_updates(run: _Run) -> None:
-    """Retractions and their kin, one problem per notice: Crossref ``updated-by`` entries
-    (retraction, partial retraction, withdrawal, removal: errors; expression of concern,
-    correction, erratum and any other: warnings), PubMed's "Retracted Publication", a
-    title starting "RETRACTED:"/"WITHDRAWN:" (errors), and the notice itself cited."""
+def update_notices(records) -> dict[tuple[str, str], list[str]]:
+    """Every retraction, correction, expression of concern (and their kin) the ``records``
+    carry, once per notice: ``(kind, notice DOI or "") -> [which registry says so]``.
+
+    ``kind`` is the registry's type in snake case (``expression_of_concern``); PubMed's
+    "Retracted Publication" and a title starting "RETRACTED:"/"WITHDRAWN:" count too. A
+    registry that names no notice DOI joins one of the same kind that does (most likely
+    the same notice)."""
     items = []  # (kind, notice DOI, which registry says so)
-    for rec in run.records:
+    for rec in records:
         reg = source_label(rec.source)
         items += [(re.sub(r"[\s-]+", "_", u.kind.strip().lower()), doi_key(u.notice_doi),
                    reg + (f" ({u.origin})" if u.origin else "") + (f", {u.date}" if u.date else ""))
@@ -442,12 +445,24 @@ def _check_updates(run: _Run) -> None:
         if not notice:  # the same update as a registry that names the notice, most likely
             notice = next((n for k, n in seen if k == kind), "")
         seen.setdefault((kind, notice), []).append(where)
+    return seen
+
+
+def is_retraction(kind: str) -> bool:
+    """Whether an update of this kind (see :func:`update_notices`) withdraws the work."""
+    return kind in _RETRACTION_KINDS
+
+
+def _check_updates(run: _Run) -> None:
+    """Retractions and their kin, one problem per notice (:func:`update_notices`):
+    retraction, partial retraction, withdrawal, removal are errors; expression of concern,
+    correction, erratum and any other are warnings; and the notice itself cited."""
     fld = "doi" if run.ref.doi else "pmid"
-    for (kind, notice), where in seen.items():
+    for (kind, notice), where in update_notices(run.records).items():
         said = "; ".join(dict.fromkeys(where))
         notice_txt = f" (notice {notice})" if notice else ""
         label = kind.replace("_", " ")
-        if kind in _RETRACTION_KINDS:
+        if is_retraction(kind):
             run.add(Code.RETRACTED, "error",
                     f"{run.ref.key}: this paper has been RETRACTED ({label}){notice_txt} [{said}]. Do not "
                     "cite it as evidence: remove it, or cite it only as retracted.",

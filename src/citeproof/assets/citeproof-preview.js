@@ -1,12 +1,22 @@
-/* citeproof: a preview of the reference on hover and keyboard focus, for themes without
-   Material's tooltips (the plugin adds this file only for those). The preview's text is
-   the link's title, set with textContent: it is never parsed as HTML. Escape closes it;
-   the pointer may move onto it. Nothing is fetched. */
+/* citeproof: a preview of the cited reference beside its citation, in any theme.
+
+   Each citation link is described (aria-describedby) by its entry's text in the list, so
+   keyboard and screen-reader users get the same text without this script; the preview
+   shows that text (as textContent: never parsed as HTML). WCAG 1.4.13:
+   - dismissible: Escape closes it;
+   - hoverable: the pointer may move onto it; it closes when the pointer or focus leaves;
+   - persistent: it stays until then. A back-link (the list's arrow) that returns focus to
+     a citation does not open it; keyboard focus and hover do.
+   On touch, a first tap shows the preview and a second tap follows the link.
+   It is placed below the cited line (above when there is no room), never over it.
+   Nothing is fetched. */
 (function () {
   "use strict";
   var tip = null;
   var owner = null;
   var timer = 0;
+  var quietUntil = 0; // a back-link was followed: its target's focus opens nothing
+  var touchOwner = null; // the link a first tap previewed
 
   function tooltip() {
     if (!tip) {
@@ -22,46 +32,93 @@
     return tip;
   }
 
+  function referenceText(link) {
+    var target = document.getElementById(link.getAttribute("aria-describedby"));
+    return target ? target.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+
   function show(link) {
     clearTimeout(timer);
+    var text = referenceText(link);
+    if (!text) return;
     var box = tooltip();
-    box.textContent = link.getAttribute("data-cp-preview");
+    box.textContent = text;
+    box.style.fontSize = getComputedStyle(link.parentElement).fontSize;
     box.hidden = false;
-    if (owner && owner !== link) owner.removeAttribute("aria-describedby");
     owner = link;
-    link.setAttribute("aria-describedby", box.id);
+    place(box, link);
+  }
+
+  function place(box, link) {
     var at = link.getBoundingClientRect();
-    var left = Math.min(at.left, document.documentElement.clientWidth - box.offsetWidth - 8);
-    box.style.left = Math.max(8, left) + window.scrollX + "px";
-    box.style.top = at.bottom + window.scrollY + 6 + "px";
+    var line = parseFloat(getComputedStyle(link.parentElement).lineHeight) || at.height;
+    var width = document.documentElement.clientWidth;
+    var left = Math.max(8, Math.min(at.left, width - box.offsetWidth - 8));
+    // below the cited line's box (half a line under the link's own box), or above it
+    var below = at.bottom + Math.max(0, (line - at.height) / 2) + 4;
+    var top = below + box.offsetHeight > window.innerHeight && at.top - box.offsetHeight - 8 > 0
+      ? at.top - Math.max(0, (line - at.height) / 2) - box.offsetHeight - 4
+      : below;
+    box.style.left = left + window.scrollX + "px";
+    box.style.top = top + window.scrollY + "px";
   }
 
   function hide() {
     clearTimeout(timer);
     if (tip) tip.hidden = true;
-    if (owner) owner.removeAttribute("aria-describedby");
     owner = null;
   }
 
   function hideSoon() {
     clearTimeout(timer);
-    timer = setTimeout(hide, 200);
+    timer = setTimeout(hide, 300);
   }
 
   function init() {
-    var links = document.querySelectorAll("a.cp-ref[title]");
+    var links = document.querySelectorAll("a.cp-ref[aria-describedby]");
     Array.prototype.forEach.call(links, function (link) {
-      // the preview replaces the browser's own title tooltip
-      link.setAttribute("data-cp-preview", link.getAttribute("title"));
-      link.removeAttribute("title");
       link.addEventListener("mouseenter", function () { show(link); });
       link.addEventListener("mouseleave", hideSoon);
-      link.addEventListener("focus", function () { show(link); });
+      link.addEventListener("focus", function () {
+        if (Date.now() > quietUntil) show(link);
+      });
       link.addEventListener("blur", hide);
+      link.addEventListener("pointerdown", function (event) {
+        if (event.pointerType !== "touch") touchOwner = null;
+      });
+      link.addEventListener("click", function (event) {
+        var touch = event.pointerType === "touch" || (event.sourceCapabilities &&
+          event.sourceCapabilities.firesTouchEvents);
+        if (!touch) return;
+        if (touchOwner !== link) { // first tap: show, do not follow
+          event.preventDefault();
+          touchOwner = link;
+          show(link);
+        } else {
+          touchOwner = null;
+          hide();
+        }
+      });
+    });
+    document.addEventListener("click", function (event) {
+      var back = event.target.closest && event.target.closest("a.cp-backref");
+      if (back) {
+        quietUntil = Date.now() + 1500;
+        hide();
+      } else if (owner && !owner.contains(event.target) && !(tip && tip.contains(event.target))) {
+        touchOwner = null;
+        hide();
+      }
     });
     document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") hide();
+      if (event.key === "Escape" && owner) {
+        hide();
+      }
     });
+    window.addEventListener("hashchange", function () {
+      if (/^#cite-/.test(location.hash)) { quietUntil = Date.now() + 1500; hide(); }
+    });
+    window.addEventListener("resize", hide);
   }
 
   if (document.readyState === "loading") {

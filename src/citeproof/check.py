@@ -29,7 +29,7 @@ from .config import DEFAULT_LOCK_NAME, default_lock
 from .edition import check_edition
 from .errors import EXIT_ERRORS, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, InputError
 from .identifiers import valid_ids
-from .claims import check_claims
+from .claims import ClaimIndex
 from .lock import Lock, Plan, lock_sources
 from .markdown import parse_citations
 from .model import Lookup, ParsedDocument, Problem, ProblemCode, Reference, ReferenceResult
@@ -153,7 +153,8 @@ def claim_problems(pages: list[tuple[str, ParsedDocument]], refs: dict[str, Refe
     records = {key: [look.record for source, look in looks.items()
                      if source in sources and look.status == "found" and look.record is not None]
                for key, looks in lookups.items()}
-    return [p for text, doc in pages for p in check_claims(text, doc, refs, records)]
+    index = ClaimIndex(refs, records)
+    return [p for text, doc in pages for p in index.check(text, doc)]
 
 
 def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckResult:

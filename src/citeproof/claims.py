@@ -238,26 +238,40 @@ class _Sentence:
     groups: list[CitationGroup]
 
 
+class ClaimIndex:
+    """The cited works' names, years and designs, folded once for a bib (and its registry
+    records), then used for every page: building it costs a pass over every entry's
+    authors, so a site or a check builds one, not one per page."""
+
+    def __init__(self, refs: Mapping[str, Reference],
+                 records: Mapping[str, Sequence[Record]] | None = None) -> None:
+        records = records or {}
+        self.works = {k: _Work.of(r, records.get(k, ())) for k, r in refs.items()}
+        self.everyone = {fold_name(f): k for k, w in self.works.items() for f in w.families}
+
+    def check(self, text: str, doc: ParsedDocument) -> list[Problem]:
+        """Attribution, year and design problems of one page (``text`` is what ``doc`` parsed)."""
+        sentences: list[_Sentence] = []
+        for group in doc.groups:
+            s, e = sentence_bounds(text, group.start, group.end)
+            if sentences and sentences[-1].start == s:
+                sentences[-1].groups.append(group)
+            else:
+                sentences.append(_Sentence(s, e, [group]))
+        out: list[Problem] = []
+        for sent in sentences:
+            if SILENCE_MARKER in text[sent.start:sent.end]:
+                continue
+            out += _check_sentence(text, sent, self.works, self.everyone, doc.file)
+        return out
+
+
 def check_claims(text: str, doc: ParsedDocument, refs: Mapping[str, Reference],
                  records: Mapping[str, Sequence[Record]] | None = None) -> list[Problem]:
     """Attribution, year and design problems of one page (``text`` is what ``doc`` parsed;
-    ``records`` the registries' records per key, when known)."""
-    records = records or {}
-    sentences: list[_Sentence] = []
-    for group in doc.groups:
-        s, e = sentence_bounds(text, group.start, group.end)
-        if sentences and sentences[-1].start == s:
-            sentences[-1].groups.append(group)
-        else:
-            sentences.append(_Sentence(s, e, [group]))
-    works = {k: _Work.of(r, records.get(k, ())) for k, r in refs.items()}
-    everyone = {fold_name(f): k for k, w in works.items() for f in w.families}
-    out: list[Problem] = []
-    for sent in sentences:
-        if SILENCE_MARKER in text[sent.start:sent.end]:
-            continue
-        out += _check_sentence(text, sent, works, everyone, doc.file)
-    return out
+    ``records`` the registries' records per key, when known). For many pages, build one
+    :class:`ClaimIndex` and call its ``check``."""
+    return ClaimIndex(refs, records).check(text, doc)
 
 
 def _located(text: str, group: CitationGroup, offset: int) -> tuple[int, int]:

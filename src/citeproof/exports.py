@@ -12,7 +12,6 @@ import re
 from typing import Mapping, Sequence
 from urllib.parse import urlencode
 
-from .bib.scan import scan
 from .identifiers import doi_url
 from .model import Author, Reference
 from .render import _named, _page_range, anchor_for, publisher
@@ -30,7 +29,11 @@ FORMATS = {"bibtex": (".bib", "application/x-bibtex"), "ris": (".ris", "applicat
 
 
 def bibtex_entries(text: str) -> dict[str, str]:
-    """Each well-formed entry's own text in the bib (``@article{key, … }``), by key."""
+    """Each well-formed entry's own text in the bib (``@article{key, … }``), by key.
+    (Called when the bib is loaded afresh; importing the bib package pulls in pybtex,
+    which a warm build never needs.)"""
+    from .bib.scan import scan
+
     return {e.key: text[e.start:e.end] for e in scan(text)
             if e.key and not e.fault}
 

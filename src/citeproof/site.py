@@ -28,7 +28,7 @@ from typing import Mapping
 
 from . import __version__, evidence as ev, exports
 from .bibcache import LoadedBib, load_formatted_bib
-from .claims import check_claims, design_of
+from .claims import ClaimIndex, design_of
 from .config import DEFAULT_BIB, default_lock
 from .lock import Lock
 from .errors import BibError, ConfigError
@@ -144,6 +144,7 @@ class SiteCore:
         self.lock_path = (root / options.lock_file).resolve() if options.lock_file else default_lock(self.bib_path)
         self._lock: Lock | None = None
         self._lock_signature: tuple | None = None
+        self._claims: tuple[tuple[int, int], ClaimIndex] | None = None
         self._evidence: dict[str, ev.Evidence] | None = None
 
     @property
@@ -222,6 +223,13 @@ class SiteCore:
         return {key: entry.records for key, entry in self.lock().references.items()
                 if key in refs and entry.matches(refs[key])}
 
+    def claim_index(self) -> ClaimIndex:
+        """The prose checks' index of this bib and lock, rebuilt only when either changed."""
+        key = (id(self.bib), id(self.lock()))
+        if self._claims is None or self._claims[0] != key:
+            self._claims = (key, ClaimIndex(self.bib.references, self.records()))
+        return self._claims[1]
+
     def bib_problems(self) -> list[Problem]:
         """Every problem of the bib itself (a site reports them on every build)."""
         problems = list(self.bib.problems)
@@ -239,7 +247,7 @@ class SiteCore:
         doc = parse_citations(markdown, label, offset)
         refs = self.bib.references
         problems = [*doc.problems, *resolve_keys([doc], refs.keys()),
-                    *check_claims(markdown, doc, refs, self.records())]
+                    *self.claim_index().check(markdown, doc)]
         notices = {k: "".join(ev.notice_html(n, escape, short=True) for n in e.notices)
                    for k, e in self.evidence().items() if e.notices}
         text, cites = render_markdown(

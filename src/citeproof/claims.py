@@ -189,9 +189,17 @@ class _Work:
 
 # --------------------------------------------------------------------------- sentences
 
-def _masked(text: str) -> str:
-    """``text`` with code spans, HTML and link destinations blanked (offsets kept)."""
-    return _MASK.sub(lambda m: " " * len(m.group()), text)
+def _masked(text: str, groups: Sequence[CitationGroup]) -> str:
+    """``text`` with code spans, HTML, link destinations and citation groups blanked
+    (offsets kept), so "Suh [@suh2019] found" reads as a name before a verb. Computed
+    once per page: each sentence reads its own span of it."""
+    masked = _MASK.sub(lambda m: " " * len(m.group()), text)
+    pieces, at = [], 0
+    for group in sorted(groups, key=lambda g: g.start):
+        if group.start >= at:
+            pieces += [masked[at:group.start], " " * (group.end - group.start)]
+            at = group.end
+    return "".join(pieces) + masked[at:]
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -259,10 +267,11 @@ class ClaimIndex:
             else:
                 sentences.append(_Sentence(s, e, [group]))
         out: list[Problem] = []
+        masked = _masked(text, doc.groups)
         for sent in sentences:
             if SILENCE_MARKER in text[sent.start:sent.end]:
                 continue
-            out += _check_sentence(text, sent, self.works, self.everyone, doc.file)
+            out += _check_sentence(text, masked, sent, self.works, self.everyone, doc.file)
         return out
 
 
@@ -292,11 +301,8 @@ def _clauses(sent: _Sentence) -> list[tuple[int, int, CitationGroup]]:
     return out
 
 
-def _check_sentence(text: str, sent: _Sentence, works: Mapping[str, _Work],
+def _check_sentence(text: str, masked: str, sent: _Sentence, works: Mapping[str, _Work],
                     everyone: Mapping[str, str], file: str) -> list[Problem]:
-    masked = _masked(text[:sent.end])
-    for group in sent.groups:  # a group reads as blanks: "Suh [@suh2019] found"
-        masked = masked[:group.start] + " " * (group.end - group.start) + masked[group.end:]
     cited = [works[k] for g in sent.groups for k in dict.fromkeys(g.keys) if k in works]
     if not cited:
         return []

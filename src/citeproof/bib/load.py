@@ -1,9 +1,12 @@
 """Loading ``references.bib``: pybtex entries plus true line numbers, never a traceback.
 
-The scanner (:mod:`citeproof.bib.scan`) walks the file first. Each entry that scans
-cleanly is then handed to pybtex on its own, so one broken entry never hides the
-others, and pybtex's own complaints are captured as :class:`~citeproof.model.Problem`
-values instead of being printed. An entry with a missing ``}``, ``"`` or ``,`` is still
+The scanner (:mod:`citeproof.bib.scan`) walks the file first. An entry that scans
+cleanly becomes a pybtex ``Entry`` straight from the scanner's spans (BibTeX's value
+rules: braces, quotes, numbers, ``#`` and @string names), so pybtex does not read it a
+second time; the rare entry that needs more (a @string or @preamble, an undefined
+@string name, a ``(...)`` entry, an empty name in a list) is handed to pybtex's parser
+on its own. One broken entry never hides the others, and pybtex's own complaints are
+captured as :class:`~citeproof.model.Problem` values instead of being printed. An entry with a missing ``}``, ``"`` or ``,`` is still
 loaded as if the character were where the message says it belongs (the error stays),
 so the fault does not also turn every citation of it into an unknown key.
 
@@ -29,14 +32,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pybtex.errors
-from pybtex.database import BibliographyData, InvalidNameString
+from pybtex.bibtex.utils import split_name_list
+from pybtex.database import BibliographyData, Entry, InvalidNameString, Person
 from pybtex.database.input.bibtex import Parser, UndefinedMacro
 from pybtex.exceptions import PybtexError
+from pybtex.textutils import normalize_whitespace
 
 from ..identifiers import normalize_doi, normalize_pmcid, normalize_pmid
 from ..model import BibError, Problem, Reference
 from .latex import broken_latex, latex_to_text, normalize_pages, person_to_author, split_words
-from .scan import Fault, ScannedEntry, Scanner, has_junk
+from .scan import AT, Fault, ScannedEntry, Scanner, has_junk
 
 __all__ = ["BibResult", "MAX_VALUE_CHARS", "decode_bib", "load_bib", "parse_bib_text",
            "read_bib_bytes"]
@@ -104,7 +109,8 @@ def parse_bib_text(text: str, file: str) -> BibResult:
                 continue
             seen[folded] = (item.key, line)
         entry_text = src[item.start:item.end]
-        for name, name_pos, new_value, vstart, vend in reversed(_empty_names(sc, item)):
+        empty_names = _empty_names(sc, item)
+        for name, name_pos, new_value, vstart, vend in reversed(empty_names):
             problem("bib-syntax", f"the {name} list of the {_what(item)} has an empty name (an "
                     "'and' at its start or end, or two in a row): remove the extra 'and'",
                     sc.line(name_pos), item.key or None, name)
@@ -119,7 +125,11 @@ def parse_bib_text(text: str, file: str) -> BibResult:
             continue
         with pybtex.errors.capture() as errors:  # pybtex would raise or print to stderr
             try:
-                parser.parse_string(entry_text)
+                built = None if empty_names else _entry_from_spans(sc, item, parser.macros)
+                if built is None:
+                    parser.parse_string(entry_text)
+                else:
+                    parser.data.add_entry(item.key, built)
             except PybtexError as exc:
                 errors.append(exc)
         for exc in errors:
@@ -160,6 +170,45 @@ def parse_bib_text(text: str, file: str) -> BibResult:
         else:
             result.references[key] = _reference(item, parser.data.entries[key], file, sc)
     return result
+
+
+def _entry_from_spans(scanner: Scanner, item: ScannedEntry, macros) -> Entry | None:
+    """The pybtex ``Entry`` of a cleanly scanned ``{...}`` entry, built from its spans as
+    pybtex's parser would build it (value parts joined, whitespace normalised, author and
+    editor split into ``Person`` values), or ``None`` when only pybtex's parser can say
+    what it means: a @string or @preamble, a ``(...)`` entry, a name that is no defined
+    @string. ``Person`` reports a malformed name through ``pybtex.errors``, as in parsing."""
+    text = scanner.text
+    if not item.key or text[item.end - 1] != "}":
+        return None
+    fields: list[tuple[str, str]] = []
+    for name, name_pos, vstart, vend in item.fields:
+        if text[vstart] == "{" and "#" not in text[vstart:vend]:
+            value = text[vstart + 1:vend - 1]  # one braced literal: the common case
+        else:
+            parts = [_part_value(part, macros) for part in scanner.parts(vstart, vend)]
+            if None in parts:
+                return None
+            value = "".join(parts)
+        fields.append((text[name_pos:name_pos + len(name)], normalize_whitespace(value)))
+    entry = Entry(AT.match(text, item.start).group(1))
+    for written, value in fields:
+        if written.lower() in Person.valid_roles:
+            for person in split_name_list(value):
+                entry.add_person(Person(person), written)
+        else:
+            entry.fields[written] = value
+    return entry
+
+
+def _part_value(part: str, macros) -> str | None:
+    """One part of a value as BibTeX reads it: a braced or quoted literal without its
+    delimiters, a number, or a defined @string's text (``None`` for an undefined one)."""
+    if part[0] in '{"':
+        return part[1:-1]
+    if part.isascii() and part.isdigit():
+        return part
+    return macros.get(part)
 
 
 def _inherit_crossrefs(data: BibliographyData, keys) -> list[tuple[str, object]]:

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-__all__ = ["MAX_BRACE_DEPTH", "FieldSpan", "Fault", "ScannedEntry", "Scanner", "has_junk", "is_field_name", "scan"]
+__all__ = ["AT", "MAX_BRACE_DEPTH", "FieldSpan", "Fault", "ScannedEntry", "Scanner", "has_junk", "is_field_name", "scan"]
 
-_AT = re.compile(r"@[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*([{(])")
+AT = re.compile(r"@[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*([{(])")
 _LINE_START_AT = re.compile(r"^[ \t]*@[ \t]*[A-Za-z][A-Za-z0-9_-]*[ \t]*[{(]", re.M)
 _KEY = re.compile(r"[^\s,{}()=\"#]+")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-.:+/]*")
@@ -148,7 +148,7 @@ class Scanner:
         bounds the damage of an unclosed brace to its own entry.
         """
         pos, text = 0, self.text
-        while m := _AT.search(text, pos):
+        while m := AT.search(text, pos):
             limit = self.next_at_line(m.end())
             try:
                 scanned = self.command(m, limit)
@@ -189,7 +189,7 @@ class Scanner:
 
     def command_at(self, start: int, limit: int) -> ScannedEntry:
         """Scan the ``@command`` that starts at ``start`` (raises :class:`Fault`)."""
-        return self.command(_AT.match(self.text, start), limit)
+        return self.command(AT.match(self.text, start), limit)
 
     def command(self, m: re.Match, limit: int) -> ScannedEntry:
         kind, close = m.group(1).lower(), "}" if m.group(2) == "{" else ")"
@@ -418,7 +418,7 @@ def scan(text: str) -> list[ScannedEntry]:
     scanner, out = Scanner(text), []
     for item, start, limit in scanner.commands():
         if isinstance(item, Fault):
-            m = _AT.match(text, start)
+            m = AT.match(text, start)
             km = _KEY.match(text, scanner.ws(m.end()), limit)
             key = km.group() if km and scanner.char(scanner.ws(km.end()), limit) != "=" else ""
             item = ScannedEntry(m.group(1).lower(), key, start, limit, [],

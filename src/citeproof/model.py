@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Literal, Optional
+from typing import ClassVar, Literal, Optional
 
 from .errors import BibError  # noqa: F401  (re-exported: the cached bib's loaders raise it)
 
@@ -201,12 +201,19 @@ class Reference:
     no_identifier: bool = False  # bib field ``identifier = {none}``: no DOI/PMID exists
     field_lines: tuple[tuple[str, int], ...] = ()  # (field name, 1-based line) for messages
     editors: tuple[Author, ...] = ()
-    #: every field of the entry as decoded text, in file order (``(name, text)``, lower-case
-    #: names): what the typed attributes above do not hold (publisher, booktitle, urldate, ...)
+    #: the entry's other fields as decoded text, in file order (``(name, text)``, lower-case
+    #: names): all but :attr:`DECODED_ATTRIBUTES`, which are not held twice
     fields: tuple[tuple[str, str], ...] = ()
+
+    #: the fields whose attribute is exactly their decoded text (``pages``, ``doi`` ... are
+    #: normalised, so ``fields`` holds them as written)
+    DECODED_ATTRIBUTES: ClassVar[frozenset[str]] = frozenset(
+        {"title", "journal", "year", "volume", "number"})
 
     def field(self, name: str) -> str:
         """A field's decoded text (``""`` when absent): ``ref.field("publisher")``."""
+        if name in self.DECODED_ATTRIBUTES:
+            return getattr(self, name)
         for fname, text in self.fields:
             if fname == name:
                 return text

@@ -39,14 +39,20 @@ def split_words(value: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
-def _decode_word(word: str) -> str:
-    """One word decoded; a word latexcodec cannot read (a trailing backslash) stays as
-    written (:func:`broken_latex` tells the loader, which warns)."""
+def _read_word(word: str) -> str | None:
+    """One word decoded, or ``None`` when latexcodec cannot read it (a trailing backslash)."""
     try:
         # a bare % would start a TeX comment and silently cut the rest: keep it as a percent sign
         return codecs.decode(_BARE_PERCENT.sub(r"\\%", word), "ulatex")
     except (UnicodeDecodeError, ValueError):
-        return word
+        return None
+
+
+def _decode_word(word: str) -> str:
+    """One word decoded; a word latexcodec cannot read stays as written
+    (:func:`broken_latex` tells the loader, which warns)."""
+    decoded = _read_word(word)
+    return word if decoded is None else decoded
 
 
 def broken_latex(value: str) -> str:
@@ -54,11 +60,8 @@ def broken_latex(value: str) -> str:
     if not _NEEDS_CODEC.search(value):
         return ""
     for word in split_words(value)[::2]:
-        if _NEEDS_CODEC.search(word):
-            try:
-                codecs.decode(_BARE_PERCENT.sub(r"\\%", word), "ulatex")
-            except (UnicodeDecodeError, ValueError):
-                return word
+        if _NEEDS_CODEC.search(word) and _read_word(word) is None:
+            return word
     return ""
 
 

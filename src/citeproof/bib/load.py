@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def parse_bib_text(text: str, file: str) -> BibResult:
     scanner, parser = Scanner(text), Parser()
     result = BibResult(file=file, data=parser.data)
     seen: dict[str, tuple[str, int]] = {}  # lower-case key -> (key as written, line)
-    scanned: dict[str, tuple[ScannedEntry, Scanner]] = {}  # loaded key -> where it was read
+    scanned: dict[str, tuple[ScannedEntry, Scanner]] = {}  # key with a crossref -> where read
 
     def problem(code, message, line, key=None, field_name=None, severity="error"):
         result.problems.append(Problem(code=code, severity=severity, message=message, key=key,
@@ -141,7 +142,8 @@ def parse_bib_text(text: str, file: str) -> BibResult:
             problem("bib-syntax", _pybtex_message(exc, item), at, item.key or None)
         entry = parser.data.entries.get(item.key) if item.key else None
         if entry is not None:
-            scanned[item.key] = (item, sc)
+            if "crossref" in entry.fields:
+                scanned[item.key] = (item, sc)
             ref = _reference(item, entry, file, sc)
             result.references[item.key] = ref
             for name, value in entry.fields.items():
@@ -190,7 +192,8 @@ def _entry_from_spans(scanner: Scanner, item: ScannedEntry, macros) -> Entry | N
             if None in parts:
                 return None
             value = "".join(parts)
-        fields.append((text[name_pos:name_pos + len(name)], normalize_whitespace(value)))
+        fields.append((sys.intern(text[name_pos:name_pos + len(name)]),
+                       normalize_whitespace(value)))
     entry = Entry(AT.match(text, item.start).group(1))
     for written, value in fields:
         if written.lower() in Person.valid_roles:
@@ -326,8 +329,12 @@ def _reference(item: ScannedEntry, entry, file: str, scanner: Scanner) -> Refere
         no_identifier=f.get("identifier", "").strip().strip("{}").lower() == "none",
         field_lines=tuple((name, scanner.line(pos)) for name, pos, _, _ in item.fields),
         editors=tuple(person_to_author(p) for p in entry.persons.get("editor", ())),
-        fields=tuple((name.lower(), latex_to_text(value).strip()) for name, value in f.items()),
+        fields=tuple((sys.intern(name.lower()), latex_to_text(value).strip())
+                     for name, value in f.items() if name.lower() not in _TYPED_FIELDS),
     )
+
+
+_TYPED_FIELDS = Reference.DECODED_ATTRIBUTES
 
 
 def load_bib(path: str | Path, label: str | None = None) -> BibResult:

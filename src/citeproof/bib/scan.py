@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -282,7 +283,7 @@ class Scanner:
             raise Fault(i, f"unexpected text '{nm.group()}' {where}: a field reads "
                             "name = {value}; remove the stray text or complete the field",
                          (i, nm.end(), " " * (nm.end() - i)))
-        name = nm.group().lower()
+        name = sys.intern(nm.group().lower())  # one string per field name, not per entry
         if any(f[0] == name for f in out):
             raise Fault(i, f"the field '{name}' appears twice {where}: keep one of them")
         return self.value(self.ws(j + 1), limit, name, out, i)

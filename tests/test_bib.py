@@ -461,3 +461,49 @@ def test_project_bib_loads_cleanly_in_article_order():
     assert result.references["fahmy2019"].pmid == ""
     assert result.references["gordon2016"].authors[0].family == "Gordon"
     assert result.references["gordon2016"].journal == "Healthcare (Basel)"
+
+
+_VALUE_DIALECTS = r"""
+@string{jn = "Journal " # {of} # " Tests"}
+@article{spans1,
+  Author = {M{\"u}ller, Hans and {World Health Organization} and van der Berg, Jr, Piet},
+  TITLE = "A {Quoted} title   with
+           a line break",
+  journal = jn # { (Online)},
+  year = 2020, month = jun,
+  editor = {},
+  pages = {1--9}, note = {a # in braces},
+}
+@book(parens, title = {In parentheses}, year = {1999})
+@inproceedings{child, author = {Kid, A.}, title = {Part}, crossref = {Proc2020}, year = 2020}
+@proceedings{proc2020, title = {Whole}, booktitle = {Proceedings of Things},
+  editor = {Ed, Itor}, publisher = {Pub}, year = {2020}}
+"""
+
+
+def test_entries_built_from_spans_equal_what_pybtex_parses():
+    """The loader builds pybtex entries from the scanner's spans: each must be what
+    pybtex's own parser makes of the same text (values, names, order, case)."""
+    from pybtex.database.input.bibtex import Parser
+
+    ours = parse_bib_text(_VALUE_DIALECTS, "d.bib")
+    assert ours.problems == []
+    theirs = Parser().parse_string(_VALUE_DIALECTS)
+    assert list(ours.data.entries.keys()) == list(theirs.entries.keys())
+    for key, entry in theirs.entries.items():
+        mine = ours.data.entries[key]
+        assert mine.original_type == entry.original_type
+        if key == "child":  # crossref inheritance adds the parent's fields to ours
+            continue
+        assert list(mine.fields.items()) == list(entry.fields.items()), key
+        assert {r: [str(p) for p in ps] for r, ps in mine.persons.items()} == \
+               {r: [str(p) for p in ps] for r, ps in entry.persons.items()}, key
+    assert ours.references["spans1"].journal == "Journal of Tests (Online)"
+    assert ours.references["child"].field("publisher") == "Pub"
+
+
+def test_loading_without_pybtex_entries_gives_the_same_references_and_problems():
+    text = _VALUE_DIALECTS + "@article{bad, title = {x}\n  year = {2020}}\n"
+    full, light = parse_bib_text(text, "d.bib"), parse_bib_text(text, "d.bib", entries=False)
+    assert light.references == full.references and light.problems == full.problems
+    assert len(full.data.entries) == 5 and len(light.data.entries) == 0

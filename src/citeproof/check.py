@@ -132,7 +132,7 @@ def offline_problems(options: CheckOptions) -> tuple[dict[str, Reference], list[
 
 def _offline(options: CheckOptions):
     """:func:`offline_problems`, and the parsed pages (for the claim checks)."""
-    bib = load_bib(options.bib)
+    bib = load_bib(options.bib, entries=False)  # the checker needs no pybtex entries
     pages = _docs(options.docs)
     docs = [doc for _, doc in pages]
     problems = list(bib.problems) + validate_references(bib.references)

@@ -61,10 +61,15 @@ class BibResult:
     problems: list[Problem] = field(default_factory=list)
     data: BibliographyData = field(default_factory=BibliographyData)
 
-def parse_bib_text(text: str, file: str) -> BibResult:
-    """Parse bib text; never raises for bad content (faults become problems)."""
+def parse_bib_text(text: str, file: str, entries: bool = True) -> BibResult:
+    """Parse bib text; never raises for bad content (faults become problems).
+
+    With ``entries=False`` the result's ``data`` is empty: each pybtex entry is dropped
+    once its :class:`Reference` is made (unless a ``crossref`` may name it), which is
+    all the checker needs and a fraction of the memory."""
     scanner, parser = Scanner(text), Parser()
     result = BibResult(file=file, data=parser.data)
+    parents = None if entries else _crossref_targets(text)
     seen: dict[str, tuple[str, int]] = {}  # lower-case key -> (key as written, line)
     scanned: dict[str, tuple[ScannedEntry, Scanner]] = {}  # key with a crossref -> where read
 
@@ -162,6 +167,9 @@ def parse_bib_text(text: str, file: str) -> BibResult:
             if warning:
                 problem("invalid-pmid", f"{item.key}: {warning}", ref.line_of(pmid_field), item.key,
                         pmid_field, "warning")
+            if parents is not None and item.key not in scanned and (
+                item.key.lower() not in parents):
+                del parser.data.entries[item.key]
     for key, parent in _inherit_crossrefs(parser.data, scanned):
         item, sc = scanned[key]
         if parent is None:
@@ -171,7 +179,25 @@ def parse_bib_text(text: str, file: str) -> BibResult:
                     key, "crossref", "warning")
         else:
             result.references[key] = _reference(item, parser.data.entries[key], file, sc)
+    if not entries:
+        result.data = BibliographyData()
     return result
+
+
+#: ``crossref = {key}`` (group 1), or any other way of writing one (group 2)
+_CROSSREF = re.compile(r"crossref\s*=\s*(?:[{\"]\s*([^\s{}\"#,]+)\s*[}\"](?!\s*#)|(.))", re.I)
+
+
+def _crossref_targets(text: str) -> set[str] | None:
+    """The lower-case keys that a ``crossref`` field of ``text`` may name (a superset:
+    a match inside a value counts too), or ``None`` (every key) when a crossref is
+    written otherwise (a @string name, a concatenation)."""
+    targets = set()
+    for m in _CROSSREF.finditer(text):
+        if m.group(2):
+            return None
+        targets.add(m.group(1).lower())
+    return targets
 
 
 def _entry_from_spans(scanner: Scanner, item: ScannedEntry, macros) -> Entry | None:
@@ -337,8 +363,9 @@ def _reference(item: ScannedEntry, entry, file: str, scanner: Scanner) -> Refere
 _TYPED_FIELDS = Reference.DECODED_ATTRIBUTES
 
 
-def load_bib(path: str | Path, label: str | None = None) -> BibResult:
-    """Read and parse a bib file; ``label`` is the name used in messages (default: ``path``).
+def load_bib(path: str | Path, label: str | None = None, entries: bool = True) -> BibResult:
+    """Read and parse a bib file; ``label`` is the name used in messages (default: ``path``);
+    ``entries=False`` leaves pybtex's data out of the result (see :func:`parse_bib_text`).
 
     UTF-8 (with or without a BOM) and UTF-16 (with or without a BOM) are read; CR-only
     line ends count as line ends. Raises :class:`BibError` only when the file cannot be
@@ -346,7 +373,7 @@ def load_bib(path: str | Path, label: str | None = None) -> BibResult:
     """
     name = label or str(path)
     text = decode_bib(_as_utf8(read_bib_bytes(path, name), name), name)
-    return parse_bib_text(_LONE_CR.sub("\n", text), name)
+    return parse_bib_text(_LONE_CR.sub("\n", text), name, entries)
 
 
 _LONE_CR = re.compile(r"\r(?!\n)")  # old Mac line ends: one character for one, so positions stay

@@ -334,7 +334,7 @@ def test_formatting_time_grows_linearly_with_the_entries():
     the absolute figures are in the README's benchmarks, from scripts/bench_build.py)."""
     def timed(n: int) -> tuple[float, dict]:
         bib.latex_to_text.cache_clear()
-        bib._decode_word.cache_clear()
+        bib._read_word.cache_clear()
         result = parse_bib_text(big_bib(n), "big.bib")
         assert result.problems == [] and len(result.references) == n
         start = time.perf_counter()

@@ -145,6 +145,7 @@ class SiteCore:
         self._lock: Lock | None = None
         self._lock_signature: tuple | None = None
         self._claims: tuple[tuple[int, int], ClaimIndex] | None = None
+        self._extras_cache: tuple[dict, dict[str, str]] | None = None
         self._evidence: dict[str, ev.Evidence] | None = None
 
     @property
@@ -208,7 +209,24 @@ class SiteCore:
     def verification_record(self, page: PageRender) -> str:
         """``verification.json`` for a page: its references and what the lock proves."""
         data = ev.record(self.evidence(), page.cites.ordered_keys, generator=f"citeproof {__version__}")
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        # one reference a line: readable, and written by json's C encoder (indent is not)
+        head = json.dumps({k: v for k, v in data.items() if k != "references"}, ensure_ascii=False)
+        refs = ",\n".join(f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}"
+                           for k, v in data["references"].items())
+        return f'{head[:-1]}, "references": {{\n{refs}\n}}}}\n'
+
+    def _entry_extras(self) -> dict[str, str]:
+        """Each entry's status mark, notices and COinS as HTML, made once per bib and lock."""
+        evidence, kevs = self.evidence(), self.bib.coins
+        if self._extras_cache is None or self._extras_cache[0] is not evidence:
+            out = {}
+            for key in self.bib.references:
+                e = evidence.get(key)
+                html = " " + ev.mark_html(e, escape) if e else ""
+                html += "".join(" " + ev.notice_html(n, escape) for n in (e.notices if e else ()))
+                out[key] = html + (exports.coins_html(kevs[key], escape) if key in kevs else "")
+            self._extras_cache = (evidence, out)
+        return self._extras_cache[1]
 
     def downloads(self) -> dict[str, str]:
         """The whole bib for readers to take away: suffix -> text (``.ris``, ``.json``
@@ -293,14 +311,8 @@ class SiteCore:
     def _extras(self, keys) -> dict[str, str]:
         """Per entry: its status mark, notices and COinS (the cite actions' buttons are
         added by citeproof-cite.js, in lists that have the downloads)."""
-        evidence, kevs = self.evidence(), self.bib.coins
-        out = {}
-        for key in keys:
-            e = evidence.get(key)
-            html = " " + ev.mark_html(e, escape) if e else ""
-            html += "".join(" " + ev.notice_html(n, escape) for n in (e.notices if e else ()))
-            out[key] = html + (exports.coins_html(kevs[key], escape) if key in kevs else "")
-        return out
+        extras = self._entry_extras()
+        return {key: extras[key] for key in keys if key in extras}
 
     def page_header(self, page: PageRender, meta: Mapping, *, verification_href: str | None) -> str:
         """The byline (authors, edition date) and one honest line about the evidence, for

@@ -246,16 +246,43 @@ class _Sentence:
     groups: list[CitationGroup]
 
 
+class _Works(dict):
+    """Key -> :class:`_Work`, each made when a page first cites it."""
+
+    def __init__(self, refs: Mapping[str, Reference], records: Mapping[str, Sequence[Record]]):
+        super().__init__()
+        self.refs, self.records = refs, records
+
+    def __missing__(self, key: str) -> "_Work":
+        work = self[key] = _Work.of(self.refs[key], self.records.get(key, ()))
+        return work
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.refs
+
+
+class _Everyone:
+    """Folded family name -> a key of a work by that author, over the whole bib: made on
+    the first question (only a subject that no cited work has asks it)."""
+
+    def __init__(self, works: _Works):
+        self.works, self._names = works, None
+
+    def get(self, folded: str):
+        if self._names is None:
+            self._names = {fold_name(f): k for k in self.works.refs for f in self.works[k].families}
+        return self._names.get(folded)
+
+
 class ClaimIndex:
-    """The cited works' names, years and designs, folded once for a bib (and its registry
-    records), then used for every page: building it costs a pass over every entry's
-    authors, so a site or a check builds one, not one per page."""
+    """The cited works' names, years and designs for a bib (and its registry records),
+    folded once and shared by every page: a site or a check builds one, not one per page,
+    and a work is folded only when a page cites it."""
 
     def __init__(self, refs: Mapping[str, Reference],
                  records: Mapping[str, Sequence[Record]] | None = None) -> None:
-        records = records or {}
-        self.works = {k: _Work.of(r, records.get(k, ())) for k, r in refs.items()}
-        self.everyone = {fold_name(f): k for k, w in self.works.items() for f in w.families}
+        self.works = _Works(refs, records or {})
+        self.everyone = _Everyone(self.works)
 
     def check(self, text: str, doc: ParsedDocument) -> list[Problem]:
         """Attribution, year and design problems of one page (``text`` is what ``doc`` parsed)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape as html_escape
 from html import unescape
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,12 +31,10 @@ _ATX = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
 _SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
 _TOKEN_RE = re.compile(rf"<p>\s*{BIBLIOGRAPHY_TOKEN}\s*</p>|{TOKEN_PREFIX}(?:(\d+)|bibliography)X")
 
-_HTML_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
-
-
 def escape(text: str) -> str:
-    """HTML-escape text for element content and quoted attribute values."""
-    return text.translate(_HTML_ESCAPE)
+    """HTML-escape text for element content and quoted attribute values (``& < > " '``;
+    ``html.escape``'s chain of replaces is several times faster than ``str.translate``)."""
+    return html_escape(text, quote=True)
 
 
 _ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9_:.\-]")

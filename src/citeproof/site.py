@@ -215,18 +215,19 @@ class SiteCore:
                            for k, v in data["references"].items())
         return f'{head[:-1]}, "references": {{\n{refs}\n}}}}\n'
 
-    def _entry_extras(self) -> dict[str, str]:
-        """Each entry's status mark, notices and COinS as HTML, made once per bib and lock."""
-        evidence, kevs = self.evidence(), self.bib.coins
+    def _entry_extras(self, key: str) -> str:
+        """An entry's status mark, notices and COinS as HTML, made once per bib and lock
+        (when a page first lists it: pages share entries)."""
+        evidence = self.evidence()
         if self._extras_cache is None or self._extras_cache[0] is not evidence:
-            out = {}
-            for key in self.bib.references:
-                e = evidence.get(key)
-                html = " " + ev.mark_html(e, escape) if e else ""
-                html += "".join(" " + ev.notice_html(n, escape) for n in (e.notices if e else ()))
-                out[key] = html + (exports.coins_html(kevs[key], escape) if key in kevs else "")
-            self._extras_cache = (evidence, out)
-        return self._extras_cache[1]
+            self._extras_cache = (evidence, {})
+        done = self._extras_cache[1]
+        if key not in done:
+            e, kevs = evidence.get(key), self.bib.coins
+            html = " " + ev.mark_html(e, escape) if e else ""
+            html += "".join(" " + ev.notice_html(n, escape) for n in (e.notices if e else ()))
+            done[key] = html + (exports.coins_html(kevs[key], escape) if key in kevs else "")
+        return done[key]
 
     def downloads(self) -> dict[str, str]:
         """The whole bib for readers to take away: suffix -> text (``.ris``, ``.json``
@@ -311,8 +312,7 @@ class SiteCore:
     def _extras(self, keys) -> dict[str, str]:
         """Per entry: its status mark, notices and COinS (the cite actions' buttons are
         added by citeproof-cite.js, in lists that have the downloads)."""
-        extras = self._entry_extras()
-        return {key: extras[key] for key in keys if key in extras}
+        return {key: self._entry_extras(key) for key in keys if key in self.bib.references}
 
     def page_header(self, page: PageRender, meta: Mapping, *, verification_href: str | None) -> str:
         """The byline (authors, edition date) and one honest line about the evidence, for

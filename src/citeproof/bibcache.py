@@ -36,6 +36,8 @@ class LoadedBib:
     downloads: dict[str, str] = field(default_factory=dict)
     #: each entry's COinS (``exports.coins``) by key, for the list
     coins: dict[str, str] = field(default_factory=dict)
+    #: each entry's head metadata (``render.reference_metadata``: Highwire tag, JSON-LD)
+    metadata: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -78,6 +80,7 @@ def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | N
             pass
     from .bib import load_bib, validate_references  # pybtex is imported only on a miss
     from .exports import coins, downloads
+    from .render import reference_metadata
     from .style import format_entries
 
     bib = load_bib(path, label=label)
@@ -90,7 +93,8 @@ def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | N
             problems.append(problem)
     text = raw.decode("utf-8-sig", errors="replace") if raw is not None else ""
     result = LoadedBib(bib.references, problems, entries, downloads(bib.references, text),
-                       {k: coins(r) for k, r in bib.references.items()})
+                       {k: coins(r) for k, r in bib.references.items()},
+                       {k: reference_metadata(r) for k, r in bib.references.items()})
     if target is not None:
         _store(target, result)
     return result

@@ -482,10 +482,16 @@ def _json(value) -> str:
     return data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _typed_work(ref: Reference, design) -> str:
-    """A cited work's JSON-LD, as a ``MedicalScholarlyArticle`` with PubMed's publication
-    types when a registry gave them."""
-    work = _creative_work(ref)
+def reference_metadata(ref: Reference) -> tuple[str, str]:
+    """A reference's ``citation_reference`` meta tag and its schema.org JSON: made once per
+    bib (the site's bib cache keeps them), so a build only joins them."""
+    return _reference_tag(ref), _creative_work(ref)
+
+
+def _typed_work(ref: Reference, design, work: str | None = None) -> str:
+    """A cited work's JSON-LD (``work``: its :func:`reference_metadata` JSON, when known),
+    as a ``MedicalScholarlyArticle`` with PubMed's publication types when a registry gave them."""
+    work = work or _creative_work(ref)
     if design is None or design.source != "pubmed":
         return work
     data = json.loads(work)
@@ -497,17 +503,20 @@ def _typed_work(ref: Reference, design) -> str:
 
 def head_metadata(*, title: str, authors: Sequence[str], date: str | None, url: str | None,
                   description: str | None, references: Sequence[Reference],
-                  designs: Mapping[str, object] | None = None) -> str:
+                  designs: Mapping[str, object] | None = None,
+                  made: Mapping[str, tuple[str, str]] | None = None) -> str:
     """Highwire ``citation_*`` meta tags and a schema.org ``ScholarlyArticle`` JSON-LD block
-    (``designs``: the works' registry publication types, by key)."""
-    designs = designs or {}
+    (``designs``: the works' registry publication types, by key; ``made``: their
+    :func:`reference_metadata`, by key, where already made)."""
+    designs, made = designs or {}, made or {}
+    parts = [made.get(r.key) or reference_metadata(r) for r in references]
     tags = [_meta("citation_title", title)]
     tags += [_meta("citation_author", a) for a in authors]
     if date:
         tags.append(_meta("citation_publication_date", date.replace("-", "/")))
     if url:
         tags.append(_meta("citation_public_url", url))
-    tags += [_reference_tag(r) for r in references]
+    tags += [tag for tag, _ in parts]
     doc = {"@context": "https://schema.org", "@type": "ScholarlyArticle", "headline": title,
            "author": [{"@type": "Person", "name": a} for a in authors]}
     if date:
@@ -517,7 +526,7 @@ def head_metadata(*, title: str, authors: Sequence[str], date: str | None, url: 
     if url:
         doc["url"] = url
     head = _json(doc)[:-1]  # the article object, still open for its citations
-    citations = ",".join(_typed_work(r, designs.get(r.key)) for r in references)
+    citations = ",".join(_typed_work(r, designs.get(r.key), work) for r, (_, work) in zip(references, parts))
     tags.append(f'<script type="application/ld+json">{head},"citation":[{citations}]}}</script>')
     return "\n".join(tags)
 

@@ -379,7 +379,8 @@ class SiteCore:
             url=url,
             description=description,
             references=[self.bib.references[k] for k in page.cites.ordered_keys],
-            designs={k: d for k in page.cites.ordered_keys if (d := design_of(self.records().get(k, ())))})
+            designs={k: d for k in page.cites.ordered_keys if (d := design_of(self.records().get(k, ())))},
+            made=self.bib.metadata)
         return scholarly + "\n" + social_metadata(title=title, description=description, url=url,
                                                   site_name=site_name or title,
                                                   date=str(date) if date else None)

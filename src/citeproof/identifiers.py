@@ -102,6 +102,13 @@ def pmc_url(pmcid: str) -> str:
     return f"https://pmc.ncbi.nlm.nih.gov/articles/{quote(ident, safe='')}/"
 
 
+def linked_url(url: str, doi: str, pmid: str) -> str:
+    """The one link a reference's ``url`` gives: the url when it is an http(s) URL and the
+    work has neither DOI nor PMID to link instead, else ``""`` (the style, the metadata)."""
+    url = (url or "").strip()
+    return url if url and not doi and not pmid and is_http_url(url) else ""
+
+
 def is_http_url(url: str) -> bool:
     """True only for an ``http``/``https`` URL with a host and no whitespace or control characters."""
     if not url or _BAD_URL_CHAR.search(url):

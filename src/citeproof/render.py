@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
-from .identifiers import doi_url, is_http_url, pmc_url, pubmed_url
+from .identifiers import doi_url, is_http_url, linked_url, pmc_url, pubmed_url
 from .model import Author, CitationGroup, ParsedDocument, Reference
 from .numbering import compress_numbers, number_citations
 
@@ -336,7 +336,7 @@ def _book_title(ref: Reference) -> str:
 
 def _web_url(ref: Reference) -> str:
     """The url, when it is an http(s) URL and the work has neither DOI nor PMID to link."""
-    return ref.url if ref.url and not ref.doi and not ref.pmid and is_http_url(ref.url) else ""
+    return linked_url(ref.url, ref.doi, ref.pmid)
 
 
 def _named(authors: Sequence[Author]) -> list[Author]:

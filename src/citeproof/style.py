@@ -40,7 +40,8 @@ from pybtex.style import FormattedEntry as PybtexFormattedEntry
 from pybtex.style.formatting import BaseStyle
 
 from .bib import latex_to_text, normalize_pages, person_to_author
-from .identifiers import doi_url, is_http_url, normalize_doi, normalize_pmcid, pmc_url, pubmed_url
+from .identifiers import (doi_url, is_http_url, linked_url, normalize_doi, normalize_pmcid, pmc_url,
+                          pubmed_url)
 from .model import AUTHOR_RULES, PAGE_RANGES, FormattedEntry, Problem, Reference
 from .render import DEFAULT_PUBLISHER_FIELDS, PUBLISHER_FIELDS
 
@@ -341,9 +342,7 @@ def _identifiers(entry: Entry) -> tuple[str, str, str, str]:
     f = entry.fields
     doi = normalize_doi(f.get("doi", ""))[0]
     pmid = (f.get("pmid") or f.get("pubmed") or "").strip()
-    url = f.get("url", "").strip()
-    url = url if url and not doi and not pmid and is_http_url(url) else ""
-    return doi, pmid, normalize_pmcid(f.get("pmcid", "")), url
+    return doi, pmid, normalize_pmcid(f.get("pmcid", "")), linked_url(f.get("url", ""), doi, pmid)
 
 
 def abbreviate_pages(pages: str) -> str:

@@ -192,12 +192,7 @@ def parse_work(item: dict, identifier: str, retrieved: str) -> Record:
         f"update-to:{u.get('type', '')}" for u in item.get("update-to") or () if isinstance(u, dict))
     return Record(
         source=SOURCE, identifier=identifier, retrieved=retrieved, title=title, authors=authors,
-        journal=csl.text(item.get("container-title")),
-        journal_abbrev=csl.text(item.get("short-container-title")),
-        year=csl.year(item.get("published-print")) or csl.year(item.get("issued")),
-        online_year=csl.year(item.get("published-online")),
-        volume=csl.text(item.get("volume")), issue=csl.text(item.get("issue")),
-        pages=csl.text(item.get("page")), article_number=csl.text(item.get("article-number")),
+        journal_abbrev=csl.text(item.get("short-container-title")), **csl.work_fields(item),
         doi=str(item.get("DOI") or identifier), agency="crossref", updates=updates,
         pubtypes=pubtypes)
 

@@ -34,3 +34,13 @@ def iso_date(value) -> str:
     """A CSL date as ``2019-06-28`` (as many parts as it has)."""
     parts = date_parts(value)
     return "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts))
+
+
+def work_fields(item) -> dict[str, str]:
+    """The ``Record`` fields CSL names alike in Crossref's works and doi.org's CSL-JSON:
+    journal, the print (else issued) and online years, volume, issue, pages, article number."""
+    return {"journal": text(item.get("container-title")),
+            "year": year(item.get("published-print")) or year(item.get("issued")),
+            "online_year": year(item.get("published-online")),
+            "volume": text(item.get("volume")), "issue": text(item.get("issue")),
+            "pages": text(item.get("page")), "article_number": text(item.get("article-number"))}

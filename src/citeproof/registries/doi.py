@@ -172,13 +172,8 @@ def parse_csl(item: Mapping, identifier: str, retrieved: str) -> Record:
     return Record(
         source=SOURCE, identifier=identifier, retrieved=retrieved,
         title=csl.text(item.get("title")), authors=authors,
-        journal=csl.text(item.get("container-title")),
         journal_abbrev=csl.text(item.get("container-title-short")) or csl.text(item.get("journalAbbreviation")),
-        year=csl.year(item.get("published-print")) or csl.year(item.get("issued")),
-        online_year=csl.year(item.get("published-online")),
-        volume=csl.text(item.get("volume")), issue=csl.text(item.get("issue")),
-        pages=csl.text(item.get("page")), article_number=csl.text(item.get("article-number")),
-        doi=csl.text(item.get("DOI")) or identifier, agency="exists",
+        **csl.work_fields(item), doi=csl.text(item.get("DOI")) or identifier, agency="exists",
         pubtypes=(kind,) if kind else ())
 
 

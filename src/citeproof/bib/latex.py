@@ -76,12 +76,21 @@ def _decode(value: str) -> str:
     return "".join(_decode_word(w) if _NEEDS_CODEC.search(w) else w for w in split_words(value))
 
 
-@lru_cache(maxsize=65536)
 def latex_to_text(value: str) -> str:
     """LaTeX field text -> plain Unicode: ``{\\"o}`` -> ``ö``, braces removed, case kept.
 
-    ``\\{`` and ``\\}`` stay as literal braces.
+    ``\\{`` and ``\\}`` stay as literal braces. Plain text (most values) is returned
+    as it is, without a trip through the cache.
     """
+    return _latex_to_text(value) if _LATEX.search(value) else value
+
+
+#: what :func:`latex_to_text` changes: what latexcodec reads, and braces
+_LATEX = re.compile(r"[\\~{}]|--|''|``")
+
+
+@lru_cache(maxsize=65536)
+def _latex_to_text(value: str) -> str:
     text = _decode(value)
     if "{" in text or "}" in text:
         text = text.replace("\\{", "\ue000").replace("\\}", "\ue001")
@@ -89,14 +98,21 @@ def latex_to_text(value: str) -> str:
     return text
 
 
+latex_to_text.cache_clear = _latex_to_text.cache_clear  # type: ignore[attr-defined]
+
+
 def person_to_author(person: Person) -> Author:
     """A pybtex ``Person`` as an :class:`Author`: family = "von" part + last name.
 
     A lineage ("Jr") is not part of the family name (registries keep it apart).
     """
-    family = " ".join(latex_to_text(p) for p in person.prelast_names + person.last_names)
-    given = " ".join(latex_to_text(p) for p in person.first_names + person.middle_names)
     parts = person.prelast_names + person.last_names
+    family = " ".join(parts)
+    given = " ".join(person.first_names + person.middle_names)
+    if _LATEX.search(family):  # else every part decodes to itself
+        family = " ".join(map(latex_to_text, parts))
+    if _LATEX.search(given):
+        given = " ".join(map(latex_to_text, person.first_names + person.middle_names))
     corporate = (not given and len(parts) == 1 and parts[0].startswith("{")
                  and parts[0].endswith("}") and " " in parts[0].strip("{} "))
     return Author(family=family, given=given, corporate=corporate)
@@ -104,5 +120,8 @@ def person_to_author(person: Person) -> Author:
 
 def normalize_pages(pages: str) -> str:
     """Page ranges with a plain hyphen: ``786--792`` / ``786–792`` -> ``786-792``."""
-    return re.sub(r"\s*[-\u2010-\u2015]+\s*", "-", pages)
+    return _DASHES.sub("-", pages)
+
+
+_DASHES = re.compile(r"\s*[-\u2010-\u2015]+\s*")
 

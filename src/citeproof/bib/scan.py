@@ -12,6 +12,7 @@ file through it; :func:`scan` is the public view.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import sys
 from collections.abc import Sequence
@@ -29,6 +30,14 @@ _WS = re.compile(r"\s*")
 _BRACES = re.compile(r"[{}]")
 _QUOTE_BRACES = re.compile(r'[{}"]')
 _FIELD_LINE = re.compile(r"[ \t,]*[A-Za-z][A-Za-z0-9_-]*[ \t]*=")
+#: The common entry in one regex step per field (see :meth:`Scanner.quick`): the key and
+#: its comma; then ``name = {value}`` (braces nested at most three deep, no ``#``) or
+#: ``name = 123`` (ASCII digits: BibTeX's numbers), with the ``,`` or ``}`` after it; then a lone closing ``}``.
+_QUICK_KEY = re.compile(r"\s*([^\s,{}()=\"#]+)\s*,")
+_QUICK_FIELD = re.compile(r"\s*([A-Za-z][A-Za-z0-9_\-.:+/]*)\s*=\s*"
+                          r"(\{[^{}]*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}[^{}]*)*\}|[0-9]+)\s*([,}])")
+_QUICK_CLOSE = re.compile(r"\s*\}")
+_SPECIAL = frozenset({"comment", "preamble", "string"})
 #: Braces nested deeper than this are refused (pybtex's own limit is 100).
 MAX_BRACE_DEPTH = 100
 #: How many following ``@`` lines an entry may hold inside a braced value (data, as
@@ -39,11 +48,15 @@ MAX_AT_LINES = 8
 class Fault(Exception):
     """A syntax fault at a position, with the message to show."""
 
-    def __init__(self, pos: int, message: str, repair: tuple[int, int, str] | None = None):
+    def __init__(self, pos: int, message: str, repair: tuple[int, int, str] | None = None,
+                 final: bool = False):
         super().__init__(message)
         self.pos, self.message = pos, message
         # (start, end, text): writing text over start:end likely fixes the entry (no new line)
         self.repair = repair
+        #: found in text read before the entry's limit (a missing comma, a field twice, braces
+        #: too deep), so a later limit cannot change it: no need to try one (see spanning)
+        self.final = final
 
 
 class FieldSpan(NamedTuple):
@@ -80,6 +93,8 @@ class ScannedEntry:
     line: int = 0
     fault: str = ""
     fault_line: int = 0
+    #: read by :meth:`Scanner.quick`: every value is one ``{...}`` literal or a number
+    plain: bool = False
 
     def field(self, name: str) -> FieldSpan | None:
         """The span of the field ``name`` (lower-case) in an entry from :func:`scan`, or ``None``."""
@@ -107,7 +122,7 @@ class Scanner:
     def __init__(self, text: str, line_starts=None):
         self.text = text
         self.line_starts = line_starts if line_starts is not None else \
-            [0] + [m.end() for m in re.finditer("\n", text)]
+            [0, *itertools.accumulate(len(ln) + 1 for ln in text.split("\n")[:-1])]
 
     def patched(self, start: int, limit: int, repair: tuple[int, int, str]) -> Scanner:
         """A scanner of ``text[start:limit]`` with ``repair`` ``(pos, end, insert)`` applied:
@@ -154,7 +169,7 @@ class Scanner:
             try:
                 scanned = self.command(m, limit)
             except Fault as fault:
-                spanning = self.spanning(m, limit)
+                spanning = None if fault.final else self.spanning(m, limit)
                 if spanning is None:
                     yield fault, m.start(), limit
                     pos = limit
@@ -194,6 +209,8 @@ class Scanner:
 
     def command(self, m: re.Match, limit: int) -> ScannedEntry:
         kind, close = m.group(1).lower(), "}" if m.group(2) == "{" else ")"
+        if close == "}" and kind not in _SPECIAL and (quick := self.quick(m, limit, kind)):
+            return quick
         if kind == "comment":  # BibTeX skips a balanced @comment{...}; unclosed, it eats the chunk
             end = self.match_brace(m.end() - 1, limit) if close == "}" else -1
             return ScannedEntry(kind, "", m.start(), end if end > 0 else limit, [])
@@ -204,6 +221,35 @@ class Scanner:
         except Fault as fault:
             # a value that swallowed the following lines explains any later fault
             raise self.runaway(fields, m) or fault from None
+
+    #: False turns :meth:`quick` off (the tests compare both ways)
+    QUICK = True
+
+    def quick(self, m: re.Match, limit: int, kind: str) -> ScannedEntry | None:
+        """The entry at ``m`` when it is of the common shape (every value one braced
+        literal nested at most three deep, or a number; no ``#``, no duplicate field), read
+        one regex step per field; ``None`` sends it to :meth:`entry`, which reads any
+        shape (and words the faults). Both give the same spans for what this accepts."""
+        if not self.QUICK:
+            return None
+        text = self.text
+        km = _QUICK_KEY.match(text, m.end(), limit)
+        if km is None:
+            return None
+        fields, i, field = [], km.end(), _QUICK_FIELD.match
+        while fm := field(text, i, limit):
+            fields.append((sys.intern(fm.group(1).lower()), fm.start(1), fm.start(2), fm.end(2)))
+            i = fm.end()
+            if fm.group(3) == "}":
+                break
+        else:
+            end = _QUICK_CLOSE.match(text, i, limit)
+            if end is None:
+                return None
+            i = end.end()
+        if len({f[0] for f in fields}) < len(fields):
+            return None  # a field twice: entry() words it
+        return ScannedEntry(kind, km.group(1), m.start(), i, fields, plain=True)
 
     def entry(self, m: re.Match, limit: int, kind: str, close: str, fields: list) -> ScannedEntry:
         """Parse the body of ``@kind{...}`` into ``fields``; raise :class:`Fault` on a fault."""
@@ -224,7 +270,7 @@ class Scanner:
             elif self.starts_field(i, limit):
                 raise Fault(km.start(), f"a comma is missing after the key '{key}': "
                                          f"add ',' at the end of line {self.line(km.start())}",
-                             (km.end(), km.end(), ","))
+                             (km.end(), km.end(), ","), final=True)
         i = self.ws(i)
         if self.char(i, limit) != close:
             raise self.not_closed(i, limit, m, key, fields, close)
@@ -247,7 +293,7 @@ class Scanner:
             if self.starts_field(i, limit):
                 raise Fault(end - 1, f"a comma is missing after the field '{name}' in entry "
                                       f"'{key}': add ',' at the end of its value on line "
-                                      f"{self.line(end - 1)}", (end, end, ","))
+                                      f"{self.line(end - 1)}", (end, end, ","), final=True)
             raise self.comment_line(i, limit, out, key) or Fault(
                 i, f"unexpected {self.describe(i, limit)} after the field '{name}' in entry "
                    f"'{key}': expected ',' or '{close}'; remove the stray text", (i, i + 1, " "))
@@ -285,7 +331,8 @@ class Scanner:
                          (i, nm.end(), " " * (nm.end() - i)))
         name = sys.intern(nm.group().lower())  # one string per field name, not per entry
         if any(f[0] == name for f in out):
-            raise Fault(i, f"the field '{name}' appears twice {where}: keep one of them")
+            raise Fault(i, f"the field '{name}' appears twice {where}: keep one of them",
+                        final=True)
         return self.value(self.ws(j + 1), limit, name, out, i)
 
     def value(self, i: int, limit: int, name: str, out: list, name_pos: int) -> int:

@@ -365,6 +365,10 @@ def _overlong_field(scanner: Scanner, item: ScannedEntry, macros) -> str:
 
 
 _BRACE_OR_ESCAPE = re.compile(r"[{}\\]")
+#: what every list with an empty name holds (and more): an "and" first, last or twice in
+#: a row, or a word of nothing but braces and commas
+_MAYBE_EMPTY = re.compile(r"^\s*and(?:\s|$)|(?:^|\s)and\s*$|(?:^|\s)and\s+and(?:\s|$)"
+                          r"|(?:^|\s)[{},]+(?:\s|$)", re.I)
 
 
 def _empty_names(scanner: Scanner, item: ScannedEntry) -> list[tuple[str, int, str, int, int]]:
@@ -375,10 +379,12 @@ def _empty_names(scanner: Scanner, item: ScannedEntry) -> list[tuple[str, int, s
         opener = scanner.text[vstart]
         if name not in ("author", "editor") or opener not in '{"':
             continue
-        if (scanner.match_brace(vstart, vend) if opener == "{"
-                else scanner.match_quote(vstart, vend)) != vend:
+        if not item.plain and (scanner.match_brace(vstart, vend) if opener == "{"
+                               else scanner.match_quote(vstart, vend)) != vend:
             continue  # a concatenation: left to pybtex
         inner = scanner.text[vstart + 1:vend - 1]
+        if not _MAYBE_EMPTY.search(inner):
+            continue
         names, current = [], []
         # without braces or backslashes, split_words' words are the whitespace-split ones
         for word in split_words(inner)[::2] if _BRACE_OR_ESCAPE.search(inner) else inner.split():

@@ -174,3 +174,24 @@ def test_the_empty_name_prefilter_misses_no_empty_name(monkeypatch):
     unfiltered = [load._empty_names(scanner, item) for item in items]
     assert filtered == unfiltered
     assert sum(map(bool, filtered)) > 300  # the case is common in this corpus
+
+
+# ------------------------------------------------------------ compact field lines
+
+def test_field_lines_equal_their_pairs_and_survive_a_pickle():
+    import pickle
+
+    from citeproof.model import FieldLines
+
+    pairs = (("author", 3), ("title", 4), ("abstract", 5), ("doi", 900))  # a step over 255
+    lines = FieldLines.of(pairs)
+    assert tuple(lines) == pairs and lines == pairs and pairs == lines and len(lines) == 4
+    assert hash(lines) == hash(pairs) and lines[1] == ("title", 4) and list(lines)[-1] == pairs[-1]
+    assert pickle.loads(pickle.dumps(lines)) == pairs
+    assert FieldLines.of(()) == () and FieldLines.of(pairs[:2]) != pairs
+    text = "@article{a,\n  author = {A, B},\n\n  title = {T}}\n@article{b,\n  author = {C, D},\n\n  title = {U}}\n"
+    refs = parse_bib_text(text, "l.bib").references
+    assert tuple(refs["a"].field_lines) == (("author", 2), ("title", 4))
+    assert tuple(refs["b"].field_lines) == (("author", 6), ("title", 8))
+    assert refs["a"].field_lines.names is refs["b"].field_lines.names  # one tuple for both
+    assert refs["b"].line_of("title") == 8 and refs["b"].line_of("doi") == 5

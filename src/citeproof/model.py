@@ -6,6 +6,7 @@ citation, a reference, a registry record or a problem is.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import ClassVar, Literal, Optional
@@ -179,6 +180,58 @@ def _author_dict(a: Author) -> dict:
     return d
 
 
+class FieldLines(Sequence):
+    """An entry's ``(field name, 1-based line)`` pairs, held small: the names (one tuple,
+    shared by every entry with the same fields in the same order), the first line and the
+    steps between lines. Equal to (and hashed as) the tuple of its pairs. A tuple of
+    pairs took about 1 KB per entry, 90 MB of a 100,000-entry bib; this takes about 130 B.
+    """
+
+    __slots__ = ("names", "first", "steps")
+    _shared: ClassVar[dict[tuple[str, ...], tuple[str, ...]]] = {}
+
+    def __init__(self, names: tuple[str, ...], first: int, steps: Sequence[int]):
+        shared = self._shared
+        self.names = shared.setdefault(names, names) if len(shared) < 4096 else shared.get(
+            names, names)
+        self.first = first
+        self.steps = bytes(steps) if all(0 <= n < 256 for n in steps) else tuple(steps)
+
+    @classmethod
+    def of(cls, pairs) -> FieldLines:
+        pairs = tuple(pairs)
+        lines = [line for _, line in pairs]
+        return cls(tuple(name for name, _ in pairs), lines[0] if lines else 0,
+                   [b - a for a, b in zip(lines, lines[1:])])
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __iter__(self):
+        line = self.first
+        for i, name in enumerate(self.names):
+            if i:
+                line += self.steps[i - 1]
+            yield name, line
+
+    def __getitem__(self, index):
+        return tuple(self)[index]
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (FieldLines, tuple)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"FieldLines({tuple(self)!r})"
+
+    def __reduce__(self):
+        return FieldLines, (self.names, self.first, tuple(self.steps))
+
+
 @dataclass(frozen=True, slots=True)  # slots: no per-instance dict (60 MB on 100,000 entries)
 class Reference:
     """One bib entry, with LaTeX already decoded to Unicode."""
@@ -199,7 +252,8 @@ class Reference:
     pmcid: str = ""  # "PMC6616307"
     url: str = ""
     no_identifier: bool = False  # bib field ``identifier = {none}``: no DOI/PMID exists
-    field_lines: tuple[tuple[str, int], ...] = ()  # (field name, 1-based line) for messages
+    #: (field name, 1-based line) pairs for messages: a tuple, or the loader's FieldLines
+    field_lines: Sequence[tuple[str, int]] = ()
     editors: tuple[Author, ...] = ()
     #: the entry's other fields as decoded text, in file order (``(name, text)``, lower-case
     #: names): all but :attr:`DECODED_ATTRIBUTES`, which are not held twice

@@ -40,7 +40,7 @@ from pybtex.exceptions import PybtexError
 from pybtex.textutils import normalize_whitespace
 
 from ..identifiers import normalize_doi, normalize_pmcid, normalize_pmid
-from ..model import BibError, Problem, Reference
+from ..model import BibError, FieldLines, Problem, Reference
 from .names import people
 from .latex import broken_latex, latex_to_text, normalize_pages, person_to_author, split_words
 from .scan import AT, Fault, ScannedEntry, Scanner, has_junk
@@ -421,11 +421,12 @@ def _what(item: ScannedEntry) -> str:
 def _reference(item: ScannedEntry, record: _Record, file: str, scanner: Scanner) -> Reference:
     get, text, persons = record.get, latex_to_text, record.persons
     first = scanner.line(item.start)
-    lines, at, count = [], item.start, scanner.text.count
-    for name, pos, _, _ in item.fields:
-        first_of = first if not lines else lines[-1][1]
-        lines.append((name, first_of + count("\n", at, pos)))
+    steps, at, count = [], item.start, scanner.text.count
+    for _, pos, _, _ in item.fields:
+        steps.append(count("\n", at, pos))
         at = pos
+    lines = FieldLines(tuple(f[0] for f in item.fields), first + (steps[0] if steps else 0),
+                       steps[1:])
     return Reference(
         key=item.key, entry_type=record.type.lower(), file=file, line=first,
         title=text(get("title")).strip(),
@@ -438,7 +439,7 @@ def _reference(item: ScannedEntry, record: _Record, file: str, scanner: Scanner)
         pmcid=normalize_pmcid(get("pmcid")) or get("pmcid").strip(),
         url=get("url").strip(),
         no_identifier=get("identifier").strip().strip("{}").lower() == "none",
-        field_lines=tuple(lines),
+        field_lines=lines,
         editors=tuple(map(person_to_author, persons["editor"])) if "editor" in persons else (),
         fields=tuple((name, text(value).strip())
                      for name, (_, value) in record.fields.items() if name not in _TYPED_FIELDS),

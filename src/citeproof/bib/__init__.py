@@ -1,9 +1,10 @@
 """The bib: loading with true lines, offline checks, LaTeX helpers, and an editor.
 
 One module per concern: :mod:`.scan` (positions of every entry, field and value),
-:mod:`.load` (pybtex entries and problems), :mod:`.checks` (identifiers, required fields,
-URLs), :mod:`.latex` (text helpers for the style) and :mod:`.editor` (change one field or
-entry of a file, leaving every other byte as it was; imported on its own).
+:mod:`.load` (references, pybtex entries and problems), :mod:`.names` (people, as pybtex
+splits them), :mod:`.checks` (identifiers, required fields, URLs), :mod:`.latex` (text
+helpers for the style) and :mod:`.editor` (change one field or entry of a file, leaving
+every other byte as it was; imported on its own).
 """
 from __future__ import annotations
 

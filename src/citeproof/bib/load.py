@@ -1,14 +1,17 @@
-"""Loading ``references.bib``: pybtex entries plus true line numbers, never a traceback.
+"""Loading ``references.bib``: references plus true line numbers, never a traceback.
 
 The scanner (:mod:`citeproof.bib.scan`) walks the file first. An entry that scans
-cleanly becomes a pybtex ``Entry`` straight from the scanner's spans (BibTeX's value
-rules: braces, quotes, numbers, ``#`` and @string names), so pybtex does not read it a
-second time; the rare entry that needs more (a @string or @preamble, an undefined
-@string name, a ``(...)`` entry, an empty name in a list) is handed to pybtex's parser
-on its own. One broken entry never hides the others, and pybtex's own complaints are
-captured as :class:`~citeproof.model.Problem` values instead of being printed. An entry with a missing ``}``, ``"`` or ``,`` is still
-loaded as if the character were where the message says it belongs (the error stays),
-so the fault does not also turn every citation of it into an unknown key.
+cleanly is read straight from the scanner's spans (BibTeX's value rules: braces,
+quotes, numbers, ``#`` and @string names) into a light record, its people split by
+:mod:`citeproof.bib.names`; the record becomes the :class:`Reference`, and a pybtex
+``Entry`` only when the caller wants pybtex's data (the site's style) or a ``crossref``
+needs it. The rare entry that needs more (a @string or @preamble, an undefined @string
+name, a ``(...)`` entry, an empty name in a list) is handed to pybtex's parser on its
+own. One broken entry never hides the others, and pybtex's own complaints are captured
+as :class:`~citeproof.model.Problem` values instead of being printed. An entry with a
+missing ``}``, ``"`` or ``,`` is still loaded as if the character were where the message
+says it belongs (the error stays), so the fault does not also turn every citation of it
+into an unknown key.
 
 Project conventions for bib fields:
 

@@ -288,7 +288,7 @@ class BibEditor:
         """The problems of parsing ``text`` (the last two answers are kept: old and new)."""
         if text not in self._parsed:
             self._parsed = {t: p for t, p in self._parsed.items() if t == self._text}
-            self._parsed[text] = parse_bib_text(text, self.file).problems
+            self._parsed[text] = parse_bib_text(text, self.file, entries=False).problems
         return self._parsed[text]
 
 

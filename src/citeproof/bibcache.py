@@ -1,26 +1,49 @@
-"""The parsed and formatted bib, cached on disk by content, so a warm build skips pybtex.
+"""The parsed and formatted bib, cached on disk, so a build formats only what changed.
 
-The key is the bib's bytes, its path, the style's options, the pybtex version and the source of the modules
-that parse and format it: any change to one of them is a miss. Entries are small
-frozen dataclasses, pickled; the cache directory is local to the project (like
-MkDocs Material's ``.cache``) and never committed. A broken or unreadable cache file
-is simply a miss.
+Two files per bib (and style options, and code), in a directory local to the project
+(like MkDocs Material's ``.cache``, never committed):
+
+* ``bib-<key>.pickle``: the whole :class:`LoadedBib`, keyed by the bib's bytes, its path
+  and label, the style's options, the pybtex version and the source of the modules that
+  parse, format and export it. A warm build (the bib unchanged) loads only this.
+* ``entries-<key>.pickle`` (the same key without the bib's bytes): what was made of each
+  entry of the last bib loaded: its formatted entry, COinS, head metadata and download
+  pieces, each record keyed by the entry's key and a digest of the entry *as parsed*
+  (type, every field after @string expansion and crossref inheritance, every name's
+  parts), and each chunk of the file (the text from one line that starts an ``@entry``
+  to the next) with the entries the scanner found in it.
+
+After an edit the bib is parsed again (``load_bib``: its problems, lines and
+references are always fresh), and an entry is formatted and exported again only when
+its parsed value differs from the record's. Because the digest is taken after parsing,
+whatever an entry's output depends on is in it: its own text, a ``crossref`` parent's
+fields it inherits, the @strings it uses; what depends on where an entry stands (lines,
+the ``invalid-url`` problem, duplicates, the order of the downloads) is made anew on
+every load. The whole-file downloads are joined from the pieces (``exports.join_downloads``).
+
+A missing, broken, foreign or unreadable cache file is a miss, never an error; writes
+are atomic (a temporary file, then a rename) and at most :data:`_KEEP` bib files and
+:data:`_KEEP_RECORDS` record files are kept per directory (newest first).
 """
 from __future__ import annotations
 
+import gc
 import hashlib
+import os
 import pickle
+import tempfile
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .atomic import atomic_write
 from .model import BibError, FormattedEntry, Problem, Reference
 
 #: the source files (a directory: its ``*.py``) whose change invalidates the cache
 _CODE = ("bib", "style.py", "render.py", "identifiers.py", "model.py", "bibcache.py", "exports.py")
-_KEEP = 8  # cache files kept per directory (newest first)
+_KEEP = 8  # whole-bib cache files kept per directory (newest first)
+_KEEP_RECORDS = 4  # entry-record files kept per directory (one per bib and style options)
 
 
 @dataclass(frozen=True)
@@ -38,6 +61,22 @@ class LoadedBib:
     coins: dict[str, str] = field(default_factory=dict)
     #: each entry's head metadata (``render.reference_metadata``: Highwire tag, JSON-LD)
     metadata: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: each entry's HTML as the list shows it (``render.readable_identifiers``), by key
+    listed: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Records:
+    """What was made of each entry of the last bib loaded (see the module's docstring)."""
+
+    #: key -> (digest, html, text, listed html, COinS, metadata, RIS record, CSL-JSON
+    #: piece, list id, cite-bundle member, BibTeX text): see ``exports.entry_pieces``
+    entries: dict[str, tuple]
+    #: chunk text -> ((key, start, end), ...) of the entries the scanner found in it
+    chunks: dict[str, tuple]
+
+
+_RECORD_SIZE = 11
 
 
 @lru_cache(maxsize=1)
@@ -66,49 +105,184 @@ def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | N
         raw = path.read_bytes()
     except OSError:
         raw = None  # load_bib words the error
-    target = None
+    target = records_file = None
+    records = None
     if cache_dir is not None and raw is not None:
-        name = f"{path}\0{label}\0{authors}\0{page_ranges}".encode()
-        key = hashlib.sha256(_code_fingerprint() + name + b"\0" + raw).hexdigest()
-        target = cache_dir / f"bib-{key[:32]}.pickle"
-        try:
-            with open(target, "rb") as fh:
-                cached = pickle.load(fh)
-            if isinstance(cached, LoadedBib):
-                return cached
-        except Exception:  # a miss, whatever the reason
-            pass
+        name = hashlib.sha256(_code_fingerprint() + f"{path}\0{label}\0{authors}\0{page_ranges}".encode())
+        records_file = cache_dir / f"entries-{name.hexdigest()[:32]}.pickle"
+        name.update(b"\0" + raw)
+        target = cache_dir / f"bib-{name.hexdigest()[:32]}.pickle"
+        cached = _read(target)
+        if isinstance(cached, LoadedBib):
+            return cached
+        records = _read(records_file)
+        if not _usable(records):
+            records = None
+    result, kept = _load(path, raw, label, authors, page_ranges, records)
+    if target is not None:
+        _write(target, result, "bib-*.pickle", _KEEP)
+        _write(records_file, kept, "entries-*.pickle", _KEEP_RECORDS)
+    return result
+
+
+def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_ranges: str,
+          records: _Records | None) -> tuple[LoadedBib, _Records]:
+    """The bib, parsed afresh, with each entry's products taken from ``records`` when
+    its parsed value is the one they were made of; and the records of this bib."""
     from .bib import load_bib, validate_references  # pybtex is imported only on a miss
-    from .exports import coins, downloads
-    from .render import reference_metadata
-    from .style import format_entries
+    from .exports import coins, entry_pieces, join_downloads
+    from .render import readable_identifiers, reference_metadata
+    from .style import format_entries, url_problems
 
     bib = load_bib(path, label=label)
-    entries = format_entries(bib.data, refs=bib.references, authors=authors, page_ranges=page_ranges)
+    text = raw.decode("utf-8-sig", errors="replace") if raw is not None else ""
+    old = records.entries if records is not None else {}
+    bibtex, chunks = bibtex_texts(text, records.chunks if records is not None else {})
+    data, refs = bib.data.entries, bib.references
+    digests = {entry.key: _digest(entry) for entry in data.values()}
+    fresh = [key for key, digest in digests.items()
+             if key not in old or old[key][0] != digest or key not in refs]
+    formatted = format_entries(bib.data, fresh, refs, authors=authors, page_ranges=page_ranges)
+    kept: dict[str, tuple] = {}
+    entries: dict[str, FormattedEntry] = {}
+    for entry in data.values():
+        key, ref = entry.key, refs.get(entry.key)
+        made = formatted.get(key)
+        if made is not None:
+            html, plain = made.html, made.text
+            if ref is not None:
+                kept[key] = (digests[key], html, plain, readable_identifiers(html), coins(ref),
+                             reference_metadata(ref), *entry_pieces(ref, bibtex.get(key, "")),
+                             bibtex.get(key, ""))
+        else:
+            record = old[key]
+            html, plain = record[1], record[2]
+            if record[10] != bibtex.get(key, ""):  # the entry's text changed, not its value
+                record = (*record[:6], *entry_pieces(ref, bibtex.get(key, "")), bibtex.get(key, ""))
+            kept[key] = record
+        entries[key] = FormattedEntry(key, html, plain, url_problems(entry, ref))
+    pieces = []
+    for key, ref in refs.items():
+        record = kept.get(key)
+        pieces.append(record[6:10] if record is not None else entry_pieces(ref, bibtex.get(key, "")))
     problems, seen = [], set()
-    for problem in [*bib.problems, *validate_references(bib.references),
+    for problem in [*bib.problems, *validate_references(refs),
                     *(p for e in entries.values() for p in e.problems)]:
         if (problem.code, problem.key, problem.field) not in seen or problem.key is None:
             seen.add((problem.code, problem.key, problem.field))
             problems.append(problem)
-    text = raw.decode("utf-8-sig", errors="replace") if raw is not None else ""
-    result = LoadedBib(bib.references, problems, entries, downloads(bib.references, text),
-                       {k: coins(r) for k, r in bib.references.items()},
-                       {k: reference_metadata(r) for k, r in bib.references.items()})
-    if target is not None:
-        _store(target, result)
-    return result
+    listed = {key: kept[key][3] if key in kept else readable_identifiers(e.html)
+              for key, e in entries.items()}
+    result = LoadedBib(refs, problems, entries, join_downloads(pieces),
+                       {k: kept[k][4] if k in kept else coins(r) for k, r in refs.items()},
+                       {k: kept[k][5] if k in kept else reference_metadata(r) for k, r in refs.items()},
+                       listed)
+    return result, _Records(kept, chunks)
 
 
-def _store(target: Path, result: LoadedBib) -> None:
+def _digest(entry) -> bytes:
+    """What an entry is once parsed, as 16 bytes: its key, type, fields (as written, after
+    @string expansion and crossref inheritance) and each name's parts (pybtex ``Person``:
+    first, middle, prelast, last, lineage)."""
+    people = tuple((role, tuple(tuple((k, tuple(v) if isinstance(v, list) else v)
+                                      for k, v in vars(p).items()) for p in persons))
+                   for role, persons in entry.persons.items())
+    value = (entry.key, entry.type, getattr(entry, "original_type", None),
+             tuple(entry.fields.items()), people)
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def bibtex_texts(text: str, known: dict[str, tuple] | None = None) -> tuple[dict[str, str], dict[str, tuple]]:
+    """Each well-formed entry's own text in ``text`` by key, as ``exports.bibtex_entries``
+    finds it, and the chunks it was read from (for ``known`` next time).
+
+    The scanner never lets an entry run past the next line that starts with ``@type{``
+    unless the entry is faulty there, so the text splits at those lines into chunks it
+    reads alike alone or in the file: a chunk seen before (``known``) is not scanned
+    again. Any fault in a chunk, and the whole file is scanned as one."""
+    from .bib.scan import _LINE_START_AT, scan
+    from .exports import bibtex_entries
+
+    known = known or {}
+    cuts = sorted({0, *(m.start() for m in _LINE_START_AT.finditer(text))})
+    cuts.append(len(text))
+    out: dict[str, str] = {}
+    chunks: dict[str, tuple] = {}
+    for start, end in zip(cuts, cuts[1:]):
+        chunk = text[start:end]
+        spans = known.get(chunk)
+        if spans is None:
+            scanned = scan(chunk)
+            if any(e.fault for e in scanned):
+                return bibtex_entries(text), {}
+            spans = tuple((e.key, e.start, e.end) for e in scanned if e.key)
+        chunks[chunk] = spans
+        for key, s, e in spans:
+            out.setdefault(key, chunk[s:e])
+    return out, chunks
+
+
+def _usable(records) -> bool:
+    """Whether ``records`` (as read from disk) has the shape this code writes."""
+    if not isinstance(records, _Records) or not isinstance(records.entries, dict) \
+            or not isinstance(records.chunks, dict):
+        return False
+    return (all(type(k) is str and type(r) is tuple and len(r) == _RECORD_SIZE
+                and type(r[0]) is bytes and all(type(x) is str for x in r[1:5])
+                and type(r[5]) is tuple and len(r[5]) == 2 and all(type(x) is str for x in r[5])
+                and all(type(x) is str for x in r[6:]) for k, r in records.entries.items())
+            and all(type(c) is str and type(spans) is tuple
+                    and all(type(s) is tuple and len(s) == 3 and type(s[0]) is str
+                            and type(s[1]) is int and type(s[2]) is int and 0 <= s[1] <= s[2] <= len(c)
+                            for s in spans)
+                    for c, spans in records.chunks.items()))
+
+
+def _read(path: Path):
+    """The object pickled in ``path``, or ``None`` (a miss, whatever the reason)."""
+    enabled = gc.isenabled()
+    gc.disable()  # many small objects: the collector would walk them again and again
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except Exception:
+        return None
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write(target: Path, value, pattern: str, keep: int) -> None:
+    """Pickle ``value`` to ``target`` (a temporary file, then a rename: a reader sees the
+    old file or the new one; no fsync, as a torn cache file is just a miss) and keep the
+    ``keep`` newest files of ``pattern``."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        old = sorted(target.parent.glob("bib-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for stale in old[_KEEP:]:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(tmp)
+            raise
+        old = sorted(target.parent.glob(pattern), key=_mtime, reverse=True)
+        for stale in old[keep:]:
             stale.unlink(missing_ok=True)
+        for tmp_left in target.parent.glob(".*.pickle.tmp-*"):  # of a killed run
+            if tmp_left.name != Path(tmp).name and _mtime(tmp_left) < _mtime(target) - 60:
+                tmp_left.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only tree builds fine, just without the cache
 
 
-__all__ = ["BibError", "LoadedBib", "load_formatted_bib"]
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+__all__ = ["BibError", "LoadedBib", "bibtex_texts", "load_formatted_bib"]

@@ -34,8 +34,11 @@ def bibtex_entries(text: str) -> dict[str, str]:
     which a warm build never needs.)"""
     from .bib.scan import scan
 
-    return {e.key: text[e.start:e.end] for e in scan(text)
-            if e.key and not e.fault}
+    out: dict[str, str] = {}
+    for e in scan(text):
+        if e.key and not e.fault:
+            out.setdefault(e.key, text[e.start:e.end])  # a repeated key: the first is kept
+    return out
 
 
 def _given_initials(author: Author) -> str:
@@ -44,20 +47,22 @@ def _given_initials(author: Author) -> str:
 
 def ris(refs: Sequence[Reference]) -> str:
     """RIS records, one per reference (CRLF line ends, as the format asks)."""
-    out = []
-    for ref in refs:
-        lines = [("TY", _RIS_TYPES.get(ref.entry_type, "GEN")), ("TI", ref.title)]
-        lines += [("AU", a.family if a.corporate else f"{a.family}, {a.given}".rstrip(", "))
-                  for a in _named(ref.authors)]
-        lines += [("JO", ref.journal), ("PY", ref.year), ("VL", ref.volume), ("IS", ref.number)]
-        first, last = _page_range(ref.pages)
-        lines += [("SP", first or ref.pages), ("EP", last), ("PB", "" if ref.journal else publisher(ref))]
-        lines += [("DO", ref.doi), ("UR", doi_url(ref.doi) if ref.doi else ref.url)]
-        if ref.pmid:
-            lines.append(("AN", f"PMID: {ref.pmid}"))
-        lines.append(("ID", ref.key))
-        out.append("".join(f"{tag}  - {value}\r\n" for tag, value in lines if value) + "ER  - \r\n")
-    return "\r\n".join(out)
+    return "\r\n".join(ris_record(ref) for ref in refs)
+
+
+def ris_record(ref: Reference) -> str:
+    """One reference's RIS record (``ris`` joins them)."""
+    lines = [("TY", _RIS_TYPES.get(ref.entry_type, "GEN")), ("TI", ref.title)]
+    lines += [("AU", a.family if a.corporate else f"{a.family}, {a.given}".rstrip(", "))
+              for a in _named(ref.authors)]
+    lines += [("JO", ref.journal), ("PY", ref.year), ("VL", ref.volume), ("IS", ref.number)]
+    first, last = _page_range(ref.pages)
+    lines += [("SP", first or ref.pages), ("EP", last), ("PB", "" if ref.journal else publisher(ref))]
+    lines += [("DO", ref.doi), ("UR", doi_url(ref.doi) if ref.doi else ref.url)]
+    if ref.pmid:
+        lines.append(("AN", f"PMID: {ref.pmid}"))
+    lines.append(("ID", ref.key))
+    return "".join(f"{tag}  - {value}\r\n" for tag, value in lines if value) + "ER  - \r\n"
 
 
 def csl_item(ref: Reference) -> dict:
@@ -80,7 +85,19 @@ def csl_item(ref: Reference) -> dict:
 
 
 def csl_json(refs: Sequence[Reference]) -> str:
-    return json.dumps([csl_item(r) for r in refs], ensure_ascii=False, indent=2) + "\n"
+    """The references as a CSL-JSON array (as ``json.dumps(..., indent=2)`` writes it)."""
+    return join_csl([csl_piece(r) for r in refs])
+
+
+def csl_piece(ref: Reference) -> str:
+    """One reference's CSL-JSON item as it stands in an indented array (``join_csl``):
+    what ``json.dumps(items, indent=2)`` writes for it (JSON text holds no raw line break,
+    so every line of the item moves in by one level)."""
+    return "  " + json.dumps(csl_item(ref), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+
+
+def join_csl(pieces: Sequence[str]) -> str:
+    return "[\n" + ",\n".join(pieces) + "\n]\n" if pieces else "[]\n"
 
 
 def coins(ref: Reference) -> str:
@@ -150,10 +167,29 @@ def coins_html(kev: str, escape) -> str:
 def downloads(refs: Mapping[str, Reference], bib_text: str) -> dict[str, str]:
     """The whole bib for readers to take away, by file suffix: ``.ris``, ``.json``
     (CSL-JSON) and ``.cite.json``, every entry in every format by the id of its list item
-    (``ref-…``), which citeproof-cite.js fetches on demand for the entries' "Cite" actions."""
+    (``ref-…``), which citeproof-cite.js fetches on demand for the entries' "Cite" actions.
+
+    Joined from one piece per entry (:func:`entry_pieces`), as the bib cache joins the
+    pieces it kept of the entries that did not change."""
     entries = bibtex_entries(bib_text)
-    shown = list(refs.values())
-    each = {anchor_for(ref.key): {"key": ref.key, "bibtex": entries.get(ref.key, ""), "ris": ris([ref]),
-                                  "csl-json": csl_json([ref])} for ref in shown}
-    return {".ris": ris(shown), ".json": csl_json(shown),
-            ".cite.json": json.dumps(each, ensure_ascii=False, separators=(",", ":"))}
+    return join_downloads([entry_pieces(ref, entries.get(ref.key, "")) for ref in refs.values()])
+
+
+def entry_pieces(ref: Reference, bibtex: str) -> tuple[str, str, str, str]:
+    """One entry's share of :func:`downloads`: its RIS record, its CSL-JSON item (as
+    :func:`csl_piece`), the id of its list item and its ``.cite.json`` member (``bibtex``
+    is its text in the bib)."""
+    record, piece, anchor = ris_record(ref), csl_piece(ref), anchor_for(ref.key)
+    each = {"key": ref.key, "bibtex": bibtex, "ris": record, "csl-json": join_csl([piece])}
+    return record, piece, anchor, (json.dumps(anchor, ensure_ascii=False) + ":"
+                                   + json.dumps(each, ensure_ascii=False, separators=(",", ":")))
+
+
+def join_downloads(pieces: Sequence[tuple[str, str, str, str]]) -> dict[str, str]:
+    """:func:`downloads` from the entries' :func:`entry_pieces`, in bib order (two keys
+    with one list id: the place of the first, the member of the last, as a dict has it)."""
+    members: dict[str, str] = {}
+    for _, _, anchor, member in pieces:
+        members[anchor] = member
+    return {".ris": "\r\n".join(p[0] for p in pieces), ".json": join_csl([p[1] for p in pieces]),
+            ".cite.json": "{" + ",".join(members.values()) + "}"}

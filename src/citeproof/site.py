@@ -182,7 +182,8 @@ class SiteCore:
             bib = LoadedBib({}, [Problem("bib-syntax", "error", str(exc).removeprefix("citeproof: "),
                                          file=self.bib_label)], {})
         self._bib, self._signature = bib, signature
-        self._entry_html = {k: readable_identifiers(e.html) for k, e in bib.entries.items()}
+        self._entry_html = bib.listed if len(bib.listed) == len(bib.entries) else {
+            k: readable_identifiers(e.html) for k, e in bib.entries.items()}
         self._evidence = None
         return True
 

@@ -45,7 +45,7 @@ from .identifiers import (doi_url, is_http_url, linked_url, normalize_doi, norma
 from .model import AUTHOR_RULES, PAGE_RANGES, FormattedEntry, Problem, Reference
 from .render import DEFAULT_PUBLISHER_FIELDS, PUBLISHER_FIELDS
 
-__all__ = ["FormattedEntry", "HtmlBackend", "VancouverStyle", "format_entries"]
+__all__ = ["FormattedEntry", "HtmlBackend", "VancouverStyle", "format_entries", "url_problems"]
 
 class HtmlBackend(html_backend.Backend):
     """pybtex's HTML backend, made safe for a page: every text and URL is escaped.
@@ -401,11 +401,13 @@ def format_entries(data: BibliographyData, keys: Iterable[str] | None = None,
             continue
         rich = style.format_entry("", entry).text
         out[entry.key] = FormattedEntry(entry.key, rich.render(_HTML), rich.render(_TEXT),
-                                        _url_problems(entry, (refs or {}).get(entry.key)))
+                                        url_problems(entry, (refs or {}).get(entry.key)))
     return out
 
 
-def _url_problems(entry: Entry, ref: Reference | None) -> tuple[Problem, ...]:
+def url_problems(entry: Entry, ref: Reference | None) -> tuple[Problem, ...]:
+    """The ``invalid-url`` problem of an entry whose url is not http(s), naming the url's
+    line (the bib cache remakes these on every load: an edit above moves the lines)."""
     url = entry.fields.get("url", "").strip()
     if not url or is_http_url(url):
         return ()

@@ -1,0 +1,323 @@
+"""The incremental bib cache (``bibcache.py``): after any edit, a build with the cache
+makes exactly what a build without it makes, byte for byte, and formats only the
+entries whose parsed value changed; a broken cache is a miss; the cache stays bounded."""
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import markdown as md
+import pytest
+
+from citeproof import bibcache, exports, style
+from citeproof.bib import load_bib
+from citeproof.site import SiteCore, SiteOptions
+
+sys.path.insert(0, str(Path(__file__).parent / "corpus"))
+from cases import CASES  # noqa: E402
+from scratch import MATERIAL, Scratch
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BIB = r"""% a comment before the first entry
+@string{jwalk = "J Walk"}
+@string{pub = {Walkers Press}}
+
+@article{alpha2020,
+  author = {Alpha, Ann and Beta, Bob},
+  title = {An {DNA} study of walking},
+  journal = jwalk,
+  year = {2020}, volume = {1}, number = {2}, pages = {10--20},
+  doi = {10.1000/alpha}, pmid = {12345678}
+}
+
+@article{beta2021,
+  author = {Gamma, Carl and others},
+  title = {Second work},
+  journal = {J Walk},
+  year = {2021}, volume = {2}, pages = {e5},
+  doi = {10.1000/beta}
+}
+
+@book{proc2019,
+  editor = {Editor, Eve},
+  title = {Proceedings of walking},
+  publisher = pub,
+  address = {Oslo},
+  year = {2019},
+  doi = {10.1000/proc}
+}
+
+@incollection{child2019,
+  author = {Child, Cy},
+  title = {A chapter on walking},
+  crossref = {proc2019},
+  pages = {1--9},
+  doi = {10.1000/child}
+}
+
+@misc{site2022,
+  author = {{World Walking Organisation}},
+  title = {Walking facts},
+  url = {ftp://example.org/facts},
+  year = {2022},
+  identifier = {none}
+}
+
+@article{gamma2018,
+  author = {M{\"u}ller, Hans},
+  title = {Third work},
+  journal = {J Walk}, year = {2018}, volume = {3}, pages = {5--9},
+  pmid = {23456789}
+}
+"""
+
+PAGES = {
+    "index.md": "# Index\n\nOne [@alpha2020]. Two [@beta2021; @child2019].\n\n\\bibliography\n",
+    "more.md": "# More\n\nSee [@site2022], [@gamma2018] and [@proc2019; @delta2023].\n",
+}
+
+
+def _edits():
+    """(name, bib text) in order: each an edit of the one before."""
+    bib = BIB
+    steps = [("first build", bib)]
+
+    def step(name, new):
+        nonlocal bib
+        assert new != bib, name
+        bib = new
+        steps.append((name, bib))
+
+    step("a title edited", bib.replace("Second work", "Second work, revised"))
+    step("an entry added, another removed",
+         re.sub(r"@article\{gamma2018,.*?\n\}\n", "", bib, flags=re.S)
+         + "\n@article{delta2023,\n  author = {Delta, Dan},\n  title = {Fourth work},\n"
+           "  journal = {J Walk}, year = {2023}, doi = {10.1000/delta}\n}\n")
+    step("the crossref parent changed", bib.replace("address = {Oslo}", "address = {Bergen}")
+         .replace("year = {2019},\n  doi = {10.1000/proc}", "year = {2019},\n  edition = {2},\n"
+                  "  doi = {10.1000/proc}"))
+    step("an @string used by another entry changed", bib.replace('"J Walk"', '"J Walking"'))
+    step("an entry became a duplicate", bib.replace("@article{beta2021,", "@article{alpha2020,"))
+    step("a key repeated in another case", bib.replace("@article{delta2023,", "@article{Alpha2020,"))
+    step("lines shifted above everything",
+         "% three\n% new\n% lines\n" + bib.replace("title = {Walking facts}",
+                                                   "title = {Walking\n    facts}"))
+    step("only the entry's layout changed", bib.replace("  pages = {1--9},\n", "  pages={1--9},\n\n"))
+    step("a syntax fault", bib.replace("title = {Fourth work},", "title = {Fourth work,"))
+    step("the fault fixed, a comment between entries changed",
+         bib.replace("title = {Fourth work,", "title = {Fourth work},")
+         .replace("% a comment before", "% another comment before"))
+    step("the duplicate removed", bib.replace("@article{alpha2020,\n  author = {Gamma",
+                                              "@article{beta2021,\n  author = {Gamma"))
+    return steps
+
+
+def _project(root: Path, bib: str) -> None:
+    (root / "docs").mkdir(parents=True, exist_ok=True)
+    for name, text in PAGES.items():
+        (root / "docs" / name).write_text(text, encoding="utf-8")
+    (root / "references.bib").write_text(bib, encoding="utf-8")
+
+
+def _outputs(root: Path, cache_dir: str) -> dict:
+    """Everything the site core makes of the project: the loaded bib (references,
+    problems, entries, downloads, COinS, metadata), and per page its HTML, list,
+    verification record and head metadata."""
+    core = SiteCore(SiteOptions(cache_dir=cache_dir), root)
+    core.refresh()
+    out = {"bib": core.bib, "problems": core.bib_problems(), "downloads": core.downloads()}
+    for name, text in PAGES.items():
+        page = core.render_markdown(text, f"docs/{name}")
+        done = core.finish_html(md.markdown(page.text), page, download_href="../references.bib")
+        out[name] = (page.text, page.problems, done.html, done.listing, done.problems,
+                     core.verification_record(page),
+                     core.head_metadata(page, {"date": "2026-01-02"}, title="T", url="https://x.org/"))
+    return out
+
+
+@pytest.fixture
+def formatted(monkeypatch):
+    """The keys pybtex formats, call by call."""
+    calls: list[list[str]] = []
+    real = style.format_entries
+
+    def counting(data, keys=None, *args, **kwargs):
+        calls.append(list(data.entries) if keys is None else list(keys))
+        return real(data, keys, *args, **kwargs)
+
+    monkeypatch.setattr(style, "format_entries", counting)
+    return calls
+
+
+def test_every_edit_builds_what_a_build_without_the_cache_builds(tmp_path, formatted):
+    root = tmp_path / "site"
+    for name, bib in _edits():
+        _project(root, bib)
+        os.utime(root / "references.bib", ns=(1, len(formatted)))  # a new signature each time
+        formatted.clear()
+        cached = _outputs(root, ".cache/citeproof")
+        incremental = [k for call in formatted for k in call]
+        cold = _outputs(root, "")
+        assert cached == cold, name
+        assert pickle.dumps(cached["bib"].downloads) == pickle.dumps(cold["bib"].downloads), name
+        if name == "first build":
+            assert len(incremental) == len(cached["bib"].entries)
+        else:  # only what changed was formatted again
+            assert len(incremental) < 4, (name, incremental)
+    # the problems name the lines of the last bib: the site entry moved down 3 lines
+    lines = [p.line for p in cold["problems"] if p.key == "site2022" and p.code == "invalid-url"]
+    assert lines == [_line_of(bib, "url = {ftp://")]
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text[:text.index(needle)].count("\n") + 1
+
+
+def test_what_each_edit_formats_again(tmp_path, formatted):
+    root = tmp_path / "site"
+    runs = {}
+    for name, bib in _edits():
+        _project(root, bib)
+        os.utime(root / "references.bib", ns=(1, len(runs) + 1))
+        formatted.clear()
+        _outputs(root, ".cache/citeproof")
+        runs[name] = sorted(k for call in formatted for k in call)
+    assert runs["a title edited"] == ["beta2021"]
+    assert runs["an entry added, another removed"] == ["delta2023"]
+    assert runs["the crossref parent changed"] == ["child2019", "proc2019"]  # the child inherits
+    assert runs["an @string used by another entry changed"] == ["alpha2020"]
+    assert runs["an entry became a duplicate"] == []  # the first alpha2020 is kept, unchanged
+    assert runs["lines shifted above everything"] == []  # (a line break in a value is a space)
+    assert runs["only the entry's layout changed"] == []
+    assert runs["the duplicate removed"] == ["beta2021"]
+
+
+def test_a_real_build_after_edits_equals_a_build_without_the_cache(tmp_path):
+    """Whole `mkdocs build` runs: every file of the site (the pages, downloads,
+    verification records, search index) alike with and without the cache."""
+    with_cache = Scratch(tmp_path / "with").write(page=PAGES, bib=BIB, mkdocs=MATERIAL)
+    without = Scratch(tmp_path / "without").write(page=PAGES, bib=BIB, mkdocs=MATERIAL,
+                                                  plugin_options=":\n      cache_dir: ''")
+    steps = _edits()
+    for name, bib in [steps[0], steps[1], steps[3], steps[7]]:
+        for project in (with_cache, without):
+            (project.root / "references.bib").write_text(bib, encoding="utf-8")
+            proc = project.build()
+            assert proc.returncode == 0, proc.stderr
+        assert _tree(with_cache.root / "site") == _tree(without.root / "site"), name
+        assert any((with_cache.root / ".cache" / "citeproof").glob("entries-*.pickle"))
+        assert not (without.root / ".cache").exists()
+
+
+def _tree(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file() and p.suffix != ".gz"}  # (a gzip header holds its time)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "wrong shape", "wrong types", "empty",
+                                    "a directory"])
+def test_a_broken_cache_is_a_miss(tmp_path, damage, formatted):
+    root = tmp_path / "site"
+    steps = _edits()
+    _project(root, steps[0][1])
+    _outputs(root, ".cache/citeproof")
+    cache = root / ".cache" / "citeproof"
+    for path in [*cache.glob("entries-*.pickle"), *cache.glob("bib-*.pickle")]:
+        data = path.read_bytes()
+        if damage == "a directory":
+            path.unlink()
+            path.mkdir()
+            continue
+        path.write_bytes({
+            "garbage": b"\x80\x05not a pickle at all",
+            "truncated": data[: len(data) // 2],
+            "wrong shape": pickle.dumps({"entries": 1}),
+            "wrong types": pickle.dumps(bibcache._Records({"alpha2020": (b"x",) * 11},
+                                                          {"chunk": (("k", 0, 99),)})),
+            "empty": b"",
+        }[damage])
+    for name, bib in steps[:2]:
+        _project(root, bib)
+        os.utime(root / "references.bib", ns=(1, len(name)))
+        assert _outputs(root, ".cache/citeproof") == _outputs(root, ""), (damage, name)
+
+
+def test_an_unwritable_cache_builds_without_it(tmp_path):
+    root = tmp_path / "site"
+    _project(root, BIB)
+    (root / ".cache").write_text("a file where the cache directory would be")
+    assert _outputs(root, ".cache/citeproof") == _outputs(root, "")
+
+
+def test_the_cache_stays_bounded(tmp_path):
+    root = tmp_path / "site"
+    for run in range(bibcache._KEEP + 4):
+        _project(root, BIB.replace("Second work", f"Second work {run}"))
+        os.utime(root / "references.bib", ns=(1, run + 1))
+        _outputs(root, ".cache/citeproof")
+    for authors in ("all", "three", "icmje"):
+        SiteCore(SiteOptions(authors=authors), root).refresh()
+    cache = root / ".cache" / "citeproof"
+    assert len(list(cache.glob("bib-*.pickle"))) == bibcache._KEEP
+    assert len(list(cache.glob("entries-*.pickle"))) == 3  # one per style options
+    assert sorted(p.name for p in cache.iterdir() if not p.name.endswith(".pickle")) == []
+    # the records hold the entries of the last bib only
+    records = [pickle.loads(p.read_bytes()) for p in cache.glob("entries-*.pickle")]
+    assert all(sorted(r.entries) == sorted(load_bib(root / "references.bib").references)
+               for r in records)
+
+
+def test_style_options_never_share_records(tmp_path):
+    root = tmp_path / "site"
+    _project(root, BIB.replace("Gamma, Carl and others", "A, A and B, B and C, C and D, D and "
+                                                          "E, E and F, F and G, G"))
+    three = SiteCore(SiteOptions(authors="three"), root)
+    every = SiteCore(SiteOptions(authors="all"), root)
+    assert three.bib.entries["beta2021"].text != every.bib.entries["beta2021"].text
+    assert every.bib == SiteCore(SiteOptions(authors="all", cache_dir=""), root).bib
+
+
+def _bibs() -> list[str]:
+    """Every bib text of the hostile corpus, the article's bib and this file's edits."""
+    texts = {c["bib"] for c in CASES if isinstance(c.get("bib"), str)}
+    texts |= {bib for _, bib in _edits()}
+    texts.add((ROOT / "references.bib").read_text(encoding="utf-8"))
+    return sorted(texts)
+
+
+def test_chunked_bibtex_texts_equal_a_whole_scan():
+    """The cache finds each entry's text chunk by chunk; it must be what a scan of the
+    whole file finds, for every bib (broken ones included), with or without chunks known
+    from another bib."""
+    bibs = _bibs()
+    assert len(bibs) > 20
+    for i, text in enumerate(bibs):
+        whole = exports.bibtex_entries(text)
+        alone, chunks = bibcache.bibtex_texts(text)
+        assert alone == whole, text
+        again, _ = bibcache.bibtex_texts(text, chunks)
+        assert again == whole
+        other = bibs[i - 1]
+        _, other_chunks = bibcache.bibtex_texts(other)
+        assert bibcache.bibtex_texts(text, other_chunks)[0] == whole
+
+
+def test_a_repeated_key_keeps_the_first_entrys_bibtex():
+    text = "@misc{a, title = {First}}\n@misc{a, title = {Second}}\n"
+    assert exports.bibtex_entries(text) == {"a": "@misc{a, title = {First}}"}
+    assert bibcache.bibtex_texts(text)[0] == {"a": "@misc{a, title = {First}}"}
+
+
+def test_joined_csl_json_is_what_json_dumps_writes(tmp_path):
+    import json
+    _project(tmp_path, BIB)
+    refs = list(load_bib(tmp_path / "references.bib").references.values())
+    items = [exports.csl_item(r) for r in refs]
+    assert exports.csl_json(refs) == json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    assert exports.csl_json([]) == json.dumps([], indent=2) + "\n"
+    assert exports.csl_json(refs[:1]) == json.dumps(items[:1], ensure_ascii=False, indent=2) + "\n"

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import marshal
 import os
 import pickle
 import tempfile
@@ -181,15 +182,24 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
 
 
 def _digest(entry) -> bytes:
-    """What an entry is once parsed, as 16 bytes: its key, type, fields (as written, after
-    @string expansion and crossref inheritance) and each name's parts (pybtex ``Person``:
-    first, middle, prelast, last, lineage)."""
-    people = tuple((role, tuple(tuple((k, tuple(v) if isinstance(v, list) else v)
-                                      for k, v in vars(p).items()) for p in persons))
-                   for role, persons in entry.persons.items())
-    value = (entry.key, entry.type, getattr(entry, "original_type", None),
-             tuple(entry.fields.items()), people)
-    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    """What an entry is once parsed, as 16 bytes: its key, type, fields (after @string
+    expansion and crossref inheritance) and each name's parts (pybtex ``Person``: first,
+    middle, prelast, last, lineage)."""
+    people = [(role, [vars(p) for p in persons]) for role, persons in _items(entry.persons)]
+    value = (entry.key, entry.type, getattr(entry, "original_type", None), _items(entry.fields), people)
+    try:  # marshal: the quickest faithful bytes of plain values (equal bytes, equal values)
+        data = marshal.dumps(value, 0)  # version 0: no references, no interning marks
+    except ValueError:  # not a plain value (a newer pybtex?): its repr
+        data = repr(value).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _items(mapping) -> tuple:
+    """A pybtex case-insensitive mapping's ``(name, value)`` pairs in order; read from
+    its plain dict (lower-case names) when it has one, as its own ``items()`` costs a
+    Python call per name. (Names differ only in case: BibTeX reads them alike.)"""
+    inner = getattr(mapping, "_dict", None)
+    return tuple(inner.items() if type(inner) is dict and len(inner) == len(mapping) else mapping.items())
 
 
 def bibtex_texts(text: str, known: dict[str, tuple] | None = None) -> tuple[dict[str, str], dict[str, tuple]]:

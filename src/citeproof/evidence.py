@@ -116,15 +116,19 @@ def _evidence(ref: Reference, lock: Lock, official: Mapping[str, str]) -> Eviden
                     dict(entry.endpoints), dict(entry.endpoints) == dict(official), notices)
 
 
-def record(evidence: Mapping[str, Evidence], order: Sequence[str], *, generator: str) -> dict:
-    """``verification.json``: the page's references (in list order) and what the lock proves."""
+def record(evidence: Mapping[str, Evidence], order: Sequence[str], *, generator: str,
+           references: bool = True) -> dict:
+    """``verification.json``: the page's references (in list order) and what the lock proves
+    (without ``references``: all but them, for a caller that writes them itself)."""
     shown = [evidence[k] for k in order if k in evidence]
-    return {"generator": generator,
+    data = {"generator": generator,
             "about": "What citations.lock.json (the registries' answers, committed with the "
                      "article) proves about each reference on the page; nothing here was asked "
                      "at build time.",
-            "summary": summary_counts(shown),
-            "references": {e.key: e.to_dict() for e in shown}}
+            "summary": summary_counts(shown)}
+    if references:
+        data["references"] = {e.key: e.to_dict() for e in shown}
+    return data
 
 
 def summary_counts(shown: Sequence[Evidence]) -> dict:

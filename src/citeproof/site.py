@@ -145,7 +145,7 @@ class SiteCore:
         self._lock: Lock | None = None
         self._lock_signature: tuple | None = None
         self._claims: tuple[tuple[int, int], ClaimIndex] | None = None
-        self._extras_cache: tuple[dict, dict[str, str]] | None = None
+        self._extras_cache: tuple[dict, dict[str, dict]] | None = None
         self._evidence: dict[str, ev.Evidence] | None = None
 
     @property
@@ -209,20 +209,32 @@ class SiteCore:
 
     def verification_record(self, page: PageRender) -> str:
         """``verification.json`` for a page: its references and what the lock proves."""
-        data = ev.record(self.evidence(), page.cites.ordered_keys, generator=f"citeproof {__version__}")
-        # one reference a line: readable, and written by json's C encoder (indent is not)
-        head = json.dumps({k: v for k, v in data.items() if k != "references"}, ensure_ascii=False)
-        refs = ",\n".join(f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}"
-                           for k, v in data["references"].items())
+        evidence = self.evidence()
+        data = ev.record(evidence, page.cites.ordered_keys, generator=f"citeproof {__version__}",
+                         references=False)
+        # one reference a line: readable, and written by json's C encoder (indent is not);
+        # each reference's line is made once per bib and lock (pages share references)
+        head = json.dumps(data, ensure_ascii=False)
+        lines = self._made(evidence, "record")
+        for key in page.cites.ordered_keys:
+            if key in evidence and key not in lines:
+                e = evidence[key]
+                lines[key] = f"{json.dumps(e.key, ensure_ascii=False)}: {json.dumps(e.to_dict(), ensure_ascii=False)}"
+        refs = ",\n".join({evidence[k].key: lines[k] for k in page.cites.ordered_keys if k in evidence}.values())
         return f'{head[:-1]}, "references": {{\n{refs}\n}}}}\n'
 
-    def _entry_extras(self, key: str) -> str:
-        """An entry's status mark, notices and COinS as HTML, made once per bib and lock
-        (when a page first lists it: pages share entries)."""
-        evidence = self.evidence()
+    def _made(self, evidence: dict, what: str, make=dict):
+        """``what``, made (by ``make``) once per ``evidence``, i.e. per bib and lock."""
         if self._extras_cache is None or self._extras_cache[0] is not evidence:
             self._extras_cache = (evidence, {})
-        done = self._extras_cache[1]
+        memo = self._extras_cache[1]
+        if what not in memo:
+            memo[what] = make()
+        return memo[what]
+
+    def _entry_extras(self, key: str, evidence: dict, done: dict) -> str:
+        """An entry's status mark, notices and COinS as HTML, made once per bib and lock
+        (when a page first lists it: pages share entries)."""
         if key not in done:
             e, kevs = evidence.get(key), self.bib.coins
             html = " " + ev.mark_html(e, escape) if e else ""
@@ -268,8 +280,10 @@ class SiteCore:
         refs = self.bib.references
         problems = [*doc.problems, *resolve_keys([doc], refs.keys()),
                     *self.claim_index().check(markdown, doc)]
-        notices = {k: "".join(ev.notice_html(n, escape, short=True) for n in e.notices)
-                   for k, e in self.evidence().items() if e.notices}
+        evidence = self.evidence()
+        notices = self._made(evidence, "notices", lambda: {
+            k: "".join(ev.notice_html(n, escape, short=True) for n in e.notices)
+            for k, e in evidence.items() if e.notices})
         text, cites = render_markdown(
             markdown, doc, refs, notices,
             superscript=self.options.citation_format == "superscript",
@@ -313,7 +327,9 @@ class SiteCore:
     def _extras(self, keys) -> dict[str, str]:
         """Per entry: its status mark, notices and COinS (the cite actions' buttons are
         added by citeproof-cite.js, in lists that have the downloads)."""
-        return {key: self._entry_extras(key) for key in keys if key in self.bib.references}
+        evidence = self.evidence()
+        done = self._made(evidence, "extras")
+        return {key: self._entry_extras(key, evidence, done) for key in keys if key in self.bib.references}
 
     def page_header(self, page: PageRender, meta: Mapping, *, verification_href: str | None) -> str:
         """The byline (authors, edition date) and one honest line about the evidence, for
@@ -373,6 +389,7 @@ class SiteCore:
         date = meta.get("date")
         title = str(meta.get("title") or title)
         description = str(meta.get("description") or "") or None
+        records = self.records()
         scholarly = head_metadata(
             title=title,
             authors=authors,
@@ -380,7 +397,7 @@ class SiteCore:
             url=url,
             description=description,
             references=[self.bib.references[k] for k in page.cites.ordered_keys],
-            designs={k: d for k in page.cites.ordered_keys if (d := design_of(self.records().get(k, ())))},
+            designs={k: d for k in page.cites.ordered_keys if (d := design_of(records.get(k, ())))},
             made=self.bib.metadata)
         return scholarly + "\n" + social_metadata(title=title, description=description, url=url,
                                                   site_name=site_name or title,

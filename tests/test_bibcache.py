@@ -264,6 +264,7 @@ def test_the_cache_stays_bounded(tmp_path):
         SiteCore(SiteOptions(authors=authors), root).refresh()
     cache = root / ".cache" / "citeproof"
     assert len(list(cache.glob("bib-*.pickle"))) == bibcache._KEEP
+    assert {p.stat().st_mode & 0o777 for p in cache.iterdir()} == {0o644}
     assert len(list(cache.glob("entries-*.pickle"))) == 3  # one per style options
     assert sorted(p.name for p in cache.iterdir() if not p.name.endswith(".pickle")) == []
     # the records hold the entries of the last bib only

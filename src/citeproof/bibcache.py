@@ -273,6 +273,7 @@ def _write(target: Path, value, pattern: str, keep: int) -> None:
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
+            os.chmod(tmp, 0o644)  # (mkstemp's 0600 would lock out another user of the tree)
             os.replace(tmp, target)
         except BaseException:
             with suppress(OSError):

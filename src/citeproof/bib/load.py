@@ -368,10 +368,26 @@ def _overlong_field(scanner: Scanner, item: ScannedEntry, macros) -> str:
 
 
 _BRACE_OR_ESCAPE = re.compile(r"[{}\\]")
-#: what every list with an empty name holds (and more): an "and" first, last or twice in
-#: a row, or a word of nothing but braces and commas
-_MAYBE_EMPTY = re.compile(r"^\s*and(?:\s|$)|(?:^|\s)and\s*$|(?:^|\s)and\s+and(?:\s|$)"
-                          r"|(?:^|\s)[{},]+(?:\s|$)", re.I)
+def _maybe_empty(inner: str) -> bool:
+    """Whether a name list may hold an empty name (never ``False`` when it does): an
+    "and" first, last or twice in a row, or a word of nothing but braces and commas,
+    among its whitespace-separated words (which :func:`split_words` only ever joins)."""
+    words = inner.lower().split()
+    if not words:
+        return False
+    if words[0] == "and" or words[-1] == "and":
+        return True
+    after_and = False
+    for word in words:
+        if word == "and":
+            if after_and:
+                return True
+            after_and = True
+        else:
+            if not word.strip("{},"):
+                return True
+            after_and = False
+    return False
 
 
 def _empty_names(scanner: Scanner, item: ScannedEntry) -> list[tuple[str, int, str, int, int]]:
@@ -386,7 +402,7 @@ def _empty_names(scanner: Scanner, item: ScannedEntry) -> list[tuple[str, int, s
                                else scanner.match_quote(vstart, vend)) != vend:
             continue  # a concatenation: left to pybtex
         inner = scanner.text[vstart + 1:vend - 1]
-        if not _MAYBE_EMPTY.search(inner):
+        if not _maybe_empty(inner):
             continue
         names, current = [], []
         # without braces or backslashes, split_words' words are the whitespace-split ones

@@ -64,6 +64,12 @@ class BibResult:
     references: dict[str, Reference] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     data: BibliographyData = field(default_factory=BibliographyData)
+    #: every key read (lower-case) -> (the key as first written, its line)
+    keys: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)
+    #: a @string or @preamble was read (later entries may use what it defines)
+    defines: bool = False
+    #: an entry with a ``crossref`` was read (it takes fields from another entry)
+    crossrefs: bool = False
 
 def parse_bib_text(text: str, file: str, entries: bool = True) -> BibResult:
     """Parse bib text; never raises for bad content (faults become problems).
@@ -73,29 +79,39 @@ def parse_bib_text(text: str, file: str, entries: bool = True) -> BibResult:
     all the checker needs and a fraction of the memory.
 
     Python's cycle collector is paused meanwhile: the load makes millions of small
-    objects and no cycles, and each collection would walk all of them again (it cost
-    two thirds of the time on a 100,000-entry bib)."""
+    objects and no cycles, and each collection would walk all of them again (about a
+    tenth of the time on a 100,000-entry bib). A large bib read for the checker may be
+    read in two processes (:mod:`citeproof.bib.halves`), with the same result."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _parse(text, file, entries)
+        if not entries:
+            from .halves import parse_in_halves
+
+            halves = parse_in_halves(text, file)
+            if halves is not None:
+                return halves
+        return parse_range(text, file, entries)
     finally:
         if paused:
             gc.enable()
 
 
-def _parse(text: str, file: str, entries: bool) -> BibResult:
-    scanner, parser = Scanner(text), Parser()
+def parse_range(text: str, file: str, entries: bool, scanner: Scanner | None = None,
+                start: int = 0, end: int | None = None) -> BibResult:
+    """:func:`parse_bib_text` of the commands that start in ``text[start:end]`` (lines
+    are the whole text's); ``scanner.stopped`` then says where the last one ended."""
+    scanner, parser = scanner or Scanner(text), Parser()
     result = BibResult(file=file, data=parser.data)
     parents = None if entries else _crossref_targets(text)
-    seen: dict[str, tuple[str, int]] = {}  # lower-case key -> (key as written, line)
+    seen = result.keys  # lower-case key -> (key as written, line)
     scanned: dict[str, tuple[ScannedEntry, Scanner]] = {}  # key with a crossref -> where read
 
     def problem(code, message, line, key=None, field_name=None, severity="error"):
         result.problems.append(Problem(code=code, severity=severity, message=message, key=key,
                                        file=file, line=line, field=field_name))
 
-    for item, start, limit in scanner.commands():
+    for item, start, limit in scanner.commands(start, end):
         sc = scanner
         if isinstance(item, Fault):
             repaired = _repair(scanner, item.repair, start, limit)
@@ -109,6 +125,8 @@ def _parse(text: str, file: str, entries: bool) -> BibResult:
         src = sc.text
         if item.command == "comment":
             continue
+        if not item.key:  # a @string or @preamble
+            result.defines = True
         line = sc.line(start)
         if has_junk(src[item.end:limit]):
             end_line = sc.line(item.end - 1)
@@ -173,6 +191,7 @@ def _parse(text: str, file: str, entries: bool) -> BibResult:
             record = _Record.of(entry)
         if "crossref" in record.fields:
             scanned[item.key] = (item, sc)
+            result.crossrefs = True
         ref = _reference(item, record, file, sc)
         result.references[item.key] = ref
         # only a backslash sequence can be unreadable (tests/test_bib_names.py fuzzes this)

@@ -159,26 +159,29 @@ class Scanner:
         nm = _NAME.match(self.text, i, limit)
         return bool(nm) and self.char(self.ws(nm.end()), limit) == "="
 
-    def commands(self):
-        """Yield ``(ScannedEntry or Fault, start, limit)`` for each ``@command`` in the text.
+    def commands(self, start: int = 0, end: int | None = None):
+        """Yield ``(ScannedEntry or Fault, start, limit)`` for each ``@command`` in the text
+        (that starts in ``text[start:end]``); :attr:`stopped` is then where the last ended.
 
         An entry may not run past the next line that starts with ``@type{``: that
         bounds the damage of an unclosed brace to its own entry.
         """
-        pos, text = 0, self.text
-        while m := AT.search(text, pos):
+        pos, text = start, self.text
+        end = len(text) if end is None else end
+        self.stopped = pos
+        while (m := AT.search(text, pos)) and m.start() < end:
             limit = self.next_at_line(m.end())
             try:
                 scanned = self.command(m, limit)
             except Fault as fault:
                 spanning = None if fault.final else self.spanning(m, limit)
                 if spanning is None:
+                    self.stopped = pos = limit
                     yield fault, m.start(), limit
-                    pos = limit
                     continue
                 scanned, limit = spanning
+            self.stopped = pos = scanned.end
             yield scanned, m.start(), limit
-            pos = scanned.end
 
     def next_at_line(self, pos: int) -> int:
         """Start of the first line after ``pos`` that starts with ``@type{`` (or the end)."""

@@ -80,6 +80,12 @@ _TAG = re.compile(
     r"</?[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*"
     r"(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*\s*/?>"
     r"|<![A-Za-z][^>]*>|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.S)
+#: The commonest group, bare keys only (``[@a]``, ``[@a; -@b]``): every '@' cites, no item
+#: has a prefix or locator, and nothing inside needs the general scan. A '[' where this
+#: matches gives the group :meth:`_Scanner.scan_group` and :meth:`_Scanner.make_group`
+#: would give, without them (``tests/test_markdown_fast.py`` holds the two to agreement).
+_BARE_GROUP = re.compile(rf"\[ *-?@{KEY_PATTERN} *(?:; *-?@{KEY_PATTERN} *)*\]")
+_BARE_KEY = re.compile(rf"@({KEY_PATTERN})")
 _MARKER = "\\bibliography"
 _HINT = " If this is not a citation, escape the @ as \\@."
 
@@ -117,7 +123,9 @@ def _label(text: str) -> str:
 
 def _clean(text: str) -> str:
     """Prefix/locator text as shown: escapes resolved, whitespace runs collapsed."""
-    return " ".join(_UNESCAPE.sub(r"\1", text).split())
+    if "\\" in text:
+        text = _UNESCAPE.sub(r"\1", text)
+    return " ".join(text.split())
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -190,8 +198,9 @@ def _scan_blocks(text: str):
 class _Scanner:
     """State of one parse: the text, its code ranges and paragraph limits, the results."""
 
-    def __init__(self, text: str, file: str, line_offset: int = 0):
+    def __init__(self, text: str, file: str, line_offset: int = 0, fast: bool = True):
         self.text, self.file, self.n = text, file, len(text)
+        self.fast = fast  # False: every group takes the general path (the tests compare them)
         self.line_offset = line_offset
         code, blanks, self.refdefs, self.labels = _scan_blocks(text)
         self.code_starts = [s for s, _ in code]
@@ -391,30 +400,35 @@ class _Scanner:
             return i + 1 if k < 0 else k + 1
         if text.startswith("[^", i) or (i > 0 and text[i - 1] == "!" and not self.escaped(i - 1)):
             return i + 1  # footnote reference or image: its text is scanned as usual
-        scanned = self.scan_group(i)
-        if scanned is None:
-            return i + 1
-        close, semis, ats, stop = scanned
-        if close is None:
-            if ats:
-                before = (f"before the next '[' (line {self.pos(stop)[0]})" if stop < self.n
-                          and text[stop] == "[" else "before the end of the paragraph (a citation "
-                          "cannot span a blank line)")
-                self.report(i, f"citation '{self.opening(i, ats, stop)}' is not closed: add ']' after "
-                               f"its last key or locator, {before}." + _HINT)
-            return i + 1
+        bare = _BARE_GROUP.match(text, i) if self.fast else None
+        if bare:
+            close, cites = bare.end() - 1, True
+        else:
+            scanned = self.scan_group(i)
+            if scanned is None:
+                return i + 1
+            close, semis, ats, stop = scanned
+            if close is None:
+                if ats:
+                    before = (f"before the next '[' (line {self.pos(stop)[0]})" if stop < self.n
+                              and text[stop] == "[" else "before the end of the paragraph (a "
+                              "citation cannot span a blank line)")
+                    self.report(i, f"citation '{self.opening(i, ats, stop)}' is not closed: add ']' "
+                                   f"after its last key or locator, {before}." + _HINT)
+                return i + 1
+            cites = bool(ats)
         after = text[close + 1: close + 2]
         label_end = text.find("]", close + 2, self.limit(i)) if after == "[" else -1
-        if label_end >= 0 and ats:
+        if label_end >= 0 and cites:
             label = _label(text[close + 2: label_end] or text[i + 1: close])
             if label not in self.labels:
                 self.report(i, f"'{_short(text[i:label_end + 1])}' reads as a link to an undefined "
                              "reference label, so it is neither a link nor a citation; put all "
                              "keys in one bracket, as in [@a; @b]." + _HINT)
-        if (not ats or label_end >= 0 or (after == "(" and self.close_paren(close + 1) is not None)
-                or _label(text[i + 1: close]) in self.labels):
+        if (not cites or label_end >= 0 or (after == "(" and self.close_paren(close + 1) is not None)
+                or (self.labels and _label(text[i + 1: close]) in self.labels)):
             return i + 1  # plain brackets or a link
-        group = self.make_group(i, close, semis, ats)
+        group = self.bare_group(i, close) if bare else self.make_group(i, close, semis, ats)
         if group is None:
             return i + 1
         self.groups.append(group)
@@ -459,6 +473,14 @@ class _Scanner:
                 ats.append(j)
             j += 1
         return None, semis, ats, lim
+
+    def bare_group(self, i: int, close: int) -> CitationGroup:
+        """The group ``text[i:close+1]`` that :data:`_BARE_GROUP` matched: one line, keys
+        only (no prefix, no locator)."""
+        line, column = self.pos(i)
+        items = tuple(CitationItem(m.group(1), line, column + m.start() - i)
+                      for m in _BARE_KEY.finditer(self.text, i + 1, close))
+        return CitationGroup(items, self.file, line, column, i, close + 1, self.text[i: close + 1])
 
     def make_group(self, i: int, close: int, semis: list[int], ats: list[int]):
         """Build the group ``text[i:close+1]``, or report an error and return ``None`` if malformed."""

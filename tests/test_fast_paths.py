@@ -1,0 +1,101 @@
+"""The checker's fast paths give what the general code gives (issue 11, item 9).
+
+Each fast path (a bare citation group, a group in the same sentence as the one before
+it, ...) is compared with the general code it stands in for, on tricky hand-written
+inputs and on many random ones built from the characters each rule looks at.
+"""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from citeproof.claims import _sentences, _sentences_slow
+from citeproof.markdown import _BARE_GROUP, _Scanner, parse_citations
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Pieces of Markdown that the parser's and the sentence finder's rules look at.
+PIECES = [
+    "[@a]", "[@b]", "[-@a]", "[@a; @b]", "[@a;@b]", "[ @a ]", "[@a ;  -@b ]", "[@a.b]", "[@a.]",
+    "[@a:b-c/d+e#f]", "[@a--b]", "[@a -@b]", "[@a @b]", "[@a;]", "[;@a]", "[@a; ]", "[@]",
+    "[see @a, p. 3]", "[See @a]", "[@A]", "[1 @a]", "[@a, p. 3; @b]", "[@a](u)", "[@a] (x)", "[@a][x]", "[@a][]", "[x]: u",
+    "[@a]: u", "\n[@a]: u\n", "![@a]", "[^a]", "[^1]: note", "\\[@a]", "\\@a", "[\\@a]", "[@a\\]",
+    "`[@a]`", "``", "<b>", "<!-- [@a] -->", "<code>[@a]</code>", "[[@a]]", "[x [@a]]", "[@a",
+    "@a]", "[", "]", "(", ")", "a@b.c", "\\bibliography", "\n\\bibliography\n",
+    ".", "!", "?", "e.g.", "et al.", "Dr.", " J.", "...", "\"", "'", "”", "’", ")", "]", "(", "“",
+    " ", "  ", "\t", "\u00a0", "\n", "\n\n", "\n \n", "\n- ", "\n1. ", "\n# ", "\n> ", "\n    ",
+    "\n```\n", "\n!!! note\n", "|", "===", "A", "The", "Smith", "Smith et al. (2019)", "found",
+    "walking", "x", "2019", "Krein showed", "According to Lee", ";", ",", ":", "-", "—",
+]
+
+
+def random_text(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice(PIECES) for _ in range(n))
+
+
+def fast_and_general(text: str):
+    return _Scanner(text, "p.md", 3).run(), _Scanner(text, "p.md", 3, fast=False).run()
+
+
+# --------------------------------------------------------------------------- markdown
+
+@pytest.mark.parametrize("text", [
+    "[@a]", "x [@a] y", "[@a; @b]", "[@a;@b;-@c]", "[ @a ]", "[@a ; -@b ]", "[-@a]",
+    "[@a](u)", "[@a] (u)", "[@a][x]", "[@a][x]\n\n[x]: u", "[@a]: u\n\n[@a]", "[@a]\n\n[@A]: u",
+    "![@a]", "\\[@a]", "[@a][@b]", "x[@a]y", "[@a.b] [@a.] [@a--b]", "    [@a]", "\n\n    [@a]",
+    "```\n[@a]\n```\n[@b]", "`[@a]` [@b]", "<!-- [@a] --> [@b]", "[@пункт3; @_x1]",
+    "[@a]\r\n[@b]", "[@a;\t@b]", "[@a;\n@b]", "line\n[@a] and [@b; @c] here\n",
+])
+def test_bare_groups_parse_as_the_general_path_parses_them(text):
+    fast, general = fast_and_general(text)
+    assert fast == general
+
+
+def test_the_bare_pattern_takes_only_keys_spaces_and_semicolons():
+    assert _BARE_GROUP.fullmatch("[@a; -@b ;@c]")
+    for text in ("[see @a]", "[@a, p. 3]", "[@a;]", "[@a\t]", "[@a\n]", "[@a.]", "[@a @b]",
+                 "[@a\\@b]", "[@a`]"):
+        assert not _BARE_GROUP.fullmatch(text), text
+
+
+def test_random_pages_parse_alike_on_both_paths():
+    rng = random.Random(20261201)
+    for _ in range(3000):
+        text = random_text(rng, rng.randint(1, 40))
+        fast, general = fast_and_general(text)
+        assert fast == general, repr(text)
+
+
+def test_the_article_parses_alike_on_both_paths():
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        fast, general = fast_and_general(page.read_text(encoding="utf-8"))
+        assert fast == general and (fast.groups or page.name != "index.md")
+
+
+# --------------------------------------------------------------------------- sentences
+
+def sentences(text: str, slow: bool = False):
+    groups = parse_citations(text, "p.md").groups
+    found = (_sentences_slow if slow else _sentences)(text, groups)
+    return [(s.start, s.end, [g.start for g in s.groups]) for s in found]
+
+
+@pytest.mark.parametrize("text", [
+    "[@a] [@b] [@c]", "Done. [See @a] and [@b].", "Done.  [@a] [@b]", "Done.) [@a] [@b] Next [@c]",
+    "A [@a]. B [@b]! C [@c]? D [@d]", "Smith et al. [@a] [@b]", "e.g. [@a] [@b]",
+    "x [@a]\n[@b]", "x [@a]\n\n[@b]", "x [@a]\n- [@b]", "x [@a]\n# [@b]", "x [@a] [@a.b] [@c]",
+    "[@a] (“Quoted [@b]”) [@c]", "[@a]”. [@b]", "x.[@a] [@b]", "x\u00a0[@a]\u00a0[@b]. Y [@c]",
+    "[see @a, p. 3] [@b]. Then [@c]", "A. [@a]\n \n[@b]", "Done.) [See @a] and [@b]",
+    "Done.” [See @a] [@b]", "Done.\" [1 @a] [@b]", "Done. [(See @a)] [@b]",
+])
+def test_a_sentence_of_many_groups_is_found_as_group_by_group(text):
+    assert sentences(text) == sentences(text, slow=True)
+
+
+def test_random_paragraphs_split_into_the_same_sentences():
+    rng = random.Random(11_9)
+    for _ in range(3000):
+        text = random_text(rng, rng.randint(1, 40))
+        assert sentences(text) == sentences(text, slow=True), repr(text)

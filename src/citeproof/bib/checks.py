@@ -57,14 +57,13 @@ _TYPED = {"author": "authors", "editor": "editors", "title": "title", "journal":
 def validate_references(refs: dict[str, Reference]) -> list[Problem]:
     """Offline checks of loaded references (identifiers' syntax, required fields, URLs)."""
     problems: list[Problem] = []
+    unknown: dict[tuple, list[tuple[str, str]]] = {}  # (type, field names) -> unknown_fields
     for key, ref in refs.items():
         def add(code, message, field_name=None, severity="error"):
             line = ref.line_of(field_name) if field_name else ref.line
             problems.append(Problem(code=code, severity=severity, message=f"{key}: {message}",
                                     key=key, file=ref.file, line=line, field=field_name))
 
-        names = {name for name, _ in ref.field_lines}
-        pmid_field = "pubmed" if "pubmed" in names and "pmid" not in names else "pmid"
         doi, warning = normalize_doi(ref.doi)
         if warning:
             add("invalid-doi", warning, "doi", "warning")
@@ -72,6 +71,8 @@ def validate_references(refs: dict[str, Reference]) -> list[Problem]:
             add("invalid-doi", f"'{doi}' is not a DOI (expected 10.NNNN/suffix without spaces): "
                 "correct the doi field", "doi")
         if ref.pmid and not is_valid_pmid(ref.pmid):
+            names = {name for name, _ in ref.field_lines}
+            pmid_field = "pubmed" if "pubmed" in names and "pmid" not in names else "pmid"
             add("invalid-pmid", f"'{ref.pmid}' is not a PMID (expected 1-8 digits, no leading "
                 "zero): correct the pmid field", pmid_field)
         if ref.pmcid and not is_valid_pmcid(ref.pmcid):
@@ -92,7 +93,12 @@ def validate_references(refs: dict[str, Reference]) -> list[Problem]:
                     "identifier = {none} if no record has either")
         for message in missing_fields(ref):
             add("missing-field", message)
-        for name, message in unknown_fields(ref):
+        # the same fields of the same type give the same messages: made once per shape
+        shape = (ref.entry_type, *[name for name, _ in ref.field_lines])
+        found = unknown.get(shape)
+        if found is None:
+            found = unknown[shape] = unknown_fields(ref)
+        for name, message in found:
             add("unknown-field", message, name, "warning")
         if ref.url and not is_http_url(ref.url):
             add("invalid-url", f"the url '{ref.url}' is not an http(s) address and will not be "
@@ -126,13 +132,20 @@ def unknown_fields(ref: Reference) -> list[tuple[str, str]]:
 def missing_fields(ref: Reference) -> list[str]:
     """One message per required field (:data:`REQUIRED_FIELDS`) that ``ref`` lacks."""
     messages = []
-    for need in REQUIRED_FIELDS.get(ref.entry_type, ()):
-        names = need if isinstance(need, tuple) else (need,)
-        if not any(_has(ref, name) for name in names):
+    for names in _REQUIRED_NAMES.get(ref.entry_type, ()):
+        for name in names:
+            if _has(ref, name):
+                break
+        else:
             what = f"no {names[0]}" if len(names) == 1 else "neither " + " nor ".join(names)
             fix = " or ".join(f"{name} = {{...}}" for name in names)
             messages.append(f"the {ref.entry_type} has {what}: add {fix}")
     return messages
+
+
+#: :data:`REQUIRED_FIELDS` with every need as a tuple of names.
+_REQUIRED_NAMES = {kind: tuple(need if isinstance(need, tuple) else (need,) for need in needs)
+                   for kind, needs in REQUIRED_FIELDS.items()}
 
 
 def _has(ref: Reference, name: str) -> bool:

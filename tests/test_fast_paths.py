@@ -89,6 +89,9 @@ def sentences(text: str, slow: bool = False):
     "[@a] (“Quoted [@b]”) [@c]", "[@a]”. [@b]", "x.[@a] [@b]", "x\u00a0[@a]\u00a0[@b]. Y [@c]",
     "[see @a, p. 3] [@b]. Then [@c]", "A. [@a]\n \n[@b]", "Done.) [See @a] and [@b]",
     "Done.” [See @a] [@b]", "Done.\" [1 @a] [@b]", "Done. [(See @a)] [@b]",
+    "Done.\n[See @a] [@b]", "Done.\n\n[See @a] [@b]", "Done.\n \n [See @a] [@b]", "x\n\n[@a] [@b]",
+"[see @a, ends. Then] [@b]", "[@a, p. 3! So] [@b]",
+        "x.\n\n[@a] [@b] [@c]", "# H\n[@a] [@b]", "- x [@a]\n- [See @a] [@b]", "x\n  [@a] [@b]",
 ])
 def test_a_sentence_of_many_groups_is_found_as_group_by_group(text):
     assert sentences(text) == sentences(text, slow=True)
@@ -167,3 +170,25 @@ def test_values_json_cannot_write_are_refused_as_before():
     looped.append(looped)
     with pytest.raises(ValueError, match="Circular"):
         format_json(_Result({"loop": looped}, [], []))
+
+
+# --------------------------------------------------------------------------- the text report
+
+def test_the_text_report_escapes_every_key_and_aligns_on_the_escaped_width():
+    from citeproof.model import ReferenceResult
+    from citeproof.report.text import format_text
+
+    refs = [ReferenceResult("plain", "", "", "not-checked"),
+            ReferenceResult("bad\x1b[31m", "10.1/x", "", "verified", ["crossref\x07"]),
+            ReferenceResult("b\u202eidi", "", "1", "unavailable", ["pubmed"])]
+    result = _Result({"references": 3, "statuses": {}, "errors": 0, "warnings": 0, "offline": True,
+                      "requests": 0, "elapsed_seconds": 0.0, "lock": "", "endpoints": {},
+                      "official_endpoints": True}, refs, [])
+    result.official = True
+    lines = format_text(result).splitlines()
+    rows = lines[lines.index("References:") + 1:lines.index("References:") + 4]
+    assert rows == ["  plain" + " " * 6 + "  not checked",  # the width of the longest, escaped
+                    "  bad\\x1b[31m  verified via crossref\\x07",
+                    "  b\\u202eidi   could not verify (a registry did not answer) (answered: pubmed)"]
+    result.references = refs[:1]
+    assert format_text(result).splitlines()[1] == "  plain  not checked"

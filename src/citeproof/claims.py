@@ -258,11 +258,12 @@ def _sentences(text: str, groups: Sequence[CitationGroup]) -> list[_Sentence]:
     sentence per distinct start.
 
     A group in the same sentence as the one before it is told apart without reading the
-    sentence again (a paragraph of many citations stays linear): when nothing from
-    ``q`` to the group could start a sentence end or a block (no ``.!?`` nor newline),
-    where ``q`` is the previous group's start less the whitespace and closers before it
-    (and the character before ``q`` is no ``.!?``), every match :func:`sentence_bounds`
-    sees before this group is one it saw before the previous group: the same start."""
+    sentence again (a paragraph of many citations stays linear): when nothing from the
+    previous group's '[' to this one could start a sentence end, a paragraph break or a
+    block (no ``.!?`` nor newline), and no ``.!?`` stands before the whitespace and closers
+    that lead up to that '[' (a sentence end there was cut off by the previous group's
+    search, which stops at its '['), :func:`sentence_bounds` finds for this group the
+    paragraph, block and sentence ends it found for the previous one: the same start."""
     sentences: list[_Sentence] = []
     prev = None
     for group in groups:
@@ -271,7 +272,7 @@ def _sentences(text: str, groups: Sequence[CitationGroup]) -> list[_Sentence]:
             while q > 0 and (text[q - 1] in _CLOSERS or text[q - 1].isspace()):
                 q -= 1
             if ((q == 0 or text[q - 1] not in ".!?")
-                    and not _BREAK_CHAR.search(text, q, group.start)):
+                    and not _BREAK_CHAR.search(text, prev.start, group.start)):
                 sentences[-1].groups.append(group)
                 prev = group
                 continue
@@ -374,7 +375,8 @@ def _clauses(sent: _Sentence) -> list[tuple[int, int, CitationGroup]]:
 
 def _check_sentence(text: str, masked: str, sent: _Sentence, works: _Works,
                     everyone: Mapping[str, str], file: str) -> list[Problem]:
-    keys = [k for g in sent.groups for k in dict.fromkeys(g.keys) if k in works]
+    refs, records = works.refs, works.records
+    keys = [k for g in sent.groups for k in dict.fromkeys(g.keys) if k in refs]
     if not keys:
         return []
     out: list[Problem] = []
@@ -384,10 +386,11 @@ def _check_sentence(text: str, masked: str, sent: _Sentence, works: _Works,
         for m in subjects:
             group = next((g for g in sent.groups if g.start >= m.start()), sent.groups[-1])
             out += _attribution(text, m, group, cited, everyone, file)
-    for start, end, group in _clauses(sent):
-        clause = [k for k in dict.fromkeys(group.keys) if k in works]
-        if clause and all(works.records.get(k) for k in clause):  # else some work has no design
-            out += _design(masked, start, end, text, group, [works[k] for k in clause], file)
+    if records:  # else no work has a design to compare
+        for start, end, group in _clauses(sent):
+            clause = [k for k in dict.fromkeys(group.keys) if k in refs]
+            if clause and all(records.get(k) for k in clause):  # else some work has no design
+                out += _design(masked, start, end, text, group, [works[k] for k in clause], file)
     return out
 
 

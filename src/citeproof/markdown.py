@@ -84,7 +84,7 @@ _TAG = re.compile(
 #: has a prefix or locator, and nothing inside needs the general scan. A '[' where this
 #: matches gives the group :meth:`_Scanner.scan_group` and :meth:`_Scanner.make_group`
 #: would give, without them (``tests/test_markdown_fast.py`` holds the two to agreement).
-_BARE_GROUP = re.compile(rf"\[ *-?@{KEY_PATTERN} *(?:; *-?@{KEY_PATTERN} *)*\]")
+_BARE_GROUP = re.compile(rf"\[ *-?@(?P<key>{KEY_PATTERN}) *(?P<more>(?:; *-?@{KEY_PATTERN} *)*)\]")
 _BARE_KEY = re.compile(rf"@({KEY_PATTERN})")
 _MARKER = "\\bibliography"
 _HINT = " If this is not a citation, escape the @ as \\@."
@@ -296,12 +296,12 @@ class _Scanner:
 
     def cites_at(self, at: int, opening: int) -> bool:
         """Whether the '@' at ``at`` stands where a citation key may start."""
-        def boundary(k: int) -> bool:
-            return k == opening or self.text[k].isspace() or self.text[k] == ";"
-        prev = at - 1
-        if boundary(prev):
+        text, prev = self.text, at - 1
+        if prev == opening or text[prev].isspace() or text[prev] == ";":
             return True
-        return self.text[prev] == "-" and prev - 1 >= opening and boundary(prev - 1)
+        k = prev - 1
+        return text[prev] == "-" and k >= opening and (
+            k == opening or text[k].isspace() or text[k] == ";")
 
     def report(self, offset: int, message: str) -> None:
         """A ``malformed-citation`` error on the line of ``offset``."""
@@ -428,7 +428,7 @@ class _Scanner:
         if (not cites or label_end >= 0 or (after == "(" and self.close_paren(close + 1) is not None)
                 or (self.labels and _label(text[i + 1: close]) in self.labels)):
             return i + 1  # plain brackets or a link
-        group = self.bare_group(i, close) if bare else self.make_group(i, close, semis, ats)
+        group = self.bare_group(bare) if bare else self.make_group(i, close, semis, ats)
         if group is None:
             return i + 1
         self.groups.append(group)
@@ -474,13 +474,17 @@ class _Scanner:
             j += 1
         return None, semis, ats, lim
 
-    def bare_group(self, i: int, close: int) -> CitationGroup:
-        """The group ``text[i:close+1]`` that :data:`_BARE_GROUP` matched: one line, keys
-        only (no prefix, no locator)."""
+    def bare_group(self, bare: re.Match) -> CitationGroup:
+        """The group that :data:`_BARE_GROUP` matched: on one line, keys only (no prefix,
+        no locator)."""
+        i, end = bare.span()
         line, column = self.pos(i)
-        items = tuple(CitationItem(m.group(1), line, column + m.start() - i)
-                      for m in _BARE_KEY.finditer(self.text, i + 1, close))
-        return CitationGroup(items, self.file, line, column, i, close + 1, self.text[i: close + 1])
+        if bare.start("more") == bare.end("more"):  # one key, the commonest group
+            items = (CitationItem(bare.group("key"), line, column + bare.start("key") - 1 - i),)
+        else:
+            items = tuple(CitationItem(m.group(1), line, column + m.start() - i)
+                          for m in _BARE_KEY.finditer(self.text, i + 1, end - 1))
+        return CitationGroup(items, self.file, line, column, i, end, bare.group())
 
     def make_group(self, i: int, close: int, semis: list[int], ats: list[int]):
         """Build the group ``text[i:close+1]``, or report an error and return ``None`` if malformed."""

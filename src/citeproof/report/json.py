@@ -11,7 +11,7 @@ def format_json(result, *, color: bool = False) -> str:
     """``json.dumps({"summary", "references", "problems"}, indent=2, ensure_ascii=False)``,
     written without the standard library's indenting encoder (pure Python, the report's
     largest cost on a big bib) and one reference at a time (no second copy of them all)."""
-    parts = ["{\n", INDENT, '"summary": ']
+    parts = _Parts(["{\n", INDENT, '"summary": '])
     try:
         _encode(result.summary(), 1, parts)
         for name, items in (("references", result.references), ("problems", result.problems)):
@@ -34,6 +34,16 @@ def _standard(result) -> str:
 
 class _Unsupported(Exception):
     pass
+
+
+class _Parts(list):
+    """The report's pieces, and for each shape of dict met so far (its level and keys) the
+    text before each of its values: a report has a few shapes, repeated (a reference, a
+    problem)."""
+
+    def __init__(self, parts: list[str]):
+        super().__init__(parts)
+        self.leads: dict[tuple, list[str]] = {}
 
 
 def _float(value: float) -> str:
@@ -65,7 +75,7 @@ def _scalar(value) -> str | None:
     raise _Unsupported
 
 
-def _encode(value, level: int, parts: list[str]) -> None:
+def _encode(value, level: int, parts: _Parts) -> None:
     text = _scalar(value)
     if text is not None:
         parts.append(text)
@@ -75,7 +85,7 @@ def _encode(value, level: int, parts: list[str]) -> None:
         _encode_list(value, level, parts)
 
 
-def _encode_list(values, level: int, parts: list[str]) -> None:
+def _encode_list(values, level: int, parts: _Parts) -> None:
     inner = "\n" + INDENT * (level + 1)
     sep = "[" + inner
     for value in values:
@@ -91,23 +101,29 @@ def _encode_list(values, level: int, parts: list[str]) -> None:
     parts.append("[]" if sep[0] == "[" else "\n" + INDENT * level + "]")
 
 
-def _encode_dict(value: dict, level: int, parts: list[str]) -> None:
+def _encode_dict(value: dict, level: int, parts: _Parts) -> None:
     if not value:
         parts.append("{}")
         return
-    inner = "\n" + INDENT * (level + 1)
-    sep = "{" + inner
-    for key, item in value.items():
-        if not isinstance(key, str):
+    shape = (level, *value)
+    leads = parts.leads.get(shape)
+    if leads is None:
+        if not all(isinstance(key, str) for key in value):
             raise _Unsupported  # json.dumps converts or rejects other keys
+        inner = "\n" + INDENT * (level + 1)
+        leads = [f"{inner}{encode_basestring(key)}: " for key in value]
+        leads = parts.leads[shape] = ["{" + leads[0], *("," + lead for lead in leads[1:])]
+    for lead, item in zip(leads, value.values()):
+        parts.append(lead)
+        if type(item) is str:
+            parts.append(encode_basestring(item))
+            continue
         text = _scalar(item)
         if text is not None:
-            parts += [sep, encode_basestring(key), ": ", text]
+            parts.append(text)
+        elif isinstance(item, dict):
+            _encode_dict(item, level + 1, parts)
         else:
-            parts += [sep, encode_basestring(key), ": "]
-            if isinstance(item, dict):
-                _encode_dict(item, level + 1, parts)
-            else:
-                _encode_list(item, level + 1, parts)
-        sep = "," + inner
+            _encode_list(item, level + 1, parts)
     parts.append("\n" + INDENT * level + "}")
+

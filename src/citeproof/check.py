@@ -187,13 +187,14 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
         refs, problems, pages = _offline(options)
         lock = Lock.load(options.lock)
         trusted = Lock.load(options.trusted_lock) if options.trusted_lock else None
-        plan = lock.plan([r for r in refs.values() if any(valid_ids(r.doi, r.pmid))], config.endpoints,
-                         options.max_age, now or datetime.now(timezone.utc), options.offline, trusted)
+        checkable = {key: ref for key, ref in refs.items() if any(valid_ids(ref.doi, ref.pmid))}
+        plan = lock.plan(checkable.values(), config.endpoints, options.max_age,
+                         now or datetime.now(timezone.utc), options.offline, trusted)
         problems += _plan_problems(plan, refs, options, config.endpoints)
     asked, res = gather(plan.to_ask, config)
     with _collector_paused():
         answers = {**plan.trusted, **asked}
-        results, found = judge(refs, answers)
+        results, found = judge(refs, answers, checkable)
         found += claim_problems(pages, refs, answers)
         locked = sum(lock.keep(refs[key], looks, config.endpoints) for key, looks in asked.items())
     note, failed = persist(lock, options, locked, config.official)

@@ -6,6 +6,7 @@ Unknown and unused citation keys need the pages as well as the bib: they live in
 from __future__ import annotations
 
 import difflib
+from operator import attrgetter
 
 from ..identifiers import is_http_url, is_valid_doi, is_valid_pmcid, is_valid_pmid, normalize_doi
 from ..model import Problem, Reference
@@ -132,9 +133,9 @@ def unknown_fields(ref: Reference) -> list[tuple[str, str]]:
 def missing_fields(ref: Reference) -> list[str]:
     """One message per required field (:data:`REQUIRED_FIELDS`) that ``ref`` lacks."""
     messages = []
-    for names in _REQUIRED_NAMES.get(ref.entry_type, ()):
-        for name in names:
-            if _has(ref, name):
+    for names, getters in _REQUIRED_GETTERS.get(ref.entry_type, ()):
+        for get in getters:
+            if get(ref):
                 break
         else:
             what = f"no {names[0]}" if len(names) == 1 else "neither " + " nor ".join(names)
@@ -143,12 +144,14 @@ def missing_fields(ref: Reference) -> list[str]:
     return messages
 
 
-#: :data:`REQUIRED_FIELDS` with every need as a tuple of names.
-_REQUIRED_NAMES = {kind: tuple(need if isinstance(need, tuple) else (need,) for need in needs)
-                   for kind, needs in REQUIRED_FIELDS.items()}
-
-
-def _has(ref: Reference, name: str) -> bool:
-    """True when ``ref`` has a non-empty ``name`` (typed attributes first, then fields)."""
+def _getter(name: str):
+    """A reader of ``name``'s value: its typed attribute (decoded, parsed), else the field."""
     attribute = _TYPED.get(name)
-    return bool(getattr(ref, attribute) if attribute else ref.field(name))
+    return attrgetter(attribute) if attribute else lambda ref: ref.field(name)
+
+
+#: :data:`REQUIRED_FIELDS` with every need as (its names, a getter of each).
+_REQUIRED_GETTERS = {
+    kind: tuple((names, tuple(_getter(name) for name in names))
+                for names in (need if isinstance(need, tuple) else (need,) for need in needs))
+    for kind, needs in REQUIRED_FIELDS.items()}

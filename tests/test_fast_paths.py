@@ -192,3 +192,41 @@ def test_the_text_report_escapes_every_key_and_aligns_on_the_escaped_width():
                     "  b\\u202eidi   could not verify (a registry did not answer) (answered: pubmed)"]
     result.references = refs[:1]
     assert format_text(result).splitlines()[1] == "  plain  not checked"
+
+
+# --------------------------------------------------------------------------- the collector
+
+def _small_check(tmp_path):
+    from citeproof.check import CheckOptions, run_check
+
+    (tmp_path / "docs").mkdir(exist_ok=True)
+    (tmp_path / "docs" / "index.md").write_text("# T\n\nSee [@a].\n", encoding="utf-8")
+    (tmp_path / "references.bib").write_text(
+        "@article{a,\n  author = {A, B},\n  title = {T},\n  journal = {J},\n  year = {2020},\n"
+        "  doi = {10.1000/a}\n}\n", encoding="utf-8")
+    return run_check(CheckOptions(bib=tmp_path / "references.bib", docs=tmp_path / "docs",
+                                  lock=tmp_path / "lock.json", offline=True))
+
+
+def test_a_check_leaves_the_cycle_collector_as_it_found_it(tmp_path):
+    import gc
+
+    before = gc.get_freeze_count()  # 0, unless an in-process site build froze its objects
+    assert gc.isenabled()
+    assert [r.status for r in _small_check(tmp_path).references] == ["not-checked"]
+    assert gc.isenabled() and gc.get_freeze_count() == before
+    gc.disable()
+    try:
+        _small_check(tmp_path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    kept = [object() for _ in range(3)]  # what a site build freezes stays frozen
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        _small_check(tmp_path)
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
+    del kept

@@ -166,15 +166,17 @@ def _collector_paused():
     every citation of them, their verdicts) and makes no cycles worth collecting, and
     each full collection walks all of them again: a third of the run's own time on a
     100,000-entry bib. What was made meanwhile then goes to the oldest generation without
-    being walked (freeze, unfreeze): resuming costs nothing, where the next young
-    collections would walk it all."""
-    paused = gc.isenabled()
+    being walked (freeze, unfreeze), so resuming costs nothing, where the next young
+    collections would walk it all; unless the process keeps objects frozen itself (a
+    site build does), which stay frozen."""
+    paused, frozen = gc.isenabled(), gc.get_freeze_count()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
-        gc.unfreeze()
+        if not frozen:
+            gc.freeze()
+            gc.unfreeze()
         if paused:
             gc.enable()
 

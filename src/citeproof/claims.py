@@ -376,7 +376,7 @@ def _clauses(sent: _Sentence) -> list[tuple[int, int, CitationGroup]]:
 def _check_sentence(text: str, masked: str, sent: _Sentence, works: _Works,
                     everyone: Mapping[str, str], file: str) -> list[Problem]:
     refs, records = works.refs, works.records
-    keys = [k for g in sent.groups for k in dict.fromkeys(g.keys) if k in refs]
+    keys = [k for g in sent.groups for k in _keys(g) if k in refs]
     if not keys:
         return []
     out: list[Problem] = []
@@ -388,10 +388,16 @@ def _check_sentence(text: str, masked: str, sent: _Sentence, works: _Works,
             out += _attribution(text, m, group, cited, everyone, file)
     if records:  # else no work has a design to compare
         for start, end, group in _clauses(sent):
-            clause = [k for k in dict.fromkeys(group.keys) if k in refs]
+            clause = [k for k in _keys(group) if k in refs]
             if clause and all(records.get(k) for k in clause):  # else some work has no design
                 out += _design(masked, start, end, text, group, [works[k] for k in clause], file)
     return out
+
+
+def _keys(group: CitationGroup) -> Iterable[str]:
+    """The group's keys, each once (most groups cite one)."""
+    items = group.items
+    return (items[0].key,) if len(items) == 1 else dict.fromkeys(item.key for item in items)
 
 
 def _subjects(masked: str, start: int, end: int) -> Iterable[re.Match]:

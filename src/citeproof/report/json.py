@@ -118,6 +118,9 @@ def _encode_dict(value: dict, level: int, parts: _Parts) -> None:
         if type(item) is str:
             parts.append(encode_basestring(item))
             continue
+        if item is None or (type(item) is list and not item):
+            parts.append("[]" if item is not None else "null")
+            continue
         text = _scalar(item)
         if text is not None:
             parts.append(text)

@@ -62,6 +62,8 @@ _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _SPECIAL = re.compile(r"[\\`<\[\]]")
 _GROUP_SPECIAL = re.compile(r"[\\`<\[\];@]")
 _BACKTICKS = re.compile(r"`+")
+_BRACKET = re.compile(r"[\[\]]")
+_SKIPPED = re.compile(r"[\\`<]")  # what the bracket count skips over (escapes, code, HTML)
 _FOOTNOTE_END = re.compile(r"\[\^[^\[\]\s]+\]\Z")
 _PARENS = re.compile(r"[\\()]")
 _FENCE = re.compile(r"(`{3,}|~{3,})(.*)")
@@ -210,6 +212,7 @@ class _Scanner:
         self.groups: list[CitationGroup] = []
         self.markers: list[BibliographyMarker] = []
         self.problems: list[Problem] = []
+        self.reported: dict[tuple[int, str], Problem] = {}  # (line, message) -> its problem
         self.escapes: list[int] = []
         self.parens: dict[int, dict[int, int]] = {}  # paragraph start -> '(' -> ')'
         self.unclosed: dict[object, int] = {}  # search -> a start it is known to fail from
@@ -304,10 +307,15 @@ class _Scanner:
             k == opening or text[k].isspace() or text[k] == ";")
 
     def report(self, offset: int, message: str) -> None:
-        """A ``malformed-citation`` error on the line of ``offset``."""
+        """A ``malformed-citation`` error on the line of ``offset``. The same error on the
+        same line again (a page repeating one mistake) is the same immutable Problem, made
+        once."""
         line, _ = self.pos(offset)
-        self.problems.append(Problem("malformed-citation", "error", message,
-                                     file=self.file, line=line))
+        problem = self.reported.get((line, message))
+        if problem is None:
+            problem = self.reported[line, message] = Problem(
+                "malformed-citation", "error", message, file=self.file, line=line)
+        self.problems.append(problem)
 
     def closes_around(self, j: int, lim: int) -> bool:
         """Whether the '[' enclosing the '[' at ``j`` is closed before ``lim`` (brackets
@@ -326,6 +334,18 @@ class _Scanner:
         """``(index of each '[' token, depth after each bracket token, the suffix minima of
         those depths)`` for the brackets from ``j`` to ``lim`` (escapes, code spans and
         HTML skipped)."""
+        text = self.text
+        if _SKIPPED.search(text, j, lim):
+            return self.scanned_depths(j, lim)
+        marks = [m.start() for m in _BRACKET.finditer(text, j, lim)]  # every bracket counts
+        steps = [1 if text[k] == "[" else -1 for k in marks]
+        after = list(accumulate(steps))
+        index = {k: n for n, k in enumerate(marks) if steps[n] == 1}
+        return index, after, list(accumulate(reversed(after), min))[::-1]
+
+    def scanned_depths(self, j: int, lim: int):
+        """:meth:`bracket_depths`, token by token (what it does when there is something
+        to skip)."""
         text, depth, k = self.text, 0, j
         index: dict[int, int] = {}
         after: list[int] = []
@@ -469,7 +489,7 @@ class _Scanner:
                 return j, semis, ats, j
             if ch == ";":
                 semis.append(j)
-            elif self.cites_at(j, i):
+            elif j - 1 == i or text[j - 1] in " ;" or self.cites_at(j, i):  # the commonest first
                 ats.append(j)
             j += 1
         return None, semis, ats, lim

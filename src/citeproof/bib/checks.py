@@ -9,7 +9,7 @@ import difflib
 from operator import attrgetter
 
 from ..identifiers import is_http_url, is_valid_doi, is_valid_pmcid, is_valid_pmid, normalize_doi
-from ..model import Problem, Reference
+from ..model import FieldLines, Problem, Reference
 
 __all__ = ["REQUIRED_FIELDS", "KNOWN_FIELDS", "validate_references"]
 
@@ -95,7 +95,9 @@ def validate_references(refs: dict[str, Reference]) -> list[Problem]:
         for message in missing_fields(ref):
             add("missing-field", message)
         # the same fields of the same type give the same messages: made once per shape
-        shape = (ref.entry_type, *[name for name, _ in ref.field_lines])
+        lines = ref.field_lines
+        shape = (ref.entry_type, lines.names if isinstance(lines, FieldLines)
+                 else tuple(name for name, _ in lines))
         found = unknown.get(shape)
         if found is None:
             found = unknown[shape] = unknown_fields(ref)

@@ -85,7 +85,7 @@ _TAG = re.compile(
 #: The commonest group, bare keys only (``[@a]``, ``[@a; -@b]``): every '@' cites, no item
 #: has a prefix or locator, and nothing inside needs the general scan. A '[' where this
 #: matches gives the group :meth:`_Scanner.scan_group` and :meth:`_Scanner.make_group`
-#: would give, without them (``tests/test_markdown_fast.py`` holds the two to agreement).
+#: would give, without them (``tests/test_fast_paths.py`` holds the two to agreement).
 _BARE_GROUP = re.compile(rf"\[ *-?@(?P<key>{KEY_PATTERN}) *(?P<more>(?:; *-?@{KEY_PATTERN} *)*)\]")
 _BARE_KEY = re.compile(rf"@({KEY_PATTERN})")
 _MARKER = "\\bibliography"

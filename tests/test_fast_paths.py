@@ -245,3 +245,17 @@ def test_bracket_depths_without_anything_to_skip_are_the_scanned_ones():
         scanner = _Scanner(text, "p.md")
         for j in range(len(text)):
             assert scanner.bracket_depths(j, len(text)) == scanner.scanned_depths(j, len(text)), text
+
+
+def test_a_mistake_repeated_is_reported_each_time_with_its_own_line():
+    doc = parse_citations("[@" * 3 + "\n\n" + "[@" * 2 + "\n\n[@a [@b\n[@a [@b", "p.md", 10)
+    found = [(p.line, p.message.split(" is not closed")[0], p.message.split("locator, ")[1][:29])
+             for p in doc.problems]
+    next_on = "before the next '[' (line {})"
+    end = "before the end of the paragra"
+    assert found == [
+        (11, "citation '[@'", next_on.format(11)), (11, "citation '[@'", next_on.format(11)),
+        (11, "citation '[@'", end), (13, "citation '[@'", next_on.format(13)),
+        (13, "citation '[@'", end), (15, "citation '[@a'", next_on.format(15)),
+        (15, "citation '[@b'", next_on.format(16)), (16, "citation '[@a'", next_on.format(16)),
+        (16, "citation '[@b'", end)]

@@ -212,7 +212,9 @@ class _Scanner:
         self.groups: list[CitationGroup] = []
         self.markers: list[BibliographyMarker] = []
         self.problems: list[Problem] = []
-        self.reported: dict[tuple[int, str], Problem] = {}  # (line, message) -> its problem
+        #: a mistake repeated on one line is one Problem, reported again: by (line, message),
+        #: and an unclosed citation by (its opening, line, line of the '[' that stopped it)
+        self.reported: dict[tuple, Problem] = {}
         self.escapes: list[int] = []
         self.parens: dict[int, dict[int, int]] = {}  # paragraph start -> '(' -> ')'
         self.unclosed: dict[object, int] = {}  # search -> a start it is known to fail from
@@ -378,7 +380,7 @@ class _Scanner:
             if not m:
                 break
             i = m.start()
-            end = self.code_end(i)
+            end = self.code_end(i) if self.code_starts else None
             if end is not None:
                 i = end
             elif text[i] == "\\":
@@ -430,11 +432,7 @@ class _Scanner:
             close, semis, ats, stop = scanned
             if close is None:
                 if ats:
-                    before = (f"before the next '[' (line {self.pos(stop)[0]})" if stop < self.n
-                              and text[stop] == "[" else "before the end of the paragraph (a "
-                              "citation cannot span a blank line)")
-                    self.report(i, f"citation '{self.opening(i, ats, stop)}' is not closed: add ']' "
-                                   f"after its last key or locator, {before}." + _HINT)
+                    self.unclosed_citation(i, ats, stop)
                 return i + 1
             cites = bool(ats)
         after = text[close + 1: close + 2]
@@ -453,6 +451,22 @@ class _Scanner:
             return i + 1
         self.groups.append(group)
         return close + 1
+
+    def unclosed_citation(self, i: int, ats: list[int], stop: int) -> None:
+        """Report the citation opened at ``i`` that :meth:`scan_group` found unclosed at
+        ``stop``: the paragraph ended, or a '[' came there (its message made once per
+        opening text and line: a page of one repeated mistake says it once)."""
+        line = self.pos(i)[0]
+        before = self.pos(stop)[0] if stop < self.n and self.text[stop] == "[" else 0
+        key = (self.opening(i, ats, stop), line, before)
+        problem = self.reported.get(key)
+        if problem is None:
+            where = (f"before the next '[' (line {before})" if before else "before the end of the "
+                     "paragraph (a citation cannot span a blank line)")
+            problem = self.reported[key] = Problem(
+                "malformed-citation", "error", f"citation '{key[0]}' is not closed: add ']' after "
+                f"its last key or locator, {where}." + _HINT, file=self.file, line=line)
+        self.problems.append(problem)
 
     def scan_group(self, i: int):
         """Find the ']' closing the '[' at ``i``, with the ';' and citing '@' inside.

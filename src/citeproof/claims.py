@@ -246,6 +246,57 @@ class _Sentence:
     groups: list[CitationGroup]
 
 
+#: What may stand between a sentence's last character and the lookahead of
+#: :data:`_SENTENCE_END` (its closing quotes and brackets, and whitespace).
+_CLOSERS = frozenset("\"'”’)]")
+#: The characters a match of :data:`_SENTENCE_END` or :data:`_BLOCK_START` starts with.
+_BREAK_CHAR = re.compile(r"[.!?\n]")
+
+
+def _sentences(text: str, groups: Sequence[CitationGroup]) -> list[_Sentence]:
+    """The groups (in page order) by sentence: each group's :func:`sentence_bounds`, a
+    sentence per distinct start.
+
+    A group in the same sentence as the one before it is told apart without reading the
+    sentence again (a paragraph of many citations stays linear): when nothing from the
+    previous group's '[' to this one could start a sentence end, a paragraph break or a
+    block (no ``.!?`` nor newline), and no ``.!?`` stands before the whitespace and closers
+    that lead up to that '[' (a sentence end there was cut off by the previous group's
+    search, which stops at its '['), :func:`sentence_bounds` finds for this group the
+    paragraph, block and sentence ends it found for the previous one: the same start."""
+    sentences: list[_Sentence] = []
+    prev = None
+    for group in groups:
+        if prev is not None and prev.start < group.start:
+            q = prev.start
+            while q > 0 and (text[q - 1] in _CLOSERS or text[q - 1].isspace()):
+                q -= 1
+            if ((q == 0 or text[q - 1] not in ".!?")
+                    and not _BREAK_CHAR.search(text, prev.start, group.start)):
+                sentences[-1].groups.append(group)
+                prev = group
+                continue
+        s, e = sentence_bounds(text, group.start, group.end)
+        if sentences and sentences[-1].start == s:
+            sentences[-1].groups.append(group)
+        else:
+            sentences.append(_Sentence(s, e, [group]))
+        prev = group
+    return sentences
+
+
+def _sentences_slow(text: str, groups: Sequence[CitationGroup]) -> list[_Sentence]:
+    """:func:`_sentences` computing every group's bounds (the tests compare the two)."""
+    sentences: list[_Sentence] = []
+    for group in groups:
+        s, e = sentence_bounds(text, group.start, group.end)
+        if sentences and sentences[-1].start == s:
+            sentences[-1].groups.append(group)
+        else:
+            sentences.append(_Sentence(s, e, [group]))
+    return sentences
+
+
 class _Works(dict):
     """Key -> :class:`_Work`, each made when a page first cites it."""
 
@@ -286,13 +337,7 @@ class ClaimIndex:
 
     def check(self, text: str, doc: ParsedDocument) -> list[Problem]:
         """Attribution, year and design problems of one page (``text`` is what ``doc`` parsed)."""
-        sentences: list[_Sentence] = []
-        for group in doc.groups:
-            s, e = sentence_bounds(text, group.start, group.end)
-            if sentences and sentences[-1].start == s:
-                sentences[-1].groups.append(group)
-            else:
-                sentences.append(_Sentence(s, e, [group]))
+        sentences = _sentences(text, doc.groups)
         out: list[Problem] = []
         masked = _masked(text, doc.groups)
         for sent in sentences:
@@ -328,19 +373,31 @@ def _clauses(sent: _Sentence) -> list[tuple[int, int, CitationGroup]]:
     return out
 
 
-def _check_sentence(text: str, masked: str, sent: _Sentence, works: Mapping[str, _Work],
+def _check_sentence(text: str, masked: str, sent: _Sentence, works: _Works,
                     everyone: Mapping[str, str], file: str) -> list[Problem]:
-    cited = [works[k] for g in sent.groups for k in dict.fromkeys(g.keys) if k in works]
-    if not cited:
+    refs, records = works.refs, works.records
+    keys = [k for g in sent.groups for k in _keys(g) if k in refs]
+    if not keys:
         return []
     out: list[Problem] = []
-    for m in _subjects(masked, sent.start, sent.end):
-        group = next((g for g in sent.groups if g.start >= m.start()), sent.groups[-1])
-        out += _attribution(text, m, group, cited, everyone, file)
-    for start, end, group in _clauses(sent):
-        clause = [works[k] for k in dict.fromkeys(group.keys) if k in works]
-        out += _design(masked, start, end, text, group, clause, file)
+    subjects = list(_subjects(masked, sent.start, sent.end))
+    if subjects:  # a work is folded only when a name in the sentence asks about it
+        cited = [works[k] for k in keys]
+        for m in subjects:
+            group = next((g for g in sent.groups if g.start >= m.start()), sent.groups[-1])
+            out += _attribution(text, m, group, cited, everyone, file)
+    if records:  # else no work has a design to compare
+        for start, end, group in _clauses(sent):
+            clause = [k for k in _keys(group) if k in refs]
+            if clause and all(records.get(k) for k in clause):  # else some work has no design
+                out += _design(masked, start, end, text, group, [works[k] for k in clause], file)
     return out
+
+
+def _keys(group: CitationGroup) -> Iterable[str]:
+    """The group's keys, each once (most groups cite one)."""
+    items = group.items
+    return (items[0].key,) if len(items) == 1 else dict.fromkeys(item.key for item in items)
 
 
 def _subjects(masked: str, start: int, end: int) -> Iterable[re.Match]:

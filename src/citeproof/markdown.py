@@ -62,6 +62,8 @@ _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _SPECIAL = re.compile(r"[\\`<\[\]]")
 _GROUP_SPECIAL = re.compile(r"[\\`<\[\];@]")
 _BACKTICKS = re.compile(r"`+")
+_BRACKET = re.compile(r"[\[\]]")
+_SKIPPED = re.compile(r"[\\`<]")  # what the bracket count skips over (escapes, code, HTML)
 _FOOTNOTE_END = re.compile(r"\[\^[^\[\]\s]+\]\Z")
 _PARENS = re.compile(r"[\\()]")
 _FENCE = re.compile(r"(`{3,}|~{3,})(.*)")
@@ -80,6 +82,12 @@ _TAG = re.compile(
     r"</?[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*"
     r"(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*\s*/?>"
     r"|<![A-Za-z][^>]*>|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.S)
+#: The commonest group, bare keys only (``[@a]``, ``[@a; -@b]``): every '@' cites, no item
+#: has a prefix or locator, and nothing inside needs the general scan. A '[' where this
+#: matches gives the group :meth:`_Scanner.scan_group` and :meth:`_Scanner.make_group`
+#: would give, without them (``tests/test_fast_paths.py`` holds the two to agreement).
+_BARE_GROUP = re.compile(rf"\[ *-?@(?P<key>{KEY_PATTERN}) *(?P<more>(?:; *-?@{KEY_PATTERN} *)*)\]")
+_BARE_KEY = re.compile(rf"@({KEY_PATTERN})")
 _MARKER = "\\bibliography"
 _HINT = " If this is not a citation, escape the @ as \\@."
 
@@ -117,7 +125,9 @@ def _label(text: str) -> str:
 
 def _clean(text: str) -> str:
     """Prefix/locator text as shown: escapes resolved, whitespace runs collapsed."""
-    return " ".join(_UNESCAPE.sub(r"\1", text).split())
+    if "\\" in text:
+        text = _UNESCAPE.sub(r"\1", text)
+    return " ".join(text.split())
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -190,8 +200,9 @@ def _scan_blocks(text: str):
 class _Scanner:
     """State of one parse: the text, its code ranges and paragraph limits, the results."""
 
-    def __init__(self, text: str, file: str, line_offset: int = 0):
+    def __init__(self, text: str, file: str, line_offset: int = 0, fast: bool = True):
         self.text, self.file, self.n = text, file, len(text)
+        self.fast = fast  # False: every group takes the general path (the tests compare them)
         self.line_offset = line_offset
         code, blanks, self.refdefs, self.labels = _scan_blocks(text)
         self.code_starts = [s for s, _ in code]
@@ -201,6 +212,9 @@ class _Scanner:
         self.groups: list[CitationGroup] = []
         self.markers: list[BibliographyMarker] = []
         self.problems: list[Problem] = []
+        #: a mistake repeated on one line is one Problem, reported again: by (line, message),
+        #: and an unclosed citation by (its opening, line, line of the '[' that stopped it)
+        self.reported: dict[tuple, Problem] = {}
         self.escapes: list[int] = []
         self.parens: dict[int, dict[int, int]] = {}  # paragraph start -> '(' -> ')'
         self.unclosed: dict[object, int] = {}  # search -> a start it is known to fail from
@@ -287,18 +301,23 @@ class _Scanner:
 
     def cites_at(self, at: int, opening: int) -> bool:
         """Whether the '@' at ``at`` stands where a citation key may start."""
-        def boundary(k: int) -> bool:
-            return k == opening or self.text[k].isspace() or self.text[k] == ";"
-        prev = at - 1
-        if boundary(prev):
+        text, prev = self.text, at - 1
+        if prev == opening or text[prev].isspace() or text[prev] == ";":
             return True
-        return self.text[prev] == "-" and prev - 1 >= opening and boundary(prev - 1)
+        k = prev - 1
+        return text[prev] == "-" and k >= opening and (
+            k == opening or text[k].isspace() or text[k] == ";")
 
     def report(self, offset: int, message: str) -> None:
-        """A ``malformed-citation`` error on the line of ``offset``."""
+        """A ``malformed-citation`` error on the line of ``offset``. The same error on the
+        same line again (a page repeating one mistake) is the same immutable Problem, made
+        once."""
         line, _ = self.pos(offset)
-        self.problems.append(Problem("malformed-citation", "error", message,
-                                     file=self.file, line=line))
+        problem = self.reported.get((line, message))
+        if problem is None:
+            problem = self.reported[line, message] = Problem(
+                "malformed-citation", "error", message, file=self.file, line=line)
+        self.problems.append(problem)
 
     def closes_around(self, j: int, lim: int) -> bool:
         """Whether the '[' enclosing the '[' at ``j`` is closed before ``lim`` (brackets
@@ -317,6 +336,18 @@ class _Scanner:
         """``(index of each '[' token, depth after each bracket token, the suffix minima of
         those depths)`` for the brackets from ``j`` to ``lim`` (escapes, code spans and
         HTML skipped)."""
+        text = self.text
+        if _SKIPPED.search(text, j, lim):
+            return self.scanned_depths(j, lim)
+        marks = [m.start() for m in _BRACKET.finditer(text, j, lim)]  # every bracket counts
+        steps = [1 if text[k] == "[" else -1 for k in marks]
+        after = list(accumulate(steps))
+        index = {k: n for n, k in enumerate(marks) if steps[n] == 1}
+        return index, after, list(accumulate(reversed(after), min))[::-1]
+
+    def scanned_depths(self, j: int, lim: int):
+        """:meth:`bracket_depths`, token by token (what it does when there is something
+        to skip)."""
         text, depth, k = self.text, 0, j
         index: dict[int, int] = {}
         after: list[int] = []
@@ -349,7 +380,7 @@ class _Scanner:
             if not m:
                 break
             i = m.start()
-            end = self.code_end(i)
+            end = self.code_end(i) if self.code_starts else None
             if end is not None:
                 i = end
             elif text[i] == "\\":
@@ -391,34 +422,51 @@ class _Scanner:
             return i + 1 if k < 0 else k + 1
         if text.startswith("[^", i) or (i > 0 and text[i - 1] == "!" and not self.escaped(i - 1)):
             return i + 1  # footnote reference or image: its text is scanned as usual
-        scanned = self.scan_group(i)
-        if scanned is None:
-            return i + 1
-        close, semis, ats, stop = scanned
-        if close is None:
-            if ats:
-                before = (f"before the next '[' (line {self.pos(stop)[0]})" if stop < self.n
-                          and text[stop] == "[" else "before the end of the paragraph (a citation "
-                          "cannot span a blank line)")
-                self.report(i, f"citation '{self.opening(i, ats, stop)}' is not closed: add ']' after "
-                               f"its last key or locator, {before}." + _HINT)
-            return i + 1
+        bare = _BARE_GROUP.match(text, i) if self.fast else None
+        if bare:
+            close, cites = bare.end() - 1, True
+        else:
+            scanned = self.scan_group(i)
+            if scanned is None:
+                return i + 1
+            close, semis, ats, stop = scanned
+            if close is None:
+                if ats:
+                    self.unclosed_citation(i, ats, stop)
+                return i + 1
+            cites = bool(ats)
         after = text[close + 1: close + 2]
         label_end = text.find("]", close + 2, self.limit(i)) if after == "[" else -1
-        if label_end >= 0 and ats:
+        if label_end >= 0 and cites:
             label = _label(text[close + 2: label_end] or text[i + 1: close])
             if label not in self.labels:
                 self.report(i, f"'{_short(text[i:label_end + 1])}' reads as a link to an undefined "
                              "reference label, so it is neither a link nor a citation; put all "
                              "keys in one bracket, as in [@a; @b]." + _HINT)
-        if (not ats or label_end >= 0 or (after == "(" and self.close_paren(close + 1) is not None)
-                or _label(text[i + 1: close]) in self.labels):
+        if (not cites or label_end >= 0 or (after == "(" and self.close_paren(close + 1) is not None)
+                or (self.labels and _label(text[i + 1: close]) in self.labels)):
             return i + 1  # plain brackets or a link
-        group = self.make_group(i, close, semis, ats)
+        group = self.bare_group(bare) if bare else self.make_group(i, close, semis, ats)
         if group is None:
             return i + 1
         self.groups.append(group)
         return close + 1
+
+    def unclosed_citation(self, i: int, ats: list[int], stop: int) -> None:
+        """Report the citation opened at ``i`` that :meth:`scan_group` found unclosed at
+        ``stop``: the paragraph ended, or a '[' came there (its message made once per
+        opening text and line: a page of one repeated mistake says it once)."""
+        line = self.pos(i)[0]
+        before = self.pos(stop)[0] if stop < self.n and self.text[stop] == "[" else 0
+        key = (self.opening(i, ats, stop), line, before)
+        problem = self.reported.get(key)
+        if problem is None:
+            where = (f"before the next '[' (line {before})" if before else "before the end of the "
+                     "paragraph (a citation cannot span a blank line)")
+            problem = self.reported[key] = Problem(
+                "malformed-citation", "error", f"citation '{key[0]}' is not closed: add ']' after "
+                f"its last key or locator, {where}." + _HINT, file=self.file, line=line)
+        self.problems.append(problem)
 
     def scan_group(self, i: int):
         """Find the ']' closing the '[' at ``i``, with the ';' and citing '@' inside.
@@ -455,10 +503,22 @@ class _Scanner:
                 return j, semis, ats, j
             if ch == ";":
                 semis.append(j)
-            elif self.cites_at(j, i):
+            elif j - 1 == i or text[j - 1] in " ;" or self.cites_at(j, i):  # the commonest first
                 ats.append(j)
             j += 1
         return None, semis, ats, lim
+
+    def bare_group(self, bare: re.Match) -> CitationGroup:
+        """The group that :data:`_BARE_GROUP` matched: on one line, keys only (no prefix,
+        no locator)."""
+        i, end = bare.span()
+        line, column = self.pos(i)
+        if bare.start("more") == bare.end("more"):  # one key, the commonest group
+            items = (CitationItem(bare.group("key"), line, column + bare.start("key") - 1 - i),)
+        else:
+            items = tuple(CitationItem(m.group(1), line, column + m.start() - i)
+                          for m in _BARE_KEY.finditer(self.text, i + 1, end - 1))
+        return CitationGroup(items, self.file, line, column, i, end, bare.group())
 
     def make_group(self, i: int, close: int, semis: list[int], ats: list[int]):
         """Build the group ``text[i:close+1]``, or report an error and return ``None`` if malformed."""

@@ -13,12 +13,7 @@ __all__ = ["resolve_keys", "unused_entries", "number_citations", "compress_numbe
 
 def cited_keys(docs: Sequence[ParsedDocument]) -> list[str]:
     """Every cited key once, in order of first citation across ``docs``."""
-    seen: dict[str, None] = {}
-    for doc in docs:
-        for group in doc.groups:
-            for key in group.keys:
-                seen.setdefault(key, None)
-    return list(seen)
+    return list(dict.fromkeys(item.key for doc in docs for group in doc.groups for item in group.items))
 
 
 class _KeyIndex:
@@ -100,7 +95,7 @@ def unused_entries(docs: Sequence[ParsedDocument], references: Mapping[str, Refe
     An entry that :func:`resolve_keys` suggests for an unknown key (``[@Suh2019]`` for
     ``suh2019``) is left out: that ``unknown-key`` error already names it.
     """
-    cited = set(cited_keys(docs))
+    cited = {item.key for doc in docs for group in doc.groups for item in group.items}
     unknown = [key for key in cited if key not in references]
     index = _KeyIndex(references) if unknown else None
     suggested = {index.suggestion(key) for key in unknown} if index else set()

@@ -17,7 +17,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Container, Mapping, Optional
 
 from .identifiers import doi_key, valid_ids
 from .model import Author, Lookup, Problem, Record, Reference, ReferenceResult
@@ -553,16 +553,19 @@ _NAMED = ("crossref", "doi.org", "pubmed", "esearch")
 
 
 def judge(refs: Mapping[str, Reference], lookups: Mapping[str, Mapping[str, Lookup]],
-          ) -> tuple[list[ReferenceResult], list[Problem]]:
+          checkable: Optional[Container[str]] = None) -> tuple[list[ReferenceResult], list[Problem]]:
     """Every reference's verdict, in bib order, from its answers (``lookups[key]`` by
     source; a key without lookups was not asked). Outages come last, one warning per
-    registry and reason rather than one per reference."""
+    registry and reason rather than one per reference. ``checkable``: the keys whose
+    reference has an identifier worth asking about (:func:`valid_ids`), when the caller
+    knows them already."""
     results: list[ReferenceResult] = []
     problems: list[Problem] = []
     outages: dict[tuple[str, str], list[str]] = {}
     for key, ref in refs.items():
         if key not in lookups:
-            status = "not-checked" if any(valid_ids(ref.doi, ref.pmid)) else "no-identifier"
+            asked = key in checkable if checkable is not None else any(valid_ids(ref.doi, ref.pmid))
+            status = "not-checked" if asked else "no-identifier"
             results.append(ReferenceResult(key, ref.doi, ref.pmid, status))
             continue
         looks = lookups[key]

@@ -6,9 +6,10 @@ Unknown and unused citation keys need the pages as well as the bib: they live in
 from __future__ import annotations
 
 import difflib
+from operator import attrgetter
 
 from ..identifiers import is_http_url, is_valid_doi, is_valid_pmcid, is_valid_pmid, normalize_doi
-from ..model import Problem, Reference
+from ..model import FieldLines, Problem, Reference
 
 __all__ = ["REQUIRED_FIELDS", "KNOWN_FIELDS", "validate_references"]
 
@@ -57,14 +58,13 @@ _TYPED = {"author": "authors", "editor": "editors", "title": "title", "journal":
 def validate_references(refs: dict[str, Reference]) -> list[Problem]:
     """Offline checks of loaded references (identifiers' syntax, required fields, URLs)."""
     problems: list[Problem] = []
+    unknown: dict[tuple, list[tuple[str, str]]] = {}  # (type, field names) -> unknown_fields
     for key, ref in refs.items():
         def add(code, message, field_name=None, severity="error"):
             line = ref.line_of(field_name) if field_name else ref.line
             problems.append(Problem(code=code, severity=severity, message=f"{key}: {message}",
                                     key=key, file=ref.file, line=line, field=field_name))
 
-        names = {name for name, _ in ref.field_lines}
-        pmid_field = "pubmed" if "pubmed" in names and "pmid" not in names else "pmid"
         doi, warning = normalize_doi(ref.doi)
         if warning:
             add("invalid-doi", warning, "doi", "warning")
@@ -72,6 +72,8 @@ def validate_references(refs: dict[str, Reference]) -> list[Problem]:
             add("invalid-doi", f"'{doi}' is not a DOI (expected 10.NNNN/suffix without spaces): "
                 "correct the doi field", "doi")
         if ref.pmid and not is_valid_pmid(ref.pmid):
+            names = {name for name, _ in ref.field_lines}
+            pmid_field = "pubmed" if "pubmed" in names and "pmid" not in names else "pmid"
             add("invalid-pmid", f"'{ref.pmid}' is not a PMID (expected 1-8 digits, no leading "
                 "zero): correct the pmid field", pmid_field)
         if ref.pmcid and not is_valid_pmcid(ref.pmcid):
@@ -92,7 +94,14 @@ def validate_references(refs: dict[str, Reference]) -> list[Problem]:
                     "identifier = {none} if no record has either")
         for message in missing_fields(ref):
             add("missing-field", message)
-        for name, message in unknown_fields(ref):
+        # the same fields of the same type give the same messages: made once per shape
+        lines = ref.field_lines
+        shape = (ref.entry_type, lines.names if isinstance(lines, FieldLines)
+                 else tuple(name for name, _ in lines))
+        found = unknown.get(shape)
+        if found is None:
+            found = unknown[shape] = unknown_fields(ref)
+        for name, message in found:
             add("unknown-field", message, name, "warning")
         if ref.url and not is_http_url(ref.url):
             add("invalid-url", f"the url '{ref.url}' is not an http(s) address and will not be "
@@ -126,16 +135,25 @@ def unknown_fields(ref: Reference) -> list[tuple[str, str]]:
 def missing_fields(ref: Reference) -> list[str]:
     """One message per required field (:data:`REQUIRED_FIELDS`) that ``ref`` lacks."""
     messages = []
-    for need in REQUIRED_FIELDS.get(ref.entry_type, ()):
-        names = need if isinstance(need, tuple) else (need,)
-        if not any(_has(ref, name) for name in names):
+    for names, getters in _REQUIRED_GETTERS.get(ref.entry_type, ()):
+        for get in getters:
+            if get(ref):
+                break
+        else:
             what = f"no {names[0]}" if len(names) == 1 else "neither " + " nor ".join(names)
             fix = " or ".join(f"{name} = {{...}}" for name in names)
             messages.append(f"the {ref.entry_type} has {what}: add {fix}")
     return messages
 
 
-def _has(ref: Reference, name: str) -> bool:
-    """True when ``ref`` has a non-empty ``name`` (typed attributes first, then fields)."""
+def _getter(name: str):
+    """A reader of ``name``'s value: its typed attribute (decoded, parsed), else the field."""
     attribute = _TYPED.get(name)
-    return bool(getattr(ref, attribute) if attribute else ref.field(name))
+    return attrgetter(attribute) if attribute else lambda ref: ref.field(name)
+
+
+#: :data:`REQUIRED_FIELDS` with every need as (its names, a getter of each).
+_REQUIRED_GETTERS = {
+    kind: tuple((names, tuple(_getter(name) for name in names))
+                for names in (need if isinstance(need, tuple) else (need,) for need in needs))
+    for kind, needs in REQUIRED_FIELDS.items()}

@@ -16,6 +16,8 @@ _STATUS_WORDS = {
     "not-checked": "not checked",
 }
 
+_STATUS_TONES = {"verified": "verified", "unavailable": "warning", "not-checked": "dim",
+                 "no-identifier": "warning"}
 
 #: Characters a terminal would act on: C0 and C1 controls (ESC starts an escape sequence),
 #: DEL, and the bidi embeddings, overrides and isolates.
@@ -54,17 +56,20 @@ def format_text(result, *, color: bool = False) -> str:
         out.append("")
     if result.references:
         out.append(paint("References:", "bold"))
-        width = max(len(escape_controls(r.key)) for r in result.references)
-        for r in result.references:
+        keys = [r.key for r in result.references]
+        if _UNSAFE.search(" ".join(map(str, keys))):  # else no key needs an escape
+            keys = [escape_controls(key) for key in keys]
+        width = max(map(len, keys))
+        for r, key in zip(result.references, keys):
             word = _STATUS_WORDS.get(r.status, r.status)
-            tone = {"verified": "verified", "unavailable": "warning", "not-checked": "dim",
-                    "no-identifier": "warning"}.get(r.status, "error")
-            if r.status == "unavailable":
-                via = f" (answered: {', '.join(r.sources)})" if r.sources else ""
+            tone = _STATUS_TONES.get(r.status, "error")
+            if not r.sources:
+                via = ""
+            elif r.status == "unavailable":
+                via = escape_controls(f" (answered: {', '.join(r.sources)})")
             else:
-                via = f" via {', '.join(r.sources)}" if r.sources else ""
-            out.append(f"  {escape_controls(r.key).ljust(width)}  {paint(word, tone)}"
-                       f"{escape_controls(via)}")
+                via = escape_controls(f" via {', '.join(r.sources)}")
+            out.append(f"  {key.ljust(width)}  {paint(word, tone)}{via}")
         out.append("")
     s = result.summary()
     statuses = ", ".join(f"{n} {k}" for k, n in s["statuses"].items()) or "no references"

@@ -177,9 +177,9 @@ class _Work:
         names = [a.family for a in _persons(ref.authors)]
         for rec in records:
             names += [a.family for a in _persons(rec.authors)]
-        years = {y for y in (ref.year[:4],) if y.isdigit()}
+        years = {y for y in (ref.year[:4],) if y.isascii() and y.isdigit()}  # "²⁰¹⁹" isdigit
         years |= {str(int(y) - 1) for y in years}  # online first, a year before the issue
-        years |= {y[:4] for r in records for y in (r.year, r.online_year) if y[:4].isdigit()}
+        years |= {y[:4] for r in records for y in (r.year, r.online_year) if y[:4].isascii() and y[:4].isdigit()}
         return cls(ref, tuple(dict.fromkeys(names)), frozenset(years), design_of(records))
 
     def has(self, name: str) -> bool:

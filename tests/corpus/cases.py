@@ -116,6 +116,8 @@ CASES = [
          bib=BIB + ENTRY_A.replace("alpha2020", "evil\x1b[2J").replace("10.1000/alpha", "10.1000/e"),
          out=r"bib entry 'evil\\x1b\[2J' is never cited"),
     case("bib", "bib file missing", bib=None, exit=2, out=r"the bib file does not exist"),
+    case("bib", "a year of superscript digits", page="Alpha and colleagues found it [@alpha2020]. "
+         "Two [@beta2021].\n", bib=BIB.replace("{2020}", "{²⁰²⁰}"), exit=0, out=NO_ERRORS),
 
     # ------------------------------------------------------------ hostile sizes
     case("sizes", "20,000 unclosed '[@'", page="[@" * 20_000,

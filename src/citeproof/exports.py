@@ -79,7 +79,7 @@ def csl_item(ref: Reference) -> dict:
                         ("publisher", "" if ref.journal else publisher(ref))):
         if value:
             item[name] = value
-    if ref.year.isdigit():
+    if ref.year.isascii() and ref.year.isdigit():  # ("²⁰²⁰" is a digit string int() refuses)
         item["issued"] = {"date-parts": [[int(ref.year)]]}
     return item
 

@@ -172,7 +172,7 @@ class VancouverStyle(BaseStyle):
     def format_edition(self, entry: Entry) -> list:
         """``2nd ed.``: a number gets its ordinal, a word "ed." unless it has it."""
         edition = self.field(entry, "edition")
-        if edition.isdigit():
+        if edition.isascii() and edition.isdigit():  # ("²" is a digit int() refuses)
             edition = _ordinal(int(edition))
         if edition and not re.search(r"\bed(ition)?\b", edition, re.I):
             edition += " ed."

@@ -143,6 +143,10 @@ CASES = [
          bib=ENTRY_A.replace("alpha2020", "smith+2020") + ENTRY_B.replace("beta2021", "smith/2020"),
          html=r'id="ref-smith~2b~2020".*id="ref-smith~2f~2020"'),
     case("html", "plain keys keep their ids", html=r'<li id="ref-alpha2020"'),
+    case("html", "a year and an edition of superscript digits",
+         bib=BIB.replace("{2020}", "{²⁰²⁰}").replace("@article{beta2021", "@book{beta2021").replace(
+             "title = {Running},", "title = {Running},\n  edition = {²},\n  publisher = {P},"),
+         html=r"Alpha A\. Walking.*²⁰²⁰.*Running\. ² ed\."),
     case("html", "SVG animate values", page=PAGE + '\n<svg><animate attributeName="href" '
                                                'values="#a;javascript:alert(1)"/></svg>\n',
          html=r"#unsafe-link-removed", not_html=r"javascript:"),

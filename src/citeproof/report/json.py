@@ -91,13 +91,7 @@ def _encode_list(values, level: int, parts: _Parts) -> None:
     for value in values:
         parts.append(sep)
         sep = "," + inner
-        text = _scalar(value)
-        if text is not None:
-            parts.append(text)
-        elif isinstance(value, dict):
-            _encode_dict(value, level + 1, parts)
-        else:
-            _encode_list(value, level + 1, parts)
+        _encode(value, level + 1, parts)
     parts.append("[]" if sep[0] == "[" else "\n" + INDENT * level + "]")
 
 
@@ -121,12 +115,6 @@ def _encode_dict(value: dict, level: int, parts: _Parts) -> None:
         if item is None or (type(item) is list and not item):
             parts.append("[]" if item is not None else "null")
             continue
-        text = _scalar(item)
-        if text is not None:
-            parts.append(text)
-        elif isinstance(item, dict):
-            _encode_dict(item, level + 1, parts)
-        else:
-            _encode_list(item, level + 1, parts)
+        _encode(item, level + 1, parts)
     parts.append("\n" + INDENT * level + "}")
 

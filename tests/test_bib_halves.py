@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 
 import pytest
@@ -113,3 +114,26 @@ def test_halves_only_when_it_is_safe_and_pays(monkeypatch):
         thread.join()
     assert parse_bib_text(_bib(), "h.bib", entries=True).data.entries  # pybtex data: one reading
     assert load.parse_bib_text  # (the loader is the entry point)
+
+
+def test_a_failing_first_half_does_not_wait_on_the_child_forever(small, monkeypatch):
+    """The child may be blocked writing a full pipe: closing it first lets it end."""
+    big = _bib(3000)  # far more than a pipe holds
+
+    def failing(text, file, entries, scanner=None, start=0, end=None):
+        if not start:
+            raise KeyboardInterrupt  # e.g. Ctrl-C while the first half is read
+        return parse_range(text, file, entries, scanner, start, end)
+
+    def hung(signum, frame):
+        raise AssertionError("parse_in_halves waited on a child blocked on its pipe")
+
+    monkeypatch.setattr(halves, "parse_range", failing)
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            halves.parse_in_halves(big, "h.bib")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

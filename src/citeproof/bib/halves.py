@@ -48,11 +48,12 @@ def parse_in_halves(text: str, file: str) -> BibResult | None:
     if pid == 0:  # pragma: no cover (the child: coverage does not follow a fork)
         _child(text, file, scanner, split, read, write)
     os.close(write)
+    pipe = os.fdopen(read, "rb")
     try:
         first = parse_range(text, file, False, scanner, end=split)
-        with os.fdopen(read, "rb") as pipe:
-            payload = pipe.read()
+        payload = pipe.read()
     finally:
+        pipe.close()  # before waiting: a child still writing then stops (a broken pipe)
         _, status = os.waitpid(pid, 0)
     if status != 0 or first.defines or first.crossrefs or scanner.stopped > split:
         return None

@@ -20,7 +20,7 @@ from pathlib import Path
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url, write_file
 
@@ -65,6 +65,8 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
         self._command: str | None = None
         self._pages: dict[str, PageRender] = {}
         self._listings: dict[str, tuple[str, str]] = {}  # page -> (index listing, listing)
+        self._search: dict[str, tuple[str, str]] = {}  # page -> (search stand-in, content)
+        self._last_content: bool | None = None  # whether ours is the last page_content handler
         self._problems: dict[str, list] = {}  # serve only: each page's problems, for its notice
 
     # Defining on_startup keeps this instance across `mkdocs serve` rebuilds,
@@ -95,6 +97,8 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
                 config.extra_javascript.append(dest)
         self._pages = {}
         self._problems = {}
+        self._search = {}
+        self._last_content = None
         return config
 
     @property
@@ -159,7 +163,31 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
             ids.update(done.anchors)
         if done.index_listing:
             self._listings[page.file.src_uri] = (done.index_listing, done.listing)
+        if done.search_html and self._content_is_final(config):
+            # What the search reads: the citations as their text (their links' markup cost
+            # it a third of its time); the content goes back in once it has (on_page_context)
+            self._search[page.file.src_uri] = (done.search_html, done.html)
+            return done.search_html
         return done.html
+
+    def _content_is_final(self, config) -> bool:
+        """Whether no other plugin's page_content handler runs after ours (so the page's
+        content stays what we return until the page_context event)."""
+        if self._last_content is None:
+            handlers = getattr(getattr(config, "plugins", None), "events", {}).get("page_content") or [None]
+            self._last_content = getattr(handlers[-1], "__self__", None) is self
+        return self._last_content
+
+    @event_priority(-100)  # last: after the search (and any other reader) indexed the stand-in
+    def on_page_context(self, context, *, page, config, nav):
+        standin, content = self._search.pop(page.file.src_uri, ("", ""))
+        if standin:
+            if page.content == standin:
+                page.content = content
+            else:
+                log.warning("%s: the citations could not be linked: the page's content was changed "
+                            "by another plugin's page_context handler [citeproof]", _page_label(page))
+        return context
 
     def on_post_page(self, output, *, page, config):
         output = self._with_notice(output, page)

@@ -128,6 +128,10 @@ class FinishedPage:
     index_listing: str
     anchors: tuple[str, ...]  # the ids the citations and the list add to the page
     problems: list[Problem]
+    #: with ``list_slot``: ``html`` as a search index reads it (each citation group and
+    #: notice as its text and the tags an index keeps, the list as ``index_listing``),
+    #: for an adapter whose index reads the page before the theme renders it
+    search_html: str = ""
 
 
 class SiteCore:
@@ -319,10 +323,11 @@ class SiteCore:
                    *(f"cite-{i + 1}" for i in range(len(cites.markers))))
         index = (render_index_listing([self.bib.entries[k].text for k in cites.ordered_keys])
                  if list_slot and listing else "")
+        search = finish_html(html, cites, index, plain=True) if index else ""
         html = finish_html(html, cites, index or listing)
         if after_title:
-            html = html.replace("</h1>", "</h1>" + after_title, 1) if "</h1>" in html else after_title + html
-        return FinishedPage(html, listing, index, anchors, problems)
+            html, search = (_after_title(h, after_title) if h else "" for h in (html, search))
+        return FinishedPage(html, listing, index, anchors, problems, search)
 
     def _extras(self, keys) -> dict[str, str]:
         """Per entry: its status mark, notices and COinS (the cite actions' buttons are
@@ -402,6 +407,10 @@ class SiteCore:
         return scholarly + "\n" + social_metadata(title=title, description=description, url=url,
                                                   site_name=site_name or title,
                                                   date=str(date) if date else None)
+
+
+def _after_title(html: str, header: str) -> str:
+    return html.replace("</h1>", "</h1>" + header, 1) if "</h1>" in html else header + html
 
 
 def serve_notice(problems) -> str:

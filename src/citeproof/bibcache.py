@@ -76,6 +76,8 @@ class _Records:
     entries: dict[str, tuple]
     #: chunk text -> ((key, start, end), ...) of the entries the scanner found in it
     chunks: dict[str, tuple]
+    #: chunk text -> what the loader read in it (``bib.load.parse_bib_chunks``'s ``known``)
+    parsed: dict[str, tuple] = field(default_factory=dict)
 
 
 _RECORD_SIZE = 11
@@ -132,11 +134,15 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
     """The bib, parsed afresh, with each entry's products taken from ``records`` when
     its parsed value is the one they were made of; and the records of this bib."""
     from .bib import load_bib, validate_references  # pybtex is imported only on a miss
+    from .bib.load import bib_text, parse_bib_chunks
     from .exports import coins, entry_pieces, join_downloads
     from .render import readable_identifiers, reference_metadata
     from .style import format_entries, url_problems
 
-    bib = load_bib(path, label=label)
+    if raw is None:
+        load_bib(path, label=label)  # raises the BibError that says why
+    name = label or str(path)
+    bib, parsed = parse_bib_chunks(bib_text(raw, name), name, records.parsed if records is not None else None)
     text = raw.decode("utf-8-sig", errors="replace") if raw is not None else ""
     old = records.entries if records is not None else {}
     bibtex, chunks = bibtex_texts(text, records.chunks if records is not None else {})
@@ -179,7 +185,7 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
                        {k: kept[k][4] if k in kept else coins(r) for k, r in refs.items()},
                        {k: kept[k][5] if k in kept else reference_metadata(r) for k, r in refs.items()},
                        listed)
-    return result, _Records(kept, chunks)
+    return result, _Records(kept, chunks, parsed)
 
 
 def _digest(entry) -> bytes:
@@ -236,7 +242,13 @@ def bibtex_texts(text: str, known: dict[str, tuple] | None = None) -> tuple[dict
 def _usable(records) -> bool:
     """Whether ``records`` (as read from disk) has the shape this code writes."""
     if not isinstance(records, _Records) or not isinstance(records.entries, dict) \
-            or not isinstance(records.chunks, dict):
+            or not isinstance(records.chunks, dict) or not isinstance(getattr(records, "parsed", None), dict):
+        return False
+    if not all(type(c) is str and type(u) is tuple and len(u) == 2 and type(u[0]) is int
+               and type(u[1]) is tuple and all(type(e) is tuple and len(e) == 4 and type(e[0]) is str
+                                               and type(e[1]) is Reference and type(e[2]) is tuple
+                                               for e in u[1])
+               for c, u in records.parsed.items()):
         return False
     return (all(type(k) is str and type(r) is tuple and len(r) == _RECORD_SIZE
                 and type(r[0]) is bytes and all(type(x) is str for x in r[1:5])

@@ -29,11 +29,12 @@ Project conventions for bib fields:
 """
 from __future__ import annotations
 
+import bisect
 import codecs
 import gc
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pybtex.errors
@@ -46,10 +47,10 @@ from ..identifiers import normalize_doi, normalize_pmcid, normalize_pmid
 from ..model import BibError, FieldLines, Problem, Reference
 from .names import people
 from .latex import broken_latex, latex_to_text, normalize_pages, person_to_author, split_words
-from .scan import AT, Fault, ScannedEntry, Scanner, has_junk
+from .scan import _LINE_START_AT, AT, Fault, ScannedEntry, Scanner, has_junk
 
-__all__ = ["BibResult", "MAX_VALUE_CHARS", "decode_bib", "load_bib", "parse_bib_text",
-           "read_bib_bytes"]
+__all__ = ["BibResult", "MAX_VALUE_CHARS", "bib_text", "decode_bib", "load_bib", "parse_bib_chunks",
+           "parse_bib_text", "read_bib_bytes"]
 
 #: A field value (with @string names expanded) longer than this is refused: BibTeX
 #: concatenation can double a string per @string and exhaust memory.
@@ -142,12 +143,8 @@ def parse_range(text: str, file: str, entries: bool, scanner: Scanner | None = N
             folded = item.key.lower()
             if folded in seen:
                 first_key, first_line = seen[folded]
-                why, exact = ("", "") if first_key == item.key else (
-                    " (BibTeX treats keys that differ only in case as the same key)",
-                    f", and citations must use its exact key '{first_key}'")
-                problem("duplicate-key", f"the key '{item.key}' on line {line} repeats "
-                        f"'{first_key}' from line {first_line}{why}: rename or remove one; "
-                        f"the entry on line {first_line} is kept{exact}", line, item.key)
+                problem("duplicate-key", _duplicate(item.key, line, first_key, first_line),
+                        line, item.key)
                 continue
             seen[folded] = (item.key, line)
         entry_text = src[item.start:item.end]
@@ -227,6 +224,172 @@ def parse_range(text: str, file: str, entries: bool, scanner: Scanner | None = N
     if not entries:
         result.data = BibliographyData()
     return result
+
+
+#: what makes one part of a bib depend on another: a @string or @preamble (its names and
+#: text are the file's), a crossref (an entry takes its parent's fields)
+_STRING_OR_PREAMBLE = re.compile(r"@[ \t]*(?:string|preamble)[ \t]*[{(]")  # (of the lower-case text)
+
+
+def parse_bib_chunks(text: str, file: str, known: dict | None = None) -> tuple[BibResult, dict]:
+    """:func:`parse_bib_text` of ``text`` (with its pybtex data), reading again only the
+    chunks that ``known`` (what the last call returned) does not hold; returns the result
+    and what to pass as ``known`` next time.
+
+    A chunk is the text from one line that starts an ``@entry`` to the next: the scanner
+    never lets an entry run past such a line unless the entry is faulty there, so a
+    chunk reads alike alone and in the file, as long as nothing in it is faulty and
+    nothing ties the chunks together. So the whole text is parsed as one when it holds a
+    @string, a @preamble or a crossref anywhere, or when a chunk read again has an error
+    (a fault, a duplicate key within it); and what depends on the whole file (duplicate
+    keys across chunks and their messages, the order, lines) is made anew every time:
+    a known chunk's references and problems are shifted by the lines it moved.
+    """
+    chunks = _chunks(text)
+    low = text.lower()
+    if "crossref" in low or _STRING_OR_PREAMBLE.search(low):
+        return parse_bib_text(text, file), {}
+    known = known or {}
+    units: list = [None] * len(chunks)
+    found: dict[str, tuple] = {}
+    i = 0
+    while i < len(chunks):  # each run of unknown chunks is parsed as one text
+        if chunks[i][2] in known:
+            units[i] = known[chunks[i][2]]
+            i += 1
+            continue
+        j = i
+        while j < len(chunks) and chunks[j][2] not in known:
+            j += 1
+        start, first = chunks[i][0], chunks[i][1]
+        part = parse_bib_text(text[start:chunks[j - 1][0] + len(chunks[j - 1][2])], file)
+        split = _split(part, chunks[i:j], first - 1)
+        for at, unit in enumerate(split or ()):
+            if unit is None and j - i > 1:  # (a key twice in the run: each chunk alone)
+                _, line, chunk = chunks[i + at]
+                alone = _split(parse_bib_text(chunk, file), [(0, 1, chunk)], 0)
+                if alone is not None and alone[0] is not None:
+                    split[at] = (line, _shifted(alone[0][1], line - 1))
+        if split is None or any(u is None for u in split):
+            result = parse_bib_text(text, file)  # not independent: the whole file as one
+            return result, {c: u for (_, _, c), u in zip(chunks, _split(result, chunks, 0) or ())
+                            if u is not None}
+        units[i:j] = split
+        i = j
+    result = BibResult(file=file)
+    refs, problems, add = result.references, result.problems, result.data.add_entry
+    seen: dict[str, tuple[str, int]] = {}
+    for (_, first, chunk), unit in zip(chunks, units):
+        found[chunk] = unit
+        was, entries = unit
+        delta = first - was
+        for key, ref, probs, entry in entries:
+            if delta:
+                ((_, ref, probs, _),) = _shifted(((key, ref, probs, entry),), delta)
+            folded = key.lower()
+            if folded in seen:
+                first_key, first_line = seen[folded]
+                problems.append(Problem("duplicate-key", "error", _duplicate(key, ref.line, first_key, first_line),
+                                        key=key, file=file, line=ref.line))
+                continue
+            seen[folded] = (key, ref.line)
+            refs[key] = ref
+            problems.extend(probs)
+            add(key, entry)
+    return result, found
+
+
+def bib_text(data: bytes, name: str) -> str:
+    """A bib file's bytes as the text :func:`load_bib` parses (see there; raises
+    :class:`BibError` when they are not text)."""
+    return _LONE_CR.sub("\n", decode_bib(_as_utf8(data, name), name))
+
+
+def _chunks(text: str) -> list[tuple[int, int, str]]:
+    """``(start, first line, text)`` of each chunk of ``text`` (see :func:`parse_bib_chunks`)."""
+    cuts = [m.start() for m in _LINE_START_AT.finditer(text)]
+    if not cuts or cuts[0]:
+        cuts.insert(0, 0)
+    cuts.append(len(text))
+    out, line, count = [], 1, text.count
+    for start, end in zip(cuts, cuts[1:]):
+        out.append((start, line, text[start:end]))
+        line += count("\n", start, end)
+    return out
+
+
+def _split(result: BibResult, chunks, offset: int) -> list | None:
+    """``result`` (of the text of ``chunks``, whose first line is line ``offset + 1`` of
+    the file) as each chunk's ``(first line, ((key, reference, problems, pybtex entry),
+    ...))``, with the file's lines; ``None`` for a chunk that may not read alike alone (an
+    error in it: a fault, an entry that spans into the next chunk) or whose reading is
+    not all there (a duplicate key in it: the entry was not read); ``None`` in all when a
+    problem cannot be placed."""
+    starts = [first - offset for _, first, _ in chunks]
+    where: dict[str, int] = {}
+    out: list = [[] for _ in chunks]
+    for key, ref in result.references.items():
+        at = bisect.bisect_right(starts, ref.line) - 1
+        where[key] = at
+        out[at].append([key, ref, [], result.data.entries.get(key)])
+    unread = set()
+    for at, entries in enumerate(out):
+        ends = starts[at + 1] if at + 1 < len(starts) else None
+        if ends is not None and any(r.field_lines and max(line for _, line in r.field_lines) >= ends
+                                    for _, r, _, _ in entries):
+            unread.update((at, at + 1))  # an entry read on into the next chunk: spanning
+        elif not entries and chunks[at][0] and not _COMMENT.match(chunks[at][2]):
+            # its @ line was read as data of an entry before it (spanning), or its entry
+            # was not loaded
+            back = at
+            while back >= 0 and (back == at or not out[back]):
+                unread.add(back)
+                back -= 1
+            unread.add(back)
+    for p in result.problems:
+        if p.line is None:
+            return None
+        if p.code == "duplicate-key" or p.severity == "error":
+            unread.add(bisect.bisect_right(starts, p.line) - 1)
+            if p.key in where and p.code != "duplicate-key":  # (a duplicate's key is the first's)
+                unread.add(where[p.key])
+        elif p.key not in where:
+            return None
+        else:
+            next(u for u in out[where[p.key]] if u[0] == p.key)[2].append(p)
+    shifted = []
+    for at, ((_, first, _), entries) in enumerate(zip(chunks, out)):
+        if at in unread or any(e is None for _, _, _, e in entries):
+            shifted.append(None)
+            continue
+        shifted.append((first, _shifted(entries, offset)))
+    return shifted
+
+
+def _shifted(entries, delta: int) -> tuple:
+    """``(key, reference, problems, entry)`` units with their lines moved by ``delta``."""
+    if not delta:
+        return tuple((k, r, tuple(ps), e) for k, r, ps, e in entries)
+    return tuple((k, _shift_reference(r, delta), tuple(replace(p, line=p.line + delta) if p.line else p
+                                                      for p in ps), e) for k, r, ps, e in entries)
+
+
+_COMMENT = re.compile(r"[ \t]*@[ \t]*comment[ \t]*[{(]", re.I)
+
+
+def _shift_reference(ref: Reference, delta: int) -> Reference:
+    lines = ref.field_lines
+    lines = (FieldLines(lines.names, lines.first + delta, lines.steps) if isinstance(lines, FieldLines)
+             else tuple((name, line + delta) for name, line in lines))
+    return replace(ref, line=ref.line + delta, field_lines=lines)
+
+
+def _duplicate(key: str, line: int, first_key: str, first_line: int) -> str:
+    why, exact = ("", "") if first_key == key else (
+        " (BibTeX treats keys that differ only in case as the same key)",
+        f", and citations must use its exact key '{first_key}'")
+    return (f"the key '{key}' on line {line} repeats '{first_key}' from line {first_line}{why}: "
+            f"rename or remove one; the entry on line {first_line} is kept{exact}")
 
 
 #: ``crossref = {key}`` (group 1), or any other way of writing one (group 2)

@@ -137,24 +137,27 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
     from .bib.load import bib_text, parse_bib_chunks
     from .exports import coins, entry_pieces, join_downloads
     from .render import readable_identifiers, reference_metadata
-    from .style import format_entries, url_problems
+    from .style import format_entries, reference_url_problems
 
     if raw is None:
         load_bib(path, label=label)  # raises the BibError that says why
     name = label or str(path)
-    bib, parsed = parse_bib_chunks(bib_text(raw, name), name, records.parsed if records is not None else None)
-    text = raw.decode("utf-8-sig", errors="replace") if raw is not None else ""
+    source = bib_text(raw, name)
+    # the chunks of the file read again are only those that changed; the pybtex entries
+    # (for the style) only of those, each entry's digest kept with its chunk
+    bib, parsed, digests = parse_bib_chunks(source, name, records.parsed if records is not None else None,
+                                            keep=_digest, all_entries=False)
+    text = raw.decode("utf-8-sig", errors="replace")
     old = records.entries if records is not None else {}
     bibtex, chunks = bibtex_texts(text, records.chunks if records is not None else {})
-    data, refs = bib.data.entries, bib.references
-    digests = {entry.key: _digest(entry) for entry in data.values()}
-    fresh = [key for key, digest in digests.items()
-             if key not in old or old[key][0] != digest or key not in refs]
+    refs = bib.references
+    fresh = [key for key, digest in digests.items() if key not in old or old[key][0] != digest]
+    if any(key not in bib.data.entries for key in fresh):  # (an entry of a known chunk without
+        bib = parse_bib_chunks(source, name, parsed)[0]  # its record: a duplicate's, say)
     formatted = format_entries(bib.data, fresh, refs, authors=authors, page_ranges=page_ranges)
     kept: dict[str, tuple] = {}
     entries: dict[str, FormattedEntry] = {}
-    for entry in data.values():
-        key, ref = entry.key, refs.get(entry.key)
+    for key, ref in refs.items():
         made = formatted.get(key)
         if made is not None:
             html, plain = made.html, made.text
@@ -168,7 +171,7 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
             if record[10] != bibtex.get(key, ""):  # the entry's text changed, not its value
                 record = (*record[:6], *entry_pieces(ref, bibtex.get(key, "")), bibtex.get(key, ""))
             kept[key] = record
-        entries[key] = FormattedEntry(key, html, plain, url_problems(entry, ref))
+        entries[key] = FormattedEntry(key, html, plain, reference_url_problems(ref))
     pieces = []
     for key, ref in refs.items():
         record = kept.get(key)
@@ -247,6 +250,7 @@ def _usable(records) -> bool:
     if not all(type(c) is str and type(u) is tuple and len(u) == 2 and type(u[0]) is int
                and type(u[1]) is tuple and all(type(e) is tuple and len(e) == 4 and type(e[0]) is str
                                                and type(e[1]) is Reference and type(e[2]) is tuple
+                                               and type(e[3]) is bytes
                                                for e in u[1])
                for c, u in records.parsed.items()):
         return False

@@ -408,10 +408,19 @@ def format_entries(data: BibliographyData, keys: Iterable[str] | None = None,
 def url_problems(entry: Entry, ref: Reference | None) -> tuple[Problem, ...]:
     """The ``invalid-url`` problem of an entry whose url is not http(s), naming the url's
     line (the bib cache remakes these on every load: an edit above moves the lines)."""
-    url = entry.fields.get("url", "").strip()
+    return _url_problems(entry.key, entry.fields.get("url", "").strip(), ref)
+
+
+def reference_url_problems(ref: Reference) -> tuple[Problem, ...]:
+    """:func:`url_problems` of the entry ``ref`` was read from (``ref.url`` is its url as
+    the bib writes it), without its pybtex entry."""
+    return _url_problems(ref.key, ref.url, ref)
+
+
+def _url_problems(key: str, url: str, ref: Reference | None) -> tuple[Problem, ...]:
     if not url or is_http_url(url):
         return ()
-    return (Problem(code="invalid-url", severity="error", key=entry.key, field="url",
+    return (Problem(code="invalid-url", severity="error", key=key, field="url",
                     file=ref.file if ref else None, line=ref.line_of("url") if ref else None,
-                    message=f"{entry.key}: the url '{url}' is not an http(s) address, so it is "
+                    message=f"{key}: the url '{url}' is not an http(s) address, so it is "
                             "left out of the reference list: use an https:// URL"),)

@@ -231,27 +231,35 @@ def parse_range(text: str, file: str, entries: bool, scanner: Scanner | None = N
 _STRING_OR_PREAMBLE = re.compile(r"@[ \t]*(?:string|preamble)[ \t]*[{(]")  # (of the lower-case text)
 
 
-def parse_bib_chunks(text: str, file: str, known: dict | None = None) -> tuple[BibResult, dict]:
-    """:func:`parse_bib_text` of ``text`` (with its pybtex data), reading again only the
-    chunks that ``known`` (what the last call returned) does not hold; returns the result
-    and what to pass as ``known`` next time.
+def parse_bib_chunks(text: str, file: str, known: dict | None = None, *, keep=None,
+                     all_entries: bool = True) -> tuple[BibResult, dict, dict]:
+    """:func:`parse_bib_text` of ``text``, reading again only the chunks that ``known``
+    (what the last call returned) does not hold. Returns the result, what to pass as
+    ``known`` next time, and ``keep(entry)`` of each loaded entry's pybtex entry by key
+    (kept with the chunk: a known chunk's value is not made again).
+
+    The result's pybtex data holds every entry, or with ``all_entries=False`` only those
+    of the chunks read in this call (a known chunk's entries are not kept: rebuilding
+    pybtex entries costs more than reading the chunk again).
 
     A chunk is the text from one line that starts an ``@entry`` to the next: the scanner
     never lets an entry run past such a line unless the entry is faulty there, so a
     chunk reads alike alone and in the file, as long as nothing in it is faulty and
     nothing ties the chunks together. So the whole text is parsed as one when it holds a
     @string, a @preamble or a crossref anywhere, or when a chunk read again has an error
-    (a fault, a duplicate key within it); and what depends on the whole file (duplicate
+    (a fault, an entry that spans chunks); and what depends on the whole file (duplicate
     keys across chunks and their messages, the order, lines) is made anew every time:
     a known chunk's references and problems are shifted by the lines it moved.
     """
+    keep = keep or _nothing
     chunks = _chunks(text)
     low = text.lower()
     if "crossref" in low or _STRING_OR_PREAMBLE.search(low):
-        return parse_bib_text(text, file), {}
+        result = parse_bib_text(text, file)
+        return result, {}, {key: keep(entry) for key, entry in result.data.entries.items()}
     known = known or {}
     units: list = [None] * len(chunks)
-    found: dict[str, tuple] = {}
+    read = set()
     i = 0
     while i < len(chunks):  # each run of unknown chunks is parsed as one text
         if chunks[i][2] in known:
@@ -272,20 +280,26 @@ def parse_bib_chunks(text: str, file: str, known: dict | None = None) -> tuple[B
                     split[at] = (line, _shifted(alone[0][1], line - 1))
         if split is None or any(u is None for u in split):
             result = parse_bib_text(text, file)  # not independent: the whole file as one
-            return result, {c: u for (_, _, c), u in zip(chunks, _split(result, chunks, 0) or ())
-                            if u is not None}
+            found = {c: _kept(u, keep) for (_, _, c), u in zip(chunks, _split(result, chunks, 0) or ())
+                     if u is not None}
+            return result, found, {key: keep(entry) for key, entry in result.data.entries.items()}
         units[i:j] = split
+        read.update(range(i, j))
         i = j
     result = BibResult(file=file)
     refs, problems, add = result.references, result.problems, result.data.add_entry
     seen: dict[str, tuple[str, int]] = {}
-    for (_, first, chunk), unit in zip(chunks, units):
-        found[chunk] = unit
+    found: dict[str, tuple] = {}
+    kept: dict = {}
+    again: dict[str, BibResult] = {}  # (all_entries: a known chunk read again for its entries)
+    for at, ((_, first, chunk), unit) in enumerate(zip(chunks, units)):
+        fresh = at in read
+        found[chunk] = _kept(unit, keep) if fresh else unit
         was, entries = unit
         delta = first - was
-        for key, ref, probs, entry in entries:
+        for (key, ref, probs, entry), (_, _, _, value) in zip(entries, found[chunk][1]):
             if delta:
-                ((_, ref, probs, _),) = _shifted(((key, ref, probs, entry),), delta)
+                ((_, ref, probs, _),) = _shifted(((key, ref, probs, None),), delta)
             folded = key.lower()
             if folded in seen:
                 first_key, first_line = seen[folded]
@@ -295,8 +309,24 @@ def parse_bib_chunks(text: str, file: str, known: dict | None = None) -> tuple[B
             seen[folded] = (key, ref.line)
             refs[key] = ref
             problems.extend(probs)
-            add(key, entry)
-    return result, found
+            kept[key] = value
+            if fresh:
+                add(key, entry)
+            elif all_entries:
+                if chunk not in again:
+                    again[chunk] = parse_bib_text(chunk, file)
+                add(key, again[chunk].data.entries[key])
+    return result, found, kept
+
+
+def _nothing(entry) -> None:
+    return None
+
+
+def _kept(unit, keep) -> tuple:
+    """A chunk's reading as ``known`` holds it: each pybtex entry replaced by ``keep(entry)``."""
+    first, entries = unit
+    return first, tuple((key, ref, probs, keep(entry)) for key, ref, probs, entry in entries)
 
 
 def bib_text(data: bytes, name: str) -> str:

@@ -267,8 +267,10 @@ def test_the_cache_stays_bounded(tmp_path):
     assert {p.stat().st_mode & 0o777 for p in cache.iterdir()} == {0o644}
     assert len(list(cache.glob("entries-*.pickle"))) == 3  # one per style options
     assert sorted(p.name for p in cache.iterdir() if not p.name.endswith(".pickle")) == []
-    # the records hold the entries of the last bib only
-    records = [pickle.loads(p.read_bytes()) for p in cache.glob("entries-*.pickle")]
+    # each entries-* file names the last bib file written for its options, which holds
+    # (after the loaded bib) the records of that bib's entries only
+    names = [pickle.loads(p.read_bytes()) for p in cache.glob("entries-*.pickle")]
+    records = [bibcache._read(cache / name, 2) for name in names]
     assert all(sorted(r.entries) == sorted(load_bib(root / "references.bib").references)
                for r in records)
 

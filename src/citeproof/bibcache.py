@@ -33,6 +33,7 @@ import io
 import marshal
 import os
 import pickle
+import re
 import tempfile
 from contextlib import suppress
 from dataclasses import dataclass, field, fields
@@ -119,14 +120,21 @@ def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | N
         cached = _read(target)
         if isinstance(cached, LoadedBib):
             return cached
-        records = _read(records_file)
-        if not _usable(records):
-            records = None
+        last = _read(records_file)  # the name of the last bib file written for this bib
+        if type(last) is str and _BIB_NAME.fullmatch(last):
+            records = _read(cache_dir / last, 2)
+            if not _usable(records):
+                records = None
     result, kept = _load(path, raw, label, authors, page_ranges, records)
     if target is not None:
-        _write(target, result, "bib-*.pickle", _KEEP)
-        _write(records_file, kept, "entries-*.pickle", _KEEP_RECORDS)
+        # one file: the loaded bib (all a warm build reads), then the records, which
+        # share its objects (its references, each entry's HTML and text) in one pickle
+        if _write(target, (result, kept), "bib-*.pickle", _KEEP):
+            _write(records_file, (target.name,), "entries-*.pickle", _KEEP_RECORDS)
     return result
+
+
+_BIB_NAME = re.compile(r"bib-[0-9a-f]{32}\.pickle")
 
 
 def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_ranges: str,
@@ -284,13 +292,18 @@ class _Pickler(pickle.Pickler):
         return _rebuild, (type(obj), tuple([getattr(obj, name) for name in names]))
 
 
-def _read(path: Path):
-    """The object pickled in ``path``, or ``None`` (a miss, whatever the reason)."""
+def _read(path: Path, which: int = 1):
+    """The ``which``-th object pickled in ``path`` (one pickler wrote them in turn: only
+    as much of the file is read as the objects up to it take), or ``None`` (a miss,
+    whatever the reason)."""
     enabled = gc.isenabled()
     gc.disable()  # many small objects: the collector would walk them again and again
     try:
         with open(path, "rb") as fh:
-            return pickle.load(fh)
+            unpickler = pickle.Unpickler(fh)
+            for _ in range(which):
+                value = unpickler.load()
+            return value
     except Exception:
         return None
     finally:
@@ -298,14 +311,18 @@ def _read(path: Path):
             gc.enable()
 
 
-def _write(target: Path, value, pattern: str, keep: int) -> None:
-    """Pickle ``value`` to ``target`` (a temporary file, then a rename: a reader sees the
-    old file or the new one; no fsync, as a torn cache file is just a miss) and keep the
-    ``keep`` newest files of ``pattern``."""
+def _write(target: Path, values: tuple, pattern: str, keep: int) -> bool:
+    """Pickle ``values`` in turn to ``target`` with one pickler (an object already written
+    is written again as a reference; see :func:`_read`) through a temporary file, then a
+    rename (a reader sees the old file or the new one; no fsync, as a torn cache file is
+    just a miss), and keep the ``keep`` newest files of ``pattern``. Returns whether the
+    file was written."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()
-        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+        pickler = _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        for value in values:
+            pickler.dump(value)
         data = buffer.getbuffer()
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.tmp-")
         try:
@@ -324,7 +341,8 @@ def _write(target: Path, value, pattern: str, keep: int) -> None:
             if tmp_left.name != Path(tmp).name and _mtime(tmp_left) < _mtime(target) - 60:
                 tmp_left.unlink(missing_ok=True)
     except OSError:
-        pass  # a read-only tree builds fine, just without the cache
+        return False  # a read-only tree builds fine, just without the cache
+    return True
 
 
 def _mtime(path: Path) -> float:

@@ -294,12 +294,11 @@ def parse_bib_chunks(text: str, file: str, known: dict | None = None, *, keep=No
     again: dict[str, BibResult] = {}  # (all_entries: a known chunk read again for its entries)
     for at, ((_, first, chunk), unit) in enumerate(zip(chunks, units)):
         fresh = at in read
-        found[chunk] = _kept(unit, keep) if fresh else unit
         was, entries = unit
-        delta = first - was
-        for (key, ref, probs, entry), (_, _, _, value) in zip(entries, found[chunk][1]):
-            if delta:
-                ((_, ref, probs, _),) = _shifted(((key, ref, probs, None),), delta)
+        if first != was:  # (kept as moved: the next call need not shift it again)
+            unit = (first, _shifted(entries, first - was))
+        found[chunk] = _kept(unit, keep) if fresh else unit
+        for (key, _, _, entry), (_, ref, probs, value) in zip(entries, found[chunk][1]):
             folded = key.lower()
             if folded in seen:
                 first_key, first_line = seen[folded]

@@ -36,7 +36,7 @@ import pickle
 import re
 import tempfile
 from contextlib import suppress
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -66,6 +66,9 @@ class LoadedBib:
     metadata: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: each entry's HTML as the list shows it (``render.readable_identifiers``), by key
     listed: dict[str, str] = field(default_factory=dict)
+    #: what this was made of: the bib's bytes, path, label and style options, and the
+    #: code that read it (16 bytes; ``b""`` when unknown): part of the page cache's key
+    source: bytes = field(default=b"", compare=False)
 
 
 @dataclass(frozen=True)
@@ -85,10 +88,18 @@ _RECORD_SIZE = 11
 
 
 @lru_cache(maxsize=1)
-def _code_fingerprint() -> bytes:
+def package_fingerprint() -> bytes:
+    """A digest of every module of citeproof (and pybtex's version): what a cache of
+    anything the package makes is keyed by."""
+    here = Path(__file__).parent
+    return _code_fingerprint(tuple(sorted(str(p.relative_to(here)) for p in here.rglob("*.py"))))
+
+
+@lru_cache(maxsize=4)
+def _code_fingerprint(names=_CODE) -> bytes:
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for name in _CODE:
+    for name in names:
         path = here / name
         for source in sorted(path.glob("*.py")) if path.is_dir() else [path]:
             digest.update(source.read_bytes())
@@ -126,6 +137,9 @@ def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | N
             if not _usable(records):
                 records = None
     result, kept = _load(path, raw, label, authors, page_ranges, records)
+    if raw is not None:
+        made = hashlib.sha256(_code_fingerprint() + f"{path}\0{label}\0{authors}\0{page_ranges}\0".encode() + raw)
+        result = replace(result, source=made.digest()[:16])
     if target is not None:
         # one file: the loaded bib (all a warm build reads), then the records, which
         # share its objects (its references, each entry's HTML and text) in one pickle
@@ -352,4 +366,16 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-__all__ = ["BibError", "LoadedBib", "bibtex_texts", "load_formatted_bib"]
+__all__ = ["BibError", "LoadedBib", "bibtex_texts", "load_formatted_bib", "package_fingerprint",
+           "read_cached", "write_cached"]
+
+
+def read_cached(path: Path):
+    """What :func:`write_cached` wrote to ``path``, or ``None`` (a miss, whatever the reason)."""
+    return _read(path)
+
+
+def write_cached(target: Path, value, pattern: str, keep: int = _KEEP_RECORDS) -> bool:
+    """Pickle ``value`` to ``target`` atomically and keep the ``keep`` newest files of
+    ``pattern`` in its directory; ``False`` when it could not be written."""
+    return _write(target, (value,), pattern, keep)

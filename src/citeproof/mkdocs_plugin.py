@@ -121,6 +121,9 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):
                 files.append(File.generated(config, stem + suffix, content=text))
         return files
 
+    def on_post_build(self, *, config):
+        self.site.save_pages()
+
     def on_serve(self, server, *, config, builder):
         server.watch(str(self.site.bib_path))
         if self.site.lock_path.exists():  # (the watcher cannot watch a file that is not there)

@@ -16,10 +16,12 @@ unreadable bib (``BibError``) or an unusable lock file (``LockError``) is raised
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import logging
 import os
+import pickle
 import re
 from dataclasses import dataclass, field, fields
 from html import unescape
@@ -27,7 +29,7 @@ from pathlib import Path
 from typing import Mapping
 
 from . import __version__, evidence as ev, exports
-from .bibcache import LoadedBib, load_formatted_bib
+from .bibcache import LoadedBib, load_formatted_bib, package_fingerprint, read_cached, write_cached
 from .claims import ClaimIndex, design_of
 from .config import DEFAULT_BIB, default_lock
 from .lock import Lock
@@ -151,6 +153,10 @@ class SiteCore:
         self._claims: tuple[tuple[int, int], ClaimIndex] | None = None
         self._extras_cache: tuple[dict, dict[str, dict]] | None = None
         self._evidence: dict[str, ev.Evidence] | None = None
+        self._lock_digest = b""
+        #: the page cache: (its file, {page digest: pickled PageRender}, digests used since
+        #: the last save, those made anew, (the bib's source, the lock's digest))
+        self._pages: tuple[Path, dict[bytes, bytes], set, list, tuple] | None = None
 
     @property
     def bib_label(self) -> str:
@@ -202,6 +208,10 @@ class SiteCore:
         if self._lock is None or signature != self._lock_signature:
             self._lock, self._lock_signature = Lock.load(self.lock_path), signature
             self._evidence = None
+            try:
+                self._lock_digest = hashlib.sha256(self.lock_path.read_bytes()).digest()
+            except OSError:
+                self._lock_digest = b"" if signature is None else b"?"  # (unknown: no page cache)
         return self._lock
 
     def evidence(self) -> dict[str, ev.Evidence]:
@@ -279,7 +289,61 @@ class SiteCore:
 
         ``offset``: the lines of the file before ``markdown`` (its front matter), so that
         problems name the file's own lines.
+
+        With the cache on, a page already rendered with the same Markdown, label, offset,
+        bib (bytes and style options), lock (bytes), options and code is read from the
+        page cache instead (``save_pages`` writes it): the result is a function of these.
         """
+        pages = self._page_cache()
+        if pages is None:
+            return self._render_markdown(markdown, label, offset)
+        _, made, used, changed, _ = pages
+        key = hashlib.blake2b(f"{offset}\0{label}\0".encode("utf-8", "surrogatepass")
+                              + markdown.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        used.add(key)
+        if key in made:
+            try:
+                page = pickle.loads(made[key])
+                if isinstance(page, PageRender) and page.source == markdown and page.label == label:
+                    return page
+            except Exception:
+                pass  # a broken record is a miss
+        page = self._render_markdown(markdown, label, offset)
+        made[key] = pickle.dumps(page, pickle.HIGHEST_PROTOCOL)
+        changed.append(key)
+        return page
+
+    def _page_cache(self):
+        """The page cache of this bib, lock, options and code (``None`` when the cache is
+        off or the bib or lock is unknown), read from disk once per change of these."""
+        if self.cache_dir is None or not self.bib.source or self._lock_digest == b"?":
+            return None
+        self.lock()
+        source = (self.bib.source, self._lock_digest)
+        if self._pages is None or self._pages[4] != source:
+            state = hashlib.sha256(b"\0".join([package_fingerprint(), *source,
+                                               repr(self.options).encode("utf-8", "surrogatepass"),
+                                               str(self.root).encode("utf-8", "surrogatepass")]))
+            path = self.cache_dir / f"pages-{state.hexdigest()[:32]}.pickle"
+            made = read_cached(path)
+            ok = isinstance(made, dict) and all(type(k) is bytes and type(v) is bytes for k, v in made.items())
+            self._pages = (path, made if ok else {}, set(), [], source)
+        return self._pages
+
+    def save_pages(self) -> None:
+        """Write the page cache if a page was rendered anew since it was read: the pages
+        rendered since the last save (those of one build), so it holds no stale page."""
+        if self._pages is None:
+            return
+        path, made, used, changed, source = self._pages
+        if changed or set(made) - used:
+            kept = {k: v for k, v in made.items() if k in used}
+            write_cached(path, kept, "pages-*.pickle")
+            self._pages = (path, kept, set(), [], source)
+        else:
+            used.clear()
+
+    def _render_markdown(self, markdown: str, label: str, offset: int) -> PageRender:
         doc = parse_citations(markdown, label, offset)
         refs = self.bib.references
         problems = [*doc.problems, *resolve_keys([doc], refs.keys()),

@@ -30,13 +30,10 @@ from typing import Mapping
 
 from . import __version__, evidence as ev, exports
 from .bibcache import LoadedBib, load_formatted_bib, package_fingerprint, read_cached, write_cached
-from .claims import ClaimIndex, design_of
 from .config import DEFAULT_BIB, default_lock
 from .lock import Lock
 from .errors import BibError, ConfigError
-from .markdown import parse_citations
 from .model import AUTHOR_RULES, PAGE_RANGES, Problem, Record
-from .numbering import resolve_keys
 from .pages import front_matter_authors
 from .render import (PageCitations, anchor_for, design_badges, escape, finish_html, head_metadata,
                      readable_identifiers, render_bibliography, render_index_listing, render_markdown,
@@ -150,7 +147,7 @@ class SiteCore:
         self.lock_path = (root / options.lock_file).resolve() if options.lock_file else default_lock(self.bib_path)
         self._lock: Lock | None = None
         self._lock_signature: tuple | None = None
-        self._claims: tuple[tuple[int, int], ClaimIndex] | None = None
+        self._claims: tuple[tuple[int, int], "ClaimIndex"] | None = None
         self._extras_cache: tuple[dict, dict[str, dict]] | None = None
         self._evidence: dict[str, ev.Evidence] | None = None
         self._lock_digest = b""
@@ -269,8 +266,10 @@ class SiteCore:
         return {key: entry.records for key, entry in self.lock().references.items()
                 if key in refs and entry.matches(refs[key])}
 
-    def claim_index(self) -> ClaimIndex:
+    def claim_index(self) -> "ClaimIndex":
         """The prose checks' index of this bib and lock, rebuilt only when either changed."""
+        from .claims import ClaimIndex  # (imported when a page is rendered, not read back)
+
         key = (id(self.bib), id(self.lock()))
         if self._claims is None or self._claims[0] != key:
             self._claims = (key, ClaimIndex(self.bib.references, self.records()))
@@ -344,6 +343,9 @@ class SiteCore:
             used.clear()
 
     def _render_markdown(self, markdown: str, label: str, offset: int) -> PageRender:
+        from .markdown import parse_citations  # (not needed when every page is read back)
+        from .numbering import resolve_keys
+
         doc = parse_citations(markdown, label, offset)
         refs = self.bib.references
         problems = [*doc.problems, *resolve_keys([doc], refs.keys()),
@@ -439,7 +441,7 @@ class SiteCore:
     def _badges(self, keys) -> dict[str, str]:
         """Each listed reference's study-design badges, from the lock's registry answers."""
         records = self.records()
-        return {key: html for key in keys if (html := design_badges(design_of(records.get(key, ()))))}
+        return {key: html for key in keys if key in records and (html := design_badges(_design(records[key])))}
 
     def head_metadata(self, page: PageRender, meta: Mapping, *, title: str, url: str | None,
                       site_name: str = "") -> str:
@@ -466,11 +468,19 @@ class SiteCore:
             url=url,
             description=description,
             references=[self.bib.references[k] for k in page.cites.ordered_keys],
-            designs={k: d for k in page.cites.ordered_keys if (d := design_of(records.get(k, ())))},
+            designs={k: d for k in page.cites.ordered_keys if k in records and (d := _design(records[k]))},
             made=self.bib.metadata)
         return scholarly + "\n" + social_metadata(title=title, description=description, url=url,
                                                   site_name=site_name or title,
                                                   date=str(date) if date else None)
+
+
+def _design(records):
+    """``claims.design_of`` (imported only for a work the lock holds records of: without
+    any, a work has no design)."""
+    from .claims import design_of
+
+    return design_of(records)
 
 
 def _after_title(html: str, header: str) -> str:

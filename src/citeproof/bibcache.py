@@ -1,29 +1,35 @@
-"""The parsed and formatted bib, cached on disk, so a build formats only what changed.
+"""The parsed and formatted bib, cached on disk, so a build parses and formats only what changed.
 
-Two files per bib (and style options, and code), in a directory local to the project
-(like MkDocs Material's ``.cache``, never committed):
+Per bib (and style options, and code), in a directory local to the project (like MkDocs
+Material's ``.cache``, never committed):
 
-* ``bib-<key>.pickle``: the whole :class:`LoadedBib`, keyed by the bib's bytes, its path
-  and label, the style's options, the pybtex version and the source of the modules that
-  parse, format and export it. A warm build (the bib unchanged) loads only this.
-* ``entries-<key>.pickle`` (the same key without the bib's bytes): what was made of each
-  entry of the last bib loaded: its formatted entry, COinS, head metadata and download
-  pieces, each record keyed by the entry's key and a digest of the entry *as parsed*
-  (type, every field after @string expansion and crossref inheritance, every name's
-  parts), and each chunk of the file (the text from one line that starts an ``@entry``
-  to the next) with the entries the scanner found in it.
+* ``bib-<key>.pickle``, keyed by the bib's bytes, its path and label, the style's
+  options, the pybtex version and the source of the modules that parse, format and
+  export it. It holds two pickles written by one pickler, so the second shares the
+  first's objects: the whole :class:`LoadedBib` (a warm build, the bib unchanged, reads
+  only this) and then the records (:class:`_Records`): what was made of each entry (its
+  formatted entry, COinS, head metadata and download pieces), each record keyed by the
+  entry's key and a digest of the entry *as parsed* (type, every field after @string
+  expansion and crossref inheritance, every name's parts); and per chunk of the file (the
+  text from one line that starts an ``@entry`` to the next) the entries the scanner found
+  in it and what the loader read in it (``bib.load.parse_bib_chunks``).
+* ``entries-<key>.pickle`` (the same key without the bib's bytes): the name of the last
+  ``bib-*`` file written, whose records the next edit starts from.
 
-After an edit the bib is parsed again (``load_bib``: its problems, lines and
-references are always fresh), and an entry is formatted and exported again only when
-its parsed value differs from the record's. Because the digest is taken after parsing,
-whatever an entry's output depends on is in it: its own text, a ``crossref`` parent's
-fields it inherits, the @strings it uses; what depends on where an entry stands (lines,
-the ``invalid-url`` problem, duplicates, the order of the downloads) is made anew on
-every load. The whole-file downloads are joined from the pieces (``exports.join_downloads``).
+After an edit only the chunks that changed are parsed again (``parse_bib_chunks``: the
+whole file when a @string, @preamble, crossref, fault or spanning entry ties chunks
+together; lines, duplicates and order are made anew every time), pybtex entries are made
+only for those chunks, and an entry is formatted and exported again only when its parsed
+value differs from the record's. Because the digest is taken after parsing, whatever an
+entry's output depends on is in it: its own text, a ``crossref`` parent's fields it
+inherits, the @strings it uses; what depends on where an entry stands (lines, the
+``invalid-url`` problem, duplicates, the order of the downloads) is made anew on every
+load. The whole-file downloads are joined from the pieces (``exports.join_downloads``).
 
 A missing, broken, foreign or unreadable cache file is a miss, never an error; writes
 are atomic (a temporary file, then a rename) and at most :data:`_KEEP` bib files and
-:data:`_KEEP_RECORDS` record files are kept per directory (newest first).
+:data:`_KEEP_RECORDS` ``entries-*`` files are kept per directory (newest first). The page
+cache (``site.py``) keeps its files here too (:func:`read_cached`, :func:`write_cached`).
 """
 from __future__ import annotations
 

@@ -37,6 +37,7 @@ import gc
 import hashlib
 import io
 import marshal
+import operator
 import os
 import pickle
 import re
@@ -304,12 +305,16 @@ def _rebuild(cls, values):
     return cls(*values)
 
 
+#: each of those classes' fields read in one C call (``attrgetter`` of several names gives a tuple)
+_GETTERS = {cls: operator.attrgetter(*names) for cls, names in _PLAIN.items()}
+
+
 class _Pickler(pickle.Pickler):
     def reducer_override(self, obj):
-        names = _PLAIN.get(type(obj))
-        if names is None:
+        getter = _GETTERS.get(type(obj))
+        if getter is None:
             return NotImplemented
-        return _rebuild, (type(obj), tuple([getattr(obj, name) for name in names]))
+        return _rebuild, (type(obj), getter(obj))
 
 
 def _read(path: Path, which: int = 1):

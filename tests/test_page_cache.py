@@ -109,3 +109,37 @@ def test_the_cache_keeps_only_the_pages_of_the_last_build(root):
     [path] = (root / ".cache" / "citeproof").glob("pages-*.pickle")
     assert len(pickle.loads(path.read_bytes())) == 1
     assert dataclasses.is_dataclass(_render(root, {"a.md": PAGES["a.md"]})[0]["a.md"])
+
+
+def _finish(root, html_of, **options):
+    """Each page's finished HTML and verification record by a new core, and how many
+    of them it made itself."""
+    core = SiteCore(SiteOptions(**options), root)
+    made = []
+    for name in ("_finish_html", "_verification_record"):
+        real = getattr(core, name)
+        setattr(core, name, lambda *a, real=real, name=name: made.append(name) or real(*a))
+    out = {}
+    for name, text in PAGES.items():
+        page = core.render_markdown(text, name)
+        out[name] = (core.finish_html(html_of(page), page, download_href="../references.bib",
+                                      after_title="<p>header</p>", list_slot=True),
+                     core.verification_record(page))
+    core.save_pages()
+    return out, made
+
+
+def test_finished_pages_and_records_are_read_back_only_for_the_same_input(root):
+    import markdown as md
+
+    def html_of(page):
+        return md.markdown(page.text)
+
+    first, made = _finish(root, html_of)
+    assert len(made) == 4
+    again, made = _finish(root, html_of)
+    assert made == [] and again == first == _finish(root, html_of, cache_dir="")[0]
+    other, made = _finish(root, lambda page: html_of(page) + "<p>more</p>")
+    assert made == ["_finish_html", "_finish_html"]  # new HTML: finished again, records read back
+    assert other == _finish(root, lambda page: html_of(page) + "<p>more</p>", cache_dir="")[0]
+    assert "<p>more</p>" in other["a.md"][0].html and 'class="cp-ref"' in other["a.md"][0].html

@@ -220,6 +220,10 @@ class SiteCore:
 
     def verification_record(self, page: PageRender) -> str:
         """``verification.json`` for a page: its references and what the lock proves."""
+        return self._cached(str, lambda: self._verification_record(page), "verification",
+                            str(page.offset), page.label, page.source)
+
+    def _verification_record(self, page: PageRender) -> str:
         evidence = self.evidence()
         data = ev.record(evidence, page.cites.ordered_keys, generator=f"citeproof {__version__}",
                          references=False)
@@ -293,24 +297,34 @@ class SiteCore:
         bib (bytes and style options), lock (bytes), options and code is read from the
         page cache instead (``save_pages`` writes it): the result is a function of these.
         """
+        return self._cached(
+            PageRender, lambda: self._render_markdown(markdown, label, offset), "render", str(offset),
+            label, markdown, valid=lambda page: page.source == markdown and page.label == label)
+
+    def _cached(self, kind: type, make, *inputs: str, valid=None):
+        """``make()``, or what it gave before for the same ``inputs`` (texts) in the same
+        bib, lock, options and code (the page cache; ``valid`` checks a record read)."""
         pages = self._page_cache()
         if pages is None:
-            return self._render_markdown(markdown, label, offset)
+            return make()
         _, made, used, changed, _ = pages
-        key = hashlib.blake2b(f"{offset}\0{label}\0".encode("utf-8", "surrogatepass")
-                              + markdown.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        digest = hashlib.blake2b(digest_size=16)
+        for text in inputs:
+            data = text.encode("utf-8", "surrogatepass")
+            digest.update(len(data).to_bytes(8, "little") + data)
+        key = digest.digest()
         used.add(key)
         if key in made:
             try:
-                page = pickle.loads(made[key])
-                if isinstance(page, PageRender) and page.source == markdown and page.label == label:
-                    return page
+                value = pickle.loads(made[key])
+                if isinstance(value, kind) and (valid is None or valid(value)):
+                    return value
             except Exception:
                 pass  # a broken record is a miss
-        page = self._render_markdown(markdown, label, offset)
-        made[key] = pickle.dumps(page, pickle.HIGHEST_PROTOCOL)
+        value = make()
+        made[key] = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
         changed.append(key)
-        return page
+        return value
 
     def _page_cache(self):
         """The page cache of this bib, lock, options and code (``None`` when the cache is
@@ -371,7 +385,16 @@ class SiteCore:
         With ``list_slot``, the list's plain text (``index_listing``) stands in the HTML
         where the list goes, for the adapter to replace with ``listing`` once a search
         index has read the page (the full list's markup is costly for it to parse).
+
+        Read from the page cache when it holds the same for the same arguments.
         """
+        return self._cached(
+            FinishedPage, lambda: self._finish_html(html, page, download_href, after_title, list_slot),
+            "finish", str(page.offset), page.label, page.source, page.text, html, repr(download_href), after_title,
+            repr(list_slot))
+
+    def _finish_html(self, html: str, page: PageRender, download_href: str | None, after_title: str,
+                     list_slot: bool) -> FinishedPage:
         html, problems = disarm_unsafe_links(html, page.source, page.label, page.offset)
         cites = page.cites
         if not (cites.markers or cites.numbers):

@@ -329,9 +329,11 @@ class SiteCore:
     def _page_cache(self):
         """The page cache of this bib, lock, options and code (``None`` when the cache is
         off or the bib or lock is unknown), read from disk once per change of these."""
-        if self.cache_dir is None or not self.bib.source or self._lock_digest == b"?":
+        if self.cache_dir is None or not self.bib.source:
             return None
         self.lock()
+        if self._lock_digest == b"?":
+            return None
         source = (self.bib.source, self._lock_digest)
         if self._pages is None or self._pages[4] != source:
             state = hashlib.sha256(b"\0".join([package_fingerprint(), *source,

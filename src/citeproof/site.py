@@ -73,7 +73,8 @@ class SiteOptions:
     metadata: bool = True
     """Add Highwire `citation_*` meta tags and schema.org JSON-LD to citing pages."""
     cache_dir: str = ".cache/citeproof"
-    """Where the parsed and formatted bib is cached (relative to the root); "" disables."""
+    """Where the parsed and formatted bib and each page's render are cached (relative to the
+    root); "" disables."""
     authors: str = CHOICES["authors"][0]
     """Authors in the list: up to 6 then "et al." (icmje), all of them, or 3 then "et al."."""
     page_ranges: str = CHOICES["page_ranges"][0]

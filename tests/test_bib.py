@@ -7,6 +7,7 @@ import pytest
 
 from citeproof.bib import BibError, BibResult, load_bib, parse_bib_text, validate_references
 from citeproof.model import Author, Reference
+from citeproof.bib.scan import Scanner
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -507,3 +508,32 @@ def test_loading_without_pybtex_entries_gives_the_same_references_and_problems()
     full, light = parse_bib_text(text, "d.bib"), parse_bib_text(text, "d.bib", entries=False)
     assert light.references == full.references and light.problems == full.problems
     assert len(full.data.entries) == 5 and len(light.data.entries) == 0
+
+
+def test_pybtex_reading_past_an_error_adds_no_phantom_entry_or_string():
+    """After a syntax error pybtex reads on from the next '@', even one inside a value
+    (data): what it finds there must not become an entry or a @string."""
+    text = ("@article{k, year = ٢٠٢٠, note = {a\n@misc{ghost, title = {Phantom}} b}}\n"
+            "@article(ghost, title = {Real})\n")
+    full, light = parse_bib_text(text, "g.bib"), parse_bib_text(text, "g.bib", entries=False)
+    for result in (full, light):
+        assert result.references["ghost"].title == "Real"
+        assert not any("repeated" in p.message for p in result.problems)
+    assert full.data.entries["ghost"].fields["title"] == "Real"
+    text = "@article{k, year = ٢٠٢٠, note = {a\n@string{jn = {Phantom J}} b}}\n@article{z, journal = jn}\n"
+    (undefined,) = [p for p in parse_bib_text(text, "g.bib").problems if "'jn'" in p.message]
+    assert "not a defined @string" in undefined.message
+    ok = parse_bib_text("@string{jn = {Real J}}\n@article{z, journal = jn}\n", "g.bib")
+    assert ok.references["z"].journal == "Real J" and ok.problems == []
+
+
+@pytest.mark.parametrize("value", ["{C# " + "a" * 100_001 + "}", "1" * 100_001, '"' + "b" * 100_001 + '"'])
+def test_a_long_value_without_a_string_name_is_loaded(value, monkeypatch):
+    """Only @string concatenation can expand past the file: a long literal is loaded, by
+    either scanner path."""
+    text = "@article{k, abstract = " + value + "}\n"
+    quick = parse_bib_text(text, "l.bib")
+    monkeypatch.setattr(Scanner, "QUICK", False)
+    full = parse_bib_text(text, "l.bib")
+    assert list(quick.references) == list(full.references) == ["k"]
+    assert quick.problems == full.problems == []

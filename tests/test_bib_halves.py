@@ -137,3 +137,27 @@ def test_a_failing_first_half_does_not_wait_on_the_child_forever(small, monkeypa
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_no_process_to_spare_means_one_reading(small, monkeypatch):
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert halves.parse_in_halves(_bib(), "h.bib") is None
+    assert not _same(_bib())
+
+
+def test_an_unknowable_child_status_means_one_reading(small):
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the system reaps children
+    try:
+        assert halves.parse_in_halves(_bib(), "h.bib") is None
+        assert not _same(_bib())
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+
+
+def test_the_joined_halves_say_a_second_half_string_was_read(small):
+    joined = halves.parse_in_halves(_bib() + "@string{jn = {J}}\n", "h.bib")
+    assert joined is not None and joined.defines
+    assert parse_range(_bib() + "@string{jn = {J}}\n", "h.bib", False).defines

@@ -43,8 +43,16 @@ def parse_in_halves(text: str, file: str) -> BibResult | None:
         return None
     split = cut.start()
     scanner = Scanner(text)  # the line starts, made once and shared with the child
-    read, write = os.pipe()
-    pid = os.fork()
+    try:
+        read, write = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare (EAGAIN, ENOMEM): one reading
+        os.close(read)
+        os.close(write)
+        return None
     if pid == 0:  # pragma: no cover (the child: coverage does not follow a fork)
         _child(text, file, scanner, split, read, write)
     os.close(write)
@@ -54,11 +62,11 @@ def parse_in_halves(text: str, file: str) -> BibResult | None:
         payload = pipe.read()
     finally:
         pipe.close()  # before waiting: a child still writing then stops (a broken pipe)
-        _, status = os.waitpid(pid, 0)
+        status = _wait(pid)
     if status != 0 or first.defines or first.crossrefs or scanner.stopped > split:
         return None
     try:
-        references, problems, keys, crossrefs = pickle.loads(payload)
+        references, problems, keys, defines, crossrefs = pickle.loads(payload)
     except Exception:
         return None
     if crossrefs or not keys.keys().isdisjoint(first.keys):
@@ -66,7 +74,17 @@ def parse_in_halves(text: str, file: str) -> BibResult | None:
     first.references.update(references)
     first.problems.extend(problems)
     first.keys.update(keys)
+    first.defines = defines
     return first
+
+
+def _wait(pid: int) -> int:
+    """The child's exit status; -1 when it cannot be known (with SIGCHLD ignored the
+    system reaps the child itself)."""
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:
+        return -1
 
 
 def _child(text: str, file: str, scanner: Scanner, split: int, read: int, write: int) -> None:
@@ -77,7 +95,8 @@ def _child(text: str, file: str, scanner: Scanner, split: int, read: int, write:
         second = parse_range(text, file, False, scanner, start=split)
         with os.fdopen(write, "wb") as pipe:
             _Pickler(pipe, protocol=pickle.HIGHEST_PROTOCOL).dump(
-                (second.references, second.problems, second.keys, second.crossrefs))
+                (second.references, second.problems, second.keys, second.defines,
+                 second.crossrefs))
         status = 0
     finally:
         os._exit(status)

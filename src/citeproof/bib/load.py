@@ -34,6 +34,7 @@ import codecs
 import gc
 import re
 import sys
+from collections import ChainMap
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from pybtex.database import BibliographyData, Entry, InvalidNameString, Person
 from pybtex.database.input.bibtex import Parser, UndefinedMacro
 from pybtex.exceptions import PybtexError
 from pybtex.textutils import normalize_whitespace
+from pybtex.utils import CaseInsensitiveDict
 
 from ..identifiers import normalize_doi, normalize_pmcid, normalize_pmid
 from ..model import BibError, FieldLines, Problem, Reference
@@ -166,7 +168,7 @@ def parse_range(text: str, file: str, entries: bool, scanner: Scanner | None = N
         with pybtex.errors.capture() as errors:  # pybtex would raise or print to stderr
             try:
                 if record is None:
-                    parser.parse_string(entry_text)
+                    _pybtex_read(parser, entry_text, item)
                 else:
                     record.split_names()
                     if parents is None or "crossref" in record.fields or (
@@ -566,16 +568,37 @@ def _repair(scanner: Scanner, repair: tuple[int, int, str] | None, start: int, l
 
 def _overlong_field(scanner: Scanner, item: ScannedEntry, macros) -> str:
     """The first field of ``item`` whose value, with @string names expanded from
-    ``macros``, would exceed :data:`MAX_VALUE_CHARS`, or ``""``."""
+    ``macros``, would exceed :data:`MAX_VALUE_CHARS`, or ``""``. A value without a
+    @string name (literals, numbers) is no longer than the file, so never refused."""
     for name, _, vstart, vend in item.fields:
         if scanner.text[vstart] in '{"' and "#" not in scanner.text[vstart:vend]:
-            continue  # one literal: no longer than the file
+            continue  # one literal
+        parts = scanner.parts(vstart, vend)
+        if all(part[0] in '{"' or (part.isascii() and part.isdigit()) for part in parts):
+            continue
         size = 0
-        for part in scanner.parts(vstart, vend):
+        for part in parts:
             size += len(part) - 2 if part[0] in '{"' else len(macros.get(part, part))
         if size > MAX_VALUE_CHARS:
             return name
     return ""
+
+
+def _pybtex_read(parser: Parser, text: str, item: ScannedEntry) -> None:
+    """pybtex's parser on one command's ``text``, keeping only what the scanner says the
+    command is: the entry under its key, or the @string it defines. (After a syntax
+    error pybtex reads on from the next ``@``, even one inside a value, which is data,
+    and would add what it found there: a phantom entry or @string.)"""
+    own, defined = Parser(), CaseInsensitiveDict()
+    own.macros = ChainMap(defined, parser.macros)  # reads the macros so far, writes apart
+    try:
+        own.parse_string(text)
+    finally:
+        if item.command == "string" and item.fields and item.fields[0][0] in defined:
+            parser.macros[item.fields[0][0]] = defined[item.fields[0][0]]
+        entry = own.data.entries.get(item.key) if item.key else None
+        if entry is not None:
+            parser.data.add_entry(item.key, entry)
 
 
 _BRACE_OR_ESCAPE = re.compile(r"[{}\\]")

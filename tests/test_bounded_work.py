@@ -92,3 +92,14 @@ def test_string_doubling_is_capped_with_a_clear_error():
     ten = range(10)  # one parse takes milliseconds: time ten, so that noise does not decide
     assert _ratio(lambda: [parse_bib_text(hostile, "r.bib") for _ in ten],
                   lambda: [parse_bib_text(clean, "r.bib") for _ in ten]) < MAX_RATIO
+
+
+def test_entries_on_one_line_are_linear_and_clean():
+    """A bib written as one long line of entries: each entry looked for the next line
+    that starts one (and for junk after it) through the rest of the file."""
+    hostile = "".join(f"@article{{k{i}, title = {{T{i}}}, year = {{2020}}}}" for i in range(6_000))
+    clean = hostile.replace("}@", "}\n@")
+    result = parse_bib_text(hostile, "o.bib")
+    assert len(result.references) == 6_000 and result.problems == []
+    assert _ratio(lambda: parse_bib_text(hostile, "o.bib"),
+                  lambda: parse_bib_text(clean, "o.bib")) < MAX_RATIO

@@ -131,7 +131,8 @@ def parse_range(text: str, file: str, entries: bool, scanner: Scanner | None = N
         if not item.key:  # a @string or @preamble
             result.defines = True
         line = sc.line(start)
-        if has_junk(src[item.end:limit]):
+        after = AT.search(src, item.end, limit)  # the junk ends where the next command starts
+        if has_junk(src[item.end:after.start() if after else limit]):
             end_line = sc.line(item.end - 1)
             problem("bib-syntax", f"the '{src[item.end - 1]}' on line {end_line} ends the "
                     f"{_what(item)} before its other fields: remove that extra brace (or add the "

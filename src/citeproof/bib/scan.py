@@ -54,8 +54,8 @@ class Fault(Exception):
         self.pos, self.message = pos, message
         # (start, end, text): writing text over start:end likely fixes the entry (no new line)
         self.repair = repair
-        #: found in text read before the entry's limit (a missing comma, a field twice, braces
-        #: too deep), so a later limit cannot change it: no need to try one (see spanning)
+        #: found in text read before the entry's limit (a missing comma, a field twice), so
+        #: a later limit cannot change it: no need to try one (see spanning)
         self.final = final
 
 
@@ -125,6 +125,7 @@ class Scanner:
             line_starts = array("q", [0])
             line_starts.extend(map(re.Match.end, re.finditer("\n", text)))
         self.line_starts = line_starts
+        self._next_at = (1, 0)  # (searched from, found at) of the last next_at_line
 
     def patched(self, start: int, limit: int, repair: tuple[int, int, str]) -> Scanner:
         """A scanner of ``text[start:limit]`` with ``repair`` ``(pos, end, insert)`` applied:
@@ -184,9 +185,18 @@ class Scanner:
             yield scanned, m.start(), limit
 
     def next_at_line(self, pos: int) -> int:
-        """Start of the first line after ``pos`` that starts with ``@type{`` (or the end)."""
+        """Start of the first line after ``pos`` that starts with ``@type{`` (or the end).
+
+        The last answer is kept: the next entry of a file with few such lines (one long
+        line of entries) asks again from a little further on, and a search from there
+        would walk the same text again (quadratic in the file)."""
+        since, found = self._next_at
+        if since <= pos <= found:
+            return found
         nxt = _LINE_START_AT.search(self.text, pos)
-        return nxt.start() if nxt else len(self.text)
+        found = nxt.start() if nxt else len(self.text)
+        self._next_at = (pos, found)
+        return found
 
     def spanning(self, m: re.Match, limit: int):
         """``(entry, its limit)`` when the entry at ``m`` scans cleanly once the next

@@ -103,3 +103,14 @@ def test_entries_on_one_line_are_linear_and_clean():
     assert len(result.references) == 6_000 and result.problems == []
     assert _ratio(lambda: parse_bib_text(hostile, "o.bib"),
                   lambda: parse_bib_text(clean, "o.bib")) < MAX_RATIO
+
+
+def test_an_unclosed_value_after_many_fields_is_linear():
+    """The general scanner checked each field name against every one before it."""
+    body = ",\n".join(f"  f{i} = {{v}}" for i in range(8_000))
+    hostile = "@misc{k,\n" + body + ",\n  title = {unclosed,\n}\n"
+    clean = "@misc{k,\n" + body + ",\n  title = {closed},\n}\n"
+    (problem,) = parse_bib_text(hostile, "f.bib").problems
+    assert "'{' of the field 'title' on line 8002 is not closed" in problem.message
+    assert _ratio(lambda: parse_bib_text(hostile, "f.bib"),
+                  lambda: parse_bib_text(clean, "f.bib")) < MAX_RATIO

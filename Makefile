@@ -44,9 +44,10 @@ check: $(STAMP)  ## check every citation against Crossref, doi.org and PubMed
 check-offline: $(STAMP)  ## offline checks only (bib, keys, identifiers, lock)
 	$(BIN)/citeproof check --offline
 
-bench: $(STAMP)  ## the build and check benchmarks (figures in the README)
+bench: $(STAMP)  ## the build, check and offline-check benchmarks (figures in the README)
 	$(BIN)/python scripts/bench_build.py
 	$(BIN)/python scripts/bench_check.py
+	$(BIN)/python scripts/bench_offline.py
 
 cog: $(STAMP)  ## refresh the generated parts: CLI help (README, editing guide), the editorial note
 	$(BIN)/cog -r README.md docs/editing.md docs/index.md

@@ -143,3 +143,118 @@ def test_finished_pages_and_records_are_read_back_only_for_the_same_input(root):
     assert made == ["_finish_html", "_finish_html"]  # new HTML: finished again, records read back
     assert other == _finish(root, lambda page: html_of(page) + "<p>more</p>", cache_dir="")[0]
     assert "<p>more</p>" in other["a.md"][0].html and 'class="cp-ref"' in other["a.md"][0].html
+
+
+# ---------------------------------------------------------------- the finer key: per cited entry
+
+EDIT_BIB = r"""@article{alpha2020,
+  author = {Alpha, Ann and Beta, Bob}, title = {An {DNA} study of walking},
+  journal = {J Walk}, year = {2020}, volume = {1}, pages = {10--20},
+  doi = {10.1000/alpha}, pmid = {12345678}
+}
+@article{beta2021,
+  author = {Gamma, Carl}, title = {Second work}, journal = {J Walk},
+  year = {2021}, volume = {2}, pages = {e5}, doi = {10.1000/beta}
+}
+@article{delta2019,
+  author = {Delta, Dan}, title = {Uncited work}, journal = {J Walk},
+  year = {2019}, volume = {3}, pages = {1--2}, doi = {10.1000/delta}
+}
+@article{eps2018,
+  author = {Epsilon, Eve}, title = {Another uncited work}, journal = {J Run},
+  year = {2018}, volume = {4}, pages = {5--6}, pmid = {23456789}
+}
+"""
+EDIT_PAGES = {
+    "alpha.md": "# A\n\nAlpha found it [@alpha2020]. Beta (2020) agrees [@alpha2020].\n\n\\bibliography\n",
+    "beta.md": "# B\n\nGamma reports it [see @beta2021, p. 3]. Delta found it too [@beta2021].\n",
+    "unknown.md": "# U\n\nSee [@gamma2022] and [@alpah2020].\n\n\\bibliography\n",
+    "none.md": "# N\n\nNo citation here.\n",
+}
+NEW_ENTRY = ("@article{gamma2022,\n  author = {Zeta, Zoe}, title = {New work}, journal = {J Walk},\n"
+             "  year = {2022}, volume = {5}, pages = {7--8}, doi = {10.1000/gamma}\n}\n")
+#: each kind of bib edit: the pages it must render again (the others are read back; "any":
+#: either), and the pages whose render, HTML or record it changes
+EDITS = {
+    "a cited entry's title": (lambda b: b.replace("Second work", "Second work, revised"), ["beta.md"], ["beta.md"]),
+    "an uncited entry's title": (lambda b: b.replace("Uncited work", "Uncited work, revised"), [], []),
+    "an uncited entry's pages": (lambda b: b.replace("5--6", "5--7"), [], []),
+    "an uncited author a page's prose names": (lambda b: b.replace("Delta, Dan", "Deltas, Dan"), "all",
+                                               ["beta.md"]),
+    "an uncited entry's given name": (lambda b: b.replace("Epsilon, Eve", "Epsilon, E."), [], []),
+    "a key a page cited as unknown added": (lambda b: b + NEW_ENTRY, "all", ["unknown.md"]),
+    "an uncited key removed": (lambda b: b[:b.index("@article{eps2018")], "all", []),
+    "a cited key removed (and suggested)": (lambda b: b[b.index("@article{beta2021"):], "all",
+                                            ["alpha.md", "unknown.md"]),
+    "a cited key duplicated": (lambda b: b + b[:b.index("@article{beta2021")], [], []),
+    "a cited key duplicated, another title after": (
+        lambda b: b + b[b.index("@article{beta2021"):b.index("@article{delta")].replace("Second", "Dup"), "any", []),
+    "a cited key duplicated, another title before": (
+        lambda b: b[b.index("@article{beta2021"):b.index("@article{delta")].replace("Second", "Dup") + b, "all",
+        ["beta.md"]),
+    "lines shifted above a cited entry": (lambda b: "\n\n" + b, ["alpha.md", "beta.md"], []),
+    "a cited entry's layout only": (lambda b: b.replace("title = {Second work}, ", "title = {Second work},\n  "),
+                                    ["beta.md"], []),
+    "an uncited entry moved first": (
+        lambda b: b[b.index("@article{delta2019"):] + b[:b.index("@article{delta2019")], "all", []),
+}
+
+
+def _pipeline(root, pages, **options) -> tuple[dict, list[str]]:
+    """Every page's render, finished HTML and verification record by a new core (as a
+    build makes them), and the pages it rendered itself."""
+    import markdown as md
+
+    core = SiteCore(SiteOptions(**options), root)
+    made = []
+    real = core._render_markdown
+    core._render_markdown = lambda markdown, label, offset: made.append(label) or real(markdown, label, offset)
+    out = {}
+    for name, text in pages.items():
+        page = core.render_markdown(text, name, offset=1)
+        finished = core.finish_html(md.markdown(page.text), page, download_href="../references.bib",
+                                    after_title="<p>header</p>", list_slot=True)
+        out[name] = (page, finished, core.verification_record(page))
+    core.save_pages()
+    return out, made
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_after_each_bib_edit_the_page_cache_gives_what_rendering_gives(tmp_path, edit):
+    change, expected, _ = EDITS[edit]
+    (tmp_path / "references.bib").write_text(EDIT_BIB, encoding="utf-8")
+    first, made = _pipeline(tmp_path, EDIT_PAGES)
+    assert sorted(made) == sorted(EDIT_PAGES)
+    edited = change(EDIT_BIB)
+    assert edited != EDIT_BIB
+    (tmp_path / "references.bib").write_text(edited, encoding="utf-8")
+    got, made = _pipeline(tmp_path, EDIT_PAGES)
+    plain, _ = _pipeline(tmp_path, EDIT_PAGES, cache_dir="")
+    for name in EDIT_PAGES:  # byte for byte what a build without the page cache makes
+        assert got[name] == plain[name] and repr(got[name]) == repr(plain[name]), name
+    if expected != "any":
+        assert sorted(made) == (sorted(EDIT_PAGES) if expected == "all" else sorted(expected))
+    again, made = _pipeline(tmp_path, EDIT_PAGES)  # and read back as made
+    assert made == [] and again == plain
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_the_edits_change_what_the_pages_show(tmp_path, edit):
+    """(So the test above can fail: a page read back after an edit that changes it
+    would differ from its render without the cache.)"""
+    change, _, shows = EDITS[edit]
+    (tmp_path / "references.bib").write_text(EDIT_BIB, encoding="utf-8")
+    before, _ = _pipeline(tmp_path, EDIT_PAGES, cache_dir="")
+    (tmp_path / "references.bib").write_text(change(EDIT_BIB), encoding="utf-8")
+    after, _ = _pipeline(tmp_path, EDIT_PAGES, cache_dir="")
+    assert sorted(n for n in EDIT_PAGES if repr(after[n]) != repr(before[n])) == shows
+
+
+def test_a_stale_record_of_a_page_is_never_read_back(tmp_path):
+    """A record made with an entry's old value is not used, even when its digests in the
+    file are the only ones it has (the key set is unchanged)."""
+    (tmp_path / "references.bib").write_text(EDIT_BIB, encoding="utf-8")
+    _pipeline(tmp_path, EDIT_PAGES)
+    (tmp_path / "references.bib").write_text(EDIT_BIB.replace("Second work", "Other"), encoding="utf-8")
+    got, _ = _pipeline(tmp_path, EDIT_PAGES)
+    assert "Other" in got["beta.md"][1].html and "Second work" not in got["beta.md"][1].html

@@ -48,7 +48,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .model import Author, BibError, FormattedEntry, Problem, Reference
+from .model import Author, BibError, FormattedEntry, Problem, Reference, everyone_names
 
 #: the source files (a directory: its ``*.py``) whose change invalidates the cache
 _CODE = ("bib", "style.py", "render.py", "identifiers.py", "model.py", "bibcache.py", "exports.py")
@@ -74,8 +74,16 @@ class LoadedBib:
     #: each entry's HTML as the list shows it (``render.readable_identifiers``), by key
     listed: dict[str, str] = field(default_factory=dict)
     #: what this was made of: the bib's bytes, path, label and style options, and the
-    #: code that read it (16 bytes; ``b""`` when unknown): part of the page cache's key
+    #: code that read it (16 bytes; ``b""`` when unknown; no page cache without it)
     source: bytes = field(default=b"", compare=False)
+    #: per key, 16 bytes that differ whenever anything a page citing the entry shows of
+    #: it may differ (its parsed value, its text, its file and line): with :attr:`shape`,
+    #: what the page cache keys a page on, so an edit renders again only the pages that
+    #: cite the edited entry (see :func:`page_digests`)
+    digests: dict[str, bytes] = field(default_factory=dict, compare=False)
+    #: 16 bytes of what every page depends on: the keys in order (unknown keys, "did you
+    #: mean") and every entry's names as the prose checks read them (``model.everyone_names``)
+    shape: bytes = field(default=b"", compare=False)
 
 
 @dataclass(frozen=True)
@@ -213,11 +221,44 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
             problems.append(problem)
     listed = {key: kept[key][3] if key in kept else readable_identifiers(e.html)
               for key, e in entries.items()}
+    page_keys, shape = page_digests(refs, digests, bibtex)
     result = LoadedBib(refs, problems, entries, join_downloads(pieces),
                        {k: kept[k][4] if k in kept else coins(r) for k, r in refs.items()},
                        {k: kept[k][5] if k in kept else reference_metadata(r) for k, r in refs.items()},
-                       listed)
+                       listed, digests=page_keys, shape=shape)
     return result, _Records(kept, chunks, parsed)
+
+
+def page_digests(refs: dict, digests: dict[str, bytes], bibtex: dict[str, str]) -> tuple[dict[str, bytes], bytes]:
+    """What the page cache keys a page on (:attr:`LoadedBib.digests`, :attr:`LoadedBib.shape`).
+
+    An entry's digest is made of its parsed value's digest (``digests``; whatever its
+    formatted entry, list HTML, COinS and :class:`Reference` fields are made of, given
+    the style's options and the code, which the page cache's file is keyed by), its own
+    text (the lines of its fields) and its file and line, so equal digests mean an equal
+    :class:`Reference` and equal products. An entry without a parsed digest or text gets
+    a digest of its whole value. The shape is the keys in order and each entry's names
+    as the prose checks read them over the whole bib (``model.everyone_names``)."""
+    blake = hashlib.blake2b
+    out: dict[str, bytes] = {}
+    for key, ref in refs.items():
+        parsed, text = digests.get(key), bibtex.get(key, "")
+        if ref is None:
+            out[key] = b"\0" * 16
+        elif parsed is None or not text:
+            out[key] = blake(pickle.dumps(ref, pickle.HIGHEST_PROTOCOL) + repr(tuple(ref.field_lines)).encode(
+                "utf-8", "surrogatepass"), digest_size=16).digest()
+        else:
+            item = blake(parsed, digest_size=16)
+            item.update(f"{ref.line}\0{ref.file}\0{text}".encode("utf-8", "surrogatepass"))
+            out[key] = item.digest()
+    names = everyone_names(refs)
+    try:
+        data = marshal.dumps(names, 0)
+    except ValueError:  # (not plain values)
+        data = repr(names).encode("utf-8", "surrogatepass")
+    shape = blake(data, digest_size=16).digest()
+    return out, shape
 
 
 def _digest(entry) -> bytes:

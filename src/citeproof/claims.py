@@ -31,7 +31,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from .model import Author, CitationGroup, ParsedDocument, Problem, Record, Reference
+from .model import Author, CitationGroup, ParsedDocument, Problem, Record, Reference, persons
 from .model import ProblemCode as Code
 
 __all__ = ["check_claims", "design_of", "Design", "SILENCE_MARKER", "fold_name"]
@@ -159,8 +159,7 @@ def _split_names(names: str) -> list[str]:
     return [n.strip() for n in re.split(r"\s*,\s*|\s+(?:and|&)\s+", names) if n.strip()]
 
 
-def _persons(authors: Iterable[Author]) -> list[Author]:
-    return [a for a in authors if not a.corporate and a.family and a.family.casefold() != "others"]
+_persons = persons  # (defined in model.py, so the page cache reads the same without importing this)
 
 
 @dataclass(frozen=True)
@@ -323,6 +322,13 @@ class _Everyone:
         if self._names is None:
             self._names = {fold_name(f): k for k in self.works.refs for f in self.works[k].families}
         return self._names.get(folded)
+
+
+#: What the prose checks read of a bib entry (a :class:`Reference`): of a cited work, any
+#: of its fields (the page cache keys a page on each cited entry's whole value); of every
+#: other entry, only ``model.everyone_names`` (its key, place and authors' family names as
+#: :func:`_persons` keeps them): :class:`_Everyone` reads nothing else, and the page
+#: cache keys every page on it (``bibcache.page_digests``).
 
 
 class ClaimIndex:

@@ -232,6 +232,20 @@ class FieldLines(Sequence):
         return FieldLines, (self.names, self.first, tuple(self.steps))
 
 
+
+def persons(authors) -> list:
+    """The people among ``authors`` as the prose checks read them: no corporate name, no
+    empty family name, no "others" (``claims.py``)."""
+    return [a for a in authors if not a.corporate and a.family and a.family.casefold() != "others"]
+
+
+def everyone_names(refs) -> list:
+    """The keys in order, each with the family names of its authors as :func:`persons`
+    keeps them: all the prose checks (``claims._Everyone``) read of the bib's entries a
+    page does not cite, so what the page cache keys every page on."""
+    return [(key, [a.family for a in persons(ref.authors)] if ref is not None else None)
+            for key, ref in refs.items()]
+
 @dataclass(frozen=True, slots=True)  # slots: no per-instance dict (60 MB on 100,000 entries)
 class Reference:
     """One bib entry, with LaTeX already decoded to Unicode."""

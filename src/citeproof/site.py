@@ -222,7 +222,7 @@ class SiteCore:
     def verification_record(self, page: PageRender) -> str:
         """``verification.json`` for a page: its references and what the lock proves."""
         return self._cached(str, lambda: self._verification_record(page), "verification",
-                            str(page.offset), page.label, page.source)
+                            str(page.offset), page.label, page.source, cites=page.cites.numbers)
 
     def _verification_record(self, page: PageRender) -> str:
         evidence = self.evidence()
@@ -295,16 +295,24 @@ class SiteCore:
         problems name the file's own lines.
 
         With the cache on, a page already rendered with the same Markdown, label, offset,
-        bib (bytes and style options), lock (bytes), options and code is read from the
-        page cache instead (``save_pages`` writes it): the result is a function of these.
+        lock (bytes), options and code, citing entries whose digests are unchanged in a bib
+        of the same keys and names (:meth:`_cached`), is read from the page cache instead
+        (``save_pages`` writes it): the result is a function of these.
         """
         return self._cached(
             PageRender, lambda: self._render_markdown(markdown, label, offset), "render", str(offset),
             label, markdown, valid=lambda page: page.source == markdown and page.label == label)
 
-    def _cached(self, kind: type, make, *inputs: str, valid=None):
+    def _cached(self, kind: type, make, *inputs: str, valid=None, cites=None):
         """``make()``, or what it gave before for the same ``inputs`` (texts) in the same
-        bib, lock, options and code (the page cache; ``valid`` checks a record read)."""
+        lock, options and code, when what it made it of in the bib is unchanged (the page
+        cache; ``valid`` checks a record read).
+
+        A record keeps the keys the page cites that the bib has (``cites``, or those of
+        the :class:`PageRender` made) and a digest of the bib's :attr:`LoadedBib.shape`
+        and each of those keys' :attr:`LoadedBib.digests` (:meth:`_bib_digest`): all a
+        page's render, HTML and record read of the bib. An edit of an entry no page cites
+        renders no page again."""
         pages = self._page_cache()
         if pages is None:
             return make()
@@ -315,34 +323,47 @@ class SiteCore:
             digest.update(len(data).to_bytes(8, "little") + data)
         key = digest.digest()
         used.add(key)
-        if key in made:
+        record = made.get(key)
+        if record is not None and self._bib_digest(record[1]) == record[0]:
             try:
-                value = pickle.loads(made[key])
+                value = pickle.loads(record[2])
                 if isinstance(value, kind) and (valid is None or valid(value)):
                     return value
             except Exception:
                 pass  # a broken record is a miss
         value = make()
-        made[key] = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        keys = tuple(cites if cites is not None else value.cites.numbers)
+        made[key] = (self._bib_digest(keys), keys, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
         changed.append(key)
         return value
 
+    def _bib_digest(self, keys: tuple) -> bytes:
+        """What a page citing ``keys`` (those the bib has) depends on in the bib."""
+        bib = self.bib  # (each entry's digest is made of its key too: see bibcache.page_digests;
+        get = bib.digests.get  # a key gone from the bib changed its shape)
+        return hashlib.blake2b(bib.shape + b"".join([get(key, b"?") for key in keys]), digest_size=16).digest()
+
     def _page_cache(self):
-        """The page cache of this bib, lock, options and code (``None`` when the cache is
-        off or the bib or lock is unknown), read from disk once per change of these."""
-        if self.cache_dir is None or not self.bib.source:
+        """The page cache of this lock, options and code (``None`` when the cache is off
+        or the bib or lock is unknown), read from disk once per change of the lock. (The
+        bib is not part of its name: each record says what it read of the bib.)"""
+        bib = self.bib
+        if self.cache_dir is None or not bib.source or not bib.shape or len(bib.digests) != len(bib.references):
             return None
         self.lock()
         if self._lock_digest == b"?":
             return None
-        source = (self.bib.source, self._lock_digest)
+        source = (self._lock_digest,)
         if self._pages is None or self._pages[4] != source:
             state = hashlib.sha256(b"\0".join([package_fingerprint(), *source,
                                                repr(self.options).encode("utf-8", "surrogatepass"),
                                                str(self.root).encode("utf-8", "surrogatepass")]))
             path = self.cache_dir / f"pages-{state.hexdigest()[:32]}.pickle"
             made = read_cached(path)
-            ok = isinstance(made, dict) and all(type(k) is bytes and type(v) is bytes for k, v in made.items())
+            ok = isinstance(made, dict) and all(
+                type(k) is bytes and type(v) is tuple and len(v) == 3 and type(v[0]) is bytes
+                and type(v[1]) is tuple and all(type(c) is str for c in v[1]) and type(v[2]) is bytes
+                for k, v in made.items())
             self._pages = (path, made if ok else {}, set(), [], source)
         return self._pages
 
@@ -394,7 +415,7 @@ class SiteCore:
         return self._cached(
             FinishedPage, lambda: self._finish_html(html, page, download_href, after_title, list_slot),
             "finish", str(page.offset), page.label, page.source, page.text, html, repr(download_href), after_title,
-            repr(list_slot))
+            repr(list_slot), cites=page.cites.numbers)
 
     def _finish_html(self, html: str, page: PageRender, download_href: str | None, after_title: str,
                      list_slot: bool) -> FinishedPage:

@@ -37,18 +37,17 @@ import gc
 import hashlib
 import io
 import marshal
-import operator
 import os
 import pickle
 import re
 import tempfile
 from contextlib import suppress
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .model import Author, BibError, FormattedEntry, Problem, Reference, everyone_names
+from .model import BibError, FormattedEntry, Problem, Reference, ValuePickler, everyone_names
 
 #: the source files (a directory: its ``*.py``) whose change invalidates the cache
 _CODE = ("bib", "style.py", "render.py", "identifiers.py", "model.py", "bibcache.py", "exports.py")
@@ -335,27 +334,7 @@ def _usable(records) -> bool:
                     for c, spans in records.chunks.items()))
 
 
-#: The frozen slotted dataclasses a cache file holds thousands of, with their fields:
-#: pickled as ``cls(*values)`` (dataclasses' own ``__setstate__`` for slots is a Python
-#: loop that costs a warm build about a third of its load)
-_PLAIN = {cls: tuple(f.name for f in fields(cls)) for cls in (Reference, Author)
-          if all(f.init for f in fields(cls)) and not hasattr(cls, "__post_init__")}
-
-
-def _rebuild(cls, values):
-    return cls(*values)
-
-
-#: each of those classes' fields read in one C call (``attrgetter`` of several names gives a tuple)
-_GETTERS = {cls: operator.attrgetter(*names) for cls, names in _PLAIN.items()}
-
-
-class _Pickler(pickle.Pickler):
-    def reducer_override(self, obj):
-        getter = _GETTERS.get(type(obj))
-        if getter is None:
-            return NotImplemented
-        return _rebuild, (type(obj), getter(obj))
+_Pickler = ValuePickler  # (one implementation with bib/halves.py: see model.py)
 
 
 def _read(path: Path, which: int = 1):

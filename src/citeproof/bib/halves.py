@@ -22,7 +22,7 @@ import os
 import pickle
 import threading
 
-from ..model import Author, Reference
+from ..model import ValuePickler as _Pickler  # Reference, Author as cls(*values)
 from .load import BibResult, parse_range
 from .scan import _LINE_START_AT, Scanner
 
@@ -100,20 +100,3 @@ def _child(text: str, file: str, scanner: Scanner, split: int, read: int, write:
         status = 0
     finally:
         os._exit(status)
-
-
-#: what the child sends thousands of, with the fields each is rebuilt from: ``cls(*values)``
-#: (the slotted dataclasses' own unpickling is a Python loop per object)
-_FIELDS = {cls: cls.__match_args__ for cls in (Reference, Author)}
-
-
-def _rebuild(cls, values):
-    return cls(*values)
-
-
-class _Pickler(pickle.Pickler):
-    def reducer_override(self, obj):
-        names = _FIELDS.get(type(obj))
-        if names is None:
-            return NotImplemented
-        return _rebuild, (type(obj), tuple([getattr(obj, name) for name in names]))

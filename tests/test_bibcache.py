@@ -324,3 +324,35 @@ def test_joined_csl_json_is_what_json_dumps_writes(tmp_path):
     assert exports.csl_json(refs) == json.dumps(items, ensure_ascii=False, indent=2) + "\n"
     assert exports.csl_json([]) == json.dumps([], indent=2) + "\n"
     assert exports.csl_json(refs[:1]) == json.dumps(items[:1], ensure_ascii=False, indent=2) + "\n"
+
+
+def test_what_each_edit_checks_again(tmp_path, monkeypatch):
+    """The offline checks (``validate_references``, a per-reference function) run again
+    only for the entries whose Reference may differ (value, text, file or line); the
+    problems are those of a load without the cache (the test above)."""
+    import citeproof.bib as bib_package
+
+    checked: list[str] = []
+    real = bib_package.validate_references
+
+    def counting(refs):
+        checked.extend(refs)
+        return real(refs)
+
+    monkeypatch.setattr(bib_package, "validate_references", counting)
+    root = tmp_path / "site"
+    runs = {}
+    for name, bib in _edits():
+        _project(root, bib)
+        os.utime(root / "references.bib", ns=(1, len(runs) + 1))
+        checked.clear()
+        cached = _outputs(root, ".cache/citeproof")
+        runs[name] = sorted(checked)
+        assert cached["problems"] == _outputs(root, "")["problems"], name
+        if name == "lines shifted above everything":  # every entry is on other lines
+            assert runs[name] == sorted(cached["bib"].references)
+    assert len(runs["first build"]) == 6
+    assert runs["a title edited"] == ["beta2021"]
+    assert runs["an entry added, another removed"] == ["delta2023"]
+    assert runs["only the entry's layout changed"] == ["child2019", "site2022"]  # (site2022 moved a line)
+    assert runs["the fault fixed, a comment between entries changed"] == []

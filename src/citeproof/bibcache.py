@@ -96,6 +96,10 @@ class _Records:
     chunks: dict[str, tuple]
     #: chunk text -> what the loader read in it (``bib.load.parse_bib_chunks``'s ``known``)
     parsed: dict[str, tuple] = field(default_factory=dict)
+    #: key -> (the entry's :attr:`LoadedBib.digests` digest, its problems from
+    #: ``validate_references``, a per-reference function of the :class:`Reference`, which
+    #: that digest determines): an entry is checked again only when its digest changed
+    checks: dict[str, tuple] = field(default_factory=dict)
 
 
 _RECORD_SIZE = 11
@@ -212,20 +216,42 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
     for key, ref in refs.items():
         record = kept.get(key)
         pieces.append(record[6:10] if record is not None else entry_pieces(ref, bibtex.get(key, "")))
+    page_keys, shape = page_digests(refs, digests, bibtex)
+    checks = _checks(refs, page_keys, records.checks if records is not None else {}, validate_references)
     problems, seen = [], set()
-    for problem in [*bib.problems, *validate_references(refs),
+    for problem in [*bib.problems, *(p for key in refs for p in checks[key][1]),
                     *(p for e in entries.values() for p in e.problems)]:
         if (problem.code, problem.key, problem.field) not in seen or problem.key is None:
             seen.add((problem.code, problem.key, problem.field))
             problems.append(problem)
     listed = {key: kept[key][3] if key in kept else readable_identifiers(e.html)
               for key, e in entries.items()}
-    page_keys, shape = page_digests(refs, digests, bibtex)
     result = LoadedBib(refs, problems, entries, join_downloads(pieces),
                        {k: kept[k][4] if k in kept else coins(r) for k, r in refs.items()},
                        {k: kept[k][5] if k in kept else reference_metadata(r) for k, r in refs.items()},
                        listed, digests=page_keys, shape=shape)
-    return result, _Records(kept, chunks, parsed)
+    return result, _Records(kept, chunks, parsed, checks)
+
+
+def _checks(refs: dict, digests: dict[str, bytes], known: dict[str, tuple], validate) -> dict[str, tuple]:
+    """Each entry's (digest, problems of ``validate``, i.e. ``validate_references``): as
+    ``known`` has them when its digest is the same, else checked now (only those
+    entries: ``validate_references`` is a per-reference function, in ``refs``' order)."""
+    out: dict[str, tuple] = {}
+    again: dict[str, Reference] = {}
+    for key, ref in refs.items():
+        record = known.get(key)
+        if record is not None and record[0] == digests[key]:
+            out[key] = record
+        else:
+            again[key] = ref
+    by_key: dict[str, list] = {key: [] for key in again}
+    if again:
+        for problem in validate(again):
+            by_key[problem.key].append(problem)
+    for key, found in by_key.items():
+        out[key] = (digests[key], tuple(found))
+    return out
 
 
 def page_digests(refs: dict, digests: dict[str, bytes], bibtex: dict[str, str]) -> tuple[dict[str, bytes], bytes]:
@@ -314,7 +340,12 @@ def bibtex_texts(text: str, known: dict[str, tuple] | None = None) -> tuple[dict
 def _usable(records) -> bool:
     """Whether ``records`` (as read from disk) has the shape this code writes."""
     if not isinstance(records, _Records) or not isinstance(records.entries, dict) \
-            or not isinstance(records.chunks, dict) or not isinstance(getattr(records, "parsed", None), dict):
+            or not isinstance(records.chunks, dict) or not isinstance(getattr(records, "parsed", None), dict) \
+            or not isinstance(getattr(records, "checks", None), dict):
+        return False
+    if not all(type(k) is str and type(c) is tuple and len(c) == 2 and type(c[0]) is bytes
+               and type(c[1]) is tuple and all(type(p) is Problem and p.key == k for p in c[1])
+               for k, c in records.checks.items()):
         return False
     if not all(type(c) is str and type(u) is tuple and len(u) == 2 and type(u[0]) is int
                and type(u[1]) is tuple and all(type(e) is tuple and len(e) == 4 and type(e[0]) is str

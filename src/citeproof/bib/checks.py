@@ -56,7 +56,14 @@ _TYPED = {"author": "authors", "editor": "editors", "title": "title", "journal":
 
 
 def validate_references(refs: dict[str, Reference]) -> list[Problem]:
-    """Offline checks of loaded references (identifiers' syntax, required fields, URLs)."""
+    """Offline checks of loaded references (identifiers' syntax, required fields, URLs).
+
+    A per-reference function, and it must stay one: each reference's problems depend on
+    that reference alone (its key, fields, file and lines), and come in the order of
+    ``refs``. The bib cache (``bibcache.py``) keeps each entry's problems with its record
+    and checks again only the entries whose :class:`Reference` may differ; a check that
+    compared references with one another would have to be made anew on every load,
+    outside this function (as duplicate keys are, in the loader)."""
     problems: list[Problem] = []
     unknown: dict[tuple, list[tuple[str, str]]] = {}  # (type, field names) -> unknown_fields
     for key, ref in refs.items():

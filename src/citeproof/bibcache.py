@@ -12,7 +12,9 @@ Material's ``.cache``, never committed):
   entry's key and a digest of the entry *as parsed* (type, every field after @string
   expansion and crossref inheritance, every name's parts); and per chunk of the file (the
   text from one line that starts an ``@entry`` to the next) the entries the scanner found
-  in it and what the loader read in it (``bib.load.parse_bib_chunks``).
+  in it and what the loader read in it (``bib.load.parse_bib_chunks``); and per entry
+  its offline problems (``validate_references``, a per-reference function), kept with
+  the digest of the :class:`Reference` they were found in (:func:`page_digests`).
 * ``entries-<key>.pickle`` (the same key without the bib's bytes): the name of the last
   ``bib-*`` file written, whose records the next edit starts from.
 
@@ -25,6 +27,10 @@ entry's output depends on is in it: its own text, a ``crossref`` parent's fields
 inherits, the @strings it uses; what depends on where an entry stands (lines, the
 ``invalid-url`` problem, duplicates, the order of the downloads) is made anew on every
 load. The whole-file downloads are joined from the pieces (``exports.join_downloads``).
+An entry is checked again (``validate_references``) only when its Reference may differ:
+its parsed value, its text, its file or its line. The same digests (each entry's, and
+one of the keys and names: :attr:`LoadedBib.digests`, :attr:`LoadedBib.shape`) are what
+the page cache keys a page on, so an edit renders again only the pages it may change.
 
 A missing, broken, foreign or unreadable cache file is a miss, never an error; writes
 are atomic (a temporary file, then a rename) and at most :data:`_KEEP` bib files and

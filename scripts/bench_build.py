@@ -37,7 +37,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+#: Builds as a user's repeated builds run: Python writes and reuses its bytecode caches
+#: (``.pyc``), so the untimed warm-up builds warm them (``PYTHONDONTWRITEBYTECODE``, if the
+#: caller sets it, would make every build compile its modules again, with the plugin more).
+ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+       "NO_MKDOCS_2_WARNING": "1"}
 
 
 def without_plugin(config: str) -> str:

@@ -178,14 +178,19 @@ def _line_of(text: str, needle: str) -> int:
     return text[:text.index(needle)].count("\n") + 1
 
 
-def test_what_each_edit_formats_again(tmp_path, formatted):
-    root = tmp_path / "site"
-    runs = {}
-    for name, bib in _edits():
+def _cached_builds_after_edits(root: Path, before):
+    """For each of ``_edits()`` in turn (a new mtime each): ``before()``, then a build
+    with the cache; yields ``(edit name, the build's outputs)``."""
+    for n, (name, bib) in enumerate(_edits()):
         _project(root, bib)
-        os.utime(root / "references.bib", ns=(1, len(runs) + 1))
-        formatted.clear()
-        _outputs(root, ".cache/citeproof")
+        os.utime(root / "references.bib", ns=(1, n + 1))
+        before()
+        yield name, _outputs(root, ".cache/citeproof")
+
+
+def test_what_each_edit_formats_again(tmp_path, formatted):
+    runs = {}
+    for name, _ in _cached_builds_after_edits(tmp_path / "site", formatted.clear):
         runs[name] = sorted(k for call in formatted for k in call)
     assert runs["a title edited"] == ["beta2021"]
     assert runs["an entry added, another removed"] == ["delta2023"]
@@ -342,11 +347,7 @@ def test_what_each_edit_checks_again(tmp_path, monkeypatch):
     monkeypatch.setattr(bib_package, "validate_references", counting)
     root = tmp_path / "site"
     runs = {}
-    for name, bib in _edits():
-        _project(root, bib)
-        os.utime(root / "references.bib", ns=(1, len(runs) + 1))
-        checked.clear()
-        cached = _outputs(root, ".cache/citeproof")
+    for name, cached in _cached_builds_after_edits(root, checked.clear):
         runs[name] = sorted(checked)
         assert cached["problems"] == _outputs(root, "")["problems"], name
         if name == "lines shifted above everything":  # every entry is on other lines

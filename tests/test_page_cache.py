@@ -147,16 +147,7 @@ def test_finished_pages_and_records_are_read_back_only_for_the_same_input(root):
 
 # ---------------------------------------------------------------- the finer key: per cited entry
 
-EDIT_BIB = r"""@article{alpha2020,
-  author = {Alpha, Ann and Beta, Bob}, title = {An {DNA} study of walking},
-  journal = {J Walk}, year = {2020}, volume = {1}, pages = {10--20},
-  doi = {10.1000/alpha}, pmid = {12345678}
-}
-@article{beta2021,
-  author = {Gamma, Carl}, title = {Second work}, journal = {J Walk},
-  year = {2021}, volume = {2}, pages = {e5}, doi = {10.1000/beta}
-}
-@article{delta2019,
+EDIT_BIB = BIB.lstrip("\n") + r"""@article{delta2019,
   author = {Delta, Dan}, title = {Uncited work}, journal = {J Walk},
   year = {2019}, volume = {3}, pages = {1--2}, doi = {10.1000/delta}
 }

@@ -194,9 +194,9 @@ def parse_range(text: str, file: str, entries: bool, scanner: Scanner | None = N
             result.crossrefs = True
         ref = _reference(item, record, file, sc)
         result.references[item.key] = ref
+        values = record.fields.values()
         # only a backslash sequence can be unreadable (tests/test_bib_names.py fuzzes this)
-        for name, value in record.fields.values() if "\\" in "".join(
-                value for _, value in record.fields.values()) else ():
+        for name, value in values if "\\" in "".join(value for _, value in values) else ():
             word = broken_latex(value)
             if word:
                 problem("bib-syntax", f"{item.key}: the {name.lower()} holds LaTeX that cannot "
@@ -603,6 +603,8 @@ def _pybtex_read(parser: Parser, text: str, item: ScannedEntry) -> None:
 
 
 _BRACE_OR_ESCAPE = re.compile(r"[{}\\]")
+
+
 def _maybe_empty(inner: str) -> bool:
     """Whether a name list may hold an empty name (never ``False`` when it does): an
     "and" first, last or twice in a row, or a word of nothing but braces and commas,
@@ -712,8 +714,7 @@ def load_bib(path: str | Path, label: str | None = None, entries: bool = True) -
     read as text.
     """
     name = label or str(path)
-    text = decode_bib(_as_utf8(read_bib_bytes(path, name), name), name)
-    return parse_bib_text(_LONE_CR.sub("\n", text), name, entries)
+    return parse_bib_text(bib_text(read_bib_bytes(path, name), name), name, entries)
 
 
 _LONE_CR = re.compile(r"\r(?!\n)")  # old Mac line ends: one character for one, so positions stay

@@ -32,7 +32,8 @@ _QUOTE_BRACES = re.compile(r'[{}"]')
 _FIELD_LINE = re.compile(r"[ \t,]*[A-Za-z][A-Za-z0-9_-]*[ \t]*=")
 #: The common entry in one regex step per field (see :meth:`Scanner.quick`): the key and
 #: its comma; then ``name = {value}`` (braces nested at most three deep, no ``#``) or
-#: ``name = 123`` (ASCII digits: BibTeX's numbers), with the ``,`` or ``}`` after it; then a lone closing ``}``.
+#: ``name = 123`` (ASCII digits: BibTeX's numbers), with the ``,`` or ``}`` after it;
+#: then a lone closing ``}``.
 _QUICK_KEY = re.compile(r"\s*([^\s,{}()=\"#]+)\s*,")
 _QUICK_FIELD = re.compile(r"\s*([A-Za-z][A-Za-z0-9_\-.:+/]*)\s*=\s*"
                           r"(\{[^{}]*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}[^{}]*)*\}|[0-9]+)\s*([,}])")

@@ -212,8 +212,8 @@ def test_offline_replay_gives_the_online_verdict(tmp_path):
     assert set(looks) == {"crossref", "pubmed"}
     assert all(l.status == "found" and l.record.source == s for s, l in looks.items())
     pubmed, crossref = records()
-    online = verify_reference(ref(), found(crossref), None, found(pubmed), None)
-    offline = verify_reference(ref(), looks["crossref"], None, looks["pubmed"], None)
+    online = verify_reference(ref(), {"crossref": found(crossref), "pubmed": found(pubmed)})
+    offline = verify_reference(ref(), looks)
     assert offline == online
     assert offline[0].status == "verified" and offline[0].sources == ["crossref", "pubmed"]
     assert [p.code for p in offline[1]] == ["updated"]

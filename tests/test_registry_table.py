@@ -20,7 +20,7 @@ from citeproof.identifiers import doi_key
 from citeproof.lock import Lock
 from citeproof.model import PROBLEM_CODES, Author, Lookup, ProblemCode, Record
 from citeproof.registries import (REGISTRIES, Ask, Policy, Rate, Registry, RegistryConfig,
-                                  RegistryUnavailable, Source)
+                                  RegistryUnavailable, Role, Source)
 from citeproof.registries.http import utc_now
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,7 +82,7 @@ def fake_fetch(ask: Ask) -> dict[str, dict[str, Lookup]]:
 
 FAKE = Registry(name="fake", label="Fake Index", env_var="CITEPROOF_FAKE_URL",
                 default_url="https://fake.invalid", policy=Policy("https://fake.invalid/policy", Rate(20.0, 2)),
-                sources=(Source("fake", "Fake", "doi"),), fetch=fake_fetch)
+                sources=(Source("fake", "Fake", Role.DOI_METADATA),), fetch=fake_fetch)
 
 
 @pytest.fixture
@@ -191,11 +191,11 @@ def test_the_endpoints_are_the_tables_in_order():
 
 
 def test_the_doi_chain_asks_doi_org_only_for_what_crossref_did_not_know():
-    assert registries.DOI_RETRIEVERS[0].name == "crossref" and registries.DOI_RETRIEVERS[1].name == "doi.org"
+    assert [r.name for r in registries.doi_chain()] == ["crossref", "doi.org"]
     crossref_nf = Lookup("crossref", "10.1/x", "not-found")
     handle = Lookup("doi.org", "10.1/x", "found", Record(source="doi.org", identifier="10.1/x", retrieved="t"))
-    assert registries.found_later("crossref", {"crossref": crossref_nf, "doi.org": handle})
-    assert not registries.found_later("doi.org", {"crossref": crossref_nf, "doi.org": handle})
+    assert registries.found_elsewhere("crossref", {"crossref": crossref_nf, "doi.org": handle})
+    assert not registries.found_elsewhere("doi.org", {"crossref": crossref_nf, "doi.org": handle})
     assert registries.replay({"doi.org": handle})["crossref"] == crossref_nf
 
 

@@ -64,7 +64,8 @@ def answer(source: str, identifier: str, status: str, reason: str = "") -> Looku
 
 def run(ref, crossref=None, handle=None, pubmed=None, esearch=None):
     """verify_reference plus the invariants every verdict must keep."""
-    result, problems = verify_reference(ref, crossref, handle, pubmed, esearch)
+    named = {"crossref": crossref, "doi.org": handle, "pubmed": pubmed, "esearch": esearch}
+    result, problems = verify_reference(ref, {k: v for k, v in named.items() if v is not None})
     assert result.status in REFERENCE_STATUSES
     assert result.key == ref.key
     for p in problems:

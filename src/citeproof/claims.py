@@ -113,29 +113,37 @@ class Design:
     """A work's publication types and who said so (only ever from a real registry answer)."""
 
     types: tuple[str, ...]
-    source: str  # "pubmed" (NLM publication types) | "crossref" (Crossref type/subtype)
+    #: their vocabulary, as the registry table declares it (``Source.types``): "nlm"
+    #: (PubMed's publication types) or "crossref" (Crossref's type/subtype)
+    vocabulary: str
     label: str  # "PubMed publication types" | "Crossref type"
     retrieved: str = ""
 
     @property
     def badges(self) -> tuple[str, ...]:
-        """The badge texts for the NLM types that have one (none for Crossref types)."""
-        if self.source != "pubmed":
+        """The badge texts for the NLM types that have one (none for other vocabularies)."""
+        if self.vocabulary != "nlm":
             return ()
         return tuple(dict.fromkeys(BADGES[t] for t in BADGES if t in self.types))
 
 
+#: How a design's label names each vocabulary (after the source's label).
+_VOCABULARIES = {"nlm": "publication types", "crossref": "type"}
+
+
 def design_of(records: Iterable[Record]) -> Design | None:
-    """The publication types of a work: PubMed's when it answered, else Crossref's type
-    (and subtype), labelled as such; ``None`` when no registry gave any."""
+    """The publication types of a work, from the first record whose source (in the
+    registry table) gives NLM publication types, else from one that gives Crossref's
+    type (and subtype), labelled as such; ``None`` when no registry gave any."""
+    from .registries import source_spec  # (only for a work the lock holds records of)
+
     records = list(records)
-    for rec in records:
-        if rec.source == "pubmed" and rec.pubtypes:
-            return Design(tuple(rec.pubtypes), "pubmed", "PubMed publication types", rec.retrieved)
-    for rec in records:
-        kinds = tuple(t for t in rec.pubtypes if not t.startswith("update-to:"))
-        if rec.source == "crossref" and kinds:
-            return Design(kinds, "crossref", "Crossref type", rec.retrieved)
+    for vocabulary in _VOCABULARIES:
+        for rec in records:
+            spec = source_spec(rec.source)
+            kinds = tuple(t for t in rec.pubtypes if not t.startswith("update-to:"))
+            if spec is not None and spec.types == vocabulary and kinds:
+                return Design(kinds, vocabulary, f"{spec.label} {_VOCABULARIES[vocabulary]}", rec.retrieved)
     return None
 
 
@@ -466,8 +474,8 @@ def _design(masked: str, start: int, end: int, text: str, group: CitationGroup,
             cited: list[_Work], file: str) -> list[Problem]:
     out: list[Problem] = []
     designs = [w.design for w in cited]
-    if not designs or any(d is None or d.source != "pubmed" for d in designs):
-        return out  # some cited work has no PubMed types: nothing to compare
+    if not designs or any(d is None or d.vocabulary != "nlm" for d in designs):
+        return out  # some cited work has no NLM publication types: nothing to compare
     seen: set[str] = set()
     for pattern, what, wanted in _DESIGN_CLAIMS:
         m = pattern.search(masked, start, end)
@@ -480,8 +488,8 @@ def _design(masked: str, start: int, end: int, text: str, group: CitationGroup,
         said = "; ".join(f"{w.ref.key}: {', '.join(w.design.types)}" for w in cited)
         out.append(Problem(
             Code.DESIGN_CLAIM, "warning",
-            f"the text calls the cited work {what} (\"{text[m.start():m.end()]}\"), but PubMed's "
-            f"publication types say otherwise ({said}); check the claim or the citation",
+            f"the text calls the cited work {what} (\"{text[m.start():m.end()]}\"), but the "
+            f"{cited[0].design.label} say otherwise ({said}); check the claim or the citation",
             key=cited[0].ref.key, file=file, line=line, column=col, field="pubtype",
             expected=", ".join(cited[0].design.types), found=text[m.start():m.end()]))
     return out

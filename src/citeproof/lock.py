@@ -160,8 +160,9 @@ def lockable(looks: Mapping[str, Lookup]) -> Optional[list[Record]]:
     """The records to lock, when every registry asked gave a real answer (successes only).
 
     A suggestion (an answer that is not locked, such as PubMed's DOI search) is left out;
-    a DOI retriever's "not-found" is no failure when a later retriever found the DOI, nor
-    is a second opinion's (a registry that does not judge existence may lack the work).
+    a judge's "not-found" is no failure when another source found the same identifier (a
+    later DOI retriever, another PMID record source), nor is a second opinion's (a
+    registry that does not judge existence may lack the work).
     """
     allowed = lock_sources()
     records = []
@@ -172,7 +173,7 @@ def lockable(looks: Mapping[str, Lookup]) -> Optional[list[Record]]:
             records.append(look.record)
         elif look.status == "not-found" and not _registries().source_spec(source).judges:
             continue
-        elif not (look.status == "not-found" and _registries().found_later(source, looks)):
+        elif not (look.status == "not-found" and _registries().found_elsewhere(source, looks)):
             return None
     return records or None
 

@@ -511,7 +511,7 @@ def _typed_work(ref: Reference, design, work: str | None = None) -> str:
     """A cited work's JSON-LD (``work``: its :func:`reference_metadata` JSON, when known),
     as a ``MedicalScholarlyArticle`` with PubMed's publication types when a registry gave them."""
     work = work or _creative_work(ref)
-    if design is None or design.source != "pubmed":
+    if design is None or design.vocabulary != "nlm":
         return work
     data = json.loads(work)
     if data.get("@type") != "ScholarlyArticle":

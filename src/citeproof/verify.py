@@ -22,7 +22,8 @@ from typing import Container, Mapping, Optional
 from .identifiers import doi_key, valid_ids
 from .model import Author, Lookup, Problem, Record, Reference, ReferenceResult
 from .model import ProblemCode as Code
-from .registries import registry_for, source_label, source_spec
+from . import registries
+from .registries import Role, Source, registry_for, source_label, source_spec
 
 # Letters NFKD does not decompose into a base letter plus a combining mark.
 _FOLD = str.maketrans({"ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ı": "i",
@@ -338,87 +339,130 @@ class _Run:
         return [mismatch_problem(self.ref, found) for found in facts.values()]
 
 
-def _check_doi(run: _Run, crossref: Optional[Lookup], handle: Optional[Lookup],
-               pubmed: Optional[Lookup]) -> None:
+def _names(sources) -> str:
+    """"Crossref", "Crossref and doi.org", "Crossref, doi.org and X" (labels, once each)."""
+    labels = list(dict.fromkeys(s.label for s in sources))
+    return ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else "".join(labels)
+
+
+def _check_doi(run: _Run, looks: Mapping[str, Lookup]) -> None:
+    """The DOI chain's answer (``registries.chain_sources``, in order): the first record
+    found is compared; the DOI does not exist only when every judge was asked and none
+    knows it."""
     ref, doi = run.ref, run.ref.doi
-    if crossref is not None and crossref.status == "found" and crossref.record is not None:
-        run.answered("crossref")
-        run.compare(crossref.record)
+    chain = registries.chain_sources()
+    said = registries.answered(looks, chain)
+    if not said.asked:
+        run.not_asked(f"DOI {doi}", "doi")
         return
-    if crossref is not None and crossref.status == "unavailable":
-        run.unavailable(crossref, f"DOI {doi}", "doi")
-        if handle is None or handle.status != "found":
-            return
-    if crossref is not None and crossref.status == "not-found":
-        run.answered("crossref")
-    if handle is None:
-        if crossref is None:
-            run.not_asked(f"DOI {doi}", "doi")
-        elif crossref.status == "not-found":
-            run.unasked = True
-            run.add(Code.NOT_VERIFIED, "warning",
-                    f"{ref.key}: Crossref does not know DOI {doi} and doi.org was not asked, so "
-                    "whether the DOI exists is undetermined and this reference is NOT verified. "
-                    "Run `citeproof check` online again.", "doi")
-        return
-    if handle.status == "unavailable":
-        run.unavailable(handle, f"DOI {doi} (unknown to Crossref)", "doi")
-    elif handle.status == "not-found":
-        run.answered("doi.org")
-        run.add(Code.DOI_NOT_FOUND, "error",
-                f"{ref.key}: DOI {doi} does not exist: Crossref does not know it and doi.org has no "
-                "handle for it. Check it for typos against the article's landing page, or remove it.",
-                "doi", found=doi)
-    else:
-        run.answered("doi.org")
-        rec = handle.record
-        if rec is not None and (rec.title or rec.authors):
-            run.compare(rec)
-            return
-        pm_ok = pubmed is not None and pubmed.status == "found"
+    for source in chain:
+        look = looks.get(source.name)
+        if look is not None and look.status != "unavailable":
+            run.answered(source.name)
+        if look is not None and look.status == "found" and look.record is not None:
+            break
+    for look in said.down:
+        unknown = [s for s in said.denied if chain.index(s) < chain.index(registries.source_spec(look.source))]
+        run.unavailable(look, f"DOI {doi}" + (f" (unknown to {_names(unknown)})" if unknown else ""), "doi")
+    if said.found:
+        _doi_record(run, said.found[0], said.denied, looks)
+    elif not said.down and len(said.denied) < len(chain):
+        run.unasked = True
+        rest = [s for s in chain if s not in said.denied]
         run.add(Code.NOT_VERIFIED, "warning",
-                f"{ref.key}: DOI {doi} exists (doi.org resolves it) but is not registered with "
-                "Crossref (probably DataCite, mEDRA or JaLC), so its title, authors and year could "
-                "not be compared with the DOI's record"
-                + ("; PubMed's record was compared instead." if pm_ok else
-                   ". Add the PMID if the paper is in PubMed, or check the metadata by hand."),
-                "doi")
+                f"{ref.key}: {_names(said.denied)} {'does' if len(said.denied) == 1 else 'do'} not know "
+                f"DOI {doi} and {_names(rest)} {'was' if len(rest) == 1 else 'were'} not asked, so whether "
+                "the DOI exists is undetermined and this reference is NOT verified. Run `citeproof check` "
+                "online again.", "doi")
+    elif said.absent:
+        run.add(Code.DOI_NOT_FOUND, "error",
+                f"{ref.key}: DOI {doi} does not exist: no registry knows it ({_names(said.denied)} "
+                "asked). Check it for typos against the article's landing page, or remove it.",
+                "doi", found=doi)
 
 
-def _check_pmid(run: _Run, crossref: Optional[Lookup], pubmed: Optional[Lookup]) -> None:
+def _doi_record(run: _Run, look: Lookup, denied, looks: Mapping[str, Lookup]) -> None:
+    """A DOI the chain found: its record compared, or, when it gives no metadata (a DOI
+    only its agency knows), a warning saying so."""
+    rec = look.record
+    if rec.title or rec.authors:
+        run.compare(rec)
+        return
+    pmid = registries.answered(looks, registries.sources(Role.PMID_RECORD)) if run.ref.pmid else None
+    by = _names([s for s in registries.sources(Role.PMID_RECORD) if pmid and any(
+        f.source == s.name for f in pmid.found)])
+    where = f"is not registered with {_names(denied)}" if denied else "has no metadata record"
+    run.add(Code.NOT_VERIFIED, "warning",
+            f"{run.ref.key}: DOI {run.ref.doi} exists ({source_label(look.source)} resolves it) but "
+            f"{where} (probably DataCite, mEDRA or JaLC), so its title, authors and year could not "
+            "be compared with the DOI's record"
+            + (f"; {by}'s record was compared instead." if by else
+               ". Add the PMID if the paper is in PubMed, or check the metadata by hand."),
+            "doi")
+
+
+def _check_pmid(run: _Run, looks: Mapping[str, Lookup]) -> None:
+    """Every PMID record source (``Role.PMID_RECORD``): each record found is compared and
+    its DOI checked against the bib's; the PMID does not exist only when a judge says so,
+    none found it and none was out of reach."""
     ref, pmid = run.ref, run.ref.pmid
-    if pubmed is None:
+    group = registries.sources(Role.PMID_RECORD)
+    said = registries.answered(looks, group)
+    if not said.asked:
         run.not_asked(f"PMID {pmid}", "pmid")
         return
-    if pubmed.status == "unavailable":
-        run.unavailable(pubmed, f"PMID {pmid}", "pmid")
-        return
-    run.answered("pubmed")
-    if pubmed.status == "not-found" or pubmed.record is None:
+    for look in said.down:
+        run.unavailable(look, f"PMID {pmid}", "pmid")
+    for source in group:
+        if source.name in looks and looks[source.name].status != "unavailable":
+            run.answered(source.name)
+    if said.absent:
         run.add(Code.PMID_NOT_FOUND, "error",
-                f"{ref.key}: PMID {pmid} does not exist in PubMed (esummary: no document summary). "
+                f"{ref.key}: PMID {pmid} does not exist: {_names(said.denied)} "
+                f"{'has' if len(said.denied) == 1 else 'have'} no record of it. "
                 "Check the number on pubmed.ncbi.nlm.nih.gov, or remove the pmid field.",
                 "pmid", found=pmid)
         return
-    rec = pubmed.record
-    run.compare(rec)
+    doi_found = registries.answered(looks, registries.chain_sources()).found
+    for look in said.found:
+        run.compare(look.record)
+        _pmid_ids(run, look.record, doi_found[0].record if doi_found else None)
+
+
+def _pmid_ids(run: _Run, rec: Record, doi_record: Optional[Record]) -> None:
+    """A PMID's record against the bib's DOI: a conflict, or a DOI to add."""
+    ref, pmid, reg = run.ref, run.ref.pmid, source_label(rec.source)
     if ref.doi and rec.doi and doi_key(rec.doi) != doi_key(ref.doi):
         run.add(Code.DOI_PMID_CONFLICT, "error",
-                f"{ref.key}: the DOI and the PMID point to different papers: PubMed's record for "
+                f"{ref.key}: the DOI and the PMID point to different papers: {reg}'s record for "
                 f"PMID {pmid} has DOI {rec.doi}, the bib has DOI {ref.doi}. Keep the identifier that "
                 "belongs to the cited paper and correct the other.",
                 "doi", expected=rec.doi, found=ref.doi)
-    elif (crossref is not None and crossref.status == "found" and crossref.record is not None
-          and crossref.record.title and rec.title and not _same_work(crossref.record.title, rec.title)):
+    elif (doi_record is not None and doi_record.title and rec.title
+          and not _same_work(doi_record.title, rec.title)):
         run.add(Code.DOI_PMID_CONFLICT, "error",
-                f"{ref.key}: the DOI and the PMID point to different papers: Crossref has "
-                f"'{crossref.record.title}' for DOI {ref.doi}, PubMed has '{rec.title}' for PMID "
-                f"{pmid}. Keep the identifier that belongs to the cited paper and correct the other.",
-                "pmid", expected=rec.title, found=crossref.record.title)
+                f"{ref.key}: the DOI and the PMID point to different papers: "
+                f"{source_label(doi_record.source)} has '{doi_record.title}' for DOI {ref.doi}, {reg} "
+                f"has '{rec.title}' for PMID {pmid}. Keep the identifier that belongs to the cited "
+                "paper and correct the other.",
+                "pmid", expected=rec.title, found=doi_record.title)
     elif not ref.doi and rec.doi:
         run.add(Code.MISSING_IDENTIFIER, "warning",
-                f"{ref.key}: PubMed lists DOI {rec.doi} for PMID {pmid}; add doi = {{{rec.doi}}}.",
+                f"{ref.key}: {reg} lists DOI {rec.doi} for PMID {pmid}; add doi = {{{rec.doi}}}.",
                 "doi", expected=rec.doi)
+
+
+def _check_pmid_of_doi(run: _Run, looks: Mapping[str, Lookup]) -> None:
+    """A reference without a PMID: the PMID a DOI -> PMID search found, to add."""
+    for source in registries.sources(Role.DOI_TO_PMID):
+        look = looks.get(source.name)
+        found = look.record.pmid if look is not None and look.status == "found" and look.record else ""
+        if found:
+            run.answered(look.record.source)
+            run.add(Code.MISSING_IDENTIFIER, "warning",
+                    f"{run.ref.key}: {source.label} has PMID {found} for this DOI; add pmid = {{{found}}}.",
+                    "pmid", expected=found)
+            return
 
 
 def update_notices(records) -> dict[tuple[str, str], list[str]]:
@@ -504,9 +548,9 @@ def _status(run: _Run) -> str:
 
 
 def _check_other(run: _Run, look: Lookup) -> None:
-    """An answer from a registry the rules above do not name: a second opinion, compared
-    when it has the work, an outage when it could not be asked, never the judge of
-    whether an identifier exists."""
+    """An answer from a source the rules above do not cover (a second opinion on a DOI,
+    or a source the table no longer lists): compared when it has the work, an outage when
+    it could not be asked, never the judge of whether an identifier exists."""
     fld = _field_of(look.source)
     if look.status == "unavailable":
         run.unavailable(look, f"{fld.upper()} {look.identifier}", fld)
@@ -516,40 +560,40 @@ def _check_other(run: _Run, look: Lookup) -> None:
         run.compare(look.record)
 
 
-def verify_reference(ref: Reference, crossref: Optional[Lookup] = None, handle: Optional[Lookup] = None,
-                     pubmed: Optional[Lookup] = None, esearch: Optional[Lookup] = None,
-                     others: tuple[Lookup, ...] = ()) -> tuple[ReferenceResult, list[Problem]]:
-    """Decide one reference's status and problems from the registries' answers.
+def _covered(source: Optional[Source]) -> bool:
+    """Whether :func:`verify_reference` has a rule for this source's answers."""
+    return source is not None and (source.role is not Role.DOI_METADATA and source.role is not
+                                   Role.DOI_EXISTENCE or source.judges)
 
-    ``crossref``/``handle`` answer for the bib's DOI (``handle`` only matters when
-    Crossref did not know it), ``pubmed`` for its PMID, ``esearch`` (DOI -> PMID) for an
-    entry without a PMID, ``others`` from any further registry. ``None`` means "not asked". Status precedence: retracted >
-    not-found > mismatch > unavailable > verified (see the module docstring for when a
-    reference counts as verified); ``sources`` lists the registries that answered.
+
+def verify_reference(ref: Reference, looks: Mapping[str, Lookup] | None = None
+                     ) -> tuple[ReferenceResult, list[Problem]]:
+    """Decide one reference's status and problems from the registries' answers (``looks``:
+    source name -> Lookup; a source missing was not asked).
+
+    What each answer means comes from its source's role in the registry table: the DOI
+    chain for the bib's DOI, every PMID record source for its PMID, a DOI -> PMID search
+    for an entry without one, and any second opinion compared when it has the work.
+    Status precedence: retracted > not-found > mismatch > unavailable > verified (see the
+    module docstring for when a reference counts as verified); ``sources`` lists the
+    registries that answered.
     """
+    looks = looks or {}
     if not ref.doi and not ref.pmid:
         return ReferenceResult(ref.key, "", "", "no-identifier"), []
     run = _Run(ref)
     if ref.doi:
-        _check_doi(run, crossref, handle, pubmed)
+        _check_doi(run, looks)
     if ref.pmid:
-        _check_pmid(run, crossref, pubmed)
-    elif esearch is not None and esearch.status == "found":
-        found = esearch.record.pmid if esearch.record else ""
-        if found:
-            run.answered("pubmed")
-            run.add(Code.MISSING_IDENTIFIER, "warning",
-                    f"{ref.key}: PubMed has PMID {found} for this DOI; add pmid = {{{found}}}.",
-                    "pmid", expected=found)
-    for look in others:
-        _check_other(run, look)
+        _check_pmid(run, looks)
+    else:
+        _check_pmid_of_doi(run, looks)
+    for name, look in looks.items():
+        if not _covered(source_spec(name)):
+            _check_other(run, look)
     run.problems[:0] = run.mismatch_problems()
     _check_updates(run)
     return ReferenceResult(ref.key, ref.doi, ref.pmid, _status(run), run.sources), run.problems
-
-
-#: The answers ``verify_reference`` has a rule of its own for (argument order).
-_NAMED = ("crossref", "doi.org", "pubmed", "esearch")
 
 
 def judge(refs: Mapping[str, Reference], lookups: Mapping[str, Mapping[str, Lookup]],
@@ -569,8 +613,7 @@ def judge(refs: Mapping[str, Reference], lookups: Mapping[str, Mapping[str, Look
             results.append(ReferenceResult(key, ref.doi, ref.pmid, status))
             continue
         looks = lookups[key]
-        others = tuple(look for source, look in looks.items() if source not in _NAMED)
-        verdict, found = verify_reference(ref, *(looks.get(s) for s in _NAMED), others=others)
+        verdict, found = verify_reference(ref, looks)
         results.append(verdict)
         problems.extend(p for p in found if p.code != Code.REGISTRY_UNAVAILABLE)
         if any(p.code == Code.REGISTRY_UNAVAILABLE for p in found):

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable
 from urllib.parse import unquote, urlsplit
 
 from ..errors import InputError
 from ..identifiers import is_valid_doi, is_valid_pmid, normalize_doi, normalize_pmcid, normalize_pmid
 from ..model import Author, Record
+from ..registries import Role, by_role_order, sources
 from ..verify import norm_pages, norm_text
 
 #: The bib fields an entry made from the registries has, in the order they are written.
@@ -129,16 +130,19 @@ def _first(records: list[Record], attr: str) -> str:
 
 
 def values_from(records: list[Record], *, pmcid: str = "") -> dict[str, str]:
-    """Bib field -> value (as written in the bib) from a work's records, the first record
-    that has a field giving it (Crossref first, then PubMed, then doi.org's CSL-JSON),
-    except authors and journal, for which PubMed comes first (initials with diacritics, the
-    NLM abbreviation). Fields no record has are left out."""
-    by_source = {r.source: r for r in records}
-    order = [by_source[s] for s in ("crossref", "pubmed", "doi.org") if s in by_source]
-    nlm_first = [by_source[s] for s in ("pubmed", "crossref", "doi.org") if s in by_source]
-    authors = next((r.authors for r in nlm_first if r.authors), ())
+    """Bib field -> value (as written in the bib) from a work's records: each field from the
+    first record that gives it, in the order of their sources' roles
+    (``registries.by_role_order``: the DOI's metadata, then the PMID's record, then the
+    DOI agency's), except authors and journal, taken first from a curated source's record
+    (PubMed: initials with diacritics, the NLM abbreviation). Fields no record has are left
+    out."""
+    order = by_role_order(records)
+    curated = {s.name for s in sources() if s.curated}
+    names_first = [r for r in order if r.source in curated] + [r for r in order if r.source not in curated]
+    pmid_sources = {s.name for s in sources(Role.PMID_RECORD)}
+    authors = next((r.authors for r in names_first if r.authors), ())
     title = _first(order, "title").rstrip(".") if order else ""
-    journal = _first(nlm_first, "journal_abbrev") or _first(nlm_first, "journal")
+    journal = _first(names_first, "journal_abbrev") or _first(names_first, "journal")
     values = {
         "author": author_value(authors) if authors else "",
         "title": "{" + latex_escape(title) + "}" if title else "",
@@ -148,7 +152,7 @@ def values_from(records: list[Record], *, pmcid: str = "") -> dict[str, str]:
         "number": latex_escape(_first(order, "issue")),
         "pages": latex_escape(next((p for p in map(_pages, order) if p), "")),
         "doi": _first(order, "doi"),
-        "pmid": _first([r for r in order if r.source == "pubmed"], "pmid"),
+        "pmid": _first([r for r in order if r.source in pmid_sources], "pmid"),
         "pmcid": pmcid or _first(order, "pmcid"),
     }
     return {name: values[name] for name in FIELDS if values[name]}
@@ -162,15 +166,9 @@ def entry_text(key: str, values: dict[str, str], entry_type: str = "article") ->
 
 
 def work_ids(records: list[Record]) -> dict[str, str]:
-    """Every identifier the records give a work: ``{"doi": ..., "pmid": ..., "pmcid": ...}``."""
-    pubmed = [r for r in records if r.source == "pubmed"]
-    return {"doi": _first(records, "doi"), "pmid": _first(pubmed, "pmid") or _first(records, "pmid"),
+    """Every identifier the records give a work: ``{"doi": ..., "pmid": ..., "pmcid": ...}``
+    (the PMID from a PMID's own record first)."""
+    pmid_sources = {s.name for s in sources(Role.PMID_RECORD)}
+    own = [r for r in records if r.source in pmid_sources]
+    return {"doi": _first(records, "doi"), "pmid": _first(own, "pmid") or _first(records, "pmid"),
             "pmcid": _first(records, "pmcid")}
-
-
-def record_summary(record: Optional[Record]) -> str:
-    """``Suh 2019, The effect of …`` for messages."""
-    if record is None:
-        return ""
-    first = record.authors[0].family if record.authors else "?"
-    return f"{first} {record.year or record.online_year}, {record.title[:70]}"

@@ -1,10 +1,11 @@
 """Ask the registries about the identifiers an editor typed, with the checker's clients.
 
 One :class:`~citeproof.registries.http.HttpClient` (the same rate limits, batches,
-retries and deadline as ``citeproof check``) serves up to three rounds: the PMC ID
-converter turns PMCIDs into PMIDs and DOIs; then Crossref (doi.org for the DOIs it does
-not know) and PubMed are asked together, esearch finding the PMID of a DOI; then
-Crossref once more for a DOI that only PubMed's record gave. Nothing here raises for a
+retries and deadline as ``citeproof check``) serves up to three rounds, each asking the
+sources of a role in the registry table: PMCIDs become PMIDs and DOIs
+(``Role.PMCID_TO_IDS``); then the DOI chain and every PMID record source are asked
+together, a DOI -> PMID search finding the PMID of a DOI; then the DOI's metadata
+source once more for a DOI that only a PMID's record gave. Nothing here raises for a
 registry's answer: each work comes back with its records or with why it has none.
 """
 from __future__ import annotations
@@ -12,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..identifiers import doi_key
 from ..model import Lookup, Record
-from ..registries import RegistryConfig, make_client, resolve, source_label
+from ..registries import (Answered, RegistryConfig, Role, answered, chain_sources, make_client, resolve,
+                          source_label, sources)
 from ..registries.http import HttpClient
 from .entry import Wanted
 
@@ -47,7 +48,7 @@ def fetch_works(config: RegistryConfig, wanted: list[Wanted], http: Optional[Htt
         works = [Work(w, doi=w.doi, pmid=w.pmid, pmcid=w.pmcid) for w in wanted]
         _convert(config, http, [w for w in works if w.pmcid and not (w.doi or w.pmid)])
         _describe(config, http, [w for w in works if not (w.missing or w.unavailable)])
-        _crossref_later(config, http, [w for w in works if not (w.missing or w.unavailable)])
+        _doi_later(config, http, [w for w in works if not (w.missing or w.unavailable)])
     finally:
         if own:
             http.close()
@@ -55,16 +56,20 @@ def fetch_works(config: RegistryConfig, wanted: list[Wanted], http: Optional[Htt
 
 
 def _convert(config: RegistryConfig, http: HttpClient, works: list[Work]) -> None:
+    """PMCIDs to PMIDs and DOIs, by the sources of ``Role.PMCID_TO_IDS``."""
     if not works:
         return
     res = resolve(config, [], [], [], pmcids=tuple(w.pmcid for w in works), http=http)
-    answers = res.answers.get("idconv", {})
+    converters = sources(Role.PMCID_TO_IDS)
     for w in works:
-        look = answers.get(w.pmcid) or Lookup("idconv", w.pmcid, "unavailable", reason="no answer")
-        if look.status == "found" and look.record is not None:
-            w.doi, w.pmid = look.record.doi, look.record.pmid
+        looks = {s.name: res.answers.get(s.name, {}).get(w.pmcid) for s in converters}
+        said = answered({k: v for k, v in looks.items() if v is not None}, converters)
+        if said.found:
+            w.doi, w.pmid = said.found[0].record.doi, said.found[0].record.pmid
         else:
-            _failed(w, look, f"PMCID {w.pmcid}")
+            _failed(w, [*said.down, *(Lookup(s.name, w.pmcid, "not-found") for s in said.denied)]
+                    or [Lookup(converters[0].name if converters else "", w.pmcid, "unavailable",
+                               reason="no answer")], f"PMCID {w.pmcid}")
 
 
 def _describe(config: RegistryConfig, http: HttpClient, works: list[Work]) -> None:
@@ -79,61 +84,73 @@ def _describe(config: RegistryConfig, http: HttpClient, works: list[Work]) -> No
         if w.doi:
             _doi_answer(w, looks)
         if w.pmid:
-            _take(w, looks.get("pubmed"), f"PMID {w.pmid}")
-        elif "esearch" in looks:
-            search = looks["esearch"]
-            if search.status == "found" and search.record is not None:
-                w.records.append(search.record)
-                w.pmid = search.record.pmid
-            elif search.status == "unavailable":
-                _failed(w, search, f"the PMID of DOI {w.doi}")
+            _take(w, answered(looks, sources(Role.PMID_RECORD)), f"PMID {w.pmid}", every=True)
+        else:
+            _pmid_of_doi(w, looks)
+
+
+def _pmid_of_doi(w: Work, looks: dict[str, Lookup]) -> None:
+    """The PMID a DOI -> PMID search found (with its record, the PMID's own)."""
+    said = answered(looks, sources(Role.DOI_TO_PMID))
+    if said.found:
+        w.records.append(said.found[0].record)
+        w.pmid = said.found[0].record.pmid
+    elif said.down:
+        _failed(w, said.down, f"the PMID of DOI {w.doi}")
 
 
 def _doi_answer(w: Work, looks: dict[str, Lookup]) -> None:
-    crossref, handle = looks.get("crossref"), looks.get("doi.org")
-    if crossref is not None and crossref.status == "found":
-        _take(w, crossref, f"DOI {w.doi}")
-    elif crossref is not None and crossref.status == "unavailable":
-        _failed(w, crossref, f"DOI {w.doi}")
-    elif handle is None or handle.status == "not-found":
-        w.missing.append(f"no registration agency knows DOI {w.doi} (Crossref does not, and doi.org "
-                         "has no handle for it): check it for typos")
-    elif handle.status == "unavailable":
-        _failed(w, handle, f"DOI {w.doi}")
-    elif handle.record is not None and (handle.record.title or handle.record.authors):
-        w.records.append(handle.record)
+    """The DOI chain's first record; a DOI no judge of the chain knows is missing."""
+    said = answered(looks, chain_sources())
+    found = said.found[0].record if said.found else None
+    if found is not None and (found.title or found.authors):
+        w.records.append(found)
+    elif said.found and not said.down:
+        w.unavailable.append(f"{source_label(said.found[0].source)} knows DOI {w.doi} but gave no "
+                             "metadata to build an entry from")
+    elif said.down:
+        _failed(w, said.down, f"DOI {w.doi}")
     else:
-        w.unavailable.append(f"doi.org knows DOI {w.doi} but gave no metadata to build an entry from")
+        w.missing.append(f"no registration agency knows DOI {w.doi} ("
+                         + "; ".join(f"{s.label} does not" for s in said.denied)
+                         + "): check it for typos")
 
 
-def _crossref_later(config: RegistryConfig, http: HttpClient, works: list[Work]) -> None:
-    """Crossref for the DOIs that PubMed's records gave to works typed as a PMID or PMCID."""
-    later = [w for w in works if not w.doi and w.record("pubmed") and w.record("pubmed").doi]
+def _doi_later(config: RegistryConfig, http: HttpClient, works: list[Work]) -> None:
+    """The DOI chain for the DOIs that a PMID's record gave to works typed as a PMID or
+    PMCID: the DOI's metadata record goes first."""
+    pmid_sources = {s.name for s in sources(Role.PMID_RECORD)}
+    later = {id(w): d for w in works if not w.doi
+             and (d := next((r.doi for r in w.records if r.source in pmid_sources and r.doi), ""))}
     if not later:
         return
-    for w in later:
-        w.doi = w.record("pubmed").doi
-    res = resolve(config, sorted({w.doi for w in later}, key=str.lower), [], [], http=http)
-    for w in later:
-        look = res.answers.get("crossref", {}).get(doi_key(w.doi))
-        if look is not None and look.status == "found":
-            w.records.insert(0, look.record)
-        elif look is not None and look.status == "unavailable":
-            _failed(w, look, f"DOI {w.doi}")
+    res = resolve(config, sorted(set(later.values()), key=str.lower), [], [], http=http)
+    for w in works:
+        if id(w) not in later:
+            continue
+        w.doi = later[id(w)]
+        said = answered(res.lookups(w.doi, ""), sources(Role.DOI_METADATA))
+        if said.found:
+            w.records.insert(0, said.found[0].record)
+        elif said.down:
+            _failed(w, said.down, f"DOI {w.doi}")
 
 
-def _take(w: Work, look: Optional[Lookup], what: str) -> None:
-    if look is None:
+def _take(w: Work, said: Answered, what: str, *, every: bool = False) -> None:
+    """The records found (the first, or ``every`` one); else why there is none."""
+    if said.found:
+        w.records.extend(look.record for look in (said.found if every else said.found[:1]))
+    elif said.down or said.denied:
+        _failed(w, [*said.down, *(Lookup(s.name, what, "not-found") for s in said.denied)], what)
+    else:
         w.unavailable.append(f"no registry was asked about {what}")
-    elif look.status == "found" and look.record is not None:
-        w.records.append(look.record)
-    else:
-        _failed(w, look, what)
 
 
-def _failed(w: Work, look: Lookup, what: str) -> None:
-    who = source_label(look.source)
-    if look.status == "not-found":
-        w.missing.append(f"{who} does not know {what}" + (f" ({look.reason})" if look.reason else ""))
-    else:
-        w.unavailable.append(f"could not ask {who} about {what}" + (f" ({look.reason})" if look.reason else ""))
+def _failed(w: Work, looks: list[Lookup], what: str) -> None:
+    for look in looks:
+        who = source_label(look.source)
+        why = f" ({look.reason})" if look.reason else ""
+        if look.status == "not-found":
+            w.missing.append(f"{who} does not know {what}{why}")
+        else:
+            w.unavailable.append(f"could not ask {who} about {what}{why}")

@@ -1,7 +1,8 @@
 """``citeproof find``: candidates for a printed reference that has no identifier.
 
-Crossref's bibliographic query gets the whole printed text; PubMed's esearch gets the
-words of the title read from it (``word[ti] AND ...``). Each candidate is scored on
+Every registry that can search (``Registry.search``) is asked: Crossref's bibliographic
+query gets the whole printed text; PubMed's esearch gets the distinctive words of the
+title read from it (``word[ti] AND ...``). Each candidate is scored on
 four pieces of evidence, each shown: title similarity (Dice over the title's words),
 first author, year and journal. A match is *confident* only with a near-identical title
 and at least one more agreeing piece (or a fair title and all three others), and clearly
@@ -17,8 +18,9 @@ from dataclasses import dataclass, field
 from ..errors import UnavailableError
 from ..identifiers import doi_key
 from ..model import Record
+from .. import registries
 from ..registries import RegistryConfig, make_client, source_label
-from ..registries import crossref, pubmed
+from ..registries.base import Query
 from ..registries.http import HttpClient, RegistryUnavailable
 from ..verify import _STOPWORDS, journal_matches, norm_text
 
@@ -131,26 +133,25 @@ def _segments(text: str) -> list[str]:
 
 
 def find(text: str, config: RegistryConfig, rows: int = 5, http: HttpClient | None = None) -> Found:
-    """Ask Crossref and PubMed about a printed reference and rank what they offer."""
+    """Ask every registry that can search (``Registry.search``, in table order) about a
+    printed reference and rank what they offer."""
     printed = read_printed(text)
     own = http is None
     http = http or make_client(config)
     out = Found(printed)
     records: list[Record] = []
+    searchers = [r for r in registries.REGISTRIES if r.search is not None]
+    words = tuple(title_words(printed.title))
     try:
-        for label, ask in (("Crossref", lambda: crossref.search_bibliographic(
-                               http, config.urls["crossref"], text, rows, config.mailto)),
-                           ("PubMed", lambda: pubmed.search_title(
-                               http, config.urls["eutils"], title_words(printed.title), rows,
-                               config.api_key, email=config.mailto))):
+        for registry in searchers:
             try:
-                records += ask()
+                records += registry.search(Query(http, config.urls[registry.name], config, text, words, rows))
             except RegistryUnavailable as exc:
-                out.unavailable.append(f"could not ask {label}: {exc.reason}")
+                out.unavailable.append(f"could not ask {registry.label}: {exc.reason}")
     finally:
         if own:
             http.close()
-    if len(out.unavailable) == 2:
+    if len(out.unavailable) == len(searchers):
         raise UnavailableError("no registry could be asked, so nothing was found (could not "
                                "verify, no verdict): " + "; ".join(out.unavailable))
     out.candidates = sorted((judge(printed, group) for group in _by_work(records)),

@@ -8,7 +8,9 @@ and the README all derive from it. Adding a registry is one module declaring
 ``REGISTRY`` (see :mod:`citeproof.registries.base`) and one entry here.
 
 Registries run in chains, the chains concurrently (different hosts, different rate
-limits): :data:`DOI_RETRIEVERS` is one chain; every other registry is a chain of its own.
+limits): :func:`doi_chain` is one chain; every other registry is a chain of its own.
+What each answer means for a verdict, an added entry or a claim is read from its
+source's :class:`Role` and ``judges`` (:func:`answered`), never from its name.
 """
 from __future__ import annotations
 
@@ -17,33 +19,36 @@ import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
-from typing import Callable, Mapping, Optional
+from typing import Callable, Iterable, Mapping, Optional
 
 from ..errors import ConfigError
 from ..identifiers import doi_key
-from ..model import Lookup
+from ..model import Lookup, Record
 from . import crossref, doi, idconv, pubmed
-from .base import Answers, Ask, Policy, Rate, Registry, Source
+from .base import Answers, Ask, Policy, Rate, Registry, Role, Source
 from .http import HttpClient, RateLimit, RegistryUnavailable
 
-__all__ = ["REGISTRIES", "DOI_RETRIEVERS", "SETTINGS", "Registry", "Source", "Policy", "Rate", "Ask",
-           "Answers", "RegistryConfig", "ConfigError", "Resolution", "resolve", "make_client",
+__all__ = ["REGISTRIES", "SETTINGS", "Registry", "Role", "Source", "Policy", "Rate", "Ask", "Answers",
+           "Answered", "RegistryConfig", "ConfigError", "Resolution", "resolve", "make_client",
            "HttpClient", "RateLimit", "RegistryUnavailable", "sources", "source_spec", "source_label",
-           "registry_for",
-           "replay", "found_later", "environment"]
+           "registry_for", "doi_chain", "chain_sources", "answered", "by_role_order",
+           "replay", "found_elsewhere", "environment"]
 
-#: The DOI chain, in the order the retrievers are asked; each later one only gets the
-#: DOIs every earlier one answered "not-found" (manubot's ``doi_retrievers`` is the model).
-#: Crossref comes first: it answers 100 DOIs per request, holds most scholarly DOIs with
-#: full metadata, and carries retraction and correction notices. doi.org comes second:
-#: its handle API knows the DOIs of every registration agency (DataCite, mEDRA, JaLC),
-#: so a DOI Crossref lacks is not called fake before doi.org says so, but it costs one
-#: request per DOI (and content negotiation, for the DOIs that exist, a few redirect hops
-#: more), so it is kept for the few Crossref does not know.
-DOI_RETRIEVERS: tuple[Registry, ...] = (crossref.REGISTRY, doi.REGISTRY)
-
-#: Every registry, in the order reports and lock entries list them.
-REGISTRIES: tuple[Registry, ...] = (*DOI_RETRIEVERS, pubmed.REGISTRY, idconv.REGISTRY)
+#: Every registry, in one ordered table: the order of the DOI chain, of reports and of
+#: lock entries. What each answer is for is its source's :class:`Role`; whether its
+#: "not-found" is a verdict, its source's ``judges``.
+#:
+#: The DOI chain is every registry with a judging DOI source (``Role.DOI_METADATA`` or
+#: ``Role.DOI_EXISTENCE``), asked in this order, each later one only about the DOIs every
+#: earlier one answered "not-found" (manubot's ``doi_retrievers`` is the model). Crossref
+#: comes first: it answers 100 DOIs per request, holds most scholarly DOIs with full
+#: metadata, and carries retraction and correction notices. doi.org comes second: its
+#: handle API knows the DOIs of every registration agency (DataCite, mEDRA, JaLC), so a
+#: DOI Crossref lacks is not called fake before doi.org says so, but it costs one request
+#: per DOI (and content negotiation, for the DOIs that exist, a few redirect hops more),
+#: so it is kept for the few Crossref does not know. Every other registry is a chain of
+#: its own, asked concurrently with the DOI chain (other hosts, other rate limits).
+REGISTRIES: tuple[Registry, ...] = (crossref.REGISTRY, doi.REGISTRY, pubmed.REGISTRY, idconv.REGISTRY)
 
 
 @dataclass(frozen=True)
@@ -67,9 +72,70 @@ SETTINGS: tuple[Setting, ...] = (
 
 # --------------------------------------------------------------------------- the table, read
 
-def sources() -> list[Source]:
-    """Every kind of answer the registries give, in table order."""
-    return [s for r in REGISTRIES for s in r.sources]
+def sources(*roles: Role) -> list[Source]:
+    """Every kind of answer the registries give, in table order (only those of ``roles``,
+    when given)."""
+    return [s for r in REGISTRIES for s in r.sources if not roles or s.role in roles]
+
+
+def doi_chain() -> tuple[Registry, ...]:
+    """The registries of the DOI chain, in the order they are asked (see :data:`REGISTRIES`)."""
+    return tuple(r for r in REGISTRIES if any(s.role.chained and s.judges for s in r.sources))
+
+
+def chain_sources() -> list[Source]:
+    """The DOI chain's judging sources, in the order they are asked."""
+    return [s for r in doi_chain() for s in r.sources if s.role.chained and s.judges]
+
+
+def by_role_order(records: Iterable[Record]) -> list[Record]:
+    """``records`` in the order a new entry takes values from them: by their source's
+    :class:`Role` (its members' order), then by table order; unknown sources last."""
+    known = sources()
+    roles = list(Role)
+
+    def rank(record: Record) -> tuple[int, int]:
+        spec = next((i for i, s in enumerate(known) if s.name == record.source), None)
+        return (roles.index(known[spec].role), spec) if spec is not None else (len(roles), 0)
+
+    return sorted(records, key=rank)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What a group of sources said about one identifier (:func:`answered`)."""
+
+    found: tuple[Lookup, ...]  # found, with a record, in table order
+    denied: tuple[Source, ...]  # judging sources that do not know it
+    down: tuple[Lookup, ...]  # could not be asked
+    asked: bool  # some source of the group answered, or failed to
+
+    @property
+    def absent(self) -> bool:
+        """The identifier does not exist: a judge says so, no source found it, and none
+        of them was out of reach."""
+        return bool(self.denied) and not self.found and not self.down
+
+
+def answered(looks: Mapping[str, Lookup], group: Iterable[Source]) -> Answered:
+    """The answers of ``group`` (sources, in the order given) among one reference's
+    ``looks``: a "not-found" counts only from a source that judges."""
+    found: list[Lookup] = []
+    denied: list[Source] = []
+    down: list[Lookup] = []
+    asked = False
+    for source in group:
+        look = looks.get(source.name)
+        if look is None:
+            continue
+        asked = True
+        if look.status == "unavailable":
+            down.append(look)
+        elif look.status == "found" and look.record is not None:
+            found.append(look)
+        elif source.judges:
+            denied.append(source)
+    return Answered(tuple(found), tuple(denied), tuple(down), asked)
 
 
 def registry_for(source: str) -> Optional[Registry]:
@@ -96,15 +162,17 @@ def environment() -> list[tuple[str, str, str]]:
 
 def _doi_chain() -> list[str]:
     """The sources of the DOI chain, in order."""
-    return [s.name for r in DOI_RETRIEVERS if r in REGISTRIES for s in r.sources if s.answers == "doi"]
+    return [s.name for s in chain_sources()]
 
 
-def found_later(source: str, looks: Mapping[str, Lookup]) -> bool:
-    """Whether a later DOI retriever found the DOI that ``source`` did not know (so that
-    "not-found" is an answer, not a verdict: the DOI exists)."""
-    chain = _doi_chain()
-    later = chain[chain.index(source) + 1:] if source in chain else []
-    return any(n in looks and looks[n].status == "found" for n in later)
+def found_elsewhere(source: str, looks: Mapping[str, Lookup]) -> bool:
+    """Whether another source asked about the same identifier found what ``source`` did
+    not know (so that its "not-found" is an answer, not a verdict: the work exists; in
+    the DOI chain, a later retriever found the DOI)."""
+    spec = source_spec(source)
+    return spec is not None and any(
+        name != source and look.status == "found" and (other := source_spec(name)) is not None
+        and other.answers == spec.answers for name, look in looks.items())
 
 
 def replay(looks: Mapping[str, Lookup]) -> dict[str, Lookup]:
@@ -261,9 +329,9 @@ def make_client(config: RegistryConfig) -> HttpClient:
 
 
 def _chains() -> list[tuple[Registry, ...]]:
-    doi_chain = tuple(r for r in DOI_RETRIEVERS if r in REGISTRIES)
-    alone = [(r,) for r in REGISTRIES if r not in DOI_RETRIEVERS]
-    return [doi_chain, *alone] if doi_chain else alone
+    chain = doi_chain()
+    alone = [(r,) for r in REGISTRIES if r not in chain]
+    return [chain, *alone] if chain else alone
 
 
 def _not_found(answers: Answers, doi: str) -> bool:

@@ -10,9 +10,10 @@ variable that overrides its base URL, its published rate policy, the answers it 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Callable, Optional
 
-from ..model import Lookup
+from ..model import Lookup, Record
 from .http import HttpClient, RateLimit
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,6 +55,34 @@ class Policy:
         return self.better if earned else self.default
 
 
+class Role(StrEnum):
+    """What one source's answers are for. The members are listed in the order a new
+    entry takes its values from their records (``citeproof add``, ``fix``): the DOI's
+    metadata as its publisher deposited it, then the PMID's record, then what a DOI's
+    registration agency gives besides its existence."""
+
+    #: a DOI's record with the work's metadata (Crossref)
+    DOI_METADATA = "doi-metadata"
+    #: a PMID's record (PubMed's esummary)
+    PMID_RECORD = "pmid-record"
+    #: whether a DOI exists, with whatever metadata its agency gives (doi.org)
+    DOI_EXISTENCE = "doi-existence"
+    #: the PMID of a DOI, asked only for references without one (PubMed's esearch)
+    DOI_TO_PMID = "doi-to-pmid"
+    #: a PMCID's PMID and DOI (the PMC ID converter)
+    PMCID_TO_IDS = "pmcid-to-ids"
+
+    @property
+    def answers(self) -> str:
+        """Which identifier it is asked about: ``"doi"``, ``"pmid"`` or ``"pmcid"``."""
+        return {Role.PMID_RECORD: "pmid", Role.PMCID_TO_IDS: "pmcid"}.get(self, "doi")
+
+    @property
+    def chained(self) -> bool:
+        """Whether its judging sources form the DOI chain (see ``registries.doi_chain``)."""
+        return self in (Role.DOI_METADATA, Role.DOI_EXISTENCE)
+
+
 @dataclass(frozen=True)
 class Source:
     """One kind of answer a registry gives, keyed in a reference's lookups by ``name``.
@@ -64,13 +93,28 @@ class Source:
 
     name: str  # "crossref", "doi.org", "pubmed", "esearch"
     label: str  # in messages about one answer: "PubMed"
-    answers: str  # which of the bib's identifiers it answers: "doi", "pmid" or "pmcid"
-    locked: bool = True  # its found records are kept in the lock (False: a suggestion only)
-    complete: bool = True  # asked about every such identifier: no answer means "unavailable"
-    only_without: str = ""  # asked only for references without this identifier ("pmid")
+    role: Role
     #: its "not-found" is a verdict (the identifier does not exist); a registry that is a
     #: second opinion (False) may simply lack the work: that answer is no failure
     judges: bool = False
+    locked: bool = True  # its found records are kept in the lock (False: a suggestion only)
+    complete: bool = True  # asked about every such identifier: no answer means "unavailable"
+    #: its authors' names and journal titles are curated (NLM's): a new entry takes its
+    #: authors and journal from such a record first
+    curated: bool = False
+    #: the vocabulary of its records' publication types: "nlm" (PubMed's publication
+    #: types, which the prose checks and the badges read) or "crossref" (type/subtype)
+    types: str = ""
+
+    @property
+    def answers(self) -> str:
+        """Which of the bib's identifiers it answers: ``"doi"``, ``"pmid"`` or ``"pmcid"``."""
+        return self.role.answers
+
+    @property
+    def only_without(self) -> str:
+        """Asked only for references without this identifier (a DOI -> PMID search)."""
+        return "pmid" if self.role is Role.DOI_TO_PMID else ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +131,19 @@ class Ask:
 
 
 @dataclass(frozen=True)
+class Query:
+    """A printed reference to look for (``citeproof find``): its whole text, and the
+    distinctive words of its title."""
+
+    http: HttpClient
+    base: str  # this registry's base URL, without a trailing slash
+    config: "RegistryConfig"
+    text: str
+    title_words: tuple[str, ...]
+    rows: int = 5
+
+
+@dataclass(frozen=True)
 class Registry:
     """Everything citeproof knows about one registry (see the module docstring)."""
 
@@ -97,6 +154,9 @@ class Registry:
     policy: Policy
     sources: tuple[Source, ...]
     fetch: Callable[[Ask], Answers]
+    #: candidates for a printed reference (``citeproof find``), best first; raises
+    #: ``RegistryUnavailable`` when it cannot be asked. ``None``: it cannot search.
+    search: Optional[Callable[[Query], list[Record]]] = None
 
     def source(self, name: str) -> Optional[Source]:
         return next((s for s in self.sources if s.name == name), None)

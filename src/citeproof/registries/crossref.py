@@ -15,7 +15,7 @@ import requests
 from ..identifiers import doi_key
 from ..model import Author, Lookup, Record, Update
 from . import csl, schema
-from .base import Answers, Ask, Policy, Rate, Registry, Source
+from .base import Answers, Ask, Policy, Rate, Registry, Role, Source
 from .http import HttpClient, RegistryUnavailable, utc_now
 
 SOURCE = "crossref"
@@ -210,6 +210,7 @@ REGISTRY = Registry(
     policy=Policy(
         page="https://www.crossref.org/documentation/retrieve-metadata/rest-api/access-and-authentication/",
         default=Rate(5.0, 1), better=Rate(10.0, 5), earned_by="mailto"),
-    sources=(Source(SOURCE, "Crossref", "doi", judges=True),),
+    sources=(Source(SOURCE, "Crossref", Role.DOI_METADATA, judges=True, types="crossref"),),
     fetch=_fetch,
+    search=lambda q: search_bibliographic(q.http, q.base, q.text, q.rows, q.config.mailto),
 )

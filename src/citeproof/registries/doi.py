@@ -20,7 +20,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from ..identifiers import doi_key
 from ..model import Author, Lookup, Record
 from . import csl, schema
-from .base import Answers, Ask, Policy, Rate, Registry, Source
+from .base import Answers, Ask, Policy, Rate, Registry, Role, Source
 from .http import MAX_REDIRECTS, REDIRECTS, HttpClient, RegistryUnavailable, utc_now
 
 SOURCE = "doi.org"
@@ -190,6 +190,6 @@ REGISTRY = Registry(
     # The DOI proxy's REST API (https://www.doi.org/factsheets/DOIProxy.html) publishes no
     # rate; doi.org answers bots with 403/429 at times, so stay gentle: 5 requests/s, 2 at a time.
     policy=Policy(page="https://www.doi.org/factsheets/DOIProxy.html", default=Rate(5.0, 2)),
-    sources=(Source(SOURCE, "doi.org", "doi", complete=False, judges=True),),
+    sources=(Source(SOURCE, "doi.org", Role.DOI_EXISTENCE, judges=True, complete=False),),
     fetch=_fetch,
 )

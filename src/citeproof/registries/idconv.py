@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 from ..identifiers import normalize_pmcid
 from ..model import Lookup, Record
 from . import schema
-from .base import Answers, Ask, Policy, Rate, Registry, Source
+from .base import Answers, Ask, Policy, Rate, Registry, Role, Source
 from .http import HttpClient, RegistryUnavailable, utc_now
 
 SOURCE = "idconv"
@@ -80,6 +80,6 @@ REGISTRY = Registry(
     # NCBI's page for the converter asks for the tool and email parameters and up to 200
     # ids per request; NCBI's general limit for unkeyed requests is 3 per second.
     policy=Policy(page="https://pmc.ncbi.nlm.nih.gov/tools/id-converter-api/", default=Rate(3.0, 1)),
-    sources=(Source(SOURCE, "PMC ID converter", "pmcid", locked=False, complete=False),),
+    sources=(Source(SOURCE, "PMC ID converter", Role.PMCID_TO_IDS, judges=True, locked=False, complete=False),),
     fetch=_fetch,
 )

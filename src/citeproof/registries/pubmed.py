@@ -13,7 +13,7 @@ from typing import Iterable, Optional
 from ..identifiers import doi_key
 from ..model import Author, Lookup, Record, Update
 from . import schema
-from .base import Answers, Ask, Policy, Rate, Registry, Source
+from .base import Answers, Ask, Policy, Rate, Registry, Role, Source
 from .http import HttpClient, RegistryUnavailable, utc_now
 
 SOURCE = "pubmed"
@@ -336,7 +336,9 @@ REGISTRY = Registry(
     # 10 requests/s with ``api_key``. No concurrency rule is published; we stay modest.
     policy=Policy(page="https://www.ncbi.nlm.nih.gov/books/NBK25497/",
                   default=Rate(3.0, 2), better=Rate(10.0, 3), earned_by="api_key"),
-    sources=(Source(SOURCE, "PubMed", "pmid", judges=True),
-             Source(SEARCH, "PubMed", "doi", locked=False, complete=False, only_without="pmid")),
+    sources=(Source(SOURCE, "PubMed", Role.PMID_RECORD, judges=True, curated=True, types="nlm"),
+             Source(SEARCH, "PubMed", Role.DOI_TO_PMID, locked=False, complete=False)),
     fetch=_fetch,
+    search=lambda q: search_title(q.http, q.base, list(q.title_words), q.rows, q.config.api_key,
+                                  email=q.config.mailto),
 )

@@ -52,7 +52,12 @@ class CheckOptions:
     offline: bool = False
     max_age: timedelta = timedelta(days=30)
     registry: RegistryConfig = field(default_factory=RegistryConfig)  # the CLI's: from the environment
-    root: Optional[Path] = None  # the project (mkdocs.yml's folder): its edition/ is checked, if any
+    #: words the prose checks never take for a name (the project's ``not_names`` option)
+    not_names: tuple[str, ...] = ()
+    root: Path = Path(".")  # the project: the options' relative paths are relative to it
+    #: the article's edition folder under ``root`` (the ``edition`` option; "": none):
+    #: every change from its original edition must be declared
+    edition: str = ""
 
 
 @dataclass
@@ -142,20 +147,20 @@ def _offline(options: CheckOptions):
         problems.extend(doc.problems)
     problems += resolve_keys(docs, bib.references.keys())
     problems += unused_entries(docs, bib.references)
-    if options.root is not None:
-        problems += check_edition(options.root)
+    if options.edition:
+        problems += check_edition(options.root, options.edition)
     return bib.references, problems, pages
 
 
 def claim_problems(pages: list[tuple[str, ParsedDocument]], refs: dict[str, Reference],
-                   lookups: dict[str, dict[str, Lookup]]) -> list[Problem]:
+                   lookups: dict[str, dict[str, Lookup]], not_names: tuple[str, ...] = ()) -> list[Problem]:
     """The judge's prose step: what each page says about the works it cites, against the
     bib and every record a registry (or the trusted lock) gave."""
     sources = lock_sources()
     records = {key: [look.record for source, look in looks.items()
                      if source in sources and look.status == "found" and look.record is not None]
                for key, looks in lookups.items()}
-    index = ClaimIndex(refs, records)
+    index = ClaimIndex(refs, records, not_names)
     return [p for text, doc in pages for p in index.check(text, doc)]
 
 
@@ -197,7 +202,7 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
     with _collector_paused():
         answers = {**plan.trusted, **asked}
         results, found = judge(refs, answers, checkable)
-        found += claim_problems(pages, refs, answers)
+        found += claim_problems(pages, refs, answers, options.not_names)
         locked = sum(lock.keep(refs[key], looks, config.endpoints) for key, looks in asked.items())
     note, failed = persist(lock, options, locked, config.official)
     return CheckResult(references=results, problems=problems + found, offline=options.offline,

@@ -12,7 +12,7 @@ breaks, never by the parser's own groups) is read for claims about the cited wor
   only when it looks like a name beyond doubt: it is close to a cited author (then the
   message suggests that author), it is an author of another work in the bib, or "et al."
   or a year in parentheses follows it. Sentence-initial words of a word list ("The",
-  "Walking", "Researchers" …) are never names.
+  "Researchers" …, plus the project's own ``not_names``) are never names.
 * **year**: a year in parentheses after a matched name must be the work's year, or the
   year before it (online first), or a registry's online year.
 * **design**: "randomized", "a (randomized) controlled trial", "a systematic review",
@@ -44,7 +44,8 @@ _PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "da", 
 #: Romanisation variants that name the same family (folded forms).
 _VARIANTS = {"yi": "lee", "rhee": "lee", "ri": "lee", "i": "lee", "pak": "park", "bak": "park",
              "choe": "choi", "gim": "kim", "jeong": "jung", "chung": "jung", "zhou": "chou"}
-#: Capitalised words that begin sentences without being anyone's name.
+#: Capitalised words that begin sentences without being anyone's name, in any text; a
+#: project adds the words of its own subject (the ``not_names`` option).
 _NOT_NAMES = frozenset("""
 a an the this that these those it its we our they their he she his her one some most many
 several both each every other others another such all any few no none several previous
@@ -52,9 +53,8 @@ recent earlier later later further similar similarly however moreover also in on
 from with by as of to when while although though since because if then thus therefore
 authors author researchers research investigators study studies trial trials review reviews
 evidence data results findings analysis analyses patients participants subjects people
-experts authorities clinicians doctors walking exercise exercises physiotherapy therapy
-stabilization stabilisation pain back lumbar core program programme programs guidelines
-guideline medicine science scientists literature work paper papers report reports article
+experts authorities clinicians doctors program programme programs guidelines guideline
+medicine science scientists literature work paper papers report reports article
 """.split())
 _REPORTING = (r"(?:found|finds|find|showed|shows|show|shown|demonstrated|demonstrates|demonstrate|"
               r"reported|reports|report|recommended|recommends|recommend|concluded|concludes|"
@@ -345,9 +345,12 @@ class ClaimIndex:
     and a work is folded only when a page cites it."""
 
     def __init__(self, refs: Mapping[str, Reference],
-                 records: Mapping[str, Sequence[Record]] | None = None) -> None:
+                 records: Mapping[str, Sequence[Record]] | None = None,
+                 not_names: Iterable[str] = ()) -> None:
         self.works = _Works(refs, records or {})
         self.everyone = _Everyone(self.works)
+        #: words never taken for a name: the generic list, and the project's own
+        self.not_names = _NOT_NAMES | {w.casefold() for w in not_names}
 
     def check(self, text: str, doc: ParsedDocument) -> list[Problem]:
         """Attribution, year and design problems of one page (``text`` is what ``doc`` parsed)."""
@@ -357,16 +360,17 @@ class ClaimIndex:
         for sent in sentences:
             if SILENCE_MARKER in text[sent.start:sent.end]:
                 continue
-            out += _check_sentence(text, masked, sent, self.works, self.everyone, doc.file)
+            out += _check_sentence(text, masked, sent, self, doc.file)
         return out
 
 
 def check_claims(text: str, doc: ParsedDocument, refs: Mapping[str, Reference],
-                 records: Mapping[str, Sequence[Record]] | None = None) -> list[Problem]:
+                 records: Mapping[str, Sequence[Record]] | None = None,
+                 not_names: Iterable[str] = ()) -> list[Problem]:
     """Attribution, year and design problems of one page (``text`` is what ``doc`` parsed;
     ``records`` the registries' records per key, when known). For many pages, build one
     :class:`ClaimIndex` and call its ``check``."""
-    return ClaimIndex(refs, records).check(text, doc)
+    return ClaimIndex(refs, records, not_names).check(text, doc)
 
 
 def _located(text: str, group: CitationGroup, offset: int) -> tuple[int, int]:
@@ -387,8 +391,8 @@ def _clauses(sent: _Sentence) -> list[tuple[int, int, CitationGroup]]:
     return out
 
 
-def _check_sentence(text: str, masked: str, sent: _Sentence, works: _Works,
-                    everyone: Mapping[str, str], file: str) -> list[Problem]:
+def _check_sentence(text: str, masked: str, sent: _Sentence, index: ClaimIndex, file: str) -> list[Problem]:
+    works = index.works
     refs, records = works.refs, works.records
     keys = [k for g in sent.groups for k in _keys(g) if k in refs]
     if not keys:
@@ -399,7 +403,7 @@ def _check_sentence(text: str, masked: str, sent: _Sentence, works: _Works,
         cited = [works[k] for k in keys]
         for m in subjects:
             group = next((g for g in sent.groups if g.start >= m.start()), sent.groups[-1])
-            out += _attribution(text, m, group, cited, everyone, file)
+            out += _attribution(text, m, group, cited, index, file)
     if records:  # else no work has a design to compare
         for start, end, group in _clauses(sent):
             clause = [k for k in _keys(group) if k in refs]
@@ -425,7 +429,7 @@ def _subjects(masked: str, start: int, end: int) -> Iterable[re.Match]:
 
 
 def _attribution(text: str, m: re.Match, group: CitationGroup, cited: list[_Work],
-                 everyone: Mapping[str, str], file: str) -> list[Problem]:
+                 index: ClaimIndex, file: str) -> list[Problem]:
     """The problems of one name-as-subject match: names no cited work has, a wrong year."""
     out: list[Problem] = []
     names_at = m.start("names")
@@ -437,13 +441,13 @@ def _attribution(text: str, m: re.Match, group: CitationGroup, cited: list[_Work
         if owners:
             matched += owners
             continue
-        if name.split()[-1].casefold() in _NOT_NAMES:
+        if name.split()[-1].casefold() in index.not_names:
             continue
         families = list(dict.fromkeys(f for w in cited for f in w.families))
         close = difflib.get_close_matches(fold_name(name), [fold_name(f) for f in families], n=1,
                                           cutoff=0.75)
         suggestion = next((f for f in families if close and fold_name(f) == close[0]), "")
-        other = everyone.get(fold_name(name))
+        other = index.everyone.get(fold_name(name))
         if not (suggestion or other or sure):
             continue  # not surely a name: prefer silence to noise
         authors = "; ".join(f"{w.ref.key}: {', '.join(w.families[:8])}" for w in cited)

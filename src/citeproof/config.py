@@ -1,18 +1,96 @@
-"""Where the bib and the docs are: read from ``mkdocs.yml`` so the site and the checker agree."""
+"""A project's options and where its files are, read one way for the site and the checker.
+
+:class:`SiteOptions` holds every option of the MkDocs plugin and the Python-Markdown
+extension. The checker reads the same options (:func:`project_paths`): from the citeproof
+plugin's entry in ``mkdocs.yml``, or, for a project without MkDocs, from the
+``[tool.citeproof]`` table of its ``pyproject.toml``, so the site and the checker agree on
+the bib, the lock and every rule.
+"""
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import yaml
 
 from .errors import ConfigError
+from .model import AUTHOR_RULES, PAGE_RANGES
 
 #: Default paths, decided here only (relative to mkdocs.yml, or to the bib for the lock).
 DEFAULT_BIB = "references.bib"
 DEFAULT_DOCS = "docs"
 DEFAULT_LOCK_NAME = "citations.lock.json"
+
+
+#: The options that take one of a few words, and those words (the first is the default).
+#: ``authors`` and ``page_ranges`` are the pybtex style's rules (defined in model.py, so
+#: that a warm build need not import pybtex).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "citation_format": ("brackets", "superscript"),
+    "authors": AUTHOR_RULES,
+    "page_ranges": PAGE_RANGES,
+}
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """Every option of the MkDocs plugin and the Python-Markdown extension, with its default."""
+
+    bib_file: str = DEFAULT_BIB
+    """The BibTeX file, relative to the site's root (mkdocs.yml, or the extension's base_dir)."""
+    citation_format: str = CHOICES["citation_format"][0]
+    """How a citation group shows: `[1–3, 5]` (brackets) or superscript numbers."""
+    references_heading: str = "References"
+    """Heading added above the list on a page that cites but has no `\\bibliography` line."""
+    download_bib: bool = True
+    """Link the bib file under each reference list (the MkDocs plugin also copies it into the site)."""
+    metadata: bool = True
+    """Add Highwire `citation_*` meta tags and schema.org JSON-LD to citing pages."""
+    cache_dir: str = ".cache/citeproof"
+    """Where the parsed and formatted bib and each page's render are cached (relative to the
+    root); "" disables."""
+    authors: str = CHOICES["authors"][0]
+    """Authors in the list: up to 6 then "et al." (icmje), all of them, or 3 then "et al."."""
+    page_ranges: str = CHOICES["page_ranges"][0]
+    """Page ranges as Citing Medicine abbreviates them (786-92), or in full (786-792)."""
+    lock_file: str = ""
+    """The checker's lock of registry answers, relative to the root ("": citations.lock.json
+    beside the bib): its records feed the prose checks, the study-design badges and the
+    evidence readers see (status marks, notices, verification.json)."""
+    not_names: tuple[str, ...] = ()
+    """Words the prose checks never take for a person's name at the start of a sentence,
+    besides the built-in list (articles, pronouns, "Researchers", "Study" …): the words of
+    your subject that open sentences ("Glaciers", "Permafrost")."""
+    edition: str = ""
+    """A folder (relative to the root) holding the article's original edition
+    (``original.txt``) and its declared changes (``changes.yml``): the checker then reports
+    any undeclared change. "" (the default): the article keeps no edition record."""
+
+    def __post_init__(self) -> None:
+        words = self.not_names
+        if isinstance(words, str) or not all(isinstance(w, str) for w in words or ()):
+            raise ConfigError(f"citeproof: not_names must be a list of words, not {words!r}.")
+        object.__setattr__(self, "not_names", tuple(words or ()))
+        for name in ("bib_file", "cache_dir", "edition"):  # a pathlib.Path is as good as its text
+            value = getattr(self, name)
+            if isinstance(value, os.PathLike):
+                object.__setattr__(self, name, os.fspath(value))
+            elif not isinstance(value, str):
+                raise ConfigError(f"citeproof: {name} must be a path (text), not {value!r}.")
+        for name, allowed in CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise ConfigError(f"citeproof: {name} is {getattr(self, name)!r}; use one of "
+                                  + ", ".join(repr(a) for a in allowed) + ".")
+        if "://" in self.bib_file:
+            raise ConfigError(
+                f"citeproof: bib_file is a URL ({self.bib_file}); it must be a file in the "
+                "project, so builds never depend on a server: download it and commit it.")
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -37,6 +115,8 @@ class ProjectPaths:
     docs: Path
     config_file: Path | None
     lock: Path | None = None  # set by project_paths: the given lock, else the default one
+    options: SiteOptions = field(default_factory=lambda: SiteOptions())
+    root: Path = Path(".")  # what the options' relative paths are relative to
 
 
 def default_lock(bib: Path) -> Path:
@@ -46,50 +126,86 @@ def default_lock(bib: Path) -> Path:
 
 def project_paths(config_file: Path | None = None, *, bib: Path | None = None,
                   docs: Path | None = None, lock: Path | None = None) -> ProjectPaths:
-    """Resolve the bib file, docs dir and lock file: explicit options win, then mkdocs.yml,
-    then defaults (the lock: :func:`default_lock` of the bib)."""
+    """Resolve the options, bib file, docs dir and lock file: explicit arguments win, then
+    the citeproof plugin's options in mkdocs.yml (else ``[tool.citeproof]`` in
+    pyproject.toml beside it), then defaults (the lock: :func:`default_lock` of the bib)."""
     if config_file is None:
         candidate = Path("mkdocs.yml")
         config_file = candidate if candidate.exists() else None
-    settings: dict = {}
-    text = ""
-    if config_file is not None:
-        try:
-            text = config_file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"{config_file}: cannot read the MkDocs config ({exc.strerror}).") from None
-        try:
-            settings = yaml.load(text, Loader=_TolerantLoader) or {}
-        except RecursionError:
-            raise ConfigError(f"{config_file}: the YAML is nested too deeply to read; fix "
-                              "mkdocs.yml or pass --bib and --docs.") from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"{config_file}:{mark.line + 1}" if mark else str(config_file)
-            raise ConfigError(f"{where}: invalid YAML ({getattr(exc, 'problem', exc)}); "
-                              "fix mkdocs.yml or pass --bib and --docs.") from None
-        if not isinstance(settings, dict):
-            raise ConfigError(f"{config_file}: expected a mapping of settings at the top level.")
+    settings, text = _mkdocs_settings(config_file) if config_file is not None else ({}, "")
     root = config_file.parent if config_file is not None else Path(".")
     plugins = settings.get("plugins")
     if plugins is not None and not isinstance(plugins, (list, dict)):
         raise ConfigError(f"{_where(config_file, text, 'plugins')}: plugins must be a list or a "
                           f"mapping of plugins, not {_shown(plugins)}; fix mkdocs.yml.")
-    options = _plugin_options(plugins)
-    bib_file = options.get("bib_file", DEFAULT_BIB)
-    docs_dir = settings.get("docs_dir", DEFAULT_DOCS)
-    for name, value in (("plugins: citeproof: bib_file", bib_file), ("docs_dir", docs_dir)):
+    found = _plugin_options(plugins)
+    where = config_file
+    if found is None:
+        found, where = _pyproject_options(root / "pyproject.toml")
+    raw = dict(found or {})
+    docs_dir = raw.pop("docs", None) if where is not config_file else None
+    docs_dir = settings.get("docs_dir", DEFAULT_DOCS) if docs_dir is None else docs_dir
+    for name, value in (("plugins: citeproof: bib_file", raw.get("bib_file", DEFAULT_BIB)), ("docs_dir", docs_dir)):
         if not isinstance(value, str) or not value.strip():
-            where = _where(config_file, text, name.rsplit(": ", 1)[-1])
-            raise ConfigError(f"{where}: {name} must be a path (text), not {_shown(value)}; "
-                              "fix mkdocs.yml or pass --bib and --docs.")
-    bib = bib if bib is not None else root / bib_file
-    return ProjectPaths(
-        bib=bib,
-        docs=docs if docs is not None else root / docs_dir,
-        config_file=config_file,
-        lock=lock if lock is not None else default_lock(bib),
-    )
+            at = _where(config_file, text, name.rsplit(": ", 1)[-1]) if where is config_file else str(where)
+            raise ConfigError(f"{at}: {name} must be a path (text), not {_shown(value)}; "
+                              "fix it or pass --bib and --docs.")
+    options = _options(raw, where, text if where is config_file else "")
+    bib = bib if bib is not None else root / options.bib_file
+    if lock is None:
+        lock = root / options.lock_file if options.lock_file else default_lock(bib)
+    return ProjectPaths(bib=bib, docs=docs if docs is not None else root / docs_dir,
+                        config_file=config_file, lock=lock, options=options, root=root)
+
+
+def _mkdocs_settings(config_file: Path) -> tuple[dict, str]:
+    """``mkdocs.yml``'s settings (MkDocs' own tags ignored) and its text."""
+    try:
+        text = config_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{config_file}: cannot read the MkDocs config ({exc.strerror}).") from None
+    try:
+        settings = yaml.load(text, Loader=_TolerantLoader) or {}
+    except RecursionError:
+        raise ConfigError(f"{config_file}: the YAML is nested too deeply to read; fix "
+                          "mkdocs.yml or pass --bib and --docs.") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{config_file}:{mark.line + 1}" if mark else str(config_file)
+        raise ConfigError(f"{where}: invalid YAML ({getattr(exc, 'problem', exc)}); "
+                          "fix mkdocs.yml or pass --bib and --docs.") from None
+    if not isinstance(settings, dict):
+        raise ConfigError(f"{config_file}: expected a mapping of settings at the top level.")
+    return settings, text
+
+
+def _pyproject_options(path: Path) -> tuple[dict | None, Path]:
+    """The ``[tool.citeproof]`` table of ``pyproject.toml`` (``None`` when it has none)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, path
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc}); fix it or pass --bib and --docs.") from None
+    table = data.get("tool", {}).get("citeproof") if isinstance(data.get("tool"), dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.citeproof] must be a table of options.")
+    return table, path
+
+
+def _options(raw: dict, where: Path | None, text: str) -> SiteOptions:
+    """:class:`SiteOptions` from a project's option mapping; :class:`ConfigError` naming the
+    file (and line) of an unknown or bad option."""
+    known = set(SiteOptions.names())
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        at = _where(where, text, unknown[0]) if text else str(where)
+        raise ConfigError(f"{at}: unknown citeproof option {unknown[0]!r}; the options are "
+                          + ", ".join(sorted(known)) + ".")
+    try:
+        return SiteOptions(**raw)
+    except (ConfigError, TypeError) as exc:
+        raise ConfigError(f"{where}: {str(exc).removeprefix('citeproof: ')}") from None
 
 
 def _where(config_file: Path, text: str, key: str) -> str:
@@ -104,12 +220,17 @@ def _shown(value) -> str:
     return shown if len(shown) <= 60 else shown[:59] + "…"
 
 
-def _plugin_options(plugins) -> dict:
-    """The citeproof plugin's options, from the list form or the mapping form of ``plugins``."""
+def _plugin_options(plugins) -> dict | None:
+    """The citeproof plugin's options, from the list form or the mapping form of ``plugins``
+    (``{}`` when it is listed without options, ``None`` when it is not listed)."""
     if isinstance(plugins, dict):
+        if "citeproof" not in plugins:
+            return None
         found = plugins.get("citeproof")
         return found if isinstance(found, dict) else {}
     for plugin in plugins or []:
-        if isinstance(plugin, dict) and isinstance(plugin.get("citeproof"), dict):
-            return plugin["citeproof"]
-    return {}
+        if plugin == "citeproof":
+            return {}
+        if isinstance(plugin, dict) and "citeproof" in plugin:
+            return plugin["citeproof"] if isinstance(plugin["citeproof"], dict) else {}
+    return None

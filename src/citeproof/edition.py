@@ -10,8 +10,8 @@ read the files.
 
 The comparison is of the text a reader reads, paragraph by paragraph, whitespace
 folded: citations count as the printed "(n)" numbers (in first-citation order),
-headings as their text, the Disclaimer admonition as the printed "Disclaimer: ..."
-paragraph. The editorial note itself, HTML comments, thematic breaks, the
+headings as their text, an admonition as the paragraph its title and text print
+(``!!! warning "Note"`` then indented text reads "Note: text"). The editorial note itself, HTML comments, thematic breaks, the
 ``\\bibliography`` line and the References heading above it are not article text, and
 the original's title, printed twice, is the page's one heading.
 """
@@ -33,7 +33,9 @@ from .model import Problem, ProblemCode
 ORIGINAL = "original.txt"
 CHANGES = "changes.yml"
 NOTE_START = '!!! note "Editorial note"'
-DISCLAIMER_START = '!!! warning "Disclaimer"'
+#: An admonition's first line (Python-Markdown's ``admonition``, ``pymdownx.details``):
+#: its title, else its type, is how the paragraph it holds starts in print.
+_ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+"([^"]*)")?[ \t]*$')
 _SKIP = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|\\bibliography|#+\s+References)\s*$")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _KEPT = "\x00"  # marks a line whose text was taken out: not a blank line, no text
@@ -64,18 +66,19 @@ class Edition:
     changes_file: str = f"edition/{CHANGES}"
 
 
-def load_edition(root: Path) -> Optional[Edition]:
-    """The project's ``edition/`` data (``None`` when it keeps none); :class:`InputError`
-    naming the file and what to do when it is unusable."""
-    folder = root / "edition"
-    if not (folder / CHANGES).is_file():
+def load_edition(root: Path, folder: str = "edition") -> Optional[Edition]:
+    """The project's edition data, in ``folder`` under ``root`` (``None`` when it keeps
+    none); :class:`InputError` naming the file and what to do when it is unusable."""
+    where = folder.rstrip("/")
+    folder_path = root / where
+    if not (folder_path / CHANGES).is_file():
         return None
-    name = f"edition/{CHANGES}"
+    name = f"{where}/{CHANGES}"
     try:
-        data = yaml.safe_load((folder / CHANGES).read_text(encoding="utf-8")) or {}
-        original = (folder / ORIGINAL).read_text(encoding="utf-8")
+        data = yaml.safe_load((folder_path / CHANGES).read_text(encoding="utf-8")) or {}
+        original = (folder_path / ORIGINAL).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"edition/: cannot read {name} or edition/{ORIGINAL} ({exc}); fix the file") from None
+        raise InputError(f"{where}/: cannot read {name} or {where}/{ORIGINAL} ({exc}); fix the file") from None
     if not isinstance(data, dict) or not isinstance(data.get("changes", []), list):
         raise InputError(f"{name}: expected a mapping with 'page' and a list 'changes'")
     changes = tuple(_change(item, n, name) for n, item in enumerate(data.get("changes") or [], 1))
@@ -143,10 +146,13 @@ def page_paragraphs(text: str) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     block: list[str] = []
     start = 0
+    opened = False  # the block is an admonition's, opened by its title line
     for n, line in enumerate(text.split("\n") + [""], 1):
-        if line.strip() == DISCLAIMER_START:
-            line = "Disclaimer:"
-        elif block and block[0] == "Disclaimer:" and line.startswith("    "):
+        admonition = _ADMONITION.match(line.strip()) if not line.startswith(" ") else None
+        if admonition:
+            title = admonition.group(2) if admonition.group(2) is not None else admonition.group(1).title()
+            line, opened = (f"{title}:" if title else "\x00"), True
+        elif opened and block and line.startswith("    "):
             line = line.strip()
         if _SKIP.match(line):
             line = ""
@@ -155,11 +161,11 @@ def page_paragraphs(text: str) -> list[tuple[int, str]]:
             if not block:
                 start = n
             block.append(line.replace(_KEPT, "").strip())
-        elif block and not (block == ["Disclaimer:"]):
+        elif block and not (opened and len(block) == 1):
             para = " ".join(" ".join(block).split())
             if para:
                 out.append((start, para))
-            block = []
+            block, opened = [], False
     return out
 
 
@@ -243,9 +249,10 @@ def _problem(file: str, line: Optional[int], message: str) -> Problem:
     return Problem(ProblemCode.UNDECLARED_CHANGE, "error", f"{file}: {message}", file=file, line=line)
 
 
-def check_edition(root: Path) -> list[Problem]:
-    """:func:`undeclared` for the project at ``root`` (no ``edition/``: nothing to check)."""
-    edition = load_edition(root)
+def check_edition(root: Path, folder: str = "edition") -> list[Problem]:
+    """:func:`undeclared` for the project at ``root`` whose edition data is in ``folder``
+    (none there: nothing to check)."""
+    edition = load_edition(root, folder)
     if edition is None:
         return []
     try:

@@ -140,7 +140,7 @@ def article_bibtex(*, key: str, title: str, authors: Sequence[str], year: str, u
 def vancouver_article(*, title: str, authors: Sequence[str], date: str | None, url: str | None,
                       site: str) -> str:
     """The article's own reference in Vancouver (Citing Medicine) form for a web page:
-    ``Remy MC. Title [Internet]. Site; 2026 [cited …]. Available from: URL`` (the
+    ``Doe JA. Title [Internet]. Site; 2026 [cited …]. Available from: URL`` (the
     reader adds the date they read it)."""
     names = ", ".join(_vancouver_name(a) for a in authors)
     year = (date or "")[:4]
@@ -151,7 +151,7 @@ def vancouver_article(*, title: str, authors: Sequence[str], date: str | None, u
 
 
 def _vancouver_name(name: str) -> str:
-    """``Michael C Remy`` -> ``Remy MC``."""
+    """``Jane A Doe`` -> ``Doe JA``."""
     parts = name.replace(".", " ").split()
     if len(parts) < 2:
         return name

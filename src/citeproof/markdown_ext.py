@@ -4,7 +4,7 @@
     html = markdown.markdown(text, extensions=["citeproof"],
                              extension_configs={"citeproof": {"bib_file": "references.bib"}})
 
-It takes the options of :class:`citeproof.site.SiteOptions`, plus ``base_dir`` (what a
+It takes the options of :class:`citeproof.config.SiteOptions`, plus ``base_dir`` (what a
 relative ``bib_file`` and ``cache_dir`` are relative to; default: the current directory)
 and ``page_label`` (the page's name in messages). ``download_bib`` is off by default here:
 when on, the list links the bib's file name, so publish the bib beside the page.
@@ -30,7 +30,8 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
 from .pages import split_front_matter
-from .site import PageRender, SiteCore, SiteOptions, log_problems
+from .config import SiteOptions
+from .site import PageRender, SiteCore, log_problems
 
 log = logging.getLogger("citeproof")
 

@@ -26,8 +26,8 @@ from mkdocs.utils import get_relative_url, write_file
 
 from .errors import BibError, ConfigError, LockError
 from .pages import file_line_offset
-from .site import (CHOICES, PageRender, SiteCore, SiteOptions, disarm_unsafe_links, log_problems,
-                   serve_notice)
+from .config import CHOICES, SiteOptions
+from .site import PageRender, SiteCore, disarm_unsafe_links, log_problems, serve_notice
 
 log = logging.getLogger("mkdocs.plugins.citeproof")
 
@@ -44,7 +44,7 @@ _DEFAULTS = SiteOptions()
 
 
 class CiteproofConfig(base.Config):
-    """The options of :class:`citeproof.site.SiteOptions` (documented there)."""
+    """The options of :class:`citeproof.config.SiteOptions` (documented there)."""
 
     bib_file = c.Type(str, default=_DEFAULTS.bib_file)
     citation_format = c.Choice(CHOICES["citation_format"], default=_DEFAULTS.citation_format)
@@ -55,6 +55,8 @@ class CiteproofConfig(base.Config):
     authors = c.Choice(CHOICES["authors"], default=_DEFAULTS.authors)
     page_ranges = c.Choice(CHOICES["page_ranges"], default=_DEFAULTS.page_ranges)
     lock_file = c.Type(str, default=_DEFAULTS.lock_file)
+    not_names = c.ListOfItems(c.Type(str), default=list(_DEFAULTS.not_names))
+    edition = c.Type(str, default=_DEFAULTS.edition)
 
 
 class CiteproofPlugin(BasePlugin[CiteproofConfig]):

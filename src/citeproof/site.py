@@ -30,23 +30,14 @@ from typing import Mapping
 
 from . import __version__, evidence as ev, exports
 from .bibcache import LoadedBib, load_formatted_bib, package_fingerprint, read_cached, write_cached
-from .config import DEFAULT_BIB, default_lock
+from .config import CHOICES, SiteOptions, default_lock
 from .lock import Lock
 from .errors import BibError, ConfigError
-from .model import AUTHOR_RULES, PAGE_RANGES, Problem, Record
+from .model import Problem, Record
 from .pages import front_matter_authors
 from .render import (PageCitations, anchor_for, design_badges, escape, finish_html, head_metadata,
                      readable_identifiers, render_bibliography, render_index_listing, render_markdown,
                      social_metadata)
-
-#: The options that take one of a few words, and those words (the first is the default).
-#: ``authors`` and ``page_ranges`` are the pybtex style's rules (defined in model.py, so
-#: that a warm build need not import pybtex).
-CHOICES: dict[str, tuple[str, ...]] = {
-    "citation_format": ("brackets", "superscript"),
-    "authors": AUTHOR_RULES,
-    "page_ranges": PAGE_RANGES,
-}
 
 #: Every attribute that holds a URL, or (SVG/SMIL ``values``, ``to``, ``from``, ``by``)
 #: a value an animation may write into one; ``srcset`` and ``values`` hold lists.
@@ -56,53 +47,6 @@ _URL_ATTR = re.compile(
     r"""|values|to|from|by)\s*=\s*)(?:(["'])(.*?)\2|([^\s"'=<>`]+))""", re.I | re.S)
 _UNSAFE_SCHEMES = {"javascript", "vbscript", "data"}
 _LIST_ITEM = re.compile(r"[;,]")
-
-
-@dataclass(frozen=True)
-class SiteOptions:
-    """Every option of the MkDocs plugin and the Python-Markdown extension, with its default."""
-
-    bib_file: str = DEFAULT_BIB
-    """The BibTeX file, relative to the site's root (mkdocs.yml, or the extension's base_dir)."""
-    citation_format: str = CHOICES["citation_format"][0]
-    """How a citation group shows: `[1–3, 5]` (brackets) or superscript numbers."""
-    references_heading: str = "References"
-    """Heading added above the list on a page that cites but has no `\\bibliography` line."""
-    download_bib: bool = True
-    """Link the bib file under each reference list (the MkDocs plugin also copies it into the site)."""
-    metadata: bool = True
-    """Add Highwire `citation_*` meta tags and schema.org JSON-LD to citing pages."""
-    cache_dir: str = ".cache/citeproof"
-    """Where the parsed and formatted bib and each page's render are cached (relative to the
-    root); "" disables."""
-    authors: str = CHOICES["authors"][0]
-    """Authors in the list: up to 6 then "et al." (icmje), all of them, or 3 then "et al."."""
-    page_ranges: str = CHOICES["page_ranges"][0]
-    """Page ranges as Citing Medicine abbreviates them (786-92), or in full (786-792)."""
-    lock_file: str = ""
-    """The checker's lock of registry answers, relative to the root ("": citations.lock.json
-    beside the bib): its records feed the prose checks, the study-design badges and the
-    evidence readers see (status marks, notices, verification.json)."""
-
-    def __post_init__(self) -> None:
-        for name in ("bib_file", "cache_dir"):  # a pathlib.Path is as good as its text
-            value = getattr(self, name)
-            if isinstance(value, os.PathLike):
-                object.__setattr__(self, name, os.fspath(value))
-            elif not isinstance(value, str):
-                raise ConfigError(f"citeproof: {name} must be a path (text), not {value!r}.")
-        for name, allowed in CHOICES.items():
-            if getattr(self, name) not in allowed:
-                raise ConfigError(f"citeproof: {name} is {getattr(self, name)!r}; use one of "
-                                  + ", ".join(repr(a) for a in allowed) + ".")
-        if "://" in self.bib_file:
-            raise ConfigError(
-                f"citeproof: bib_file is a URL ({self.bib_file}); it must be a file in the "
-                "project, so builds never depend on a server: download it and commit it.")
-
-    @classmethod
-    def names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
 
 
 @dataclass
@@ -277,7 +221,7 @@ class SiteCore:
 
         key = (id(self.bib), id(self.lock()))
         if self._claims is None or self._claims[0] != key:
-            self._claims = (key, ClaimIndex(self.bib.references, self.records()))
+            self._claims = (key, ClaimIndex(self.bib.references, self.records(), self.options.not_names))
         return self._claims[1]
 
     def bib_problems(self) -> list[Problem]:

@@ -4,13 +4,11 @@ References are set as NLM's *Citing Medicine* (the Vancouver style of medical
 journals) sets them, one ``format_<type>`` method per entry type, as pybtex's own
 styles dispatch::
 
-    Suh JH, Kim H, Jung GP, Ko JY, Ryu JS. The effect of lumbar stabilization and
-    walking exercises on chronic low back pain: A randomized controlled trial. Medicine
-    (Baltimore). 2019;98(26):e16173. doi:10.1097/MD.0000000000016173. PMID: 31261549;
-    PMCID: PMC6616307.
+    Halpern SD, Ubel PA, Caplan AL. Solid-organ transplantation in HIV-infected
+    patients. N Engl J Med. 2002;347(4):284-7. doi:10.1056/NEJMsb020632. PMID: 12140307.
     Murray PR, Rosenthal KS. Medical microbiology. 4th ed. St. Louis: Mosby; 2002.
-    National Institute for Health and Care Excellence. Low back pain [Internet].
-    London: NICE; 2016 [cited 2026 Nov 27]. Available from: https://www.nice.org.uk/…
+    World Health Organization. Malaria [Internet]. Geneva: WHO; 2023 [cited 2026 Nov 27].
+    Available from: https://www.who.int/…
 
 Authors: up to six, then "et al." (ICMJE; ``authors="all"`` or ``"three"`` choose
 otherwise); initials without dots; an organisation (one braced name) whole. The

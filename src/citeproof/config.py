@@ -143,13 +143,17 @@ def project_paths(config_file: Path | None = None, *, bib: Path | None = None,
     if found is None:
         found, where = _pyproject_options(root / "pyproject.toml")
     raw = dict(found or {})
-    docs_dir = raw.pop("docs", None) if where is not config_file else None
-    docs_dir = settings.get("docs_dir", DEFAULT_DOCS) if docs_dir is None else docs_dir
-    for name, value in (("plugins: citeproof: bib_file", raw.get("bib_file", DEFAULT_BIB)), ("docs_dir", docs_dir)):
+    own_docs = raw.pop("docs", None) if where is not config_file else None  # [tool.citeproof] docs
+    checks = [("bib_file", raw.get("bib_file", DEFAULT_BIB), where, "plugins: citeproof: bib_file"
+               if where is config_file else "[tool.citeproof] bib_file")]
+    checks.append(("docs_dir", settings.get("docs_dir", DEFAULT_DOCS), config_file, "docs_dir") if own_docs is None
+                  else ("docs", own_docs, where, "[tool.citeproof] docs"))
+    for key, value, file, name in checks:
         if not isinstance(value, str) or not value.strip():
-            at = _where(config_file, text, name.rsplit(": ", 1)[-1]) if where is config_file else str(where)
+            at = _where(file, text, key) if file is config_file and file is not None else str(file)
             raise ConfigError(f"{at}: {name} must be a path (text), not {_shown(value)}; "
                               "fix it or pass --bib and --docs.")
+    docs_dir = own_docs if own_docs is not None else settings.get("docs_dir", DEFAULT_DOCS)
     options = _options(raw, where, text if where is config_file else "")
     bib = bib if bib is not None else root / options.bib_file
     if lock is None:

@@ -49,6 +49,7 @@ from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
 from .model import BibliographyMarker, CitationGroup, CitationItem, ParsedDocument, Problem
+from .model import ProblemCode as Code
 
 __all__ = ["parse_citations", "KEY_PATTERN"]
 
@@ -316,7 +317,7 @@ class _Scanner:
         problem = self.reported.get((line, message))
         if problem is None:
             problem = self.reported[line, message] = Problem(
-                "malformed-citation", "error", message, file=self.file, line=line)
+                Code.MALFORMED_CITATION, "error", message, file=self.file, line=line)
         self.problems.append(problem)
 
     def closes_around(self, j: int, lim: int) -> bool:
@@ -464,7 +465,7 @@ class _Scanner:
             where = (f"before the next '[' (line {before})" if before else "before the end of the "
                      "paragraph (a citation cannot span a blank line)")
             problem = self.reported[key] = Problem(
-                "malformed-citation", "error", f"citation '{key[0]}' is not closed: add ']' after "
+                Code.MALFORMED_CITATION, "error", f"citation '{key[0]}' is not closed: add ']' after "
                 f"its last key or locator, {where}." + _HINT, file=self.file, line=line)
         self.problems.append(problem)
 

@@ -74,9 +74,10 @@ REFERENCE_STATUSES = (
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong (or worth a warning), located as precisely as known."""
+    """One thing wrong (or worth a warning), located as precisely as known. ``code`` is a
+    :class:`ProblemCode` (its text is accepted and converted; any other text is refused)."""
 
-    code: str
+    code: ProblemCode
     severity: Severity
     message: str
     key: Optional[str] = None
@@ -86,6 +87,10 @@ class Problem:
     expected: Optional[str] = None
     found: Optional[str] = None
     column: Optional[int] = None  # 1-based, where a problem is about a word in the prose
+
+    def __post_init__(self) -> None:
+        if type(self.code) is not ProblemCode:
+            object.__setattr__(self, "code", ProblemCode(self.code))  # ValueError: no such code
 
     def location(self) -> str:
         if self.file and self.line:

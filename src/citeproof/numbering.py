@@ -6,6 +6,7 @@ from collections.abc import KeysView
 from typing import Iterable, Mapping, Sequence
 
 from .model import ParsedDocument, Problem, Reference
+from .model import ProblemCode as Code
 
 __all__ = ["resolve_keys", "unused_entries", "number_citations", "compress_numbers",
            "format_ranges", "cited_keys"]
@@ -83,7 +84,7 @@ def resolve_keys(docs: Sequence[ParsedDocument], bib_keys: Iterable[str]) -> lis
                 if item.prefix:
                     message += (f" If '@{item.key}' is not a citation, escape the @ as "
                                 f"'\\@{item.key}'.")
-                problems.append(Problem("unknown-key", "error", message, key=item.key,
+                problems.append(Problem(Code.UNKNOWN_KEY, "error", message, key=item.key,
                                         file=group.file, line=item.line,
                                         expected=guess or None, found=item.key))
     return problems
@@ -99,7 +100,7 @@ def unused_entries(docs: Sequence[ParsedDocument], references: Mapping[str, Refe
     unknown = [key for key in cited if key not in references]
     index = _KeyIndex(references) if unknown else None
     suggested = {index.suggestion(key) for key in unknown} if index else set()
-    return [Problem("unused-entry", "warning",
+    return [Problem(Code.UNUSED_ENTRY, "warning",
                     f"bib entry '{key}' is never cited; cite it as [@{key}] or remove it.",
                     key=key, file=ref.file, line=ref.line)
             for key, ref in references.items() if key not in cited and key not in suggested]

@@ -34,6 +34,7 @@ from .config import CHOICES, SiteOptions, default_lock
 from .lock import Lock
 from .errors import BibError, ConfigError
 from .model import Problem, Record
+from .model import ProblemCode as Code
 from .pages import front_matter_authors
 from .render import (PageCitations, anchor_for, design_badges, escape, finish_html, head_metadata,
                      readable_identifiers, render_bibliography, render_index_listing, render_markdown,
@@ -131,7 +132,7 @@ class SiteCore:
         except BibError as exc:
             if not tolerant:
                 raise
-            bib = LoadedBib({}, [Problem("bib-syntax", "error", str(exc).removeprefix("citeproof: "),
+            bib = LoadedBib({}, [Problem(Code.BIB_SYNTAX, "error", str(exc).removeprefix("citeproof: "),
                                          file=self.bib_label)], {})
         self._bib, self._signature = bib, signature
         self._entry_html = bib.listed if len(bib.listed) == len(bib.entries) else {
@@ -228,7 +229,7 @@ class SiteCore:
         """Every problem of the bib itself (a site reports them on every build)."""
         problems = list(self.bib.problems)
         if not self.bib.references:
-            problems.append(Problem("bib-syntax", "error", "the bib file has no entries: every "
+            problems.append(Problem(Code.BIB_SYNTAX, "error", "the bib file has no entries: every "
                                     "citation will show as unknown", file=self.bib_label))
         return problems
 
@@ -516,7 +517,7 @@ def disarm_unsafe_links(html: str, source: str, label: str, offset: int = 0) -> 
         at = source.find(value[:40])
         at = at if at >= 0 else source.find(raw[:40])
         line = source[:at].count("\n") + 1 + offset if at >= 0 else None
-        problems.append(Problem("invalid-url", "error",
+        problems.append(Problem(Code.INVALID_URL, "error",
                                 f"a link to '{value[:60]}' was disarmed: only http(s), mailto and "
                                 "relative links may leave the site; fix or remove it",
                                 file=label, line=line))

@@ -44,6 +44,7 @@ from .bib import latex_to_text, normalize_pages, person_to_author
 from .identifiers import (doi_url, is_http_url, linked_url, normalize_doi, normalize_pmcid, pmc_url,
                           pubmed_url)
 from .model import AUTHOR_RULES, PAGE_RANGES, FormattedEntry, Problem, Reference
+from .model import ProblemCode as Code
 from .render import DEFAULT_PUBLISHER_FIELDS, PUBLISHER_FIELDS
 
 __all__ = ["FormattedEntry", "HtmlBackend", "VancouverStyle", "format_entries", "url_problems"]
@@ -426,7 +427,7 @@ def reference_url_problems(ref: Reference) -> tuple[Problem, ...]:
 def _url_problems(key: str, url: str, ref: Reference | None) -> tuple[Problem, ...]:
     if not url or is_http_url(url):
         return ()
-    return (Problem(code="invalid-url", severity="error", key=key, field="url",
+    return (Problem(code=Code.INVALID_URL, severity="error", key=key, field="url",
                     file=ref.file if ref else None, line=ref.line_of("url") if ref else None,
                     message=f"{key}: the url '{url}' is not an http(s) address, so it is "
                             "left out of the reference list: use an https:// URL"),)

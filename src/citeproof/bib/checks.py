@@ -10,6 +10,7 @@ from operator import attrgetter
 
 from ..identifiers import is_http_url, is_valid_doi, is_valid_pmcid, is_valid_pmid, normalize_doi
 from ..model import FieldLines, Problem, Reference
+from ..model import ProblemCode as Code
 
 __all__ = ["REQUIRED_FIELDS", "KNOWN_FIELDS", "validate_references"]
 
@@ -74,17 +75,17 @@ def validate_references(refs: dict[str, Reference]) -> list[Problem]:
 
         doi, warning = normalize_doi(ref.doi)
         if warning:
-            add("invalid-doi", warning, "doi", "warning")
+            add(Code.INVALID_DOI, warning, "doi", "warning")
         if doi and not is_valid_doi(doi):
-            add("invalid-doi", f"'{doi}' is not a DOI (expected 10.NNNN/suffix without spaces): "
+            add(Code.INVALID_DOI, f"'{doi}' is not a DOI (expected 10.NNNN/suffix without spaces): "
                 "correct the doi field", "doi")
         if ref.pmid and not is_valid_pmid(ref.pmid):
             names = {name for name, _ in ref.field_lines}
             pmid_field = "pubmed" if "pubmed" in names and "pmid" not in names else "pmid"
-            add("invalid-pmid", f"'{ref.pmid}' is not a PMID (expected 1-8 digits, no leading "
+            add(Code.INVALID_PMID, f"'{ref.pmid}' is not a PMID (expected 1-8 digits, no leading "
                 "zero): correct the pmid field", pmid_field)
         if ref.pmcid and not is_valid_pmcid(ref.pmcid):
-            add("invalid-pmid", f"'{ref.pmcid}' is not a PMC id (expected PMC followed by digits): "
+            add(Code.INVALID_PMID, f"'{ref.pmcid}' is not a PMC id (expected PMC followed by digits): "
                 "correct the pmcid field", "pmcid", "warning")
         if not doi and not ref.pmid:
             if ref.no_identifier:
@@ -94,13 +95,13 @@ def validate_references(refs: dict[str, Reference]) -> list[Problem]:
                     where = "it has no usable url to check it by hand (see the invalid-url error)"
                 else:
                     where = "add a url of a public record so it can be checked by hand"
-                add("missing-identifier", "no DOI or PMID (marked identifier = {none}), so no "
+                add(Code.MISSING_IDENTIFIER, "no DOI or PMID (marked identifier = {none}), so no "
                     f"registry can confirm it: {where}", "identifier", "warning")
             else:
-                add("missing-identifier", "neither doi nor pmid is given: add one, or mark "
+                add(Code.MISSING_IDENTIFIER, "neither doi nor pmid is given: add one, or mark "
                     "identifier = {none} if no record has either")
         for message in missing_fields(ref):
-            add("missing-field", message)
+            add(Code.MISSING_FIELD, message)
         # the same fields of the same type give the same messages: made once per shape
         lines = ref.field_lines
         shape = (ref.entry_type, lines.names if isinstance(lines, FieldLines)
@@ -109,9 +110,9 @@ def validate_references(refs: dict[str, Reference]) -> list[Problem]:
         if found is None:
             found = unknown[shape] = unknown_fields(ref)
         for name, message in found:
-            add("unknown-field", message, name, "warning")
+            add(Code.UNKNOWN_FIELD, message, name, "warning")
         if ref.url and not is_http_url(ref.url):
-            add("invalid-url", f"the url '{ref.url}' is not an http(s) address and will not be "
+            add(Code.INVALID_URL, f"the url '{ref.url}' is not an http(s) address and will not be "
                 "linked: use an https:// URL", "url")
     return problems
 

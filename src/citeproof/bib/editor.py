@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..atomic import atomic_write
 from ..model import BibError, Problem
+from ..model import ProblemCode as Code
 from .load import decode_bib, parse_bib_text, read_bib_bytes
 from .scan import FieldSpan, ScannedEntry, is_field_name, scan
 
@@ -177,7 +178,7 @@ class BibEditor:
             raise BibError(f"{self.file}:{entry.fault_line}: the entry '{key}' has a syntax "
                            f"fault, so it cannot be edited safely: {entry.fault}")
         problem = next((p for p in self._problems(self._text)
-                        if p.code == "bib-syntax" and p.key == key), None)
+                        if p.code == Code.BIB_SYNTAX and p.key == key), None)
         if problem is not None:
             raise BibError(f"{self.file}:{problem.line}: the entry '{key}' has a syntax fault, "
                            f"so it cannot be edited safely: {problem.message}")

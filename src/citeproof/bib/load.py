@@ -47,6 +47,7 @@ from pybtex.utils import CaseInsensitiveDict
 
 from ..identifiers import normalize_doi, normalize_pmcid, normalize_pmid
 from ..model import BibError, FieldLines, Problem, Reference
+from ..model import ProblemCode as Code
 from .names import people
 from .latex import broken_latex, latex_to_text, normalize_pages, person_to_author, split_words
 from .scan import _LINE_START_AT, AT, Fault, ScannedEntry, Scanner, has_junk
@@ -118,7 +119,7 @@ def parse_range(text: str, file: str, entries: bool, scanner: Scanner | None = N
         sc = scanner
         if isinstance(item, Fault):
             repaired = _repair(scanner, item.repair, start, limit)
-            problem("bib-syntax", item.message if repaired else
+            problem(Code.BIB_SYNTAX, item.message if repaired else
                     f"{item.message} (this entry is not loaded until then)",
                     scanner.line(item.pos), (repaired[1].key or None) if repaired else None)
             if not repaired:
@@ -134,7 +135,7 @@ def parse_range(text: str, file: str, entries: bool, scanner: Scanner | None = N
         after = AT.search(src, item.end, limit)  # the junk ends where the next command starts
         if has_junk(src[item.end:after.start() if after else limit]):
             end_line = sc.line(item.end - 1)
-            problem("bib-syntax", f"the '{src[item.end - 1]}' on line {end_line} ends the "
+            problem(Code.BIB_SYNTAX, f"the '{src[item.end - 1]}' on line {end_line} ends the "
                     f"{_what(item)} before its other fields: remove that extra brace (or add the "
                     "'{' its value lacks)", end_line, item.key or None)
             # read on as if the stray brace were not there, when that leaves a clean entry
@@ -146,21 +147,21 @@ def parse_range(text: str, file: str, entries: bool, scanner: Scanner | None = N
             folded = item.key.lower()
             if folded in seen:
                 first_key, first_line = seen[folded]
-                problem("duplicate-key", _duplicate(item.key, line, first_key, first_line),
+                problem(Code.DUPLICATE_KEY, _duplicate(item.key, line, first_key, first_line),
                         line, item.key)
                 continue
             seen[folded] = (item.key, line)
         entry_text = src[item.start:item.end]
         empty_names = _empty_names(sc, item)
         for name, name_pos, new_value, vstart, vend in reversed(empty_names):
-            problem("bib-syntax", f"the {name} list of the {_what(item)} has an empty name (an "
+            problem(Code.BIB_SYNTAX, f"the {name} list of the {_what(item)} has an empty name (an "
                     "'and' at its start or end, or two in a row): remove the extra 'and'",
                     sc.line(name_pos), item.key or None, name)
             entry_text = (entry_text[:vstart - item.start] + new_value
                           + entry_text[vend - item.start:])
         too_long = "" if item.plain else _overlong_field(sc, item, parser.macros)
         if too_long:
-            problem("bib-syntax", f"the field '{too_long}' of the {_what(item)} expands to more "
+            problem(Code.BIB_SYNTAX, f"the field '{too_long}' of the {_what(item)} expands to more "
                     f"than {MAX_VALUE_CHARS:,} characters through @string concatenation (a "
                     "macro doubled by 'a # a'?): shorten it; the entry is not loaded",
                     line, item.key or None, too_long)
@@ -183,7 +184,7 @@ def parse_range(text: str, file: str, entries: bool, scanner: Scanner | None = N
             if isinstance(exc, InvalidNameString):  # no line from pybtex: the names' field
                 at = next((sc.line(pos) for name, pos, _, _ in item.fields
                            if name in ("author", "editor")), line)
-            problem("bib-syntax", _pybtex_message(exc, item), at, item.key or None)
+            problem(Code.BIB_SYNTAX, _pybtex_message(exc, item), at, item.key or None)
         if record is None:
             entry = parser.data.entries.get(item.key) if item.key else None
             if entry is None:
@@ -199,18 +200,18 @@ def parse_range(text: str, file: str, entries: bool, scanner: Scanner | None = N
         for name, value in values if "\\" in "".join(value for _, value in values) else ():
             word = broken_latex(value)
             if word:
-                problem("bib-syntax", f"{item.key}: the {name.lower()} holds LaTeX that cannot "
+                problem(Code.BIB_SYNTAX, f"{item.key}: the {name.lower()} holds LaTeX that cannot "
                         f"be read ({word!r}, e.g. a trailing backslash): it is shown as "
                         "written; write a literal backslash as \\textbackslash{} or remove it",
                         ref.line_of(name.lower()), item.key, name.lower(), "warning")
         warning = normalize_doi(record.get("doi"))[1]
         if warning:
-            problem("invalid-doi", f"{item.key}: {warning}", ref.line_of("doi"), item.key,
+            problem(Code.INVALID_DOI, f"{item.key}: {warning}", ref.line_of("doi"), item.key,
                     "doi", "warning")
         pmid_field = "pmid" if "pmid" in record.fields else "pubmed"
         warning = normalize_pmid(record.get(pmid_field))[1]
         if warning:
-            problem("invalid-pmid", f"{item.key}: {warning}", ref.line_of(pmid_field), item.key,
+            problem(Code.INVALID_PMID, f"{item.key}: {warning}", ref.line_of(pmid_field), item.key,
                     pmid_field, "warning")
         if record.entry is not None and parents is not None and item.key not in scanned and (
                 item.key.lower() not in parents):
@@ -219,7 +220,7 @@ def parse_range(text: str, file: str, entries: bool, scanner: Scanner | None = N
         item, sc = scanned[key]
         if parent is None:
             target = parser.data.entries[key].fields["crossref"]
-            problem("bib-syntax", f"{key}: the crossref '{target}' names no entry of this file: "
+            problem(Code.BIB_SYNTAX, f"{key}: the crossref '{target}' names no entry of this file: "
                     "correct the key or add that entry", result.references[key].line_of("crossref"),
                     key, "crossref", "warning")
         else:
@@ -305,7 +306,7 @@ def parse_bib_chunks(text: str, file: str, known: dict | None = None, *, keep=No
             folded = key.lower()
             if folded in seen:
                 first_key, first_line = seen[folded]
-                problems.append(Problem("duplicate-key", "error", _duplicate(key, ref.line, first_key, first_line),
+                problems.append(Problem(Code.DUPLICATE_KEY, "error", _duplicate(key, ref.line, first_key, first_line),
                                         key=key, file=file, line=ref.line))
                 continue
             seen[folded] = (key, ref.line)
@@ -381,9 +382,9 @@ def _split(result: BibResult, chunks, offset: int) -> list | None:
     for p in result.problems:
         if p.line is None:
             return None
-        if p.code == "duplicate-key" or p.severity == "error":
+        if p.code == Code.DUPLICATE_KEY or p.severity == "error":
             unread.add(bisect.bisect_right(starts, p.line) - 1)
-            if p.key in where and p.code != "duplicate-key":  # (a duplicate's key is the first's)
+            if p.key in where and p.code != Code.DUPLICATE_KEY:  # (a duplicate's key is the first's)
                 unread.add(where[p.key])
         elif p.key not in where:
             return None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from citeproof.claims import _sentences, _sentences_slow
+from citeproof.claims import _Sentence, _sentences, sentence_bounds
 from citeproof.markdown import _BARE_GROUP, _Scanner, parse_citations
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,6 +75,18 @@ def test_the_article_parses_alike_on_both_paths():
 
 
 # --------------------------------------------------------------------------- sentences
+
+def _sentences_slow(text, groups):
+    """The oracle: ``claims._sentences`` computing every group's own bounds."""
+    sentences: list[_Sentence] = []
+    for group in groups:
+        s, e = sentence_bounds(text, group.start, group.end)
+        if sentences and sentences[-1].start == s:
+            sentences[-1].groups.append(group)
+        else:
+            sentences.append(_Sentence(s, e, [group]))
+    return sentences
+
 
 def sentences(text: str, slow: bool = False):
     groups = parse_citations(text, "p.md").groups

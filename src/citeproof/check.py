@@ -24,7 +24,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Optional
 
 from .bib import load_bib, validate_references
 from .config import DEFAULT_LOCK_NAME, default_lock
@@ -130,15 +129,10 @@ def _docs(docs: Path) -> list[tuple[str, ParsedDocument]]:
     return parsed
 
 
-def offline_problems(options: CheckOptions) -> tuple[dict[str, Reference], list[Problem]]:
-    """Everything that can be found without a network: bib, keys, identifiers' syntax, and
-    any change to the article that its ``edition/changes.yml`` does not declare."""
-    refs, problems, _ = _offline(options)
-    return refs, problems
-
-
 def _offline(options: CheckOptions):
-    """:func:`offline_problems`, and the parsed pages (for the claim checks)."""
+    """Everything that can be found without a network (bib, keys, identifiers' syntax, and
+    any change to the article its edition record does not declare), and the parsed pages
+    (for the claim checks)."""
     bib = load_bib(options.bib, entries=False)  # the checker needs no pybtex entries
     pages = _docs(options.docs)
     docs = [doc for _, doc in pages]

@@ -31,7 +31,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from .model import Author, CitationGroup, ParsedDocument, Problem, Record, Reference, persons
+from .model import CitationGroup, ParsedDocument, Problem, Record, Reference, persons
 from .model import ProblemCode as Code
 
 __all__ = ["check_claims", "design_of", "Design", "SILENCE_MARKER", "fold_name"]
@@ -289,18 +289,6 @@ def _sentences(text: str, groups: Sequence[CitationGroup]) -> list[_Sentence]:
         else:
             sentences.append(_Sentence(s, e, [group]))
         prev = group
-    return sentences
-
-
-def _sentences_slow(text: str, groups: Sequence[CitationGroup]) -> list[_Sentence]:
-    """:func:`_sentences` computing every group's bounds (the tests compare the two)."""
-    sentences: list[_Sentence] = []
-    for group in groups:
-        s, e = sentence_bounds(text, group.start, group.end)
-        if sentences and sentences[-1].start == s:
-            sentences[-1].groups.append(group)
-        else:
-            sentences.append(_Sentence(s, e, [group]))
     return sentences
 
 

@@ -23,9 +23,6 @@ _RIS_TYPES = {"article": "JOUR", "book": "BOOK", "incollection": "CHAP", "inbook
 _CSL_TYPES = {"article": "article-journal", "book": "book", "incollection": "chapter",
               "inbook": "chapter", "phdthesis": "thesis", "mastersthesis": "thesis",
               "techreport": "report", "online": "webpage", "misc": "document"}
-#: The formats, their file suffix and media type.
-FORMATS = {"bibtex": (".bib", "application/x-bibtex"), "ris": (".ris", "application/x-research-info-systems"),
-           "csl-json": (".json", "application/vnd.citationstyles.csl+json")}
 
 
 def bibtex_entries(text: str) -> dict[str, str]:

@@ -23,19 +23,21 @@ import logging
 import os
 import pickle
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from . import __version__, evidence as ev, exports
 from .bibcache import LoadedBib, load_formatted_bib, package_fingerprint, read_cached, write_cached
-from .config import CHOICES, SiteOptions, default_lock
+from .config import SiteOptions, default_lock
 from .lock import Lock
-from .errors import BibError, ConfigError
+from .errors import BibError
 from .model import Problem, Record
 from .model import ProblemCode as Code
 from .pages import front_matter_authors
+if TYPE_CHECKING:  # pragma: no cover
+    from .claims import ClaimIndex
 from .render import (PageCitations, anchor_for, design_badges, escape, finish_html, head_metadata,
                      readable_identifiers, render_bibliography, render_index_listing, render_markdown,
                      social_metadata)

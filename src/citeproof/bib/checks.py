@@ -68,7 +68,7 @@ def validate_references(refs: dict[str, Reference]) -> list[Problem]:
     problems: list[Problem] = []
     unknown: dict[tuple, list[tuple[str, str]]] = {}  # (type, field names) -> unknown_fields
     for key, ref in refs.items():
-        def add(code, message, field_name=None, severity="error"):
+        def add(code, message, field_name=None, severity="error", key=key, ref=ref):
             line = ref.line_of(field_name) if field_name else ref.line
             problems.append(Problem(code=code, severity=severity, message=f"{key}: {message}",
                                     key=key, file=ref.file, line=line, field=field_name))

@@ -104,130 +104,246 @@ def parse_bib_text(text: str, file: str, entries: bool = True) -> BibResult:
 def parse_range(text: str, file: str, entries: bool, scanner: Scanner | None = None,
                 start: int = 0, end: int | None = None) -> BibResult:
     """:func:`parse_bib_text` of the commands that start in ``text[start:end]`` (lines
-    are the whole text's); ``scanner.stopped`` then says where the last one ended."""
+    are the whole text's); ``scanner.stopped`` then says where the last one ended.
+
+    Each command goes through :data:`_STEPS` in order, until one of them says the
+    command is done; then every ``crossref`` takes its parent's fields."""
     scanner, parser = scanner or Scanner(text), Parser()
-    result = BibResult(file=file, data=parser.data)
-    parents = None if entries else _crossref_targets(text)
-    seen = result.keys  # lower-case key -> (key as written, line)
-    scanned: dict[str, tuple[ScannedEntry, Scanner]] = {}  # key with a crossref -> where read
-
-    def problem(code, message, line, key=None, field_name=None, severity="error"):
-        result.problems.append(Problem(code=code, severity=severity, message=message, key=key,
-                                       file=file, line=line, field=field_name))
-
-    for item, start, limit in scanner.commands(start, end):
-        sc = scanner
-        if isinstance(item, Fault):
-            repaired = _repair(scanner, item.repair, start, limit)
-            problem(Code.BIB_SYNTAX, item.message if repaired else
-                    f"{item.message} (this entry is not loaded until then)",
-                    scanner.line(item.pos), (repaired[1].key or None) if repaired else None)
-            if not repaired:
-                continue
-            sc, item = repaired
-            start, limit = 0, len(sc.text)
-        src = sc.text
-        if item.command == "comment":
-            continue
-        if not item.key:  # a @string or @preamble
-            result.defines = True
-        line = sc.line(start)
-        after = AT.search(src, item.end, limit)  # the junk ends where the next command starts
-        if has_junk(src[item.end:after.start() if after else limit]):
-            end_line = sc.line(item.end - 1)
-            problem(Code.BIB_SYNTAX, f"the '{src[item.end - 1]}' on line {end_line} ends the "
-                    f"{_what(item)} before its other fields: remove that extra brace (or add the "
-                    "'{' its value lacks)", end_line, item.key or None)
-            # read on as if the stray brace were not there, when that leaves a clean entry
-            fixed = _repair(sc, (item.end - 1, item.end, " "), start, limit)
-            if fixed and not has_junk(fixed[0].text[fixed[1].end:]):
-                sc, item = fixed
-                src, start, limit = sc.text, 0, len(sc.text)
-        if item.key:
-            folded = item.key.lower()
-            if folded in seen:
-                first_key, first_line = seen[folded]
-                problem(Code.DUPLICATE_KEY, _duplicate(item.key, line, first_key, first_line),
-                        line, item.key)
-                continue
-            seen[folded] = (item.key, line)
-        entry_text = src[item.start:item.end]
-        empty_names = _empty_names(sc, item)
-        for name, name_pos, new_value, vstart, vend in reversed(empty_names):
-            problem(Code.BIB_SYNTAX, f"the {name} list of the {_what(item)} has an empty name (an "
-                    "'and' at its start or end, or two in a row): remove the extra 'and'",
-                    sc.line(name_pos), item.key or None, name)
-            entry_text = (entry_text[:vstart - item.start] + new_value
-                          + entry_text[vend - item.start:])
-        too_long = "" if item.plain else _overlong_field(sc, item, parser.macros)
-        if too_long:
-            problem(Code.BIB_SYNTAX, f"the field '{too_long}' of the {_what(item)} expands to more "
-                    f"than {MAX_VALUE_CHARS:,} characters through @string concatenation (a "
-                    "macro doubled by 'a # a'?): shorten it; the entry is not loaded",
-                    line, item.key or None, too_long)
-            continue
-        record = None if empty_names else _spans_record(sc, item, parser.macros)
-        with pybtex.errors.capture() as errors:  # pybtex would raise or print to stderr
-            try:
-                if record is None:
-                    _pybtex_read(parser, entry_text, item)
-                else:
-                    record.split_names()
-                    if parents is None or "crossref" in record.fields or (
-                            item.key.lower() in parents):
-                        parser.data.add_entry(item.key, record.to_entry())
-            except PybtexError as exc:
-                errors.append(exc)
-        for exc in errors:
-            rel = getattr(exc, "lineno", None)
-            at = line + rel - 1 if rel else line
-            if isinstance(exc, InvalidNameString):  # no line from pybtex: the names' field
-                at = next((sc.line(pos) for name, pos, _, _ in item.fields
-                           if name in ("author", "editor")), line)
-            problem(Code.BIB_SYNTAX, _pybtex_message(exc, item), at, item.key or None)
-        if record is None:
-            entry = parser.data.entries.get(item.key) if item.key else None
-            if entry is None:
-                continue
-            record = _Record.of(entry)
-        if "crossref" in record.fields:
-            scanned[item.key] = (item, sc)
-            result.crossrefs = True
-        ref = _reference(item, record, file, sc)
-        result.references[item.key] = ref
-        values = record.fields.values()
-        # only a backslash sequence can be unreadable (tests/test_bib_names.py fuzzes this)
-        for name, value in values if "\\" in "".join(value for _, value in values) else ():
-            word = broken_latex(value)
-            if word:
-                problem(Code.BIB_SYNTAX, f"{item.key}: the {name.lower()} holds LaTeX that cannot "
-                        f"be read ({word!r}, e.g. a trailing backslash): it is shown as "
-                        "written; write a literal backslash as \\textbackslash{} or remove it",
-                        ref.line_of(name.lower()), item.key, name.lower(), "warning")
-        warning = normalize_doi(record.get("doi"))[1]
-        if warning:
-            problem(Code.INVALID_DOI, f"{item.key}: {warning}", ref.line_of("doi"), item.key,
-                    "doi", "warning")
-        pmid_field = "pmid" if "pmid" in record.fields else "pubmed"
-        warning = normalize_pmid(record.get(pmid_field))[1]
-        if warning:
-            problem(Code.INVALID_PMID, f"{item.key}: {warning}", ref.line_of(pmid_field), item.key,
-                    pmid_field, "warning")
-        if record.entry is not None and parents is not None and item.key not in scanned and (
-                item.key.lower() not in parents):
-            del parser.data.entries[item.key]
-    for key, parent in _inherit_crossrefs(parser.data, scanned):
-        item, sc = scanned[key]
-        if parent is None:
-            target = parser.data.entries[key].fields["crossref"]
-            problem(Code.BIB_SYNTAX, f"{key}: the crossref '{target}' names no entry of this file: "
-                    "correct the key or add that entry", result.references[key].line_of("crossref"),
-                    key, "crossref", "warning")
-        else:
-            result.references[key] = _reference(item, _Record.of(parser.data.entries[key]), file, sc)
+    read = _Read(file, BibResult(file=file, data=parser.data), parser,
+                 None if entries else _crossref_targets(text))
+    for item, at, limit in scanner.commands(start, end):
+        command = _Command(scanner, item, at, limit)
+        for step in _STEPS:
+            if not step(read, command):
+                break
+    _inherit(read)
     if not entries:
-        result.data = BibliographyData()
-    return result
+        read.result.data = BibliographyData()
+    return read.result
+
+
+@dataclass
+class _Read:
+    """One reading of a bib by :func:`parse_range`: what every step shares."""
+
+    file: str
+    result: BibResult
+    parser: Parser
+    #: the keys some ``crossref`` names (the checker keeps only those pybtex entries);
+    #: ``None`` keeps every entry (the site's style needs them)
+    parents: set[str] | None
+    scanned: dict[str, tuple[ScannedEntry, Scanner]] = field(default_factory=dict)  # crossref -> where read
+
+    def problem(self, code: Code, message: str, line: int | None, key: str | None = None,
+                field_name: str | None = None, severity: str = "error") -> None:
+        self.result.problems.append(Problem(code=code, severity=severity, message=message, key=key,
+                                            file=self.file, line=line, field=field_name))
+
+
+@dataclass
+class _Command:
+    """One command of the file as the steps read it (a repair replaces its scanner and item)."""
+
+    sc: Scanner
+    item: ScannedEntry | Fault
+    start: int
+    limit: int
+    text: str = ""  # the entry as pybtex would read it (empty names taken out)
+    spans: bool = True  # its fields can be read from the scanner's spans
+    record: _Record | None = None
+    ref: Reference | None = None
+
+    @property
+    def line(self) -> int:
+        return self.sc.line(self.start)
+
+
+def _recover(read: _Read, cmd: _Command) -> bool:
+    """A command the scanner could not read: an error, and the command read as its own
+    fix says (a missing ``}``, ``"`` or ``,`` where the message puts it), if that scans."""
+    item = cmd.item
+    if not isinstance(item, Fault):
+        return True
+    repaired = _repair(cmd.sc, item.repair, cmd.start, cmd.limit)
+    read.problem(Code.BIB_SYNTAX, item.message if repaired else
+                 f"{item.message} (this entry is not loaded until then)",
+                 cmd.sc.line(item.pos), (repaired[1].key or None) if repaired else None)
+    if not repaired:
+        return False
+    cmd.sc, cmd.item = repaired
+    cmd.start, cmd.limit = 0, len(cmd.sc.text)
+    return True
+
+
+def _not_comment(read: _Read, cmd: _Command) -> bool:
+    if not cmd.item.key:  # a @string or @preamble (or a @comment)
+        read.result.defines = read.result.defines or cmd.item.command != "comment"
+    return cmd.item.command != "comment"
+
+
+def _stray_brace(read: _Read, cmd: _Command) -> bool:
+    """Text after the command's end, before the next one: the entry ended early (an extra
+    ``}``). An error; the entry is read as if that brace were not there, when that
+    leaves a clean entry."""
+    sc, item = cmd.sc, cmd.item
+    after = AT.search(sc.text, item.end, cmd.limit)  # the junk ends where the next command starts
+    if not has_junk(sc.text[item.end:after.start() if after else cmd.limit]):
+        return True
+    end_line = sc.line(item.end - 1)
+    read.problem(Code.BIB_SYNTAX, f"the '{sc.text[item.end - 1]}' on line {end_line} ends the "
+                 f"{_what(item)} before its other fields: remove that extra brace (or add the "
+                 "'{' its value lacks)", end_line, item.key or None)
+    fixed = _repair(sc, (item.end - 1, item.end, " "), cmd.start, cmd.limit)
+    if fixed and not has_junk(fixed[0].text[fixed[1].end:]):
+        cmd.sc, cmd.item = fixed
+        cmd.start, cmd.limit = 0, len(cmd.sc.text)
+    return True
+
+
+def _first_key(read: _Read, cmd: _Command) -> bool:
+    """A key read before (compared ignoring case, as BibTeX does): an error, and the
+    later entry is not loaded."""
+    item = cmd.item
+    if not item.key:
+        return True
+    seen = read.result.keys
+    folded = item.key.lower()
+    if folded in seen:
+        first_key, first_line = seen[folded]
+        read.problem(Code.DUPLICATE_KEY, _duplicate(item.key, cmd.line, first_key, first_line),
+                     cmd.line, item.key)
+        return False
+    seen[folded] = (item.key, cmd.line)
+    return True
+
+
+def _no_empty_names(read: _Read, cmd: _Command) -> bool:
+    """An empty name in an author or editor list: an error; the entry is read without it."""
+    sc, item = cmd.sc, cmd.item
+    cmd.text = sc.text[item.start:item.end]
+    found = _empty_names(sc, item)
+    for name, name_pos, new_value, vstart, vend in reversed(found):
+        read.problem(Code.BIB_SYNTAX, f"the {name} list of the {_what(item)} has an empty name (an "
+                     "'and' at its start or end, or two in a row): remove the extra 'and'",
+                     sc.line(name_pos), item.key or None, name)
+        cmd.text = cmd.text[:vstart - item.start] + new_value + cmd.text[vend - item.start:]
+    cmd.spans = not found
+    return True
+
+
+def _within_size(read: _Read, cmd: _Command) -> bool:
+    """A field that @string concatenation expands past :data:`MAX_VALUE_CHARS`: an error,
+    and the entry is not loaded."""
+    item = cmd.item
+    too_long = "" if item.plain else _overlong_field(cmd.sc, item, read.parser.macros)
+    if too_long:
+        read.problem(Code.BIB_SYNTAX, f"the field '{too_long}' of the {_what(item)} expands to more "
+                     f"than {MAX_VALUE_CHARS:,} characters through @string concatenation (a "
+                     "macro doubled by 'a # a'?): shorten it; the entry is not loaded",
+                     cmd.line, item.key or None, too_long)
+        return False
+    return True
+
+
+def _read_record(read: _Read, cmd: _Command) -> bool:
+    """What the entry says: from the scanner's spans when it can be, else from pybtex's
+    parser (whose complaints become errors at their lines)."""
+    sc, item, parser = cmd.sc, cmd.item, read.parser
+    record = _spans_record(sc, item, parser.macros) if cmd.spans else None
+    with pybtex.errors.capture() as errors:  # pybtex would raise or print to stderr
+        try:
+            if record is None:
+                _pybtex_read(parser, cmd.text, item)
+            else:
+                record.split_names()
+                if read.parents is None or "crossref" in record.fields or item.key.lower() in read.parents:
+                    parser.data.add_entry(item.key, record.to_entry())
+        except PybtexError as exc:
+            errors.append(exc)
+    for exc in errors:
+        rel = getattr(exc, "lineno", None)
+        at = cmd.line + rel - 1 if rel else cmd.line
+        if isinstance(exc, InvalidNameString):  # no line from pybtex: the names' field
+            at = next((sc.line(pos) for name, pos, _, _ in item.fields if name in ("author", "editor")),
+                      cmd.line)
+        read.problem(Code.BIB_SYNTAX, _pybtex_message(exc, item), at, item.key or None)
+    if record is None:
+        entry = parser.data.entries.get(item.key) if item.key else None
+        if entry is None:
+            return False  # a @string or @preamble, or an entry pybtex could not read
+        record = _Record.of(entry)
+    cmd.record = record
+    return True
+
+
+def _to_reference(read: _Read, cmd: _Command) -> bool:
+    item = cmd.item
+    if "crossref" in cmd.record.fields:
+        read.scanned[item.key] = (item, cmd.sc)
+        read.result.crossrefs = True
+    cmd.ref = read.result.references[item.key] = _reference(item, cmd.record, read.file, cmd.sc)
+    return True
+
+
+def _readable_latex(read: _Read, cmd: _Command) -> bool:
+    """A field holding LaTeX that cannot be read (a trailing backslash): a warning; it is
+    shown as written."""
+    values = cmd.record.fields.values()
+    # only a backslash sequence can be unreadable (tests/test_bib_names.py fuzzes this)
+    for name, value in values if "\\" in "".join(value for _, value in values) else ():
+        word = broken_latex(value)
+        if word:
+            read.problem(Code.BIB_SYNTAX, f"{cmd.item.key}: the {name.lower()} holds LaTeX that cannot "
+                         f"be read ({word!r}, e.g. a trailing backslash): it is shown as "
+                         "written; write a literal backslash as \\textbackslash{} or remove it",
+                         cmd.ref.line_of(name.lower()), cmd.item.key, name.lower(), "warning")
+    return True
+
+
+def _identifier_prefixes(read: _Read, cmd: _Command) -> bool:
+    """A ``https://doi.org/`` or ``doi:`` before a DOI, a ``PMID:`` before a PMID: a
+    warning (the identifier is read without it)."""
+    record, key, ref = cmd.record, cmd.item.key, cmd.ref
+    warning = normalize_doi(record.get("doi"))[1]
+    if warning:
+        read.problem(Code.INVALID_DOI, f"{key}: {warning}", ref.line_of("doi"), key, "doi", "warning")
+    pmid_field = "pmid" if "pmid" in record.fields else "pubmed"
+    warning = normalize_pmid(record.get(pmid_field))[1]
+    if warning:
+        read.problem(Code.INVALID_PMID, f"{key}: {warning}", ref.line_of(pmid_field), key, pmid_field,
+                     "warning")
+    return True
+
+
+def _drop_entry(read: _Read, cmd: _Command) -> bool:
+    """The checker keeps no pybtex entry but those a ``crossref`` may need."""
+    key = cmd.item.key
+    if cmd.record.entry is not None and read.parents is not None and key not in read.scanned and (
+            key.lower() not in read.parents):
+        del read.parser.data.entries[key]
+    return True
+
+
+#: What :func:`parse_range` does with each command of the file, in order; a step that
+#: returns ``False`` ends the command's reading (it is not loaded, or there is no more
+#: to read of it).
+_STEPS = (_recover, _not_comment, _stray_brace, _first_key, _no_empty_names, _within_size,
+          _read_record, _to_reference, _readable_latex, _identifier_prefixes, _drop_entry)
+
+
+def _inherit(read: _Read) -> None:
+    """BibTeX's ``crossref`` for every entry that has one (:func:`_inherit_crossrefs`): its
+    Reference made again with its parent's fields; a crossref that names no entry is a
+    warning."""
+    data = read.parser.data
+    for key, parent in _inherit_crossrefs(data, read.scanned):
+        item, sc = read.scanned[key]
+        if parent is None:
+            read.problem(Code.BIB_SYNTAX, f"{key}: the crossref '{data.entries[key].fields['crossref']}' "
+                         "names no entry of this file: correct the key or add that entry",
+                         read.result.references[key].line_of("crossref"), key, "crossref", "warning")
+        else:
+            read.result.references[key] = _reference(item, _Record.of(data.entries[key]), read.file, sc)
 
 
 #: what makes one part of a bib depend on another: a @string or @preamble (its names and
@@ -547,9 +663,9 @@ def _inherit_crossrefs(data: BibliographyData, keys) -> list[tuple[str, object]]
         for name, value in parent.fields.items():
             if name.lower() not in ("crossref", "key") and name not in entry.fields:
                 entry.fields[name] = value
-        for role, people in parent.persons.items():
+        for role, names in parent.persons.items():
             if role not in entry.persons:
-                entry.persons[role] = list(people)
+                entry.persons[role] = list(names)
     return found
 
 

@@ -92,10 +92,10 @@ def read_printed(text: str) -> Printed:
     or Vancouver ``Authors. Title. Journal. Year;...``."""
     text = " ".join(text.split())
     year = _YEAR.search(text)
-    first = re.split(r"[\s,.]", text, 1)[0]
-    after = re.split(r"\(\s*(?:1[89]|20)\d\d\s*\)", text, 1)
+    first = re.split(r"[\s,.]", text, maxsplit=1)[0]
+    after = re.split(r"\(\s*(?:1[89]|20)\d\d\s*\)", text, maxsplit=1)
     if len(after) == 2:
-        title = re.split(r"(?<=[a-z0-9)\]])\.\s", after[1].strip(" .,;:"), 1)[0]
+        title = re.split(r"(?<=[a-z0-9)\]])\.\s", after[1].strip(" .,;:"), maxsplit=1)[0]
     else:
         parts = re.split(r"(?<=[a-z0-9)\]])\.\s", text)
         title = parts[1] if len(parts) > 1 else text

@@ -204,78 +204,98 @@ def compare(ref: Reference, record: Record) -> list[Problem]:
 
 
 def mismatches(ref: Reference, record: Record) -> list[Mismatch]:
-    """Compare one bib entry with one registry record, field by field, after normalisation.
+    """Compare one bib entry with one registry record, field by field (:data:`FIELD_CHECKS`),
+    after normalisation. Fields the record (or the bib) lacks are not compared."""
+    return [m for check in FIELD_CHECKS for m in check(ref, record)]
 
-    Fields the record (or the bib) lacks are not compared. Title: case, punctuation,
-    spacing, diacritics, HTML and LaTeX are ignored, but a missing subtitle is a
-    mismatch. Authors: the first author's family name and the author count. Year: the
-    issue year or the online-first year. Journal: full or abbreviated name. Pages: a
-    range, or an article number (an article number never matches a page range).
-    """
-    reg = source_label(record.source)
-    out: list[Mismatch] = []
 
-    def mismatch(fld: str, what: str, found: str, expected: str, hint: str) -> None:
-        out.append(Mismatch(fld, what, found, expected, hint, record.source))
+_CHECK_IDS = "(or check that the DOI/PMID point to the intended paper)"
 
-    check_ids = "(or check that the DOI/PMID point to the intended paper)"
-    if ref.title and record.title and _key(ref.title) != _key(record.title):
-        hint = f"Correct the bib's title {check_ids}."
-        if _key(record.title).startswith(_key(ref.title)):
-            hint = (f"The bib's title lacks the rest of the title (a subtitle?); "
-                    f"copy the full title from {reg}.")
-        mismatch("title", "title", ref.title, record.title, hint)
 
+def _title(ref: Reference, record: Record) -> list[Mismatch]:
+    """Case, punctuation, spacing, diacritics, HTML and LaTeX are ignored, but a missing
+    subtitle is a mismatch."""
+    if not (ref.title and record.title) or _key(ref.title) == _key(record.title):
+        return []
+    hint = f"Correct the bib's title {_CHECK_IDS}."
+    if _key(record.title).startswith(_key(ref.title)):
+        hint = ("The bib's title lacks the rest of the title (a subtitle?); "
+                f"copy the full title from {source_label(record.source)}.")
+    return [Mismatch("title", "title", ref.title, record.title, hint, record.source)]
+
+
+def _authors(ref: Reference, record: Record) -> list[Mismatch]:
+    """The first author's family name and the number of authors (a bib list ending in
+    "and others" may be shorter)."""
     named = ref.authors[:-1] if _truncated(ref.authors) else ref.authors
-    if named and record.authors:
-        bib_first, rec_first = named[0].family, record.authors[0].family
-        if _key(bib_first) != _key(rec_first):
-            mismatch("author", "first author", bib_first, rec_first,
-                     f"Correct the first author's family name {check_ids}.")
-        n_bib, n_rec = len(named), len(record.authors)
-        if n_bib != n_rec and not (_truncated(ref.authors) and n_rec > n_bib):
-            mismatch("author", "author count",
-                     f"{n_bib} ({_families(named)})", f"{n_rec} ({_families(record.authors)})",
-                     "Add the missing authors or remove the extra ones, in the record's order.")
-
-    bib_year, issue_year, online_year = _year(ref.year), _year(record.year), _year(record.online_year)
-    if bib_year and (issue_year or online_year):
-        # Online first, issue dated the next year: the record may know only the online
-        # date (Crossref's "issued", PubMed's pubdate for online-only journals).
-        ok = bib_year in {issue_year, online_year} or (
-            issue_year in {"", online_year} and online_year.isdigit()
-            and int(bib_year) == int(online_year) + 1)
-        if not ok:
-            shown = issue_year or online_year
-            if issue_year and online_year and online_year != issue_year:
-                shown = f"{issue_year} (online {online_year})"
-            mismatch("year", "year", ref.year, shown,
-                     "Use the year of the issue (or of online-first publication).")
-
-    names = [record.journal, record.journal_abbrev]
-    if ref.journal and any(names) and not journal_matches(ref.journal, names):
-        shown = " / ".join(dict.fromkeys(n for n in names if n))
-        mismatch("journal", "journal", ref.journal, shown,
-                 "Use the journal's NLM abbreviation or full title as the record gives it.")
-
-    for fld, bib_val, rec_val in (("volume", ref.volume, record.volume),
-                                  ("number", ref.number, record.issue)):
-        if bib_val and rec_val and _plain(bib_val) != _plain(rec_val):
-            what = "issue" if fld == "number" else fld
-            mismatch(fld, what, bib_val, rec_val, f"Correct the bib's {fld} field.")
-
-    if ref.pages and (record.pages or record.article_number):
-        bib_p = norm_pages(ref.pages)
-        if bib_p not in {norm_pages(record.pages), norm_pages(record.article_number)} - {""}:
-            if record.article_number and not record.pages:
-                shown = f"article number {record.article_number}"
-                hint = "This is an article number, not a page range: put it alone in the pages field."
-            else:
-                shown = record.pages + (f" (article number {record.article_number})"
-                                        if record.article_number else "")
-                hint = "Correct the bib's pages field."
-            mismatch("pages", "pages", ref.pages, shown, hint)
+    if not (named and record.authors):
+        return []
+    out = []
+    bib_first, rec_first = named[0].family, record.authors[0].family
+    if _key(bib_first) != _key(rec_first):
+        out.append(Mismatch("author", "first author", bib_first, rec_first,
+                            f"Correct the first author's family name {_CHECK_IDS}.", record.source))
+    n_bib, n_rec = len(named), len(record.authors)
+    if n_bib != n_rec and not (_truncated(ref.authors) and n_rec > n_bib):
+        out.append(Mismatch("author", "author count", f"{n_bib} ({_families(named)})",
+                            f"{n_rec} ({_families(record.authors)})",
+                            "Add the missing authors or remove the extra ones, in the record's order.",
+                            record.source))
     return out
+
+
+def _year_of(ref: Reference, record: Record) -> list[Mismatch]:
+    """The issue year or the online-first year; a bib year one after the online year is
+    the issue's, when the record knows only the online date (Crossref's "issued",
+    PubMed's pubdate for online-only journals)."""
+    bib_year, issue_year, online_year = _year(ref.year), _year(record.year), _year(record.online_year)
+    if not bib_year or not (issue_year or online_year):
+        return []
+    if bib_year in {issue_year, online_year} or (
+            issue_year in {"", online_year} and online_year.isdigit() and int(bib_year) == int(online_year) + 1):
+        return []
+    shown = issue_year or online_year
+    if issue_year and online_year and online_year != issue_year:
+        shown = f"{issue_year} (online {online_year})"
+    return [Mismatch("year", "year", ref.year, shown, "Use the year of the issue (or of online-first "
+                     "publication).", record.source)]
+
+
+def _journal(ref: Reference, record: Record) -> list[Mismatch]:
+    """The full or the abbreviated name (:func:`journal_matches`)."""
+    names = [record.journal, record.journal_abbrev]
+    if not ref.journal or not any(names) or journal_matches(ref.journal, names):
+        return []
+    return [Mismatch("journal", "journal", ref.journal, " / ".join(dict.fromkeys(n for n in names if n)),
+                     "Use the journal's NLM abbreviation or full title as the record gives it.", record.source)]
+
+
+def _volume_issue(ref: Reference, record: Record) -> list[Mismatch]:
+    """Volume and issue, leading zeros and "Suppl." spelling folded."""
+    return [Mismatch(fld, "issue" if fld == "number" else fld, bib_val, rec_val,
+                     f"Correct the bib's {fld} field.", record.source)
+            for fld, bib_val, rec_val in (("volume", ref.volume, record.volume), ("number", ref.number, record.issue))
+            if bib_val and rec_val and _plain(bib_val) != _plain(rec_val)]
+
+
+def _pages(ref: Reference, record: Record) -> list[Mismatch]:
+    """A range (MEDLINE's abbreviated ranges expanded), or an article number (which never
+    matches a page range)."""
+    if not ref.pages or not (record.pages or record.article_number):
+        return []
+    if norm_pages(ref.pages) in {norm_pages(record.pages), norm_pages(record.article_number)} - {""}:
+        return []
+    if record.article_number and not record.pages:
+        shown = f"article number {record.article_number}"
+        hint = "This is an article number, not a page range: put it alone in the pages field."
+    else:
+        shown = record.pages + (f" (article number {record.article_number})" if record.article_number else "")
+        hint = "Correct the bib's pages field."
+    return [Mismatch("pages", "pages", ref.pages, shown, hint, record.source)]
+
+
+#: The fields compared, in the order their problems are reported.
+FIELD_CHECKS = (_title, _authors, _year_of, _journal, _volume_issue, _pages)
 
 
 # --------------------------------------------------------------------------- verdict

@@ -66,55 +66,84 @@ def validate_references(refs: dict[str, Reference]) -> list[Problem]:
     compared references with one another would have to be made anew on every load,
     outside this function (as duplicate keys are, in the loader)."""
     problems: list[Problem] = []
-    unknown: dict[tuple, list[tuple[str, str]]] = {}  # (type, field names) -> unknown_fields
+    shapes: dict[tuple, list[tuple[str, str]]] = {}  # (type, field names) -> unknown_fields
     for key, ref in refs.items():
-        def add(code, message, field_name=None, severity="error", key=key, ref=ref):
-            line = ref.line_of(field_name) if field_name else ref.line
-            problems.append(Problem(code=code, severity=severity, message=f"{key}: {message}",
-                                    key=key, file=ref.file, line=line, field=field_name))
-
-        doi, warning = normalize_doi(ref.doi)
-        if warning:
-            add(Code.INVALID_DOI, warning, "doi", "warning")
-        if doi and not is_valid_doi(doi):
-            add(Code.INVALID_DOI, f"'{doi}' is not a DOI (expected 10.NNNN/suffix without spaces): "
-                "correct the doi field", "doi")
-        if ref.pmid and not is_valid_pmid(ref.pmid):
-            names = {name for name, _ in ref.field_lines}
-            pmid_field = "pubmed" if "pubmed" in names and "pmid" not in names else "pmid"
-            add(Code.INVALID_PMID, f"'{ref.pmid}' is not a PMID (expected 1-8 digits, no leading "
-                "zero): correct the pmid field", pmid_field)
-        if ref.pmcid and not is_valid_pmcid(ref.pmcid):
-            add(Code.INVALID_PMID, f"'{ref.pmcid}' is not a PMC id (expected PMC followed by digits): "
-                "correct the pmcid field", "pmcid", "warning")
-        if not doi and not ref.pmid:
-            if ref.no_identifier:
-                if is_http_url(ref.url):
-                    where = f"check it by hand at {ref.url}"
-                elif ref.url:
-                    where = "it has no usable url to check it by hand (see the invalid-url error)"
-                else:
-                    where = "add a url of a public record so it can be checked by hand"
-                add(Code.MISSING_IDENTIFIER, "no DOI or PMID (marked identifier = {none}), so no "
-                    f"registry can confirm it: {where}", "identifier", "warning")
-            else:
-                add(Code.MISSING_IDENTIFIER, "neither doi nor pmid is given: add one, or mark "
-                    "identifier = {none} if no record has either")
-        for message in missing_fields(ref):
-            add(Code.MISSING_FIELD, message)
-        # the same fields of the same type give the same messages: made once per shape
-        lines = ref.field_lines
-        shape = (ref.entry_type, lines.names if isinstance(lines, FieldLines)
-                 else tuple(name for name, _ in lines))
-        found = unknown.get(shape)
-        if found is None:
-            found = unknown[shape] = unknown_fields(ref)
-        for name, message in found:
-            add(Code.UNKNOWN_FIELD, message, name, "warning")
-        if ref.url and not is_http_url(ref.url):
-            add(Code.INVALID_URL, f"the url '{ref.url}' is not an http(s) address and will not be "
-                "linked: use an https:// URL", "url")
+        for check in REFERENCE_CHECKS:
+            for code, message, field_name, severity in check(ref, shapes):
+                problems.append(Problem(code=code, severity=severity, message=f"{key}: {message}", key=key,
+                                        file=ref.file, line=ref.line_of(field_name) if field_name else ref.line,
+                                        field=field_name))
     return problems
+
+
+#: One finding of a reference check: (code, message, field or None, severity).
+Finding = tuple[Code, str, "str | None", str]
+
+
+def _identifiers(ref: Reference, _shapes) -> list[Finding]:
+    """DOI, PMID and PMCID syntax (a doi.org or doi: prefix is only a warning)."""
+    out: list[Finding] = []
+    doi, warning = normalize_doi(ref.doi)
+    if warning:
+        out.append((Code.INVALID_DOI, warning, "doi", "warning"))
+    if doi and not is_valid_doi(doi):
+        out.append((Code.INVALID_DOI, f"'{doi}' is not a DOI (expected 10.NNNN/suffix without spaces): "
+                    "correct the doi field", "doi", "error"))
+    if ref.pmid and not is_valid_pmid(ref.pmid):
+        names = {name for name, _ in ref.field_lines}
+        pmid_field = "pubmed" if "pubmed" in names and "pmid" not in names else "pmid"
+        out.append((Code.INVALID_PMID, f"'{ref.pmid}' is not a PMID (expected 1-8 digits, no leading "
+                    "zero): correct the pmid field", pmid_field, "error"))
+    if ref.pmcid and not is_valid_pmcid(ref.pmcid):
+        out.append((Code.INVALID_PMID, f"'{ref.pmcid}' is not a PMC id (expected PMC followed by digits): "
+                    "correct the pmcid field", "pmcid", "warning"))
+    return out
+
+
+def _some_identifier(ref: Reference, _shapes) -> list[Finding]:
+    """A DOI or a PMID, or ``identifier = {none}`` (then a warning naming where to check
+    the reference by hand)."""
+    if normalize_doi(ref.doi)[0] or ref.pmid:
+        return []
+    if not ref.no_identifier:
+        return [(Code.MISSING_IDENTIFIER, "neither doi nor pmid is given: add one, or mark "
+                 "identifier = {none} if no record has either", None, "error")]
+    if is_http_url(ref.url):
+        where = f"check it by hand at {ref.url}"
+    elif ref.url:
+        where = "it has no usable url to check it by hand (see the invalid-url error)"
+    else:
+        where = "add a url of a public record so it can be checked by hand"
+    return [(Code.MISSING_IDENTIFIER, "no DOI or PMID (marked identifier = {none}), so no "
+             f"registry can confirm it: {where}", "identifier", "warning")]
+
+
+def _required(ref: Reference, _shapes) -> list[Finding]:
+    """The fields the entry's type needs (:data:`REQUIRED_FIELDS`)."""
+    return [(Code.MISSING_FIELD, message, None, "error") for message in missing_fields(ref)]
+
+
+def _known(ref: Reference, shapes) -> list[Finding]:
+    """Fields the entry's type does not use (:func:`unknown_fields`): the same fields of
+    the same type give the same messages, made once per shape."""
+    lines = ref.field_lines
+    shape = (ref.entry_type, lines.names if isinstance(lines, FieldLines) else tuple(name for name, _ in lines))
+    found = shapes.get(shape)
+    if found is None:
+        found = shapes[shape] = unknown_fields(ref)
+    return [(Code.UNKNOWN_FIELD, message, name, "warning") for name, message in found]
+
+
+def _http_url(ref: Reference, _shapes) -> list[Finding]:
+    """Only an http(s) url is linked."""
+    if ref.url and not is_http_url(ref.url):
+        return [(Code.INVALID_URL, f"the url '{ref.url}' is not an http(s) address and will not be "
+                 "linked: use an https:// URL", "url", "error")]
+    return []
+
+
+#: The offline checks of one reference, in the order their problems are reported.
+REFERENCE_CHECKS = (_identifiers, _some_identifier, _required, _known, _http_url)
 
 
 def unknown_fields(ref: Reference) -> list[tuple[str, str]]:

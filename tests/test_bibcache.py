@@ -19,9 +19,7 @@ from citeproof.site import SiteCore, SiteOptions
 
 sys.path.insert(0, str(Path(__file__).parent / "corpus"))
 from cases import CASES  # noqa: E402
-from scratch import MATERIAL, Scratch
-
-ROOT = Path(__file__).resolve().parents[1]
+from scratch import FIXTURE_BIB, MATERIAL, Scratch
 
 BIB = r"""% a comment before the first entry
 @string{jwalk = "J Walk"}
@@ -291,10 +289,10 @@ def test_style_options_never_share_records(tmp_path):
 
 
 def _bibs() -> list[str]:
-    """Every bib text of the hostile corpus, the article's bib and this file's edits."""
+    """Every bib text of the hostile corpus, the article fixture's bib and this file's edits."""
     texts = {c["bib"] for c in CASES if isinstance(c.get("bib"), str)}
     texts |= {bib for _, bib in _edits()}
-    texts.add((ROOT / "references.bib").read_text(encoding="utf-8"))
+    texts.add(FIXTURE_BIB)
     return sorted(texts)
 
 

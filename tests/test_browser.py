@@ -1,4 +1,4 @@
-"""The built article in a real headless Chromium: click, hover, focus, no stray requests,
+"""The built article (the frozen fixture, tests/fixtures/article) in a real headless Chromium: click, hover, focus, no stray requests,
 accessible previews, links and layout, search, cite actions, and axe-core's rules.
 
 Needs Debian's ``chromium`` (``.ci/run`` installs it) and axe-core in ``node_modules/``
@@ -20,9 +20,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from scratch import PLAIN, Scratch
+from scratch import EVIDENCE_BIB, EVIDENCE_PAGE, MATERIAL, PLAIN, ROOT, Scratch, copy_article
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -58,8 +57,9 @@ def _require_browser():
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory):
     _require_browser()
+    root = copy_article(tmp_path_factory.mktemp("article"))  # the frozen article fixture
     out = tmp_path_factory.mktemp("site")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)], cwd=root,
                           env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     yield from _serve(out)
@@ -424,10 +424,8 @@ def test_axe_finds_no_serious_or_critical_violation(browser, site_url, view):
 def retracted_site_url(tmp_path_factory, _emulator_session):
     """A Material site whose lock holds emulator answers, one of them a retraction."""
     _require_browser()
-    from test_evidence import BIB, PAGE
-    from scratch import MATERIAL
     project = Scratch(tmp_path_factory.mktemp("retracted")).write(
-        page=PAGE, bib=BIB, mkdocs=MATERIAL, plugin_options=":\n      lock_file: other.lock.json")
+        page=EVIDENCE_PAGE, bib=EVIDENCE_BIB, mkdocs=MATERIAL, plugin_options=":\n      lock_file: other.lock.json")
     _emulator_session.reset()
     proc = project.citeproof("check", "--lock", "other.lock.json", env=_emulator_session.env())
     assert proc.returncode == 1, proc.stderr

@@ -22,14 +22,13 @@ import pytest
 from click.testing import CliRunner
 from emulator import ARTICLE, DATACITE_DOI, synthetic_works
 from emulator.server import Reply, decoded, json_reply
-from scratch import Scratch
+from scratch import Scratch, bib_entry
 
 from citeproof.cli import main
 from citeproof.registries import RegistryConfig, crossref, make_client, pubmed
 
-ROOT = Path(__file__).resolve().parents[1]
 SUH = next(w for w in ARTICLE if w.key == "suh2019")
-SUH_BIB = re.search(r"@\w+\{suh2019,.*?\n\}\n", (ROOT / "references.bib").read_text(encoding="utf-8"), re.S).group(0)
+SUH_BIB = bib_entry("suh2019")  # from the article fixture
 UNAVAILABLE = 3
 SLACK = 1.0  # seconds beyond deadline + timeout for the process itself (imports, report)
 

@@ -16,16 +16,12 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 import citeproof.site as site_mod
-
-ROOT = Path(__file__).resolve().parents[1]
+from scratch import ROOT, copy_article
 
 
 def copy_site(dest: Path) -> Path:
-    shutil.copytree(ROOT / "docs", dest / "docs")
-    shutil.copytree(ROOT / "overrides", dest / "overrides")  # mkdocs.yml's theme.custom_dir
-    shutil.copy(ROOT / "references.bib", dest / "references.bib")
-    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
-    return dest
+    """A scratch copy of the frozen article fixture's site (docs, theme overrides, bib, mkdocs.yml)."""
+    return copy_article(dest, parts=("docs", "overrides", "references.bib", "mkdocs.yml"))
 
 
 def free_port() -> int:

@@ -13,14 +13,19 @@ copy), never from the live ``docs/`` or ``references.bib``: those are the articl
 """
 from __future__ import annotations
 
+import contextlib
 import difflib
+import functools
+import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from urllib.parse import urlparse
 from typing import Mapping, Optional, Union
 
 import pytest
@@ -232,3 +237,73 @@ def assert_golden(name: str, actual: str) -> None:
                                             f"golden/{name}", "formatted now"))
         pytest.fail(f"formatted references differ from tests/golden/{name} "
                     f"(if the change is right, rerun with UPDATE_GOLDEN=1):\n{diff}")
+
+
+# --------------------------------------------------------------------------- a real browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def skip_or_fail(reason: str):
+    """Skip with ``reason``; fail instead when ``CI`` is set (CI must have the browser)."""
+    if os.environ.get("CI"):
+        pytest.fail(reason + " (CI is set, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+def require_browser():
+    missing = []
+    if not Path(CHROMIUM).exists():
+        missing.append("Debian's chromium (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright package (pip install -e '.[test]')")
+    if missing:
+        skip_or_fail("browser test needs " + " and ".join(missing))
+
+
+@contextlib.contextmanager
+def launch_browser():
+    """Headless Debian chromium, through playwright (call :func:`require_browser` first)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def serve_directory(directory: Path):
+    """Serve ``directory`` over HTTP on a free local port: yields its URL (a generator, for fixtures)."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def open_page(browser, site_url, path: str = "", **context_options):
+    """Yield the page at ``site_url + path``, loaded, with ``console_errors`` and
+    ``foreign_requests`` (every http(s) request to another host) recorded on it."""
+    context = browser.new_context(**{"viewport": {"width": 1200, "height": 900}, **context_options})
+    pg = context.new_page()
+    pg.console_errors = []
+    pg.foreign_requests = []
+    host = urlparse(site_url).netloc
+    pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    pg.on("request", lambda r: urlparse(r.url).scheme in ("http", "https")
+          and urlparse(r.url).netloc != host and pg.foreign_requests.append(r.url))
+    pg.goto(site_url + path, wait_until="networkidle")
+    yield pg
+    context.close()

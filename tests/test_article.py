@@ -302,7 +302,8 @@ def test_the_list_is_numbered_in_order_of_first_citation(article, site):
         assert parsed.entries, f"{name}: the built page has no reference list"
         assert [anchor for anchor, _ in parsed.entries] == [anchor_for(k) for k in order], \
             f"{name}: the list is not in the order of first citation"
-        assert [n for _, n in parsed.entries] == [str(i) for i in range(1, len(order) + 1)]
+        assert [n for _, n in parsed.entries] == [str(i) for i in range(1, len(order) + 1)], \
+            f"{name}: the list is not numbered 1, 2, 3, …"
         number = dict(parsed.entries)
         wrong = [(href, text) for href, text in parsed.refs
                  if text.strip("[]").isdigit() and text.strip("[]") != number.get(href)]

@@ -200,6 +200,7 @@ def test_what_each_edit_formats_again(tmp_path, formatted):
     assert runs["the duplicate removed"] == ["beta2021"]
 
 
+@pytest.mark.slow
 def test_a_real_build_after_edits_equals_a_build_without_the_cache(tmp_path):
     """Whole `mkdocs build` runs: every file of the site (the pages, downloads,
     verification records, search index) alike with and without the cache."""

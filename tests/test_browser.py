@@ -26,7 +26,7 @@ TITLE = "What the Research Says About Walking & Lower Back Pain Relief"
 #: editing guide, authors' material, is left out of the reader's search index to stay within.)
 BASELINE_TRANSFER = 385_060
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

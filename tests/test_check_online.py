@@ -142,6 +142,7 @@ def test_a_datacite_doi_whose_metadata_differs_is_a_mismatch(tmp_path, emulator)
     assert all("doi.org" in p["message"] for p in report["problems"] if p["code"] == "metadata-mismatch")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault,path", [("403", "/10."), ("429", "/10."), ("html", CSL_PATH),
                                         ("truncated", CSL_PATH), ("503", CSL_PATH)])
 def test_a_datacite_doi_whose_metadata_cannot_be_fetched_is_unavailable(tmp_path, emulator, fault, path):
@@ -208,6 +209,7 @@ def test_offline_problem_codes(tmp_path, emulator):
     assert len(emulator.requests) == 0  # offline means no request at all
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("service,fault", [
     ("crossref", "500"), ("crossref", "html"), ("crossref", "truncated"), ("crossref", "reset"),
     ("crossref", "hang"), ("crossref", "429"), ("eutils", "503"), ("eutils", "html"),
@@ -237,6 +239,7 @@ def test_doi_org_blocking_bots_is_not_a_verdict(tmp_path, emulator):
     assert "doi-not-found" not in codes(report)
 
 
+@pytest.mark.slow
 def test_the_api_key_is_never_printed(tmp_path, emulator):
     secret = "s3cr3t-ncbi-key-0123456789"
     emulator.set_fault("eutils", "500")
@@ -290,6 +293,7 @@ def test_offline_without_lock_entries_says_nothing_is_verified(tmp_path, emulato
     assert "no lock file at" in report["summary"]["lock"]
 
 
+@pytest.mark.slow
 def test_one_outage_is_one_message(tmp_path, emulator):
     emulator.set_fault("eutils", "503")
     code, report = check(make_project(tmp_path, FIXTURE_BIB), emulator, "--timeout", "0.5", "--deadline", "3")
@@ -298,6 +302,7 @@ def test_one_outage_is_one_message(tmp_path, emulator):
     assert len(outages) == 1 and "PubMed" in outages[0]["message"] and "suh2019" in outages[0]["message"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", ["500", "html", "truncated", "reset", "hang", "429", "403"])
 def test_doi_org_faults_mean_could_not_verify(tmp_path, emulator, fault):
     """A DOI Crossref does not know goes to doi.org; when doi.org fails, there is no verdict."""

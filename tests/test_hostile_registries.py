@@ -136,6 +136,7 @@ def hostile_env(url: str) -> dict:
 
 # --------------------------------------------------------------------------- bounded in time
 
+@pytest.mark.slow
 @pytest.mark.parametrize("behave", [slow_body, slow_headers, endless_continue],
                          ids=["body at 1 byte per tick", "headers at 1 byte per tick", "endless 100 Continue"])
 def test_a_dripping_server_cannot_hold_the_run_past_deadline_plus_timeout(tmp_path, behave):
@@ -365,6 +366,7 @@ def test_an_esearch_of_100000_ids_is_refused_not_followed(tmp_path, emulator):
     assert emulator.count("eutils", "esummary.fcgi") == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("body, phrase", [
     (b'{"DOI": "10.5061/dryad.citeproof-emulator", "title": "T", "issued": {"date-parts": [[1e400]]}}',
      "not a date part"),

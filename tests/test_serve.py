@@ -49,6 +49,7 @@ def wait_for(predicate, timeout: float, what: str):
     pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
+@pytest.mark.slow
 def test_serve_rebuilds_when_only_the_bib_changes(tmp_path):
     site = copy_site(tmp_path)
     port = free_port()
@@ -71,6 +72,7 @@ def test_serve_rebuilds_when_only_the_bib_changes(tmp_path):
             proc.kill()
 
 
+@pytest.mark.slow
 def test_bib_is_parsed_and_formatted_once_per_change(tmp_path, monkeypatch):
     site = copy_site(tmp_path)
     calls = {"load": 0}
@@ -113,6 +115,7 @@ def stop(proc) -> None:
         proc.kill()
 
 
+@pytest.mark.slow
 def test_serve_shows_problems_on_the_page_and_a_missing_bib_as_a_notice(tmp_path):
     site = copy_site(tmp_path)
     page = site / "docs" / "index.md"

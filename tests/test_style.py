@@ -301,6 +301,7 @@ def big_bib(n: int) -> str:
         for i in range(n))
 
 
+@pytest.mark.slow
 def test_formatting_time_grows_linearly_with_the_entries():
     """2,000 entries cost about ten times 200 (a ratio in one run: the machine is noisy;
     the absolute figures are in the README's benchmarks, from scripts/bench_build.py)."""

@@ -204,6 +204,7 @@ def _pre_commit(repo: Path, *args: str, timeout: float = 300) -> subprocess.Comp
                           text=True, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_the_repository_hook_checks_changed_markdown_and_skips_other_files(tmp_path):
     repo = _scratch_repo(tmp_path, _page(FIXTURE_KEYS)[0])
     shutil.copy(ROOT / ".pre-commit-config.yaml", repo / ".pre-commit-config.yaml")
@@ -220,6 +221,7 @@ def test_the_repository_hook_checks_changed_markdown_and_skips_other_files(tmp_p
     assert f"docs/index.md:{line}: error [unknown-key] unknown citation key 'gordon2061'" in proc.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.wheel
 def test_the_published_hook_runs_in_another_repository(tmp_path):
     """``pre-commit try-repo`` builds the hook's own environment from this repository, as a

@@ -110,12 +110,15 @@ def test_a_work_added_cited_and_declared_passes_the_articles_tests(article, emul
     passed(run_article_tests(root))
 
 
-def test_the_last_cited_reference_removed_and_declared_passes_the_articles_tests(article):
-    root = article
+def remove_reference(root: Path, pick) -> str:
+    """Remove from the copy the reference ``pick(first-citation order)`` names, each sentence's
+    citation of it, and its entry; declare each removed citation as a correction (the original
+    printed "(n)"); unlink the note's links to it; refresh the note. Its key."""
     page = page_of(root)
     text = page.read_text(encoding="utf-8")
     order, groups = first_citation_order(text)
-    key, number = order[-1], len(order)
+    key = pick(order)
+    number = order.index(key) + 1
     cites = [g for g in groups if key in g.keys]
     assert all(g.keys == (key,) for g in cites), \
         f"this proof removes a reference cited alone; {key} shares a citation: {[g.raw for g in cites]}"
@@ -149,7 +152,24 @@ def test_the_last_cited_reference_removed_and_declared_passes_the_articles_tests
         declare(root, change)
     cog(root)
     assert f"[@{key}]" not in page.read_text(encoding="utf-8")
-    passed(run_article_tests(root))
+    return key
+
+
+def test_the_last_cited_reference_removed_and_declared_passes_the_articles_tests(article):
+    remove_reference(article, lambda order: order[-1])
+    passed(run_article_tests(article))
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "engine: citeproof.edition.undeclared() numbers the page's citations by first citation after "
+    "undoing the declared changes, so removing any reference but the last moves every later (n) "
+    "and each paragraph holding one reads as undeclared. Needed: a printed '(n)' that a declared "
+    "correction's was: restores keeps number n taken while the remaining citations are numbered "
+    "(or: number by the original edition's key order, e.g. recorded in changes.yml)"))
+def test_a_reference_cited_in_the_middle_removed_and_declared_passes_the_articles_tests(article):
+    remove_reference(article, lambda order: order[len(order) // 2])
+    proc = run_article_tests(article)
+    passed(proc)
 
 
 def test_an_undeclared_edit_fails_the_articles_tests_with_the_editions_message(article):

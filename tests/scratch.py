@@ -149,7 +149,7 @@ def set_field(bib: str, key: str, field: str, value: str) -> str:
     return bib[:entry.start()] + new + bib[entry.end():]
 
 
-#: A Material site citing the fixture's first work, emulator works (a retraction, a correction)
+#: A page and bib citing the fixture's first work, emulator works (a retraction, a correction)
 #: and a record with no identifier: the evidence readers see (tests/test_evidence.py, the browser).
 EVIDENCE_BIB = bib_entry("suh2019") + rf"""
 @article{{retracted,

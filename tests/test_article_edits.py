@@ -16,6 +16,7 @@ Nothing here names a key or a sentence of the article: what is edited is found i
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -77,9 +78,7 @@ def passed(proc: subprocess.CompletedProcess) -> None:
 
 @pytest.fixture
 def article(tmp_path) -> Path:
-    try:
-        import cogapp  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("cogapp") is None:
         pytest.skip("cogapp is not installed (pip install -e '.[test]')")
     return copy_article(tmp_path / "article", source=ROOT)
 

@@ -99,7 +99,7 @@ def test_a_work_added_cited_and_declared_passes_the_articles_tests(article, emul
     text = page.read_text(encoding="utf-8")
     order, groups = first_citation_order(text)
     last_first = next(g for g in groups if order[-1] in g.keys)
-    end = text.find("\n\n", last_first.end)
+    end = text.find("\n\n", last_first.end) % (len(text) + 1)  # the paragraph's end (or the text's)
     sentence = f"Walking was also the subject of a further study [@{key}]."
     page.write_text(text[:end] + "\n\n" + sentence + text[end:], encoding="utf-8")
     declare(root, {"date": DATE, "kind": "addition", "text": sentence,

@@ -1,15 +1,12 @@
 """Bib loading: true line numbers for faults, duplicates, LaTeX, offline validation."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from citeproof.bib import BibError, BibResult, load_bib, parse_bib_text, validate_references
 from citeproof.model import Author, Reference
 from citeproof.bib.scan import Scanner
-
-ROOT = Path(__file__).resolve().parents[1]
+from scratch import FIXTURE
 
 GOOD_BEFORE = "@article{before,\n  title = {Before},\n  year = {2019},\n}\n\n"
 GOOD_AFTER = "\n@article{after,\n  title = {After},\n}\n"
@@ -102,9 +99,9 @@ def test_two_extra_braces_keep_what_came_before():
     assert result.references["a"].title == "A" and result.references["a"].year == ""
 
 
-# ------------------------------------------------ faults placed in the project's bib
+# ------------------------------------------------ faults placed in the article fixture's bib
 
-BIB_LINES = (ROOT / "references.bib").read_text(encoding="utf-8").split("\n")
+BIB_LINES = (FIXTURE / "references.bib").read_text(encoding="utf-8").split("\n")
 
 
 def mutated(edit) -> BibResult:
@@ -196,7 +193,7 @@ def test_faults_in_the_project_bib_name_the_line_to_fix_and_keep_every_entry(fau
         assert word.replace("{line}", str(line)) in problem.message
     assert "not loaded" not in problem.message
     assert list(result.references) == KEYS
-    assert result.references[place].year == load_bib(ROOT / "references.bib").references[place].year
+    assert result.references[place].year == load_bib(FIXTURE / "references.bib").references[place].year
 
 
 def test_a_field_without_value_is_not_loaded_but_the_next_entry_is():
@@ -441,14 +438,15 @@ def test_pubmed_alias_line_is_used_for_pmid_problems():
     assert codes(problems) == [("invalid-pmid", "error", 3, "pubmed")]
 
 
-# ---------------------------------------------------------------- the project's bib
+# ---------------------------------------------------------------- the article fixture's bib
 
+# the frozen fixture's keys (tests/fixtures/article), in its order
 KEYS = ("suh2019 kim2017 lee2016 bozorgmehr2018 lamoth2006 krein2013 sculco2001 callaghan1999 "
         "lee2014 gordon2016 descarreaux2002 stankovic2012 fahmy2019 paolucci2019 barzilay2016").split()
 
 
-def test_project_bib_loads_cleanly_in_article_order():
-    result = load_bib(ROOT / "references.bib", label="references.bib")
+def test_fixture_bib_loads_cleanly_in_article_order():
+    result = load_bib(FIXTURE / "references.bib", label="references.bib")
     assert result.problems == []
     assert list(result.references) == KEYS
     problems = validate_references(result.references)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import itertools
 import random
-from pathlib import Path
 
 import pybtex.errors
 import pytest
@@ -23,9 +22,7 @@ from citeproof.bib import parse_bib_text
 from citeproof.bib.latex import _read_word
 from citeproof.bib.names import people, person
 from citeproof.bib.scan import Scanner, scan
-
-ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = Path(__file__).parent / "golden"
+from scratch import FIXTURE, GOLDEN
 
 _WORDS = ["John", "von", "de", "la", "Jr", "J.", "Müller", "ßer", "d'Artagnan", "ÉTIENNE",
           "van", "Der", "O'Neil", "Jean-Paul", "ärger", "Ab", "x", "1st", "-x", "(Ed.)",
@@ -88,7 +85,7 @@ def test_only_a_backslash_makes_a_word_unreadable():
 
 @functools.lru_cache(maxsize=1)
 def _texts() -> list[str]:
-    texts = [(ROOT / "references.bib").read_text(encoding="utf-8"),
+    texts = [(FIXTURE / "references.bib").read_text(encoding="utf-8"),
              (GOLDEN / "bib-editor" / "odd.bib").read_text(encoding="utf-8")]
     base = texts[0]
     rng = random.Random(11)
@@ -117,7 +114,7 @@ def test_the_quick_scanner_reads_what_the_full_scanner_reads(index, monkeypatch)
 
 
 def test_the_quick_scanner_is_used_for_the_common_entry():
-    assert all(e.plain for e in scan((ROOT / "references.bib").read_text(encoding="utf-8")))
+    assert all(e.plain for e in scan((FIXTURE / "references.bib").read_text(encoding="utf-8")))
     assert not scan("@article{a, title = {x} # {y}}")[0].plain
 
 

@@ -15,13 +15,12 @@ import pytest
 
 from citeproof import bibcache, exports, style
 from citeproof.bib import load_bib
-from citeproof.site import SiteCore, SiteOptions
+from citeproof.config import SiteOptions
+from citeproof.site import SiteCore
 
 sys.path.insert(0, str(Path(__file__).parent / "corpus"))
 from cases import CASES  # noqa: E402
-from scratch import MATERIAL, Scratch
-
-ROOT = Path(__file__).resolve().parents[1]
+from scratch import FIXTURE_BIB, MATERIAL, Scratch
 
 BIB = r"""% a comment before the first entry
 @string{jwalk = "J Walk"}
@@ -202,6 +201,7 @@ def test_what_each_edit_formats_again(tmp_path, formatted):
     assert runs["the duplicate removed"] == ["beta2021"]
 
 
+@pytest.mark.slow
 def test_a_real_build_after_edits_equals_a_build_without_the_cache(tmp_path):
     """Whole `mkdocs build` runs: every file of the site (the pages, downloads,
     verification records, search index) alike with and without the cache."""
@@ -291,10 +291,10 @@ def test_style_options_never_share_records(tmp_path):
 
 
 def _bibs() -> list[str]:
-    """Every bib text of the hostile corpus, the article's bib and this file's edits."""
+    """Every bib text of the hostile corpus, the article fixture's bib and this file's edits."""
     texts = {c["bib"] for c in CASES if isinstance(c.get("bib"), str)}
     texts |= {bib for _, bib in _edits()}
-    texts.add((ROOT / "references.bib").read_text(encoding="utf-8"))
+    texts.add(FIXTURE_BIB)
     return sorted(texts)
 
 

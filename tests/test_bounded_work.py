@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from citeproof.bib import parse_bib_text
 from citeproof.markdown import parse_citations
 from citeproof.numbering import resolve_keys
+
+pytestmark = pytest.mark.slow  # each test times big inputs several times: seconds in all
 
 #: Linear code stays under this, even on a loaded machine (3-6x seen there); the quadratic
 #: code this replaced was 20-400x at these sizes, and its ratio grows with the size.

@@ -1,5 +1,6 @@
 """The built article in a real headless Chromium: click, hover, focus, no stray requests,
-accessible previews, links and layout, search, cite actions, and axe-core's rules.
+accessible previews, links and layout, search, cite actions, and axe-core's rules. The
+article is the frozen fixture (tests/fixtures/article), never the live one.
 
 Needs Debian's ``chromium`` (``.ci/run`` installs it) and axe-core in ``node_modules/``
 (``.ci/install-axe``, from the npm registry; the tests inject it from that file, the page
@@ -8,24 +9,15 @@ unset: in CI a missing browser or axe-core is a failure.
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-from scratch import PLAIN, Scratch
-
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from scratch import (EVIDENCE_BIB, EVIDENCE_PAGE, MATERIAL, PLAIN, ROOT, Scratch, copy_article, launch_browser,
+                     open_page, require_browser, serve_directory, skip_or_fail)
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 TITLE = "What the Research Says About Walking & Lower Back Pain Relief"
@@ -34,35 +26,18 @@ TITLE = "What the Research Says About Walking & Lower Back Pain Relief"
 #: editing guide, authors' material, is left out of the reader's search index to stay within.)
 BASELINE_TRANSFER = 385_060
 
-pytestmark = pytest.mark.browser
-
-
-def _skip_or_fail(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(reason + " (CI is set, so this is a failure, not a skip)")
-    pytest.skip(reason)
-
-
-def _require_browser():
-    missing = []
-    if not Path(CHROMIUM).exists():
-        missing.append("Debian's chromium (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright package (pip install -e '.[test]')")
-    if missing:
-        _skip_or_fail("browser test needs " + " and ".join(missing))
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory):
-    _require_browser()
+    require_browser()
+    root = copy_article(tmp_path_factory.mktemp("article"))  # the frozen article fixture
     out = tmp_path_factory.mktemp("site")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)], cwd=root,
                           env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    yield from _serve(out)
+    yield from serve_directory(out)
 
 
 #: A bib title that would be live markup if the preview parsed its text as HTML.
@@ -81,62 +56,30 @@ HOSTILE_BIB = r"""
 def plain_site_url(tmp_path_factory):
     """A site with MkDocs' default theme: no Material tooltips, so citeproof's own previews
     (the theme's highlight.js, fetched from a CDN, is off; its modals need the search plugin)."""
-    _require_browser()
+    require_browser()
     config = PLAIN.replace("plugins:", "theme:\n  name: mkdocs\n  highlightjs: false\nplugins:\n  - search")
     project = Scratch(tmp_path_factory.mktemp("plain")).write(
         page="# T\n\nOne [@alpha2020]. Two [@beta2021].\n", bib=HOSTILE_BIB, mkdocs=config)
     proc = project.build("--strict")
     assert proc.returncode == 0, proc.stderr
-    yield from _serve(project.site)
-
-
-def _serve(directory: Path):
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    yield from serve_directory(project.site)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    require_browser()
+    with launch_browser() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
 def page(browser, site_url):
-    yield from _open(browser, site_url)
+    yield from open_page(browser, site_url)
 
 
 @pytest.fixture
 def plain_page(browser, plain_site_url):
-    yield from _open(browser, plain_site_url)
-
-
-def _open(browser, site_url, path: str = "", **context_options):
-    context = browser.new_context(**{"viewport": {"width": 1200, "height": 900}, **context_options})
-    pg = context.new_page()
-    pg.console_errors = []
-    pg.foreign_requests = []
-    host = urlparse(site_url).netloc
-    pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
-    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
-    pg.on("request", lambda r: urlparse(r.url).scheme in ("http", "https")
-          and urlparse(r.url).netloc != host and pg.foreign_requests.append(r.url))
-    pg.goto(site_url + path, wait_until="networkidle")
-    yield pg
-    context.close()
+    yield from open_page(browser, plain_site_url)
 
 
 def test_click_a_citation_lands_on_its_entry(page):
@@ -270,7 +213,7 @@ def test_the_preview_is_readable_and_leaves_the_cited_line_visible(page):
 
 
 def test_on_touch_a_tap_shows_the_preview_and_a_second_tap_follows(browser, site_url):
-    for page in _open(browser, site_url, viewport={"width": 390, "height": 844}, has_touch=True,
+    for page in open_page(browser, site_url, viewport={"width": 390, "height": 844}, has_touch=True,
                       is_mobile=True):
         link = page.locator("a.cp-ref").nth(1)
         link.tap()
@@ -282,7 +225,7 @@ def test_on_touch_a_tap_shows_the_preview_and_a_second_tap_follows(browser, site
 
 def test_links_are_underlined_in_light_and_dark_and_on_the_highlighted_entry(browser, site_url):
     for scheme in ("light", "dark"):
-        for page in _open(browser, site_url, "#ref-gordon2016", color_scheme=scheme):
+        for page in open_page(browser, site_url, "#ref-gordon2016", color_scheme=scheme):
             lines = page.evaluate("""() => [...document.querySelectorAll(
                 '.md-typeset p a, .md-typeset .admonition a, .cp-entry a:not(.cp-backref)')]
                 .filter(a => a.offsetParent).map(a => [a.textContent, getComputedStyle(a).textDecorationLine])""")
@@ -302,7 +245,7 @@ def test_identifiers_never_break_and_dois_only_after_slash_or_dot(browser, site_
               wrapped: [...document.querySelectorAll('.cp-doi')].filter(a => a.getClientRects().length > 1).length};
     }"""
     for media in ("screen", "print"):
-        for page in _open(browser, site_url, viewport={"width": 320, "height": 700}):
+        for page in open_page(browser, site_url, viewport={"width": 320, "height": 700}):
             page.emulate_media(media=media)
             result = page.evaluate(check)
             assert result["dois"] == 14 and result["bad"] == [], (media, result)
@@ -357,7 +300,7 @@ def test_the_evidence_line_says_nothing_was_checked_with_the_committed_empty_loc
 
 
 def test_cite_actions_copy_and_download_one_reference(browser, site_url):
-    for page in _open(browser, site_url, permissions=["clipboard-read", "clipboard-write"]):
+    for page in open_page(browser, site_url, permissions=["clipboard-read", "clipboard-write"]):
         entry = page.locator("#ref-suh2019")
         entry.locator("button[data-cp-format=copy]").click()
         page.wait_for_function("document.querySelector('#ref-suh2019 [data-cp-format=copy]').textContent === 'Copied'")
@@ -398,7 +341,7 @@ def test_link_preview_tags_and_coins_are_in_the_page(page):
 def _axe(page, within: str = "") -> list[dict]:
     """axe-core's serious and critical violations on the page (or in ``within``, a selector)."""
     if not AXE.exists():
-        _skip_or_fail("axe-core is not installed: run .ci/install-axe (npm install into node_modules/)")
+        skip_or_fail("axe-core is not installed: run .ci/install-axe (npm install into node_modules/)")
     page.add_script_tag(path=str(AXE))
     return page.evaluate("""async (within) => (await axe.run(within ? {include: [within]} : document,
                                                             {resultTypes: ['violations']}))
@@ -411,10 +354,10 @@ def test_axe_finds_no_serious_or_critical_violation(browser, site_url, view):
     options = {"light": dict(color_scheme="light"), "dark": dict(color_scheme="dark"),
                "mobile": dict(color_scheme="light", viewport={"width": 375, "height": 800},
                               is_mobile=True, has_touch=True)}[view]
-    for page in _open(browser, site_url, **options):
+    for page in open_page(browser, site_url, **options):
         assert _axe(page) == []
     # the highlighted entry and an open preview too
-    for page in _open(browser, site_url, "#ref-gordon2016", **options):
+    for page in open_page(browser, site_url, "#ref-gordon2016", **options):
         page.locator("a.cp-ref").first.focus()
         _preview(page).wait_for(state="visible", timeout=5000)
         assert _axe(page) == []
@@ -423,20 +366,18 @@ def test_axe_finds_no_serious_or_critical_violation(browser, site_url, view):
 @pytest.fixture(scope="module")
 def retracted_site_url(tmp_path_factory, _emulator_session):
     """A Material site whose lock holds emulator answers, one of them a retraction."""
-    _require_browser()
-    from test_evidence import BIB, PAGE
-    from scratch import MATERIAL
+    require_browser()
     project = Scratch(tmp_path_factory.mktemp("retracted")).write(
-        page=PAGE, bib=BIB, mkdocs=MATERIAL, plugin_options=":\n      lock_file: other.lock.json")
+        page=EVIDENCE_PAGE, bib=EVIDENCE_BIB, mkdocs=MATERIAL, plugin_options=":\n      lock_file: other.lock.json")
     _emulator_session.reset()
     proc = project.citeproof("check", "--lock", "other.lock.json", env=_emulator_session.env())
     assert proc.returncode == 1, proc.stderr
     assert project.build().returncode == 0
-    yield from _serve(project.site)
+    yield from serve_directory(project.site)
 
 
 def test_a_retraction_shows_on_its_entry_and_at_every_citation(browser, retracted_site_url):
-    for page in _open(browser, retracted_site_url):
+    for page in open_page(browser, retracted_site_url):
         notices = page.locator("article .cp-notice-retraction.cp-notice-short")
         assert notices.count() == 2 and all(n.is_visible() for n in notices.all())
         assert notices.first.locator("a").get_attribute("href") == "https://doi.org/10.5555/citeproof.retraction-notice"

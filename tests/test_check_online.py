@@ -6,23 +6,13 @@ Every problem code is produced here by a real case; every fault mode ends in exi
 from __future__ import annotations
 
 import json
-import os
-import re
 import time
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from emulator import (CORRECTED_DOI, DATACITE_DOI, RETRACTED_DOI, UNKNOWN_DOI, UNKNOWN_PMID)
 
 from emulator.server import CSL_PATH
-from scratch import Scratch
-
-from citeproof.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-REPO_BIB = (ROOT / "references.bib").read_text(encoding="utf-8")
-KEYS = re.findall(r"^@\w+\{([^,]+),", REPO_BIB, re.M)
+from scratch import FIXTURE_BIB, FIXTURE_KEYS, check, codes, invoke, make_project, set_field, statuses
 
 EMU_ENTRIES = {
     "retracted": rf"""@article{{retracted,
@@ -48,49 +38,8 @@ EMU_ENTRIES = {
 }
 
 
-def set_field(bib: str, key: str, field: str, value: str) -> str:
-    """``bib`` with ``field`` of entry ``key`` set to ``value`` (the field must exist)."""
-    entry = re.search(rf"@\w+\{{{re.escape(key)},.*?\n\}}", bib, re.S)
-    new, n = re.subn(rf"(\n\s*{field}\s*=\s*)\{{.*?\}},", lambda m: f"{m.group(1)}{{{value}}},", entry.group(0))
-    assert n == 1, (key, field)
-    return bib[:entry.start()] + new + bib[entry.end():]
-
-
-def make_project(tmp_path: Path, bib: str, keys: list[str] | None = None) -> Path:
-    keys = keys if keys is not None else re.findall(r"^@\w+\{([^,]+),", bib, re.M)
-    body = "".join(f"Claim {i} [@{k}].\n\n" for i, k in enumerate(keys, 1))
-    return Scratch(tmp_path).write(page="# Article\n\n" + body, bib=bib).root
-
-
-def invoke(project: Path, args: list[str], env: dict):
-    """Run the CLI in-process inside ``project`` (stdout only in ``output``)."""
-    cwd = os.getcwd()
-    os.chdir(project)
-    try:
-        result = CliRunner().invoke(main, args, env=env)
-    finally:
-        os.chdir(cwd)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
-
-
-def check(project: Path, emulator, *args: str, env: dict | None = None):
-    """Run `citeproof check --format json` in ``project``; return (exit code, report)."""
-    result = invoke(project, ["check", "--format", "json", "--lock", str(project / "lock.json"), *args],
-                    {**emulator.env(), **(env or {})})
-    return result.exit_code, json.loads(result.stdout)
-
-
-def statuses(report) -> dict[str, str]:
-    return {r["key"]: r["status"] for r in report["references"]}
-
-
-def codes(report, key=None) -> set[str]:
-    return {p["code"] for p in report["problems"] if key is None or p["key"] == key}
-
-
 def test_the_article_passes_with_the_identifierless_reference_as_a_warning(tmp_path, emulator):
-    project = make_project(tmp_path, REPO_BIB)
+    project = make_project(tmp_path, FIXTURE_BIB)
     code, report = check(project, emulator)
     assert code == 0, report["problems"]
     st = statuses(report)
@@ -104,10 +53,10 @@ def test_the_article_passes_with_the_identifierless_reference_as_a_warning(tmp_p
 
 
 def test_warm_run_makes_no_request_and_offline_replays_the_lock(tmp_path, emulator):
-    project = make_project(tmp_path, REPO_BIB)
+    project = make_project(tmp_path, FIXTURE_BIB)
     assert check(project, emulator)[0] == 0
     lock = json.loads((project / "lock.json").read_text(encoding="utf-8"))
-    assert set(lock["references"]) == set(KEYS) - {"stankovic2012"}
+    assert set(lock["references"]) == set(FIXTURE_KEYS) - {"stankovic2012"}
     emulator.reset()
     code, report = check(project, emulator)
     assert code == 0 and len(emulator.requests) == 0 and report["summary"]["requests"] == 0
@@ -115,7 +64,7 @@ def test_warm_run_makes_no_request_and_offline_replays_the_lock(tmp_path, emulat
     assert code == 0 and len(emulator.requests) == 0
     assert statuses(report)["suh2019"] == "verified"
     # an identifier changed since it was locked: reported as not verified, not as verified
-    changed = set_field(REPO_BIB, "suh2019", "pmid", "31261548")
+    changed = set_field(FIXTURE_BIB, "suh2019", "pmid", "31261548")
     (project / "references.bib").write_text(changed, encoding="utf-8")
     code, report = check(project, emulator, "--offline")
     assert statuses(report)["suh2019"] == "not-checked"
@@ -123,7 +72,7 @@ def test_warm_run_makes_no_request_and_offline_replays_the_lock(tmp_path, emulat
 
 
 def test_stale_lock_entries_are_asked_again(tmp_path, emulator):
-    project = make_project(tmp_path, REPO_BIB)
+    project = make_project(tmp_path, FIXTURE_BIB)
     assert check(project, emulator)[0] == 0
     emulator.reset()
     code, _ = check(project, emulator, "--max-age", "0")
@@ -131,7 +80,7 @@ def test_stale_lock_entries_are_asked_again(tmp_path, emulator):
 
 
 def test_the_printed_citations_errors_are_found(tmp_path, emulator):
-    printed = set_field(REPO_BIB, "gordon2016", "author", "Gorden, R. and Bloxham, S.")
+    printed = set_field(FIXTURE_BIB, "gordon2016", "author", "Gorden, R. and Bloxham, S.")
     printed = set_field(printed, "gordon2016", "journal", "Healthcare (Basal)")
     printed = set_field(printed, "gordon2016", "pages", "22--40")
     assert printed.count("Gorden") == 1 and "Basal" in printed and "22--40" in printed
@@ -147,7 +96,7 @@ def test_the_printed_citations_errors_are_found(tmp_path, emulator):
 
 def test_swapped_dois_are_caught(tmp_path, emulator):
     suh_doi, kim_doi = "10.1097/MD.0000000000016173", "10.5535/arm.2017.41.5.786"
-    swapped = REPO_BIB.replace(suh_doi, "@@SUH@@").replace(kim_doi, suh_doi).replace("@@SUH@@", kim_doi)
+    swapped = FIXTURE_BIB.replace(suh_doi, "@@SUH@@").replace(kim_doi, suh_doi).replace("@@SUH@@", kim_doi)
     code, report = check(make_project(tmp_path, swapped), emulator)
     assert code == 1
     for key in ("suh2019", "kim2017"):
@@ -156,14 +105,14 @@ def test_swapped_dois_are_caught(tmp_path, emulator):
 
 
 def test_a_fabricated_pmid_is_not_found(tmp_path, emulator):
-    bib = set_field(REPO_BIB, "suh2019", "pmid", UNKNOWN_PMID)
+    bib = set_field(FIXTURE_BIB, "suh2019", "pmid", UNKNOWN_PMID)
     code, report = check(make_project(tmp_path, bib), emulator)
     assert code == 1 and "pmid-not-found" in codes(report, "suh2019")
     assert statuses(report)["suh2019"] == "not-found"
 
 
 def test_a_doi_no_agency_knows_is_not_found(tmp_path, emulator):
-    bib = REPO_BIB.replace("10.1186/s41983-019-0124-5", UNKNOWN_DOI)
+    bib = FIXTURE_BIB.replace("10.1186/s41983-019-0124-5", UNKNOWN_DOI)
     code, report = check(make_project(tmp_path, bib), emulator)
     assert code == 1 and "doi-not-found" in codes(report, "fahmy2019")
     assert statuses(report)["fahmy2019"] == "not-found"
@@ -193,6 +142,7 @@ def test_a_datacite_doi_whose_metadata_differs_is_a_mismatch(tmp_path, emulator)
     assert all("doi.org" in p["message"] for p in report["problems"] if p["code"] == "metadata-mismatch")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault,path", [("403", "/10."), ("429", "/10."), ("html", CSL_PATH),
                                         ("truncated", CSL_PATH), ("503", CSL_PATH)])
 def test_a_datacite_doi_whose_metadata_cannot_be_fetched_is_unavailable(tmp_path, emulator, fault, path):
@@ -207,7 +157,7 @@ def test_a_datacite_doi_whose_metadata_cannot_be_fetched_is_unavailable(tmp_path
 
 
 def test_a_doi_pmid_pair_of_two_papers_conflicts(tmp_path, emulator):
-    bib = set_field(REPO_BIB, "suh2019", "pmid", "29201817")  # Suh's DOI, Kim's PMID
+    bib = set_field(FIXTURE_BIB, "suh2019", "pmid", "29201817")  # Suh's DOI, Kim's PMID
     code, report = check(make_project(tmp_path, bib), emulator)
     assert code == 1 and "doi-pmid-conflict" in codes(report, "suh2019")
     conflict = next(p for p in report["problems"] if p["code"] == "doi-pmid-conflict" and p["key"] == "suh2019")
@@ -226,7 +176,7 @@ def test_a_retracted_work_fails_and_a_corrected_one_warns(tmp_path, emulator):
 
 
 def test_offline_problem_codes(tmp_path, emulator):
-    bib = REPO_BIB + r"""
+    bib = FIXTURE_BIB + r"""
 @article{Suh2019,
   author = {Suh, J. H.}, title = {Dup}, journal = {J}, year = {2019}, doi = {10.1/x}
 }
@@ -246,19 +196,20 @@ def test_offline_problem_codes(tmp_path, emulator):
   year = {2001}
 }
 """
-    project = make_project(tmp_path, bib, keys=KEYS + ["noids", "badids", "prefixed", "nosuchkey"])
+    project = make_project(tmp_path, bib, keys=FIXTURE_KEYS + ["noids", "badids", "prefixed", "nosuchkey"])
     code, report = check(project, emulator, "--offline")
     assert code == 1
     found = codes(report)
     assert {"duplicate-key", "unknown-key", "missing-identifier", "invalid-doi", "invalid-pmid",
             "bib-syntax"} <= found
     # an entry in the bib that no page cites
-    project2 = make_project(tmp_path / "p2", REPO_BIB, keys=KEYS[:-1])
+    project2 = make_project(tmp_path / "p2", FIXTURE_BIB, keys=FIXTURE_KEYS[:-1])
     code, report = check(project2, emulator, "--offline")
-    assert "unused-entry" in codes(report, KEYS[-1]) and code == 0
+    assert "unused-entry" in codes(report, FIXTURE_KEYS[-1]) and code == 0
     assert len(emulator.requests) == 0  # offline means no request at all
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("service,fault", [
     ("crossref", "500"), ("crossref", "html"), ("crossref", "truncated"), ("crossref", "reset"),
     ("crossref", "hang"), ("crossref", "429"), ("eutils", "503"), ("eutils", "html"),
@@ -266,7 +217,7 @@ def test_offline_problem_codes(tmp_path, emulator):
 ])
 def test_every_fault_mode_means_could_not_verify(tmp_path, emulator, service, fault):
     emulator.set_fault(service, fault)
-    project = make_project(tmp_path, REPO_BIB)
+    project = make_project(tmp_path, FIXTURE_BIB)
     started = time.monotonic()
     code, report = check(project, emulator, "--timeout", "0.5", "--deadline", "3")
     elapsed = time.monotonic() - started
@@ -282,16 +233,17 @@ def test_every_fault_mode_means_could_not_verify(tmp_path, emulator, service, fa
 
 def test_doi_org_blocking_bots_is_not_a_verdict(tmp_path, emulator):
     emulator.set_fault("doi", "403")
-    code, report = check(make_project(tmp_path, REPO_BIB.replace("10.1186/s41983-019-0124-5", UNKNOWN_DOI)),
+    code, report = check(make_project(tmp_path, FIXTURE_BIB.replace("10.1186/s41983-019-0124-5", UNKNOWN_DOI)),
                             emulator)
     assert code == 3 and statuses(report)["fahmy2019"] == "unavailable"
     assert "doi-not-found" not in codes(report)
 
 
+@pytest.mark.slow
 def test_the_api_key_is_never_printed(tmp_path, emulator):
     secret = "s3cr3t-ncbi-key-0123456789"
     emulator.set_fault("eutils", "500")
-    project = make_project(tmp_path, REPO_BIB)
+    project = make_project(tmp_path, FIXTURE_BIB)
     for fmt in ("json", "text", "github"):
         result = invoke(project, ["check", "--format", fmt, "--timeout", "0.5", "--deadline", "2",
                                   "--lock", str(project / "lock.json")],
@@ -303,7 +255,7 @@ def test_the_api_key_is_never_printed(tmp_path, emulator):
 
 
 def test_the_default_lock_is_not_written_from_an_emulator(tmp_path, emulator):
-    project = make_project(tmp_path, REPO_BIB)
+    project = make_project(tmp_path, FIXTURE_BIB)
     result = invoke(project, ["check", "--format", "json"], emulator.env())
     assert result.exit_code == 0
     assert not (project / "citations.lock.json").exists()
@@ -311,14 +263,14 @@ def test_the_default_lock_is_not_written_from_an_emulator(tmp_path, emulator):
 
 
 def test_an_emulator_lock_is_never_written_to_the_default_path(tmp_path, emulator):
-    project = make_project(tmp_path, REPO_BIB)
+    project = make_project(tmp_path, FIXTURE_BIB)
     result = invoke(project, ["check", "--format", "json", "--lock", "citations.lock.json"], emulator.env())
     assert result.exit_code == 0
     assert not (project / "citations.lock.json").exists()
 
 
 def test_emulator_answers_are_not_trusted_by_a_run_against_the_real_registries(tmp_path, emulator):
-    project = make_project(tmp_path, REPO_BIB)
+    project = make_project(tmp_path, FIXTURE_BIB)
     assert check(project, emulator)[0] == 0  # writes lock.json from the emulator (explicit --lock)
     locked = json.loads((project / "lock.json").read_text(encoding="utf-8"))["references"]
     assert locked["suh2019"]["endpoints"]["crossref"] == emulator.crossref_url
@@ -332,7 +284,7 @@ def test_emulator_answers_are_not_trusted_by_a_run_against_the_real_registries(t
 
 
 def test_offline_without_lock_entries_says_nothing_is_verified(tmp_path, emulator):
-    project = make_project(tmp_path, REPO_BIB)
+    project = make_project(tmp_path, FIXTURE_BIB)
     code, report = check(project, emulator, "--offline")
     assert code == 0
     warnings = [p for p in report["problems"] if p["code"] == "not-verified"]
@@ -341,19 +293,21 @@ def test_offline_without_lock_entries_says_nothing_is_verified(tmp_path, emulato
     assert "no lock file at" in report["summary"]["lock"]
 
 
+@pytest.mark.slow
 def test_one_outage_is_one_message(tmp_path, emulator):
     emulator.set_fault("eutils", "503")
-    code, report = check(make_project(tmp_path, REPO_BIB), emulator, "--timeout", "0.5", "--deadline", "3")
+    code, report = check(make_project(tmp_path, FIXTURE_BIB), emulator, "--timeout", "0.5", "--deadline", "3")
     assert code == 3
     outages = [p for p in report["problems"] if p["code"] == "registry-unavailable"]
     assert len(outages) == 1 and "PubMed" in outages[0]["message"] and "suh2019" in outages[0]["message"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", ["500", "html", "truncated", "reset", "hang", "429", "403"])
 def test_doi_org_faults_mean_could_not_verify(tmp_path, emulator, fault):
     """A DOI Crossref does not know goes to doi.org; when doi.org fails, there is no verdict."""
     emulator.set_fault("doi", fault)
-    bib = REPO_BIB.replace("10.1186/s41983-019-0124-5", UNKNOWN_DOI)
+    bib = FIXTURE_BIB.replace("10.1186/s41983-019-0124-5", UNKNOWN_DOI)
     started = time.monotonic()
     code, report = check(make_project(tmp_path, bib), emulator, "--timeout", "0.5", "--deadline", "3")
     assert time.monotonic() - started < 3 + 0.5 + 2
@@ -362,7 +316,7 @@ def test_doi_org_faults_mean_could_not_verify(tmp_path, emulator, fault):
 
 
 def test_a_lock_entry_without_endpoints_or_from_the_future_is_not_trusted(tmp_path, emulator):
-    project = make_project(tmp_path, REPO_BIB)
+    project = make_project(tmp_path, FIXTURE_BIB)
     assert check(project, emulator)[0] == 0
     lock_path = project / "lock.json"
     data = json.loads(lock_path.read_text(encoding="utf-8"))
@@ -379,7 +333,7 @@ def test_a_lock_entry_without_endpoints_or_from_the_future_is_not_trusted(tmp_pa
 
 
 def test_an_unwritable_lock_is_exit_2_after_the_report(tmp_path, emulator):
-    project = make_project(tmp_path, REPO_BIB)
+    project = make_project(tmp_path, FIXTURE_BIB)
     result = invoke(project, ["check", "--format", "json", "--lock", str(project / "no" / "such" / "l.json")],
                     emulator.env())
     assert result.exit_code == 2
@@ -387,13 +341,13 @@ def test_an_unwritable_lock_is_exit_2_after_the_report(tmp_path, emulator):
 
 
 def test_a_bad_registry_url_is_a_usage_error_offline_too(tmp_path, emulator):
-    project = make_project(tmp_path, REPO_BIB)
+    project = make_project(tmp_path, FIXTURE_BIB)
     result = invoke(project, ["check", "--offline"], {"CITEPROOF_CROSSREF_URL": "foo"})
     assert result.exit_code == 2 and "CITEPROOF_CROSSREF_URL" in (result.stderr or result.output)
 
 
 def test_offline_replay_of_an_emulator_lock_says_so(tmp_path, emulator):
-    project = make_project(tmp_path, REPO_BIB)
+    project = make_project(tmp_path, FIXTURE_BIB)
     assert check(project, emulator)[0] == 0
     result = invoke(project, ["check", "--offline", "--lock", "lock.json"], emulator.env())
     assert result.exit_code == 0

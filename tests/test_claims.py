@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from emulator import TEST_WORKS
-from test_check_online import check, invoke
+from scratch import FIXTURE, FIXTURE_PAGE, check, copy_article, invoke
 
 from citeproof.bib import load_bib
 from citeproof.claims import check_claims, design_of, fold_name, sentence_bounds
 from citeproof.markdown import parse_citations
 from citeproof.model import Record
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTICLE = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
-REFS = load_bib(ROOT / "references.bib").references
+ARTICLE = FIXTURE_PAGE  # the frozen article fixture, never the live page
+REFS = load_bib(FIXTURE / "references.bib").references
 PROSE_CODES = {"misattributed", "year-in-text", "design-claim"}
 GORDEN = "Gorden and Bloxham reviewed"
 
@@ -163,12 +161,9 @@ def test_each_kind_of_update_is_reported_with_its_severity(scratch, emulator):
 
 
 def _article_project(tmp_path: Path) -> Path:
-    """A scratch copy of the project: mkdocs.yml, the bib, the docs, the empty lock."""
-    for name in ("mkdocs.yml", "references.bib", "citations.lock.json"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "docs", tmp_path / "docs")
-    shutil.copytree(ROOT / "overrides", tmp_path / "overrides")  # mkdocs.yml's theme.custom_dir
-    return tmp_path
+    """A scratch copy of the article fixture: mkdocs.yml, the bib, the docs, the empty lock."""
+    return copy_article(tmp_path, parts=("docs", "overrides", "mkdocs.yml", "references.bib",
+                                         "citations.lock.json"))
 
 
 def test_the_article_online_has_no_prose_problem(tmp_path, emulator):

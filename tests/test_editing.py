@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from emulator.fixtures import UNKNOWN_DOI
-from test_check_online import REPO_BIB, check, invoke, statuses
+from scratch import FIXTURE_BIB, check, invoke, statuses
 
 from citeproof import atomic
 from citeproof.editing.entry import make_key, parse_identifier
@@ -84,7 +84,7 @@ def test_add_a_doi_a_pmid_and_a_pmc_url_then_check_verifies_them(tmp_path, emula
 
 
 def test_add_keeps_the_rest_of_the_file_and_dry_run_changes_nothing(tmp_path, emulator):
-    root = project(tmp_path, re.sub(r"@article\{lee2016,.*?\n\}\n\n", "", REPO_BIB, flags=re.S))
+    root = project(tmp_path, re.sub(r"@article\{lee2016,.*?\n\}\n\n", "", FIXTURE_BIB, flags=re.S))
     before = (root / "references.bib").read_bytes()
     dry = invoke(root, ["add", "--dry-run", "10.12965/jer.1632650.325"], emulator.env())
     assert dry.exit_code == 0
@@ -104,7 +104,7 @@ def test_a_clashing_key_gets_a_letter(tmp_path, emulator):
 
 @pytest.mark.parametrize("ident", ["10.5535/ARM.2017.41.5.786", "29201817", "PMC5698665"])
 def test_the_same_work_twice_is_refused_under_any_identifier(tmp_path, emulator, ident):
-    root = project(tmp_path, REPO_BIB)
+    root = project(tmp_path, FIXTURE_BIB)
     before = (root / "references.bib").read_bytes()
     result = invoke(root, ["add", ident], emulator.env())
     assert result.exit_code == 1
@@ -155,7 +155,7 @@ PRINTED_ERRORS = (  # the printed list's errors, put back into a copy of the bib
 
 
 def with_printed_errors() -> str:
-    bib = REPO_BIB
+    bib = FIXTURE_BIB
     for right, wrong in PRINTED_ERRORS:
         assert bib.count(right) == 1, right
         bib = bib.replace(right, wrong)
@@ -172,14 +172,14 @@ def test_fix_write_restores_the_record_values_and_nothing_else(tmp_path, emulato
     assert "+  pmid    = {15864670}," in shown.stdout
     written = invoke(root, ["fix", "--write"], emulator.env())
     assert written.exit_code == 0 and "5 changes written" in written.stderr
-    assert (root / "references.bib").read_text(encoding="utf-8") == REPO_BIB  # byte for byte
+    assert (root / "references.bib").read_text(encoding="utf-8") == FIXTURE_BIB  # byte for byte
 
 
 def test_fix_shows_a_value_the_registries_disagree_on(tmp_path, emulator):
     kim = emulator.dataset.summaries["29201817"]
     emulator.dataset.summaries["29201817"] = {**kim, "volume": "42"}  # PubMed says otherwise
     try:
-        bib = REPO_BIB.replace("volume  = {41}", "volume  = {40}")
+        bib = FIXTURE_BIB.replace("volume  = {41}", "volume  = {40}")
         root = project(tmp_path, bib)
         result = invoke(root, ["fix", "--write"], emulator.env())
     finally:

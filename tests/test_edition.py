@@ -1,33 +1,29 @@
 """Changing the article on the record: declared changes pass, undeclared ones fail with the paragraph.
 
-Every edit here is made on a scratch copy of the project, never on the real docs.
+Every edit here is made on a scratch copy of the frozen article fixture (tests/fixtures/article),
+never on the real docs; ``tests/test_article.py`` checks the live article's edition.
 """
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from scratch import FIXTURE, copy_article
 
 from citeproof.edition import Edition, check_edition, load_edition, note_markdown, undeclared
 from citeproof.errors import InputError
 
-ROOT = Path(__file__).resolve().parents[1]
 COG = Path(sys.executable).with_name("cog")
 SENTENCE = "Walking and stabilization exercise also help together [@suh2019; @kim2017]."
 KIM_LINE = "Kim demonstrated an inverse proportional relationship between walking and low back pain [@kim2017]."
 
 
 def copy_project(tmp_path: Path) -> Path:
-    for name in ("docs", "edition", "overrides"):  # overrides: mkdocs.yml's theme.custom_dir
-        shutil.copytree(ROOT / name, tmp_path / name)
-    for name in ("mkdocs.yml", "references.bib", "citations.lock.json"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    return tmp_path
+    return copy_article(tmp_path)
 
 
 def edit_page(root: Path, old: str, new: str) -> int:
@@ -121,15 +117,16 @@ def test_citations_count_as_their_printed_numbers_and_comments_as_nothing():
     assert undeclared(edition, page.replace("B [@b]", "B [@a]"))  # numbering is text
 
 
-def test_the_note_is_rendered_from_the_data():
-    edition = load_edition(ROOT)
+def test_the_note_is_rendered_from_the_data(tmp_path):
+    edition = load_edition(FIXTURE)
     note = note_markdown(edition)
-    page = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    page = (FIXTURE / "docs" / "index.md").read_text(encoding="utf-8")
     assert note in page
     assert note.startswith('!!! note "Editorial note"\n') and "“Gorden” → “Gordon”" in note
-    if COG.exists():
-        proc = subprocess.run([str(COG), "--check", "docs/index.md"], cwd=ROOT, capture_output=True, text=True)
-        assert proc.returncode == 0, "docs/index.md's note is stale: run `make cog`"
+    if COG.exists():  # the fixture's note is what its cog block writes (in a copy: cog reads ".")
+        root = copy_project(tmp_path)
+        proc = subprocess.run([str(COG), "--check", "docs/index.md"], cwd=root, capture_output=True, text=True)
+        assert proc.returncode == 0, "the fixture's note is not what cog writes\n" + proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("entry, message", [

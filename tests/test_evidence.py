@@ -7,35 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from emulator import CORRECTED_DOI, ERRATUM_DOI, RETRACTED_DOI, RETRACTION_NOTICE_DOI
-from scratch import MATERIAL, Scratch
+from emulator import ERRATUM_DOI, RETRACTION_NOTICE_DOI
+from scratch import EVIDENCE_BIB as BIB, EVIDENCE_PAGE as PAGE, MATERIAL, Scratch
 
 from citeproof import evidence as ev
 from citeproof.lock import Lock
 from citeproof.model import Reference
-
-ROOT = Path(__file__).resolve().parents[1]
-SUH = re.search(r"@article\{suh2019,.*?\n\}\n", (ROOT / "references.bib").read_text(encoding="utf-8"), re.S).group(0)
-BIB = SUH + rf"""
-@article{{retracted,
-  author = {{Tester, A. and Probe, B. C.}},
-  title = {{An emulator test work that was retracted}},
-  journal = {{J Emul Test Data}}, year = {{2020}}, volume = {{1}}, number = {{2}}, pages = {{10--19}},
-  doi = {{{RETRACTED_DOI}}}, pmid = {{90000001}}
-}}
-@article{{corrected,
-  author = {{Probe, B. C.}},
-  title = {{An emulator test work that was corrected}},
-  journal = {{J Emul Test Data}}, year = {{2020}}, volume = {{1}}, number = {{3}}, pages = {{e0123}},
-  doi = {{{CORRECTED_DOI}}}, pmid = {{90000003}}
-}}
-@misc{{byhand,
-  title = {{A record with no identifier}}, year = {{2012}},
-  identifier = {{none}}, url = {{https://example.org/record/1}}
-}}
-"""
-PAGE = ("---\nauthors: [Ann Author]\ndate: 2026-01-02\n---\n# The Article\n\n"
-        "One [@suh2019]. Two [@retracted]. Three [@corrected]. Four [@byhand]. Again [@retracted; @suh2019].\n")
 
 
 def project(tmp_path: Path, lock: str = "") -> Scratch:

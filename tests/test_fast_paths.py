@@ -7,14 +7,12 @@ inputs and on many random ones built from the characters each rule looks at.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 
 from citeproof.claims import _Sentence, _sentences, sentence_bounds
 from citeproof.markdown import _BARE_GROUP, _Scanner, parse_citations
-
-ROOT = Path(__file__).resolve().parents[1]
+from scratch import FIXTURE
 
 #: Pieces of Markdown that the parser's and the sentence finder's rules look at.
 PIECES = [
@@ -69,7 +67,7 @@ def test_random_pages_parse_alike_on_both_paths():
 
 
 def test_the_article_parses_alike_on_both_paths():
-    for page in sorted((ROOT / "docs").glob("*.md")):
+    for page in sorted((FIXTURE / "docs").glob("*.md")):
         fast, general = fast_and_general(page.read_text(encoding="utf-8"))
         assert fast == general and (fast.groups or page.name != "index.md")
 

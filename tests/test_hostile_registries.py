@@ -22,14 +22,13 @@ import pytest
 from click.testing import CliRunner
 from emulator import ARTICLE, DATACITE_DOI, synthetic_works
 from emulator.server import Reply, decoded, json_reply
-from scratch import Scratch
+from scratch import Scratch, bib_entry
 
 from citeproof.cli import main
 from citeproof.registries import RegistryConfig, crossref, make_client, pubmed
 
-ROOT = Path(__file__).resolve().parents[1]
 SUH = next(w for w in ARTICLE if w.key == "suh2019")
-SUH_BIB = re.search(r"@\w+\{suh2019,.*?\n\}\n", (ROOT / "references.bib").read_text(encoding="utf-8"), re.S).group(0)
+SUH_BIB = bib_entry("suh2019")  # from the article fixture
 UNAVAILABLE = 3
 SLACK = 1.0  # seconds beyond deadline + timeout for the process itself (imports, report)
 
@@ -137,6 +136,7 @@ def hostile_env(url: str) -> dict:
 
 # --------------------------------------------------------------------------- bounded in time
 
+@pytest.mark.slow
 @pytest.mark.parametrize("behave", [slow_body, slow_headers, endless_continue],
                          ids=["body at 1 byte per tick", "headers at 1 byte per tick", "endless 100 Continue"])
 def test_a_dripping_server_cannot_hold_the_run_past_deadline_plus_timeout(tmp_path, behave):
@@ -366,6 +366,7 @@ def test_an_esearch_of_100000_ids_is_refused_not_followed(tmp_path, emulator):
     assert emulator.count("eutils", "esummary.fcgi") == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("body, phrase", [
     (b'{"DOI": "10.5061/dryad.citeproof-emulator", "title": "T", "issued": {"date-parts": [[1e400]]}}',
      "not a date part"),

@@ -13,11 +13,10 @@ import markdown
 import pytest
 import yaml
 
-from scratch import read_mkdocs_config
+from scratch import copy_article, read_mkdocs_config
 
 from citeproof.errors import BibError, ConfigError
 
-ROOT = Path(__file__).resolve().parents[1]
 
 BIB = r"""
 @article{alpha2020,
@@ -170,14 +169,15 @@ def _listing(html: str) -> str:
 
 
 def test_extension_and_mkdocs_give_the_same_citations_and_list_for_the_article(tmp_path):
+    root = copy_article(tmp_path / "article")  # the frozen article fixture
     site = tmp_path / "site"
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)],
-                          cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                          cwd=root, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     built = (site / "index.html").read_text(encoding="utf-8")
 
-    config = read_mkdocs_config(ROOT / "mkdocs.yml")
+    config = read_mkdocs_config(root / "mkdocs.yml")
     plugin = next(p["citeproof"] for p in config["plugins"] if isinstance(p, dict) and "citeproof" in p)
     extensions, configs = ["meta"], {}  # `meta` takes the front matter off, as MkDocs does
     for item in config["markdown_extensions"]:
@@ -185,9 +185,9 @@ def test_extension_and_mkdocs_give_the_same_citations_and_list_for_the_article(t
         extensions.append(name)
         configs[name] = options
     extensions.append("citeproof")
-    configs["citeproof"] = {**plugin, "base_dir": str(ROOT), "download_bib": True, "cache_dir": ""}
+    configs["citeproof"] = {**plugin, "base_dir": str(root), "download_bib": True, "cache_dir": ""}
     md = markdown.Markdown(extensions=extensions, extension_configs=configs)
-    html = md.convert((ROOT / "docs" / "index.md").read_text(encoding="utf-8"))
+    html = md.convert((root / "docs" / "index.md").read_text(encoding="utf-8"))
 
     assert md.citeproof_problems == [] or {p.severity for p in md.citeproof_problems} == {"warning"}
     cites = _citations(html)

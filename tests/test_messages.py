@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_check_online import REPO_BIB, check, make_project
+from scratch import FIXTURE_BIB, check, make_project
 
 from citeproof.bib import parse_bib_text, validate_references
 from citeproof.cli import main
@@ -59,7 +59,7 @@ def test_line_numbers_in_messages_are_the_files_with_front_matter(scratch):
 
 
 def test_one_mismatch_seen_by_two_registries_is_one_problem_naming_both(tmp_path, emulator):
-    bib = REPO_BIB.replace("Facilitating Effects of Fast and Slope Walking", "Facilitating Effects of Slow Walking")
+    bib = FIXTURE_BIB.replace("Facilitating Effects of Fast and Slope Walking", "Facilitating Effects of Slow Walking")
     code, report = check(make_project(tmp_path, bib), emulator)
     titles = [p for p in report["problems"] if p["key"] == "lee2014" and p["field"] == "title"]
     assert code == 1 and len(titles) == 1
@@ -69,7 +69,7 @@ def test_one_mismatch_seen_by_two_registries_is_one_problem_naming_both(tmp_path
 def test_json_lists_every_key_of_a_grouped_problem(tmp_path, emulator):
     emulator.set_fault("crossref", "503")
     emulator.set_fault("eutils", "503")
-    code, report = check(make_project(tmp_path, REPO_BIB), emulator, "--deadline", "2")
+    code, report = check(make_project(tmp_path, FIXTURE_BIB), emulator, "--deadline", "2")
     assert code == 3
     grouped = [p for p in report["problems"] if p["code"] == "registry-unavailable"]
     assert grouped and all("more" not in p["message"] for p in grouped)

@@ -9,7 +9,8 @@ import pickle
 import pytest
 
 from citeproof import site as site_module
-from citeproof.site import SiteCore, SiteOptions
+from citeproof.config import SiteOptions
+from citeproof.site import SiteCore
 
 BIB = r"""
 @article{alpha2020,

@@ -7,10 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scratch import MATERIAL, Scratch
+from scratch import FIXTURE_KEYS, MATERIAL, Scratch, copy_article
 
-
-ROOT = Path(__file__).resolve().parents[1]
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
@@ -131,8 +129,9 @@ def test_a_url_as_bib_file_is_refused_at_once(tmp_path):
 
 
 def test_the_article_site_builds_strict_with_15_references(tmp_path):
+    root = copy_article(tmp_path / "article")  # the frozen article fixture
     proc = subprocess.run([*MKDOCS, "build", "--strict", "-d", str(tmp_path / "site")],
-                          cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120)
+                          cwd=root, env=ENV, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "[@" not in html
@@ -140,7 +139,7 @@ def test_the_article_site_builds_strict_with_15_references(tmp_path):
     keys = ["suh2019", "kim2017", "lee2016", "bozorgmehr2018", "lamoth2006", "krein2013",
             "sculco2001", "callaghan1999", "lee2014", "gordon2016", "descarreaux2002",
             "stankovic2012", "fahmy2019", "paolucci2019", "barzilay2016"]
-    assert [k for k, _ in entries] == keys
+    assert [k for k, _ in entries] == keys == FIXTURE_KEYS
     assert [int(n) for _, n in entries] == list(range(1, 16))
     listing = html.split('<section class="cp-bibliography"')[1].split("</section>")[0]
     assert len(re.findall(r'href="https://doi\.org/', listing)) == 14  # all but Stankovic

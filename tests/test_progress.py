@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from test_check_online import REPO_BIB, invoke, make_project
+from scratch import FIXTURE_BIB, invoke, make_project
 
 from citeproof.progress import Progress
 
@@ -40,7 +40,7 @@ def test_quiet_writes_no_progress_but_still_the_notice():
 
 
 def test_check_says_overridden_first_then_shows_progress_and_retry_waits(tmp_path, emulator):
-    project = make_project(tmp_path, REPO_BIB)
+    project = make_project(tmp_path, FIXTURE_BIB)
     emulator.set_fault("crossref", "429", times=1)
     result = invoke(project, ["check", "--lock", "lock.json"], emulator.env())
     lines = result.stderr.splitlines()

@@ -75,6 +75,7 @@ def test_retry_after_parsing():
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
 
 
+@pytest.mark.slow
 def test_429_retry_after_is_honoured_then_success(emulator):
     emulator.set_fault("crossref", "429", times=1)  # Retry-After: 1
     http = client(emulator)
@@ -96,6 +97,7 @@ def test_retry_after_past_the_deadline_gives_up_at_once(emulator):
     assert time.monotonic() - started < 1 and emulator.count("crossref") == 1
 
 
+@pytest.mark.slow
 def test_deadline_ends_a_hang_within_deadline_plus_timeout(emulator):
     emulator.hang_seconds = 5
     emulator.set_fault("crossref", "hang")
@@ -166,6 +168,7 @@ def _ask(service, http, emu):
             **pubmed.search_pmids_by_doi(http, emu.eutils_url, [RETRACTED_DOI, UNKNOWN_DOI])}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("service", ["crossref", "doi", "eutils"])
 @pytest.mark.parametrize("fault", FAULT_KINDS)
 def test_every_fault_is_unavailable_never_not_found(emulator, service, fault):
@@ -355,6 +358,7 @@ def test_csl_redirect_to_a_host_that_is_no_agency_is_not_followed(location):
     assert canned.asked == ["https://doi.org/10.1/ok"]
 
 
+@pytest.mark.slow
 # Every fault on the negotiation request and on the metadata it redirects to ("truncated"
 # only on the metadata: a redirect has no body to cut).
 @pytest.mark.parametrize("fault,path", [(f, p) for p in ("/10.", CSL_PATH) for f in FAULT_KINDS
@@ -501,6 +505,7 @@ def test_resolve_the_article_plus_a_datacite_doi(emulator):
     assert "stankovic" not in repr(res).lower() and res.elapsed > 0
 
 
+@pytest.mark.slow
 def test_resolve_1000_references_public_pool_with_latency(emulator):
     emulator.latency = 0.1
     works = SYN[:1000]
@@ -516,6 +521,7 @@ def test_resolve_1000_references_public_pool_with_latency(emulator):
 
 # --- scale without PMIDs (issue 11) ----------------------------------------------------------
 
+@pytest.mark.slow
 def test_rate_limit_keeps_a_margin_for_a_strict_sliding_window():
     """Any r+1 consecutive starts at r/s span more than 1 s plus 10% of jitter."""
     limit, starts = RateLimit(10, 1), []
@@ -526,6 +532,7 @@ def test_rate_limit_keeps_a_margin_for_a_strict_sliding_window():
     assert starts[10] - starts[0] >= 1.1
 
 
+@pytest.mark.slow
 def test_polite_crossref_batches_run_concurrently_within_the_published_cap(emulator):
     emulator.latency = 0.3  # longer than the 10/s spacing: batches overlap if they may
     dois = [w.doi for w in SYN[:500]]
@@ -538,6 +545,7 @@ def test_polite_crossref_batches_run_concurrently_within_the_published_cap(emula
     assert emulator.peak_concurrency("crossref") == 1  # the public pool: one at a time
 
 
+@pytest.mark.slow
 def test_dois_without_pmids_take_few_requests_and_no_429(emulator):
     """1,000 DOI-only references: Crossref batches plus esearch/esummary batches, no 429."""
     works = SYN[:1000]

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from test_check_online import REPO_BIB, check, make_project, statuses
+from scratch import FIXTURE_BIB, check, make_project, statuses
 
 from citeproof import registries
 from citeproof.bib import parse_bib_text
@@ -24,8 +24,8 @@ from citeproof.registries import (REGISTRIES, Ask, Policy, Rate, Registry, Regis
 from citeproof.registries.http import utc_now
 
 ROOT = Path(__file__).resolve().parents[1]
-SUH = parse_bib_text(REPO_BIB, "references.bib").references["suh2019"]
-SUH_BIB = re.search(r"@article\{suh2019,.*?\n\}\n", REPO_BIB, re.S).group(0)
+SUH = parse_bib_text(FIXTURE_BIB, "references.bib").references["suh2019"]
+SUH_BIB = re.search(r"@article\{suh2019,.*?\n\}\n", FIXTURE_BIB, re.S).group(0)
 
 
 # --------------------------------------------------------------------------- a fake registry

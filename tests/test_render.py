@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
+import citeproof
 from citeproof.markdown import parse_citations
 from citeproof.model import Author, Reference
 from citeproof.render import (BIBLIOGRAPHY_TOKEN, anchor_for, finish_html, head_metadata, plain_text,
@@ -173,3 +175,14 @@ def test_anchor_ids_are_distinct_for_keys_that_differ_in_non_ascii_or_punctuatio
     assert anchor_for("suh2019") == "ref-suh2019" and anchor_for("doe:2020") == "ref-doe:2020"
     assert anchor_for("müller2020") == "ref-m~fc~ller2020" == anchor_for("müller2020")
     assert all(re.fullmatch(r"ref-[A-Za-z0-9_:.~\-]+", i) for i in ids)
+
+
+def test_plugin_css_covers_the_emitted_html():
+    """The plugin's stylesheet (an engine asset, moved here from the article's tests)."""
+    css = (Path(citeproof.__file__).parent / "assets" / "citeproof.css").read_text(encoding="utf-8")
+    for selector in (".cp-cite", ".cp-ref", ".cp-unknown", ".cp-references", ".cp-entry",
+                     ".cp-backref", ":focus-visible", ".cp-entry:target",
+                     '[data-md-color-scheme="slate"]', "overflow-wrap: anywhere",
+                     "var(--md-accent-fg-color)"):
+        assert selector in css, f"citeproof.css lacks {selector}"
+    assert "http" not in css  # no remote fonts or images

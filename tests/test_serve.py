@@ -16,16 +16,12 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 import citeproof.site as site_mod
-
-ROOT = Path(__file__).resolve().parents[1]
+from scratch import ROOT, copy_article
 
 
 def copy_site(dest: Path) -> Path:
-    shutil.copytree(ROOT / "docs", dest / "docs")
-    shutil.copytree(ROOT / "overrides", dest / "overrides")  # mkdocs.yml's theme.custom_dir
-    shutil.copy(ROOT / "references.bib", dest / "references.bib")
-    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
-    return dest
+    """A scratch copy of the frozen article fixture's site (docs, theme overrides, bib, mkdocs.yml)."""
+    return copy_article(dest, parts=("docs", "overrides", "references.bib", "mkdocs.yml"))
 
 
 def free_port() -> int:
@@ -53,6 +49,7 @@ def wait_for(predicate, timeout: float, what: str):
     pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
+@pytest.mark.slow
 def test_serve_rebuilds_when_only_the_bib_changes(tmp_path):
     site = copy_site(tmp_path)
     port = free_port()
@@ -75,6 +72,7 @@ def test_serve_rebuilds_when_only_the_bib_changes(tmp_path):
             proc.kill()
 
 
+@pytest.mark.slow
 def test_bib_is_parsed_and_formatted_once_per_change(tmp_path, monkeypatch):
     site = copy_site(tmp_path)
     calls = {"load": 0}
@@ -117,6 +115,7 @@ def stop(proc) -> None:
         proc.kill()
 
 
+@pytest.mark.slow
 def test_serve_shows_problems_on_the_page_and_a_missing_bib_as_a_notice(tmp_path):
     site = copy_site(tmp_path)
     page = site / "docs" / "index.md"

@@ -12,7 +12,8 @@ import pytest
 
 from citeproof import style
 from citeproof.errors import BibError, ConfigError
-from citeproof.site import CHOICES, SiteCore, SiteOptions, disarm_unsafe_links
+from citeproof.config import CHOICES, SiteOptions
+from citeproof.site import SiteCore, disarm_unsafe_links
 
 BIB = r"""
 @article{alpha2020,

@@ -1,11 +1,8 @@
-"""The vancouver pybtex style: golden output for the 15 references, hostile input, speed."""
+"""The vancouver pybtex style: golden output for the article fixture's 15 references, hostile input, speed."""
 from __future__ import annotations
 
-import difflib
-import os
 import re
 import time
-from pathlib import Path
 
 import pytest
 from pybtex.plugin import find_plugin
@@ -14,9 +11,7 @@ from pybtex.richtext import HRef, Text
 from citeproof import bib
 from citeproof.bib import load_bib, parse_bib_text
 from citeproof.style import HtmlBackend, VancouverStyle, format_entries
-
-ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = Path(__file__).parent / "golden"
+from scratch import FIXTURE, GOLDEN, assert_golden, golden_html, golden_text
 
 
 def fmt(text: str, **kw):
@@ -33,35 +28,12 @@ def one(text: str, **kw):
 # ---------------------------------------------------------------- golden files
 
 def render_golden():
-    result = load_bib(ROOT / "references.bib", label="references.bib")
+    """The golden lists are made from the frozen article fixture's bib (tests/fixtures/article)."""
+    result = load_bib(FIXTURE / "references.bib", label="references.bib")
     entries = format_entries(result.data, refs=result.references)
     assert all(not e.problems for e in entries.values())
     return {"references.txt": golden_text(entries.values()),
             "references.html": golden_html(entries.values())}
-
-
-def golden_text(entries) -> str:
-    """The plain text of formatted entries, one ``[key] text`` line each."""
-    return "".join(f"[{e.key}] {e.text}\n" for e in entries)
-
-
-def golden_html(entries) -> str:
-    """The HTML of formatted entries as one list."""
-    return "<ol>\n" + "".join(f'<li id="ref-{e.key}">{e.html}</li>\n' for e in entries) + "</ol>\n"
-
-
-def assert_golden(name: str, actual: str) -> None:
-    """``actual`` equals ``tests/golden/<name>`` (``UPDATE_GOLDEN=1`` rewrites the file)."""
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    expected = path.read_text(encoding="utf-8")
-    if actual != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                            f"golden/{name}", "formatted now"))
-        pytest.fail(f"formatted references differ from tests/golden/{name} "
-                    f"(if the change is right, rerun with UPDATE_GOLDEN=1):\n{diff}")
 
 
 @pytest.mark.parametrize("name", ["references.txt", "references.html"])
@@ -329,6 +301,7 @@ def big_bib(n: int) -> str:
         for i in range(n))
 
 
+@pytest.mark.slow
 def test_formatting_time_grows_linearly_with_the_entries():
     """2,000 entries cost about ten times 200 (a ratio in one run: the machine is noisy;
     the absolute figures are in the README's benchmarks, from scripts/bench_build.py)."""

@@ -14,7 +14,7 @@ import pytest
 from citeproof.bib import load_bib, parse_bib_text
 from citeproof.render import citation_reference, head_metadata
 from citeproof.style import VancouverStyle, format_entries
-from test_style import assert_golden, golden_html, golden_text
+from scratch import assert_golden, golden_html, golden_text
 
 TYPES_BIB = Path(__file__).parent / "golden" / "types" / "types.bib"
 TYPES = ["article", "book", "incollection", "inbook", "misc", "online", "phdthesis", "techreport"]

@@ -18,14 +18,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scratch import ENV, Scratch
+from scratch import ENV, FIXTURE, FIXTURE_BIB, FIXTURE_KEYS, ROOT, Scratch, copy_article
 
-ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-REPO_BIB = (ROOT / "references.bib").read_text(encoding="utf-8")
-KEYS = re.findall(r"^@\w+\{([^,]+),", REPO_BIB, re.M)
 
 
 def readme_section(title: str) -> str:
@@ -141,9 +138,9 @@ def _run(project: Scratch, emulator, *args: str):
 
 
 def test_the_job_summary_and_annotations_of_a_failing_run(tmp_path, emulator):
-    bib = REPO_BIB.replace("journal = {Healthcare (Basel)}", "journal = {Healthcare (Basal)}")
+    bib = FIXTURE_BIB.replace("journal = {Healthcare (Basel)}", "journal = {Healthcare (Basal)}")
     journal_line = bib[:bib.index("Healthcare (Basal)")].count("\n") + 1
-    page, slip_line = _page(KEYS, slip="gordon2061")
+    page, slip_line = _page(FIXTURE_KEYS, slip="gordon2061")
     project = Scratch(tmp_path).write(page=page, bib=bib)
     proc, summary = _run(project, emulator)
     assert proc.returncode == 1
@@ -161,8 +158,8 @@ def test_the_job_summary_and_annotations_of_a_failing_run(tmp_path, emulator):
 
 
 def test_exit_3_is_a_warning_annotation_and_a_summary_line_never_a_silent_pass(tmp_path, emulator):
-    page, _ = _page(KEYS)
-    project = Scratch(tmp_path).write(page=page, bib=REPO_BIB)
+    page, _ = _page(FIXTURE_KEYS)
+    project = Scratch(tmp_path).write(page=page, bib=FIXTURE_BIB)
     emulator.set_fault("eutils", "403")
     proc, summary = _run(project, emulator, "--deadline", "5")
     assert proc.returncode == 3, proc.stdout
@@ -176,8 +173,8 @@ def test_exit_3_is_a_warning_annotation_and_a_summary_line_never_a_silent_pass(t
 
 
 def test_a_clean_run_summary_counts_every_verified_reference(tmp_path, emulator):
-    page, _ = _page(KEYS)
-    proc, summary = _run(Scratch(tmp_path).write(page=page, bib=REPO_BIB), emulator)
+    page, _ = _page(FIXTURE_KEYS)
+    proc, summary = _run(Scratch(tmp_path).write(page=page, bib=FIXTURE_BIB), emulator)
     assert proc.returncode == 0
     assert "**14 of 15 references verified**, by Crossref (14), PubMed (13)." in summary
     assert "| 14 | 0 | 0 | 0 | 1 |" in summary and "could not verify::" not in proc.stdout
@@ -191,10 +188,10 @@ def _git(repo: Path, *args: str) -> None:
 
 
 def _scratch_repo(tmp_path: Path, page: str) -> Path:
-    """A git repository holding a copy of the article's bib, mkdocs.yml and one page."""
+    """A git repository holding a copy of the article fixture's bib, mkdocs.yml and one page."""
     repo = tmp_path / "repo"
-    Scratch(repo).write(page=page, bib=REPO_BIB, mkdocs=None)
-    shutil.copy(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+    Scratch(repo).write(page=page, bib=FIXTURE_BIB, mkdocs=None)
+    shutil.copy(FIXTURE / "mkdocs.yml", repo / "mkdocs.yml")
     _git(repo, "init", "-q")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", "start")
@@ -207,15 +204,16 @@ def _pre_commit(repo: Path, *args: str, timeout: float = 300) -> subprocess.Comp
                           text=True, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_the_repository_hook_checks_changed_markdown_and_skips_other_files(tmp_path):
-    repo = _scratch_repo(tmp_path, _page(KEYS)[0])
+    repo = _scratch_repo(tmp_path, _page(FIXTURE_KEYS)[0])
     shutil.copy(ROOT / ".pre-commit-config.yaml", repo / ".pre-commit-config.yaml")
     (repo / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)  # what `make setup` makes
     (repo / "notes.py").write_text("x = 1\n", encoding="utf-8")
     _git(repo, "add", "notes.py", ".pre-commit-config.yaml")
     proc = _pre_commit(repo, "run", "--files", "notes.py")
     assert proc.returncode == 0 and "(no files to check)Skipped" in proc.stdout, proc.stdout
-    page, line = _page(KEYS, slip="gordon2061")
+    page, line = _page(FIXTURE_KEYS, slip="gordon2061")
     (repo / "docs/index.md").write_text(page, encoding="utf-8")
     _git(repo, "add", "docs/index.md")
     proc = _pre_commit(repo, "run", "--files", "docs/index.md")
@@ -223,11 +221,12 @@ def test_the_repository_hook_checks_changed_markdown_and_skips_other_files(tmp_p
     assert f"docs/index.md:{line}: error [unknown-key] unknown citation key 'gordon2061'" in proc.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.wheel
 def test_the_published_hook_runs_in_another_repository(tmp_path):
     """``pre-commit try-repo`` builds the hook's own environment from this repository, as a
     user's ``repo:`` entry would (needs PyPI for citeproof's dependencies, about 15 s)."""
-    page, line = _page(KEYS, slip="gordon2061")
+    page, line = _page(FIXTURE_KEYS, slip="gordon2061")
     repo = _scratch_repo(tmp_path, page)
     proc = _pre_commit(repo, "try-repo", str(ROOT), "citeproof", "--all-files")
     if proc.returncode not in (0, 1) and not os.environ.get("CI"):
@@ -235,7 +234,7 @@ def test_the_published_hook_runs_in_another_repository(tmp_path):
                     f"{proc.stdout[-500:]}")
     assert proc.returncode == 1 and "citeproof check --offline" in proc.stdout, proc.stdout
     assert f"docs/index.md:{line}: error [unknown-key]" in proc.stdout
-    (repo / "docs/index.md").write_text(_page(KEYS)[0], encoding="utf-8")
+    (repo / "docs/index.md").write_text(_page(FIXTURE_KEYS)[0], encoding="utf-8")
     proc = _pre_commit(repo, "try-repo", str(ROOT), "citeproof", "--all-files")
     assert proc.returncode == 0 and "Passed" in proc.stdout, proc.stdout
 
@@ -244,8 +243,9 @@ def test_the_published_hook_runs_in_another_repository(tmp_path):
 
 def test_site_url_gives_a_canonical_link_and_a_sitemap_that_lists_the_pages(tmp_path):
     url = "https://example.github.io/walking/"
+    root = copy_article(tmp_path / "article")  # the frozen article fixture
     site = tmp_path / "site"
-    proc = subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "-q", "-d", str(site)], cwd=ROOT,
+    proc = subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "-q", "-d", str(site)], cwd=root,
                           env={**ENV, "SITE_URL": url}, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert f'<link rel="canonical" href="{url}">' in (site / "index.html").read_text(encoding="utf-8")

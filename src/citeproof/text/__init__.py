@@ -59,13 +59,27 @@ from .tex import Macro, Macros, macros_from_preamble, read_tex
 __all__ = ["MARKS", "Macro", "Macros", "Math", "Run", "Text", "TextWarning", "from_markup",
            "from_plain", "from_tex", "macros_from_preamble", "tex_escape", "tex_to_plain"]
 
-#: what makes a TeX value more than plain text
-_TEX_SYNTAX = re.compile(r"[\\${}~]|--|``|''")
-#: what the normaliser changes: control characters, surrogates, white space to collapse
-_UNCLEAN = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]|  |^ | $")
+#: characters that make a TeX value more than plain text (with ``--``, ``\`\``` and ``''``)
+_TEX_CHARS = re.compile(r"[\\${}~]")
+#: characters the normaliser changes: controls, surrogates, white space but a single space
+_UNCLEAN_CHARS = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u1680\u2000-\u2008\u200a\u2028\u2029\u202f\u205f\u3000]")
+#: both at once: one scan of the value for the fast path
+_NOT_SIMPLE = re.compile(_TEX_CHARS.pattern[:-1] + _UNCLEAN_CHARS.pattern[1:])
+
+
+def _unclean(value: str) -> bool:
+    return bool(_UNCLEAN_CHARS.search(value)) or "  " in value or value[:1] == " " or value[-1:] == " "
+
+
+def _tex_syntax(value: str) -> bool:
+    return bool(_TEX_CHARS.search(value)) or "--" in value or "``" in value or "''" in value
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_SPACES = re.compile(r"[ \t\n\r\f\v]+")
+#: white space that collapses: all but the no-break space and the thin spaces (which a
+#: bib writes as ``~`` and ``\,``); BibTeX readers collapse every other kind
+_SPACES = re.compile(r"[^\S\u00a0\u2009\u202f\u2008\u200a]+")
+_THIN = str.maketrans({"\u202f": "\u2009", "\u2008": "\u2009", "\u200a": "\u2009"})
 _CONTROL_WARNING = TextWarning("control-characters", "", "control characters removed")
 
 
@@ -86,7 +100,7 @@ def _finish(items: list, warnings: list[TextWarning], source: str) -> Text:
     for item in items:
         if type(item) is Run:
             text = _clean(item.text, warnings)
-            text = _SPACES.sub(" ", text)
+            text = _SPACES.sub(" ", text).translate(_THIN)
             if space and text.startswith(" "):
                 text = text[1:]
             if not text:
@@ -110,7 +124,7 @@ def _finish(items: list, warnings: list[TextWarning], source: str) -> Text:
 
 
 def _simple(value: str, source: str) -> Text:
-    if _UNCLEAN.search(value) or "\t" in value or "\n" in value:
+    if _unclean(value):
         return _finish([Run(value)], [], source)
     return Text((Run(value),) if value else (), (), source)
 
@@ -129,7 +143,7 @@ def from_tex(value: str, macros: Mapping | Macros | None = None) -> Text:
     value = str(value or "")
     if macros is not None and not isinstance(macros, Macros):
         macros = Macros(macros)
-    if not macros and not _TEX_SYNTAX.search(value):
+    if not macros and not _tex_syntax(value):
         return _simple(value, "tex")
     return _from_tex(value, macros or None)
 
@@ -152,12 +166,20 @@ def from_markup(value: str) -> Text:
 
 def tex_to_plain(value: str, macros: Mapping | Macros | None = None) -> str:
     """``from_tex(value, macros).plain()``, the loader's hot path."""
-    if macros is None and not _TEX_SYNTAX.search(value) and not _UNCLEAN.search(value) \
-            and "\t" not in value and "\n" not in value:
+    if (macros is None and not _NOT_SIMPLE.search(value) and "--" not in value and "``" not in value
+            and "''" not in value and "  " not in value and value[:1] != " " and value[-1:] != " "):
         return value
+    if macros is None:
+        return _tex_to_plain(value)
     return from_tex(value, macros).plain()
+
+
+@lru_cache(maxsize=65536)
+def _tex_to_plain(value: str) -> str:
+    return from_tex(value).plain()
 
 
 def cache_clear() -> None:
     _from_tex.cache_clear()
+    _tex_to_plain.cache_clear()
     from_markup.cache_clear()

@@ -103,8 +103,8 @@ def nest(atoms: list[tuple[str, frozenset[str]]], order: tuple[str, ...],
 
 _TEX_ESCAPE = {"&": "\\&", "%": "\\%", "$": "\\$", "#": "\\#", "_": "\\_", "{": "\\{",
                "}": "\\}", "\\": "\\textbackslash{}", "~": "\\textasciitilde{}",
-               "^": "\\textasciicircum{}", "\u00a0": "~"}
-_TEX_SPECIAL = re.compile(r"[&%$#_{}\\~^\u00a0]")
+               "^": "\\textasciicircum{}", "\u00a0": "~", "\u2009": "\\,"}
+_TEX_SPECIAL = re.compile(r"[&%$#_{}\\~^\u00a0\u2009]")
 _LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')")
 
 

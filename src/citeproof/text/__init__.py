@@ -150,8 +150,9 @@ def from_tex(value: str, macros: Mapping | Macros | None = None) -> Text:
 
 @lru_cache(maxsize=65536)
 def _from_tex(value: str, macros: Macros | None) -> Text:
-    items, warnings = read_tex(value, macros)
-    return _finish(items, warnings, "tex")
+    first: list[TextWarning] = []
+    items, warnings = read_tex(_clean(value, first), macros)
+    return _finish(items, first + warnings, "tex")
 
 
 @lru_cache(maxsize=16384)
@@ -160,8 +161,9 @@ def from_markup(value: str) -> Text:
     value = str(value or "")
     if "<" not in value and "&" not in value:
         return _simple(value, "markup")
-    items, warnings = read_markup(value)
-    return _finish(items, warnings, "markup")
+    first: list[TextWarning] = []
+    items, warnings = read_markup(_clean(value, first))
+    return _finish(items, first + warnings, "markup")
 
 
 def tex_to_plain(value: str, macros: Mapping | Macros | None = None) -> str:

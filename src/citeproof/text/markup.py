@@ -26,7 +26,7 @@ from __future__ import annotations
 import html
 import re
 
-from .math import read_math
+from .math import clean_math, read_math
 from .model import NO_MARKS, Math, Run, TextWarning
 from .tables import UNICODE_TO_MATH
 
@@ -179,7 +179,7 @@ class _Walker:
         elif converter.unsupported:
             for name in converter.unsupported:
                 self.warn("unsupported-mathml", f"<{name}>", f"MathML <{name}> is not converted: kept as TeX-like text")
-        source = " ".join(source.split())
+        source = clean_math(source)
         runs, warnings = read_math(source)
         for w in warnings:
             self.warn(w.code, w.name, w.message)

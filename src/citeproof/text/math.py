@@ -225,6 +225,36 @@ def _paren(text: str) -> str:
     return text if len(text) <= 1 or text.isalnum() else f"({text})"
 
 
+def clean_math(source: str) -> str:
+    """Math source safe to write between ``$``: white space collapsed, braces balanced
+    (an unmatched ``}`` dropped, a missing one added), a bare ``$ % # &`` escaped, a
+    trailing lone backslash dropped."""
+    source = " ".join(source.split())
+    out: list[str] = []
+    depth = 0
+    i, n = 0, len(source)
+    while i < n:
+        c = source[i]
+        if c == "\\":
+            if i + 1 < n:
+                out.append(source[i:i + 2])
+                i += 2
+                continue
+            break
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            if not depth:
+                i += 1
+                continue
+            depth -= 1
+        elif c in "$%#&":
+            out.append("\\")
+        out.append(c)
+        i += 1
+    return "".join(out) + "}" * depth
+
+
 def read_math(source: str, marks: frozenset[str] = NO_MARKS) -> tuple[tuple[Run, ...] | None, list[TextWarning]]:
     """The Unicode reading of TeX math ``source`` (runs), or ``None`` when Unicode cannot
     show it; and the warnings (unknown commands)."""

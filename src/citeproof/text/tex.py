@@ -24,7 +24,7 @@ import re
 import unicodedata
 from typing import Mapping, NamedTuple
 
-from .math import read_math
+from .math import clean_math, read_math
 from .model import NO_MARKS, Math, Run, TextWarning
 from .tables import (ACCENTS, DECLARATIONS, DIMENSION_COMMANDS, FIRST_OF_TWO, FORMAT_COMMANDS,
                      HOLOGO, LOGOS, NEVER_RUN, NTH, SECOND_OF_TWO, SPACING_ACCENTS, SWALLOW,
@@ -520,7 +520,7 @@ class TexReader:
         self.math(source, marks)
 
     def math(self, source: str, marks: frozenset[str]) -> None:
-        source = " ".join(source.split())
+        source = clean_math(source)
         runs, warnings = read_math(source)
         for w in warnings:
             self.warn(w.code, w.name, w.message)

@@ -256,6 +256,7 @@ def test_tex_writer():
     ("IDIOPATHIC ANEMIA IN AN INFANT", "IDIOPATHIC ANEMIA IN AN INFANT"),
     ("Vitamin D and type A behaviour", "Vitamin {D} and type {A} behaviour"),
     ("Kinetics of Pt(II) complexes", "Kinetics of {Pt(II)} complexes"),
+    ("RNeXML: a package in R", "{RNeXML}: a package in {R}"),
 ])
 def test_case_protection_rule(value, tex):
     assert from_plain(value).tex() == tex

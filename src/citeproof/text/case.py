@@ -5,8 +5,8 @@ change. A TeX source's braces say it; for text from a registry (JATS/HTML or pla
 rule decides, word by word (a word: what lies between spaces; hyphens and slashes
 separate its parts):
 
-1. A title in capitals (at least 80% of 6+ cased letters upper case) protects nothing:
-   its case says nothing about any word.
+1. A sentence in capitals (three words or more, at least 80% of its 6+ cased letters
+   upper case) protects nothing: its case says nothing about any word.
 2. A part with a capital after its first letter is protected: acronyms and symbols
    (``DNA``, ``mRNA``, ``DnaG``, ``pH``, ``RNeXML``, ``TiO₂``, ``II``).
 3. A part that is one capital letter is protected (``T cells``, ``vitamin D``,
@@ -78,7 +78,8 @@ def _protect_sentence(text: str, words: list[tuple[int, str]], first: int, prote
     """The rule, for one sentence (a title's sentences may differ: AMA's capitals title
     with a subtitle in title case)."""
     cased = [c for _, w in words for c in w if c.isupper() or c.islower()]
-    if len(cased) >= 6 and sum(c.isupper() for c in cased) >= 0.8 * len(cased):
+    worded = sum(any(c.isalpha() for c in w) for _, w in words)
+    if worded >= 3 and len(cased) >= 6 and sum(c.isupper() for c in cased) >= 0.8 * len(cased):
         return  # in capitals: says nothing about any word
     long_words = [w for s, w in words if s != first and sum(c.isalpha() for c in w) >= 4]
     title_case = bool(long_words) and sum(_first_letter(w).isupper() for w in long_words) * 2 >= len(long_words)

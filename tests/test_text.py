@@ -441,12 +441,21 @@ def test_linear_time(unit, reader):
         for _ in range(5):
             cache_clear()
             gc.collect()
-            start = time.perf_counter()
-            read(value)
-            best = min(best, time.perf_counter() - start)
+            gc.disable()  # the collector's passes grow with the heap, not with our work
+            try:
+                start = time.perf_counter()
+                read(value)
+                best = min(best, time.perf_counter() - start)
+            finally:
+                gc.enable()
         return best
-    small, large = cost(unit * 200), cost(unit * 2000)
-    assert large <= 15 * small + 0.02, (small, large)
+    ratios = []
+    for _ in range(3):  # a busy machine (tests run in parallel) can slow one measurement
+        small, large = cost(unit * 300), cost(unit * 3000)
+        ratios.append(large / small)
+        if large <= 15 * small + 0.02:
+            return
+    pytest.fail(f"10x the input took {min(ratios):.1f}x as long")
 
 
 def test_plain_fast_path_is_identity():

@@ -64,8 +64,8 @@ _TEX_CHARS = re.compile(r"[\\${}~]")
 #: characters the normaliser changes: controls, surrogates, white space but a single space
 _UNCLEAN_CHARS = re.compile(
     r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u1680\u2000-\u2008\u200a\u2028\u2029\u202f\u205f\u3000]")
-#: both at once: one scan of the value for the fast path
-_NOT_SIMPLE = re.compile(_TEX_CHARS.pattern[:-1] + _UNCLEAN_CHARS.pattern[1:])
+#: TeX but braces, or unclean: one scan of the value for the fast path
+_NOT_SIMPLE_BUT_BRACES = re.compile(r"[\\$~" + _UNCLEAN_CHARS.pattern[1:])
 
 
 def _unclean(value: str) -> bool:
@@ -83,38 +83,40 @@ _THIN = str.maketrans({"\u202f": "\u2009", "\u2008": "\u2009", "\u200a": "\u2009
 _CONTROL_WARNING = TextWarning("control-characters", "", "control characters removed")
 
 
-def _clean(text: str, warnings: list[TextWarning]) -> str:
-    if _CONTROL.search(text):
-        text = _CONTROL.sub("", text)
-        if _CONTROL_WARNING not in warnings:
-            warnings.append(_CONTROL_WARNING)
-    if _SURROGATE.search(text):
-        text = _SURROGATE.sub("\ufffd", text)
-    return text
+def _prepare(value: str, warnings: list[TextWarning]) -> str:
+    """The value cleaned before reading: control characters removed (reported), lone
+    surrogates replaced, white space collapsed (a no-break or thin space kept)."""
+    if _CONTROL.search(value):
+        value = _CONTROL.sub("", value.replace("\t", " ").replace("\n", " ").replace("\r", " "))
+        warnings.append(_CONTROL_WARNING)
+    if _SURROGATE.search(value):
+        value = _SURROGATE.sub("\ufffd", value)
+    if _UNCLEAN_CHARS.search(value) or "  " in value:
+        value = _SPACES.sub(" ", value).translate(_THIN)
+    return value
 
 
 def _finish(items: list, warnings: list[TextWarning], source: str) -> Text:
-    """Clean, collapse white space across runs, merge runs with the same marks."""
+    """Runs merged (same marks), empty ones dropped, one space where two runs meet with
+    a space each, the ends stripped."""
     out: list = []
     space = True  # at the start, or after a space: a space here is dropped
     for item in items:
         if type(item) is Run:
-            text = _clean(item.text, warnings)
-            text = _SPACES.sub(" ", text).translate(_THIN)
-            if space and text.startswith(" "):
+            text = item.text
+            if space and text[:1] == " ":
                 text = text[1:]
             if not text:
                 continue
-            space = text.endswith(" ")
+            space = text[-1] == " "
             if out and type(out[-1]) is Run and out[-1].marks == item.marks:
                 out[-1] = Run(out[-1].text + text, item.marks)
             else:
-                out.append(Run(text, item.marks))
-        else:
-            if item.tex or item.runs:
-                out.append(item)
-                space = False
-    while out and type(out[-1]) is Run and out[-1].text.endswith(" "):
+                out.append(Run(text, item.marks) if text is not item.text else item)
+        elif item.tex or item.runs:
+            out.append(item)
+            space = False
+    while out and type(out[-1]) is Run and out[-1].text[-1:] == " ":
         text = out[-1].text.rstrip(" ")
         if text:
             out[-1] = Run(text, out[-1].marks)
@@ -125,7 +127,8 @@ def _finish(items: list, warnings: list[TextWarning], source: str) -> Text:
 
 def _simple(value: str, source: str) -> Text:
     if _unclean(value):
-        return _finish([Run(value)], [], source)
+        warnings: list[TextWarning] = []
+        return _finish([Run(_prepare(value, warnings))], warnings, source)
     return Text((Run(value),) if value else (), (), source)
 
 
@@ -151,7 +154,7 @@ def from_tex(value: str, macros: Mapping | Macros | None = None) -> Text:
 @lru_cache(maxsize=65536)
 def _from_tex(value: str, macros: Macros | None) -> Text:
     first: list[TextWarning] = []
-    items, warnings = read_tex(_clean(value, first), macros)
+    items, warnings = read_tex(_prepare(value, first), macros)
     return _finish(items, first + warnings, "tex")
 
 
@@ -162,14 +165,20 @@ def from_markup(value: str) -> Text:
     if "<" not in value and "&" not in value:
         return _simple(value, "markup")
     first: list[TextWarning] = []
-    items, warnings = read_markup(_clean(value, first))
+    items, warnings = read_markup(_prepare(value, first))
     return _finish(items, first + warnings, "markup")
 
 
 def tex_to_plain(value: str, macros: Mapping | Macros | None = None) -> str:
-    """``from_tex(value, macros).plain()``, the loader's hot path."""
-    if (macros is None and not _NOT_SIMPLE.search(value) and "--" not in value and "``" not in value
-            and "''" not in value and "  " not in value and value[:1] != " " and value[-1:] != " "):
+    """``from_tex(value, macros).plain()``, the loader's hot path: a value with no TeX
+    but braces (``{{DNA} repair}``) is read without the reader (its plain text is the
+    value without braces: the reader drops an unmatched one too)."""
+    if macros is None and not _NOT_SIMPLE_BUT_BRACES.search(value) and "--" not in value \
+            and "``" not in value and "''" not in value:
+        if "{" in value or "}" in value:
+            value = value.replace("{", "").replace("}", "")
+        if "  " in value or value[:1] == " " or value[-1:] == " ":
+            value = " ".join(filter(None, value.split(" ")))
         return value
     if macros is None:
         return _tex_to_plain(value)

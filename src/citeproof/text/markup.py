@@ -87,6 +87,20 @@ def _iter_text(node: _El):
             stack.pop()
 
 
+_WHITE = re.compile(r"[^\S\u00a0\u2009\u202f\u2008\u200a]+")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _text(raw: str) -> str:
+    """Character data: references decoded (``&amp;`` ``&#x3b2;``; nothing else is
+    expanded), then white space collapsed and controls dropped (a reference can make
+    either)."""
+    if "&" not in raw:
+        return raw
+    text = html.unescape(raw)
+    return _CONTROLS.sub("", _WHITE.sub(" ", text)) if text != raw else text
+
+
 def _local(name: str) -> str:
     return name.rsplit(":", 1)[-1].lower()
 
@@ -99,7 +113,7 @@ def _parse(value: str) -> tuple[_El, bool]:
     pos = 0
     for m in _MARKUP.finditer(value):
         if m.start() > pos:
-            stack[-1].children.append(html.unescape(value[pos:m.start()]))
+            stack[-1].children.append(_text(value[pos:m.start()]))
         pos = m.end()
         if m.group("cdata") is not None:
             stack[-1].children.append(m.group("cdata"))
@@ -124,7 +138,7 @@ def _parse(value: str) -> tuple[_El, bool]:
         if not m.group("self") and local not in _VOID:
             stack.append(element)
     if pos < len(value):
-        stack[-1].children.append(html.unescape(value[pos:]))
+        stack[-1].children.append(_text(value[pos:]))
     return root, capped
 
 

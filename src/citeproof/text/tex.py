@@ -36,7 +36,10 @@ __all__ = ["Macro", "Macros", "macros_from_preamble", "read_tex"]
 # backslash, 4 brace, 5 $, 6 ligature, 7 ~, 8 spaces, 9 text
 _TOKEN = re.compile(
     r"(\\[A-Za-z]+\*?[ \t\n\r\f\v]*)|(\\[^A-Za-z])|(\\)|([{}])|(\$)|(---?|``|'')|(~)"
-    r"|([ \t\n\r\f\v]+)|([^\\{}$~`' \t\n\r\f\v-]+|[-`'])", re.S)
+    r"|([ \t\n\r\f\v]+)"
+    # text: starts with no space (so spaces before an argument are their own token), then
+    # anything but what the other kinds start with; a lone - ` ' is text
+    r"|((?:[^\\{}$~`' \t\n\r\f\v-]|-(?!-)|`(?!`)|'(?!'))(?:[^\\{}$~`'-]|-(?!-)|`(?!`)|'(?!'))*)", re.S)
 CW, CS, BACKSLASH, BRACE, DOLLAR, LIGATURE, TILDE, SPACE, TEXT = range(1, 10)
 _LIGATURES = {"--": "–", "---": "—", "``": "“", "''": "”"}
 MAX_DEPTH = 100

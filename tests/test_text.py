@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import gc
-import glob
 import json
 import os
 import random

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Item, Math, Run
+from .model import Item, Run
 
 __all__ = ["protect_case"]
 

@@ -96,7 +96,7 @@ TEX_CASES = [
     (r"a--b---c ``quoted'' 'single' `x'", "a–b—c “quoted” 'single' `x'"),
     (r"\TeX\ and \LaTeX, \LaTeXe, \BibTeX{}, \MF, \MP, \XeTeX, \ConTeXt", "TeX and LaTeX, LaTeX2ε, BibTeX, METAFONT, MetaPost, XeTeX, ConTeXt"),
     (r"{\it Umlaut\/}s, {\bf bold} {\tt mono} {\sc caps} {\em em}", "Umlauts, bold mono caps em"),
-    (r"\mkbibquote{Intention} und \enquote{x}", "“Intention” und “x”"),
+    (r"\mkbibquote{Intention} und \enquote{x} \enquote*{y}", "“Intention” und “x” ‘y’"),
     (r"methodology\hyphen independent and/\slash{}or", "methodology-independent and//or"),
     (r"\autocap{e}xcerpt \textup{The good place}", "excerpt The good place"),
     (r"\url{http://x.org/a_b%20c} \href{http://x}{link}", "http://x.org/a_b%20c link"),

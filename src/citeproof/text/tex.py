@@ -336,6 +336,8 @@ class TexReader:
         self.out.extend(runs)
 
     def control_word(self, tok: _Tok, name: str, marks: frozenset[str], depth: int) -> None:
+        if name.endswith("*") and name not in ("enquote*", "textquote*"):
+            name = name[:-1]  # a starred form reads as the plain one (\hspace*, \mbox*)
         if depth > MAX_DEPTH:
             self.warn("too-deep", "\\" + name, "macros nested too deep: ignored")
             return
@@ -354,10 +356,11 @@ class TexReader:
                 return
             mark = FORMAT_COMMANDS[name]
             self.arg(marks | {mark} if mark else marks, depth)
-        elif name in ("enquote", "mkbibquote", "textquote"):
-            self.emit("“", marks)
+        elif name in ("enquote", "mkbibquote", "textquote", "enquote*", "textquote*"):
+            single = name.endswith("*")
+            self.emit("‘" if single else "“", marks)
             self.arg(marks, depth)
-            self.emit("”", marks)
+            self.emit("’" if single else "”", marks)
         elif name in ("mkbibparens", "mkbibbrackets"):
             self.emit("(" if name == "mkbibparens" else "[", marks)
             self.arg(marks, depth)

@@ -3,12 +3,10 @@ gives what ``parse_bib_text`` gives of the whole new text (references, problems 
 their lines and messages, pybtex's data), and reads again only the chunks that changed."""
 from __future__ import annotations
 
-import io
-import pickle
 
 import pytest
 
-from citeproof import bibcache
+from citeproof import cachefile
 from citeproof.bib import load
 from citeproof.bib.load import parse_bib_chunks, parse_bib_text
 
@@ -102,10 +100,8 @@ def assert_same(got, want, some: bool = False) -> None:
 
 
 def _through_disk(known):
-    """``known`` as the bib cache keeps it: pickled, read back."""
-    buffer = io.BytesIO()
-    bibcache._Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(known)
-    return pickle.loads(buffer.getvalue())
+    """``known`` as the bib cache keeps it: pickled, read back by the cache's own unpickler."""
+    return cachefile.loads(cachefile.dumps(known))
 
 
 def test_every_edit_parses_as_the_whole_new_text_does(monkeypatch):

@@ -6,17 +6,16 @@ from __future__ import annotations
 import os
 import pickle
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import markdown as md
 import pytest
 
-from citeproof import bibcache, exports, style
+from citeproof import bibcache, cachefile, exports, style
 from citeproof.bib import load_bib
 from citeproof.config import SiteOptions
-from citeproof.site import SiteCore
+from citeproof.site import PageSource, SiteCore
 
 sys.path.insert(0, str(Path(__file__).parent / "corpus"))
 from cases import CASES  # noqa: E402
@@ -131,11 +130,9 @@ def _outputs(root: Path, cache_dir: str) -> dict:
     core.refresh()
     out = {"bib": core.bib, "problems": core.bib_problems(), "downloads": core.downloads()}
     for name, text in PAGES.items():
-        page = core.render_markdown(text, f"docs/{name}")
-        done = core.finish_html(md.markdown(page.text), page, download_href="../references.bib")
-        out[name] = (page.text, page.problems, done.html, done.listing, done.problems,
-                     core.verification_record(page),
-                     core.head_metadata(page, {"date": "2026-01-02"}, title="T", url="https://x.org/"))
+        pending = core.begin(PageSource(text, f"docs/{name}", meta={"date": "2026-01-02"},
+                                        dest=name.replace(".md", "/index.html"), url="https://x.org/"))
+        out[name] = (pending.markdown, core.finish(pending, md.markdown(pending.markdown)))
     return out
 
 
@@ -274,8 +271,8 @@ def test_the_cache_stays_bounded(tmp_path):
     assert sorted(p.name for p in cache.iterdir() if not p.name.endswith(".pickle")) == []
     # each entries-* file names the last bib file written for its options, which holds
     # (after the loaded bib) the records of that bib's entries only
-    names = [pickle.loads(p.read_bytes()) for p in cache.glob("entries-*.pickle")]
-    records = [bibcache._read(cache / name, 2) for name in names]
+    names = [cachefile.read(p) for p in cache.glob("entries-*.pickle")]
+    records = [cachefile.read(cache / name, 2) for name in names]
     assert all(sorted(r.entries) == sorted(load_bib(root / "references.bib").references)
                for r in records)
 

@@ -10,7 +10,6 @@ case ends too.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket

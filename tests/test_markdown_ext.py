@@ -11,7 +11,6 @@ from pathlib import Path
 
 import markdown
 import pytest
-import yaml
 
 from scratch import copy_article, read_mkdocs_config
 

@@ -1,6 +1,7 @@
-"""The page cache (``SiteCore.render_markdown``): a page is rendered again only when its
-Markdown, label, offset, the bib, the lock, the options or the code changed; what it
-gives is what rendering gives, and a broken cache file is a miss."""
+"""The page cache (``pagecache.py``, behind ``SiteCore.begin`` and ``finish``): a page is
+rendered again only when its Markdown, label, offset, the bib, the lock, the options or
+the code changed; what it gives is what rendering gives, and a broken, planted or
+tampered cache file is a miss."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,9 +9,9 @@ import pickle
 
 import pytest
 
-from citeproof import site as site_module
+from citeproof import cachefile, pagecache
 from citeproof.config import SiteOptions
-from citeproof.site import SiteCore
+from citeproof.site import PageSource, SiteCore
 
 BIB = r"""
 @article{alpha2020,
@@ -40,15 +41,15 @@ def _render(root, pages=PAGES, **options) -> tuple[dict, list[str]]:
     itself rather than read from the cache."""
     core = SiteCore(SiteOptions(**options), root)
     made = []
-    real = core._render_markdown
+    real = core._begin
 
-    def spy(markdown, label, offset):
-        made.append(label)
-        return real(markdown, label, offset)
+    def spy(source):
+        made.append(source.label)
+        return real(source)
 
-    core._render_markdown = spy
-    out = {name: core.render_markdown(text, name, offset=2) for name, text in pages.items()}
-    core.save_pages()
+    core._begin = spy
+    out = {name: core.begin(PageSource(text, name, offset=2)).render for name, text in pages.items()}
+    core.save()
     return out, made
 
 
@@ -78,7 +79,7 @@ def test_what_a_page_depends_on_renders_it_again(root, change, monkeypatch):
     elif change == "option":
         options = {"citation_format": "superscript"}
     else:
-        monkeypatch.setattr(site_module, "package_fingerprint", lambda: b"other code")
+        monkeypatch.setattr(pagecache, "package_fingerprint", lambda: b"other code")
     got, made = _render(root, pages, **options)
     assert sorted(made) == (["b.md"] if change == "page" else ["a.md", "b.md"])
     assert got == _plain(root, pages, **options)
@@ -94,12 +95,15 @@ def test_a_broken_page_cache_is_a_miss(root, damage):
     assert sorted(made) == ["a.md", "b.md"] and got == first
 
 
-def test_a_record_for_other_markdown_is_not_used(root):
+def test_a_tampered_record_is_not_used(root):
+    """Each key given the other page's record, as the file's own pickle: the file no longer
+    carries this user's digest, so both pages are rendered again."""
     _render(root)
     [path] = (root / ".cache" / "citeproof").glob("pages-*.pickle")
-    records = pickle.loads(path.read_bytes())
+    data = path.read_bytes()
+    records = pickle.loads(data[32:])
     swapped = dict(zip(records, reversed(list(records.values()))))  # each key, the other page
-    path.write_bytes(pickle.dumps(swapped))
+    path.write_bytes(data[:32] + pickle.dumps(swapped))
     got, made = _render(root)
     assert sorted(made) == ["a.md", "b.md"] and got == _plain(root)
 
@@ -108,25 +112,21 @@ def test_the_cache_keeps_only_the_pages_of_the_last_build(root):
     _render(root)
     _render(root, {"a.md": PAGES["a.md"]})
     [path] = (root / ".cache" / "citeproof").glob("pages-*.pickle")
-    assert len(pickle.loads(path.read_bytes())) == 1
+    assert len(pickle.loads(path.read_bytes()[32:])) == 1
     assert dataclasses.is_dataclass(_render(root, {"a.md": PAGES["a.md"]})[0]["a.md"])
 
 
 def _finish(root, html_of, **options):
-    """Each page's finished HTML and verification record by a new core, and how many
-    of them it made itself."""
+    """Each page's render by a new core, and how many of them it finished itself."""
     core = SiteCore(SiteOptions(**options), root)
     made = []
-    for name in ("_finish_html", "_verification_record"):
-        real = getattr(core, name)
-        setattr(core, name, lambda *a, real=real, name=name: made.append(name) or real(*a))
+    real = core._finish
+    core._finish = lambda *a: made.append("_finish") or real(*a)
     out = {}
     for name, text in PAGES.items():
-        page = core.render_markdown(text, name)
-        out[name] = (core.finish_html(html_of(page), page, download_href="../references.bib",
-                                      after_title="<p>header</p>", list_slot=True),
-                     core.verification_record(page))
-    core.save_pages()
+        pending = core.begin(PageSource(text, name, meta={"date": "2026-01-02"}, dest="p/index.html"))
+        out[name] = core.finish(pending, html_of(pending.render))
+    core.save()
     return out, made
 
 
@@ -137,13 +137,13 @@ def test_finished_pages_and_records_are_read_back_only_for_the_same_input(root):
         return md.markdown(page.text)
 
     first, made = _finish(root, html_of)
-    assert len(made) == 4
+    assert len(made) == 2
     again, made = _finish(root, html_of)
     assert made == [] and again == first == _finish(root, html_of, cache_dir="")[0]
     other, made = _finish(root, lambda page: html_of(page) + "<p>more</p>")
-    assert made == ["_finish_html", "_finish_html"]  # new HTML: finished again, records read back
+    assert made == ["_finish", "_finish"]  # new HTML: finished again
     assert other == _finish(root, lambda page: html_of(page) + "<p>more</p>", cache_dir="")[0]
-    assert "<p>more</p>" in other["a.md"][0].html and 'class="cp-ref"' in other["a.md"][0].html
+    assert "<p>more</p>" in other["a.md"].html and 'class="cp-ref"' in other["a.md"].html
 
 
 # ---------------------------------------------------------------- the finer key: per cited entry
@@ -199,15 +199,13 @@ def _pipeline(root, pages, **options) -> tuple[dict, list[str]]:
 
     core = SiteCore(SiteOptions(**options), root)
     made = []
-    real = core._render_markdown
-    core._render_markdown = lambda markdown, label, offset: made.append(label) or real(markdown, label, offset)
+    real = core._begin
+    core._begin = lambda source: made.append(source.label) or real(source)
     out = {}
     for name, text in pages.items():
-        page = core.render_markdown(text, name, offset=1)
-        finished = core.finish_html(md.markdown(page.text), page, download_href="../references.bib",
-                                    after_title="<p>header</p>", list_slot=True)
-        out[name] = (page, finished, core.verification_record(page))
-    core.save_pages()
+        pending = core.begin(PageSource(text, name, offset=1, dest=name.replace(".md", "/index.html")))
+        out[name] = (pending.render, core.finish(pending, md.markdown(pending.markdown)))
+    core.save()
     return out, made
 
 
@@ -250,3 +248,22 @@ def test_a_stale_record_of_a_page_is_never_read_back(tmp_path):
     (tmp_path / "references.bib").write_text(EDIT_BIB.replace("Second work", "Other"), encoding="utf-8")
     got, _ = _pipeline(tmp_path, EDIT_PAGES)
     assert "Other" in got["beta.md"][1].html and "Second work" not in got["beta.md"][1].html
+
+
+def test_a_planted_cache_file_runs_no_code_and_is_a_miss(root, tmp_path):
+    """A pickle whose loading would run code, put where the page cache looks, with or
+    without a digest: nothing runs, and every page is rendered as without the cache."""
+    _render(root)
+    [path] = (root / ".cache" / "citeproof").glob("pages-*.pickle")
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    payload = pickle.dumps(Payload())
+    signed = cachefile._digest(payload) + payload  # as if the key had leaked: the unpickler refuses it
+    for planted in (payload, path.read_bytes()[:32] + payload, signed):
+        path.write_bytes(planted)
+        got, made = _render(root)
+        assert not marker.exists() and sorted(made) == ["a.md", "b.md"] and got == _plain(root)

@@ -7,7 +7,6 @@ article's words.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

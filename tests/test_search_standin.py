@@ -63,14 +63,15 @@ def test_the_site_and_its_search_index_are_the_same_with_and_without_the_stand_i
     original = CiteproofPlugin.on_page_context
 
     def spy(self, context, *, page, config, nav):
-        swapped.append(page.file.src_uri in self._search)
+        done = self.pages.get(page.file.src_uri)
+        swapped.append(bool(getattr(done, "search_html", "")) and page.content == done.search_html)
         return original(self, context, page=page, config=config, nav=nav)
 
     spy.mkdocs_priority = original.mkdocs_priority  # (after the search's handler)
     monkeypatch.setattr(CiteproofPlugin, "on_page_context", spy)
     with_standin = _build(project.root, tmp_path / "a")
     assert sorted(swapped) == [False, True, True]  # the two citing pages' stand-ins were read
-    monkeypatch.setattr(CiteproofPlugin, "_content_is_final", lambda self, config: False)
+    monkeypatch.setattr(mkdocs_plugin, "_last", lambda plugin, config: False)
     without = _build(project.root, tmp_path / "b")
     assert with_standin.keys() == without.keys()
     for name in with_standin:
@@ -85,10 +86,9 @@ def test_the_stand_in_is_not_used_when_another_plugin_handles_page_content_after
     other = SimpleNamespace(on_page_content=lambda html, **kw: html)
     config = SimpleNamespace(plugins=SimpleNamespace(events={"page_content": [ours.on_page_content,
                                                                              other.on_page_content]}))
-    assert ours._content_is_final(config) is False
-    ours._last_content = None
+    assert mkdocs_plugin._last(ours, config) is False
     config.plugins.events["page_content"].reverse()
-    assert ours._content_is_final(config) is True
+    assert mkdocs_plugin._last(ours, config) is True
 
 
 def test_search_text_keeps_the_text_and_only_the_tags_an_index_keeps():

@@ -13,7 +13,7 @@ import pytest
 from citeproof import style
 from citeproof.errors import BibError, ConfigError
 from citeproof.config import CHOICES, SiteOptions
-from citeproof.site import SiteCore, disarm_unsafe_links
+from citeproof.site import PageSource, SiteCore, disarm_unsafe_links
 
 BIB = r"""
 @article{alpha2020,
@@ -42,33 +42,44 @@ def test_importing_the_core_imports_no_site_generator():
 
 def test_problems_are_returned_not_logged(core, caplog):
     caplog.set_level(logging.DEBUG)
-    page = core.render_markdown("# T\n\nFine [@alpha2020].\n\nBad [@nosuchkey].\n", "docs/p.md", offset=3)
-    assert [(p.code, p.file, p.line) for p in page.problems] == [("unknown-key", "docs/p.md", 8)]
-    done = core.finish_html('<p><a href="javascript:alert(1)">x</a></p>', page)
-    assert [(p.code, p.line) for p in done.problems] == [("invalid-url", None)]
+    pending = core.begin(PageSource("# T\n\nFine [@alpha2020].\n\nBad [@nosuchkey].\n", "docs/p.md", offset=3))
+    assert [(p.code, p.file, p.line) for p in pending.render.problems] == [("unknown-key", "docs/p.md", 8)]
+    done = core.finish(pending, '<p><a href="javascript:alert(1)">x</a></p>')
+    assert [(p.code, p.line) for p in done.problems] == [("unknown-key", 8), ("invalid-url", None)]
     assert caplog.records == []
 
 
-def test_the_two_steps_place_citations_and_the_list(core):
-    page = core.render_markdown("One [@beta2021]. Two [@alpha2020].\n", "p.md")
-    assert "[@" not in page.text and page.cites.ordered_keys == ["beta2021", "alpha2020"]
-    html = f"<p>{page.text.split(chr(10))[0]}</p>\n<h2>References</h2>\n<p>{page.text.split()[-1]}</p>"
-    done = core.finish_html(html, page, download_href="../references.bib")
+def test_one_call_renders_a_page_with_all_a_generator_needs(core):
+    done = core.render(PageSource("# T\n\nOne [@beta2021]. Two [@alpha2020].\n\n\\bibliography\n", "docs/a/index.md",
+                                  meta={"authors": ["A Author"], "date": "2026-01-02"}, dest="a/index.html",
+                                  url="https://x.org/a/", site_name="S"), _paragraphs)
     assert done.html.index('id="cite-1"') < done.html.index('<section class="cp-bibliography"')
-    assert done.listing in done.html and 'href="../references.bib" download' in done.listing
+    assert 'href="../references.bib" download' in done.html  # the downloads, linked from the page
+    assert done.downloads == ("references.bib", "references.ris", "references.json", "references.cite.json")
     assert set(done.anchors) == {"ref-beta2021", "ref-alpha2020", "cite-1", "cite-2"}
-    titled = core.finish_html("<h1>T</h1>" + html, page, after_title="<p>BYLINE</p>")
-    assert titled.html.startswith("<h1>T</h1><p>BYLINE</p><p>One ")
+    assert done.html.startswith('<h1>T</h1><div class="cp-article-header"><p class="cp-byline">By A Author')
+    assert '<a href="verification.json">verification record (JSON)</a>' in done.html
+    assert done.record[0] == "a/verification.json" and '"beta2021": {' in done.record[1]
+    assert '<meta name="citation_title" content="T">' in done.head and "2026/01/02" in done.head
+    assert '<meta property="og:url" content="https://x.org/a/">' in done.head
+    assert "cp-references-index" in done.search_html and 'id="cite-1"' not in done.search_html
+    assert done.problems == ()
 
 
 def test_head_metadata_follows_the_option_and_the_front_matter(tmp_path, core):
-    page = core.render_markdown("One [@alpha2020].\n", "p.md")
-    head = core.head_metadata(page, {"authors": ["A Author"], "date": "2026-01-02"}, title="T", url=None)
+    source = PageSource("# T\n\nOne [@alpha2020].\n", "p.md", meta={"authors": ["A Author"], "date": "2026-01-02"})
+    head = core.render(source, _paragraphs).head
     assert '<meta name="citation_title" content="T">' in head
     assert '<meta name="citation_author" content="A Author">' in head and "2026/01/02" in head
     off = SiteCore(SiteOptions(cache_dir="", metadata=False), tmp_path)
-    assert off.head_metadata(off.render_markdown("One [@alpha2020].\n", "p.md"), {}, title="T", url=None) == ""
-    assert core.head_metadata(core.render_markdown("No citation.\n", "p.md"), {}, title="T", url=None) == ""
+    assert off.render(source, _paragraphs).head == ""
+    assert core.render(PageSource("No citation.\n", "p.md"), _paragraphs).head == ""
+
+
+def _paragraphs(markdown: str) -> str:
+    """A stand-in for Markdown: a heading line, then one paragraph per line."""
+    return "\n".join(f"<h1>{line[2:]}</h1>" if line.startswith("# ") else f"<p>{line}</p>"
+                      for line in markdown.split("\n") if line.strip())
 
 
 def test_the_bib_is_reloaded_only_when_it_changes(core):
@@ -81,7 +92,7 @@ def test_the_bib_is_reloaded_only_when_it_changes(core):
     os.utime(core.bib_path, ns=(later, later))
     assert core.refresh() is True
     assert "gamma2022" in core.bib.references
-    page = core.render_markdown("[@gamma2022]\n", "p.md")
+    page = core.begin(PageSource("[@gamma2022]\n", "p.md")).render
     assert page.problems == [] and page.cites.numbers == {"gamma2022": 1}
 
 
@@ -147,12 +158,15 @@ def test_svg_smil_and_every_url_attribute_are_disarmed(html):
     assert len(problems) == 1 and problems[0].code == "invalid-url" and problems[0].line == 1
 
 
-def test_front_matter_authors_as_a_string_a_number_or_not_a_mapping(core, caplog):
-    page = core.render_markdown("One [@alpha2020].\n", "p.md")
-    head = core.head_metadata(page, {"authors": "Jane Doe"}, title="T", url=None)
-    assert head.count('name="citation_author"') == 1 and 'content="Jane Doe"' in head
-    with caplog.at_level("WARNING", logger="mkdocs.plugins.citeproof"):
-        head = core.head_metadata(page, {"authors": 5}, title="T", url=None)
-    assert 'name="citation_author"' not in head and "citation_title" in head
-    assert "p.md: front matter 'authors' must be a name or a list of names, not '5'" in caplog.text
-    assert "citation_title" in core.head_metadata(page, ["not", "a mapping"], title="T", url=None)
+def test_front_matter_authors_as_a_string_a_number_or_not_a_mapping(core):
+    def head(meta):
+        return core.render(PageSource("# T\n\nOne [@alpha2020].\n", "p.md", meta=meta), _paragraphs)
+
+    done = head({"authors": "Jane Doe"})
+    assert done.head.count('name="citation_author"') == 1 and 'content="Jane Doe"' in done.head
+    done = head({"authors": 5})
+    assert 'name="citation_author"' not in done.head and "citation_title" in done.head
+    assert [(p.code, p.severity, p.message) for p in done.problems] == [
+        ("invalid-metadata", "error", "front matter 'authors' must be a name or a list of names, not '5': "
+                                      "the page's metadata names no author")]
+    assert "citation_title" in head(["not", "a mapping"]).head

@@ -32,30 +32,28 @@ its parsed value, its text, its file or its line. The same digests (each entry's
 one of the keys and names: :attr:`LoadedBib.digests`, :attr:`LoadedBib.shape`) are what
 the page cache keys a page on, so an edit renders again only the pages it may change.
 
-A missing, broken, foreign or unreadable cache file is a miss, never an error; writes
-are atomic (a temporary file, then a rename) and at most :data:`_KEEP` bib files and
-:data:`_KEEP_RECORDS` ``entries-*`` files are kept per directory (newest first). The page
-cache (``site.py``) keeps its files here too (:func:`read_cached`, :func:`write_cached`).
+A missing, broken, foreign or unreadable cache file is a miss, never an error, and a
+cache file never runs code: :mod:`citeproof.cachefile` reads nothing but citeproof's own
+value types. Writes are atomic (a temporary file, then a rename) and at most
+:data:`_KEEP` bib files and :data:`_KEEP_RECORDS` ``entries-*`` files are kept per
+directory (newest first). The page cache (``pagecache.py``) keeps its files here too.
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import marshal
-import os
 import pickle
 import re
-import tempfile
-from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .model import BibError, FormattedEntry, Problem, Reference, ValuePickler, everyone_names
+from . import cachefile
+from .model import BibError, FormattedEntry, Problem, Reference, everyone_names
 
 #: the source files (a directory: its ``*.py``) whose change invalidates the cache
-_CODE = ("bib", "style.py", "render.py", "identifiers.py", "model.py", "bibcache.py", "exports.py")
+_CODE = ("bib", "style.py", "render.py", "identifiers.py", "model.py", "bibcache.py", "cachefile.py", "exports.py")
 _KEEP = 8  # whole-bib cache files kept per directory (newest first)
 _KEEP_RECORDS = 4  # entry-record files kept per directory (one per bib and style options)
 
@@ -151,12 +149,12 @@ def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | N
         records_file = cache_dir / f"entries-{name.hexdigest()[:32]}.pickle"
         name.update(b"\0" + raw)
         target = cache_dir / f"bib-{name.hexdigest()[:32]}.pickle"
-        cached = _read(target)
+        cached = cachefile.read(target)
         if isinstance(cached, LoadedBib):
             return cached
-        last = _read(records_file)  # the name of the last bib file written for this bib
+        last = cachefile.read(records_file)  # the name of the last bib file written for this bib
         if type(last) is str and _BIB_NAME.fullmatch(last):
-            records = _read(cache_dir / last, 2)
+            records = cachefile.read(cache_dir / last, 2)
             if not _usable(records):
                 records = None
     result, kept = _load(path, raw, label, authors, page_ranges, records)
@@ -166,8 +164,8 @@ def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | N
     if target is not None:
         # one file: the loaded bib (all a warm build reads), then the records, which
         # share its objects (its references, each entry's HTML and text) in one pickle
-        if _write(target, (result, kept), "bib-*.pickle", _KEEP):
-            _write(records_file, (target.name,), "entries-*.pickle", _KEEP_RECORDS)
+        if cachefile.write(target, (result, kept), "bib-*.pickle", _KEEP):
+            cachefile.write(records_file, (target.name,), "entries-*.pickle", _KEEP_RECORDS)
     return result
 
 
@@ -370,78 +368,4 @@ def _usable(records) -> bool:
                     for c, spans in records.chunks.items()))
 
 
-_Pickler = ValuePickler  # (one implementation with bib/halves.py: see model.py)
-
-
-def _read(path: Path, which: int = 1):
-    """The ``which``-th object pickled in ``path`` (one pickler wrote them in turn: only
-    as much of the file is read as the objects up to it take), or ``None`` (a miss,
-    whatever the reason)."""
-    enabled = gc.isenabled()
-    gc.disable()  # many small objects: the collector would walk them again and again
-    try:
-        with open(path, "rb") as fh:
-            unpickler = pickle.Unpickler(fh)
-            for _ in range(which):
-                value = unpickler.load()
-            return value
-    except Exception:
-        return None
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _write(target: Path, values: tuple, pattern: str, keep: int) -> bool:
-    """Pickle ``values`` in turn to ``target`` with one pickler (an object already written
-    is written again as a reference; see :func:`_read`) through a temporary file, then a
-    rename (a reader sees the old file or the new one; no fsync, as a torn cache file is
-    just a miss), and keep the ``keep`` newest files of ``pattern``. Returns whether the
-    file was written."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.tmp-")
-        try:
-            # pickled straight into the file through a large buffer (not into memory and
-            # then copied: a third less time for a 16 MB file)
-            with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
-                pickler = _Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
-                for value in values:
-                    pickler.dump(value)
-            os.chmod(tmp, 0o644)  # (mkstemp's 0600 would lock out another user of the tree)
-            os.replace(tmp, target)
-        except BaseException:
-            with suppress(OSError):
-                os.unlink(tmp)
-            raise
-        old = sorted(target.parent.glob(pattern), key=_mtime, reverse=True)
-        for stale in old[keep:]:
-            stale.unlink(missing_ok=True)
-        for tmp_left in target.parent.glob(".*.pickle.tmp-*"):  # of a killed run
-            if tmp_left.name != Path(tmp).name and _mtime(tmp_left) < _mtime(target) - 60:
-                tmp_left.unlink(missing_ok=True)
-    except OSError:
-        return False  # a read-only tree builds fine, just without the cache
-    return True
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
-
-
-__all__ = ["BibError", "LoadedBib", "bibtex_texts", "load_formatted_bib", "package_fingerprint",
-           "read_cached", "write_cached"]
-
-
-def read_cached(path: Path):
-    """What :func:`write_cached` wrote to ``path``, or ``None`` (a miss, whatever the reason)."""
-    return _read(path)
-
-
-def write_cached(target: Path, value, pattern: str, keep: int = _KEEP_RECORDS) -> bool:
-    """Pickle ``value`` to ``target`` atomically and keep the ``keep`` newest files of
-    ``pattern`` in its directory; ``False`` when it could not be written."""
-    return _write(target, (value,), pattern, keep)
+__all__ = ["BibError", "LoadedBib", "bibtex_texts", "load_formatted_bib", "package_fingerprint"]

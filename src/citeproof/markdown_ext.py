@@ -1,21 +1,27 @@
 """The Python-Markdown extension ``citeproof``: the site core in any Markdown pipeline.
 
     import markdown
-    html = markdown.markdown(text, extensions=["citeproof"],
-                             extension_configs={"citeproof": {"bib_file": "references.bib"}})
+    md = markdown.Markdown(extensions=["citeproof"],
+                           extension_configs={"citeproof": {"bib_file": "references.bib"}})
+    html = md.convert(text)
+    page = md.citeproof  # everything the site core made of the page (a RenderedPage)
 
 It takes the options of :class:`citeproof.config.SiteOptions`, plus ``base_dir`` (what a
-relative ``bib_file`` and ``cache_dir`` are relative to; default: the current directory)
-and ``page_label`` (the page's name in messages). ``download_bib`` is off by default here:
-when on, the list links the bib's file name, so publish the bib beside the page.
+relative ``bib_file`` and ``cache_dir`` are relative to; default: the current directory),
+``page_label`` (the page's name in messages), ``page_dest`` (where the page is written,
+relative to the site's root: links to the downloads and the verification record are
+relative to it) and ``page_url`` and ``site_name`` (for the head metadata).
+``download_bib`` is off by default here: when on, publish ``md.citeproof.downloads``.
 
-A preprocessor turns citation groups into plain tokens before Markdown parses the page (a
-``---`` front matter is left as it is, and counted in line numbers); a postprocessor swaps
-in the citation HTML and the reference list, and disarms unsafe links. The problems of the
-last conversion (the bib's own and the page's) are in ``md.citeproof_problems``; each is
-also logged on the ``citeproof`` logger (an error as a WARNING, a warning as INFO, the
-bib's problems once per load). Nothing is raised for them: only an unusable option
-(``ConfigError``) or an unreadable bib (``BibError``) is an exception.
+A preprocessor starts the site core's page operation before Markdown parses the page (a
+``---`` front matter is read as the page's metadata and counted in line numbers); a
+postprocessor finishes it on Markdown's HTML. After a conversion, ``md.citeproof`` holds
+the :class:`~citeproof.site.RenderedPage`: its HTML (what ``convert`` returned), head
+metadata, verification record and its path, downloads and problems; the problems (the
+bib's own and the page's) are also in ``md.citeproof_problems`` and logged on the
+``citeproof`` logger (an error as a WARNING, a warning as INFO, the bib's once per load).
+Nothing is raised for them: only an unusable option (``ConfigError``), an unreadable bib
+(``BibError``) or an unusable lock (``LockError``) is an exception.
 
 Pipelines that make one ``Markdown`` per page (MkDocs, ProperDocs, Zensical) share one site
 core per set of options: the bib is loaded once, not once per page.
@@ -29,9 +35,9 @@ from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
-from .pages import split_front_matter
+from .pages import front_matter, split_front_matter
 from .config import SiteOptions
-from .site import PageRender, SiteCore, log_problems
+from .site import PageSource, PendingPage, SiteCore, log_problems
 
 log = logging.getLogger("citeproof")
 
@@ -57,13 +63,16 @@ class CiteproofExtension(Extension):
     """Numbered citations and a reference list from one bib file."""
 
     def __init__(self, **kwargs) -> None:
-        self.config = {name: [getattr(_DEFAULTS, name), f"citeproof's {name} option (see the README)"]
+        self.config = {name: [getattr(_DEFAULTS, name), f"citeproof's {name} option (see the manual)"]
                        for name in SiteOptions.names()}
         self.config["download_bib"][0] = False
         self.config["base_dir"] = [".", "what a relative bib_file and cache_dir are relative to"]
         self.config["page_label"] = ["<markdown>", "the page's name in messages"]
+        self.config["page_dest"] = ["index.html", "where the page is written, relative to the site's root"]
+        self.config["page_url"] = ["", "the page's canonical URL, for its metadata"]
+        self.config["site_name"] = ["", "the site's name, for the page's metadata"]
         super().__init__(**kwargs)
-        self.page: PageRender | None = None
+        self.pending: PendingPage | None = None
         self.md: Markdown | None = None
         options = SiteOptions(**{name: self.getConfig(name) for name in SiteOptions.names()})
         self.core = _core(options, self.getConfig("base_dir"))
@@ -78,35 +87,38 @@ class CiteproofExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         md.registerExtension(self)
         self.md = md
-        md.citeproof_problems = []
+        self.reset()
         md.preprocessors.register(_Tokens(md, self), "citeproof", _PREPROCESSOR_PRIORITY)
         md.postprocessors.register(_Citations(md, self), "citeproof", _POSTPROCESSOR_PRIORITY)
 
     def reset(self) -> None:
-        self.page = None
+        self.pending = None
         if self.md is not None:
+            self.md.citeproof = None
             self.md.citeproof_problems = []
 
-    def render(self, text: str) -> str:
-        """Step 1 for one conversion: the bib reloaded if it changed, the text tokenised."""
+    def begin(self, text: str) -> str:
+        """The first half, for one conversion: the bib reloaded if it changed, the text tokenised."""
         self._refresh()
         offset, body = split_front_matter(text)
-        self.page = self.core.render_markdown(body, self.getConfig("page_label"), offset=offset)
-        log_problems(log, self.page.problems)
-        self.md.citeproof_problems = [*self.core.bib_problems(), *self.page.problems]
-        return text[: len(text) - len(body)] + self.page.text
+        meta = front_matter(text) if offset else {}
+        self.pending = self.core.begin(PageSource(
+            body, self.getConfig("page_label"), offset, meta, self.getConfig("page_dest"),
+            self.getConfig("page_url") or None, self.getConfig("site_name")))
+        return text[: len(text) - len(body)] + self.pending.markdown
 
     def finish(self, html: str) -> str:
-        """Step 2: the citation HTML and the list in, unsafe links disarmed. (The page stays
-        until the next conversion: ``toc`` runs the postprocessors on its own HTML first.)"""
-        if self.page is None:
+        """The second half: the citations, the list and the header in, unsafe links disarmed.
+        (The page stays until the next conversion: ``toc`` runs the postprocessors on each
+        heading's HTML first; a problem found there again is not new.)"""
+        if self.pending is None or self.md is None:
             return html
-        href = self.core.bib_path.name if self.core.options.download_bib else None
-        done = self.core.finish_html(html, self.page, download_href=href)
-        # toc runs this on each heading's HTML too: a problem found there again is not new
-        new = [p for p in done.problems if p not in self.md.citeproof_problems]
+        done = self.core.finish(self.pending, html)
+        problems = self.md.citeproof_problems or [*self.core.bib_problems()]
+        new = [p for p in done.problems if p not in problems]
         log_problems(log, new)
-        self.md.citeproof_problems.extend(new)
+        self.md.citeproof_problems = [*problems, *new]
+        self.md.citeproof = done
         return done.html
 
 
@@ -116,7 +128,7 @@ class _Tokens(Preprocessor):
         self.ext = ext
 
     def run(self, lines: list[str]) -> list[str]:
-        return self.ext.render("\n".join(lines)).split("\n")
+        return self.ext.begin("\n".join(lines)).split("\n")
 
 
 class _Citations(Postprocessor):

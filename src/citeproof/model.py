@@ -55,6 +55,7 @@ class ProblemCode(StrEnum):
     NOTICE_CITED = "notice-cited"
     UNDECLARED_CHANGE = "undeclared-change"  # the article differs from its original edition
     UNKNOWN_FIELD = "unknown-field"  # a bib field the entry's type does not use (a typo?)
+    INVALID_METADATA = "invalid-metadata"  # a page's front matter that its metadata cannot use
 
 
 #: The codes as plain strings, in the order above.

@@ -1,6 +1,7 @@
 """Markdown pages on disk: front matter and the docs tree (shared by the plugin and the checker)."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -27,6 +28,14 @@ def split_front_matter(raw: str) -> tuple[int, str]:
         return 0, raw
     body = rest.lstrip("\n")
     return raw[: len(raw) - len(body)].count("\n"), body
+
+
+def front_matter(raw: str) -> dict:
+    """The page's YAML front matter as a mapping (``{}`` when it has none, or when it is not
+    a YAML mapping: MkDocs then keeps it as text)."""
+    m = _FRONT_MATTER.match(raw)
+    meta = _yaml(m.group(1)) if m else None
+    return meta if isinstance(meta, dict) else {}
 
 
 def _yaml(text: str):
@@ -69,6 +78,15 @@ def file_line_offset(path, body: str) -> int:
     except (OSError, TypeError, UnicodeDecodeError):
         return 0
     return body_line_offset(raw, body)
+
+
+def page_label(abs_src_path: str | None, src_uri: str) -> str:
+    """A page's file as messages name it: relative to the current directory, when the
+    generator knows where the file is (else its path in the docs)."""
+    if not abs_src_path:
+        return src_uri
+    docs = os.path.relpath(os.path.dirname(abs_src_path))
+    return os.path.join(docs, os.path.basename(src_uri))
 
 
 def markdown_files(docs_dir: Path) -> list[Path]:

@@ -1,46 +1,62 @@
 """The site core: citations for one site, for any site generator (nothing here knows MkDocs).
 
 A :class:`SiteCore` holds the formatted bib (reloaded when the file changes, cached on
-disk by ``bibcache.py``) and renders a page in the two steps every Markdown pipeline
-allows:
+disk by ``bibcache.py``) and the lock, and renders a page in one operation that returns
+everything a generator needs (:class:`RenderedPage`): its HTML, its head metadata, its
+verification record and where it goes, the downloads it links to, and its problems.
 
-1. :meth:`SiteCore.render_markdown`, before Markdown runs: citation groups become plain
-   tokens, and the page's citation problems are found;
-2. :meth:`SiteCore.finish_html`, after Markdown ran: unsafe links are disarmed, the tokens
-   become the citation HTML and the reference list is placed.
+    page = core.render(PageSource(markdown, "docs/index.md"), to_html=markdown_to_html)
 
-Problems are returned, never logged: the adapter (the MkDocs plugin, the Python-Markdown
-extension) reports them its own way. Only an unusable option (``ConfigError``), an
-unreadable bib (``BibError``) or an unusable lock file (``LockError``) is raised. The lock
-(the checker's registry answers) feeds the prose checks (``claims.py``) and the badges.
+A generator that runs Markdown itself between the two halves of that operation (MkDocs,
+a Python-Markdown extension) calls them in turn: :meth:`SiteCore.begin` before Markdown
+(citation groups become plain tokens, the page's citation problems are found), then
+:meth:`SiteCore.finish` on the HTML Markdown made of it (unsafe links disarmed, the
+tokens become the citations, the reference list and the article's header are placed).
+Each half is read back from the page cache (``pagecache.py``) when nothing it was made of
+changed; :meth:`SiteCore.save` writes the cache after a build.
+
+Problems are returned, never logged: the adapter reports them its own way
+(:func:`log_problems`). Only an unusable option (``ConfigError``), an unreadable bib
+(``BibError``) or an unusable lock file (``LockError``) is raised. The lock (the
+checker's registry answers) feeds the prose checks, the badges and the evidence.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import html
 import json
 import logging
 import os
-import pickle
+import posixpath
 import re
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from . import __version__, evidence as ev, exports
-from .bibcache import LoadedBib, load_formatted_bib, package_fingerprint, read_cached, write_cached
+from .bibcache import LoadedBib, load_formatted_bib
 from .config import SiteOptions, default_lock
-from .lock import Lock
 from .errors import BibError
+from .lock import Lock
 from .model import Problem, Record
 from .model import ProblemCode as Code
+from .pagecache import PageCache
 from .pages import front_matter_authors
+
 if TYPE_CHECKING:  # pragma: no cover
     from .claims import ClaimIndex
 from .render import (PageCitations, anchor_for, design_badges, escape, finish_html, head_metadata,
                      readable_identifiers, render_bibliography, render_index_listing, render_markdown,
                      social_metadata)
+
+#: The page's verification record, beside the page (see :func:`verification_path`).
+VERIFICATION_NAME = "verification.json"
+#: The files every site gets, by their path in the site: the stylesheet and the scripts
+#: (the accessible previews, the entries' cite actions).
+ASSETS: dict[str, Path] = {f"assets/citeproof/{name}": Path(__file__).parent / "assets" / name
+                           for name in ("citeproof.css", "citeproof-preview.js", "citeproof-cite.js")}
 
 #: Every attribute that holds a URL, or (SVG/SMIL ``values``, ``to``, ``from``, ``by``)
 #: a value an animation may write into one; ``srcset`` and ``values`` hold lists.
@@ -52,9 +68,22 @@ _UNSAFE_SCHEMES = {"javascript", "vbscript", "data"}
 _LIST_ITEM = re.compile(r"[;,]")
 
 
+@dataclass(frozen=True)
+class PageSource:
+    """A page as its generator knows it."""
+
+    markdown: str  # the page's Markdown, without its front matter
+    label: str  # the page's file as messages name it
+    offset: int = 0  # lines of the file before ``markdown`` (its front matter)
+    meta: Mapping[str, Any] = field(default_factory=dict)  # its front matter
+    dest: str = "index.html"  # where the page is written, relative to the site's root
+    url: str | None = None  # its canonical URL, when the site has one
+    site_name: str = ""
+
+
 @dataclass
 class PageRender:
-    """One page between the two steps: its Markdown with tokens, and what it cites."""
+    """The first half of a page: its Markdown with tokens, and what it cites."""
 
     label: str  # the page's file name in messages
     source: str  # the Markdown as the page wrote it (without front matter)
@@ -64,21 +93,58 @@ class PageRender:
     problems: list[Problem] = field(default_factory=list)
 
 
-@dataclass
-class FinishedPage:
-    """A page's HTML with its citations, and what the adapter may still need."""
+@dataclass(frozen=True)
+class PendingPage:
+    """A page between the two halves of its render (:meth:`SiteCore.begin`)."""
 
-    html: str
-    listing: str  # the reference list's HTML ("" when the page lists nothing)
-    #: with ``list_slot``: what stands in ``html`` for the list until the adapter swaps
-    #: ``listing`` in: every entry's plain text, for a search index to read cheaply
-    index_listing: str
+    source: PageSource
+    render: PageRender
+
+    @property
+    def markdown(self) -> str:
+        """What to hand to Markdown: the page's Markdown with its citations as tokens."""
+        return self.render.text
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """Everything a generator needs of one page (:meth:`SiteCore.finish`)."""
+
+    html: str  # the page's HTML: citations, reference list, header under its title
+    head: str  # what goes before ``</head>`` ("" when the page cites nothing, or metadata is off)
+    #: the page's verification record: (its path relative to the site's root, its JSON),
+    #: or ``None`` when the page lists no reference
+    record: tuple[str, str] | None
+    #: the files the page links readers to (the bib and its exports), by path relative to
+    #: the site's root; empty when the page lists nothing or ``download_bib`` is off
+    downloads: tuple[str, ...]
+    problems: tuple[Problem, ...]  # the page's own (the bib's: :meth:`SiteCore.bib_problems`)
     anchors: tuple[str, ...]  # the ids the citations and the list add to the page
-    problems: list[Problem]
-    #: with ``list_slot``: ``html`` as a search index reads it (each citation group and
-    #: notice as its text and the tags an index keeps, the list as ``index_listing``),
-    #: for an adapter whose index reads the page before the theme renders it
+    #: for an adapter whose search index reads the page before the theme renders it (the
+    #: full list's markup costs an index much time): the list as plain items
+    #: (``index_listing``, which stands for ``listing`` in ``html``), and ``html`` with each
+    #: citation group and notice as its text and that list (``search_html``); all "" when
+    #: the page lists nothing
+    listing: str = ""
+    index_listing: str = ""
     search_html: str = ""
+
+    def indexed(self, whole: bool) -> str:
+        """What a search index should read in place of ``html``: ``search_html`` when the
+        adapter can put the whole HTML back afterwards (``whole``), else ``html`` with the
+        list as plain items; ``html`` itself when the page lists nothing."""
+        if not self.listing:
+            return self.html
+        return self.search_html if whole else self.html.replace(self.listing, self.index_listing, 1)
+
+    def restored(self, content: str, whole: bool) -> str | None:
+        """``content`` (what :meth:`indexed` gave, as the index left it) with the page's own
+        HTML back, or ``None`` when something changed it so that it cannot be."""
+        if not self.listing:
+            return content
+        if whole:
+            return self.html if content == self.search_html else None
+        return content.replace(self.index_listing, self.listing, 1) if self.index_listing in content else None
 
 
 class SiteCore:
@@ -88,20 +154,21 @@ class SiteCore:
         self.root = root = Path(root).resolve()
         self.options = options
         self.bib_path = (root / options.bib_file).resolve()
-        self.cache_dir = root / options.cache_dir if options.cache_dir else None
+        cache_dir = root / options.cache_dir if options.cache_dir else None
+        self.cache_dir = cache_dir
+        self.pages = PageCache(cache_dir, options, root) if cache_dir is not None else None
+        self.lock_path = (root / options.lock_file).resolve() if options.lock_file else default_lock(self.bib_path)
         self._bib: LoadedBib | None = None
         self._signature: tuple | None = None
         self._entry_html: dict[str, str] = {}
-        self.lock_path = (root / options.lock_file).resolve() if options.lock_file else default_lock(self.bib_path)
         self._lock: Lock | None = None
         self._lock_signature: tuple | None = None
-        self._claims: tuple[tuple[int, int], "ClaimIndex"] | None = None
-        self._extras_cache: tuple[dict, dict[str, dict]] | None = None
-        self._evidence: dict[str, ev.Evidence] | None = None
         self._lock_digest = b""
-        #: the page cache: (its file, {page digest: pickled PageRender}, digests used since
-        #: the last save, those made anew, (the bib's source, the lock's digest))
-        self._pages: tuple[Path, dict[bytes, bytes], set, list, tuple] | None = None
+        self._claims: tuple[tuple[int, int], ClaimIndex] | None = None
+        self._memo: tuple[dict, dict[str, dict]] | None = None
+        self._evidence: dict[str, ev.Evidence] | None = None
+
+    # ---------------------------------------------------------------- the bib and the lock
 
     @property
     def bib_label(self) -> str:
@@ -112,6 +179,7 @@ class SiteCore:
     def bib(self) -> LoadedBib:
         if self._bib is None:
             self.refresh()
+        assert self._bib is not None
         return self._bib
 
     def refresh(self, *, tolerant: bool = False) -> bool:
@@ -121,11 +189,7 @@ class SiteCore:
         when ``tolerant`` (a preview server, which must keep serving), keeps an empty bib
         whose one problem says why.
         """
-        try:
-            st = self.bib_path.stat()
-            signature = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            signature = None
+        signature = _signature(self.bib_path)
         if self._bib is not None and signature == self._signature:
             return False
         try:
@@ -145,11 +209,7 @@ class SiteCore:
     def lock(self) -> Lock:
         """The lock file's entries (empty when there is none), reread when it changes;
         raises ``LockError`` when it cannot be used."""
-        try:
-            st = self.lock_path.stat()
-            signature = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            signature = None
+        signature = _signature(self.lock_path)
         if self._lock is None or signature != self._lock_signature:
             self._lock, self._lock_signature = Lock.load(self.lock_path), signature
             self._evidence = None
@@ -166,51 +226,6 @@ class SiteCore:
             self._evidence = ev.gather(self.bib.references, lock)
         return self._evidence
 
-    def verification_record(self, page: PageRender) -> str:
-        """``verification.json`` for a page: its references and what the lock proves."""
-        return self._cached(str, lambda: self._verification_record(page), "verification",
-                            str(page.offset), page.label, page.source, cites=page.cites.numbers)
-
-    def _verification_record(self, page: PageRender) -> str:
-        evidence = self.evidence()
-        data = ev.record(evidence, page.cites.ordered_keys, generator=f"citeproof {__version__}",
-                         references=False)
-        # one reference a line: readable, and written by json's C encoder (indent is not);
-        # each reference's line is made once per bib and lock (pages share references)
-        head = json.dumps(data, ensure_ascii=False)
-        lines = self._made(evidence, "record")
-        for key in page.cites.ordered_keys:
-            if key in evidence and key not in lines:
-                e = evidence[key]
-                lines[key] = f"{json.dumps(e.key, ensure_ascii=False)}: {json.dumps(e.to_dict(), ensure_ascii=False)}"
-        refs = ",\n".join({evidence[k].key: lines[k] for k in page.cites.ordered_keys if k in evidence}.values())
-        return f'{head[:-1]}, "references": {{\n{refs}\n}}}}\n'
-
-    def _made(self, evidence: dict, what: str, make=dict):
-        """``what``, made (by ``make``) once per ``evidence``, i.e. per bib and lock."""
-        if self._extras_cache is None or self._extras_cache[0] is not evidence:
-            self._extras_cache = (evidence, {})
-        memo = self._extras_cache[1]
-        if what not in memo:
-            memo[what] = make()
-        return memo[what]
-
-    def _entry_extras(self, key: str, evidence: dict, done: dict) -> str:
-        """An entry's status mark, notices and COinS as HTML, made once per bib and lock
-        (when a page first lists it: pages share entries)."""
-        if key not in done:
-            e, kevs = evidence.get(key), self.bib.coins
-            html = " " + ev.mark_html(e, escape) if e else ""
-            html += "".join(" " + ev.notice_html(n, escape) for n in (e.notices if e else ()))
-            done[key] = html + (exports.coins_html(kevs[key], escape) if key in kevs else "")
-        return done[key]
-
-    def downloads(self) -> dict[str, str]:
-        """The whole bib for readers to take away: suffix -> text (``.ris``, ``.json``
-        CSL-JSON, ``.cite.json`` every entry in every format, for the cite actions); made
-        with the formatted bib, so cached with it (``exports.downloads``)."""
-        return dict(self.bib.downloads)
-
     def records(self) -> dict[str, tuple[Record, ...]]:
         """The locked registry records of each reference whose identifiers are still the
         bib's (an entry locked for other identifiers says nothing about this work)."""
@@ -218,7 +233,7 @@ class SiteCore:
         return {key: entry.records for key, entry in self.lock().references.items()
                 if key in refs and entry.matches(refs[key])}
 
-    def claim_index(self) -> "ClaimIndex":
+    def claim_index(self) -> ClaimIndex:
         """The prose checks' index of this bib and lock, rebuilt only when either changed."""
         from .claims import ClaimIndex  # (imported when a page is rendered, not read back)
 
@@ -235,174 +250,123 @@ class SiteCore:
                                     "citation will show as unknown", file=self.bib_label))
         return problems
 
-    def render_markdown(self, markdown: str, label: str, *, offset: int = 0) -> PageRender:
-        """Step 1: the page's Markdown with its citations as tokens, and its problems.
+    def downloads(self) -> dict[str, str]:
+        """The whole bib for readers to take away, beside the bib's own copy in the site:
+        file name -> text (RIS, CSL-JSON, and every entry in every format for the cite
+        actions); made with the formatted bib, so cached with it (``exports.downloads``)."""
+        stem = self.bib_path.name.rsplit(".", 1)[0]
+        return {stem + suffix: text for suffix, text in self.bib.downloads.items()}
 
-        ``offset``: the lines of the file before ``markdown`` (its front matter), so that
-        problems name the file's own lines.
+    # ---------------------------------------------------------------- the page operation
 
-        With the cache on, a page already rendered with the same Markdown, label, offset,
-        lock (bytes), options and code, citing entries whose digests are unchanged in a bib
-        of the same keys and names (:meth:`_cached`), is read from the page cache instead
-        (``save_pages`` writes it): the result is a function of these.
-        """
-        return self._cached(
-            PageRender, lambda: self._render_markdown(markdown, label, offset), "render", str(offset),
-            label, markdown, valid=lambda page: page.source == markdown and page.label == label)
+    def render(self, source: PageSource, to_html: Callable[[str], str]) -> RenderedPage:
+        """The whole page in one call: ``to_html`` is the generator's Markdown."""
+        pending = self.begin(source)
+        return self.finish(pending, to_html(pending.markdown))
 
-    def _cached(self, kind: type, make, *inputs: str, valid=None, cites=None):
-        """``make()``, or what it gave before for the same ``inputs`` (texts) in the same
-        lock, options and code, when what it made it of in the bib is unchanged (the page
-        cache; ``valid`` checks a record read).
+    def begin(self, source: PageSource) -> PendingPage:
+        """The first half: the page's Markdown with its citations as tokens, and its problems."""
+        render = self._cached(PageRender, lambda: self._begin(source), lambda made: tuple(made.cites.numbers),
+                              "begin", str(source.offset), source.label, source.markdown)
+        return PendingPage(source, render)
 
-        A record keeps the keys the page cites that the bib has (``cites``, or those of
-        the :class:`PageRender` made) and a digest of the bib's :attr:`LoadedBib.shape`
-        and each of those keys' :attr:`LoadedBib.digests` (:meth:`_bib_digest`): all a
-        page's render, HTML and record read of the bib. An edit of an entry no page cites
-        renders no page again."""
-        pages = self._page_cache()
-        if pages is None:
+    def finish(self, pending: PendingPage, html_text: str) -> RenderedPage:
+        """The second half, on ``html_text`` (what Markdown made of ``pending.markdown``)."""
+        s, page = pending.source, pending.render
+        return self._cached(RenderedPage, lambda: self._finish(s, page, html_text),
+                            lambda _made: tuple(page.cites.numbers), "finish", str(s.offset), s.label, s.markdown,
+                            page.text, html_text, repr(s.meta), s.dest, repr(s.url),
+                            s.site_name)
+
+    def save(self) -> None:
+        """Write the page cache, if a page was made anew (an adapter calls this after a build)."""
+        if self.pages is not None:
+            self.pages.save()
+
+    def _cached(self, kind: type, make, cites, *inputs: str):
+        """``make()``, read back from the page cache when it holds it (``cites``: which
+        keys of the bib the result read)."""
+        if self.pages is None:
             return make()
-        _, made, used, changed, _ = pages
-        digest = hashlib.blake2b(digest_size=16)
-        for text in inputs:
-            data = text.encode("utf-8", "surrogatepass")
-            digest.update(len(data).to_bytes(8, "little") + data)
-        key = digest.digest()
-        used.add(key)
-        record = made.get(key)
-        if record is not None and self._bib_digest(record[1]) == record[0]:
-            try:
-                value = pickle.loads(record[2])
-                if isinstance(value, kind) and (valid is None or valid(value)):
-                    return value
-            except Exception:
-                pass  # a broken record is a miss
-        value = make()
-        keys = tuple(cites if cites is not None else value.cites.numbers)
-        made[key] = (self._bib_digest(keys), keys, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
-        changed.append(key)
-        return value
+        self.lock()  # (its digest is part of every record's key)
+        return self.pages.fetch(self.bib, self._lock_digest, kind, make, inputs, cites)
 
-    def _bib_digest(self, keys: tuple) -> bytes:
-        """What a page citing ``keys`` (those the bib has) depends on in the bib."""
-        bib = self.bib  # (each entry's digest is made of its key too: see bibcache.page_digests;
-        get = bib.digests.get  # a key gone from the bib changed its shape)
-        return hashlib.blake2b(bib.shape + b"".join([get(key, b"?") for key in keys]), digest_size=16).digest()
-
-    def _page_cache(self):
-        """The page cache of this lock, options and code (``None`` when the cache is off
-        or the bib or lock is unknown), read from disk once per change of the lock. (The
-        bib is not part of its name: each record says what it read of the bib.)"""
-        bib = self.bib
-        if self.cache_dir is None or not bib.source or not bib.shape or len(bib.digests) != len(bib.references):
-            return None
-        self.lock()
-        if self._lock_digest == b"?":
-            return None
-        source = (self._lock_digest,)
-        if self._pages is None or self._pages[4] != source:
-            state = hashlib.sha256(b"\0".join([package_fingerprint(), *source,
-                                               repr(self.options).encode("utf-8", "surrogatepass"),
-                                               str(self.root).encode("utf-8", "surrogatepass")]))
-            path = self.cache_dir / f"pages-{state.hexdigest()[:32]}.pickle"
-            made = read_cached(path)
-            ok = isinstance(made, dict) and all(
-                type(k) is bytes and type(v) is tuple and len(v) == 3 and type(v[0]) is bytes
-                and type(v[1]) is tuple and all(type(c) is str for c in v[1]) and type(v[2]) is bytes
-                for k, v in made.items())
-            self._pages = (path, made if ok else {}, set(), [], source)
-        return self._pages
-
-    def save_pages(self) -> None:
-        """Write the page cache if a page was rendered anew since it was read: the pages
-        rendered since the last save (those of one build), so it holds no stale page."""
-        if self._pages is None:
-            return
-        path, made, used, changed, source = self._pages
-        if changed or set(made) - used:
-            kept = {k: v for k, v in made.items() if k in used}
-            write_cached(path, kept, "pages-*.pickle")
-            self._pages = (path, kept, set(), [], source)
-        else:
-            used.clear()
-
-    def _render_markdown(self, markdown: str, label: str, offset: int) -> PageRender:
+    def _begin(self, source: PageSource) -> PageRender:
         from .markdown import parse_citations  # (not needed when every page is read back)
         from .numbering import resolve_keys
 
-        doc = parse_citations(markdown, label, offset)
+        markdown, label = source.markdown, source.label
+        doc = parse_citations(markdown, label, source.offset)
         refs = self.bib.references
-        problems = [*doc.problems, *resolve_keys([doc], refs.keys()),
-                    *self.claim_index().check(markdown, doc)]
+        problems = [*doc.problems, *resolve_keys([doc], refs.keys()), *self.claim_index().check(markdown, doc)]
         evidence = self.evidence()
-        notices = self._made(evidence, "notices", lambda: {
+        notices = self._memo_of(evidence, "notices", lambda: {
             k: "".join(ev.notice_html(n, escape, short=True) for n in e.notices)
             for k, e in evidence.items() if e.notices})
-        text, cites = render_markdown(
-            markdown, doc, refs, notices,
-            superscript=self.options.citation_format == "superscript",
-            references_heading=self.options.references_heading)
-        return PageRender(label, markdown, offset, text, cites, problems)
+        text, cites = render_markdown(markdown, doc, refs, notices,
+                                      superscript=self.options.citation_format == "superscript",
+                                      references_heading=self.options.references_heading)
+        return PageRender(label, markdown, source.offset, text, cites, problems)
 
-    def finish_html(self, html: str, page: PageRender, *, download_href: str | None = None,
-                    after_title: str = "", list_slot: bool = False) -> FinishedPage:
-        """Step 2: ``html`` (what Markdown made of ``page.text``) with its links disarmed
-        and its citations in; the reference list goes where ``\\bibliography`` stood.
-
-        ``download_href`` is the bib's address from this page (only with ``download_bib``;
-        the RIS, CSL-JSON and cite bundle are beside it, see :meth:`downloads`);
-        ``after_title`` goes right after the page's ``<h1>`` (see :meth:`page_header`).
-        With ``list_slot``, the list's plain text (``index_listing``) stands in the HTML
-        where the list goes, for the adapter to replace with ``listing`` once a search
-        index has read the page (the full list's markup is costly for it to parse).
-
-        Read from the page cache when it holds the same for the same arguments.
-        """
-        return self._cached(
-            FinishedPage, lambda: self._finish_html(html, page, download_href, after_title, list_slot),
-            "finish", str(page.offset), page.label, page.source, page.text, html, repr(download_href), after_title,
-            repr(list_slot), cites=page.cites.numbers)
-
-    def _finish_html(self, html: str, page: PageRender, download_href: str | None, after_title: str,
-                     list_slot: bool) -> FinishedPage:
-        html, problems = disarm_unsafe_links(html, page.source, page.label, page.offset)
+    def _finish(self, source: PageSource, page: PageRender, html_text: str) -> RenderedPage:
+        html_text, problems = disarm_unsafe_links(html_text, page.source, page.label, page.offset)
         cites = page.cites
         if not (cites.markers or cites.numbers):
-            return FinishedPage(html, "", "", (), problems)
-        listing = ""
-        if cites.numbers:
-            href = download_href if self.options.download_bib else None
-            stem = _stem(href) if href else ""
-            listing = render_bibliography(
-                cites, self._entry_html, download_href=href, badges=self._badges(cites.numbers),
-                extras=self._extras(cites.ordered_keys),
-                downloads=[("RIS", stem + ".ris"), ("CSL-JSON", stem + ".json")] if href else (),
-                bundle_href=stem + ".cite.json" if href else None)
-        anchors = (*(anchor_for(k) for k in cites.numbers),
-                   *(f"cite-{i + 1}" for i in range(len(cites.markers))))
-        index = (render_index_listing([self.bib.entries[k].text for k in cites.ordered_keys])
-                 if list_slot and listing else "")
-        search = finish_html(html, cites, index, plain=True) if index else ""
-        html = finish_html(html, cites, index or listing)
-        if after_title:
-            html, search = (_after_title(h, after_title) if h else "" for h in (html, search))
-        return FinishedPage(html, listing, index, anchors, problems, search)
+            return RenderedPage(html_text, "", None, (), (*page.problems, *problems), ())
+        downloads = self._download_paths() if cites.numbers else ()
+        listing = self._listing(cites, source.dest, downloads) if cites.numbers else ""
+        anchors = (*(anchor_for(k) for k in cites.numbers), *(f"cite-{i + 1}" for i in range(len(cites.markers))))
+        index = render_index_listing([self.bib.entries[k].text for k in cites.ordered_keys]) if listing else ""
+        title = _title(html_text, source)
+        record = (verification_path(source.dest), self._verification(page)) if cites.numbers else None
+        header = self._header(source, page, title, record) if cites.numbers else ""
+        search = finish_html(html_text, cites, index, plain=True) if index else ""
+        done = finish_html(html_text, cites, listing)
+        if header:
+            done, search = _after_title(done, header), _after_title(search, header) if search else ""
+        head, fault = self._head(source, page, title)
+        if fault:
+            problems.append(Problem(Code.INVALID_METADATA, "error", fault, file=page.label, line=1))
+        return RenderedPage(done, head, record, downloads, (*page.problems, *problems), anchors, listing, index,
+                            search)
 
-    def _extras(self, keys) -> dict[str, str]:
-        """Per entry: its status mark, notices and COinS (the cite actions' buttons are
-        added by citeproof-cite.js, in lists that have the downloads)."""
+    def _download_paths(self) -> tuple[str, ...]:
+        """The files a page's list links readers to, relative to the site's root."""
+        if not self.options.download_bib:
+            return ()
+        return (self.bib_path.name, *self.downloads())
+
+    def _listing(self, cites: PageCitations, dest: str, downloads: tuple[str, ...]) -> str:
+        """The page's reference list, with the downloads linked from where the page stands."""
+        href = _href(self.bib_path.name, dest) if downloads else None
+        stem = href.rsplit(".", 1)[0] if href else ""
+        return render_bibliography(
+            cites, self._entry_html, download_href=href, badges=self._badges(cites.numbers),
+            extras=self._extras(cites.ordered_keys),
+            downloads=[("RIS", stem + ".ris"), ("CSL-JSON", stem + ".json")] if href else (),
+            bundle_href=stem + ".cite.json" if href else None)
+
+    def _verification(self, page: PageRender) -> str:
+        """``verification.json`` for a page: its references and what the lock proves."""
         evidence = self.evidence()
-        done = self._made(evidence, "extras")
-        return {key: self._entry_extras(key, evidence, done) for key in keys if key in self.bib.references}
+        data = ev.record(evidence, page.cites.ordered_keys, generator=f"citeproof {__version__}",
+                         references=False)
+        # one reference a line: readable, and written by json's C encoder (indent is not);
+        # each reference's line is made once per bib and lock (pages share references)
+        head = json.dumps(data, ensure_ascii=False)
+        lines = self._memo_of(evidence, "record")
+        for key in page.cites.ordered_keys:
+            if key in evidence and key not in lines:
+                e = evidence[key]
+                lines[key] = f"{json.dumps(e.key, ensure_ascii=False)}: {json.dumps(e.to_dict(), ensure_ascii=False)}"
+        refs = ",\n".join({evidence[k].key: lines[k] for k in page.cites.ordered_keys if k in evidence}.values())
+        return f'{head[:-1]}, "references": {{\n{refs}\n}}}}\n'
 
-    def page_header(self, page: PageRender, meta: Mapping, *, verification_href: str | None) -> str:
-        """The byline (authors, edition date) and one honest line about the evidence, for
-        under the title of a page that lists references ("" otherwise)."""
-        if not page.cites.numbers:
-            return ""
-        meta = meta if isinstance(meta, Mapping) else {}
-        authors, _ = front_matter_authors(dict(meta))  # a bad value is reported by head_metadata
+    def _header(self, source: PageSource, page: PageRender, title: str, record: tuple[str, str] | None) -> str:
+        """Under the title of a page that lists references: the byline (authors, edition
+        date), one honest line about the evidence, and "Cite this article"."""
+        meta = source.meta if isinstance(source.meta, Mapping) else {}
+        authors, _ = front_matter_authors(dict(meta))  # a bad value is reported by _head
         date = str(meta.get("date") or "")
         parts = []
         if authors:
@@ -410,63 +374,132 @@ class SiteCore:
         if date:
             parts.append(f'this edition <time datetime="{escape(date)}">{escape(date)}</time>')
         evidence = self.evidence()
-        shown = [evidence[k] for k in page.cites.ordered_keys if k in evidence]
-        line = escape(ev.summary_line(shown))
-        if verification_href:
-            line += f' · <a href="{escape(verification_href)}">verification record (JSON)</a>'
+        line = escape(ev.summary_line([evidence[k] for k in page.cites.ordered_keys if k in evidence]))
+        if record:
+            line += f' · <a href="{escape(_href(record[0], source.dest))}">verification record (JSON)</a>'
         byline = f'<p class="cp-byline">{" · ".join(parts)}</p>' if parts else ""
-        return (f'<div class="cp-article-header">{byline}'
-                f'<p class="cp-evidence" role="status">{line}</p></div>')
+        return (f'<div class="cp-article-header">{byline}<p class="cp-evidence" role="status">{line}</p></div>'
+                + _cite_this(authors, date or None, title, source.url, source.site_name))
 
-    def cite_this(self, meta: Mapping, *, title: str, url: str | None, site_name: str) -> str:
-        """"Cite this article": the article's own reference, Vancouver and BibTeX."""
-        meta = meta if isinstance(meta, Mapping) else {}
-        authors, _ = front_matter_authors(dict(meta))
+    def _head(self, source: PageSource, page: PageRender, title: str) -> tuple[str, str]:
+        """The head's scholarly metadata (Highwire, JSON-LD) and link-preview tags (Open
+        Graph, Twitter card) for a citing page, and what is wrong with its front matter.
+        The front matter's ``title`` wins over the page's own."""
+        meta = source.meta if isinstance(source.meta, Mapping) else {}
+        authors, fault = front_matter_authors(dict(meta))
+        if not self.options.metadata or not page.cites.numbers:
+            return "", fault
         date = str(meta.get("date") or "") or None
-        vancouver = exports.vancouver_article(title=title, authors=authors, date=date, url=url,
-                                              site=site_name)
-        key = re.sub(r"[^a-z0-9]", "", (authors[0].split()[-1] if authors else "article").lower())
-        bibtex = exports.article_bibtex(key=key + (date or "")[:4], title=title, authors=authors,
-                                        year=(date or "")[:4], url=url, site=site_name, date=date)
-        return ('<details class="cp-cite-article"><summary>Cite this article</summary>'
-                f'<p class="cp-cite-vancouver">{escape(vancouver)}</p>'
-                f'<pre class="cp-cite-bibtex"><code>{escape(bibtex)}</code></pre></details>')
+        title = str(meta.get("title") or title)
+        description = str(meta.get("description") or "") or None
+        records = self.records()
+        keys = page.cites.ordered_keys
+        scholarly = head_metadata(
+            title=title, authors=authors, date=date, url=source.url, description=description,
+            references=[self.bib.references[k] for k in keys],
+            designs={k: d for k in keys if k in records and (d := _design(records[k]))}, made=self.bib.metadata)
+        return scholarly + "\n" + social_metadata(title=title, description=description, url=source.url,
+                                                  site_name=source.site_name or title, date=date), fault
+
+    def _memo_of(self, evidence: dict, what: str, make=dict):
+        """``what``, made (by ``make``) once per ``evidence``, i.e. per bib and lock."""
+        if self._memo is None or self._memo[0] is not evidence:
+            self._memo = (evidence, {})
+        memo = self._memo[1]
+        if what not in memo:
+            memo[what] = make()
+        return memo[what]
+
+    def _extras(self, keys) -> dict[str, str]:
+        """Per entry: its status mark, notices and COinS (the cite actions' buttons are
+        added by citeproof-cite.js, in lists that have the downloads), made once per bib and
+        lock (when a page first lists it: pages share entries)."""
+        evidence = self.evidence()
+        done = self._memo_of(evidence, "extras")
+        kevs = self.bib.coins
+        for key in keys:
+            if key in self.bib.references and key not in done:
+                e = evidence.get(key)
+                html_text = " " + ev.mark_html(e, escape) if e else ""
+                html_text += "".join(" " + ev.notice_html(n, escape) for n in (e.notices if e else ()))
+                done[key] = html_text + (exports.coins_html(kevs[key], escape) if key in kevs else "")
+        return {key: done[key] for key in keys if key in done}
 
     def _badges(self, keys) -> dict[str, str]:
         """Each listed reference's study-design badges, from the lock's registry answers."""
         records = self.records()
-        return {key: html for key in keys if key in records and (html := design_badges(_design(records[key])))}
+        return {key: html_text for key in keys if key in records and (html_text := design_badges(_design(records[key])))}
 
-    def head_metadata(self, page: PageRender, meta: Mapping, *, title: str, url: str | None,
-                      site_name: str = "") -> str:
-        """The head's scholarly metadata (Highwire, JSON-LD) and link-preview tags (Open
-        Graph, Twitter card) for a citing page ("" when off or nothing is cited).
 
-        ``meta`` is the page's front matter (``title``, ``authors`` or ``author``, ``date``,
-        ``description``); its ``title`` wins over ``title``.
-        """
-        if not self.options.metadata or not page.cites.numbers:
-            return ""
-        meta = meta if isinstance(meta, Mapping) else {}
-        authors, fault = front_matter_authors(dict(meta))
-        if fault:
-            logging.getLogger("mkdocs.plugins.citeproof").warning("%s: %s", page.label, fault)
-        date = meta.get("date")
-        title = str(meta.get("title") or title)
-        description = str(meta.get("description") or "") or None
-        records = self.records()
-        scholarly = head_metadata(
-            title=title,
-            authors=authors,
-            date=str(date) if date else None,
-            url=url,
-            description=description,
-            references=[self.bib.references[k] for k in page.cites.ordered_keys],
-            designs={k: d for k in page.cites.ordered_keys if k in records and (d := _design(records[k]))},
-            made=self.bib.metadata)
-        return scholarly + "\n" + social_metadata(title=title, description=description, url=url,
-                                                  site_name=site_name or title,
-                                                  date=str(date) if date else None)
+def prepare(core: SiteCore | None, options: SiteOptions, root: Path | str, *, tolerant: bool = False,
+            one_shot: bool = False) -> SiteCore:
+    """The site core for ``options`` and ``root``: ``core`` itself when it was made for
+    them (so a preview server keeps one across rebuilds), its bib (``tolerant``: see
+    :meth:`SiteCore.refresh`) and lock read; raises what those raise. A ``one_shot`` build
+    keeps the bib it loads to its end: its many objects are moved out of the cycle
+    collector's sight."""
+    root = Path(root).resolve()
+    if core is None or core.options != options or core.root != root:
+        core = SiteCore(options, root)
+    if core.refresh(tolerant=tolerant) and one_shot:
+        gc.freeze()
+    core.lock()
+    return core
+
+
+def with_notice(document: str, problems) -> str:
+    """A preview server's page: ``document`` with the :func:`serve_notice` of ``problems``
+    at the top of its body."""
+    notice = serve_notice(problems)
+    if not notice:
+        return document
+    body = re.search(r"<body[^>]*>", document)
+    at = body.end() if body else 0
+    return document[:at] + notice + document[at:]
+
+
+def verification_path(dest: str) -> str:
+    """Where a page's verification record goes: ``verification.json`` beside an
+    ``index.html``, else ``<name>.verification.json``."""
+    folder, name = posixpath.split(dest)
+    name = VERIFICATION_NAME if name == "index.html" else name.rsplit(".", 1)[0] + "." + VERIFICATION_NAME
+    return posixpath.join(folder, name)
+
+
+def _href(target: str, dest: str) -> str:
+    """``target`` (relative to the site's root) as a link from the page written at ``dest``."""
+    return posixpath.relpath(target, posixpath.dirname(dest) or ".")
+
+
+def _title(html_text: str, source: PageSource) -> str:
+    """The page's own first-level heading, else its front matter's title, else the site's name."""
+    m = re.search(r"<h1\b[^>]*>(.*?)</h1>", html_text, re.S)
+    inner = _HEADERLINK.sub("", m.group(1)) if m else ""  # (toc's permalink)
+    heading = " ".join(unescape(re.sub(r"<[^>]*>", "", inner)).split())
+    meta = source.meta if isinstance(source.meta, Mapping) else {}
+    return heading.strip() or str(meta.get("title") or "") or source.site_name
+
+
+_HEADERLINK = re.compile(r'<a\s[^>]*class="headerlink"[^>]*>.*?</a>', re.S)
+
+
+def _signature(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _cite_this(authors: list[str], date: str | None, title: str, url: str | None, site_name: str) -> str:
+    """"Cite this article": the article's own reference, Vancouver and BibTeX."""
+    vancouver = exports.vancouver_article(title=title, authors=authors, date=date, url=url, site=site_name)
+    key = re.sub(r"[^a-z0-9]", "", (authors[0].split()[-1] if authors else "article").lower())
+    bibtex = exports.article_bibtex(key=key + (date or "")[:4], title=title, authors=authors,
+                                    year=(date or "")[:4], url=url, site=site_name, date=date)
+    return ('<details class="cp-cite-article"><summary>Cite this article</summary>'
+            f'<p class="cp-cite-vancouver">{escape(vancouver)}</p>'
+            f'<pre class="cp-cite-bibtex"><code>{escape(bibtex)}</code></pre></details>')
 
 
 def _design(records):
@@ -533,12 +566,6 @@ def _scheme(url: str) -> str:
     dropped), or ``""``."""
     compact = re.sub(r"[\x00-\x20]", "", url)
     return compact.split(":", 1)[0].lower() if ":" in compact else ""
-
-
-def _stem(href: str) -> str:
-    """The published bib's address without its suffix: the RIS (``.ris``), CSL-JSON
-    (``.json``) and cite bundle (``.cite.json``) stand beside it (``SiteCore.downloads``)."""
-    return href.rsplit(".", 1)[0] if "." in href.rsplit("/", 1)[-1] else href
 
 
 def _relative(path: Path) -> str:

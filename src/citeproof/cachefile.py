@@ -1,0 +1,175 @@
+"""Cache files: values pickled to disk, read back only when this user wrote them, and
+only as citeproof's own plain values.
+
+A cache file is untrusted input: it may have been planted in ``.cache/``, committed,
+shipped in an archive or left by another user. Two guards, each enough against code:
+
+* **Authenticated.** Every file starts with a keyed BLAKE2b digest of the rest, made with
+  a key kept outside the project, in the user's cache directory, readable by the user
+  alone (:func:`key`). A file this user's citeproof did not write (planted, copied from
+  another machine, edited) fails the check and is a miss, before anything is unpickled:
+  so it can neither run code nor put its own HTML into a page.
+* **Restricted.** Even an authenticated file is read by an unpickler that builds nothing
+  but the value types citeproof itself writes (:func:`allowed`: its data classes and
+  enums, and the standard library's ``array``); any other class, or a callable such as
+  ``os.system``, ends the read and the file is a miss.
+
+Truncated, foreign, old or damaged files are misses too; a miss is never an error.
+Where no key can be kept (no writable cache directory), a key made for this process
+serves: the cache then lasts as long as the process (a preview server's rebuilds).
+
+Writes go through a temporary file and a rename (a reader sees the old file or the new
+one), and only the newest files of a kind are kept.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import hmac
+import io
+import os
+import pickle
+import secrets
+import tempfile
+from contextlib import suppress
+from functools import lru_cache
+from pathlib import Path
+
+from .model import ValuePickler
+
+__all__ = ["allowed", "dumps", "key", "loads", "read", "write"]
+
+_TAG = 32  # bytes of the digest that starts every file
+
+
+@lru_cache(maxsize=1)
+def key() -> bytes:
+    """This user's cache key: ``$XDG_CACHE_HOME/citeproof/cache.key`` (else under
+    ``~/.cache``), made on first use, readable by the user alone; a key for this process
+    when none can be kept."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(base) / "citeproof" / "cache.key"
+    with suppress(OSError):
+        data = path.read_bytes()
+        if len(data) == 32 and (path.stat().st_mode & 0o077) == 0:
+            return data
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        data = secrets.token_bytes(32)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache.key.")  # (mode 0600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        return data
+    except OSError:
+        return secrets.token_bytes(32)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, key=key(), digest_size=_TAG).digest()
+
+
+@lru_cache(maxsize=1)
+def allowed() -> frozenset[tuple[str, str]]:
+    """``(module, name)`` of every class a cache file may hold (imported when first read)."""
+    from array import array
+
+    from . import bibcache, model, render, site
+
+    classes = [array, model.Author, model.Reference, model.FieldLines, model.Problem, model.ProblemCode,
+               model.FormattedEntry, model.CitationItem, model.CitationGroup, model.BibliographyMarker,
+               model.ParsedDocument, bibcache.LoadedBib, bibcache._Records, render.PageCitations,
+               site.PageRender, site.RenderedPage]
+    names = {(cls.__module__, cls.__qualname__) for cls in classes}
+    names.add(("citeproof.model", "_rebuild"))  # ValuePickler's Reference/Author: cls(*values)
+    return frozenset(names)
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        if (module, name) not in allowed():
+            raise pickle.UnpicklingError(f"{module}.{name} is not a citeproof value")
+        return super().find_class(module, name)
+
+
+def read(path: Path, which: int = 1):
+    """The ``which``-th value pickled in ``path`` (one pickler wrote them in turn), or
+    ``None``: a miss, whatever the reason (no file, one this user's citeproof did not
+    write, a damaged one, a class that is not a citeproof value)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    if len(data) < _TAG or not hmac.compare_digest(data[:_TAG], _digest(memoryview(data)[_TAG:])):
+        return None  # not written by this user's citeproof
+    enabled = gc.isenabled()
+    gc.disable()  # many small objects: the collector would walk them again and again
+    try:
+        unpickler = _Unpickler(io.BytesIO(memoryview(data)[_TAG:]))
+        for _ in range(which):
+            value = unpickler.load()
+        return value
+    except Exception:
+        return None
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def loads(data: bytes):
+    """One value from bytes that :func:`dumps` made (read from a file :func:`read`
+    authenticated), built as :func:`read` builds them (``None`` when it is not one)."""
+    try:
+        return _Unpickler(io.BytesIO(data)).load()
+    except Exception:
+        return None
+
+
+def dumps(value) -> bytes:
+    """``value`` as bytes that :func:`loads` reads back."""
+    out = io.BytesIO()
+    ValuePickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return out.getvalue()
+
+
+def write(target: Path, values: tuple, pattern: str, keep: int) -> bool:
+    """Pickle ``values`` in turn with one pickler (a value already written is written again
+    as a reference; see :func:`read`), and write them to ``target`` after their digest,
+    through a temporary file, then a rename (no fsync: a torn cache file is just a miss);
+    keep the ``keep`` newest files of ``pattern``. Returns whether the file was written (a
+    read-only tree builds fine, just without the cache)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.tmp-")
+        try:
+            # pickled straight into the file through a large buffer (not into memory and
+            # then copied: a third less time for a 16 MB file)
+            body = io.BytesIO()
+            pickler = ValuePickler(body, protocol=pickle.HIGHEST_PROTOCOL)
+            for value in values:
+                pickler.dump(value)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(_digest(body.getbuffer()))
+                fh.write(body.getbuffer())
+            os.chmod(tmp, 0o644)  # (mkstemp's 0600 would lock out another user of the tree)
+            os.replace(tmp, target)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(tmp)
+            raise
+        old = sorted(target.parent.glob(pattern), key=_mtime, reverse=True)
+        for stale in old[keep:]:
+            stale.unlink(missing_ok=True)
+        for tmp_left in target.parent.glob(".*.pickle.tmp-*"):  # of a killed run
+            if tmp_left.name != Path(tmp).name and _mtime(tmp_left) < _mtime(target) - 60:
+                tmp_left.unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

@@ -114,7 +114,7 @@ def test_random_paragraphs_split_into_the_same_sentences():
         assert sentences(text) == sentences(text, slow=True), repr(text)
 
 
-# --------------------------------------------------------------------------- the JSON report
+# --------------------------------------------------------------------------- reports
 
 class _Item:
     def __init__(self, data):
@@ -130,56 +130,6 @@ class _Result:
 
     def summary(self):
         return self._summary
-
-
-def random_value(rng: random.Random, depth: int = 0):
-    kinds = ["str", "int", "float", "none", "bool"] + (["list", "dict", "tuple"] if depth < 3 else [])
-    kind = rng.choice(kinds)
-    if kind == "str":
-        return "".join(rng.choice(["a", "é", "\n", "\x1b", '"', "\\", "/", "\u2028", "😀", " ", "\x7f"])
-                       for _ in range(rng.randint(0, 6)))
-    if kind == "int":
-        return rng.choice([0, -1, 7, 10**20, True, False])
-    if kind == "float":
-        return rng.choice([0.0, -0.0, 1.5, 1e300, 1e-7, 0.1 + 0.2, float("nan"), float("inf"), -float("inf")])
-    if kind == "none":
-        return None
-    if kind == "bool":
-        return rng.random() < 0.5
-    items = [random_value(rng, depth + 1) for _ in range(rng.randint(0, 3))]
-    if kind == "list":
-        return items
-    if kind == "tuple":
-        return tuple(items)
-    return {random_value(rng, 3) if rng.random() < 0.1 else f"k{i}": v for i, v in enumerate(items)}
-
-
-def test_the_json_report_is_what_the_standard_encoder_writes():
-    from citeproof.model import Problem, ProblemCode, ReferenceResult
-    from citeproof.report.json import _standard, format_json
-
-    rng = random.Random(9)
-    for _ in range(500):
-        result = _Result(random_value(rng), [_Item(random_value(rng)) for _ in range(rng.randint(0, 3))],
-                         [_Item(random_value(rng)) for _ in range(rng.randint(0, 3))])
-        assert format_json(result) == _standard(result)
-    real = _Result({"references": 2, "statuses": {}, "elapsed_seconds": 0.25, "endpoints": {}},
-                   [ReferenceResult("a", "10.1/x", "", "verified", ["crossref", "pubmed"]),
-                    ReferenceResult("b\u00e9", "", "12", "not-checked")],
-                   [Problem(ProblemCode.UNKNOWN_KEY, "error", "m \"q\" \x1b", key="k", file="p.md",
-                            line=3, column=4)])
-    assert format_json(real) == _standard(real)
-
-
-def test_values_json_cannot_write_are_refused_as_before():
-    from citeproof.report.json import format_json
-
-    with pytest.raises(TypeError):
-        format_json(_Result({"when": object()}, [], []))
-    looped: list = []
-    looped.append(looped)
-    with pytest.raises(ValueError, match="Circular"):
-        format_json(_Result({"loop": looped}, [], []))
 
 
 # --------------------------------------------------------------------------- the text report

@@ -407,8 +407,8 @@ class ReferenceResult:
                 "status": self.status, "sources": list(self.sources)}
 
 
-#: The frozen slotted dataclasses a cache file (``bibcache.py``) or a bib half
-#: (``bib/halves.py``) holds thousands of, with their fields: pickled as ``cls(*values)``
+#: The frozen slotted dataclasses a cache file (``bibcache.py``) holds thousands of, with
+#: their fields: pickled as ``cls(*values)``
 #: (dataclasses' own ``__setstate__`` for slots is a Python loop that costs a warm build
 #: about a third of its load)
 _PLAIN = {cls: tuple(f.name for f in fields(cls)) for cls in (Reference, Author)

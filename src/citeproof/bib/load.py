@@ -84,17 +84,10 @@ def parse_bib_text(text: str, file: str, entries: bool = True) -> BibResult:
 
     Python's cycle collector is paused meanwhile: the load makes millions of small
     objects and no cycles, and each collection would walk all of them again (about a
-    tenth of the time on a 100,000-entry bib). A large bib read for the checker may be
-    read in two processes (:mod:`citeproof.bib.halves`), with the same result."""
+    tenth of the time on a 100,000-entry bib)."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        if not entries:
-            from .halves import parse_in_halves
-
-            halves = parse_in_halves(text, file)
-            if halves is not None:
-                return halves
         return parse_range(text, file, entries)
     finally:
         if paused:

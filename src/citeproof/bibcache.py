@@ -106,6 +106,7 @@ class _Records:
 
 
 _RECORD_SIZE = 11
+cachefile.allow(LoadedBib, _Records)
 
 
 @lru_cache(maxsize=1)

@@ -10,8 +10,8 @@ shipped in an archive or left by another user. Two guards, each enough against c
   another machine, edited) fails the check and is a miss, before anything is unpickled:
   so it can neither run code nor put its own HTML into a page.
 * **Restricted.** Even an authenticated file is read by an unpickler that builds nothing
-  but the value types citeproof itself writes (:func:`allowed`: its data classes and
-  enums, and the standard library's ``array``); any other class, or a callable such as
+  but the value types citeproof itself writes (:func:`allow`: its data classes and enums,
+  and the standard library's ``array``); any other class, or a callable such as
   ``os.system``, ends the read and the file is a miss.
 
 Truncated, foreign, old or damaged files are misses too; a miss is never an error.
@@ -35,9 +35,10 @@ from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 
+from . import model
 from .model import ValuePickler
 
-__all__ = ["allowed", "dumps", "key", "loads", "read", "write"]
+__all__ = ["allow", "allowed", "dumps", "key", "loads", "read", "write"]
 
 _TAG = 32  # bytes of the digest that starts every file
 
@@ -69,25 +70,28 @@ def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, key=key(), digest_size=_TAG).digest()
 
 
-@lru_cache(maxsize=1)
+#: ``(module, name)`` of every class a cache file may hold: the standard library's
+#: ``array``, the model's value types, and each type a module declares with :func:`allow`.
+_ALLOWED: set[tuple[str, str]] = {("array", "array"), ("citeproof.model", "_rebuild")} | {  # (ValuePickler's)
+    (cls.__module__, cls.__qualname__) for cls in (
+        model.Author, model.Reference, model.FieldLines, model.Problem, model.ProblemCode, model.FormattedEntry,
+        model.CitationItem, model.CitationGroup, model.BibliographyMarker, model.ParsedDocument)}
+
+
+def allow(*classes: type) -> None:
+    """Let cache files hold values of ``classes`` (each module that caches values of its
+    own types declares them when it is imported, before any file is read)."""
+    _ALLOWED.update((cls.__module__, cls.__qualname__) for cls in classes)
+
+
 def allowed() -> frozenset[tuple[str, str]]:
-    """``(module, name)`` of every class a cache file may hold (imported when first read)."""
-    from array import array
-
-    from . import bibcache, model, render, site
-
-    classes = [array, model.Author, model.Reference, model.FieldLines, model.Problem, model.ProblemCode,
-               model.FormattedEntry, model.CitationItem, model.CitationGroup, model.BibliographyMarker,
-               model.ParsedDocument, bibcache.LoadedBib, bibcache._Records, render.PageCitations,
-               site.PageRender, site.RenderedPage]
-    names = {(cls.__module__, cls.__qualname__) for cls in classes}
-    names.add(("citeproof.model", "_rebuild"))  # ValuePickler's Reference/Author: cls(*values)
-    return frozenset(names)
+    """``(module, name)`` of every class a cache file may hold, so far."""
+    return frozenset(_ALLOWED)
 
 
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str):
-        if (module, name) not in allowed():
+        if (module, name) not in _ALLOWED:
             raise pickle.UnpicklingError(f"{module}.{name} is not a citeproof value")
         return super().find_class(module, name)
 

@@ -35,7 +35,7 @@ from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from . import __version__, evidence as ev, exports
+from . import __version__, cachefile, evidence as ev, exports
 from .bibcache import LoadedBib, load_formatted_bib
 from .config import SiteOptions, default_lock
 from .errors import BibError
@@ -145,6 +145,9 @@ class RenderedPage:
         if whole:
             return self.html if content == self.search_html else None
         return content.replace(self.index_listing, self.listing, 1) if self.index_listing in content else None
+
+
+cachefile.allow(PageRender, RenderedPage, PageCitations)  # what the page cache keeps
 
 
 class SiteCore:

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import Callable, Optional, Protocol
 
 from ..model import Lookup, Record
 from .http import HttpClient, RateLimit
 
-if TYPE_CHECKING:  # pragma: no cover
-    from . import RegistryConfig
+
+class Settings(Protocol):
+    """What a registry reads of a run's settings (``registries.RegistryConfig`` has them)."""
+
+    mailto: Optional[str]  # the user's e-mail (Crossref's polite pool, NCBI's email parameter)
+    api_key: Optional[str]  # NCBI's API key
+
 
 #: What a fetch returns: source name -> identifier key (``doi_key`` or PMID) -> Lookup.
 Answers = dict[str, dict[str, Lookup]]
@@ -50,9 +55,10 @@ class Policy:
     better: Optional[Rate] = None
     earned_by: str = ""
 
-    def rate(self, config: "RegistryConfig") -> Rate:
-        earned = self.better is not None and bool(getattr(config, self.earned_by, None))
-        return self.better if earned else self.default
+    def rate(self, config: Settings) -> Rate:
+        if self.better is not None and getattr(config, self.earned_by, None):
+            return self.better
+        return self.default
 
 
 class Role(StrEnum):
@@ -123,7 +129,7 @@ class Ask:
 
     http: HttpClient
     base: str  # this registry's base URL, without a trailing slash
-    config: "RegistryConfig"
+    config: Settings
     dois: tuple[str, ...] = ()  # in a chain: only those every earlier retriever did not know
     pmids: tuple[str, ...] = ()
     dois_without_pmid: tuple[str, ...] = ()
@@ -137,7 +143,7 @@ class Query:
 
     http: HttpClient
     base: str  # this registry's base URL, without a trailing slash
-    config: "RegistryConfig"
+    config: Settings
     text: str
     title_words: tuple[str, ...]
     rows: int = 5

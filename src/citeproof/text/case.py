@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Item, Run
+from .items import Item, Run
 
 __all__ = ["protect_case"]
 
@@ -55,7 +55,7 @@ def protect_case(items: tuple[Item, ...]) -> tuple[Item, ...]:
         return items
     out: list[Item] = []
     pos = 0
-    for index, item in enumerate(items):
+    for item in items:
         if type(item) is not Run:
             out.append(item)
             pos += 1

@@ -3,45 +3,11 @@ from __future__ import annotations
 
 import html
 import re
-from typing import NamedTuple, Union
-
+from .case import protect_case
+from .items import MARKS, NO_MARKS, Item, Math, Run, TextWarning
 from .tables import SUBSCRIPTS, SUPERSCRIPTS
 
-__all__ = ["MARKS", "Math", "Run", "Text", "TextWarning"]
-
-#: every mark a run can carry
-MARKS = ("italic", "bold", "smallcaps", "mono", "sup", "sub", "nocase")
-NO_MARKS: frozenset[str] = frozenset()
-
-
-class Run(NamedTuple):
-    """Text with a set of marks (:data:`MARKS`); ``nocase`` = braces protect its case."""
-    text: str
-    marks: frozenset[str] = NO_MARKS
-
-
-class Math(NamedTuple):
-    """Math: its TeX source (without ``$``), and its reading as runs (marks ``sup``,
-    ``sub``, ``italic``, ``bold``, ``mono``) when all of it has Unicode, else ``None``."""
-    tex: str
-    runs: tuple[Run, ...] | None
-    marks: frozenset[str] = NO_MARKS
-
-
-Item = Union[Run, Math]
-
-
-class TextWarning(NamedTuple):
-    """What a reader could not read. ``code``: ``unknown-macro``, ``nonstandard-macro``
-    (TUGboat's), ``ignored-macro`` (``\\def``, ``\\input`` ...: never run), ``unknown-element``,
-    ``unsupported-mathml``, ``unknown-math``, ``unclosed-math``, ``unbalanced-braces``,
-    ``trailing-backslash``, ``control-characters``, ``too-deep``, ``expansion-limit``;
-    ``name``: the macro (with its backslash) or element (``<mtable>``); ``message``: one
-    sentence for a person (the caller adds file and line)."""
-    code: str
-    name: str
-    message: str
-
+__all__ = ["MARKS", "NO_MARKS", "Item", "Math", "Run", "Text", "TextWarning"]
 
 def script(text: str, marks: frozenset[str]) -> str:
     """A run's text in Unicode super- or subscript characters when it is ``sup`` or
@@ -194,7 +160,6 @@ class Text:
         (as ``citeproof add`` does today); ``"none"`` writes no case braces."""
         items = self.items
         if protect == "auto" and self.source != "tex":
-            from .case import protect_case
             items = protect_case(items)
         atoms: list[tuple[str, frozenset[str]]] = []
         for item in items:

@@ -64,7 +64,7 @@ SYMBOLS: dict[str, str] = {
     "newline": " ", "par": " ", "allowbreak": "", "nobreak": "", "relax": "", "protect": "",
     "null": "", "leavevmode": "", "unskip": "", "ignorespaces": "", "noindent": "",
     "xspace": "", "nolinebreak": "", "strut": "", "bgroup": "", "egroup": "",
-    "normalfont": "", "sloppy": "", "noexpand": "", "hbadness": "", "/": "",
+    "normalfont": "", "sloppy": "", "noexpand": "", "hbadness": "",
     # biblatex punctuation commands
     "addspace": " ", "addnbspace": "\u00a0", "addthinspace": "\u2009",
     "addnbthinspace": "\u202f", "addlowpenspace": " ", "addhighpenspace": " ",

@@ -44,13 +44,13 @@ check: $(STAMP)  ## check every citation against Crossref, doi.org and PubMed
 check-offline: $(STAMP)  ## offline checks only (bib, keys, identifiers, lock)
 	$(BIN)/citeproof check --offline
 
-bench: $(STAMP)  ## the build, check and offline-check benchmarks (figures in the README)
+bench: $(STAMP)  ## the benchmarks (figures in docs/manual/benchmarks.md)
 	$(BIN)/python scripts/bench_build.py
 	$(BIN)/python scripts/bench_check.py
 	$(BIN)/python scripts/bench_offline.py
 
-cog: $(STAMP)  ## refresh the generated parts: CLI help (README, editing guide), the editorial note
-	$(BIN)/cog -r README.md docs/editing.md docs/index.md
+cog: $(STAMP)  ## refresh the generated parts: the manual's command help, the editorial note
+	$(BIN)/cog -r docs/manual/commands.md docs/index.md
 
 clean:
 	rm -rf site .pytest_cache

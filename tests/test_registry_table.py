@@ -208,23 +208,23 @@ def test_rate_policies_follow_the_settings():
     assert idconv.policy.rate(RegistryConfig(mailto="me@example.org", api_key="k")) == Rate(3.0, 1)
 
 
-# --------------------------------------------------------------------------- README follows
+# --------------------------------------------------------------------------- the manual follows
 
-def _readme_section(title: str) -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    return text.split(f"### {title}\n", 1)[1].split("\n### ", 1)[0]
+def _manual_section(page: str, title: str) -> str:
+    text = (ROOT / "docs" / "manual" / page).read_text(encoding="utf-8")
+    return text.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
 
 
-def test_readme_environment_table_is_what_the_table_renders():
-    section = _readme_section("Environment")
+def test_the_manuals_environment_table_is_what_the_table_renders():
+    section = _manual_section("commands.md", "Environment")
     table = "".join(line + "\n" for line in section.splitlines() if line.startswith("|"))
     assert table == environment_markdown()
     for r in REGISTRIES:
         assert f"`{r.env_var}`" in table
 
 
-def test_readme_lists_exactly_the_problem_codes():
-    paragraph = _readme_section("Reports").split("Problem codes:", 1)[1].split("\n\n", 1)[0]
+def test_the_manual_lists_exactly_the_problem_codes():
+    paragraph = _manual_section("checking.md", "Reports").split("Problem codes:", 1)[1].split("\n\n", 1)[0]
     listed = [code for quoted in re.findall(r"`([^`]+)`", paragraph) for code in quoted.split()]
     assert len(listed) == len(set(listed))
     assert set(listed) == {c.value for c in ProblemCode} == set(PROBLEM_CODES)

@@ -129,13 +129,13 @@ def test_disarmed_links_name_the_files_line():
     assert [(p.file, p.line, p.severity) for p in problems] == [("docs/p.md", 7, "error")]
 
 
-def test_the_readme_shows_every_option_with_its_default():
+def test_the_manual_shows_every_option_with_its_default():
     import dataclasses
     import re
 
     import yaml
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Use citeproof in your own site", 1)[1].split("\n## ", 1)[0]
+    manual = (Path(__file__).resolve().parents[1] / "docs" / "manual" / "index.md").read_text(encoding="utf-8")
+    section = manual.split("## In MkDocs", 1)[1].split("\n## ", 1)[0]
     snippet = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
     shown = yaml.safe_load(snippet)["plugins"][0]["citeproof"]
     assert shown == {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(SiteOptions()).items()}

@@ -1,5 +1,6 @@
 """The registry clients over real HTTP against the local emulator."""
 import threading
+from collections import Counter
 import time
 from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
@@ -21,11 +22,12 @@ def config(emu, **kw):
     return RegistryConfig(urls={"crossref": emu.crossref_url, "doi.org": emu.doi_url, "eutils": emu.eutils_url}, **kw)
 
 
-def client(emu, *, timeout=(1.0, 1.0), retries=3, **kw):
-    """A client with the real rate limits and fast backoff, for quick tests."""
+def client(emu, registry=None, *, timeout=(1.0, 1.0), retries=3, **kw):
+    """A client with the real rate limits and fast backoff, for quick tests; speaking as
+    ``registry`` (its label, limit and mailto) when one is named."""
     http = make_client(config(emu, timeout=timeout, **kw))
     http.backoff, http.max_retries = 0.01, retries
-    return http
+    return http.speaking_for(registry) if registry else http
 
 
 def work(key):
@@ -35,8 +37,8 @@ def work(key):
 # --- http.py ---------------------------------------------------------------------------
 
 def test_user_agent_names_the_tool_and_mailto_only_when_given(emulator):
-    crossref.fetch_works(client(emulator), emulator.crossref_url, [work("suh2019").doi])
-    crossref.fetch_works(client(emulator, mailto="me@example.org"), emulator.crossref_url, [work("suh2019").doi])
+    crossref.fetch_works(client(emulator, "crossref"), emulator.crossref_url, [work("suh2019").doi])
+    crossref.fetch_works(client(emulator, "crossref", mailto="me@example.org"), emulator.crossref_url, [work("suh2019").doi])
     anon, polite = (r.user_agent for r in emulator.requests)
     assert anon == "citeproof/0.1.0 (https://github.com/citeproof/citeproof)"
     assert polite == "citeproof/0.1.0 (https://github.com/citeproof/citeproof; mailto:me@example.org)"
@@ -78,7 +80,7 @@ def test_retry_after_parsing():
 @pytest.mark.slow
 def test_429_retry_after_is_honoured_then_success(emulator):
     emulator.set_fault("crossref", "429", times=1)  # Retry-After: 1
-    http = client(emulator)
+    http = client(emulator, "crossref")
     started = time.monotonic()
     out = crossref.fetch_works(http, emulator.crossref_url, [work("suh2019").doi])
     assert time.monotonic() - started >= 0.95  # waited Retry-After, not the 0.01 s backoff
@@ -89,7 +91,7 @@ def test_429_retry_after_is_honoured_then_success(emulator):
 def test_retry_after_past_the_deadline_gives_up_at_once(emulator):
     emulator.retry_after = "30"
     emulator.set_fault("crossref", "429")
-    http = client(emulator)
+    http = client(emulator, "crossref")
     http._end = time.monotonic() + 3
     started = time.monotonic()
     look = crossref.fetch_works(http, emulator.crossref_url, [work("suh2019").doi])[work("suh2019").doi.lower()]
@@ -101,7 +103,7 @@ def test_retry_after_past_the_deadline_gives_up_at_once(emulator):
 def test_deadline_ends_a_hang_within_deadline_plus_timeout(emulator):
     emulator.hang_seconds = 5
     emulator.set_fault("crossref", "hang")
-    http = client(emulator, timeout=(0.5, 0.4), deadline=1.0)
+    http = client(emulator, "crossref", timeout=(0.5, 0.4), deadline=1.0)
     started = time.monotonic()
     look = crossref.fetch_works(http, emulator.crossref_url, [work("suh2019").doi])[work("suh2019").doi.lower()]
     elapsed = time.monotonic() - started
@@ -116,7 +118,7 @@ def test_no_request_starts_after_the_deadline(emulator):
 
 
 def test_response_size_is_capped(emulator):
-    http = client(emulator)
+    http = client(emulator, "crossref")
     http.max_bytes = 2000
     out = crossref.fetch_works(http, emulator.crossref_url, [w.doi for w in SYN[:30]])
     assert {lk.status for lk in out.values()} == {"unavailable"}
@@ -134,7 +136,7 @@ def test_redact_and_config_hide_the_api_key():
 def test_api_key_never_in_a_reason(emulator, fault):
     emulator.retry_after, emulator.hang_seconds = "0", 1
     emulator.set_fault("eutils", fault)
-    http = client(emulator, api_key=SECRET, timeout=(0.5, 0.2), retries=1)
+    http = client(emulator, "eutils", api_key=SECRET, timeout=(0.5, 0.2), retries=1)
     out = pubmed.fetch_summaries(http, emulator.eutils_url, ["31261549"], api_key=SECRET)
     look = out["31261549"]
     assert look.status == "unavailable" and look.reason
@@ -144,12 +146,12 @@ def test_api_key_never_in_a_reason(emulator, fault):
 
 def test_api_key_hidden_from_urllib3_debug_log(emulator, caplog):
     caplog.set_level("DEBUG", logger="urllib3.connectionpool")
-    pubmed.fetch_summaries(client(emulator, api_key=SECRET), emulator.eutils_url, ["31261549"], api_key=SECRET)
+    pubmed.fetch_summaries(client(emulator, "eutils", api_key=SECRET), emulator.eutils_url, ["31261549"], api_key=SECRET)
     assert "esummary.fcgi" in caplog.text and "api_key=***" in caplog.text and SECRET not in caplog.text
 
 
 def test_invalid_api_key_answer_is_unavailable_without_the_key(emulator):
-    http = client(emulator, api_key=INVALID_API_KEY)
+    http = client(emulator, "eutils", api_key=INVALID_API_KEY)
     look = pubmed.fetch_summaries(http, emulator.eutils_url, ["31261549"], api_key=INVALID_API_KEY)["31261549"]
     assert look.status == "unavailable" and "400" in look.reason and INVALID_API_KEY not in look.reason
 
@@ -174,21 +176,22 @@ def _ask(service, http, emu):
 def test_every_fault_is_unavailable_never_not_found(emulator, service, fault):
     emulator.retry_after, emulator.hang_seconds = "0", 1
     emulator.set_fault(service, fault)
-    out = _ask(service, client(emulator, timeout=(0.5, 0.2), retries=1), emulator)
+    name = {"crossref": "crossref", "doi": "doi.org", "eutils": "eutils"}[service]
+    out = _ask(service, client(emulator, name, timeout=(0.5, 0.2), retries=1), emulator)
     assert out and {lk.status for lk in out.values()} == {"unavailable"}
     assert all(lk.reason and lk.record is None for lk in out.values())
 
 
 def test_a_transient_fault_is_retried(emulator):
     emulator.set_fault("eutils", "503", times=2)
-    http = client(emulator)
+    http = client(emulator, "eutils")
     assert pubmed.fetch_summaries(http, emulator.eutils_url, ["31261549"])["31261549"].status == "found"
     assert http.retries == 2
 
 
 def test_403_is_not_retried(emulator):
     emulator.set_fault("doi", "403")
-    http = client(emulator)
+    http = client(emulator, "doi.org")
     look = doi.fetch_handles(http, emulator.doi_url, [DATACITE_DOI])[DATACITE_DOI.lower()]
     assert look.status == "unavailable" and "403" in look.reason and emulator.count("doi") == 1
 
@@ -197,7 +200,7 @@ def test_403_is_not_retried(emulator):
 
 def test_crossref_batch_sends_rows_and_parses_records(emulator):
     dois = [w.doi for w in ARTICLE if w.doi] + [UNKNOWN_DOI]
-    out = crossref.fetch_works(client(emulator), emulator.crossref_url, dois)
+    out = crossref.fetch_works(client(emulator, "crossref"), emulator.crossref_url, dois)
     (req,) = emulator.requests
     assert req.path == "/works" and req.query["rows"] == str(len(dois)) and "updated-by" in req.query["select"]
     assert out[UNKNOWN_DOI.lower()].status == "not-found"
@@ -214,7 +217,7 @@ def test_crossref_batch_sends_rows_and_parses_records(emulator):
 
 
 def test_crossref_updates_and_notices(emulator):
-    out = crossref.fetch_works(client(emulator), emulator.crossref_url,
+    out = crossref.fetch_works(client(emulator, "crossref"), emulator.crossref_url,
                                [RETRACTED_DOI, RETRACTION_NOTICE_DOI, CORRECTED_DOI])
     (update,) = out[RETRACTED_DOI].record.updates
     assert (update.kind, update.source, update.notice_doi, update.date) == (
@@ -226,7 +229,7 @@ def test_crossref_updates_and_notices(emulator):
 
 def test_crossref_batches_of_at_most_100(emulator):
     dois = [w.doi for w in SYN[:250]]
-    out = crossref.fetch_works(client(emulator, mailto="me@example.org"), emulator.crossref_url, dois)
+    out = crossref.fetch_works(client(emulator, "crossref", mailto="me@example.org"), emulator.crossref_url, dois)
     rows = [int(r.query["rows"]) for r in emulator.requests]
     assert sorted(rows) == [50, 100, 100] and all(lk.status == "found" for lk in out.values())
     assert len(out) == 250
@@ -234,14 +237,14 @@ def test_crossref_batches_of_at_most_100(emulator):
 
 def test_crossref_splits_batches_to_avoid_414(emulator):
     long_dois = [f"10.5555/{'long-suffix-' * 12}{i}" for i in range(100)]
-    out = crossref.fetch_works(client(emulator, mailto="me@example.org"), emulator.crossref_url, long_dois)
+    out = crossref.fetch_works(client(emulator, "crossref", mailto="me@example.org"), emulator.crossref_url, long_dois)
     assert {lk.status for lk in out.values()} == {"not-found"}  # answered, not 414 -> unavailable
     assert len(emulator.requests) >= 3
     assert sum(int(r.query["rows"]) for r in emulator.requests) == 100
 
 
 def test_crossref_doi_with_comma_uses_the_single_work_route(emulator):
-    out = crossref.fetch_works(client(emulator), emulator.crossref_url, ["10.5555/a,b", RETRACTED_DOI])
+    out = crossref.fetch_works(client(emulator, "crossref"), emulator.crossref_url, ["10.5555/a,b", RETRACTED_DOI])
     assert out["10.5555/a,b"].status == "not-found" and out[RETRACTED_DOI].status == "found"
     assert {r.path for r in emulator.requests} == {"/works/10.5555/a,b", "/works"}
 
@@ -250,7 +253,7 @@ def test_crossref_doi_with_comma_uses_the_single_work_route(emulator):
 
 def test_doi_handles_found_not_found_and_safe_paths(emulator):
     odd = "10.5555/odd?x=1#frag;é"
-    out = doi.fetch_handles(client(emulator), emulator.doi_url, [DATACITE_DOI, UNKNOWN_DOI, odd])
+    out = doi.fetch_handles(client(emulator, "doi.org"), emulator.doi_url, [DATACITE_DOI, UNKNOWN_DOI, odd])
     assert out[DATACITE_DOI.lower()].status == "found"
     assert out[DATACITE_DOI.lower()].record.agency == "exists"
     assert out[UNKNOWN_DOI.lower()].status == "not-found" and out[odd.lower()].status == "not-found"
@@ -263,7 +266,7 @@ def _handles(emu, http, dois):
 
 
 def test_doi_content_negotiation_gives_a_datacite_record(emulator):
-    http = client(emulator)
+    http = client(emulator, "doi.org")
     handles = _handles(emulator, http, [DATACITE_DOI, UNKNOWN_DOI])
     out = doi.describe(http, emulator.doi_url, handles)
     rec = out[DATACITE_DOI.lower()].record
@@ -281,7 +284,7 @@ def test_doi_content_negotiation_gives_a_datacite_record(emulator):
 
 def test_doi_content_negotiation_of_a_crossref_doi_parses_journal_fields(emulator):
     w = work("paolucci2019")
-    http = client(emulator)
+    http = client(emulator, "doi.org")
     look = doi.describe(http, emulator.doi_url, _handles(emulator, http, [w.doi]))[w.doi.lower()]
     rec = look.record
     assert (rec.journal, rec.journal_abbrev, rec.year, rec.online_year, rec.volume, rec.pages) == (
@@ -366,7 +369,7 @@ def test_csl_redirect_to_a_host_that_is_no_agency_is_not_followed(location):
 def test_a_content_negotiation_fault_keeps_the_handle_answer(emulator, fault, path):
     emulator.retry_after, emulator.hang_seconds = "0", 1
     emulator.set_fault("doi", fault, path=path)
-    http = client(emulator, timeout=(0.5, 0.2), retries=1)
+    http = client(emulator, "doi.org", timeout=(0.5, 0.2), retries=1)
     handles = _handles(emulator, http, [DATACITE_DOI])
     assert handles[DATACITE_DOI.lower()].status == "found"  # the fault spared the handle API
     out = doi.describe(http, emulator.doi_url, handles)
@@ -376,7 +379,8 @@ def test_a_content_negotiation_fault_keeps_the_handle_answer(emulator, fault, pa
 
 def test_content_negotiation_shares_the_deadline_and_the_rate_limit(emulator):
     http = client(emulator)
-    http.register(emulator.doi_url, "doi.org", RateLimit(4, 1))
+    http.register("doi.org", "doi.org", RateLimit(4, 1))
+    http = http.speaking_for("doi.org")
     started = time.monotonic()
     out = doi.describe(http, emulator.doi_url, _handles(emulator, http, [DATACITE_DOI]))
     assert out[DATACITE_DOI.lower()].record.title and emulator.count("doi") == 3
@@ -390,7 +394,7 @@ def test_content_negotiation_shares_the_deadline_and_the_rate_limit(emulator):
 # --- pubmed.py ----------------------------------------------------------------------------
 
 def test_esummary_parses_and_marks_unknown_pmids_not_found(emulator):
-    out = pubmed.fetch_summaries(client(emulator), emulator.eutils_url, ["31261549", "29201817", UNKNOWN_PMID],
+    out = pubmed.fetch_summaries(client(emulator, "eutils"), emulator.eutils_url, ["31261549", "29201817", UNKNOWN_PMID],
                                  email="me@example.org")
     (req,) = emulator.requests
     assert req.method == "GET" and req.query["tool"] == "citeproof" and req.query["email"] == "me@example.org"
@@ -413,7 +417,7 @@ def test_pubmed_authors_and_article_numbers():
 
 def test_pubmed_update_pubtypes(emulator):
     ids = {w: str(90000000 + n) for n, w in enumerate(["retracted", "notice", "corrected", "erratum"], 1)}
-    out = pubmed.fetch_summaries(client(emulator), emulator.eutils_url, list(ids.values()))
+    out = pubmed.fetch_summaries(client(emulator, "eutils"), emulator.eutils_url, list(ids.values()))
     (retraction,) = out[ids["retracted"]].record.updates
     assert (retraction.kind, retraction.source, retraction.label) == ("retraction", "pubmed", "Retracted Publication")
     notice = out[ids["notice"]].record
@@ -427,17 +431,17 @@ def test_pubmed_update_pubtypes(emulator):
 
 def test_esummary_posts_past_200_ids(emulator):
     pmids = [w.pmid for w in SYN if w.pmid][:1050]
-    out = pubmed.fetch_summaries(client(emulator, api_key="k"), emulator.eutils_url, pmids, api_key="k")
+    out = pubmed.fetch_summaries(client(emulator, "eutils", api_key="k"), emulator.eutils_url, pmids, api_key="k")
     sizes = [(r.method, len(r.query["id"].split(","))) for r in emulator.requests]
     assert sorted(sizes) == [("GET", 50), ("POST", 500), ("POST", 500)]  # batches of 500; GET when small
     assert all(out[p].status == "found" for p in pmids)
     emulator.reset()
-    pubmed.fetch_summaries(client(emulator), emulator.eutils_url, pmids[:200])
+    pubmed.fetch_summaries(client(emulator, "eutils"), emulator.eutils_url, pmids[:200])
     assert [r.method for r in emulator.requests] == ["GET"]
 
 
 def test_malformed_id_is_named_and_the_rest_still_answered(emulator):
-    out = pubmed.fetch_summaries(client(emulator), emulator.eutils_url, ["31261549", "12a"])
+    out = pubmed.fetch_summaries(client(emulator, "eutils"), emulator.eutils_url, ["31261549", "12a"])
     assert out["12a"].status == "not-found" and out["31261549"].status == "found"
     assert len(emulator.requests) == 2
     assert pubmed._rejected_ids("Invalid uid 12a at position=1", ["1", "12a"]) == {"12a"}
@@ -446,7 +450,7 @@ def test_malformed_id_is_named_and_the_rest_still_answered(emulator):
 
 def test_esearch_maps_several_dois_with_one_extra_summary_request(emulator):
     dois = [RETRACTED_DOI, CORRECTED_DOI, work("suh2019").doi, work("fahmy2019").doi, UNKNOWN_DOI]
-    out = pubmed.search_pmids_by_doi(client(emulator), emulator.eutils_url, dois)
+    out = pubmed.search_pmids_by_doi(client(emulator, "eutils"), emulator.eutils_url, dois)
     assert [r.path.rsplit("/", 1)[1] for r in emulator.requests] == ["esearch.fcgi", "esummary.fcgi"]
     assert int(emulator.requests[0].query["retmax"]) >= len(dois)
     assert out[RETRACTED_DOI].record.pmid == "90000001" and out[RETRACTED_DOI].record.identifier == RETRACTED_DOI
@@ -456,9 +460,9 @@ def test_esearch_maps_several_dois_with_one_extra_summary_request(emulator):
 
 def test_esearch_batches_and_reuses_known_summaries(emulator):
     with_pmid = [w for w in SYN if w.pmid][:2 * pubmed.SEARCH_BATCH + 3]
-    known = pubmed.fetch_summaries(client(emulator), emulator.eutils_url, [w.pmid for w in with_pmid])
+    known = pubmed.fetch_summaries(client(emulator, "eutils"), emulator.eutils_url, [w.pmid for w in with_pmid])
     emulator.reset()
-    out = pubmed.search_pmids_by_doi(client(emulator), emulator.eutils_url, [w.doi for w in with_pmid],
+    out = pubmed.search_pmids_by_doi(client(emulator, "eutils"), emulator.eutils_url, [w.doi for w in with_pmid],
                                      summaries=known)
     assert [r.path.rsplit("/", 1)[1] for r in emulator.requests] == ["esearch.fcgi"] * 3
     assert [r.method for r in emulator.requests] == ["POST", "POST", "GET"]  # long terms are POSTed
@@ -519,6 +523,30 @@ def test_resolve_1000_references_public_pool_with_latency(emulator):
     assert {lk.status for lk in res.answers["esearch"].values()} == {"not-found"} and len(res.answers["esearch"]) == 100
 
 
+def test_registries_behind_one_host_keep_their_own_identity(emulator):
+    """Every CITEPROOF_*_URL on one host and port (a mirror, a caching proxy): each registry
+    keeps its own label, rate limit and mailto. 1,000 DOI-only references, 100 ms latency,
+    the published limits, the public pool: few requests, no 429, and each request counted
+    under the registry it was for."""
+    emulator.latency = 0.1
+    urls = {name: emulator.url(service, one_host=True)
+            for name, service in (("crossref", "crossref"), ("doi.org", "doi"), ("eutils", "eutils"),
+                                  ("idconv", "idconv"))}
+    assert len({u.split("/")[2] for u in urls.values()}) == 1  # one host:port for all
+    events: list[tuple] = []
+    config = RegistryConfig(urls=urls, progress=lambda event, name, *rest: events.append((event, name)))
+    works = SYN[:1000]
+    started = time.monotonic()
+    res = resolve(config, [w.doi for w in works], [], [w.doi for w in works])
+    elapsed = time.monotonic() - started
+    assert elapsed <= 5.0 and res.requests <= 25 and res.status_429 == 0, (elapsed, res.requests)
+    assert sum(lk.status == "found" for lk in res.answers["crossref"].values()) == 1000
+    assert all(res.answers["esearch"][w.doi.lower()].record.pmid == w.pmid for w in works if w.pmid)
+    done = Counter(name for event, name in events if event == "done")
+    assert done == {"Crossref": emulator.count("crossref"), "PubMed (NCBI E-utilities)": emulator.count("eutils")}
+    assert emulator.count("crossref") == 10 and emulator.count("doi") == 0
+
+
 # --- scale without PMIDs (issue 11) ----------------------------------------------------------
 
 @pytest.mark.slow
@@ -536,12 +564,12 @@ def test_rate_limit_keeps_a_margin_for_a_strict_sliding_window():
 def test_polite_crossref_batches_run_concurrently_within_the_published_cap(emulator):
     emulator.latency = 0.3  # longer than the 10/s spacing: batches overlap if they may
     dois = [w.doi for w in SYN[:500]]
-    out = crossref.fetch_works(client(emulator, mailto="me@example.org"), emulator.crossref_url, dois)
+    out = crossref.fetch_works(client(emulator, "crossref", mailto="me@example.org"), emulator.crossref_url, dois)
     assert {lk.status for lk in out.values()} == {"found"}
     assert 2 <= emulator.peak_concurrency("crossref") <= 5 and sum(emulator.status_429.values()) == 0
     emulator.reset()
     emulator.latency = 0.3
-    crossref.fetch_works(client(emulator), emulator.crossref_url, dois[:300])
+    crossref.fetch_works(client(emulator, "crossref"), emulator.crossref_url, dois[:300])
     assert emulator.peak_concurrency("crossref") == 1  # the public pool: one at a time
 
 

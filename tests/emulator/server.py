@@ -132,7 +132,7 @@ class Emulator:
 
     # --- life cycle ----------------------------------------------------------------------
     def start(self) -> "Emulator":
-        for service in SERVICES:
+        for service in (*SERVICES, "mirror"):
             handler = type(f"{service.title()}Handler", (_Handler,), {"emulator": self, "service": service})
             server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
             server.daemon_threads = True
@@ -171,19 +171,25 @@ class Emulator:
             self.status_429: dict[str, int] = {s: 0 for s in SERVICES}
 
     # --- addresses -----------------------------------------------------------------------
-    def url(self, service: str) -> str:
-        host, port = self._servers[service].server_address[:2]
-        return f"http://{host}:{port}" + {"eutils": EUTILS_PREFIX, "idconv": IDCONV_PREFIX}.get(service, "")
+    def url(self, service: str, one_host: bool = False) -> str:
+        """``service``'s base URL: its own server, or (``one_host``) its path on the one
+        server that answers for every service by its first path segment, as a mirror or a
+        caching proxy of all the registries would."""
+        host, port = self._servers["mirror" if one_host else service].server_address[:2]
+        return (f"http://{host}:{port}" + (f"/{service}" if one_host else "")
+                + {"eutils": EUTILS_PREFIX, "idconv": IDCONV_PREFIX}.get(service, ""))
 
     crossref_url = property(lambda self: self.url("crossref"))
     doi_url = property(lambda self: self.url("doi"))
     eutils_url = property(lambda self: self.url("eutils"))
     idconv_url = property(lambda self: self.url("idconv"))
 
-    def env(self) -> dict[str, str]:
-        """The four ``CITEPROOF_*_URL`` variables pointing at this emulator."""
-        return {"CITEPROOF_CROSSREF_URL": self.crossref_url, "CITEPROOF_DOI_URL": self.doi_url,
-                "CITEPROOF_EUTILS_URL": self.eutils_url, "CITEPROOF_IDCONV_URL": self.idconv_url}
+    def env(self, one_host: bool = False) -> dict[str, str]:
+        """The four ``CITEPROOF_*_URL`` variables pointing at this emulator (``one_host``: all
+        at one host and port, see :meth:`url`)."""
+        return {f"CITEPROOF_{name.upper()}_URL": self.url(service, one_host)
+                for name, service in (("crossref", "crossref"), ("doi", "doi"), ("eutils", "eutils"),
+                                      ("idconv", "idconv"))}
 
     # --- knobs and observations -------------------------------------------------------------
     def set_fault(self, service: str, kind: Optional[str], times: Optional[int] = None,
@@ -277,6 +283,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, method: str) -> None:
         emu, service = self.emulator, self.service
         parts = urlsplit(self.path)
+        if service == "mirror":  # one host for all: the service is the first path segment
+            first, _, rest = parts.path.lstrip("/").partition("/")
+            if first not in SERVICES:
+                return self._send(_text(404, "Not Found"))
+            self.service = service = first
+            self.prefix = f"/{first}"
+            parts = parts._replace(path="/" + rest)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         if method == "POST":
             length = int(self.headers.get("Content-Length") or 0)
@@ -446,7 +459,7 @@ class _Handler(BaseHTTPRequestHandler):
             return _text(404, "<html><body>DOI Not Found</body></html>", "text/html")
         if CSL_TYPE in self.headers.get("Accept", ""):
             host, port = self.server.server_address[:2]
-            target = f"http://{host}:{port}{CSL_PATH}{quote(doi, safe='/')}"
+            target = f"http://{host}:{port}{getattr(self, 'prefix', '')}{CSL_PATH}{quote(doi, safe='/')}"
         else:
             target = f"https://example.org/emulated/{quote(doi, safe='/')}"
         return Reply(302, b"", "text/html;charset=utf-8", (("Location", target),))

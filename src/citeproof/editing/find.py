@@ -145,7 +145,8 @@ def find(text: str, config: RegistryConfig, rows: int = 5, http: HttpClient | No
     try:
         for registry in searchers:
             try:
-                records += registry.search(Query(http, config.urls[registry.name], config, text, words, rows))
+                records += registry.search(Query(http.speaking_for(registry.name), config.urls[registry.name], config,
+                                                  text, words, rows))
             except RegistryUnavailable as exc:
                 out.unavailable.append(f"could not ask {registry.label}: {exc.reason}")
     finally:

@@ -318,13 +318,19 @@ class Resolution:
 
 
 def make_client(config: RegistryConfig) -> HttpClient:
-    """One HTTP client with each registry's host named and rate-limited by its policy; the
-    mailto goes in the User-Agent only to the registry whose better rate it earns."""
+    """One HTTP client with each registry's identity: its label, its rate limit (one
+    limiter for the registries whose policy says they share one limit, at the rate of the
+    first of them in the table), and the mailto in the User-Agent only for the registry
+    whose better rate it earns. Identities go by registry, never by host, so registries
+    behind one mirror or proxy keep their own."""
     http = HttpClient(mailto=config.mailto, timeout=config.timeout, deadline=config.deadline,
                       progress=config.progress)
+    shared: dict[str, RateLimit] = {}
     for registry in REGISTRIES:
-        http.register(config.urls[registry.name], registry.label, registry.policy.rate(config).limit(),
-                      identify=registry.policy.earned_by == "mailto")
+        policy = registry.policy
+        limit = shared.setdefault(policy.shared, policy.rate(config).limit()) if policy.shared else \
+            policy.rate(config).limit()
+        http.register(registry.name, registry.label, limit, identify=policy.earned_by == "mailto")
     return http
 
 
@@ -345,7 +351,8 @@ def _run_chain(chain: tuple[Registry, ...], http: HttpClient, config: RegistryCo
     """Ask each registry of a chain in turn; a later one gets only what the earlier did not know."""
     answers: Answers = {}
     for registry in chain:
-        got = registry.fetch(Ask(http, config.urls[registry.name], config, dois, pmids, without, pmcids))
+        got = registry.fetch(Ask(http.speaking_for(registry.name), config.urls[registry.name], config, dois, pmids,
+                                 without, pmcids))
         answers.update(got)
         dois = tuple(d for d in dois if _not_found(got, d))
     return answers

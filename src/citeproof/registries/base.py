@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Callable, Optional, Protocol
 
 from ..model import Lookup, Record
-from .http import HttpClient, RateLimit
+from .http import RateLimit, Speaking
 
 
 class Settings(Protocol):
@@ -54,6 +54,10 @@ class Policy:
     default: Rate
     better: Optional[Rate] = None
     earned_by: str = ""
+    #: the name of a limit this registry shares with others (their published policy says
+    #: so: cite it where the policy is declared); they get one limiter, at the rate of the
+    #: first of them in the registry table
+    shared: str = ""
 
     def rate(self, config: Settings) -> Rate:
         if self.better is not None and getattr(config, self.earned_by, None):
@@ -127,7 +131,7 @@ class Source:
 class Ask:
     """One batch for one registry: where it is, how to ask, and what to ask about."""
 
-    http: HttpClient
+    http: Speaking  # the run's client, speaking as this registry
     base: str  # this registry's base URL, without a trailing slash
     config: Settings
     dois: tuple[str, ...] = ()  # in a chain: only those every earlier retriever did not know
@@ -141,7 +145,7 @@ class Query:
     """A printed reference to look for (``citeproof find``): its whole text, and the
     distinctive words of its title."""
 
-    http: HttpClient
+    http: Speaking  # the client, speaking as this registry
     base: str  # this registry's base URL, without a trailing slash
     config: Settings
     text: str

@@ -180,11 +180,19 @@ def _unique_keys(pairs: list) -> dict:
     return out
 
 
-@dataclass
-class _Host:
+@dataclass(frozen=True)
+class Identity:
+    """Whom a request speaks for: a registry's label (in messages and progress), its rate
+    limit (one ``RateLimit`` may serve several registries whose published policy says they
+    share it), and whether the User-Agent carries the mailto (only the registry that asks
+    for it). It goes by registry, never by host: registries behind one mirror or proxy
+    keep their own."""
+
     name: str
     limit: Optional[RateLimit] = None
-    identify: bool = False  # the User-Agent carries the mailto (only the registry that asks for it)
+    identify: bool = False
+
+
 
 
 class _Watchdog:
@@ -286,7 +294,7 @@ class HttpClient:
     status_429: int = 0
     retries: int = 0
     progress: Optional[Callable[..., None]] = field(default=None, repr=False)
-    _hosts: dict = field(default_factory=dict, repr=False)
+    _identities: dict[str, Identity] = field(default_factory=dict, repr=False)
     _session: "requests.Session" = field(default_factory=lambda: _new_session(), repr=False)
     _count_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -309,29 +317,34 @@ class HttpClient:
         """Seconds one request may take in all (connect, headers, body)."""
         return max(self.timeout)
 
-    def register(self, base_url: str, name: str, limit: Optional[RateLimit] = None,
+    def register(self, key: str, name: str, limit: Optional[RateLimit] = None,
                  identify: bool = False) -> None:
-        """Name the host of ``base_url`` (for messages), give it a rate limit, and say
-        whether it gets the mailto in the User-Agent."""
-        self._hosts[urlsplit(base_url).netloc.lower()] = _Host(name, limit, identify)
+        """Declare registry ``key``'s identity: its label (for messages), its rate limit, and
+        whether it gets the mailto in the User-Agent (see :meth:`speaking_for`)."""
+        self._identities[key] = Identity(name, limit, identify)
 
-    def concurrency(self, url: str) -> int:
-        """How many requests the host of ``url`` allows at once (1 when it is not registered)."""
-        host = self._hosts.get(urlsplit(url).netloc.lower())
-        return host.limit.max_concurrent if host and host.limit else 1
+    def speaking_for(self, key: str) -> "Speaking":
+        """This client, sending every request as registry ``key`` (an unregistered key: its
+        own name, no limit, no mailto)."""
+        return Speaking(self, self._identities.get(key) or Identity(key))
 
-    def expect(self, base_url: str, n: int) -> None:
-        """Tell the progress reporter that ``n`` requests to ``base_url``'s registry are coming."""
+    def concurrency(self, url: str, identity: Optional[Identity] = None) -> int:
+        """How many requests at once the identity allows (1 when it has no limit)."""
+        host = self._host(url, identity)
+        return host.limit.max_concurrent if host.limit else 1
+
+    def expect(self, base_url: str, n: int, identity: Optional[Identity] = None) -> None:
+        """Tell the progress reporter that ``n`` requests of this registry are coming."""
         if self.progress and n:
-            self.progress("expect", self._host(base_url).name, n)
+            self.progress("expect", self._host(base_url, identity).name, n)
 
-    def _host(self, url: str) -> _Host:
-        netloc = urlsplit(url).netloc.lower()
-        return self._hosts.get(netloc) or _Host(netloc)
+    def _host(self, url: str, identity: Optional[Identity] = None) -> Identity:
+        """The identity a request speaks with: the one given, else its host's name alone."""
+        return identity or Identity(urlsplit(url).netloc.lower())
 
-    def map(self, url: str, ask, batches: list) -> list:
-        """``[ask(b) for b in batches]``, as many at a time as the host of ``url`` allows."""
-        workers = min(self.concurrency(url), len(batches))
+    def map(self, url: str, ask, batches: list, identity: Optional[Identity] = None) -> list:
+        """``[ask(b) for b in batches]``, as many at a time as the identity allows."""
+        workers = min(self.concurrency(url, identity), len(batches))
         if workers <= 1:
             return [ask(b) for b in batches]
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -350,18 +363,20 @@ class HttpClient:
     def __exit__(self, *exc):
         self.close()
 
-    def get(self, url: str, params=None, *, headers=None, follow_redirects: bool = True) -> Answer:
-        return self.request("GET", url, params=params, headers=headers, follow_redirects=follow_redirects)
+    def get(self, url: str, params=None, *, headers=None, follow_redirects: bool = True,
+            identity: Optional[Identity] = None) -> Answer:
+        return self.request("GET", url, params=params, headers=headers, follow_redirects=follow_redirects,
+                            identity=identity)
 
-    def post(self, url: str, data=None, params=None) -> Answer:
-        return self.request("POST", url, params=params, data=data)
+    def post(self, url: str, data=None, params=None, identity: Optional[Identity] = None) -> Answer:
+        return self.request("POST", url, params=params, data=data, identity=identity)
 
     def _count(self, name: str, n: int = 1) -> None:
         with self._count_lock:
             setattr(self, name, getattr(self, name) + n)
 
     def request(self, method: str, url: str, *, params=None, data=None, headers=None,
-                follow_redirects: bool = True) -> Answer:
+                follow_redirects: bool = True, identity: Optional[Identity] = None) -> Answer:
         """Send one request, retrying transient failures; return any non-retryable answer.
 
         4xx answers other than 408/429 come back as :class:`Answer` for the caller to
@@ -372,14 +387,15 @@ class HttpClient:
         and only on the same scheme and host, each hop a request of its own (rate-limited
         and counted); any other redirect raises :class:`RegistryUnavailable` (a POST is
         never re-sent). With ``follow_redirects=False`` a redirect comes back as an
-        :class:`Answer`, so the caller vets each hop itself.
+        :class:`Answer`, so the caller vets each hop itself. ``identity``: whom the request
+        speaks for (see :meth:`speaking_for`).
         """
-        answer = self._with_retries(method, url, params, data, headers)
+        answer = self._with_retries(method, url, params, data, headers, identity)
         for _ in range(MAX_REDIRECTS):
             if not follow_redirects or answer.status not in REDIRECTS:
                 return answer
             url = self._same_host_target(method, url, answer)
-            answer = self._with_retries(method, url, None, None, headers)
+            answer = self._with_retries(method, url, None, None, headers, identity)
         if follow_redirects and answer.status in REDIRECTS:
             raise RegistryUnavailable(f"{answer.service}: more than {MAX_REDIRECTS} redirects")
         return answer
@@ -396,9 +412,9 @@ class HttpClient:
                                       f"({there.netloc or 'none'}); not followed")
         return target
 
-    def _with_retries(self, method: str, url: str, params, data, headers) -> Answer:
+    def _with_retries(self, method: str, url: str, params, data, headers, identity) -> Answer:
         extra = {"headers": headers}
-        host = self._host(url)
+        host = self._host(url, identity)
         if host.identify and self.mailto:
             extra["headers"] = {**(headers or {}), "User-Agent": self.user_agent}
         attempt, problem = 0, None
@@ -427,7 +443,7 @@ class HttpClient:
             attempt += 1
             self._count("retries")
 
-    def _attempt(self, method, url, params, data, host: _Host, extra: dict):
+    def _attempt(self, method, url, params, data, host: Identity, extra: dict):
         """One try: an :class:`Answer` to return, or (problem sentence, Retry-After seconds)."""
         if self._end is not None and time.monotonic() >= self._end:
             raise _DeadlinePassed()
@@ -450,7 +466,7 @@ class HttpClient:
             if host.limit:
                 host.limit.release()
 
-    def _send(self, method, url, params, data, host: _Host, extra: dict, watchdog: _Watchdog) -> Answer:
+    def _send(self, method, url, params, data, host: Identity, extra: dict, watchdog: _Watchdog) -> Answer:
         with self._session.request(method, url, params=params, data=data, timeout=self.timeout,
                                    stream=True, allow_redirects=False, **extra) as resp:
             try:
@@ -474,6 +490,37 @@ class HttpClient:
                 raise _Retryable(f"HTTP {status} {resp.reason or ''}".strip(),
                                  parse_retry_after(resp.headers.get("Retry-After")))
             return Answer(status, resp.headers, b"".join(chunks), redact(resp.url), host.name)
+
+
+class Speaking:
+    """An :class:`HttpClient` sending every request as one registry (its identity): what a
+    registry module's fetch and search receive. Everything else is the client's."""
+
+    def __init__(self, client: HttpClient, identity: Identity) -> None:
+        object.__setattr__(self, "client", client)
+        object.__setattr__(self, "identity", identity)
+
+    def get(self, url: str, params=None, *, headers=None, follow_redirects: bool = True) -> Answer:
+        return self.client.get(url, params, headers=headers, follow_redirects=follow_redirects,
+                               identity=self.identity)
+
+    def post(self, url: str, data=None, params=None) -> Answer:
+        return self.client.post(url, data, params, identity=self.identity)
+
+    def map(self, url: str, ask, batches: list) -> list:
+        return self.client.map(url, ask, batches, self.identity)
+
+    def expect(self, base_url: str, n: int) -> None:
+        self.client.expect(base_url, n, self.identity)
+
+    def concurrency(self, url: str) -> int:
+        return self.client.concurrency(url, self.identity)
+
+    def __getattr__(self, name: str):
+        return getattr(self.client, name)
+
+    def __setattr__(self, name: str, value) -> None:
+        setattr(self.client, name, value)
 
 
 def _size(n: int) -> str:

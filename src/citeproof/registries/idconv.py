@@ -79,7 +79,8 @@ REGISTRY = Registry(
     default_url="https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles",
     # NCBI's page for the converter asks for the tool and email parameters and up to 200
     # ids per request; NCBI's general limit for unkeyed requests is 3 per second.
-    policy=Policy(page="https://pmc.ncbi.nlm.nih.gov/tools/id-converter-api/", default=Rate(3.0, 1)),
+    # One NCBI limit for all its API services (see pubmed.py): shared with E-utilities.
+    policy=Policy(page="https://pmc.ncbi.nlm.nih.gov/tools/id-converter-api/", default=Rate(3.0, 1), shared="ncbi"),
     sources=(Source(SOURCE, "PMC ID converter", Role.PMCID_TO_IDS, judges=True, locked=False, complete=False),),
     fetch=_fetch,
 )

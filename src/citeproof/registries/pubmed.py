@@ -334,8 +334,11 @@ REGISTRY = Registry(
     default_url="https://eutils.ncbi.nlm.nih.gov/entrez/eutils",
     # NCBI's E-utilities usage guidelines: at most 3 requests/s per IP without an API key,
     # 10 requests/s with ``api_key``. No concurrency rule is published; we stay modest.
+    # NCBI counts the requests to its API services together, per IP address or per API key
+    # (https://support.nlm.nih.gov/knowledgebase/article/KA-05318/en-us): one limiter for
+    # E-utilities and the PMC ID converter ("ncbi").
     policy=Policy(page="https://www.ncbi.nlm.nih.gov/books/NBK25497/",
-                  default=Rate(3.0, 2), better=Rate(10.0, 3), earned_by="api_key"),
+                  default=Rate(3.0, 2), better=Rate(10.0, 3), earned_by="api_key", shared="ncbi"),
     sources=(Source(SOURCE, "PubMed", Role.PMID_RECORD, judges=True, curated=True, types="nlm"),
              Source(SEARCH, "PubMed", Role.DOI_TO_PMID, locked=False, complete=False)),
     fetch=_fetch,

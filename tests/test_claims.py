@@ -232,3 +232,19 @@ def test_badges_only_from_lock_entries(tmp_path, scratch, emulator):
     typed = {c["name"][:20]: c.get("publicationType") for c in ld["citation"]}
     assert typed["A Systematic Review "] == ["Journal Article", "Review"]
     assert sum(c["@type"] == "MedicalScholarlyArticle" for c in ld["citation"]) == 13
+
+
+@pytest.mark.parametrize("prose, family", [("Orsted", "Ørsted"), ("Lukaszewicz", "Łukaszewicz"),
+                                           ("Thorsdottir", "Þórsdóttir"), ("Dukic", "Đukić"),
+                                           ("Aerts", "Ærts"), ("Oelschlager", "Œlschläger"),
+                                           ("Strauss", "Strauß")])
+def test_names_with_stroke_and_ligature_letters_match_their_catalogue_spelling(prose, family):
+    from citeproof.claims import check_claims, fold_name
+    from citeproof.markdown import parse_citations
+    from citeproof.model import Author, Reference
+
+    assert fold_name(prose) == fold_name(family)
+    ref = Reference(key="k", entry_type="article", title="T", year="2020", authors=(Author(family, "A"),),
+                    file="r.bib", line=1)
+    text = f"{prose} et al. (2020) found it [@k]."
+    assert check_claims(text, parse_citations(text, "p.md"), {"k": ref}) == []

@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from citeproof.claims import _Sentence, _sentences, sentence_bounds
+from citeproof.claims import _BLOCK_START, _SENTENCE_END, _abbreviation, _Sentence, _sentences
 from citeproof.markdown import _BARE_GROUP, _Scanner, parse_citations
 from scratch import FIXTURE
 
@@ -74,11 +74,37 @@ def test_the_article_parses_alike_on_both_paths():
 
 # --------------------------------------------------------------------------- sentences
 
+def sentence_bounds_by_scanning(text: str, start: int, end: int) -> tuple[int, int]:
+    """The oracle for ``claims._Bounds``: the sentence around ``text[start:end]``, found by
+    scanning its paragraph (quadratic over many groups, but plainly right)."""
+    lo = max(text.rfind("\n\n", 0, start), 0)
+    hi = text.find("\n\n", end)
+    hi = len(text) if hi < 0 else hi
+    for m in _BLOCK_START.finditer(text, lo, hi):
+        if m.start() < start:
+            lo = m.start() + 1
+        elif m.start() >= end:
+            hi = min(hi, m.start())
+            break
+    s = lo
+    for m in _SENTENCE_END.finditer(text, lo, start):
+        if not _abbreviation(text, m.start()):
+            s = m.end()
+    e = hi
+    for m in _SENTENCE_END.finditer(text, end, hi):
+        if not _abbreviation(text, m.start()):
+            e = m.end()
+            break
+    while s < e and text[s].isspace():
+        s += 1
+    return s, e
+
+
 def _sentences_slow(text, groups):
-    """The oracle: ``claims._sentences`` computing every group's own bounds."""
+    """The oracle: ``claims._sentences`` computing every group's own bounds by scanning."""
     sentences: list[_Sentence] = []
     for group in groups:
-        s, e = sentence_bounds(text, group.start, group.end)
+        s, e = sentence_bounds_by_scanning(text, group.start, group.end)
         if sentences and sentences[-1].start == s:
             sentences[-1].groups.append(group)
         else:
@@ -105,6 +131,17 @@ def sentences(text: str, slow: bool = False):
 ])
 def test_a_sentence_of_many_groups_is_found_as_group_by_group(text):
     assert sentences(text) == sentences(text, slow=True)
+
+
+def test_the_bounds_index_finds_what_scanning_finds():
+    from citeproof.claims import _Bounds
+    rng = random.Random(2026_12_07)
+    for _ in range(3000):
+        text = random_text(rng, rng.randint(1, 40))
+        groups = parse_citations(text, "p.md").groups
+        bounds = _Bounds(text)
+        for g in groups:
+            assert bounds.around(g.start, g.end) == sentence_bounds_by_scanning(text, g.start, g.end), repr(text)
 
 
 def test_random_paragraphs_split_into_the_same_sentences():

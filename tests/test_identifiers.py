@@ -101,3 +101,45 @@ def test_pubmed_and_pmc_urls():
 ])
 def test_is_http_url(url, ok):
     assert is_http_url(url) is ok
+
+
+# --------------------------------------------------------------------------- what no registry can be asked
+
+def test_an_invisible_character_inside_a_doi_or_pmid_is_refused():
+    from citeproof.identifiers import doi_fault, is_valid_doi, is_valid_pmid
+    for ch in ("\u200b", "\u200d", "\u202e", "\u2066", "\ufeff", "\u00ad"):
+        doi = f"10.1097/MD.00000{ch}00016173"
+        assert not is_valid_doi(doi) and "invisible" in doi_fault(doi)
+    assert is_valid_doi("10.1097/MD.0000000000016173") and doi_fault("10.1097/MD.0000000000016173") == ""
+    assert not is_valid_pmid("3126\u200b1549") and not is_valid_pmid("３１２６")  # nor full-width digits
+
+
+def test_a_doi_longer_than_any_registry_can_be_asked_about_is_an_offline_error(tmp_path):
+    """An 8,200-character DOI would get HTTP 414 from Crossref, which is "could not verify":
+    a fabricated reference must not pass CI that way. It is refused before any request."""
+    import json
+
+    from citeproof.identifiers import MAX_DOI_BYTES, doi_fault
+    from scratch import Scratch
+    long = "10.5555/" + "x" * 8200
+    assert "longer than any registry" in doi_fault(long)
+    assert doi_fault("10.5555/" + "é" * 400)  # measured percent-encoded: 2,400 bytes of é ...
+    assert not doi_fault("10.5555/" + "é" * 300)
+    assert not doi_fault("10.5555/" + "x" * (MAX_DOI_BYTES - 8))  # ... the limit itself passes
+    bib = f"@article{{k,\n  author = {{A, B}}, title = {{T}}, journal = {{J}}, year = {{2020}},\n  doi = {{{long}}}\n}}\n"
+    project = Scratch(tmp_path).write(page="# T\n\nSee [@k].\n", bib=bib)
+    proc = project.citeproof("check", "--offline", "--format", "json")
+    report = json.loads(proc.stdout)
+    assert proc.returncode == 1 and [p["code"] for p in report["problems"] if p["severity"] == "error"] == ["invalid-doi"]
+    assert "longer than any registry can be asked about" in report["problems"][0]["message"]
+
+
+def test_messages_show_invisible_characters_as_escapes(tmp_path):
+    import json
+
+    from scratch import Scratch
+    bib = "@article{k,\n  author = {A, B}, title = {T}, journal = {J}, year = {2020},\n  doi = {10.1097/MD\u200b.1}\n}\n"
+    proc = Scratch(tmp_path).write(page="# T\n\nSee [@k].\n", bib=bib).citeproof("check", "--offline")
+    assert proc.returncode == 1 and "10.1097/MD\\u200b.1" in proc.stdout and "\u200b" not in proc.stdout
+    report = json.loads(Scratch(tmp_path).citeproof("check", "--offline", "--format", "json").stdout)
+    assert "invisible character" in report["problems"][0]["message"]

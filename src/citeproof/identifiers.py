@@ -7,6 +7,8 @@ it can go into an ``href`` without further escaping of the path.
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 from urllib.parse import quote, unquote, urlsplit
 
 #: ``10.`` + a registrant code of 4-9 digits (optionally with ``.sub`` parts) + ``/`` + suffix.
@@ -21,6 +23,16 @@ _PMCID_RE = re.compile(r"(?:pmc)?\s*([1-9]\d{0,9})", re.IGNORECASE)
 #: non-ASCII) is percent-encoded.
 _DOI_SAFE = "/:;()[]-._~!$&'*+,=@"
 _BAD_URL_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")
+#: Invisible format characters (Unicode category Cf: zero-width spaces and joiners, bidi
+#: controls, the soft hyphen, the BOM ...): never part of an identifier.
+INVISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in range(sys.maxunicode + 1)
+                                       if unicodedata.category(chr(c)) == "Cf") + "]")
+#: The longest DOI a registry can be asked about, in bytes of its percent-encoded form
+#: (as it goes into a request line). Crossref's deposit schema caps a DOI at 2,048
+#: characters (``doi_t``: its suffix at 200); a longer one cannot be registered there, and
+#: once percent-encoded it risks the registries' request-line limits (HTTP 414), which
+#: would turn a fabricated identifier into "could not verify".
+MAX_DOI_BYTES = 2048
 
 
 def normalize_doi(raw: str) -> tuple[str, str | None]:
@@ -43,8 +55,23 @@ def normalize_doi(raw: str) -> tuple[str, str | None]:
 
 
 def is_valid_doi(doi: str) -> bool:
-    """True for a bare DOI: ``10.NNNN/suffix`` (4-9 digit registrant), no whitespace."""
-    return bool(_DOI_RE.fullmatch(doi))
+    """True for a bare DOI that a registry can be asked about (:func:`doi_fault` finds nothing)."""
+    return not doi_fault(doi)
+
+
+def doi_fault(doi: str) -> str:
+    """What makes ``doi`` no DOI a registry can be asked about (``""``: nothing): not the
+    syntax ``10.NNNN/suffix`` (4-9 digit registrant, no whitespace), an invisible
+    character inside it, or a length past :data:`MAX_DOI_BYTES`."""
+    if INVISIBLE.search(doi):
+        return "it holds an invisible character (a zero-width space, a bidi control ...)"
+    if not _DOI_RE.fullmatch(doi):
+        return "it is not 10.NNNN/suffix without spaces"
+    # (a character takes at most 12 bytes percent-encoded: most DOIs need no encoding to tell)
+    if len(doi) * 12 > MAX_DOI_BYTES and len(quote(doi, safe=_DOI_SAFE)) > MAX_DOI_BYTES:
+        return (f"it is longer than any registry can be asked about ({MAX_DOI_BYTES:,} bytes once "
+                "percent-encoded; Crossref registers none longer than 2,048 characters)")
+    return ""
 
 
 def doi_key(doi: str) -> str:
@@ -71,8 +98,8 @@ def normalize_pmid(raw: str) -> tuple[str, str | None]:
 
 
 def is_valid_pmid(pmid: str) -> bool:
-    """True for a PubMed id: 1 to 8 digits, no leading zero."""
-    return bool(_PMID_RE.fullmatch(pmid))
+    """True for a PubMed id: 1 to 8 ASCII digits, no leading zero."""
+    return pmid.isascii() and bool(_PMID_RE.fullmatch(pmid))
 
 
 def normalize_pmcid(pmcid: str) -> str:

@@ -15,20 +15,16 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Container, Mapping, Optional
 
 from .identifiers import doi_key, valid_ids
+from .text.fold import fold_latin
 from .model import Author, Lookup, Problem, Record, Reference, ReferenceResult
 from .model import ProblemCode as Code
 from . import registries
 from .registries import Role, Source, registry_for, source_label, source_spec
 
-# Letters NFKD does not decompose into a base letter plus a combining mark.
-_FOLD = str.maketrans({"ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ı": "i",
-                       "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th",
-                       "ð": "d", "Ð": "D", "ħ": "h", "ŧ": "t"})
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _LATEX_ACCENT = re.compile(r"\\[`'^\"~=.uvHcdbkr]\s*\{?\s*([A-Za-z])\s*\}?")
 _LATEX_WORD = re.compile(r"\\[A-Za-z]+\*?")
@@ -56,8 +52,7 @@ def norm_text(s: str) -> str:
     s = _LATEX_WORD.sub(" ", s)
     s = _LATEX_SYMBOL.sub(r"\1", s)
     s = s.replace("{", "").replace("}", "").replace("$", "").replace("~", " ")
-    s = unicodedata.normalize("NFKD", s.translate(_FOLD))
-    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    s = fold_latin(s).casefold()
     s = s.replace("&", " and ")
     return " ".join(_NON_WORD.sub(" ", s).split())
 

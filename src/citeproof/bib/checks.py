@@ -8,8 +8,9 @@ from __future__ import annotations
 import difflib
 from operator import attrgetter
 
-from ..identifiers import is_http_url, is_valid_doi, is_valid_pmcid, is_valid_pmid, normalize_doi
+from ..identifiers import doi_fault, is_http_url, is_valid_pmcid, is_valid_pmid, normalize_doi
 from ..model import FieldLines, Problem, Reference
+from ..visible import visible as shown
 from ..model import ProblemCode as Code
 
 __all__ = ["REQUIRED_FIELDS", "KNOWN_FIELDS", "validate_references"]
@@ -86,8 +87,9 @@ def _identifiers(ref: Reference, _shapes) -> list[Finding]:
     doi, warning = normalize_doi(ref.doi)
     if warning:
         out.append((Code.INVALID_DOI, warning, "doi", "warning"))
-    if doi and not is_valid_doi(doi):
-        out.append((Code.INVALID_DOI, f"'{doi}' is not a DOI (expected 10.NNNN/suffix without spaces): "
+    fault = doi_fault(doi) if doi else ""
+    if fault:
+        out.append((Code.INVALID_DOI, f"'{shown(doi)}' is not a DOI a registry can be asked about: {fault}; "
                     "correct the doi field", "doi", "error"))
     if ref.pmid and not is_valid_pmid(ref.pmid):
         names = {name for name, _ in ref.field_lines}

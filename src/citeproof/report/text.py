@@ -1,8 +1,9 @@
 """The human report: problems grouped by severity and file, then one line per reference."""
 from __future__ import annotations
 
-import re
 from itertools import groupby
+
+from ..visible import visible
 
 _COLORS = {"error": "31", "warning": "33", "verified": "32", "bold": "1", "dim": "2"}
 
@@ -19,14 +20,7 @@ _STATUS_WORDS = {
 _STATUS_TONES = {"verified": "verified", "unavailable": "warning", "not-checked": "dim",
                  "no-identifier": "warning"}
 
-#: Characters a terminal would act on: C0 and C1 controls (ESC starts an escape sequence),
-#: DEL, and the bidi embeddings, overrides and isolates.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def escape_controls(text: str) -> str:
-    """``text`` with every control character written as a visible escape (``\\x1b``)."""
-    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+escape_controls = visible  # (its name here: every control and invisible character escaped)
 
 
 def _n(count: int, word: str) -> str:
@@ -57,7 +51,8 @@ def format_text(result, *, color: bool = False) -> str:
     if result.references:
         out.append(paint("References:", "bold"))
         keys = [r.key for r in result.references]
-        if _UNSAFE.search(" ".join(map(str, keys))):  # else no key needs an escape
+        joined = " ".join(map(str, keys))
+        if escape_controls(joined) != joined:  # else no key needs an escape
             keys = [escape_controls(key) for key in keys]
         width = max(map(len, keys))
         for r, key in zip(result.references, keys):

@@ -154,6 +154,31 @@ def test_a_dripping_server_cannot_hold_the_run_past_deadline_plus_timeout(tmp_pa
     assert elapsed <= deadline + timeout + SLACK, elapsed
 
 
+def test_a_resolver_that_never_answers_cannot_hold_the_run_past_deadline_plus_timeout(tmp_path, monkeypatch):
+    """Name resolution runs within the request's budget: a resolver that never answers
+    ends the run within --deadline plus one --timeout, as "could not verify"."""
+    real = socket.getaddrinfo
+    never = threading.Event()
+
+    def silent_resolver(host, *args, **kwargs):
+        if host.endswith(".invalid"):
+            never.wait(30)  # (released at the end of the test)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", silent_resolver)
+    deadline, timeout = 2.0, 1.0
+    try:
+        started = time.monotonic()
+        result = run_check(project(tmp_path), hostile_env("http://registry.invalid:9"),
+                           "--deadline", str(deadline), "--timeout", str(timeout))
+        elapsed = time.monotonic() - started
+    finally:
+        never.set()
+    expect(result, UNAVAILABLE, "could not verify")
+    assert "the host name could not be resolved" in result.output
+    assert elapsed <= deadline + timeout + SLACK, elapsed
+
+
 def test_a_request_is_cut_at_its_budget_even_before_the_deadline():
     """One dripping answer costs one budget (the larger timeout), not the drip's length."""
     server = RawServer(slow_body)

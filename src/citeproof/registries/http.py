@@ -12,6 +12,7 @@ carries the NCBI ``api_key``.
 from __future__ import annotations
 
 import email.utils
+import ipaddress
 import json
 import logging
 import re
@@ -212,8 +213,13 @@ class _Watchdog:
 
     def __enter__(self) -> "_Watchdog":
         _Watchdog.local.current = self
+        self.started = time.monotonic()
         self._timer.start()
         return self
+
+    def left(self) -> float:
+        """Seconds left of this request's budget."""
+        return max(0.0, self.budget - (time.monotonic() - self.started))
 
     def __exit__(self, *exc) -> None:
         self._timer.cancel()
@@ -237,13 +243,64 @@ class _Watchdog:
 
 
 class _WatchedConnection:
-    """Mixin: a pooled connection tells the running request's watchdog it is in use."""
+    """Mixin: a pooled connection tells the running request's watchdog it is in use, and
+    resolves its host name within what is left of the request's budget."""
 
     def request(self, *args, **kwargs):
         watchdog = getattr(_Watchdog.local, "current", None)
         if watchdog is not None:
             watchdog.attach(self)
         return super().request(*args, **kwargs)
+
+    def _new_conn(self):
+        """A new connection, its host's addresses looked up within the budget (a resolver
+        that never answers would otherwise hold the request before any socket exists for
+        the watchdog to shut), each address tried in turn as ``create_connection`` does."""
+        host = self._dns_host
+        watchdog = getattr(_Watchdog.local, "current", None)
+        seconds = watchdog.left() if watchdog is not None else max(t for t in (self.timeout, 30.0)
+                                                                   if isinstance(t, (int, float)))
+        addresses = [host] if _is_address(host) else _resolve(host, self.port, seconds, self)
+        failure = None
+        for address in addresses:
+            self._dns_host = address
+            try:
+                return super()._new_conn()
+            except urllib3.exceptions.NewConnectionError as exc:
+                failure = exc
+            finally:
+                self._dns_host = host
+        raise failure or urllib3.exceptions.NameResolutionError(host, self, socket.gaierror("no address"))
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _resolve(host: str, port, seconds: float, conn) -> list[str]:
+    """``host``'s addresses, looked up in a daemon thread that is abandoned (never waited
+    for) when it takes longer than ``seconds``."""
+    found: dict = {}
+    done = threading.Event()
+
+    def lookup() -> None:
+        try:
+            found["infos"] = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            found["error"] = exc
+        done.set()
+
+    threading.Thread(target=lookup, daemon=True, name="citeproof-resolve").start()
+    if not done.wait(seconds):
+        raise urllib3.exceptions.NameResolutionError(
+            host, conn, socket.gaierror(f"no answer from the resolver within {seconds:g} s"))
+    if "error" in found:
+        raise urllib3.exceptions.NameResolutionError(host, conn, found["error"])
+    return list(dict.fromkeys(info[4][0] for info in found["infos"]))
 
 
 class _HTTPConnection(_WatchedConnection, urllib3.connection.HTTPConnection):

@@ -7,6 +7,10 @@ article's words.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +101,68 @@ def test_the_edition_is_checked_only_where_the_project_keeps_one(tmp_path):
 def test_an_admonition_reads_as_the_paragraph_it_prints(opener, printed):
     assert page_paragraphs(f"Before.\n\n{opener}\n    Mind the step.\n\nAfter.\n") == [
         (1, "Before."), (3, printed), (6, "After.")]
+
+
+# --------------------------------------------------------------------------- one reading of the project
+
+SMALL_BIB = "@article{a1,\n  author = {A, B}, title = {T}, journal = {J}, year = {2020}, doi = {10.5555/a1}\n}\n"
+
+
+def _layouts(root: Path, layout: str) -> None:
+    """A project whose mkdocs.yml is read only as MkDocs reads it."""
+    import os
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "index.md").write_text("# Home\n\nSee [@a1].\n", encoding="utf-8")
+    (root / "site.bib").write_text(SMALL_BIB, encoding="utf-8")
+    (root / "references.bib").write_text(SMALL_BIB.replace("a1", "other"), encoding="utf-8")
+    plugin = "plugins:\n  - citeproof:\n      bib_file: site.bib\n"
+    if layout == "INHERIT":
+        (root / "base.yml").write_text("site_name: T\n" + plugin, encoding="utf-8")
+        (root / "mkdocs.yml").write_text("INHERIT: base.yml\n", encoding="utf-8")
+    elif layout == "!ENV":
+        (root / "mkdocs.yml").write_text("site_name: T\nplugins:\n  - citeproof:\n"
+                                         "      bib_file: !ENV [CITEPROOF_TEST_BIB, references.bib]\n",
+                                         encoding="utf-8")
+    elif layout == "symlinked folder":
+        (root / "elsewhere").mkdir()
+        (root / "elsewhere" / "part.md").write_text("# Part\n\nAlso [@a1].\n", encoding="utf-8")
+        os.symlink(root / "elsewhere", root / "docs" / "linked")
+        (root / "mkdocs.yml").write_text("site_name: T\n" + plugin, encoding="utf-8")
+    elif layout == "exclude_docs":
+        (root / "docs" / "draft.md").write_text("# Draft\n\n[@nosuch]\n", encoding="utf-8")
+        (root / "docs" / ".hidden.md").write_text("# Hidden\n\n[@nosuch2]\n", encoding="utf-8")
+        (root / "mkdocs.yml").write_text("site_name: T\nexclude_docs: |\n  draft.md\n" + plugin, encoding="utf-8")
+    else:  # docs_dir from the environment
+        (root / "docs").rename(root / "pages")
+        (root / "mkdocs.yml").write_text("site_name: T\ndocs_dir: !ENV [CITEPROOF_TEST_DOCS, docs]\n" + plugin,
+                                         encoding="utf-8")
+
+
+@pytest.mark.parametrize("layout", ["INHERIT", "!ENV", "symlinked folder", "exclude_docs", "docs_dir from !ENV"])
+def test_the_checker_reads_the_project_the_build_reads(tmp_path, layout, monkeypatch):
+    from citeproof.pages import markdown_files
+    env = {"CITEPROOF_TEST_BIB": "site.bib", "CITEPROOF_TEST_DOCS": "pages"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    _layouts(tmp_path, layout)
+    project = Scratch(tmp_path)
+    proc = subprocess.run([str(Path(sys.executable).parent / "mkdocs"), "build", "--strict", "-q"], cwd=tmp_path,
+                          capture_output=True, text=True, env={**os.environ, **env, "NO_MKDOCS_2_WARNING": "1"})
+    assert proc.returncode == 0, proc.stderr
+    built_pages = sorted(p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("index.html")
+                         if p.parent.name not in ("search", "assets") and "404" not in p.as_posix())
+    built_bib = (tmp_path / "site" / "site.bib").read_text(encoding="utf-8")
+    paths = project_paths(tmp_path / "mkdocs.yml")
+    pages = markdown_files(paths.docs, paths.exclude)
+    checked = sorted("index.html" if p.name == "index.md" else p.relative_to(paths.docs).with_suffix("").as_posix()
+                     + "/index.html" for p in pages)
+    assert checked == built_pages
+    assert paths.bib.resolve() == (tmp_path / "site.bib").resolve() and paths.bib.read_text(encoding="utf-8") == built_bib
+    report = json.loads(project.citeproof("check", "--offline", "--format", "json", env=env).stdout)
+    assert report["summary"]["errors"] == 0 and report["summary"]["references"] == 1, report["problems"]
+
+
+def test_a_mkdocs_yml_that_is_not_utf8_is_one_message(tmp_path):
+    (tmp_path / "mkdocs.yml").write_bytes("site_name: Caf\xe9\n".encode("latin-1"))
+    proc = Scratch(tmp_path).citeproof("check", "--offline")
+    assert proc.returncode == 2 and "mkdocs.yml: not UTF-8 text" in proc.stderr and "Traceback" not in proc.stderr

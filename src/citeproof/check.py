@@ -54,6 +54,7 @@ class CheckOptions:
     #: words the prose checks never take for a name (the project's ``not_names`` option)
     not_names: tuple[str, ...] = ()
     root: Path = Path(".")  # the project: the options' relative paths are relative to it
+    exclude: str = ""  # the pages the site leaves out (mkdocs.yml's exclude_docs, draft_docs)
     #: the article's edition folder under ``root`` (the ``edition`` option; "": none):
     #: every change from its original edition must be declared
     edition: str = ""
@@ -109,12 +110,13 @@ class CheckResult:
         }
 
 
-def _docs(docs: Path) -> list[tuple[str, ParsedDocument]]:
-    """Every page under ``docs`` as (its text without front matter, what the parser found)."""
+def _docs(docs: Path, exclude: str = "") -> list[tuple[str, ParsedDocument]]:
+    """Every page under ``docs`` that the site builds, as (its text without front matter,
+    what the parser found)."""
     if docs.is_file():
         files = [docs]
     elif docs.is_dir():
-        files = markdown_files(docs)
+        files = markdown_files(docs, exclude)
     else:
         raise InputError(f"{docs}: no such docs directory or Markdown file; pass --docs PATH.")
     parsed = []
@@ -134,7 +136,7 @@ def _offline(options: CheckOptions):
     any change to the article its edition record does not declare), and the parsed pages
     (for the claim checks)."""
     bib = load_bib(options.bib, entries=False)  # the checker needs no pybtex entries
-    pages = _docs(options.docs)
+    pages = _docs(options.docs, options.exclude)
     docs = [doc for _, doc in pages]
     problems = list(bib.problems) + validate_references(bib.references)
     for doc in docs:

@@ -174,7 +174,8 @@ def check(config_file, bib, docs, lock, trusted_lock, offline, fmt, timeout, dea
             options = CheckOptions(
                 bib=paths.bib, docs=paths.docs, lock=paths.lock, lock_explicit=lock is not None,
                 trusted_lock=trusted_lock, offline=offline, max_age=timedelta(days=max_age), registry=registry,
-                not_names=paths.options.not_names, root=paths.root, edition=paths.options.edition)
+                not_names=paths.options.not_names, root=paths.root, edition=paths.options.edition,
+                exclude=paths.exclude)
             result = run_check(options)
     except CiteproofError as exc:
         _fail(exc)

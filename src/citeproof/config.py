@@ -94,7 +94,27 @@ class SiteOptions:
 
 
 class _TolerantLoader(yaml.SafeLoader):
-    """SafeLoader that ignores MkDocs/Material tags such as ``!!python/name:`` and ``!ENV``."""
+    """A SafeLoader (nothing in mkdocs.yml can run code here) that reads ``!ENV`` as MkDocs
+    does and keeps any other tag (``!!python/name:``, ``!relative``) as plain data."""
+
+
+def _env_tag(loader, node):
+    """MkDocs' ``!ENV VAR`` / ``!ENV [VAR, OTHER, default]``: the first variable that is set
+    (its value read as YAML reads a scalar), else the default (else ``None``)."""
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    elif isinstance(node, yaml.SequenceNode):
+        items = node.value
+        names = [loader.construct_scalar(n) for n in items[:-1]] if len(items) > 1 else \
+            [loader.construct_scalar(n) for n in items]
+        default = loader.construct_object(items[-1]) if len(items) > 1 else None
+    else:
+        return None
+    for name in names:
+        value = os.environ.get(str(name))
+        if value is not None:
+            return yaml.load(value, Loader=yaml.SafeLoader) if value.strip() else value
+    return default
 
 
 def _ignore_tag(loader, suffix, node):  # pragma: no cover - trivial
@@ -107,6 +127,7 @@ def _ignore_tag(loader, suffix, node):  # pragma: no cover - trivial
 
 _TolerantLoader.add_multi_constructor("!", _ignore_tag)
 _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
+_TolerantLoader.add_constructor("!ENV", _env_tag)
 
 
 @dataclass(frozen=True)
@@ -117,6 +138,8 @@ class ProjectPaths:
     lock: Path | None = None  # set by project_paths: the given lock, else the default one
     options: SiteOptions = field(default_factory=lambda: SiteOptions())
     root: Path = Path(".")  # what the options' relative paths are relative to
+    #: the pages MkDocs leaves out (``exclude_docs`` and ``draft_docs``, gitignore-style)
+    exclude: str = ""
 
 
 def default_lock(bib: Path) -> Path:
@@ -158,18 +181,25 @@ def project_paths(config_file: Path | None = None, *, bib: Path | None = None,
     bib = bib if bib is not None else root / options.bib_file
     if lock is None:
         lock = root / options.lock_file if options.lock_file else default_lock(bib)
+    exclude = "\n".join(str(settings.get(k) or "") for k in ("exclude_docs", "draft_docs"))
     return ProjectPaths(bib=bib, docs=docs if docs is not None else root / docs_dir,
-                        config_file=config_file, lock=lock, options=options, root=root)
+                        config_file=config_file, lock=lock, options=options, root=root, exclude=exclude)
 
 
 def _mkdocs_settings(config_file: Path) -> tuple[dict, str]:
-    """``mkdocs.yml``'s settings (MkDocs' own tags ignored) and its text."""
+    """``mkdocs.yml``'s settings as MkDocs reads them (``INHERIT`` merged, ``!ENV`` read;
+    through MkDocs' own loader when MkDocs is installed, on a safe YAML loader either way),
+    and its text (for line numbers in messages)."""
     try:
-        text = config_file.read_text(encoding="utf-8")
+        data = config_file.read_bytes()
+        text = data.decode("utf-8-sig")
     except OSError as exc:
         raise ConfigError(f"{config_file}: cannot read the MkDocs config ({exc.strerror}).") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{config_file}: not UTF-8 text (byte {exc.start + 1}): save mkdocs.yml as UTF-8, "
+                          "as MkDocs reads it.") from None
     try:
-        settings = yaml.load(text, Loader=_TolerantLoader) or {}
+        settings = _load_with_inherit(config_file, text, set())
     except RecursionError:
         raise ConfigError(f"{config_file}: the YAML is nested too deeply to read; fix "
                           "mkdocs.yml or pass --bib and --docs.") from None
@@ -181,6 +211,45 @@ def _mkdocs_settings(config_file: Path) -> tuple[dict, str]:
     if not isinstance(settings, dict):
         raise ConfigError(f"{config_file}: expected a mapping of settings at the top level.")
     return settings, text
+
+
+def _load_with_inherit(path: Path, text: str, seen: set) -> dict:
+    """One config file's settings, merged over the file its ``INHERIT`` names (MkDocs'
+    rule: the child's keys win, mappings merge deeply)."""
+    try:
+        from mkdocs.utils.yaml import get_yaml_loader, yaml_load
+    except ImportError:  # MkDocs is optional: the same rules, here
+        settings = yaml.load(text, Loader=_TolerantLoader) or {}
+    else:
+        import io
+
+        source = io.StringIO(text)
+        source.name = str(path)
+        try:
+            return yaml_load(source, loader=get_yaml_loader(_TolerantLoader)) or {}
+        except (yaml.YAMLError, RecursionError):
+            raise
+        except Exception as exc:  # MkDocs' ConfigurationError: bad YAML, or a missing INHERIT file
+            yaml.load(text, Loader=_TolerantLoader)  # bad YAML: the error with its line
+            raise ConfigError(f"{path}: {exc}") from None
+    if not isinstance(settings, dict) or "INHERIT" not in settings:
+        return settings
+    parent = path.parent / str(settings.pop("INHERIT"))
+    if parent.resolve() in seen or not parent.is_file():
+        raise ConfigError(f"{path}: INHERIT names {parent}, which {'is a loop' if parent.exists() else 'does not exist'}.")
+    seen.add(parent.resolve())
+    try:
+        base = _load_with_inherit(parent, parent.read_text(encoding="utf-8-sig"), seen)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{parent}: cannot read this inherited config ({exc}).") from None
+    return _merged(base, settings)
+
+
+def _merged(base, child):
+    """MkDocs' deep merge: the child's values win, mappings merge key by key."""
+    if isinstance(base, dict) and isinstance(child, dict):
+        return {**base, **{k: _merged(base[k], v) if k in base else v for k, v in child.items()}}
+    return child
 
 
 def _pyproject_options(path: Path) -> tuple[dict | None, Path]:

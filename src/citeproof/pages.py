@@ -89,11 +89,44 @@ def page_label(abs_src_path: str | None, src_uri: str) -> str:
     return os.path.join(docs, os.path.basename(src_uri))
 
 
-def markdown_files(docs_dir: Path) -> list[Path]:
-    """Every Markdown page under ``docs_dir``, in a stable order (MkDocs' extensions)."""
+def markdown_files(docs_dir: Path, exclude: str = "") -> list[Path]:
+    """Every Markdown page MkDocs builds from ``docs_dir``, in a stable order: its walk
+    follows symlinked folders (each real folder once), and it leaves out what MkDocs
+    leaves out (names starting with ``.``, ``/templates/``, and ``exclude``: the
+    ``exclude_docs`` and ``draft_docs`` patterns, gitignore-style, as MkDocs reads them)."""
     exts = {".md", ".markdown", ".mdown", ".mkdn", ".mkd"}
-    return sorted(p for p in docs_dir.rglob("*") if p.suffix.lower() in exts and p.is_file()
-                  and not any(part.startswith(".") for part in p.relative_to(docs_dir).parts))
+    skip = _excluded(exclude)
+    found, seen = [], set()
+    for folder, dirnames, filenames in os.walk(docs_dir, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:  # a symlink back up the tree: walked once
+            dirnames[:] = []
+            continue
+        seen.add(real)
+        dirnames.sort()
+        for name in filenames:
+            path = Path(folder) / name
+            rel = path.relative_to(docs_dir).as_posix()
+            if path.suffix.lower() in exts and not skip(rel) and path.is_file():
+                found.append(path)
+    return sorted(found)
+
+
+def _excluded(patterns: str):
+    """A test of a path relative to the docs folder: MkDocs' default exclusions and
+    ``patterns`` (gitignore-style, through pathspec, which MkDocs brings; without it,
+    only the defaults)."""
+    def default(rel: str) -> bool:
+        return any(part.startswith(".") for part in rel.split("/")) or rel.startswith("templates/")
+
+    if not patterns.strip():
+        return default
+    try:
+        import pathspec
+    except ImportError:
+        return default
+    spec = pathspec.gitignore.GitIgnoreSpec.from_lines(patterns.splitlines())
+    return lambda rel: default(rel) or spec.match_file(rel)
 
 
 def front_matter_authors(meta) -> tuple[list[str], str]:

@@ -1,9 +1,10 @@
-"""``--trusted-lock``: a lock entry added or changed by a pull request is asked again.
+"""Forged lock entries: a lock entry added or changed by hand is asked again.
 
-A hand-written lock entry claims that a registry answered. Checked against the base
-branch's lock, an entry that is not identical to the base's is not trusted: online it is
-asked again (so a forged entry for a DOI no registry knows ends in "not found"), offline it
-is reported as not verified. Entries identical to the base's stay trusted and unasked.
+A hand-written lock entry claims that a registry answered. By default an entry is trusted
+only when the default branch's committed lock has it, or this user's own run wrote it
+(``trust.py``); with ``--trusted-lock BASE`` (CI on a pull request), only when it is
+identical to BASE's. Any other entry is asked again online (so a forged entry for a DOI no
+registry knows ends in "not found"), and is reported as not verified offline.
 """
 from __future__ import annotations
 
@@ -57,19 +58,42 @@ def test_a_forged_entry_is_asked_again_and_an_untouched_one_is_not(tmp_path, emu
     project.write(page="# A\n\nSee [@suh2019] and [@forged2020].\n", bib=BIB + FORGED)
     _forge(project.root / "lock.json", "suh2019")
 
-    emulator.reset()
-    code, report = _check(project, emulator)  # trusting the pull request's lock: the hole
-    statuses = {r["key"]: r["status"] for r in report["references"]}
-    assert code == 0 and statuses["forged2020"] == "verified" and not emulator.requests
+    for flags in ((), ("--trusted-lock", "base.json")):  # by default (your own run wrote suh2019), and in CI
+        emulator.reset()
+        code, report = _check(project, emulator, *flags)
+        statuses = {r["key"]: r["status"] for r in report["references"]}
+        assert code == 1 and statuses == {"suh2019": "verified", "forged2020": "not-found"}, flags
+        assert emulator.count("crossref") >= 1 and emulator.count("doi", UNKNOWN_DOI) == 1
+        asked = " ".join(f"{r.path} {r.query}" for r in emulator.requests)
+        assert "31261549" not in asked and "MD.0000000000016173" not in asked  # suh2019: trusted
+        assert any(p["code"] == "doi-not-found" and p["key"] == "forged2020" for p in report["problems"])
 
+
+def test_by_default_an_entry_is_trusted_from_the_default_branch_or_your_own_runs(tmp_path, emulator):
+    """A fresh clone trusts the entries committed on the default branch; an entry changed
+    in the working copy is not trusted offline, until your own run writes it again."""
+    import subprocess
+
+    origin = Scratch(tmp_path / "origin").write(page="# A\n\nSee [@suh2019].\n", bib=BIB)
+    assert _check(origin, emulator)[0] == 0
+    git = ["git", "-c", "user.email=t@example.org", "-c", "user.name=T"]
+    for cmd in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run([*git, *cmd], cwd=origin.root, check=True)
+    subprocess.run(["git", "clone", "-q", str(origin.root), str(tmp_path / "clone")], check=True)
+    clone = Scratch(tmp_path / "clone")
+    code, report = _check(clone, emulator, "--offline")  # committed on origin/HEAD: trusted
+    assert code == 0 and report["references"][0]["status"] == "verified"
+    lock = json.loads((clone.root / "lock.json").read_text(encoding="utf-8"))
+    lock["references"]["suh2019"]["retrieved"] = "2099-01-01T00:00:00Z"  # changed by hand
+    (clone.root / "lock.json").write_text(json.dumps(lock), encoding="utf-8")
+    code, report = _check(clone, emulator, "--offline")
+    assert report["references"][0]["status"] == "not-checked"
+    (problem,) = [p for p in report["problems"] if p["code"] == "not-verified"]
+    assert "default branch's lock (origin/HEAD) nor written by your own runs" in problem["message"]
     emulator.reset()
-    code, report = _check(project, emulator, "--trusted-lock", "base.json")
-    statuses = {r["key"]: r["status"] for r in report["references"]}
-    assert code == 1 and statuses == {"suh2019": "verified", "forged2020": "not-found"}
-    assert emulator.count("crossref") >= 1 and emulator.count("doi", UNKNOWN_DOI) == 1
-    asked = " ".join(f"{r.path} {r.query}" for r in emulator.requests)
-    assert "31261549" not in asked and "MD.0000000000016173" not in asked  # suh2019: the base's entry
-    assert any(p["code"] == "doi-not-found" and p["key"] == "forged2020" for p in report["problems"])
+    assert _check(clone, emulator, "--max-age", "0")[0] == 0 and emulator.requests  # asked again, rewritten
+    code, report = _check(clone, emulator, "--offline")  # written by your own run: trusted
+    assert code == 0 and report["references"][0]["status"] == "verified"
 
 
 def test_a_changed_entry_is_not_trusted_offline(tmp_path, emulator):

@@ -38,18 +38,23 @@ from pathlib import Path
 from . import model
 from .model import ValuePickler
 
-__all__ = ["allow", "allowed", "dumps", "key", "loads", "read", "write"]
+__all__ = ["allow", "allowed", "directory", "dumps", "key", "loads", "read", "write"]
 
 _TAG = 32  # bytes of the digest that starts every file
 
 
+def directory() -> Path:
+    """This user's own citeproof directory: ``$XDG_CACHE_HOME/citeproof``, else
+    ``~/.cache/citeproof`` (outside any project)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "citeproof"
+
+
 @lru_cache(maxsize=1)
 def key() -> bytes:
-    """This user's cache key: ``$XDG_CACHE_HOME/citeproof/cache.key`` (else under
-    ``~/.cache``), made on first use, readable by the user alone; a key for this process
-    when none can be kept."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = Path(base) / "citeproof" / "cache.key"
+    """This user's cache key: ``cache.key`` in :func:`directory`, made on first use,
+    readable by the user alone; a key for this process when none can be kept."""
+    path = directory() / "cache.key"
     with suppress(OSError):
         data = path.read_bytes()
         if len(data) == 32 and (path.stat().st_mode & 0o077) == 0:

@@ -32,6 +32,7 @@ from .errors import EXIT_ERRORS, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, InputErr
 from .identifiers import valid_ids
 from .claims import ClaimIndex
 from .lock import Lock, Plan, lock_sources
+from .trust import Trust, default_trust, explicit_trust, remember_written
 from .markdown import parse_citations
 from .model import Lookup, ParsedDocument, Problem, ProblemCode, Reference, ReferenceResult
 from .numbering import resolve_keys, unused_entries
@@ -189,18 +190,18 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
     with _collector_paused():
         refs, problems, pages = _offline(options)
         lock = Lock.load(options.lock)
-        trusted = Lock.load(options.trusted_lock) if options.trusted_lock else None
+        trust = explicit_trust(options.trusted_lock) if options.trusted_lock else default_trust(options.lock)
         checkable = {key: ref for key, ref in refs.items() if any(valid_ids(ref.doi, ref.pmid))}
         plan = lock.plan(checkable.values(), config.endpoints, options.max_age,
-                         now or datetime.now(timezone.utc), options.offline, trusted)
-        problems += _plan_problems(plan, refs, options, config.endpoints)
+                         now or datetime.now(timezone.utc), options.offline, trust.allows)
+        problems += _plan_problems(plan, refs, options, config.endpoints, trust)
     asked, res = gather(plan.to_ask, config)
     with _collector_paused():
         answers = {**plan.trusted, **asked}
         results, found = judge(refs, answers, checkable)
         found += claim_problems(pages, refs, answers, options.not_names)
-        locked = sum(lock.keep(refs[key], looks, config.endpoints) for key, looks in asked.items())
-    note, failed = persist(lock, options, locked, config.official)
+        written = {key for key, looks in asked.items() if lock.keep(refs[key], looks, config.endpoints)}
+    note, failed = persist(lock, options, written, config.official)
     return CheckResult(references=results, problems=problems + found, offline=options.offline,
                        requests=res.requests, status_429=res.status_429,
                        elapsed=time.monotonic() - started, endpoints=config.endpoints,
@@ -208,18 +209,19 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
 
 
 def _plan_problems(plan: Plan, refs: dict[str, Reference], options: CheckOptions,
-                   endpoints: dict) -> list[Problem]:
+                   endpoints: dict, trust: Trust) -> list[Problem]:
     """One warning per reason the lock cannot verify references offline."""
     lock, out = options.lock, []
+    vouch = trust.base_name if options.trusted_lock else f"{trust.base_name} nor written by your own runs"
     if plan.untrusted:
         out.append(grouped(
             ProblemCode.NOT_VERIFIED, plan.untrusted, refs,
-            f"its entry in {lock} is not the one in the trusted lock {options.trusted_lock} (added "
-            "or changed since), so it is not trusted and NOT verified; run `citeproof check` with "
-            "network access to ask the registries",
-            f"their entries in {lock} are not the ones in the trusted lock {options.trusted_lock} "
-            "(added or changed since), so they are not trusted and NOT verified; run `citeproof "
-            "check` with network access to ask the registries"))
+            f"its entry in {lock} is not the one in {vouch} (added or changed since), so it is "
+            "not trusted and NOT verified; run `citeproof check` with network access to ask the "
+            "registries",
+            f"their entries in {lock} are not the ones in {vouch} (added or changed since), so "
+            "they are not trusted and NOT verified; run `citeproof check` with network access to "
+            "ask the registries"))
     if plan.changed:
         out.append(grouped(
             ProblemCode.NOT_VERIFIED, plan.changed, refs,
@@ -258,12 +260,13 @@ def gather(refs: list[Reference], config: RegistryConfig) -> tuple[dict[str, dic
     return {key: res.lookups(doi, pmid) for key, (doi, pmid) in ids.items()}, res
 
 
-def persist(lock: Lock, options: CheckOptions, locked: int, official: bool) -> tuple[str, bool]:
+def persist(lock: Lock, options: CheckOptions, written: set[str], official: bool) -> tuple[str, bool]:
     """Write the lock when there is something new to keep; (note, whether writing failed)."""
     if options.offline:
         exists = options.lock.exists()
         return (f"read {options.lock} (offline: not written)" if exists
                 else f"no lock file at {options.lock}"), False
+    locked = len(written)
     if not locked:
         return f"{options.lock} unchanged: no new registry answer to keep", False
     if not official and (not options.lock_explicit or options.lock.name == DEFAULT_LOCK_NAME
@@ -275,6 +278,7 @@ def persist(lock: Lock, options: CheckOptions, locked: int, official: bool) -> t
     except OSError as exc:
         return (f"{options.lock} NOT written: {exc.strerror or exc}; pass --lock with a writable "
                 "path"), True
+    remember_written(options.lock, {key: e for key, e in lock.references.items() if key in written})
     return f"wrote {locked} entr{'y' if locked == 1 else 'ies'} to {options.lock}", False
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterable, Mapping, Optional, Union
+from typing import Callable, Iterable, Mapping, Optional, Union
 
 from . import __version__
 from .atomic import atomic_write
@@ -231,22 +231,22 @@ class Lock:
         return entry
 
     def plan(self, refs: Iterable[Reference], endpoints: Mapping[str, str], max_age: timedelta,
-             now: datetime, offline: bool, trusted: Optional["Lock"] = None) -> Plan:
+             now: datetime, offline: bool, trusted: Optional[Callable[[str, LockEntry], bool]] = None) -> Plan:
         """Sort ``refs`` (those with an identifier to check) by what this lock can answer.
 
         An entry is trusted only when the endpoints that answered it are this run's
         (:func:`same_endpoints`: an emulator's answers never pass for the registries'), the bib still
         has the identifiers it was fetched for, and, online, it is not stale (older than
-        ``max_age`` or dated after ``now``). With a ``trusted`` lock (a pull request's base
-        branch's), an entry must also be identical to that lock's entry for the same key:
-        one added or changed since (a hand-written one, say) is asked again online and
-        listed as untrusted offline. Online, whatever is not trusted is asked again;
-        offline, it is listed by the reason it cannot be verified.
+        ``max_age`` or dated after ``now``). With ``trusted`` (``trust.Trust.allows``: the
+        default branch's lock, your own runs, or a pull request's base lock), an entry must
+        also be vouched for: one added or changed otherwise (a hand-written one, say) is
+        asked again online and listed as untrusted offline. Online, whatever is not trusted
+        is asked again; offline, it is listed by the reason it cannot be verified.
         """
         plan = Plan()
         for ref in refs:
             entry = self.get(ref.key)
-            if entry is not None and trusted is not None and trusted.get(ref.key) != entry:
+            if entry is not None and trusted is not None and not trusted(ref.key, entry):
                 (plan.untrusted.append(ref.key) if offline else plan.to_ask.append(ref))
             elif entry is not None and not same_endpoints(entry.endpoints, endpoints):
                 (plan.foreign.append(ref.key) if offline else plan.to_ask.append(ref))
@@ -289,6 +289,12 @@ class Lock:
             return cls()
         except (OSError, UnicodeDecodeError) as exc:
             raise LockError(f"{path}: cannot read the lock file ({exc}); {REBUILD_HINT}.") from None
+        return cls.from_text(text, path)
+
+    @classmethod
+    def from_text(cls, text: str, path: Union[str, Path]) -> "Lock":
+        """A lock from its text (``path`` names it in messages); LockError on anything unusable."""
+        path = Path(path)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

@@ -514,6 +514,7 @@ class _Scanner:
         no locator)."""
         i, end = bare.span()
         line, column = self.pos(i)
+        items: tuple[CitationItem, ...]
         if bare.start("more") == bare.end("more"):  # one key, the commonest group
             items = (CitationItem(bare.group("key"), line, column + bare.start("key") - 1 - i),)
         else:

@@ -9,7 +9,7 @@ import difflib
 from operator import attrgetter
 
 from ..identifiers import is_http_url, is_valid_doi, is_valid_pmcid, is_valid_pmid, normalize_doi
-from ..model import FieldLines, Problem, Reference
+from ..model import FieldLines, Problem, Reference, Severity
 from ..model import ProblemCode as Code
 
 __all__ = ["REQUIRED_FIELDS", "KNOWN_FIELDS", "validate_references"]
@@ -77,7 +77,7 @@ def validate_references(refs: dict[str, Reference]) -> list[Problem]:
 
 
 #: One finding of a reference check: (code, message, field or None, severity).
-Finding = tuple[Code, str, "str | None", str]
+Finding = tuple[Code, str, "str | None", Severity]
 
 
 def _identifiers(ref: Reference, _shapes) -> list[Finding]:

@@ -176,7 +176,7 @@ class TexReader:
             return ""
         if tok.kind == BRACE and tok.text == "{":
             self.i += 1
-            depth, parts = 1, []
+            depth, parts = 1, list[str]()
             while self.i < len(self.toks):
                 t = self.toks[self.i]
                 self.i += 1
@@ -330,6 +330,7 @@ class TexReader:
             self.out.extend(runs)
             return
         r = runs[first]
+        assert isinstance(r, Run)  # (chosen above as one)
         text = r.text.lstrip()
         base = {"ı": "i", "ȷ": "j"}.get(text[0], text[0])
         runs[first] = Run(unicodedata.normalize("NFC", base + ACCENTS[name]) + text[1:], r.marks)

@@ -121,7 +121,7 @@ def judge(printed: Printed, records: list[Record]) -> Candidate:
         if r.authors:
             family = norm_text(r.authors[0].family)
             best.author = best.author or (bool(family) and family == norm_text(printed.first_author))
-        best.year = best.year or (printed.year and printed.year in {r.year, r.online_year})
+        best.year = best.year or bool(printed.year and printed.year in {r.year, r.online_year})
         names = [r.journal, r.journal_abbrev]
         best.journal = best.journal or any(n and norm_text(n) in text for n in names) or (
             any(names) and any(journal_matches(seg, names) for seg in _segments(printed.text)))

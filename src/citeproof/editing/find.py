@@ -140,12 +140,12 @@ def find(text: str, config: RegistryConfig, rows: int = 5, http: HttpClient | No
     http = http or make_client(config)
     out = Found(printed)
     records: list[Record] = []
-    searchers = [r for r in registries.REGISTRIES if r.search is not None]
+    searchers = [(r, r.search) for r in registries.REGISTRIES if r.search is not None]
     words = tuple(title_words(printed.title))
     try:
-        for registry in searchers:
+        for registry, search in searchers:
             try:
-                records += registry.search(Query(http, config.urls[registry.name], config, text, words, rows))
+                records += search(Query(http, config.urls[registry.name], config, text, words, rows))
             except RegistryUnavailable as exc:
                 out.unavailable.append(f"could not ask {registry.label}: {exc.reason}")
     finally:

@@ -28,6 +28,7 @@ import requests
 import urllib3.connection
 import urllib3.connectionpool
 import urllib3.exceptions
+from requests import Session  # (in the class, `requests` is its request count)
 from requests.adapters import HTTPAdapter
 
 from citeproof import __version__
@@ -287,7 +288,7 @@ class HttpClient:
     retries: int = 0
     progress: Optional[Callable[..., None]] = field(default=None, repr=False)
     _hosts: dict = field(default_factory=dict, repr=False)
-    _session: "requests.Session" = field(default_factory=lambda: _new_session(), repr=False)
+    _session: Session = field(default_factory=lambda: _new_session(), repr=False)
     _count_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self):

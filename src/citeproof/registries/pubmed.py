@@ -139,7 +139,7 @@ def _rejected_ids(error, batch: list[str]) -> set[str]:
     return {p for p in batch if p in named}
 
 
-def _year(text: str) -> str:
+def _year(text: str | None) -> str:
     m = _YEAR.search(text or "")
     return m.group(1) if m else ""
 
@@ -153,7 +153,7 @@ def parse_author(name: str) -> Author:
     return Author(family=name)
 
 
-def _article_number(elocationid: str) -> str:
+def _article_number(elocationid: str | None) -> str:
     """``"e16173. doi: 10.1097/..."`` -> ``"e16173"``: the locator, never the DOI or a PII."""
     parts = [p.strip() for p in re.split(r"\.\s+|;\s*", elocationid or "") if p.strip()]
     keep = []
@@ -168,7 +168,7 @@ def _article_number(elocationid: str) -> str:
 
 def parse_summary(doc: dict, identifier: str, retrieved: str) -> Record:
     """One esummary document as a ``Record``."""
-    ids = {}
+    ids: dict[str, str] = {}
     for a in doc.get("articleids") or ():
         if isinstance(a, dict) and a.get("idtype") and a.get("value"):
             ids.setdefault(str(a["idtype"]).lower(), str(a["value"]).strip())
@@ -212,7 +212,8 @@ def search_title(http: HttpClient, base: str, words: list[str], retmax: int = 5,
     down = [look for look in looks.values() if look.status == "unavailable"]
     if down:
         raise RegistryUnavailable(down[0].reason)
-    return [looks[p].record for p in pmids if p in looks and looks[p].status == "found"]
+    return [record for p in pmids if p in looks and looks[p].status == "found"
+            and (record := looks[p].record) is not None]  # (a found lookup has its record)
 
 
 Hits = list[tuple[list[str], list[str]]]  # (the DOIs of one esearch batch, the PMIDs it found)
@@ -294,14 +295,14 @@ def _map_back(batch: list[str], pmids: list[str], summaries: dict[str, Lookup]) 
     unmapped = False
     for pmid in pmids:
         look = summaries.get(pmid)
-        if look is None or look.status != "found":
+        if look is None or look.status != "found" or look.record is None:  # (found: it has one)
             unmapped = True
             continue
         if look.record.doi:
             by_doi.setdefault(doi_key(look.record.doi), look.record)
     if len(batch) == 1 and len(pmids) == 1 and not by_doi:
         look = summaries.get(pmids[0])
-        if look is not None and look.status == "found" and not look.record.doi:
+        if look is not None and look.status == "found" and look.record is not None and not look.record.doi:
             by_doi[doi_key(batch[0])] = look.record  # one DOI, one hit, no DOI on the summary
     out = {}
     for doi in batch:
@@ -322,10 +323,11 @@ def _as_doi_record(record: Record, doi: str) -> Record:
 
 def _fetch(ask: Ask) -> Answers:
     """esearch first, so that one esummary serves the bib's PMIDs and the PMIDs found."""
-    kw = dict(api_key=ask.config.api_key, email=ask.config.mailto)
-    failed, hits = esearch_dois(ask.http, ask.base, ask.dois_without_pmid, **kw)
+    api_key, email = ask.config.api_key, ask.config.mailto
+    failed, hits = esearch_dois(ask.http, ask.base, ask.dois_without_pmid, api_key=api_key, email=email)
     asked = [p.strip() for p in ask.pmids if p.strip()]
-    summaries = fetch_summaries(ask.http, ask.base, asked + [p for _, found in hits for p in found], **kw)
+    summaries = fetch_summaries(ask.http, ask.base, asked + [p for _, found in hits for p in found],
+                                api_key=api_key, email=email)
     return {SOURCE: {p: summaries[p] for p in asked}, SEARCH: {**failed, **map_hits(hits, summaries)}}
 
 

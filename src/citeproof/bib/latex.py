@@ -43,7 +43,8 @@ def _read_word(word: str) -> str | None:
     """One word decoded, or ``None`` when latexcodec cannot read it (a trailing backslash)."""
     try:
         # a bare % would start a TeX comment and silently cut the rest: keep it as a percent sign
-        return codecs.decode(_BARE_PERCENT.sub(r"\\%", word), "ulatex")
+        # (latexcodec's ulatex decodes str to str: typeshed's overloads list no such codec)
+        return codecs.decode(_BARE_PERCENT.sub(r"\\%", word), "ulatex")  # type: ignore[call-overload]
     except (UnicodeDecodeError, ValueError):
         return None
 

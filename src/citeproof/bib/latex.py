@@ -99,6 +99,7 @@ def _latex_to_text(value: str) -> str:
     return text
 
 
+# (a plain function given its cache's cache_clear, as lru_cache's own functions have)
 latex_to_text.cache_clear = _latex_to_text.cache_clear  # type: ignore[attr-defined]
 
 

@@ -39,7 +39,7 @@ lint: $(STAMP)  ## ruff (pyflakes, bugbear, complexity) and mypy: both must be c
 	$(BIN)/ruff check src tests/adapters
 	$(BIN)/mypy src
 
-test: $(STAMP)  ## run every test (browser tests need Debian's chromium)
+test: $(STAMP) lint  ## lint, then run every test (browser tests need Debian's chromium)
 	$(BIN)/python -m pytest -n 2 -q
 
 check: $(STAMP)  ## check every citation against Crossref, doi.org and PubMed

@@ -18,7 +18,7 @@ endef
 export PORT_FREE
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build test check check-offline bench cog clean
+.PHONY: setup serve build lint test check check-offline bench cog clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,11 @@ serve: $(STAMP)  ## serve the site on http://127.0.0.1:$(PORT) with live reload 
 build: $(STAMP)  ## build the site into site/, failing on any citation warning
 	$(BIN)/mkdocs build --strict
 
-test: $(STAMP)  ## run every test (browser tests need Debian's chromium)
+lint: $(STAMP)  ## ruff (pyflakes, bugbear, complexity) and mypy: both must be clean
+	$(BIN)/ruff check src tests/adapters
+	$(BIN)/mypy src
+
+test: $(STAMP) lint  ## lint, then run every test (browser tests need Debian's chromium)
 	$(BIN)/python -m pytest -n 2 -q
 
 check: $(STAMP)  ## check every citation against Crossref, doi.org and PubMed

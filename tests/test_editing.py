@@ -254,3 +254,15 @@ def test_find_says_no_confident_match_for_a_weak_best_candidate(tmp_path, emulat
     assert "no confident match" in result.stderr
     assert result.stdout.startswith("1. ")  # the candidates are still shown, with their evidence
     assert (root / "references.bib").read_text() == EMPTY_BIB
+
+
+def test_find_reads_a_printed_reference_without_a_year(tmp_path, emulator):
+    """No year printed: the year is no evidence (it was once ``""``, not ``False``, and a
+    candidate's score, ``author + year + journal``, raised a TypeError)."""
+    root = project(tmp_path)
+    result = invoke(root, ["find", "Smith J. Walking in the rain and back pain. Nature 3(4)."],
+                    emulator.env())
+    assert result.exit_code == 1, result.output
+    assert "no confident match" in result.stderr
+    assert result.stdout.startswith("1. ")  # the candidates, ranked by their score
+    assert read_printed("Smith J. Walking in the rain and back pain. Nature 3(4).").year == ""

@@ -162,7 +162,7 @@ def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | N
     if raw is not None:
         made = hashlib.sha256(_code_fingerprint() + f"{path}\0{label}\0{authors}\0{page_ranges}\0".encode() + raw)
         result = replace(result, source=made.digest()[:16])
-    if target is not None:
+    if target is not None and records_file is not None:  # (set together)
         # one file: the loaded bib (all a warm build reads), then the records, which
         # share its objects (its references, each entry's HTML and text) in one pickle
         if cachefile.write(target, (result, kept), "bib-*.pickle", _KEEP):
@@ -173,32 +173,16 @@ def load_formatted_bib(path: Path, cache_dir: Path | None = None, label: str | N
 _BIB_NAME = re.compile(r"bib-[0-9a-f]{32}\.pickle")
 
 
-def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_ranges: str,
-          records: _Records | None) -> tuple[LoadedBib, _Records]:
-    """The bib, parsed afresh, with each entry's products taken from ``records`` when
-    its parsed value is the one they were made of; and the records of this bib."""
-    from .bib import load_bib, validate_references  # pybtex is imported only on a miss
-    from .bib.load import bib_text, parse_bib_chunks
-    from .exports import coins, entry_pieces, join_downloads
+def _products(refs: dict, formatted: dict, old: dict[str, tuple], digests: dict, bibtex: dict[str, str]
+              ) -> tuple[dict[str, tuple], dict[str, FormattedEntry], list]:
+    """Each entry's record (what :class:`_Records` keeps of it: its digest, HTML, text,
+    listed HTML, COinS, metadata, download pieces and BibTeX text), made anew for the
+    ``formatted`` entries and taken from ``old`` for the others; each entry's
+    :class:`FormattedEntry`; and the download pieces in order."""
+    from .exports import coins, entry_pieces
     from .render import readable_identifiers, reference_metadata
-    from .style import format_entries, reference_url_problems
+    from .style import reference_url_problems
 
-    if raw is None:
-        load_bib(path, label=label)  # raises the BibError that says why
-    name = label or str(path)
-    source = bib_text(raw, name)
-    # the chunks of the file read again are only those that changed; the pybtex entries
-    # (for the style) only of those, each entry's digest kept with its chunk
-    bib, parsed, digests = parse_bib_chunks(source, name, records.parsed if records is not None else None,
-                                            keep=_digest, all_entries=False)
-    text = raw.decode("utf-8-sig", errors="replace")
-    old = records.entries if records is not None else {}
-    bibtex, chunks = bibtex_texts(text, records.chunks if records is not None else {})
-    refs = bib.references
-    fresh = [key for key, digest in digests.items() if key not in old or old[key][0] != digest]
-    if any(key not in bib.data.entries for key in fresh):  # (an entry of a known chunk without
-        bib = parse_bib_chunks(source, name, parsed)[0]  # its record: a duplicate's, say)
-    formatted = format_entries(bib.data, fresh, refs, authors=authors, page_ranges=page_ranges)
     kept: dict[str, tuple] = {}
     entries: dict[str, FormattedEntry] = {}
     for key, ref in refs.items():
@@ -218,16 +202,53 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
         entries[key] = FormattedEntry(key, html, plain, reference_url_problems(ref))
     pieces = []
     for key, ref in refs.items():
-        record = kept.get(key)
-        pieces.append(record[6:10] if record is not None else entry_pieces(ref, bibtex.get(key, "")))
-    page_keys, shape = page_digests(refs, digests, bibtex)
-    checks = _checks(refs, page_keys, records.checks if records is not None else {}, validate_references)
+        found = kept.get(key)
+        pieces.append(found[6:10] if found is not None else entry_pieces(ref, bibtex.get(key, "")))
+    return kept, entries, pieces
+
+
+def _once(found: list[Problem]) -> list[Problem]:
+    """``found`` without repeats: one problem per (code, key, field) of a reference, in
+    order; every problem without a key."""
     problems, seen = [], set()
-    for problem in [*bib.problems, *(p for key in refs for p in checks[key][1]),
-                    *(p for e in entries.values() for p in e.problems)]:
+    for problem in found:
         if (problem.code, problem.key, problem.field) not in seen or problem.key is None:
             seen.add((problem.code, problem.key, problem.field))
             problems.append(problem)
+    return problems
+
+
+def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_ranges: str,
+          records: _Records | None) -> tuple[LoadedBib, _Records]:
+    """The bib, parsed afresh, with each entry's products taken from ``records`` when
+    its parsed value is the one they were made of; and the records of this bib."""
+    from .bib import validate_references  # pybtex is imported only on a miss
+    from .bib.load import bib_text, parse_bib_chunks, read_bib_bytes
+    from .exports import coins, join_downloads
+    from .render import readable_identifiers, reference_metadata
+    from .style import format_entries
+
+    name = label or str(path)
+    if raw is None:
+        raw = read_bib_bytes(path, name)  # raises the BibError that says why (as load_bib would)
+    source = bib_text(raw, name)
+    # the chunks of the file read again are only those that changed; the pybtex entries
+    # (for the style) only of those, each entry's digest kept with its chunk
+    bib, parsed, digests = parse_bib_chunks(source, name, records.parsed if records is not None else None,
+                                            keep=_digest, all_entries=False)
+    text = raw.decode("utf-8-sig", errors="replace")
+    old = records.entries if records is not None else {}
+    bibtex, chunks = bibtex_texts(text, records.chunks if records is not None else {})
+    refs = bib.references
+    fresh = [key for key, digest in digests.items() if key not in old or old[key][0] != digest]
+    if any(key not in bib.data.entries for key in fresh):  # (an entry of a known chunk without
+        bib = parse_bib_chunks(source, name, parsed)[0]  # its record: a duplicate's, say)
+    formatted = format_entries(bib.data, fresh, refs, authors=authors, page_ranges=page_ranges)
+    kept, entries, pieces = _products(refs, formatted, old, digests, bibtex)
+    page_keys, shape = page_digests(refs, digests, bibtex)
+    checks = _checks(refs, page_keys, records.checks if records is not None else {}, validate_references)
+    problems = _once([*bib.problems, *(p for key in refs for p in checks[key][1]),
+                      *(p for e in entries.values() for p in e.problems)])
     listed = {key: kept[key][3] if key in kept else readable_identifiers(e.html)
               for key, e in entries.items()}
     result = LoadedBib(refs, problems, entries, join_downloads(pieces),

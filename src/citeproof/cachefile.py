@@ -71,7 +71,7 @@ def key() -> bytes:
         return secrets.token_bytes(32)
 
 
-def _digest(data: bytes) -> bytes:
+def _digest(data: bytes | memoryview) -> bytes:
     return hashlib.blake2b(data, key=key(), digest_size=_TAG).digest()
 
 

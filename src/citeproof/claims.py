@@ -29,7 +29,7 @@ import bisect
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence, cast
 
 from .model import CitationGroup, ParsedDocument, Problem, Record, Reference, persons
 from .model import ProblemCode as Code
@@ -315,8 +315,10 @@ def _sentences(text: str, groups: Sequence[CitationGroup]) -> list[_Sentence]:
     search, which stops at its '['), :func:`sentence_bounds` finds for this group the
     paragraph, block and sentence ends it found for the previous one: the same start."""
     sentences: list[_Sentence] = []
+    if not groups:
+        return sentences
     prev = None
-    bounds = _Bounds(text) if groups else None
+    bounds = _Bounds(text)
     for group in groups:
         if prev is not None and prev.start < group.start:
             q = prev.start
@@ -356,7 +358,8 @@ class _Everyone:
     the first question (only a subject that no cited work has asks it)."""
 
     def __init__(self, works: _Works):
-        self.works, self._names = works, None
+        self.works = works
+        self._names: dict[str, str] | None = None
 
     def get(self, folded: str):
         if self._names is None:
@@ -509,9 +512,10 @@ def _attribution(text: str, m: re.Match, group: CitationGroup, cited: list[_Work
 def _design(masked: str, start: int, end: int, text: str, group: CitationGroup,
             cited: list[_Work], file: str) -> list[Problem]:
     out: list[Problem] = []
-    designs = [w.design for w in cited]
-    if not designs or any(d is None or d.vocabulary != "nlm" for d in designs):
+    maybe = [w.design for w in cited]
+    if not maybe or any(d is None or d.vocabulary != "nlm" for d in maybe):
         return out  # some cited work has no NLM publication types: nothing to compare
+    designs = cast("list[Design]", maybe)  # (none is None: checked)
     seen: set[str] = set()
     for pattern, what, wanted in _DESIGN_CLAIMS:
         m = pattern.search(masked, start, end)
@@ -521,11 +525,11 @@ def _design(masked: str, start: int, end: int, text: str, group: CitationGroup,
             continue
         seen.add(what)
         line, col = _located(text, group, m.start())
-        said = "; ".join(f"{w.ref.key}: {', '.join(w.design.types)}" for w in cited)
+        said = "; ".join(f"{w.ref.key}: {', '.join(d.types)}" for w, d in zip(cited, designs))
         out.append(Problem(
             Code.DESIGN_CLAIM, "warning",
             f"the text calls the cited work {what} (\"{text[m.start():m.end()]}\"), but the "
-            f"{cited[0].design.label} say otherwise ({said}); check the claim or the citation",
+            f"{designs[0].label} say otherwise ({said}); check the claim or the citation",
             key=cited[0].ref.key, file=file, line=line, column=col, field="pubtype",
-            expected=", ".join(cited[0].design.types), found=text[m.start():m.end()]))
+            expected=", ".join(designs[0].types), found=text[m.start():m.end()]))
     return out

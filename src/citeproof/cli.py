@@ -169,6 +169,7 @@ def check(config_file, bib, docs, lock, trusted_lock, offline, fmt, timeout, dea
     """Check every citation: offline checks, then Crossref, doi.org and PubMed."""
     try:
         paths = project_paths(config_file, bib=bib, docs=docs, lock=lock)
+        assert paths.lock is not None  # (project_paths sets it)
         with _progress(quiet) as progress:
             registry = _registry(timeout, deadline, progress, online=not offline)
             options = CheckOptions(

@@ -159,6 +159,7 @@ def project_paths(config_file: Path | None = None, *, bib: Path | None = None,
     root = config_file.parent if config_file is not None else Path(".")
     plugins = settings.get("plugins")
     if plugins is not None and not isinstance(plugins, (list, dict)):
+        assert config_file is not None  # (settings are read from it)
         raise ConfigError(f"{_where(config_file, text, 'plugins')}: plugins must be a list or a "
                           f"mapping of plugins, not {_shown(plugins)}; fix mkdocs.yml.")
     found = _plugin_options(plugins)
@@ -272,7 +273,7 @@ def _options(raw: dict, where: Path | None, text: str) -> SiteOptions:
     known = set(SiteOptions.names())
     unknown = sorted(set(raw) - known)
     if unknown:
-        at = _where(where, text, unknown[0]) if text else str(where)
+        at = _where(where, text, unknown[0]) if text and where is not None else str(where)  # (text is where's)
         raise ConfigError(f"{at}: unknown citeproof option {unknown[0]!r}; the options are "
                           + ", ".join(sorted(known)) + ".")
     try:

@@ -127,8 +127,8 @@ class LockEntry:
         return now - _parse_time(self.retrieved, f"{self.key}: retrieved")
 
     def to_dict(self) -> dict:
-        data = {"doi": self.doi or None, "pmid": self.pmid or None, "retrieved": self.retrieved,
-                "records": [r.to_dict() for r in self.records]}
+        data: dict = {"doi": self.doi or None, "pmid": self.pmid or None, "retrieved": self.retrieved,
+                      "records": [r.to_dict() for r in self.records]}
         if self.endpoints:
             data["endpoints"] = dict(self.endpoints)
         return data

@@ -46,7 +46,9 @@ from __future__ import annotations
 import re
 import string
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from itertools import accumulate
+from typing import cast
 
 from .model import BibliographyMarker, CitationGroup, CitationItem, ParsedDocument, Problem
 from .model import ProblemCode as Code
@@ -63,6 +65,8 @@ _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _SPECIAL = re.compile(r"[\\`<\[\]]")
 _GROUP_SPECIAL = re.compile(r"[\\`<\[\];@]")
 _BACKTICKS = re.compile(r"`+")
+#: ``_BACKTICKS.match`` where a backtick stands, so it always matches (cast once, not per call)
+_backticks_at = cast("Callable[[str, int], re.Match[str]]", _BACKTICKS.match)
 _BRACKET = re.compile(r"[\[\]]")
 _SKIPPED = re.compile(r"[\\`<]")  # what the bracket count skips over (escapes, code, HTML)
 _FOOTNOTE_END = re.compile(r"\[\^[^\[\]\s]+\]\Z")
@@ -248,7 +252,7 @@ class _Scanner:
         """End of the code span or HTML construct starting at ``i`` (a backtick or '<')."""
         text = self.text
         if text[i] == "`":
-            run = _BACKTICKS.match(text, i)
+            run = _backticks_at(text, i)
             width, lim, k = run.end() - i, self.limit(i), run.end()
             if self.unclosed.get((width, lim), lim) <= i:
                 return run.end()  # already known: no closing run of this width
@@ -257,7 +261,7 @@ class _Scanner:
                 if k < 0:
                     self.unclosed[(width, lim)] = i
                     return run.end()  # unmatched: the backticks are literal
-                close = _BACKTICKS.match(text, k)
+                close = _backticks_at(text, k)
                 if close.end() - k == width:
                     return close.end()
                 k = close.end()
@@ -267,11 +271,11 @@ class _Scanner:
         m = _RAW_OPEN.match(text, i)
         if m:
             name = m.group(1).lower()
-            close = None
+            end_tag = None
             if self.unclosed.get(name, self.n) > i:
-                close = _RAW_CLOSE[name].search(text, m.end())
-            if close:
-                return close.end()
+                end_tag = _RAW_CLOSE[name].search(text, m.end())
+            if end_tag:
+                return end_tag.end()
             self.unclosed[name] = i
             return self.n if name in ("script", "style") else m.end()
         m = _AUTOLINK.match(text, i) or _TAG.match(text, i)
@@ -514,6 +518,7 @@ class _Scanner:
         no locator)."""
         i, end = bare.span()
         line, column = self.pos(i)
+        items: tuple[CitationItem, ...]
         if bare.start("more") == bare.end("more"):  # one key, the commonest group
             items = (CitationItem(bare.group("key"), line, column + bare.start("key") - 1 - i),)
         else:

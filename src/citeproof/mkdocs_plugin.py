@@ -34,7 +34,9 @@ CiteproofConfig = type("CiteproofConfig", (base.Config,), {
     c.Type(type(f.default), default=f.default) for f in fields(SiteOptions)})
 
 
-class CiteproofPlugin(BasePlugin[CiteproofConfig]):
+# (CiteproofConfig is made at import, from SiteOptions' fields: a type checker cannot read
+# it as a class, and MkDocs types the plugin's config by it)
+class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
     """Numbered citations from `[@key]`, a pybtex reference list, hover previews."""
 
     site: SiteCore | None = None

@@ -182,7 +182,7 @@ class Author:
 
 def _author_dict(a: Author) -> dict:
     """An author for the lock: ``corporate`` only when set, so person entries stay as they were."""
-    d = {"family": a.family, "given": a.given}
+    d: dict[str, str | bool] = {"family": a.family, "given": a.given}
     if a.corporate:
         d["corporate"] = True
     return d

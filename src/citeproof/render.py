@@ -16,7 +16,7 @@ from html import escape as html_escape
 from html import unescape
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Mapping, Sequence
+from typing import Container, Iterable, Mapping, Sequence
 
 from .identifiers import doi_url, is_http_url, linked_url, pmc_url, pubmed_url
 from .model import Author, CitationGroup, ParsedDocument, Reference
@@ -185,7 +185,7 @@ def _on_heading_line(text: str, offset: int) -> bool:
     return bool(line.strip()) and bool(_SETEXT.match(nxt))
 
 
-def _marker(group: CitationGroup, gid: str, page: PageCitations, known: set[str],
+def _marker(group: CitationGroup, gid: str, page: PageCitations, known: Container[str],
             superscript: bool) -> str:
     """The HTML of one group: ``[1–3, 5]``, ``[see 2, p. 3]`` or ``[?nosuchkey]``."""
     for item in group.items:
@@ -195,31 +195,7 @@ def _marker(group: CitationGroup, gid: str, page: PageCitations, known: set[str]
                 page.backrefs[item.key].append(gid)
         else:
             page.unknown.append(item.key)
-
-    def label(key: str) -> str:
-        if key in known:
-            return _number_link(key, page.numbers[key])
-        return f'<span class="cp-unknown-key">?{escape(key)}</span>'
-
-    if any(i.prefix or i.locator for i in group.items):
-        # Prefixes and locators belong to their item: no ranges, item order kept.
-        inner = "; ".join(
-            (escape(i.prefix) + " " if i.prefix else "") + label(i.key)
-            + (", " + escape(i.locator) if i.locator else "")
-            for i in group.items)
-    else:
-        first_item = {}
-        for i in group.items:
-            if i.key in known:
-                first_item.setdefault(page.numbers[i.key], i.key)
-        parts = []
-        for first, last in compress_numbers(first_item):
-            parts.append(label(first_item[first]))
-            if last != first:
-                parts[-1] += "&#8211;" + label(first_item[last])
-        parts += [label(i.key) for i in group.items if i.key not in known]
-        inner = ", ".join(parts)
-
+    inner = _marker_inner(group, page, known)
     missing = [i.key for i in group.items if i.key not in known]
     if not superscript and not missing and len(group.items) == 1 and not (
             group.items[0].prefix or group.items[0].locator):
@@ -231,6 +207,33 @@ def _marker(group: CitationGroup, gid: str, page: PageCitations, known: set[str]
     if superscript:
         return f'<sup class="{classes}" id="{gid}"{title}>{inner}</sup>'
     return f'<span class="{classes}" id="{gid}"{title}>[{inner}]</span>'
+
+
+def _marker_inner(group: CitationGroup, page: PageCitations, known: Container[str]) -> str:
+    """What a group's brackets hold: each item's number (ranges of three or more, unless an
+    item has a prefix or locator), then the unknown keys."""
+    def label(key: str) -> str:
+        if key in known:
+            return _number_link(key, page.numbers[key])
+        return f'<span class="cp-unknown-key">?{escape(key)}</span>'
+
+    if any(i.prefix or i.locator for i in group.items):
+        # Prefixes and locators belong to their item: no ranges, item order kept.
+        return "; ".join(
+            (escape(i.prefix) + " " if i.prefix else "") + label(i.key)
+            + (", " + escape(i.locator) if i.locator else "")
+            for i in group.items)
+    first_item: dict[int, str] = {}
+    for i in group.items:
+        if i.key in known:
+            first_item.setdefault(page.numbers[i.key], i.key)
+    parts = []
+    for first, last in compress_numbers(first_item):
+        parts.append(label(first_item[first]))
+        if last != first:
+            parts[-1] += "&#8211;" + label(first_item[last])
+    parts += [label(i.key) for i in group.items if i.key not in known]
+    return ", ".join(parts)
 
 
 def text_id(key: str) -> str:
@@ -323,7 +326,6 @@ PUBLISHER_FIELDS = {"phdthesis": ("school", "institution", "publisher"),
                     "mastersthesis": ("school", "institution", "publisher"),
                     "techreport": ("institution", "publisher", "organization")}
 DEFAULT_PUBLISHER_FIELDS = ("publisher", "organization", "howpublished", "institution", "school")
-_REPORT_TYPES = ("techreport",)  # their ``number`` is a report number, not an issue
 
 
 def schema_type(ref: Reference) -> str:
@@ -367,46 +369,94 @@ def _highwire_author(author: Author) -> str:
     return author.family if author.corporate else f"{author.family}, {author.given}".rstrip(", ")
 
 
-def citation_reference(ref: Reference) -> str:
-    """One Highwire ``citation_reference`` value (Google Scholar's ``key=value; ...`` form)."""
-    article = ref.entry_type == "article"
-    book, pub = _book_title(ref), "" if article else publisher(ref)
-    report = ref.entry_type in _REPORT_TYPES
-    parts = [f"citation_title={ref.title}"]
-    parts += [f"citation_author={_highwire_author(a)}" for a in _named(ref.authors)]
+@dataclass(frozen=True)
+class HighwireType:
+    """How Highwire tags tell a work of one entry type (:data:`HIGHWIRE_TYPES`)."""
+
+    #: the tag naming who published it (:func:`publisher`); "" leaves it out (an
+    #: article's journal says it)
+    publisher_tag: str = "citation_publisher"
+    #: its ISBN is given
+    isbn: bool = True
+    #: its ``number`` is a report number (after the institution), not an issue
+    report: bool = False
+
+
+#: The Highwire telling of each entry type that differs from :class:`HighwireType`'s.
+HIGHWIRE_TYPES = {
+    "article": HighwireType(publisher_tag="", isbn=False),
+    "phdthesis": HighwireType(publisher_tag="citation_dissertation_institution"),
+    "mastersthesis": HighwireType(publisher_tag="citation_dissertation_institution"),
+    "techreport": HighwireType(publisher_tag="citation_technical_report_institution", report=True),
+}
+_HIGHWIRE_DEFAULT = HighwireType()
+_Tags = list[tuple[str, str]]
+
+
+def _highwire_work(ref: Reference, kind: HighwireType) -> _Tags:
+    """The work: its title, authors, and the journal or book it is part of."""
+    tags = [("citation_title", ref.title)]
+    tags += [("citation_author", _highwire_author(a)) for a in _named(ref.authors)]
     if ref.journal:
-        parts.append(f"citation_journal_title={ref.journal}")
+        tags.append(("citation_journal_title", ref.journal))
+    book = _book_title(ref)
     if book and book != ref.title:
-        parts.append(f"citation_inbook_title={book}")
+        tags.append(("citation_inbook_title", book))
+    return tags
+
+
+def _highwire_issue(ref: Reference, kind: HighwireType) -> _Tags:
+    """Where it stands: date, volume, issue and pages."""
+    tags = []
     if ref.year:
-        parts.append(f"citation_publication_date={ref.year}")
+        tags.append(("citation_publication_date", ref.year))
     if ref.volume:
-        parts.append(f"citation_volume={ref.volume}")
-    if ref.number and not report:
-        parts.append(f"citation_issue={ref.number}")
+        tags.append(("citation_volume", ref.volume))
+    if ref.number and not kind.report:
+        tags.append(("citation_issue", ref.number))
     if ref.pages:
         first, last = _page_range(ref.pages)
-        parts.append(f"citation_firstpage={first or ref.pages}")
+        tags.append(("citation_firstpage", first or ref.pages))
         if last:
-            parts.append(f"citation_lastpage={last}")
-    if pub and ref.entry_type in ("phdthesis", "mastersthesis"):
-        parts.append(f"citation_dissertation_institution={pub}")
-    elif pub and report:
-        parts.append(f"citation_technical_report_institution={pub}")
-    elif pub:
-        parts.append(f"citation_publisher={pub}")
-    if ref.number and report:
-        parts.append(f"citation_technical_report_number={ref.number}")
-    isbn = "" if article else ref.field("isbn")
+            tags.append(("citation_lastpage", last))
+    return tags
+
+
+def _highwire_publisher(ref: Reference, kind: HighwireType) -> _Tags:
+    """Who published it, its report number and its ISBN."""
+    tags = []
+    pub = publisher(ref) if kind.publisher_tag else ""
+    if pub:
+        tags.append((kind.publisher_tag, pub))
+    if ref.number and kind.report:
+        tags.append(("citation_technical_report_number", ref.number))
+    isbn = ref.field("isbn") if kind.isbn else ""
     if isbn:
-        parts.append(f"citation_isbn={isbn}")
+        tags.append(("citation_isbn", isbn))
+    return tags
+
+
+def _highwire_links(ref: Reference, kind: HighwireType) -> _Tags:
+    """Its identifiers and, without them, its web address."""
+    tags = []
     if ref.doi:
-        parts.append(f"citation_doi={ref.doi}")
+        tags.append(("citation_doi", ref.doi))
     if ref.pmid:
-        parts.append(f"citation_pmid={ref.pmid}")
+        tags.append(("citation_pmid", ref.pmid))
     if _web_url(ref):
-        parts.append(f"citation_public_url={_web_url(ref)}")
-    return "; ".join(p.replace(";", ",") for p in parts)
+        tags.append(("citation_public_url", _web_url(ref)))
+    return tags
+
+
+#: The parts of a ``citation_reference`` value, in order: each gives ``(tag, value)`` pairs.
+HIGHWIRE_PARTS = (_highwire_work, _highwire_issue, _highwire_publisher, _highwire_links)
+
+
+def citation_reference(ref: Reference) -> str:
+    """One Highwire ``citation_reference`` value (Google Scholar's ``key=value; ...`` form):
+    the :data:`HIGHWIRE_PARTS` of the work, told as :data:`HIGHWIRE_TYPES` says for its type."""
+    kind = HIGHWIRE_TYPES.get(ref.entry_type, _HIGHWIRE_DEFAULT)
+    return "; ".join(f"{tag}={value}".replace(";", ",") for part in HIGHWIRE_PARTS for tag, value in part(ref, kind))
 
 
 @lru_cache(maxsize=8192)
@@ -450,25 +500,41 @@ def _book(ref: Reference, name: str) -> dict:
     return book
 
 
-@lru_cache(maxsize=8192)
-def _creative_work(ref: Reference) -> str:
-    """One reference as schema.org JSON, typed by its entry type (cached: pages share them)."""
-    kind = schema_type(ref)
-    if kind == "Book":
-        work = _book(ref, ref.title)
-    else:
-        work = {"@type": kind, "name": ref.title}
-        if kind == "Chapter":
-            if ref.field("booktitle"):
-                work["isPartOf"] = _book(ref, _book_title(ref))
-            else:  # classic BibTeX @inbook: the title is the book's, the part is its chapter
-                work = {"@type": kind, "isPartOf": _book(ref, ref.title)}
-                if ref.field("chapter"):
-                    work["position"] = ref.field("chapter")
-        elif kind != "ScholarlyArticle" and publisher(ref):
-            work["publisher"] = {"@type": "Organization", "name": publisher(ref)}
-    if ref.authors:
-        work["author"] = [_agent(a) for a in _named(ref.authors)]
+def _plain_work(ref: Reference, kind: str) -> dict:
+    """The work as its schema.org type, named by its title; a publisher for a type other
+    than a ``ScholarlyArticle`` (whose journal says it)."""
+    work: dict = {"@type": kind, "name": ref.title}
+    if kind != "ScholarlyArticle" and publisher(ref):
+        work["publisher"] = {"@type": "Organization", "name": publisher(ref)}
+    return work
+
+
+def _book_work(ref: Reference, kind: str) -> dict:
+    return _book(ref, ref.title)
+
+
+def _chapter_work(ref: Reference, kind: str) -> dict:
+    """A ``Chapter``: part of its ``booktitle``, or for a classic BibTeX ``@inbook`` (no
+    ``booktitle``: the title is the book's) part of the book, at its ``chapter``."""
+    if ref.field("booktitle"):
+        return {"@type": kind, "name": ref.title, "isPartOf": _book(ref, _book_title(ref))}
+    work: dict = {"@type": kind, "isPartOf": _book(ref, ref.title)}
+    if ref.field("chapter"):
+        work["position"] = ref.field("chapter")
+    return work
+
+
+#: How a work of each schema.org type starts (any other: :func:`_plain_work`).
+WORK_TYPES = {"Book": _book_work, "Chapter": _chapter_work}
+
+
+def _work_people(ref: Reference, kind: str) -> dict:
+    return {"author": [_agent(a) for a in _named(ref.authors)]} if ref.authors else {}
+
+
+def _work_issue(ref: Reference, kind: str) -> dict:
+    """Its date, the journal issue it is part of, its report number and its pages."""
+    work: dict = {}
     if ref.year:
         work["datePublished"] = ref.year
     if ref.journal:
@@ -478,6 +544,12 @@ def _creative_work(ref: Reference) -> str:
     if ref.pages:
         first, last = _page_range(ref.pages)
         work.update({"pageStart": first, "pageEnd": last} if first else {"pagination": ref.pages})
+    return work
+
+
+def _work_links(ref: Reference, kind: str) -> dict:
+    """Its identifiers, and the records that are the same work (else its web address)."""
+    work: dict = {}
     ids = [{"@type": "PropertyValue", "propertyID": name, "value": value}
            for name, value in (("DOI", ref.doi), ("PMID", ref.pmid)) if value]
     if ids:
@@ -488,6 +560,21 @@ def _creative_work(ref: Reference) -> str:
         work["sameAs"] = same
     elif _web_url(ref):
         work["url"] = ref.url
+    return work
+
+
+#: What is added to a work's JSON after its :data:`WORK_TYPES` start, in order (a key
+#: already there keeps its place, with the new value: a chapter in a journal).
+WORK_PARTS = (_work_people, _work_issue, _work_links)
+
+
+@lru_cache(maxsize=8192)
+def _creative_work(ref: Reference) -> str:
+    """One reference as schema.org JSON, typed by its entry type (cached: pages share them)."""
+    kind = schema_type(ref)
+    work = WORK_TYPES.get(kind, _plain_work)(ref, kind)
+    for part in WORK_PARTS:
+        work.update(part(ref, kind))
     return _json(work)
 
 

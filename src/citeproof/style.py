@@ -373,10 +373,10 @@ def _ordinal(n: int) -> str:
 
 def _sentence(*parts) -> list:
     """The non-empty parts, with a final period unless they end in '.', '?' or '!'."""
-    parts = [p for p in parts if p]
-    if parts and not str(parts[-1]).rstrip().endswith((".", "?", "!")):
-        parts.append(".")
-    return parts
+    kept = [p for p in parts if p]
+    if kept and not str(kept[-1]).rstrip().endswith((".", "?", "!")):
+        kept.append(".")
+    return kept
 
 
 def _join(sentences: list[list]) -> Text:

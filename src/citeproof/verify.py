@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Container, Mapping, Optional
 
 from .identifiers import doi_key, valid_ids
+from .model import Author, Lookup, Problem, Record, Reference, ReferenceResult, Severity
 from .text.fold import fold_latin
-from .model import Author, Lookup, Problem, Record, Reference, ReferenceResult
 from .model import ProblemCode as Code
 from . import registries
 from .registries import Role, Source, registry_for, source_label, source_spec
@@ -313,7 +313,7 @@ class _Run:
     incomplete: bool = False  # a registry could not be asked (unavailable)
     unasked: bool = False  # an identifier was not looked up at all (no Lookup given)
 
-    def add(self, code: str, severity: str, message: str, fld: str, **kw) -> None:
+    def add(self, code: Code, severity: Severity, message: str, fld: str, **kw) -> None:
         self.problems.append(Problem(code, severity, message, key=self.ref.key, file=self.ref.file,
                                      line=self.ref.line_of(fld), field=fld, **kw))
 
@@ -377,7 +377,9 @@ def _check_doi(run: _Run, looks: Mapping[str, Lookup]) -> None:
         if look is not None and look.status == "found" and look.record is not None:
             break
     for look in said.down:
-        unknown = [s for s in said.denied if chain.index(s) < chain.index(registries.source_spec(look.source))]
+        spec = registries.source_spec(look.source)
+        assert spec is not None  # (it answered as a source of the chain)
+        unknown = [s for s in said.denied if chain.index(s) < chain.index(spec)]
         run.unavailable(look, f"DOI {doi}" + (f" (unknown to {_names(unknown)})" if unknown else ""), "doi")
     if said.found:
         _doi_record(run, said.found[0], said.denied, looks)
@@ -400,6 +402,7 @@ def _doi_record(run: _Run, look: Lookup, denied, looks: Mapping[str, Lookup]) ->
     """A DOI the chain found: its record compared, or, when it gives no metadata (a DOI
     only its agency knows), a warning saying so."""
     rec = look.record
+    assert rec is not None  # (a found lookup has its record)
     if rec.title or rec.authors:
         run.compare(rec)
         return
@@ -438,10 +441,10 @@ def _check_pmid(run: _Run, looks: Mapping[str, Lookup]) -> None:
                 "Check the number on pubmed.ncbi.nlm.nih.gov, or remove the pmid field.",
                 "pmid", found=pmid)
         return
-    doi_found = registries.answered(looks, registries.chain_sources()).found
-    for look in said.found:
-        run.compare(look.record)
-        _pmid_ids(run, look.record, doi_found[0].record if doi_found else None)
+    doi_found = registries.answered(looks, registries.chain_sources()).records
+    for record in said.records:
+        run.compare(record)
+        _pmid_ids(run, record, doi_found[0] if doi_found else None)
 
 
 def _pmid_ids(run: _Run, rec: Record, doi_record: Optional[Record]) -> None:
@@ -471,9 +474,10 @@ def _check_pmid_of_doi(run: _Run, looks: Mapping[str, Lookup]) -> None:
     """A reference without a PMID: the PMID a DOI -> PMID search found, to add."""
     for source in registries.sources(Role.DOI_TO_PMID):
         look = looks.get(source.name)
-        found = look.record.pmid if look is not None and look.status == "found" and look.record else ""
-        if found:
-            run.answered(look.record.source)
+        record = look.record if look is not None and look.status == "found" else None
+        if record is not None and record.pmid:
+            found = record.pmid
+            run.answered(record.source)
             run.add(Code.MISSING_IDENTIFIER, "warning",
                     f"{run.ref.key}: {source.label} has PMID {found} for this DOI; add pmid = {{{found}}}.",
                     "pmid", expected=found)
@@ -652,7 +656,7 @@ def _outage(source: str, reason: str, keys: list[str], refs: Mapping[str, Refere
         f"{why}, so they are NOT verified (could not verify, which is no verdict); run the check again later")
 
 
-def grouped(code: str, keys: list[str], refs: Mapping[str, Reference], one: str, many: str) -> Problem:
+def grouped(code: Code, keys: list[str], refs: Mapping[str, Reference], one: str, many: str) -> Problem:
     """One warning for many references (one outage, one message), located at the first."""
     first = refs[keys[0]]
     listed = ", ".join(keys)

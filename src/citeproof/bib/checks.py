@@ -9,7 +9,7 @@ import difflib
 from operator import attrgetter
 
 from ..identifiers import doi_fault, is_http_url, is_valid_pmcid, is_valid_pmid, normalize_doi
-from ..model import FieldLines, Problem, Reference
+from ..model import FieldLines, Problem, Reference, Severity
 from ..visible import visible as shown
 from ..model import ProblemCode as Code
 
@@ -78,7 +78,7 @@ def validate_references(refs: dict[str, Reference]) -> list[Problem]:
 
 
 #: One finding of a reference check: (code, message, field or None, severity).
-Finding = tuple[Code, str, "str | None", str]
+Finding = tuple[Code, str, "str | None", Severity]
 
 
 def _identifiers(ref: Reference, _shapes) -> list[Finding]:

@@ -43,7 +43,8 @@ def _read_word(word: str) -> str | None:
     """One word decoded, or ``None`` when latexcodec cannot read it (a trailing backslash)."""
     try:
         # a bare % would start a TeX comment and silently cut the rest: keep it as a percent sign
-        return codecs.decode(_BARE_PERCENT.sub(r"\\%", word), "ulatex")
+        # (latexcodec's ulatex decodes str to str: typeshed's overloads list no such codec)
+        return codecs.decode(_BARE_PERCENT.sub(r"\\%", word), "ulatex")  # type: ignore[call-overload]
     except (UnicodeDecodeError, ValueError):
         return None
 
@@ -98,6 +99,7 @@ def _latex_to_text(value: str) -> str:
     return text
 
 
+# (a plain function given its cache's cache_clear, as lru_cache's own functions have)
 latex_to_text.cache_clear = _latex_to_text.cache_clear  # type: ignore[attr-defined]
 
 

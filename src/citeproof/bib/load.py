@@ -35,8 +35,10 @@ import gc
 import re
 import sys
 from collections import ChainMap
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import cast
 
 import pybtex.errors
 from pybtex.database import BibliographyData, Entry, InvalidNameString, Person
@@ -46,11 +48,11 @@ from pybtex.textutils import normalize_whitespace
 from pybtex.utils import CaseInsensitiveDict
 
 from ..identifiers import normalize_doi, normalize_pmcid, normalize_pmid
-from ..model import BibError, FieldLines, Problem, Reference
+from ..model import BibError, FieldLines, Problem, Reference, Severity
 from ..model import ProblemCode as Code
 from .names import people
 from .latex import broken_latex, latex_to_text, normalize_pages, person_to_author, split_words
-from .scan import _LINE_START_AT, AT, Fault, ScannedEntry, Scanner, has_junk
+from .scan import _LINE_START_AT, AT, Fault, RawField, ScannedEntry, Scanner, has_junk
 
 __all__ = ["BibResult", "MAX_VALUE_CHARS", "bib_text", "decode_bib", "load_bib", "parse_bib_chunks",
            "parse_bib_text", "read_bib_bytes"]
@@ -99,13 +101,16 @@ def parse_range(text: str, file: str, entries: bool, scanner: Scanner | None = N
     """:func:`parse_bib_text` of the commands that start in ``text[start:end]`` (lines
     are the whole text's); ``scanner.stopped`` then says where the last one ended.
 
-    Each command goes through :data:`_STEPS` in order, until one of them says the
-    command is done; then every ``crossref`` takes its parent's fields."""
+    Each command is read as scanned or recovered (:func:`_recover`), then goes through
+    :data:`_STEPS` in order, until one of them says the command is done; then every
+    ``crossref`` takes its parent's fields."""
     scanner, parser = scanner or Scanner(text), Parser()
     read = _Read(file, BibResult(file=file, data=parser.data), parser,
                  None if entries else _crossref_targets(text))
     for item, at, limit in scanner.commands(start, end):
-        command = _Command(scanner, item, at, limit)
+        command = _recover(read, scanner, item, at, limit)
+        if command is None:
+            continue
         for step in _STEPS:
             if not step(read, command):
                 break
@@ -125,10 +130,10 @@ class _Read:
     #: the keys some ``crossref`` names (the checker keeps only those pybtex entries);
     #: ``None`` keeps every entry (the site's style needs them)
     parents: set[str] | None
-    scanned: dict[str, tuple[ScannedEntry, Scanner]] = field(default_factory=dict)  # crossref -> where read
+    scanned: dict[str, tuple[ScannedEntry[RawField], Scanner]] = field(default_factory=dict)  # crossref -> where read
 
     def problem(self, code: Code, message: str, line: int | None, key: str | None = None,
-                field_name: str | None = None, severity: str = "error") -> None:
+                field_name: str | None = None, severity: Severity = "error") -> None:
         self.result.problems.append(Problem(code=code, severity=severity, message=message, key=key,
                                             file=self.file, line=line, field=field_name))
 
@@ -138,34 +143,34 @@ class _Command:
     """One command of the file as the steps read it (a repair replaces its scanner and item)."""
 
     sc: Scanner
-    item: ScannedEntry | Fault
+    item: ScannedEntry[RawField]
     start: int
     limit: int
     text: str = ""  # the entry as pybtex would read it (empty names taken out)
     spans: bool = True  # its fields can be read from the scanner's spans
-    record: _Record | None = None
-    ref: Reference | None = None
+    # (set by _read_record and _to_reference: only the steps after them read them)
+    record: _Record = field(init=False)
+    ref: Reference = field(init=False)
 
     @property
     def line(self) -> int:
         return self.sc.line(self.start)
 
 
-def _recover(read: _Read, cmd: _Command) -> bool:
-    """A command the scanner could not read: an error, and the command read as its own
-    fix says (a missing ``}``, ``"`` or ``,`` where the message puts it), if that scans."""
-    item = cmd.item
+def _recover(read: _Read, sc: Scanner, item: ScannedEntry[RawField] | Fault, start: int,
+             limit: int) -> _Command | None:
+    """The command to read: as scanned, or for a command the scanner could not read, an
+    error, and the command read as its own fix says (a missing ``}``, ``"`` or ``,``
+    where the message puts it), if that scans (else ``None``: it is not loaded)."""
     if not isinstance(item, Fault):
-        return True
-    repaired = _repair(cmd.sc, item.repair, cmd.start, cmd.limit)
+        return _Command(sc, item, start, limit)
+    repaired = _repair(sc, item.repair, start, limit)
     read.problem(Code.BIB_SYNTAX, item.message if repaired else
                  f"{item.message} (this entry is not loaded until then)",
-                 cmd.sc.line(item.pos), (repaired[1].key or None) if repaired else None)
+                 sc.line(item.pos), (repaired[1].key or None) if repaired else None)
     if not repaired:
-        return False
-    cmd.sc, cmd.item = repaired
-    cmd.start, cmd.limit = 0, len(cmd.sc.text)
-    return True
+        return None
+    return _Command(repaired[0], repaired[1], 0, len(repaired[0].text))
 
 
 def _not_comment(read: _Read, cmd: _Command) -> bool:
@@ -253,13 +258,13 @@ def _read_record(read: _Read, cmd: _Command) -> bool:
                     parser.data.add_entry(item.key, record.to_entry())
         except PybtexError as exc:
             errors.append(exc)
-    for exc in errors:
-        rel = getattr(exc, "lineno", None)
+    for error in errors:
+        rel = getattr(error, "lineno", None)
         at = cmd.line + rel - 1 if rel else cmd.line
-        if isinstance(exc, InvalidNameString):  # no line from pybtex: the names' field
+        if isinstance(error, InvalidNameString):  # no line from pybtex: the names' field
             at = next((sc.line(pos) for name, pos, _, _ in item.fields if name in ("author", "editor")),
                       cmd.line)
-        read.problem(Code.BIB_SYNTAX, _pybtex_message(exc, item), at, item.key or None)
+        read.problem(Code.BIB_SYNTAX, _pybtex_message(error, item), at, item.key or None)
     if record is None:
         entry = parser.data.entries.get(item.key) if item.key else None
         if entry is None:
@@ -317,10 +322,10 @@ def _drop_entry(read: _Read, cmd: _Command) -> bool:
     return True
 
 
-#: What :func:`parse_range` does with each command of the file, in order; a step that
-#: returns ``False`` ends the command's reading (it is not loaded, or there is no more
-#: to read of it).
-_STEPS = (_recover, _not_comment, _stray_brace, _first_key, _no_empty_names, _within_size,
+#: What :func:`parse_range` does with each command of the file (once :func:`_recover`
+#: made it one to read), in order; a step that returns ``False`` ends the command's
+#: reading (it is not loaded, or there is no more to read of it).
+_STEPS = (_not_comment, _stray_brace, _first_key, _no_empty_names, _within_size,
           _read_record, _to_reference, _readable_latex, _identifier_prefixes, _drop_entry)
 
 
@@ -370,11 +375,30 @@ def parse_bib_chunks(text: str, file: str, known: dict | None = None, *, keep=No
     if "crossref" in low or _STRING_OR_PREAMBLE.search(low):
         result = parse_bib_text(text, file)
         return result, {}, {key: keep(entry) for key, entry in result.data.entries.items()}
-    known = known or {}
+    readings = _read_chunks(text, file, chunks, known or {})
+    if readings is None:  # not independent: the whole file as one
+        result = parse_bib_text(text, file)
+        found = {c: _kept(u, keep) for (_, _, c), u in zip(chunks, _split(result, chunks, 0) or ())
+                 if u is not None}
+        return result, found, {key: keep(entry) for key, entry in result.data.entries.items()}
+    units, read = readings
+    return _joined(file, chunks, units, read, keep, all_entries)
+
+
+#: what the loader read in one chunk: ``(its first line, ((key, reference, problems,
+#: pybtex entry or what ``keep`` made of it), ...))``
+_ChunkReading = tuple[int, tuple]
+
+
+def _read_chunks(text: str, file: str, chunks: list[tuple[int, int, str]],
+                 known: dict) -> tuple[list[_ChunkReading], set[int]] | None:
+    """Each chunk's reading, from ``known`` or read now (each run of unknown chunks is
+    parsed as one text), and which chunks were read now; ``None`` when a chunk read now
+    may not read alike alone (see :func:`_split`)."""
     units: list = [None] * len(chunks)
-    read = set()
+    read: set[int] = set()
     i = 0
-    while i < len(chunks):  # each run of unknown chunks is parsed as one text
+    while i < len(chunks):
         if chunks[i][2] in known:
             units[i] = known[chunks[i][2]]
             i += 1
@@ -382,23 +406,41 @@ def parse_bib_chunks(text: str, file: str, known: dict | None = None, *, keep=No
         j = i
         while j < len(chunks) and chunks[j][2] not in known:
             j += 1
-        start, first = chunks[i][0], chunks[i][1]
-        part = parse_bib_text(text[start:chunks[j - 1][0] + len(chunks[j - 1][2])], file)
-        split = _split(part, chunks[i:j], first - 1)
-        for at, unit in enumerate(split or ()):
-            if unit is None and j - i > 1:  # (a key twice in the run: each chunk alone)
-                _, line, chunk = chunks[i + at]
-                alone = _split(parse_bib_text(chunk, file), [(0, 1, chunk)], 0)
-                if alone is not None and alone[0] is not None:
-                    split[at] = (line, _shifted(alone[0][1], line - 1))
-        if split is None or any(u is None for u in split):
-            result = parse_bib_text(text, file)  # not independent: the whole file as one
-            found = {c: _kept(u, keep) for (_, _, c), u in zip(chunks, _split(result, chunks, 0) or ())
-                     if u is not None}
-            return result, found, {key: keep(entry) for key, entry in result.data.entries.items()}
+        split = _read_run(text, file, chunks, i, j)
+        if split is None:
+            return None
         units[i:j] = split
         read.update(range(i, j))
         i = j
+    return units, read
+
+
+def _read_run(text: str, file: str, chunks: list[tuple[int, int, str]], i: int,
+              j: int) -> list[_ChunkReading] | None:
+    """The readings of ``chunks[i:j]``, parsed as one text; a chunk that does not read
+    alike there (a key twice in the run) is read alone. ``None`` when one does not read
+    alike either way."""
+    start, first = chunks[i][0], chunks[i][1]
+    part = parse_bib_text(text[start:chunks[j - 1][0] + len(chunks[j - 1][2])], file)
+    split = _split(part, chunks[i:j], first - 1)
+    if split is None:
+        return None
+    for at, unit in enumerate(split):
+        if unit is None and j - i > 1:  # (a key twice in the run: each chunk alone)
+            _, line, chunk = chunks[i + at]
+            alone = _split(parse_bib_text(chunk, file), [(0, 1, chunk)], 0)
+            if alone is not None and alone[0] is not None:
+                split[at] = (line, _shifted(alone[0][1], line - 1))
+    if any(u is None for u in split):
+        return None
+    return cast("list[_ChunkReading]", split)  # (none is None: checked)
+
+
+def _joined(file: str, chunks: list[tuple[int, int, str]], units: list[_ChunkReading], read: set[int],
+            keep, all_entries: bool) -> tuple[BibResult, dict, dict]:
+    """The result of the whole text from its chunks' readings (see
+    :func:`parse_bib_chunks`): duplicate keys across chunks, the order and the lines made
+    anew; ``known`` for the next call; ``keep(entry)`` of each entry by key."""
     result = BibResult(file=file)
     refs, problems, add = result.references, result.problems, result.data.add_entry
     seen: dict[str, tuple[str, int]] = {}
@@ -460,7 +502,7 @@ def _chunks(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _split(result: BibResult, chunks, offset: int) -> list | None:
+def _split(result: BibResult, chunks: list[tuple[int, int, str]], offset: int) -> list[_ChunkReading | None] | None:
     """``result`` (of the text of ``chunks``, whose first line is line ``offset + 1`` of
     the file) as each chunk's ``(first line, ((key, reference, problems, pybtex entry),
     ...))``, with the file's lines; ``None`` for a chunk that may not read alike alone (an
@@ -474,7 +516,32 @@ def _split(result: BibResult, chunks, offset: int) -> list | None:
         at = bisect.bisect_right(starts, ref.line) - 1
         where[key] = at
         out[at].append([key, ref, [], result.data.entries.get(key)])
-    unread = set()
+    unread = _spanning(chunks, starts, out)
+    for p in result.problems:
+        if p.line is None:
+            return None
+        if p.code == Code.DUPLICATE_KEY or p.severity == "error":
+            unread.add(bisect.bisect_right(starts, p.line) - 1)
+            if p.key in where and p.code != Code.DUPLICATE_KEY:  # (a duplicate's key is the first's)
+                unread.add(where[p.key])
+        elif p.key not in where:
+            return None
+        else:
+            next(u for u in out[where[p.key]] if u[0] == p.key)[2].append(p)
+    shifted: list[_ChunkReading | None] = []
+    for at, ((_, first, _), entries) in enumerate(zip(chunks, out)):
+        if at in unread or any(e is None for _, _, _, e in entries):
+            shifted.append(None)
+            continue
+        shifted.append((first, _shifted(entries, offset)))
+    return shifted
+
+
+def _spanning(chunks: list[tuple[int, int, str]], starts: list[int], out: list) -> set[int]:
+    """The chunks (by index) that a chunk's entries (``out``, by chunk) show were not read
+    alone: an entry read on into the next chunk, or a chunk whose ``@`` line was read as
+    data of an entry before it."""
+    unread: set[int] = set()
     for at, entries in enumerate(out):
         ends = starts[at + 1] if at + 1 < len(starts) else None
         if ends is not None and any(r.field_lines and max(line for _, line in r.field_lines) >= ends
@@ -488,24 +555,7 @@ def _split(result: BibResult, chunks, offset: int) -> list | None:
                 unread.add(back)
                 back -= 1
             unread.add(back)
-    for p in result.problems:
-        if p.line is None:
-            return None
-        if p.code == Code.DUPLICATE_KEY or p.severity == "error":
-            unread.add(bisect.bisect_right(starts, p.line) - 1)
-            if p.key in where and p.code != Code.DUPLICATE_KEY:  # (a duplicate's key is the first's)
-                unread.add(where[p.key])
-        elif p.key not in where:
-            return None
-        else:
-            next(u for u in out[where[p.key]] if u[0] == p.key)[2].append(p)
-    shifted = []
-    for at, ((_, first, _), entries) in enumerate(zip(chunks, out)):
-        if at in unread or any(e is None for _, _, _, e in entries):
-            shifted.append(None)
-            continue
-        shifted.append((first, _shifted(entries, offset)))
-    return shifted
+    return unread
 
 
 def _shifted(entries, delta: int) -> tuple:
@@ -542,7 +592,7 @@ def _crossref_targets(text: str) -> set[str] | None:
     """The lower-case keys that a ``crossref`` field of ``text`` may name (a superset:
     a match inside a value counts too), or ``None`` (every key) when a crossref is
     written otherwise (a @string name, a concatenation)."""
-    targets = set()
+    targets: set[str] = set()
     if "crossref" not in text.lower():
         return targets
     for m in _CROSSREF.finditer(text):
@@ -603,7 +653,7 @@ def _spans_record(scanner: Scanner, item: ScannedEntry, macros) -> _Record | Non
     text = scanner.text
     if not item.key or text[item.end - 1] != "}":
         return None
-    record = _Record(AT.match(text, item.start).group(1), {})
+    record = _Record(_command_at(text, item.start).group(1), {})
     plain, startswith = item.plain, text.startswith
     for name, name_pos, vstart, vend in item.fields:
         if plain and text[vstart] != "{":
@@ -614,7 +664,7 @@ def _spans_record(scanner: Scanner, item: ScannedEntry, macros) -> _Record | Non
             parts = [_part_value(part, macros) for part in scanner.parts(vstart, vend)]
             if None in parts:
                 return None
-            value = "".join(parts)
+            value = "".join(cast("list[str]", parts))  # (no None: checked)
         if not value.isprintable() or "  " in value or value[:1] == " " or value[-1:] == " ":
             value = normalize_whitespace(value)  # every whitespace but " " is unprintable
         written = name if startswith(name, name_pos) else sys.intern(
@@ -627,6 +677,9 @@ def _spans_record(scanner: Scanner, item: ScannedEntry, macros) -> _Record | Non
 
 
 _ROLES = frozenset(Person.valid_roles)
+#: ``AT.match`` where the scanner found an ``@command``, so it always matches (typed so
+#: once here, not per entry)
+_command_at = cast("Callable[[str, int], re.Match[str]]", AT.match)
 
 
 def _part_value(part: str, macros) -> str | None:
@@ -662,7 +715,8 @@ def _inherit_crossrefs(data: BibliographyData, keys) -> list[tuple[str, object]]
     return found
 
 
-def _repair(scanner: Scanner, repair: tuple[int, int, str] | None, start: int, limit: int):
+def _repair(scanner: Scanner, repair: tuple[int, int, str] | None, start: int,
+            limit: int) -> tuple[Scanner, ScannedEntry[RawField]] | None:
     """``(scanner of the patched entry's window, the entry)`` when a fault's own fix
     ``(start, end, text)`` makes the entry scan cleanly, else ``None``. Positions are
     relative to the window ``start:limit``; no fix adds or removes a line break, so line
@@ -751,7 +805,8 @@ def _empty_names(scanner: Scanner, item: ScannedEntry) -> list[tuple[str, int, s
         inner = scanner.text[vstart + 1:vend - 1]
         if not _maybe_empty(inner):
             continue
-        names, current = [], []
+        names: list[list[str]] = []
+        current: list[str] = []
         # without braces or backslashes, split_words' words are the whitespace-split ones
         for word in split_words(inner)[::2] if _BRACE_OR_ESCAPE.search(inner) else inner.split():
             if word.lower() == "and":

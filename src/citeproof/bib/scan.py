@@ -15,11 +15,11 @@ import bisect
 import re
 import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar, cast
 
-__all__ = ["AT", "MAX_BRACE_DEPTH", "FieldSpan", "Fault", "ScannedEntry", "Scanner", "has_junk", "is_field_name", "scan"]
+__all__ = ["AT", "MAX_BRACE_DEPTH", "FieldSpan", "Fault", "RawField", "ScannedEntry", "Scanner", "has_junk", "is_field_name", "scan"]
 
 AT = re.compile(r"@[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*([{(])")
 _LINE_START_AT = re.compile(r"^[ \t]*@[ \t]*[A-Za-z][A-Za-z0-9_-]*[ \t]*[{(]", re.M)
@@ -27,6 +27,8 @@ _KEY = re.compile(r"[^\s,{}()=\"#]+")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-.:+/]*")
 _NUMBER = re.compile(r"\d+")
 _WS = re.compile(r"\s*")
+#: ``_WS.match``, typed as what it is: it always matches (cast once here, not per call)
+_ws_at = cast("Callable[[str, int], re.Match[str]]", _WS.match)
 _BRACES = re.compile(r"[{}]")
 _QUOTE_BRACES = re.compile(r'[{}"]')
 _FIELD_LINE = re.compile(r"[ \t,]*[A-Za-z][A-Za-z0-9_-]*[ \t]*=")
@@ -75,13 +77,18 @@ class FieldSpan(NamedTuple):
         return self.name_start + len(self.name)
 
 
+#: a field as the scanner records it: ``(name, name_start, value_start, value_end)``
+RawField = tuple[str, int, int, int]
+_F = TypeVar("_F", RawField, FieldSpan)
+
+
 @dataclass
-class ScannedEntry:
+class ScannedEntry(Generic[_F]):
     """One ``@command`` as the scanner saw it: ``text[start:end]`` is all of it.
 
-    The scanner records each field as a plain ``(name, name_start, value_start,
-    value_end)`` tuple (the loader's hot path); :func:`scan` gives them as
-    :class:`FieldSpan` and fills ``line``, ``fault`` and ``fault_line``. A faulty
+    The scanner records each field as a plain :data:`RawField` tuple (the loader's hot
+    path: a ``ScannedEntry[RawField]``); :func:`scan` gives them as :class:`FieldSpan` (a
+    ``ScannedEntry[FieldSpan]``) and fills ``line``, ``fault`` and ``fault_line``. A faulty
     command has ``fault`` set (the message), no fields, the key when one could be read,
     and ends where the scanner gave up on it.
     """
@@ -90,14 +97,14 @@ class ScannedEntry:
     key: str  # "" for @string, @preamble, @comment
     start: int
     end: int  # just after the closing delimiter
-    fields: list[tuple[str, int, int, int]]  # FieldSpan from scan()
+    fields: list[_F]
     line: int = 0
     fault: str = ""
     fault_line: int = 0
     #: read by :meth:`Scanner.quick`: every value is one ``{...}`` literal or a number
     plain: bool = False
 
-    def field(self, name: str) -> FieldSpan | None:
+    def field(self: ScannedEntry[FieldSpan], name: str) -> FieldSpan | None:
         """The span of the field ``name`` (lower-case) in an entry from :func:`scan`, or ``None``."""
         return next((f for f in self.fields if f.name == name), None)
 
@@ -119,6 +126,10 @@ class _ShiftedStarts(Sequence):
 
 class Scanner:
     """Walks the bib text entry by entry, recording positions."""
+
+    stopped: int  # (see commands)
+    entry_start: int  # the entry being read (see command)
+    field_names: set[str]  # its field names so far
 
     def __init__(self, text: str, line_starts=None):
         self.text = text
@@ -147,7 +158,7 @@ class Scanner:
         return self.text[start:end]
 
     def ws(self, i: int) -> int:
-        return _WS.match(self.text, i).end()
+        return _ws_at(self.text, i).end()
 
     def char(self, i: int, limit: int) -> str:
         return self.text[i] if i < limit else ""
@@ -159,7 +170,7 @@ class Scanner:
     def starts_field(self, i: int, limit: int) -> bool:
         """True when ``name =`` starts at ``i``: a field that a missing comma left stranded."""
         nm = _NAME.match(self.text, i, limit)
-        return bool(nm) and self.char(self.ws(nm.end()), limit) == "="
+        return nm is not None and self.char(self.ws(nm.end()), limit) == "="
 
     def commands(self, start: int = 0, end: int | None = None):
         """Yield ``(ScannedEntry or Fault, start, limit)`` for each ``@command`` in the text
@@ -219,11 +230,13 @@ class Scanner:
             return None
         return None
 
-    def command_at(self, start: int, limit: int) -> ScannedEntry:
+    def command_at(self, start: int, limit: int) -> ScannedEntry[RawField]:
         """Scan the ``@command`` that starts at ``start`` (raises :class:`Fault`)."""
-        return self.command(AT.match(self.text, start), limit)
+        m = AT.match(self.text, start)
+        assert m is not None  # (the caller's start is an @command's)
+        return self.command(m, limit)
 
-    def command(self, m: re.Match, limit: int) -> ScannedEntry:
+    def command(self, m: re.Match, limit: int) -> ScannedEntry[RawField]:
         kind, close = m.group(1).lower(), "}" if m.group(2) == "{" else ")"
         if close == "}" and kind not in _SPECIAL and (quick := self.quick(m, limit, kind)):
             return quick
@@ -241,7 +254,7 @@ class Scanner:
     #: False turns :meth:`quick` off (the tests compare both ways)
     QUICK = True
 
-    def quick(self, m: re.Match, limit: int, kind: str) -> ScannedEntry | None:
+    def quick(self, m: re.Match, limit: int, kind: str) -> ScannedEntry[RawField] | None:
         """The entry at ``m`` when it is of the common shape (every value one braced
         literal nested at most three deep, or a number; no ``#``, no duplicate field), read
         one regex step per field; ``None`` sends it to :meth:`entry`, which reads any
@@ -267,7 +280,7 @@ class Scanner:
             return None  # a field twice: entry() words it
         return ScannedEntry(kind, km.group(1), m.start(), i, fields, plain=True)
 
-    def entry(self, m: re.Match, limit: int, kind: str, close: str, fields: list) -> ScannedEntry:
+    def entry(self, m: re.Match, limit: int, kind: str, close: str, fields: list) -> ScannedEntry[RawField]:
         """Parse the body of ``@kind{...}`` into ``fields``; raise :class:`Fault` on a fault."""
         i, key = self.ws(m.end()), ""
         if kind == "preamble":
@@ -478,17 +491,19 @@ def is_field_name(name: str) -> bool:
     return bool(_NAME.fullmatch(name))
 
 
-def scan(text: str) -> list[ScannedEntry]:
+def scan(text: str) -> list[ScannedEntry[FieldSpan]]:
     """Every ``@command`` of ``text`` in file order, faulty ones included (``fault`` set)."""
     scanner, out = Scanner(text), []
     for item, start, limit in scanner.commands():
         if isinstance(item, Fault):
             m = AT.match(text, start)
+            assert m is not None  # (commands() yields where an @command starts)
             km = _KEY.match(text, scanner.ws(m.end()), limit)
             key = km.group() if km and scanner.char(scanner.ws(km.end()), limit) != "=" else ""
-            item = ScannedEntry(m.group(1).lower(), key, start, limit, [],
-                                fault=item.message, fault_line=scanner.line(item.pos))
-        item.fields = [FieldSpan._make(f) for f in item.fields]
-        item.line = scanner.line(start)
-        out.append(item)
+            out.append(ScannedEntry(m.group(1).lower(), key, start, limit, [], line=scanner.line(start),
+                                    fault=item.message, fault_line=scanner.line(item.pos)))
+        else:
+            out.append(ScannedEntry(item.command, item.key, item.start, item.end,
+                                    [FieldSpan._make(f) for f in item.fields], line=scanner.line(start),
+                                    plain=item.plain))
     return out

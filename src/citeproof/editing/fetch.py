@@ -11,7 +11,7 @@ registry's answer: each work comes back with its records or with why it has none
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Sequence
 
 from ..model import Lookup, Record
 from ..registries import (Answered, RegistryConfig, Role, answered, chain_sources, make_client, resolve,
@@ -65,7 +65,7 @@ def _convert(config: RegistryConfig, http: HttpClient, works: list[Work]) -> Non
         looks = {s.name: res.answers.get(s.name, {}).get(w.pmcid) for s in converters}
         said = answered({k: v for k, v in looks.items() if v is not None}, converters)
         if said.found:
-            w.doi, w.pmid = said.found[0].record.doi, said.found[0].record.pmid
+            w.doi, w.pmid = said.records[0].doi, said.records[0].pmid
         else:
             _failed(w, [*said.down, *(Lookup(s.name, w.pmcid, "not-found") for s in said.denied)]
                     or [Lookup(converters[0].name if converters else "", w.pmcid, "unavailable",
@@ -93,8 +93,8 @@ def _pmid_of_doi(w: Work, looks: dict[str, Lookup]) -> None:
     """The PMID a DOI -> PMID search found (with its record, the PMID's own)."""
     said = answered(looks, sources(Role.DOI_TO_PMID))
     if said.found:
-        w.records.append(said.found[0].record)
-        w.pmid = said.found[0].record.pmid
+        w.records.append(said.records[0])
+        w.pmid = said.records[0].pmid
     elif said.down:
         _failed(w, said.down, f"the PMID of DOI {w.doi}")
 
@@ -102,7 +102,7 @@ def _pmid_of_doi(w: Work, looks: dict[str, Lookup]) -> None:
 def _doi_answer(w: Work, looks: dict[str, Lookup]) -> None:
     """The DOI chain's first record; a DOI no judge of the chain knows is missing."""
     said = answered(looks, chain_sources())
-    found = said.found[0].record if said.found else None
+    found = said.records[0] if said.found else None
     if found is not None and (found.title or found.authors):
         w.records.append(found)
     elif said.found and not said.down:
@@ -131,7 +131,7 @@ def _doi_later(config: RegistryConfig, http: HttpClient, works: list[Work]) -> N
         w.doi = later[id(w)]
         said = answered(res.lookups(w.doi, ""), sources(Role.DOI_METADATA))
         if said.found:
-            w.records.insert(0, said.found[0].record)
+            w.records.insert(0, said.records[0])
         elif said.down:
             _failed(w, said.down, f"DOI {w.doi}")
 
@@ -139,14 +139,14 @@ def _doi_later(config: RegistryConfig, http: HttpClient, works: list[Work]) -> N
 def _take(w: Work, said: Answered, what: str, *, every: bool = False) -> None:
     """The records found (the first, or ``every`` one); else why there is none."""
     if said.found:
-        w.records.extend(look.record for look in (said.found if every else said.found[:1]))
+        w.records.extend(said.records if every else said.records[:1])
     elif said.down or said.denied:
         _failed(w, [*said.down, *(Lookup(s.name, what, "not-found") for s in said.denied)], what)
     else:
         w.unavailable.append(f"no registry was asked about {what}")
 
 
-def _failed(w: Work, looks: list[Lookup], what: str) -> None:
+def _failed(w: Work, looks: Sequence[Lookup], what: str) -> None:
     for look in looks:
         who = source_label(look.source)
         why = f" ({look.reason})" if look.reason else ""

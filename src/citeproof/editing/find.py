@@ -121,7 +121,7 @@ def judge(printed: Printed, records: list[Record]) -> Candidate:
         if r.authors:
             family = norm_text(r.authors[0].family)
             best.author = best.author or (bool(family) and family == norm_text(printed.first_author))
-        best.year = best.year or (printed.year and printed.year in {r.year, r.online_year})
+        best.year = best.year or bool(printed.year and printed.year in {r.year, r.online_year})
         names = [r.journal, r.journal_abbrev]
         best.journal = best.journal or any(n and norm_text(n) in text for n in names) or (
             any(names) and any(journal_matches(seg, names) for seg in _segments(printed.text)))
@@ -140,13 +140,13 @@ def find(text: str, config: RegistryConfig, rows: int = 5, http: HttpClient | No
     http = http or make_client(config)
     out = Found(printed)
     records: list[Record] = []
-    searchers = [r for r in registries.REGISTRIES if r.search is not None]
+    searchers = [(r, r.search) for r in registries.REGISTRIES if r.search is not None]
     words = tuple(title_words(printed.title))
     try:
-        for registry in searchers:
+        for registry, search in searchers:
             try:
-                records += registry.search(Query(http.speaking_for(registry.name), config.urls[registry.name], config,
-                                                  text, words, rows))
+                records += search(Query(http.speaking_for(registry.name), config.urls[registry.name], config,
+                                        text, words, rows))
             except RegistryUnavailable as exc:
                 out.unavailable.append(f"could not ask {registry.label}: {exc.reason}")
     finally:

@@ -65,7 +65,8 @@ def _fix_one(editor: BibEditor, ref: Reference, looks: Mapping[str, Lookup], out
     if not records:
         return
     values = values_from(records)
-    fields = list(dict.fromkeys(p.field for r in records for p in compare(ref, r)))
+    # (each mismatch names its field: the test never fails)
+    fields = list(dict.fromkeys(p.field for r in records for p in compare(ref, r) if p.field is not None))
     for name in ("doi", "pmid"):
         if not getattr(ref, name) and values.get(name) and not down:
             fields.append(name)

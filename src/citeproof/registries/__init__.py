@@ -60,6 +60,7 @@ class Setting:
     meaning: str
 
 
+assert pubmed.REGISTRY.policy.better is not None  # (NCBI's keyed rate, named below)
 SETTINGS: tuple[Setting, ...] = (
     Setting("mailto", "CITEPROOF_MAILTO",
             f"your e-mail: Crossref's polite pool ({crossref.REGISTRY.policy.better}) "
@@ -115,6 +116,11 @@ class Answered:
         """The identifier does not exist: a judge says so, no source found it, and none
         of them was out of reach."""
         return bool(self.denied) and not self.found and not self.down
+
+    @property
+    def records(self) -> tuple[Record, ...]:
+        """The records of :attr:`found`, in its order (each found lookup has one)."""
+        return tuple(look.record for look in self.found if look.record is not None)
 
 
 def answered(looks: Mapping[str, Lookup], group: Iterable[Source]) -> Answered:
@@ -336,7 +342,7 @@ def make_client(config: RegistryConfig) -> HttpClient:
 
 def _chains() -> list[tuple[Registry, ...]]:
     chain = doi_chain()
-    alone = [(r,) for r in REGISTRIES if r not in chain]
+    alone: list[tuple[Registry, ...]] = [(r,) for r in REGISTRIES if r not in chain]
     return [chain, *alone] if chain else alone
 
 

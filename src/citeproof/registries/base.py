@@ -20,8 +20,14 @@ from .http import RateLimit, Speaking
 class Settings(Protocol):
     """What a registry reads of a run's settings (``registries.RegistryConfig`` has them)."""
 
-    mailto: Optional[str]  # the user's e-mail (Crossref's polite pool, NCBI's email parameter)
-    api_key: Optional[str]  # NCBI's API key
+    # (read-only properties: a frozen dataclass, as RegistryConfig is, has these)
+    @property
+    def mailto(self) -> Optional[str]:
+        """the user's e-mail (Crossref's polite pool, NCBI's email parameter)"""
+
+    @property
+    def api_key(self) -> Optional[str]:
+        """NCBI's API key"""
 
 
 #: What a fetch returns: source name -> identifier key (``doi_key`` or PMID) -> Lookup.

@@ -16,7 +16,7 @@ from ..identifiers import doi_key
 from ..model import Author, Lookup, Record, Update
 from . import csl, schema
 from .base import Answers, Ask, Policy, Rate, Registry, Role, Source
-from .http import HttpClient, RegistryUnavailable, utc_now
+from .http import Client, RegistryUnavailable, utc_now
 
 SOURCE = "crossref"
 BATCH = 100
@@ -42,7 +42,7 @@ WORK = schema.fields({
 })
 
 
-def fetch_works(http: HttpClient, base: str, dois: Iterable[str],
+def fetch_works(http: Client, base: str, dois: Iterable[str],
                 mailto: Optional[str] = None) -> dict[str, Lookup]:
     """Ask Crossref about every DOI; the answer is keyed by ``doi_key``.
 
@@ -63,7 +63,7 @@ def fetch_works(http: HttpClient, base: str, dois: Iterable[str],
     return out
 
 
-def fetch_work(http: HttpClient, base: str, doi: str, mailto: Optional[str] = None) -> Lookup:
+def fetch_work(http: Client, base: str, doi: str, mailto: Optional[str] = None) -> Lookup:
     """``GET {base}/works/{doi}``: one DOI (404 means Crossref does not know it)."""
     params = {"mailto": mailto} if mailto else None
     try:
@@ -81,7 +81,7 @@ def fetch_work(http: HttpClient, base: str, doi: str, mailto: Optional[str] = No
         return Lookup(SOURCE, doi, "unavailable", reason=exc.reason)
 
 
-def search_bibliographic(http: HttpClient, base: str, text: str, rows: int = 5,
+def search_bibliographic(http: Client, base: str, text: str, rows: int = 5,
                          mailto: Optional[str] = None) -> list[Record]:
     """``GET {base}/works?query.bibliographic=TEXT&rows=N``: Crossref's best matches for a
     printed reference, in its order (it always answers something: the caller judges).
@@ -144,7 +144,7 @@ def _message(data) -> dict:
     return data["message"]
 
 
-def _fetch_batch(http: HttpClient, base: str, batch: list[str], mailto) -> dict[str, Lookup]:
+def _fetch_batch(http: Client, base: str, batch: list[str], mailto) -> dict[str, Lookup]:
     try:
         answer = http.get(f"{base}/works", _params(batch, mailto))
         if answer.status != 200:

@@ -5,6 +5,8 @@ fields may be a string, a number or a list of strings (the first counts).
 """
 from __future__ import annotations
 
+from typing import TypedDict
+
 
 def text(value) -> str:
     """A CSL text field (lists and numbers tolerated) as one clean line."""
@@ -36,7 +38,19 @@ def iso_date(value) -> str:
     return "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts))
 
 
-def work_fields(item) -> dict[str, str]:
+class WorkFields(TypedDict):
+    """What :func:`work_fields` gives: ``Record`` fields by name."""
+
+    journal: str
+    year: str
+    online_year: str
+    volume: str
+    issue: str
+    pages: str
+    article_number: str
+
+
+def work_fields(item) -> WorkFields:
     """The ``Record`` fields CSL names alike in Crossref's works and doi.org's CSL-JSON:
     journal, the print (else issued) and online years, volume, issue, pages, article number."""
     return {"journal": text(item.get("container-title")),

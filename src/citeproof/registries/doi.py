@@ -21,7 +21,7 @@ from ..identifiers import doi_key
 from ..model import Author, Lookup, Record
 from . import csl, schema
 from .base import Answers, Ask, Policy, Rate, Registry, Role, Source
-from .http import MAX_REDIRECTS, REDIRECTS, HttpClient, RegistryUnavailable, utc_now
+from .http import MAX_REDIRECTS, REDIRECTS, Client, RegistryUnavailable, utc_now
 
 SOURCE = "doi.org"
 CSL_JSON = "application/vnd.citationstyles.csl+json"
@@ -48,7 +48,7 @@ def doi_url(base: str, doi: str) -> str:
     return f"{base}/{quote(doi, safe='/')}"
 
 
-def fetch_handle(http: HttpClient, base: str, doi: str) -> Lookup:
+def fetch_handle(http: Client, base: str, doi: str) -> Lookup:
     """Ask doi.org whether one DOI exists."""
     try:
         answer = http.get(handle_url(base, doi))
@@ -75,7 +75,7 @@ def _response_code(answer):
     return code if isinstance(code, int) else None
 
 
-def fetch_handles(http: HttpClient, base: str, dois: Iterable[str], workers: int = 2) -> dict[str, Lookup]:
+def fetch_handles(http: Client, base: str, dois: Iterable[str], workers: int = 2) -> dict[str, Lookup]:
     """Ask doi.org about each DOI (one request each, ``workers`` at a time).
 
     Keyed by ``doi_key``. The client's rate limit for doi.org still applies.
@@ -105,7 +105,7 @@ def _redirect_target(current: str, location) -> str:
     return target
 
 
-def fetch_csl(http: HttpClient, base: str, doi: str) -> Lookup:
+def fetch_csl(http: Client, base: str, doi: str) -> Lookup:
     """CSL-JSON for one DOI by content negotiation, as a ``Record`` (source "doi.org").
 
     Each hop is a request of its own (rate-limited, counted, within the deadline); at
@@ -138,7 +138,7 @@ def fetch_csl(http: HttpClient, base: str, doi: str) -> Lookup:
         return Lookup(SOURCE, doi, "unavailable", reason=exc.reason)
 
 
-def describe(http: HttpClient, base: str, handles: Mapping[str, Lookup], workers: int = 2) -> dict[str, Lookup]:
+def describe(http: Client, base: str, handles: Mapping[str, Lookup], workers: int = 2) -> dict[str, Lookup]:
     """``handles`` with each found handle's record replaced by its CSL-JSON metadata.
 
     Where content negotiation fails the handle answer is kept as it is (the DOI exists,

@@ -22,13 +22,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Mapping, Optional
+from typing import Callable, Mapping, Optional, Union
 from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3.connection
 import urllib3.connectionpool
 import urllib3.exceptions
+from requests import Session  # (in the class, `requests` is its request count)
 from requests.adapters import HTTPAdapter
 
 from citeproof import __version__
@@ -352,7 +353,7 @@ class HttpClient:
     retries: int = 0
     progress: Optional[Callable[..., None]] = field(default=None, repr=False)
     _identities: dict[str, Identity] = field(default_factory=dict, repr=False)
-    _session: "requests.Session" = field(default_factory=lambda: _new_session(), repr=False)
+    _session: Session = field(default_factory=lambda: _new_session(), repr=False)
     _count_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self):
@@ -578,6 +579,10 @@ class Speaking:
 
     def __setattr__(self, name: str, value) -> None:
         setattr(self.client, name, value)
+
+
+#: What a registry module's functions take: the client, or the client speaking as one registry.
+Client = Union[HttpClient, Speaking]
 
 
 def _size(n: int) -> str:

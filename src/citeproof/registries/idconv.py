@@ -15,7 +15,7 @@ from ..identifiers import normalize_pmcid
 from ..model import Lookup, Record
 from . import schema
 from .base import Answers, Ask, Policy, Rate, Registry, Role, Source
-from .http import HttpClient, RegistryUnavailable, utc_now
+from .http import Client, RegistryUnavailable, utc_now
 
 SOURCE = "idconv"
 BATCH = 200  # the converter's documented maximum per request
@@ -23,7 +23,7 @@ BATCH = 200  # the converter's documented maximum per request
 RECORD = schema.fields({name: schema.text for name in ("requested-id", "pmcid", "pmid", "doi", "status", "errmsg")})
 
 
-def convert_pmcids(http: HttpClient, base: str, pmcids: Iterable[str],
+def convert_pmcids(http: Client, base: str, pmcids: Iterable[str],
                    email: Optional[str] = None, tool: str = "citeproof") -> dict[str, Lookup]:
     """Each PMCID (normalised, ``PMC`` + digits) -> a Lookup whose record holds its PMID and DOI."""
     wanted = list(dict.fromkeys(normalize_pmcid(p) for p in pmcids if normalize_pmcid(p)))
@@ -33,7 +33,7 @@ def convert_pmcids(http: HttpClient, base: str, pmcids: Iterable[str],
     return out
 
 
-def _batch(http: HttpClient, base: str, batch: list[str], email: Optional[str], tool: str) -> dict[str, Lookup]:
+def _batch(http: Client, base: str, batch: list[str], email: Optional[str], tool: str) -> dict[str, Lookup]:
     params = {"ids": ",".join(batch), "idtype": "pmcid", "format": "json", "tool": tool}
     if email:
         params["email"] = email

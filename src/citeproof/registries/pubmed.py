@@ -14,7 +14,7 @@ from ..identifiers import doi_key
 from ..model import Author, Lookup, Record, Update
 from . import schema
 from .base import Answers, Ask, Policy, Rate, Registry, Role, Source
-from .http import HttpClient, RegistryUnavailable, utc_now
+from .http import Client, RegistryUnavailable, utc_now
 
 SOURCE = "pubmed"
 SEARCH = "esearch"  # the DOI -> PMID suggestions (found records are PubMed's own)
@@ -53,7 +53,7 @@ def _params(api_key: Optional[str], tool: str, email: Optional[str], **extra) ->
     return params
 
 
-def fetch_summaries(http: HttpClient, base: str, pmids: Iterable[str], api_key: Optional[str] = None,
+def fetch_summaries(http: Client, base: str, pmids: Iterable[str], api_key: Optional[str] = None,
                     tool: str = "citeproof", email: Optional[str] = None) -> dict[str, Lookup]:
     """esummary for every PMID: one GET for up to 200 ids, else POSTs of up to 500, as
     many at a time as the host's rate limit allows."""
@@ -139,7 +139,7 @@ def _rejected_ids(error, batch: list[str]) -> set[str]:
     return {p for p in batch if p in named}
 
 
-def _year(text: str) -> str:
+def _year(text: str | None) -> str:
     m = _YEAR.search(text or "")
     return m.group(1) if m else ""
 
@@ -153,7 +153,7 @@ def parse_author(name: str) -> Author:
     return Author(family=name)
 
 
-def _article_number(elocationid: str) -> str:
+def _article_number(elocationid: str | None) -> str:
     """``"e16173. doi: 10.1097/..."`` -> ``"e16173"``: the locator, never the DOI or a PII."""
     parts = [p.strip() for p in re.split(r"\.\s+|;\s*", elocationid or "") if p.strip()]
     keep = []
@@ -168,7 +168,7 @@ def _article_number(elocationid: str) -> str:
 
 def parse_summary(doc: dict, identifier: str, retrieved: str) -> Record:
     """One esummary document as a ``Record``."""
-    ids = {}
+    ids: dict[str, str] = {}
     for a in doc.get("articleids") or ():
         if isinstance(a, dict) and a.get("idtype") and a.get("value"):
             ids.setdefault(str(a["idtype"]).lower(), str(a["value"]).strip())
@@ -191,7 +191,7 @@ def parse_summary(doc: dict, identifier: str, retrieved: str) -> Record:
         pmcid=pmc if pmc.upper().startswith("PMC") else "", updates=updates, pubtypes=pubtypes)
 
 
-def search_title(http: HttpClient, base: str, words: list[str], retmax: int = 5,
+def search_title(http: Client, base: str, words: list[str], retmax: int = 5,
                  api_key: Optional[str] = None, tool: str = "citeproof",
                  email: Optional[str] = None) -> list[Record]:
     """esearch ``word[ti] AND ...`` then esummary: PubMed's works whose title has every
@@ -212,13 +212,14 @@ def search_title(http: HttpClient, base: str, words: list[str], retmax: int = 5,
     down = [look for look in looks.values() if look.status == "unavailable"]
     if down:
         raise RegistryUnavailable(down[0].reason)
-    return [looks[p].record for p in pmids if p in looks and looks[p].status == "found"]
+    return [record for p in pmids if p in looks and looks[p].status == "found"
+            and (record := looks[p].record) is not None]  # (a found lookup has its record)
 
 
 Hits = list[tuple[list[str], list[str]]]  # (the DOIs of one esearch batch, the PMIDs it found)
 
 
-def search_pmids_by_doi(http: HttpClient, base: str, dois: Iterable[str], api_key: Optional[str] = None,
+def search_pmids_by_doi(http: Client, base: str, dois: Iterable[str], api_key: Optional[str] = None,
                         tool: str = "citeproof", email: Optional[str] = None,
                         summaries: Optional[dict[str, Lookup]] = None) -> dict[str, Lookup]:
     """Find the PMID of each DOI: one esearch per 200 DOIs, then map PMIDs back to DOIs.
@@ -236,7 +237,7 @@ def search_pmids_by_doi(http: HttpClient, base: str, dois: Iterable[str], api_ke
     return {**failed, **map_hits(hits, known)}
 
 
-def esearch_dois(http: HttpClient, base: str, dois: Iterable[str], api_key: Optional[str] = None,
+def esearch_dois(http: Client, base: str, dois: Iterable[str], api_key: Optional[str] = None,
                  tool: str = "citeproof", email: Optional[str] = None) -> tuple[dict[str, Lookup], Hits]:
     """The esearch half of :func:`search_pmids_by_doi`: (unavailable Lookups, hits); the
     batches run as many at a time as the host's rate limit allows."""
@@ -261,7 +262,7 @@ def esearch_dois(http: HttpClient, base: str, dois: Iterable[str], api_key: Opti
     return failed, hits
 
 
-def _esearch(http: HttpClient, base: str, batch: list[str], params: dict) -> list[str]:
+def _esearch(http: Client, base: str, batch: list[str], params: dict) -> list[str]:
     """The PMIDs one esearch finds for a batch of OR-ed DOIs (POSTed when the term is long).
 
     At most ``retmax`` (two per DOI) ids are accepted: a longer list is not an answer."""
@@ -294,14 +295,14 @@ def _map_back(batch: list[str], pmids: list[str], summaries: dict[str, Lookup]) 
     unmapped = False
     for pmid in pmids:
         look = summaries.get(pmid)
-        if look is None or look.status != "found":
+        if look is None or look.status != "found" or look.record is None:  # (found: it has one)
             unmapped = True
             continue
         if look.record.doi:
             by_doi.setdefault(doi_key(look.record.doi), look.record)
     if len(batch) == 1 and len(pmids) == 1 and not by_doi:
         look = summaries.get(pmids[0])
-        if look is not None and look.status == "found" and not look.record.doi:
+        if look is not None and look.status == "found" and look.record is not None and not look.record.doi:
             by_doi[doi_key(batch[0])] = look.record  # one DOI, one hit, no DOI on the summary
     out = {}
     for doi in batch:
@@ -322,10 +323,11 @@ def _as_doi_record(record: Record, doi: str) -> Record:
 
 def _fetch(ask: Ask) -> Answers:
     """esearch first, so that one esummary serves the bib's PMIDs and the PMIDs found."""
-    kw = dict(api_key=ask.config.api_key, email=ask.config.mailto)
-    failed, hits = esearch_dois(ask.http, ask.base, ask.dois_without_pmid, **kw)
+    api_key, email = ask.config.api_key, ask.config.mailto
+    failed, hits = esearch_dois(ask.http, ask.base, ask.dois_without_pmid, api_key=api_key, email=email)
     asked = [p.strip() for p in ask.pmids if p.strip()]
-    summaries = fetch_summaries(ask.http, ask.base, asked + [p for _, found in hits for p in found], **kw)
+    summaries = fetch_summaries(ask.http, ask.base, asked + [p for _, found in hits for p in found],
+                                api_key=api_key, email=email)
     return {SOURCE: {p: summaries[p] for p in asked}, SEARCH: {**failed, **map_hits(hits, summaries)}}
 
 

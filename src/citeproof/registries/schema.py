@@ -24,12 +24,15 @@ class Invalid(Exception):
         super().__init__(f"{where} is {what}")
 
 
+_KINDS: dict[type, str] = {str: "a string", list: "a list", dict: "an object"}
+
+
 def _kind(value) -> str:
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, (int, float)):
         return "a number"
-    return {str: "a string", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+    return _KINDS.get(type(value), type(value).__name__)
 
 
 def string(value, where: str) -> None:

@@ -40,8 +40,8 @@ def format_text(result, *, color: bool = False) -> str:
                       + ", not the real registries.", "warning"), ""]
     order = {"error": 0, "warning": 1}
     problems = sorted(result.problems, key=lambda p: (order[p.severity], p.file or "", p.line or 0))
-    for severity, group in groupby(problems, key=lambda p: p.severity):
-        group = list(group)
+    for severity, grouped in groupby(problems, key=lambda p: p.severity):
+        group = list(grouped)
         out.append(paint(_n(len(group), severity) + ":", severity))
         for p in group:
             where = escape_controls(p.location() or "(no file)")

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Iterator
+from typing import ClassVar
 
 from .math import clean_math, read_math
 from .model import NO_MARKS, Math, Run, TextWarning
@@ -70,11 +72,12 @@ MATHML = frozenset({
 class _El:
     __slots__ = ("name", "attrs", "children")
 
-    def __init__(self, name: str, attrs: dict[str, str]):
-        self.name, self.attrs, self.children = name, attrs, []
+    def __init__(self, name: str, attrs: dict[str, str]) -> None:
+        self.name, self.attrs = name, attrs
+        self.children: list[_El | str] = []
 
 
-def _iter_text(node: _El):
+def _iter_text(node: _El) -> Iterator[str]:
     stack = [iter(node.children)]
     while stack:
         for child in stack[-1]:
@@ -143,7 +146,7 @@ def _parse(value: str) -> tuple[_El, bool]:
 
 
 class _Walker:
-    def __init__(self):
+    def __init__(self) -> None:
         self.out: list[Run | Math] = []
         self.warnings: dict[tuple[str, str], TextWarning] = {}
 
@@ -240,116 +243,174 @@ def _braced(tex: str) -> str:
 
 
 class _MathML:
-    """MathML -> TeX math source."""
+    """MathML -> TeX math source: one handler per element (:attr:`HANDLERS`)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.unsupported: list[str] = []
         self.annotation = ""
 
     def convert(self, node: _El, depth: int = 0) -> str:
+        """``node`` as TeX. An element without a handler, or of a shape its handler cannot
+        convert (a handler's ``None``: ``<mfrac>`` with one child), is reported
+        (:attr:`unsupported`) and read as its content."""
         if depth > MAX_DEPTH:
             return ""
         elements = [c for c in node.children if not isinstance(c, str)]
+        handler = self.HANDLERS.get(node.name)
+        tex = handler(self, node, elements, depth + 1) if handler is not None else None
+        if tex is not None:
+            return tex
+        self.unsupported.append(node.name)
+        return self.row(node, elements, depth + 1)
+
+    # Each handler: ``(converter, node, its child elements, their depth)`` -> TeX, or
+    # ``None`` when it cannot convert this shape of the element.
+
+    def row(self, node: _El, elements: list[_El], depth: int) -> str:
+        """The children one after another (the text when there are none)."""
+        return _join([self.convert(c, depth) for c in elements]) if elements else _escape(_node_text(node))
+
+    def nothing(self, node: _El, elements: list[_El], depth: int) -> str:
+        return ""
+
+    def first(self, node: _El, elements: list[_El], depth: int) -> str:
+        """The first child only (``<maction>``: the one shown)."""
+        return self.convert(elements[0], depth) if elements else ""
+
+    def semantics(self, node: _El, elements: list[_El], depth: int) -> str:
+        """The presentation (first child); a TeX ``<annotation>`` is kept as the fallback."""
+        for c in elements[1:]:
+            if c.name == "annotation" and "tex" in c.attrs.get("encoding", "").lower():
+                self.annotation = _node_text(c)
+        return self.first(node, elements, depth)
+
+    def mi(self, node: _El, elements: list[_El], depth: int) -> str:
+        t = _node_text(node).strip()
+        variant = node.attrs.get("mathvariant", "")
+        if len(t) == 1:
+            tex = _symbol(t)
+            if variant == "normal" and t.isalpha() and t.isascii():
+                return "\\mathrm{" + t + "}"
+            if variant in _VARIANTS:
+                return "\\" + _VARIANTS[variant] + "{" + tex + "}"
+            return tex
+        if t in _FUNCTIONS:
+            return "\\" + t
+        return "\\mathrm{" + _escape(t) + "}" if t else ""
+
+    def mn(self, node: _El, elements: list[_El], depth: int) -> str:
+        return _escape(_node_text(node).strip())
+
+    def mo(self, node: _El, elements: list[_El], depth: int) -> str:
+        t = _node_text(node).strip()
+        if t in _FUNCTIONS:
+            return "\\" + t
+        return "".join(_symbol(c) for c in t)
+
+    def mtext(self, node: _El, elements: list[_El], depth: int) -> str:
+        """``<mtext>`` and ``<ms>`` (a string literal: quoted)."""
+        text = _node_text(node)
+        t = " ".join(text.split()) if text.strip() else ""
+        if node.name == "ms":
+            t = '"' + t + '"'
+        return "\\text{" + _text_escape(t) + "}" if t else ("\\ " if text else "")
+
+    def mspace(self, node: _El, elements: list[_El], depth: int) -> str:
+        return "\\,"
+
+    def scripts(self, node: _El, elements: list[_El], depth: int) -> str | None:
+        """``<msub>``, ``<msup>``, ``<msubsup>``."""
+        if not elements:
+            return None
+        base = _braced(self.convert(elements[0], depth))
+        scripts = [self.convert(c, depth) for c in elements[1:3]]
+        first = scripts[0] if scripts else ""
+        if node.name == "msub":
+            return base + "_{" + first + "}"
+        if node.name == "msup":
+            return base + "^{" + first + "}"
+        return base + "_{" + first + "}^{" + (scripts[1] if len(scripts) > 1 else "") + "}"
+
+    def mmultiscripts(self, node: _El, elements: list[_El], depth: int) -> str | None:
+        """Post-scripts, and pre-scripts after ``<mprescripts/>``, as alternating sub/sup."""
+        if not elements:
+            return None
+        base = _braced(self.convert(elements[0], depth))
+        post: list[str] = []
+        pre: list[str] = []
+        target = post
+        for c in elements[1:]:
+            if c.name == "mprescripts":
+                target = pre
+                continue
+            target.append(self.convert(c, depth))
+        out = ""
+        if pre:
+            out += "{}" + _subsup("".join(pre[0::2]), "".join(pre[1::2]))
+        return out + base + _subsup("".join(post[0::2]), "".join(post[1::2]))
+
+    def mfrac(self, node: _El, elements: list[_El], depth: int) -> str | None:
+        if len(elements) < 2:
+            return None
+        return "\\frac{" + self.convert(elements[0], depth) + "}{" + self.convert(elements[1], depth) + "}"
+
+    def msqrt(self, node: _El, elements: list[_El], depth: int) -> str:
+        return "\\sqrt{" + _join([self.convert(c, depth) for c in elements]) + "}"
+
+    def mroot(self, node: _El, elements: list[_El], depth: int) -> str | None:
+        if len(elements) < 2:
+            return None
+        return "\\sqrt[" + self.convert(elements[1], depth) + "]{" + self.convert(elements[0], depth) + "}"
+
+    def under_over(self, node: _El, elements: list[_El], depth: int) -> str | None:
+        """``<mover>`` (an accent when the over-script is one), ``<munder>``,
+        ``<munderover>``: limits of a big operator, else ``\\overset``/``\\underset``."""
+        if not elements:
+            return None
         name = node.name
-        conv = lambda n: self.convert(n, depth + 1)  # noqa: E731
-        if name in ("math", "mrow", "mstyle", "mpadded", "menclose", "merror", "", "mtd", "mtr",
-                    "msrow"):
-            return _join([conv(c) for c in elements]) if elements else _escape("".join(_iter_text(node)))
-        if name == "semantics":
-            for c in elements[1:]:
-                if c.name == "annotation" and "tex" in c.attrs.get("encoding", "").lower():
-                    self.annotation = "".join(_iter_text(c))
-            return conv(elements[0]) if elements else ""
-        if name in ("annotation", "annotation-xml", "mphantom", "none", "mprescripts",
-                    "malignmark", "maligngroup"):
-            return ""
-        if name == "maction":
-            return conv(elements[0]) if elements else ""
-        text = "".join(_iter_text(node))
-        if name == "mi":
-            t = text.strip()
-            variant = node.attrs.get("mathvariant", "")
-            if len(t) == 1:
-                tex = _symbol(t)
-                if variant == "normal" and t.isalpha() and t.isascii():
-                    return "\\mathrm{" + t + "}"
-                if variant in _VARIANTS:
-                    return "\\" + _VARIANTS[variant] + "{" + tex + "}"
-                return tex
-            if t in _FUNCTIONS:
-                return "\\" + t
-            return "\\mathrm{" + _escape(t) + "}" if t else ""
-        if name == "mn":
-            return _escape(text.strip())
-        if name == "mo":
-            t = text.strip()
-            if t in _FUNCTIONS:
-                return "\\" + t
-            return "".join(_symbol(c) for c in t)
-        if name in ("mtext", "ms"):
-            t = " ".join(text.split()) if text.strip() else ""
-            if name == "ms":
-                t = '"' + t + '"'
-            return "\\text{" + _text_escape(t) + "}" if t else ("\\ " if text else "")
-        if name == "mspace":
-            return "\\,"
-        if name in ("msub", "msup", "msubsup") and elements:
-            base = _braced(conv(elements[0]))
-            scripts = [conv(c) for c in elements[1:3]]
-            if name == "msub":
-                return base + "_{" + (scripts[0] if scripts else "") + "}"
-            if name == "msup":
-                return base + "^{" + (scripts[0] if scripts else "") + "}"
-            return base + "_{" + (scripts[0] if scripts else "") + "}^{" + (scripts[1] if len(scripts) > 1 else "") + "}"
-        if name == "mmultiscripts" and elements:
-            base = _braced(conv(elements[0]))
-            post, pre, target = [], [], None
-            target = post
-            for c in elements[1:]:
-                if c.name == "mprescripts":
-                    target = pre
-                    continue
-                target.append(conv(c))
-            out = ""
-            if pre:
-                sub = "".join(pre[0::2])
-                sup = "".join(pre[1::2])
-                out += "{}" + (f"_{{{sub}}}" if sub else "") + (f"^{{{sup}}}" if sup else "")
-            out += base
-            sub, sup = "".join(post[0::2]), "".join(post[1::2])
-            out += (f"_{{{sub}}}" if sub else "") + (f"^{{{sup}}}" if sup else "")
-            return out
-        if name == "mfrac" and len(elements) >= 2:
-            return "\\frac{" + conv(elements[0]) + "}{" + conv(elements[1]) + "}"
-        if name == "msqrt":
-            return "\\sqrt{" + _join([conv(c) for c in elements]) + "}"
-        if name == "mroot" and len(elements) >= 2:
-            return "\\sqrt[" + conv(elements[1]) + "]{" + conv(elements[0]) + "}"
-        if name in ("mover", "munder", "munderover") and elements:
-            base_node = elements[0]
-            base = conv(base_node)
-            others = [conv(c) for c in elements[1:3]]
-            if name == "mover" and len(elements) >= 2:
-                accent = _ACCENT_CHARS.get("".join(_iter_text(elements[1])).strip())
-                if accent:
-                    return "\\" + accent + "{" + base + "}"
-            big = "".join(_iter_text(base_node)).strip() in _BIG_OPERATORS
-            under = others[0] if name != "mover" and others else ""
-            over = others[-1] if name != "munder" and others else ""
-            if big:
-                return _braced(base) + (f"_{{{under}}}" if under else "") + (f"^{{{over}}}" if over else "")
-            if over:
-                base = "\\overset{" + over + "}{" + base + "}"
-            if under:
-                base = "\\underset{" + under + "}{" + base + "}"
-            return base
-        if name == "mfenced":
-            open_, close = node.attrs.get("open", "("), node.attrs.get("close", ")")
-            separators = (node.attrs.get("separators", ",") or "").split() or [","]
-            sep = separators[0] if len(separators[0]) == 1 else separators[0][0]
-            return _symbol(open_) + sep.join(conv(c) for c in elements) + _symbol(close)
-        self.unsupported.append(name)
-        return _join([conv(c) for c in elements]) if elements else _escape(text)
+        base = self.convert(elements[0], depth)
+        others = [self.convert(c, depth) for c in elements[1:3]]
+        if name == "mover" and len(elements) >= 2:
+            accent = _ACCENT_CHARS.get(_node_text(elements[1]).strip())
+            if accent:
+                return "\\" + accent + "{" + base + "}"
+        under = others[0] if name != "mover" and others else ""
+        over = others[-1] if name != "munder" and others else ""
+        if _node_text(elements[0]).strip() in _BIG_OPERATORS:
+            return _braced(base) + _subsup(under, over)
+        if over:
+            base = "\\overset{" + over + "}{" + base + "}"
+        if under:
+            base = "\\underset{" + under + "}{" + base + "}"
+        return base
+
+    def mfenced(self, node: _El, elements: list[_El], depth: int) -> str:
+        open_, close = node.attrs.get("open", "("), node.attrs.get("close", ")")
+        separators = (node.attrs.get("separators", ",") or "").split() or [","]
+        sep = separators[0] if len(separators[0]) == 1 else separators[0][0]
+        return _symbol(open_) + sep.join(self.convert(c, depth) for c in elements) + _symbol(close)
+
+    #: element name -> its handler; any other element is unsupported (see :meth:`convert`)
+    HANDLERS: ClassVar[dict[str, Callable[[_MathML, _El, list[_El], int], str | None]]] = {
+        **dict.fromkeys(("math", "mrow", "mstyle", "mpadded", "menclose", "merror", "", "mtd", "mtr",
+                         "msrow"), row),
+        **dict.fromkeys(("annotation", "annotation-xml", "mphantom", "none", "mprescripts",
+                         "malignmark", "maligngroup"), nothing),
+        "semantics": semantics, "maction": first,
+        "mi": mi, "mn": mn, "mo": mo, "mtext": mtext, "ms": mtext, "mspace": mspace,
+        "msub": scripts, "msup": scripts, "msubsup": scripts, "mmultiscripts": mmultiscripts,
+        "mfrac": mfrac, "msqrt": msqrt, "mroot": mroot,
+        "mover": under_over, "munder": under_over, "munderover": under_over, "mfenced": mfenced,
+    }
+
+
+def _node_text(node: _El) -> str:
+    return "".join(_iter_text(node))
+
+
+def _subsup(sub: str, sup: str) -> str:
+    """``_{sub}^{sup}``, each only when not empty."""
+    return (f"_{{{sub}}}" if sub else "") + (f"^{{{sup}}}" if sup else "")
 
 
 def _symbol(char: str) -> str:

@@ -27,7 +27,8 @@ _TEXT_FONTS = frozenset({"text", "textrm", "textnormal", "mbox", "hbox", "textit
 
 class _MathReader:
     def __init__(self, source: str):
-        self.toks = [(m.lastindex, m.group(m.lastindex)) for m in _TOKEN.finditer(source)]
+        # (every alternative of _TOKEN is a group: k is always set, the test never fails)
+        self.toks = [(k, m.group(k)) for m in _TOKEN.finditer(source) if (k := m.lastindex)]
         self.i = 0
         self.out: list[Run] = []
         self.ok = True

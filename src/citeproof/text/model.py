@@ -161,17 +161,17 @@ class Text:
         items = self.items
         if protect == "auto" and self.source != "tex":
             items = protect_case(items)
-        atoms: list[tuple[str, frozenset[str]]] = []
+        atoms: list[tuple[str | list[str], frozenset[str]]] = []  # (runs' text: a list to escape)
         for item in items:
             marks = item.marks if protect == "auto" else item.marks - {"nocase"}
             if type(item) is Run:
                 if atoms and atoms[-1][1] == marks and type(atoms[-1][0]) is list:
                     atoms[-1][0].append(item.text)
                 else:
-                    atoms.append(([item.text], marks))  # type: ignore[arg-type]
+                    atoms.append(([item.text], marks))
             else:
                 atoms.append(("$" + item.tex + "$" if item.tex else "", marks - {"nocase"}))
-        pieces = [(tex_escape("".join(f)) if type(f) is list else f, m) for f, m in atoms]
+        pieces = [(tex_escape("".join(f)) if isinstance(f, list) else f, m) for f, m in atoms]
         out = nest(pieces, _TEX_ORDER, _TEX_OPEN)
         if protect == "all" and out:
             out = "{" + ("{}" if out.startswith("\\") else "") + out + "}"

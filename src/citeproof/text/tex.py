@@ -71,6 +71,8 @@ class Macro(NamedTuple):
 class Macros(tuple):
     """An immutable, hashable table of :class:`Macro` by name (without backslash)."""
 
+    table: dict[str, Macro]  # (set by __new__)
+
     def __new__(cls, items: Mapping[str, "Macro | str | tuple[int, str]"] | None = None):
         pairs = []
         for name, value in (items or {}).items():
@@ -78,7 +80,7 @@ class Macros(tuple):
                 value = Macro(0, value)
             pairs.append((name.lstrip("\\"), Macro(int(value[0]), str(value[1]))))
         self = super().__new__(cls, sorted(pairs))
-        self.table = dict(pairs)  # type: ignore[attr-defined]
+        self.table = dict(pairs)
         return self
 
 
@@ -119,6 +121,7 @@ class _Tok:
 
 
 def _tokens(source: str) -> list[_Tok]:
+    # (every alternative of _TOKEN is a group, so a match's lastindex is an int)
     return [_Tok(m.lastindex, m.group(m.lastindex)) for m in _TOKEN.finditer(source)]  # type: ignore[arg-type]
 
 
@@ -128,7 +131,7 @@ class TexReader:
         self.i = 0
         self.out: list[Run | Math] = []
         self.warnings: dict[tuple[str, str], TextWarning] = {}
-        self.macros = macros.table if macros else {}  # type: ignore[attr-defined]
+        self.macros = macros.table if macros else {}
         self.expansions = 0
         self.flat = 0  # braces opened beyond MAX_DEPTH (read as nothing)
         self.no_close: dict[str, int] = {}
@@ -176,7 +179,7 @@ class TexReader:
             return ""
         if tok.kind == BRACE and tok.text == "{":
             self.i += 1
-            depth, parts = 1, []
+            depth, parts = 1, list[str]()
             while self.i < len(self.toks):
                 t = self.toks[self.i]
                 self.i += 1
@@ -330,6 +333,7 @@ class TexReader:
             self.out.extend(runs)
             return
         r = runs[first]
+        assert isinstance(r, Run)  # (chosen above as one)
         text = r.text.lstrip()
         base = {"ı": "i", "ȷ": "j"}.get(text[0], text[0])
         runs[first] = Run(unicodedata.normalize("NFC", base + ACCENTS[name]) + text[1:], r.marks)
@@ -536,7 +540,7 @@ class TexReader:
 def _retoken(text: str) -> tuple[int, str]:
     m = _TOKEN.match(text)
     if m and m.end() == len(text):
-        return m.lastindex, text  # type: ignore[return-value]
+        return m.lastindex, text  # type: ignore[return-value]  # (every alternative is a group)
     return TEXT, text
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from citeproof.bib import BibError, BibResult, load_bib, parse_bib_text, validate_references
+from citeproof.model import require_identifiers
 from citeproof.model import Author, Reference
 from citeproof.bib.scan import Scanner
 from scratch import FIXTURE
@@ -329,7 +330,7 @@ def test_a_complete_reference_has_no_problems():
 
 
 @pytest.mark.parametrize("changes, expected", [
-    (dict(doi="", pmid=""), [("missing-identifier", "error", 10, None)]),
+    (dict(doi="", pmid=""), [("missing-identifier", "warning", 12, "doi")]),
     (dict(doi="", no_identifier=True, url="https://search.pedro.org.au/x"),
      [("missing-identifier", "warning", 16, "identifier")]),
     (dict(doi="10.12/x"), [("invalid-doi", "error", 12, "doi")]),
@@ -339,14 +340,23 @@ def test_a_complete_reference_has_no_problems():
     (dict(url="javascript:alert(1)"), [("invalid-url", "error", 14, "url")]),
     (dict(doi="", no_identifier=True, url="javascript:alert(1)"),
      [("missing-identifier", "warning", 16, "identifier"), ("invalid-url", "error", 14, "url")]),
-    (dict(title=""), [("missing-field", "error", 10, None)]),
-    (dict(authors=(), journal=""), [("missing-field", "error", 10, None)] * 2),
+    (dict(title=""), [("missing-field", "warning", 10, None)]),
+    (dict(authors=(), journal=""), [("missing-field", "warning", 10, None)] * 2),
     (dict(entry_type="misc", journal="", year=""), []),
 ])
 def test_validate_references_codes(changes, expected):
     problems = validate_references({"k": ref(**changes)})
     assert codes(problems) == expected
     assert all(p.key == "k" and p.file == "refs.bib" and "k:" in p.message for p in problems)
+
+
+def test_a_site_that_requires_identifiers_makes_their_absence_an_error():
+    """Valid BibTeX without a DOI is a warning; ``require_identifier`` (this project's
+    article) makes it an error, but not a reference marked ``identifier = {none}``."""
+    problems = validate_references({"a": ref(key="a", doi=""), "b": ref(key="b", doi="", no_identifier=True)})
+    assert [p.severity for p in problems] == ["warning", "warning"]
+    assert [p.severity for p in require_identifiers(problems)] == ["error", "warning"]
+    assert require_identifiers(problems, required=False) == problems
 
 
 def test_marked_reference_names_the_url_to_check():
@@ -377,7 +387,6 @@ COMPLETE = {
     "book": dict(editor="E, F", title="T", publisher="P", year="2000"),
     "incollection": dict(author="A, B", title="T", booktitle="B", publisher="P", year="2000"),
     "inbook": dict(author="A, B", title="T", publisher="P", year="2000"),
-    "misc": dict(title="T"),
     "online": dict(title="T", url="https://example.org"),
     "phdthesis": dict(author="A, B", title="T", school="S", year="2000"),
     "techreport": dict(author="A, B", title="T", institution="I", year="2000"),
@@ -386,7 +395,7 @@ COMPLETE = {
 
 def typed_entry(entry_type: str, drop: str = "", **extra) -> str:
     """The entry on line 2 (a comment on line 1), without the field ``drop``."""
-    fields = {**COMPLETE[entry_type], **extra, "doi": "10.1000/x"}
+    fields = {**COMPLETE[entry_type], **extra, **({} if entry_type == "online" else {"doi": "10.1000/x"})}
     body = ",\n  ".join(f"{name} = {{{value}}}" for name, value in fields.items() if name != drop)
     return f"%\n@{entry_type}{{k,\n  {body},\n}}\n"
 
@@ -405,11 +414,14 @@ def test_each_type_with_its_required_fields_has_no_missing_field(entry_type):
     (t, name) for t, fields in COMPLETE.items() for name in fields])
 def test_each_required_field_missing_is_named_with_the_entry_line(entry_type, name):
     problems = missing(typed_entry(entry_type, drop=name))
-    if entry_type in ("book", "inbook") and name in ("author", "editor"):
-        message = (f"k: the {entry_type} has neither author nor editor: "
+    if entry_type in ("book", "inbook", "incollection") and name in ("author", "editor"):
+        message = (f"k: the @{entry_type} has neither author nor editor, so its reference lacks it: "
                    "add author = {...} or editor = {...}")
+    elif entry_type == "online" and name == "url":
+        message = ("k: the @online has neither url nor eprint nor doi, so its reference lacks it: "
+                   "add url = {...} or eprint = {...} or doi = {...}")
     else:
-        message = f"k: the {entry_type} has no {name}: add {name} = {{...}}"
+        message = f"k: the @{entry_type} has no {name}, so its reference lacks it: add {name} = {{...}}"
     assert problems == [(2, message, "refs.bib")]
 
 
@@ -419,17 +431,27 @@ def test_a_book_needs_an_author_or_an_editor(entry_type):
     assert missing(typed_entry(entry_type, drop="author", editor="E, F")) == []
     neither = typed_entry(entry_type, drop="editor" if entry_type == "book" else "author")
     assert [m for _, m, _ in missing(neither)] == [
-        f"k: the {entry_type} has neither author nor editor: add author = {{...}} or editor = {{...}}"]
+        f"k: the @{entry_type} has neither author nor editor, so its reference lacks it: add author = "
+        "{...} or editor = {...}"]
 
 
-def test_types_without_a_table_row_need_nothing():
-    assert missing("@manual{k,\n  doi = {10.1000/x},\n}\n") == []
+def test_a_miscellaneous_work_needs_nothing():
+    """BibTeX requires nothing of @misc (nor of @unpublished, set as one)."""
+    assert missing("@misc{k}\n") == []
     assert missing("@unpublished{k, doi = {10.1000/x}}\n") == []
 
 
+@pytest.mark.parametrize("text", ["@online{k, author = {A, B}, title = {T}, date = {2021}, eprint = {2101.00001},"
+                                  " eprinttype = {arxiv}}\n",
+                                  "@online{k, title = {T}, doi = {10.1000/x}}\n",
+                                  "@online{k, title = {T}, url = {https://x.org/}}\n"])
+def test_a_web_page_needs_a_url_an_eprint_or_a_doi(text):
+    assert missing(text) == []
+
+
 def test_an_empty_required_value_counts_as_missing():
-    assert [m for _, m, _ in missing(typed_entry("misc", title=" "))] == [
-        "k: the misc has no title: add title = {...}"]
+    assert [m for _, m, _ in missing(typed_entry("article", title=" "))] == [
+        "k: the @article has no title, so its reference lacks it: add title = {...}"]
 
 
 def test_pubmed_alias_line_is_used_for_pmid_problems():

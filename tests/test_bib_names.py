@@ -19,7 +19,7 @@ from pybtex.database import Person
 from pybtex.database.input.bibtex import Parser
 
 from citeproof.bib import parse_bib_text
-from citeproof.bib.latex import _read_word
+from citeproof.bib.latex import latex_warnings
 from citeproof.bib.names import people, person
 from citeproof.bib.scan import Scanner, scan
 from scratch import FIXTURE, GOLDEN
@@ -71,14 +71,16 @@ def test_a_name_list_splits_as_pybtex_splits_it(value):
     assert [str(e) for e in ours_errors] == [str(e) for e in theirs_errors]
 
 
-def test_only_a_backslash_makes_a_word_unreadable():
-    """The loader looks for unreadable LaTeX only in values with a backslash."""
+def test_only_tex_syntax_can_leave_a_word_undecoded():
+    """Random text without a backslash is never reported as undecoded LaTeX but for unclosed
+    math (a lone ``$``) and unbalanced braces, which are."""
     rng = random.Random(7)
-    alphabet = "{}~-'`a$^_%&#\"ö.,:;!?()[]@ 0\t"
+    alphabet = "~-'`a^_%&#\"ö.,:;!?()[]@ 0\t"
     words = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8)))
              for _ in range(20000)]
-    assert [w for w in words if _read_word(w) is None] == []
-    assert _read_word("C:\\") is None  # the check itself can fail
+    assert [w for w in words if latex_warnings(w)] == []
+    assert [w.code for w in latex_warnings("C:\\")] == ["trailing-backslash"]  # the check can fail
+    assert [w.code for w in latex_warnings("a $b")] == ["unclosed-math"]
 
 
 # ------------------------------------------------------------ the quick scanner

@@ -8,7 +8,7 @@ import pytest
 from pybtex.plugin import find_plugin
 from pybtex.richtext import HRef, Text
 
-from citeproof import bib
+from citeproof import text
 from citeproof.bib import load_bib, parse_bib_text
 from citeproof.style import HtmlBackend, VancouverStyle, format_entries
 from scratch import FIXTURE, GOLDEN, assert_golden, golden_html, golden_text
@@ -306,8 +306,7 @@ def test_formatting_time_grows_linearly_with_the_entries():
     """2,000 entries cost about ten times 200 (a ratio in one run: the machine is noisy;
     the absolute figures are in the README's benchmarks, from scripts/bench_build.py)."""
     def timed(n: int) -> tuple[float, dict]:
-        bib.latex_to_text.cache_clear()
-        bib._read_word.cache_clear()
+        text.cache_clear()
         result = parse_bib_text(big_bib(n), "big.bib")
         assert result.problems == [] and len(result.references) == n
         start = time.perf_counter()

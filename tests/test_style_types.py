@@ -84,10 +84,10 @@ def test_golden_types_read_as_citing_medicine():
 
 # ---------------------------------------------------------------- dispatch and pieces
 
-def test_each_type_is_formatted_by_its_own_method():
+def test_each_format_is_set_by_its_own_method():
     class Marked(VancouverStyle):
-        def format_techreport(self, context):
-            return super().format_techreport(context) + " (report)"
+        def format_report(self, fields):
+            return super().format_report(fields) + " (report)"
 
     data = parse_bib_text("@TechReport{r, author={Yen, G. G.}, title={T}, institution={I}, year=2002}\n"
                           "@article{a, title={A}, journal={J}, year=2001}\n", "r.bib").data

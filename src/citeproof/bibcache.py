@@ -53,7 +53,8 @@ from . import cachefile
 from .model import BibError, FormattedEntry, Problem, Reference, everyone_names
 
 #: the source files (a directory: its ``*.py``) whose change invalidates the cache
-_CODE = ("bib", "style.py", "render.py", "identifiers.py", "model.py", "bibcache.py", "cachefile.py", "exports.py")
+_CODE = ("bib", "text", "style.py", "dialect.py", "dates.py", "render.py", "identifiers.py", "model.py",
+         "bibcache.py", "cachefile.py", "exports.py")
 _KEEP = 8  # whole-bib cache files kept per directory (newest first)
 _KEEP_RECORDS = 4  # entry-record files kept per directory (one per bib and style options)
 
@@ -208,14 +209,9 @@ def _products(refs: dict, formatted: dict, old: dict[str, tuple], digests: dict,
 
 
 def _once(found: list[Problem]) -> list[Problem]:
-    """``found`` without repeats: one problem per (code, key, field) of a reference, in
-    order; every problem without a key."""
-    problems, seen = [], set()
-    for problem in found:
-        if (problem.code, problem.key, problem.field) not in seen or problem.key is None:
-            seen.add((problem.code, problem.key, problem.field))
-            problems.append(problem)
-    return problems
+    """``found`` without exact repeats, in order (two problems of one code on one line are
+    two problems: the checker reports both, so the build does)."""
+    return list(dict.fromkeys(found))
 
 
 def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_ranges: str,
@@ -236,6 +232,8 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
     # (for the style) only of those, each entry's digest kept with its chunk
     bib, parsed, digests = parse_bib_chunks(source, name, records.parsed if records is not None else None,
                                             keep=_digest, all_entries=False)
+    if bib.data.preamble:  # the macros it defines are part of what each entry shows
+        digests = _with_preamble(digests, bib.data.preamble)
     text = raw.decode("utf-8-sig", errors="replace")
     old = records.entries if records is not None else {}
     bibtex, chunks = bibtex_texts(text, records.chunks if records is not None else {})
@@ -247,8 +245,8 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
     kept, entries, pieces = _products(refs, formatted, old, digests, bibtex)
     page_keys, shape = page_digests(refs, digests, bibtex)
     checks = _checks(refs, page_keys, records.checks if records is not None else {}, validate_references)
-    problems = _once([*bib.problems, *(p for key in refs for p in checks[key][1]),
-                      *(p for e in entries.values() for p in e.problems)])
+    # (the formatted entries' problems, a url left out, are the checks' invalid-url: reported once)
+    problems = _once([*bib.problems, *(p for key in refs for p in checks[key][1])])
     listed = {key: kept[key][3] if key in kept else readable_identifiers(e.html)
               for key, e in entries.items()}
     result = LoadedBib(refs, problems, entries, join_downloads(pieces),
@@ -322,6 +320,12 @@ def _digest(entry) -> bytes:
     except ValueError:  # not a plain value (a newer pybtex?): its repr
         data = repr(value).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _with_preamble(digests: dict[str, bytes], preamble: str) -> dict[str, bytes]:
+    """Each entry's digest joined with the bib's @preamble (its macros decode the entry)."""
+    salt = preamble.encode("utf-8", "surrogatepass")
+    return {key: hashlib.blake2b(digest + salt, digest_size=16).digest() for key, digest in digests.items()}
 
 
 def _items(mapping) -> tuple:

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from .bib import load_bib, validate_references
+from .model import require_identifiers
 from .config import DEFAULT_LOCK_NAME, default_lock
 from .edition import check_edition
 from .errors import EXIT_ERRORS, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, InputError
@@ -59,6 +60,9 @@ class CheckOptions:
     #: the article's edition folder under ``root`` (the ``edition`` option; "": none):
     #: every change from its original edition must be declared
     edition: str = ""
+    #: a reference without DOI, PMID or ``identifier = {none}`` is an error (the project's
+    #: ``require_identifier`` option), not a warning
+    require_identifier: bool = False
 
 
 @dataclass
@@ -139,7 +143,8 @@ def _offline(options: CheckOptions):
     bib = load_bib(options.bib, entries=False)  # the checker needs no pybtex entries
     pages = _docs(options.docs, options.exclude)
     docs = [doc for _, doc in pages]
-    problems = list(bib.problems) + validate_references(bib.references)
+    problems = list(bib.problems) + require_identifiers(validate_references(bib.references),
+                                                        options.require_identifier)
     for doc in docs:
         problems.extend(doc.problems)
     problems += resolve_keys(docs, bib.references.keys())

@@ -176,7 +176,7 @@ def check(config_file, bib, docs, lock, trusted_lock, offline, fmt, timeout, dea
                 bib=paths.bib, docs=paths.docs, lock=paths.lock, lock_explicit=lock is not None,
                 trusted_lock=trusted_lock, offline=offline, max_age=timedelta(days=max_age), registry=registry,
                 not_names=paths.options.not_names, root=paths.root, edition=paths.options.edition,
-                exclude=paths.exclude)
+                exclude=paths.exclude, require_identifier=paths.options.require_identifier)
             result = run_check(options)
     except CiteproofError as exc:
         _fail(exc)

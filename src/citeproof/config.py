@@ -63,6 +63,10 @@ class SiteOptions:
     """Words the prose checks never take for a person's name at the start of a sentence,
     besides the built-in list (articles, pronouns, "Researchers", "Study" …): the words of
     your subject that open sentences ("Glaciers", "Permafrost")."""
+    require_identifier: bool = False
+    """Every reference must have a DOI or PMID, or say it has none (``identifier = {none}``):
+    one without is an error, not a warning (a site whose citations must all be confirmed by
+    a registry, as this project's article)."""
     edition: str = ""
     """A folder (relative to the root) holding the article's original edition
     (``original.txt``) and its declared changes (``changes.yml``): the checker then reports
@@ -79,6 +83,9 @@ class SiteOptions:
                 object.__setattr__(self, name, os.fspath(value))
             elif not isinstance(value, str):
                 raise ConfigError(f"citeproof: {name} must be a path (text), not {value!r}.")
+        if not isinstance(self.require_identifier, bool):
+            raise ConfigError(f"citeproof: require_identifier must be true or false, not "
+                              f"{self.require_identifier!r}.")
         for name, allowed in CHOICES.items():
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"citeproof: {name} is {getattr(self, name)!r}; use one of "

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 import operator
 import pickle
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from typing import ClassVar, Literal, Optional
 
 from .errors import BibError  # noqa: F401  (re-exported: the cached bib's loaders raise it)
+from .dialect import FIELD_ALIASES, kind_of, raw_field
 
 Severity = Literal["error", "warning"]
 
@@ -56,6 +57,18 @@ class ProblemCode(StrEnum):
     UNDECLARED_CHANGE = "undeclared-change"  # the article differs from its original edition
     UNKNOWN_FIELD = "unknown-field"  # a bib field the entry's type does not use (a typo?)
     INVALID_METADATA = "invalid-metadata"  # a page's front matter that its metadata cannot use
+    UNDECODED_LATEX = "undecoded-latex"  # LaTeX in a shown field that is left as its text
+    UNKNOWN_TYPE = "unknown-type"  # an entry type neither BibTeX nor biblatex defines
+
+
+def require_identifiers(problems: list[Problem], required: bool = True) -> list[Problem]:
+    """``problems`` with each reference that has neither DOI nor PMID nor ``identifier =
+    {none}`` an error (the site's ``require_identifier`` option: every citation must be
+    one a registry can confirm); unchanged when not ``required``."""
+    if not required:
+        return problems
+    return [replace(p, severity="error") if p.code == ProblemCode.MISSING_IDENTIFIER and p.field == "doi" else p
+            for p in problems]
 
 
 #: The codes as plain strings, in the order above.
@@ -287,18 +300,36 @@ class Reference:
         {"title", "journal", "year", "volume", "number"})
 
     def field(self, name: str) -> str:
-        """A field's decoded text (``""`` when absent): ``ref.field("publisher")``."""
+        """A field's decoded text (``""`` when absent): ``ref.field("publisher")``; biblatex's
+        and BibTeX's names alike (``ref.field("address")`` reads ``location`` too, and
+        ``year``, ``month`` and ``day`` come from ``date`` when the entry has only that;
+        ``month`` as a number, see :func:`citeproof.dialect.raw_field`)."""
         if name in self.DECODED_ATTRIBUTES:
             return getattr(self, name)
+        return raw_field(self._own, name)
+
+    def _own(self, name: str) -> str:
         for fname, text in self.fields:
             if fname == name:
                 return text
         return ""
 
+    @property
+    def kind(self) -> str:
+        """The format the entry is set in: ``article``, ``book``, ``chapter``, ``paper``,
+        ``proceedings``, ``report``, ``thesis``, ``webpage``, ``dataset``, ``software``,
+        ``patent``, ``preprint`` or ``misc`` (:func:`citeproof.dialect.kind_of`)."""
+        return kind_of(self.entry_type, self.field)
+
     def line_of(self, field_name: str) -> int:
-        for name, line in self.field_lines:
-            if name == field_name:
-                return line
+        """The line of a field (of its biblatex or BibTeX twin, of ``date`` for ``year``),
+        else of the entry."""
+        names = FIELD_ALIASES.get(field_name, (field_name,))
+        names += ("date",) if field_name in ("year", "month", "day") else ()
+        for wanted in names:
+            for name, line in self.field_lines:
+                if name == wanted:
+                    return line
         return self.line
 
 

@@ -40,7 +40,7 @@ from .bibcache import LoadedBib, load_formatted_bib
 from .config import SiteOptions, default_lock
 from .errors import BibError
 from .lock import Lock
-from .model import Problem, Record
+from .model import Problem, Record, require_identifiers
 from .model import ProblemCode as Code
 from .pagecache import PageCache
 from .pages import front_matter_authors
@@ -247,7 +247,7 @@ class SiteCore:
 
     def bib_problems(self) -> list[Problem]:
         """Every problem of the bib itself (a site reports them on every build)."""
-        problems = list(self.bib.problems)
+        problems = require_identifiers(list(self.bib.problems), self.options.require_identifier)
         if not self.bib.references:
             problems.append(Problem(Code.BIB_SYNTAX, "error", "the bib file has no entries: every "
                                     "citation will show as unknown", file=self.bib_label))

@@ -1,28 +1,39 @@
 """The ``vancouver`` pybtex formatting style and the site's safe HTML for references.
 
 References are set as NLM's *Citing Medicine* (the Vancouver style of medical
-journals) sets them, one ``format_<type>`` method per entry type, as pybtex's own
-styles dispatch::
+journals) sets them. Every BibTeX and biblatex entry type is one of the formats
+:data:`citeproof.dialect.KINDS` names, and each format has its ``format_<kind>`` method,
+as pybtex's own styles dispatch on the type::
 
     Halpern SD, Ubel PA, Caplan AL. Solid-organ transplantation in HIV-infected
-    patients. N Engl J Med. 2002;347(4):284-7. doi:10.1056/NEJMsb020632. PMID: 12140307.
+    patients. N Engl J Med. 2002 Jul 25;347(4):284-7. doi:10.1056/NEJMsb020632. PMID: 12140307.
     Murray PR, Rosenthal KS. Medical microbiology. 4th ed. St. Louis: Mosby; 2002.
+    Rice AS, Bridges D. Cannabinoids and pain. In: Dostorovsky JO, Carr DB, editors.
+    Proceedings of the 10th World Congress on Pain; 2002 Aug 17-22; San Diego, CA.
+    Seattle: IASP Press; 2003. p. 437-68.
     World Health Organization. Malaria [Internet]. Geneva: WHO; 2023 [cited 2026 Nov 27].
     Available from: https://www.who.int/…
+
+biblatex's fields are read as their BibTeX twins (``journaltitle``, ``location``,
+``date``, ``institution``), its own (``subtitle``, ``maintitle``, ``eventdate``,
+``venue``, ``urldate``, ``pagetotal``, ``eprint``) where Citing Medicine has a place
+for them. TeX is decoded by the text model (:mod:`citeproof.text`), with the bib's
+``@preamble`` macros: ``\\emph`` and ``\\textit`` are italic, ``\\textsuperscript`` a
+superscript, math Unicode where Unicode can write it and TeX source otherwise.
 
 Authors: up to six, then "et al." (ICMJE; ``authors="all"`` or ``"three"`` choose
 otherwise); initials without dots; an organisation (one braced name) whole. The
 title exactly as the bib has it (no sentence-casing, so an unbraced "DNA" stays
-"DNA"); the journal as the bib has it; ``year;volume(issue):pages`` with page ranges
-shortened (786-92; ``page_ranges="full"`` keeps 786-792). The DOI, PubMed and PMC
+"DNA"); the journal as the bib has it; ``year month;volume(issue):pages`` with page
+ranges shortened (786-92; ``page_ranges="full"`` keeps 786-792). The DOI, PubMed and PMC
 links follow; a ``url`` is linked only when there is neither DOI nor PMID, and only
 when it is an http(s) URL: any other URL is dropped and reported as an
-``invalid-url`` problem. A type without its own method is set as ``@misc``.
+``invalid-url`` problem.
 
 The style is a real pybtex pipeline (entry point ``pybtex.style.formatting:
 vancouver``): it builds pybtex rich text and renders it with a subclass of pybtex's
-HTML backend that also escapes link targets, drops non-http(s) links and marks
-links ``rel="noopener"``.
+HTML backend that also escapes link targets, drops non-http(s) links, marks links
+``rel="noopener"`` and writes only the tags it knows.
 """
 from __future__ import annotations
 
@@ -41,13 +52,18 @@ from pybtex.style.names.plain import NameStyle as _PlainNames
 from pybtex.style.sorting.none import SortingStyle as _NoSorting
 
 from .bib import latex_to_text, normalize_pages, person_to_author
+from .dates import Date, month_number, parse_date
+from .dialect import (DEFAULT_PUBLISHERS, PUBLISHERS, book_title, eprint_archive, eprint_url, full_title,
+                      kind_of, patent_office, raw_field, thesis_degree, work_title)
 from .identifiers import (doi_url, is_http_url, linked_url, normalize_doi, normalize_pmcid, pmc_url,
                           pubmed_url)
 from .model import AUTHOR_RULES, PAGE_RANGES, FormattedEntry, Problem, Reference
 from .model import ProblemCode as Code
-from .render import DEFAULT_PUBLISHER_FIELDS, PUBLISHER_FIELDS
+from .text import Macros, Run, from_tex, macros_from_preamble
+from .text.model import script
 
-__all__ = ["FormattedEntry", "HtmlBackend", "VancouverStyle", "format_entries", "url_problems"]
+__all__ = ["Fields", "FormattedEntry", "HtmlBackend", "TextBackend", "VancouverStyle", "format_entries",
+           "rich_text", "url_problems"]
 
 class HtmlBackend(html_backend.Backend):
     """pybtex's HTML backend, made safe for a page: every text and URL is escaped.
@@ -67,6 +83,17 @@ class HtmlBackend(html_backend.Backend):
             return text
         return f'<a href="{html.escape(url, quote=True)}" rel="noopener">{text}</a>' if text else ""
 
+    def format_tag(self, tag_name: str, text: str) -> str:
+        """The tags the style makes (:data:`_HTML_TAGS`); any other name gives its text only."""
+        opening, closing = _HTML_TAGS.get(tag_name, ("", ""))
+        return f"{opening}{text}{closing}" if text else ""
+
+
+#: The tags the style writes, by the name its rich text gives them.
+_HTML_TAGS = {"i": ("<i>", "</i>"), "b": ("<b>", "</b>"), "sup": ("<sup>", "</sup>"),
+              "sub": ("<sub>", "</sub>"), "bdi": ("<bdi>", "</bdi>"), "code": ("<code>", "</code>"),
+              "cp-sc": ('<span class="cp-sc">', "</span>"), "cp-math": ('<code class="cp-math">', "</code>")}
+
 
 #: Right-to-left letters (Hebrew to NKo, presentation forms, RTL scripts beyond the BMP)
 #: and the bidi marks, embeddings, overrides and isolates.
@@ -74,15 +101,93 @@ _RIGHT_TO_LEFT = re.compile(
     "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff"
     "\u061c\u200f\u202a-\u202e\u2066-\u2069]")
 
+class TextBackend(plaintext.Backend):
+    """pybtex's plain-text backend; super- and subscripts in Unicode where it has them all."""
+
+    def format_tag(self, tag_name: str, text: str) -> str:
+        return script(text, frozenset({tag_name})) if tag_name in ("sup", "sub") else text
+
+
 _HTML = HtmlBackend()
-_TEXT = plaintext.Backend()
+_TEXT = TextBackend()
+
+
+class Fields:
+    """One pybtex entry as the style reads it: biblatex's field names as their BibTeX twins
+    (:func:`citeproof.dialect.raw_field`), TeX decoded with the bib's ``@preamble``
+    ``macros``; :attr:`kind` is the format it is set in."""
+
+    __slots__ = ("entry", "macros", "kind")
+
+    def __init__(self, entry: Entry, macros: Macros | None = None):
+        self.entry, self.macros = entry, macros
+        self.kind = kind_of(entry.type, self.written)
+
+    def written(self, name: str) -> str:
+        """A field as the bib writes it (after @string expansion)."""
+        return self.entry.fields.get(name, "")
+
+    def text(self, name: str) -> str:
+        """A field as plain Unicode (biblatex's name or BibTeX's, LaTeX decoded)."""
+        return latex_to_text(raw_field(self.written, name), self.macros).strip()
+
+    def first(self, names: Iterable[str]) -> str:
+        """The first of the fields ``names`` that the entry has, as plain Unicode."""
+        return next((text for text in map(self.text, names) if text), "")
+
+    def rich(self, value: str) -> list:
+        """A TeX value as pybtex rich text: italic, bold, small capitals, monospace,
+        super- and subscripts as tags, math kept as TeX where Unicode cannot write it."""
+        return rich_text(value, self.macros)
+
+    def date(self, name: str = "date") -> Date:
+        """The work's date: biblatex's ``date`` (or ``urldate``, ``eventdate``), else BibTeX's
+        ``year``, ``month`` and ``day``."""
+        written = self.written(name)
+        if written or name != "date":
+            return parse_date(latex_to_text(written, self.macros))
+        day = self.text("day")
+        return Date(self.text("year"), month_number(self.text("month")),
+                    int(day) if day.isascii() and day.isdigit() and int(day) <= 31 else 0)
+
+
+#: The text model's marks as the tags pybtex's backends render (innermost last).
+_MARK_TAGS = (("bold", "b"), ("italic", "i"), ("smallcaps", "cp-sc"), ("mono", "code"),
+              ("sup", "sup"), ("sub", "sub"))
+
+
+def rich_text(value: str, macros: Macros | None = None) -> list:
+    """A TeX value as a list of pybtex rich-text parts (see :meth:`Fields.rich`)."""
+    if not _TEX.search(value):
+        value = " ".join(value.split())
+        return [value] if value else []
+    parts: list = []
+    for item in from_tex(value, macros).items:
+        if type(item) is Run:
+            parts.append(_marked(item.text, item.marks))
+        elif item.runs is None:  # math Unicode cannot write: its TeX source
+            parts.append(_marked(Tag("cp-math", item.tex), item.marks - {"mono"}))
+        else:
+            parts.extend(_marked(run.text, item.marks | run.marks) for run in item.runs)
+    return parts
+
+
+def _marked(part, marks: frozenset[str]):
+    for mark, tag in reversed(_MARK_TAGS):
+        if mark in marks:
+            part = Tag(tag, part)
+    return part
 
 
 class VancouverStyle(BaseStyle):
-    """Vancouver (NLM *Citing Medicine*) references, one ``format_<type>`` per entry type.
+    """Vancouver (NLM *Citing Medicine*) references, one ``format_<kind>`` per format.
 
-    ``authors``: one of :data:`AUTHOR_RULES`; ``page_ranges``: one of :data:`PAGE_RANGES`.
-    A type without its own method is set by :meth:`format_misc`.
+    Every BibTeX and biblatex entry type is set in one of the formats
+    :data:`citeproof.dialect.KINDS` names (``@inproceedings`` as a conference ``paper``,
+    ``@online`` as a ``webpage``, an ``@misc`` with an ``eprint`` as a ``preprint`` ...), by
+    the method of that name; a type neither dialect defines as ``misc``.
+    ``authors``: one of :data:`AUTHOR_RULES`; ``page_ranges``: one of :data:`PAGE_RANGES`;
+    ``macros``: what the bib's ``@preamble`` defines (:func:`format_entries` reads it).
     """
 
     # pybtex's own defaults (plain names, number labels, no sorting), named by class: by
@@ -90,20 +195,21 @@ class VancouverStyle(BaseStyle):
     # (about 30 ms, on each build that formats an entry)
     default_name_style, default_label_style, default_sorting_style = _PlainNames, _NumberLabels, _NoSorting
 
-    def __init__(self, *args, authors: str = "icmje", page_ranges: str = "abbreviated", **kwargs):
+    def __init__(self, *args, authors: str = "icmje", page_ranges: str = "abbreviated",
+                 macros: Macros | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if authors not in AUTHOR_RULES:
             raise ValueError(f"authors must be one of {', '.join(AUTHOR_RULES)}, not {authors!r}")
         if page_ranges not in PAGE_RANGES:
             raise ValueError(f"page_ranges must be one of {', '.join(PAGE_RANGES)}, not {page_ranges!r}")
-        self.authors, self.page_ranges = authors, page_ranges
+        self.authors, self.page_ranges, self.macros = authors, page_ranges, macros
         self.max_authors = _MAX_AUTHORS[authors]
 
     def format_entry(self, label, entry, bib_data=None):
-        formatter = getattr(self, "format_" + entry.type.lower(), self.format_misc)
-        return PybtexFormattedEntry(entry.key, formatter({"entry": entry}), label)
+        fields = Fields(entry, self.macros)
+        return PybtexFormattedEntry(entry.key, getattr(self, "format_" + fields.kind)(fields), label)
 
-    # -- pieces: each returns a list of sentence parts (plain strings and HRefs) --------
+    # -- pieces: each returns a list of sentence parts (strings, Tags and HRefs) ---------
     # (one flat Text per entry: building many small pybtex Texts costs more than the rest)
 
     def format_person(self, person: Person) -> str:
@@ -112,15 +218,16 @@ class VancouverStyle(BaseStyle):
 
         (Not ``format_name``: ``BaseStyle.__init__`` sets that to the name style's.)
         """
-        author = person_to_author(person)
+        author = person_to_author(person, self.macros)
         if author.corporate:
             return author.family
-        lineage = " ".join(latex_to_text(p) for p in person.lineage_names)
+        lineage = " ".join(latex_to_text(p, self.macros) for p in person.lineage_names)
         return " ".join(p for p in (author.family, author.initials, lineage) if p)
 
-    def format_names(self, persons, suffix: str = "") -> list:
+    def format_names(self, persons, role: str = "") -> list:
         """``A, B, C, et al.``: the names the ``authors`` rule keeps, "et al." for the
-        rest (and when the list ends in BibTeX's ``and others``), then ``suffix``."""
+        rest (and when the list ends in BibTeX's ``and others``), then the ``role``
+        (``editor``/``editors``, ``inventor``/``inventors``)."""
         persons = list(persons)
         others = bool(persons) and str(persons[-1]) == "others"
         persons = persons[:-1] if others else persons
@@ -128,106 +235,149 @@ class VancouverStyle(BaseStyle):
         names = [self.format_person(p) for p in persons[:keep]]
         if len(persons) > keep or others:
             names.append("et al")
-        if suffix and names:
-            names.append(suffix)
+        if role and names:
+            names.append(role + ("s" if len(persons) > 1 or others else ""))
         return _sentence(", ".join(names))
 
-    def format_creators(self, entry: Entry) -> list:
+    def format_creators(self, f: Fields) -> list:
         """The authors, or without them the editors (``Doe J, editor.``)."""
-        if entry.persons.get("author"):
-            return self.format_names(entry.persons["author"])
-        return self.format_editors(entry)
+        if f.entry.persons.get("author"):
+            return self.format_names(f.entry.persons["author"])
+        return self.format_editors(f)
 
-    def format_editors(self, entry: Entry) -> list:
-        editors = entry.persons.get("editor", ())
-        return self.format_names(editors, "editors" if len(editors) > 1 else "editor")
+    def format_editors(self, f: Fields) -> list:
+        return self.format_names(f.entry.persons.get("editor", ()), "editor")
 
-    @staticmethod
-    def field(entry: Entry, name: str) -> str:
-        """A field as plain Unicode (LaTeX decoded, braces dropped, case kept)."""
-        return latex_to_text(entry.fields.get(name, "")).strip()
-
-    def first_field(self, entry: Entry, names: tuple[str, ...]) -> str:
-        """The first of the fields ``names`` that the entry has."""
-        return next((text for text in (self.field(entry, n) for n in names) if text), "")
-
-    def format_title(self, entry: Entry, medium: str = "") -> list:
-        """``Title [medium].`` (the medium in brackets, as NLM writes it). A title with
-        right-to-left text or bidi controls is isolated (``<bdi>`` in HTML), so an
-        override in it cannot reverse the DOI or anything else after it."""
-        title = self.field(entry, "title")
+    def format_title(self, f: Fields, medium: str = "", whole: bool = False) -> list:
+        """``Title: Subtitle [medium].`` (biblatex's ``subtitle`` and ``titleaddon`` joined
+        as :func:`~citeproof.dialect.full_title` joins them; the medium in brackets, as NLM
+        writes it; ``whole``: a whole work's, after biblatex's ``maintitle``, see
+        :func:`~citeproof.dialect.work_title`). A title with right-to-left text or bidi controls is isolated (``<bdi>``
+        in HTML), so an override in it cannot reverse the DOI or anything else after it."""
+        title = f.rich(work_title(f.written) if whole else full_title(f.written))
         if not title:
             return []
-        shown = Tag("bdi", title) if _RIGHT_TO_LEFT.search(title) else title
-        return _sentence(shown, f" [{medium}]") if medium else _sentence(shown)
+        if any(_RIGHT_TO_LEFT.search(str(p)) for p in title):
+            title = [Tag("bdi", *title)]
+        return _sentence(*title, f" [{medium}]") if medium else _sentence(*title)
 
     def format_pages(self, pages: str) -> str:
         """A page field as printed: ``786-92`` (or ``786-792`` with full ``page_ranges``)."""
         pages = normalize_pages(pages)
         return pages if self.page_ranges == "full" else abbreviate_pages(pages)
 
-    def format_source(self, entry: Entry) -> list:
-        """``2019;98(26):e16173.`` (each part only when present)."""
-        volume, number = self.field(entry, "volume"), self.field(entry, "number")
-        pages = self.format_pages(self.field(entry, "pages"))
-        text = self.field(entry, "year")
+    def format_journal(self, f: Fields, medium: str = "") -> list:
+        """``Journal [Internet].`` (``journal`` or biblatex's ``journaltitle``)."""
+        journal = f.rich(raw_field(f.written, "journal"))
+        return _sentence(*journal, f" [{medium}]" if medium and journal else "")
+
+    def format_source(self, f: Fields) -> list:
+        """``2019 Jun 15 [cited 2020 Oct 12];98(26):e16173.`` (each part only when present)."""
+        volume, number = f.text("volume"), f.text("number")
+        pages = self.format_pages(f.text("pages"))
+        text = self.format_date(f)
         text += f";{volume}" if volume else ""
         text += (f"({number})" if volume else f";({number})") if number else ""
         text += f":{pages}" if pages else ""
-        return _sentence(text)
+        return _sentence(text.lstrip(";"))
 
-    def format_edition(self, entry: Entry) -> list:
+    def format_date(self, f: Fields) -> str:
+        """``2019 Jun 15 [cited 2020 Oct 12]``: the date as NLM writes it, the day the work
+        was read on the web (biblatex's ``urldate``) in brackets."""
+        date, cited = f.date().nlm, self.format_urldate(f)
+        if cited:
+            return f"{date} [cited {cited}]" if date else f"[cited {cited}]"
+        return date
+
+    def format_urldate(self, f: Fields) -> str:
+        """``urldate = {2026-11-27}`` -> ``2026 Nov 27`` (an ISO date; anything else as written)."""
+        urldate = f.date("urldate")
+        return urldate.nlm if urldate.month else f.text("urldate")
+
+    def format_edition(self, f: Fields) -> list:
         """``2nd ed.``: a number gets its ordinal, a word "ed." unless it has it."""
-        edition = self.field(entry, "edition")
+        edition = f.text("edition")
         if edition.isascii() and edition.isdigit():  # ("²" is a digit int() refuses)
             edition = _ordinal(int(edition))
         if edition and not re.search(r"\bed(ition)?\b", edition, re.I):
             edition += " ed."
         return _sentence(edition)
 
-    def format_publication(self, entry: Entry) -> list:
+    def format_volume(self, f: Fields) -> list:
+        """``Vol. 2.``: the volume of a book in several volumes (a volume with a series and
+        no ``number`` is the series' volume, :meth:`format_series`; with a ``maintitle`` it
+        is in the title already)."""
+        volume = f.text("volume")
+        if not volume or (f.text("series") and not f.text("number")) or f.written("maintitle"):
+            return []
+        return _sentence(f"Vol. {volume}")
+
+    def format_publication(self, f: Fields, date: bool = True) -> list:
         """``Place: Publisher; Year [cited 2026 Nov 27].`` (each part only when present; the
         publisher of a thesis is its school, of a report its institution)."""
-        place = self.first_field(entry, ("address", "location"))
-        publisher = self.first_field(entry, PUBLISHER_FIELDS.get(entry.type.lower(),
-                                                                 DEFAULT_PUBLISHER_FIELDS))
-        date = self.field(entry, "year")
-        cited = self.format_urldate(entry)
-        if cited:
-            date = f"{date} [cited {cited}]" if date else f"[cited {cited}]"
+        place = f.text("address")
+        publisher = f.first(PUBLISHERS.get(f.kind, DEFAULT_PUBLISHERS))
         where = ": ".join(p for p in (place, publisher) if p)
-        return _sentence("; ".join(p for p in (where, date) if p))
+        return _sentence("; ".join(p for p in (where, self.format_date(f) if date else "") if p))
 
-    def format_urldate(self, entry: Entry) -> str:
-        """``urldate = {2026-11-27}`` -> ``2026 Nov 27`` (an ISO date; anything else as written)."""
-        urldate = self.field(entry, "urldate")
-        match = _ISO_DATE.fullmatch(urldate)
-        if not match or not 1 <= int(match["month"] or 1) <= 12:
-            return urldate
-        year, month, day = match["year"], match["month"], match["day"]
-        return " ".join(p for p in (year, month and _MONTHS[int(month) - 1],
-                                    day and str(int(day))) if p)
+    def format_extent(self, f: Fields) -> list:
+        """``250 p.``: a book's length (biblatex's ``pagetotal``)."""
+        total = f.text("pagetotal")
+        return _sentence(f"{total} p." if total.isdigit() else total)
 
-    def format_container(self, entry: Entry) -> list:
-        """``In: Editor AA, editor. Book title.`` for a part of a book or proceedings."""
-        container = self.field(entry, "booktitle")
+    def format_series(self, f: Fields) -> list:
+        """``(Lecture notes in computer science; no. 10169).``: the series and the work's
+        number in it (``number``; or ``volume``, ``vol. 4``, when the work has no number)."""
+        series = f.rich(f.written("series"))
+        if not series:
+            return []
+        number, volume = f.text("number"), f.text("volume")
+        place = f"; no. {number}" if number else f"; vol. {volume}" if volume else ""
+        return _sentence("(", *series, place + ")")
+
+    def format_container(self, f: Fields, medium: str = "") -> list:
+        """``In: Editor AA, editor. Book title [Internet].`` for a part of a book or
+        proceedings (``booktitle`` after biblatex's ``maintitle``, with their subtitles)."""
+        container = f.rich(book_title(f.written))
         if not container:
             return []
         # without authors the editors are named first (format_creators), not here
-        named_here = entry.persons.get("author") and entry.persons.get("editor")
-        editors = self.format_editors(entry) + [" "] if named_here else []
-        return ["In: ", *editors, *_sentence(container)]
+        named_here = f.entry.persons.get("author") and f.entry.persons.get("editor")
+        editors = self.format_editors(f) + [" "] if named_here else []
+        return ["In: ", *editors, *self.format_event(f, container, medium)]
 
-    def format_part(self, entry: Entry) -> list:
+    def format_event(self, f: Fields, title: list, medium: str = "") -> list:
+        """``Proceedings title; 2002 Aug 17-22; San Diego, CA.``: a conference's
+        proceedings with the conference's date (``eventdate``) and place (``venue``)."""
+        event = [p for p in (f.date("eventdate").nlm, f.text("venue")) if p]
+        return _sentence(*title, f" [{medium}]" if medium else "", *(f"; {p}" for p in event))
+
+    def format_part(self, f: Fields) -> list:
         """``Chapter 5; p. 12-34.`` or ``p. 12-34.``: where in the book the part stands."""
-        chapter, pages = self.field(entry, "chapter"), self.format_pages(self.field(entry, "pages"))
+        chapter, pages = f.text("chapter"), self.format_pages(f.text("pages"))
         parts = [f"Chapter {chapter}" if chapter else "", f"p. {pages}" if pages else ""]
         return _sentence("; ".join(p for p in parts if p))
 
-    def format_links(self, entry: Entry) -> list:
+    def format_note(self, f: Fields) -> list:
+        """The entry's ``note`` and ``addendum``, each as a sentence."""
+        return [p for name in ("note", "addendum") for p in _sentence(*f.rich(f.written(name)))]
+
+    def format_eprint(self, f: Fields) -> list:
+        """``arXiv:2101.00001 [cs.CL].``: an e-print, linked where its archive has a known
+        address (:data:`citeproof.dialect.EPRINT_URLS`)."""
+        eprint = f.text("eprint")
+        if not eprint:
+            return []
+        archive, label = eprint_archive(f.text("eprinttype"))
+        shown = f"{label}:{eprint}" if label else eprint
+        primary = f.text("eprintclass")
+        url = eprint_url(archive, eprint)
+        return _sentence(HRef(url, shown) if url else shown, f" [{primary}]" if primary else "")
+
+    def format_links(self, f: Fields) -> list:
         """``doi:… . PMID: N; PMCID: PMCn.``, each linked; the url only when there is
         neither DOI nor PMID (``Available from: URL``, no period after it, as NLM writes it)."""
-        doi, pmid, pmcid, url = _identifiers(entry)
+        doi, pmid, pmcid, url = _identifiers(f.entry)
         pubmed = [HRef(pubmed_url(pmid), f"PMID: {pmid}")] if pmid else []
         if pmcid:
             pubmed += ["; "] if pubmed else []
@@ -236,111 +386,131 @@ class VancouverStyle(BaseStyle):
                 ["Available from: ", HRef(url, url)] if url else []]
 
     @staticmethod
-    def medium(entry: Entry) -> str:
-        """``Internet`` for a work read on the web (its url is all it links to), else ``""``."""
-        return "Internet" if _identifiers(entry)[3] else ""
+    def medium(f: Fields) -> str:
+        """``Internet`` for a work read on the web (its url is all it links to, or the bib
+        says when it was read), else ``""``."""
+        return "Internet" if _identifiers(f.entry)[3] or f.written("urldate") else ""
 
-    # -- entry types --------------------------------------------------------
+    def _book_tail(self, f: Fields) -> list:
+        """What follows a book's title: edition, volume, publication, extent, series."""
+        return [self.format_edition(f), self.format_volume(f), self.format_publication(f),
+                self.format_extent(f), self.format_series(f)]
 
-    def format_article(self, context: Mapping) -> Text:
-        """``Author AA. Title. Journal. Year;Vol(Issue):Pages. doi:…``"""
-        entry = context["entry"]
-        return _join([
-            self.format_names(entry.persons.get("author", ())),
-            self.format_title(entry),
-            _sentence(self.field(entry, "journal")),
-            self.format_source(entry),
-            *self.format_links(entry),
-        ])
+    # -- formats (citeproof.dialect.KINDS) ----------------------------------------------
 
-    def format_book(self, context: Mapping) -> Text:
-        """``Author AA. Title. Edition. Place: Publisher; Year.``"""
-        entry = context["entry"]
-        return _join([
-            self.format_creators(entry),
-            self.format_title(entry, self.medium(entry)),
-            self.format_edition(entry),
-            self.format_publication(entry),
-            *self.format_links(entry),
-        ])
+    def format_article(self, f: Fields) -> Text:
+        """Citing Medicine ch. 1: ``Author AA. Title. Journal. 2019 Jun;98(26):e16173.
+        doi:…`` (``[Internet]`` and ``[cited …]`` when the bib says when it was read on the web)."""
+        medium = "Internet" if f.written("urldate") else ""  # (a url alone may be a database's record)
+        return _join([self.format_names(f.entry.persons.get("author", ())), self.format_title(f),
+                      self.format_journal(f, medium), self.format_source(f), self.format_note(f),
+                      *self.format_links(f)])
 
-    def format_incollection(self, context: Mapping) -> Text:
-        """``Author AA. Chapter title. In: Editor AA, editor. Book title. Place: Publisher;
-        Year. p. 12-34.``"""
-        entry = context["entry"]
-        return _join([
-            self.format_creators(entry),
-            self.format_title(entry),
-            self.format_container(entry),
-            self.format_edition(entry),
-            self.format_publication(entry),
-            self.format_part(entry),
-            *self.format_links(entry),
-        ])
+    def format_book(self, f: Fields) -> Text:
+        """Citing Medicine ch. 2: ``Author AA. Title. 2nd ed. Vol. 2. Place: Publisher; Year.
+        250 p. (Series; no. 4).``"""
+        return _join([self.format_creators(f), self.format_title(f, self.medium(f), whole=True),
+                      *self._book_tail(f), self.format_note(f), *self.format_links(f)])
 
-    def format_inbook(self, context: Mapping) -> Text:
-        """A chapter with its own title (``booktitle`` set) as :meth:`format_incollection`;
-        classic BibTeX's part of a book (``title`` is the book's) as ``Author AA. Title.
-        Place: Publisher; Year. Chapter 5; p. 12-34.``"""
-        if self.field(context["entry"], "booktitle"):
-            return self.format_incollection(context)
-        entry = context["entry"]
-        return _join([
-            self.format_creators(entry),
-            self.format_title(entry),
-            self.format_edition(entry),
-            self.format_publication(entry),
-            self.format_part(entry),
-            *self.format_links(entry),
-        ])
+    def format_chapter(self, f: Fields) -> Text:
+        """Citing Medicine ch. 2 (parts of books): ``Author AA. Chapter title. In: Editor AA,
+        editor. Book title. Place: Publisher; Year. p. 12-34.``; classic BibTeX's part of a
+        book (no ``booktitle``: ``title`` is the book's) as ``Author AA. Title. Place:
+        Publisher; Year. Chapter 5; p. 12-34.``"""
+        container = self.format_container(f, self.medium(f))
+        return _join([self.format_creators(f), self.format_title(f, "" if container else self.medium(f)),
+                      container, self.format_edition(f), self.format_volume(f),
+                      self.format_publication(f), self.format_part(f), self.format_series(f),
+                      self.format_note(f), *self.format_links(f)])
 
-    def format_misc(self, context: Mapping) -> Text:
-        """A web page or guideline: ``Organisation. Title [Internet]. Place: Publisher;
-        Year [cited 2026 Nov 27]. Available from: URL``; any other type in the same order
-        (``In: Book title.`` when it is part of something)."""
-        entry = context["entry"]
-        return _join([
-            self.format_creators(entry),
-            self.format_title(entry, self.medium(entry)),
-            self.format_container(entry),
-            self.format_publication(entry),
-            *self.format_links(entry),
-        ])
+    def format_paper(self, f: Fields) -> Text:
+        """Citing Medicine ch. 3 (conference papers): ``Author AA. Title. In: Editor AA,
+        editor. Proceedings title; 2002 Aug 17-22; San Diego, CA. Place: Publisher; Year.
+        p. 437-68.``"""
+        return _join([self.format_creators(f), self.format_title(f),
+                      self.format_container(f, self.medium(f)), self.format_publication(f),
+                      self.format_part(f), self.format_series(f), self.format_note(f),
+                      *self.format_links(f)])
 
-    format_online = format_misc
+    def format_proceedings(self, f: Fields) -> Text:
+        """Citing Medicine ch. 3 (proceedings): ``Editor AA, editor. Proceedings title;
+        2002 Aug 17-22; San Diego, CA. Place: Publisher; Year. (Series; no. 4).``"""
+        title = f.rich(work_title(f.written))
+        return _join([self.format_creators(f), self.format_event(f, title, self.medium(f)),
+                      *self._book_tail(f), self.format_note(f), *self.format_links(f)])
 
-    def format_phdthesis(self, context: Mapping, degree: str = "dissertation") -> Text:
-        """``Author AA. Title [dissertation]. Place: School; Year.``"""
-        entry = context["entry"]
-        return _join([
-            self.format_names(entry.persons.get("author", ())),
-            self.format_title(entry, degree),
-            self.format_publication(entry),
-            *self.format_links(entry),
-        ])
+    def format_report(self, f: Fields) -> Text:
+        """Citing Medicine ch. 4: ``Author AA. Title. Place: Institution; Year. Report No.:
+        N.`` (the report's ``type`` names its number: ``Technical Report No.: N``)."""
+        number = f.text("number")
+        kind = f.text("type") if f.entry.type.lower() != "techreport" or f.text("type") else ""
+        label = f"{kind} No." if kind and not kind.lower().endswith(("no", "no.")) else kind
+        return _join([self.format_creators(f), self.format_title(f, self.medium(f)),
+                      self.format_publication(f),
+                      _sentence(f"{label or 'Report No.'}: {number}" if number else ""),
+                      self.format_series(f), self.format_note(f), *self.format_links(f)])
 
-    def format_mastersthesis(self, context: Mapping) -> Text:
-        """``Author AA. Title [master's thesis]. Place: School; Year.``"""
-        return self.format_phdthesis(context, "master's thesis")
+    def format_thesis(self, f: Fields) -> Text:
+        """Citing Medicine ch. 5: ``Author AA. Title [dissertation]. Place: School; Year.``
+        (``[master's thesis]`` for a master's thesis)."""
+        return _join([self.format_names(f.entry.persons.get("author", ())),
+                      self.format_title(f, thesis_degree(f.entry.type, f.text("type"))),
+                      self.format_publication(f), self.format_note(f), *self.format_links(f)])
 
-    def format_techreport(self, context: Mapping) -> Text:
-        """``Author AA. Title. Place: Institution; Year. Report No.: N.``"""
-        entry = context["entry"]
-        number = self.field(entry, "number")
-        return _join([
-            self.format_creators(entry),
-            self.format_title(entry),
-            self.format_publication(entry),
-            _sentence(f"Report No.: {number}" if number else ""),
-            *self.format_links(entry),
-        ])
+    def format_webpage(self, f: Fields) -> Text:
+        """Citing Medicine ch. 25: ``Organisation. Title [Internet]. Place: Publisher; 2016
+        [cited 2026 Nov 27]. Available from: URL``"""
+        return _join([self.format_creators(f), self.format_title(f, "Internet"),
+                      self.format_publication(f), self.format_note(f), *self.format_links(f)])
+
+    def format_dataset(self, f: Fields, medium: str = "dataset") -> Text:
+        """Citing Medicine ch. 24 (databases, with NLM's data-citation guidance): ``Author
+        AA. Title [dataset]. Version 2. Place: Publisher; Year. doi:…``"""
+        version = f.text("version")
+        return _join([self.format_creators(f), self.format_title(f, medium),
+                      _sentence(f"Version {version}" if version else ""), self.format_publication(f),
+                      self.format_note(f), *self.format_links(f)])
+
+    def format_software(self, f: Fields) -> Text:
+        """Citing Medicine ch. 22 (computer programs): ``Author AA. Title [computer program].
+        Version 2. Place: Publisher; Year.``"""
+        return self.format_dataset(f, "computer program")
+
+    def format_patent(self, f: Fields) -> Text:
+        """Citing Medicine ch. 16: ``Inventor AA, inventor; Holder, assignee. Title. United
+        States patent US 20020103498. 2002 Aug 1.``"""
+        inventors = self.format_names(f.entry.persons.get("author", ()), "inventor")[:-1]
+        holder = f.text("holder")
+        creators = _sentence(*inventors, f"; {holder}, assignee" if holder else "")
+        office = patent_office(f.text("type"), f.text("address"))
+        number = f.text("number")
+        return _join([creators, self.format_title(f),
+                      _sentence(" ".join(p for p in (office, number) if p)),
+                      _sentence(self.format_date(f)), self.format_note(f), *self.format_links(f)])
+
+    def format_preprint(self, f: Fields) -> Text:
+        """Citing Medicine's preprints (NLM, 2020): ``Author AA. Title [Preprint]. Server.
+        2020 Apr 14. arXiv:2004.01234 [cs.CL]. doi:…``"""
+        server = f.first(("publisher", "howpublished", "organization", "institution"))
+        return _join([self.format_creators(f), self.format_title(f, "Preprint"), _sentence(server),
+                      _sentence(self.format_date(f)), self.format_eprint(f), self.format_note(f),
+                      *self.format_links(f)])
+
+    def format_misc(self, f: Fields) -> Text:
+        """Any other work, in Citing Medicine's order: ``Author AA. Title [Internet]. In: Book
+        title. Place: Publisher (or how published); Year. Note. Available from: URL``;
+        an entry with nothing to show shows its key (the checker warns of it)."""
+        text = _join([self.format_creators(f), self.format_title(f, self.medium(f)),
+                      self.format_container(f),
+                      self.format_publication(f), self.format_eprint(f), self.format_note(f),
+                      *self.format_links(f)])
+        return text if len(text) else Text(f"[{f.entry.key}]")
 
 
 #: How many names each ``authors`` rule keeps before "et al." (0: all of them).
 _MAX_AUTHORS = {"icmje": 6, "all": 0, "three": 3}
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-_ISO_DATE = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?")
 _RANGE = re.compile(r"\b([A-Za-z]*)(\d+)-\1(\d+)\b")
+_TEX = re.compile(r"[\\~{}$]|--|''|``")
 
 
 def _identifiers(entry: Entry) -> tuple[str, str, str, str]:
@@ -400,7 +570,8 @@ def format_entries(data: BibliographyData, keys: Iterable[str] | None = None,
     :func:`citeproof.bib.load_bib`) lets problems carry the bib file and line.
     ``authors`` and ``page_ranges`` choose the style's rules (see :class:`VancouverStyle`).
     """
-    style = VancouverStyle(authors=authors, page_ranges=page_ranges)
+    macros = macros_from_preamble(data.preamble) if data.preamble else None
+    style = VancouverStyle(authors=authors, page_ranges=page_ranges, macros=macros)
     out: dict[str, FormattedEntry] = {}
     for wanted in data.entries if keys is None else keys:
         entry = data.entries.get(wanted)

@@ -78,8 +78,8 @@ CASES = [
     # ------------------------------------------------------------ bib dialects
     case("bib", "trailing backslash in a title",
          bib=BIB.replace("{Walking}", "{Folder C:\\}"),
-         out=r"references\.bib:3: warning \[bib-syntax\] alpha2020: the title holds LaTeX that "
-             r"cannot be read"),
+         out=r"references\.bib:3: warning \[undecoded-latex\] alpha2020: the title holds LaTeX that "
+             r"is not decoded"),
     case("bib", "crossref inheritance", page="[@child2020] [@alpha2020] [@beta2021]\n",
          bib=BIB + "@inproceedings{child2020, author = {Doe, J}, title = {Paper},\n"
                    "  crossref = {proc2020}, doi = {10.1000/child}}\n"

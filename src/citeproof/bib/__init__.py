@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from ..model import BibError
 from .checks import validate_references
-from .latex import _read_word  # noqa: F401  (tests clear its cache)
 from .latex import latex_to_text, normalize_pages, person_to_author
 from .load import BibResult, load_bib, parse_bib_text
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 from operator import attrgetter
 
+from ..dialect import known_type
 from ..identifiers import doi_fault, is_http_url, is_valid_pmcid, is_valid_pmid, normalize_doi
 from ..model import FieldLines, Problem, Reference, Severity
 from ..visible import visible as shown
@@ -15,46 +16,74 @@ from ..model import ProblemCode as Code
 
 __all__ = ["REQUIRED_FIELDS", "KNOWN_FIELDS", "validate_references"]
 
-#: The fields each entry type needs, in the order they are reported. A tuple of names
-#: means "one of these" (a book may have an editor instead of an author). A type that is
-#: not listed needs nothing.
+#: What each format (:data:`citeproof.dialect.KINDS`), or an entry type that needs more than
+#: its format (``@incollection``: a ``booktitle``), needs to be shown as Citing Medicine
+#: sets it, in the order reported: each missing one is a warning (BibTeX itself only warns
+#: of an empty required field, and a valid bib is never an error). A tuple of names means
+#: "one of these" (a book may have an editor instead of an author). A miscellaneous work
+#: needs nothing (BibTeX requires nothing of ``@misc``); a web page a ``url``, an
+#: ``eprint`` or a DOI (biblatex's ``@online``).
 REQUIRED_FIELDS: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "article": ("author", "title", "journal", "year"),
     "book": (("author", "editor"), "title", "publisher", "year"),
-    "incollection": ("author", "title", "booktitle", "publisher", "year"),
-    "inbook": (("author", "editor"), "title", "publisher", "year"),
-    "misc": ("title",),
-    "online": ("title", "url"),
-    "phdthesis": ("author", "title", "school", "year"),
-    "techreport": ("author", "title", "institution", "year"),
+    "chapter": (("author", "editor"), "title", "publisher", "year"),
+    "incollection": (("author", "editor"), "title", "booktitle", "publisher", "year"),
+    "paper": ("author", "title", "booktitle", "year"),
+    "proceedings": ("title", "year"),
+    "report": ("author", "title", "institution", "year"),
+    "thesis": ("author", "title", "school", "year"),
+    "webpage": ("title", ("url", "eprint", "doi")),
+    "dataset": (("author", "editor", "publisher"), "title", "year"),
+    "software": (("author", "editor", "publisher"), "title", "year"),
+    "patent": ("author", "title", "number", "year"),
+    "preprint": ("author", "title", "year"),
 }
 
-#: Fields every entry type may have: BibTeX's general ones and this project's (``pmid``,
-#: ``pmcid``, ``identifier``).
-COMMON_FIELDS = frozenset({
-    "author", "editor", "title", "year", "month", "date", "note", "annote", "key", "crossref",
-    "doi", "pmid", "pubmed", "pmcid", "identifier", "url", "urldate", "abstract", "keywords",
-    "language", "issn", "isbn", "eprint", "eprinttype", "file"})
+#: Fields every entry type may have: BibTeX's and biblatex's general ones and this
+#: project's (``pmid``, ``pmcid``, ``identifier``).
+COMMON_FIELDS = frozenset("""author editor title subtitle titleaddon year month day date note
+annote annotation addendum key crossref xref xdata doi pmid pubmed pmcid identifier url urldate
+abstract keywords language langid langidopts hyphenation issn isbn isrn eprint eprinttype
+eprintclass archiveprefix primaryclass file pdf shorttitle shortauthor shorthand sortkey
+sortname sorttitle sortyear presort label options related relatedtype relatedstring entrysubtype
+execute ids gender indextitle indexsorttitle origdate origlanguage origlocation origpublisher
+origtitle pubstate version library timestamp owner groups mendeley-groups mendeley-tags
+translator editora editorb editorc editortype editoratype editorbtype editorctype
+commentator annotator introduction foreword afterword bookauthor holder""".split())
 
 #: The fields each entry type uses besides :data:`COMMON_FIELDS` (BibTeX's and biblatex's
 #: standard types). A field outside them is reported (a typo drops a value from the page
 #: silently); a type not listed is not checked.
+_BOOKISH = ("publisher address location edition series volume volumes number pages pagetotal part "
+            "maintitle mainsubtitle maintitleaddon chapter organization howpublished")
+_PART = _BOOKISH + " booktitle booksubtitle booktitleaddon"
 KNOWN_FIELDS: dict[str, frozenset[str]] = {name: COMMON_FIELDS | set(extra.split()) for name, extra in {
-    "article": "journal journaltitle volume number issue pages eid",
-    "book": "publisher address location edition series volume number pages",
-    "inbook": "booktitle chapter pages publisher address location edition series volume number",
-    "incollection": "booktitle chapter pages publisher address location edition series volume number",
-    "inproceedings": "booktitle pages publisher organization address location series volume number",
-    "misc": "howpublished publisher organization",
-    "online": "organization publisher howpublished",
-    "phdthesis": "school institution address location type",
-    "mastersthesis": "school institution address location type",
-    "techreport": "institution address location type number",
+    "article": "journal journaltitle journalsubtitle shortjournal issuetitle issuesubtitle volume "
+               "number issue pages eid series publisher",
+    "book": _BOOKISH, "mvbook": _BOOKISH, "booklet": _BOOKISH, "collection": _BOOKISH,
+    "mvcollection": _BOOKISH, "reference": _BOOKISH, "manual": _BOOKISH + " type",
+    "inbook": _PART, "incollection": _PART, "bookinbook": _PART, "inreference": _PART,
+    "suppbook": _PART, "suppcollection": _PART,
+    "inproceedings": _PART + " eventtitle eventtitleaddon eventdate venue",
+    "conference": _PART + " eventtitle eventtitleaddon eventdate venue",
+    "proceedings": _BOOKISH + " eventtitle eventtitleaddon eventdate venue",
+    "mvproceedings": _BOOKISH + " eventtitle eventtitleaddon eventdate venue",
+    "misc": "howpublished publisher organization location address type",
+    "unpublished": "howpublished location address type eventtitle eventdate venue",
+    "online": "organization publisher howpublished location address",
+    "phdthesis": "school institution address location type pages pagetotal",
+    "mastersthesis": "school institution address location type pages pagetotal",
+    "thesis": "school institution address location type pages pagetotal",
+    "techreport": "institution address location type number pages pagetotal",
+    "report": "institution address location type number pages pagetotal",
+    "patent": "holder type number location address",
+    "dataset": "publisher organization location address type number edition series",
+    "software": "publisher organization location address type number edition series",
 }.items()}
 
 #: Required fields that :class:`Reference` holds as typed attributes (decoded, parsed).
 _TYPED = {"author": "authors", "editor": "editors", "title": "title", "journal": "journal",
-          "year": "year", "url": "url"}
+          "year": "year", "url": "url", "doi": "doi", "number": "number"}
 
 
 def validate_references(refs: dict[str, Reference]) -> list[Problem]:
@@ -107,9 +136,9 @@ def _some_identifier(ref: Reference, _shapes) -> list[Finding]:
     the reference by hand)."""
     if normalize_doi(ref.doi)[0] or ref.pmid:
         return []
-    if not ref.no_identifier:
-        return [(Code.MISSING_IDENTIFIER, "neither doi nor pmid is given: add one, or mark "
-                 "identifier = {none} if no record has either", None, "error")]
+    if not ref.no_identifier:  # (an error where the site requires identifiers: model.require_identifiers)
+        return [(Code.MISSING_IDENTIFIER, "neither doi nor pmid is given, so no registry can confirm "
+                 "it: add one, or mark identifier = {none} if no record has either", "doi", "warning")]
     if is_http_url(ref.url):
         where = f"check it by hand at {ref.url}"
     elif ref.url:
@@ -121,8 +150,17 @@ def _some_identifier(ref: Reference, _shapes) -> list[Finding]:
 
 
 def _required(ref: Reference, _shapes) -> list[Finding]:
-    """The fields the entry's type needs (:data:`REQUIRED_FIELDS`)."""
-    return [(Code.MISSING_FIELD, message, None, "error") for message in missing_fields(ref)]
+    """The fields the entry's format needs (:data:`REQUIRED_FIELDS`), each a warning."""
+    return [(Code.MISSING_FIELD, message, None, "warning") for message in missing_fields(ref)]
+
+
+def _known_type(ref: Reference, _shapes) -> list[Finding]:
+    """A type neither BibTeX nor biblatex defines is set as a miscellaneous work."""
+    if known_type(ref.entry_type):
+        return []
+    return [(Code.UNKNOWN_TYPE, f"@{ref.entry_type} is not a BibTeX or biblatex entry type, so it is "
+             "set as a miscellaneous work: use a standard type (@article, @book, @inproceedings, "
+             "@online, @misc ...)", None, "warning")]
 
 
 def _known(ref: Reference, shapes) -> list[Finding]:
@@ -145,7 +183,8 @@ def _http_url(ref: Reference, _shapes) -> list[Finding]:
 
 
 #: The offline checks of one reference, in the order their problems are reported.
-REFERENCE_CHECKS = (_identifiers, _some_identifier, _required, _known, _http_url)
+REFERENCE_CHECKS = (_identifiers, _some_identifier, _known_type, _required, _known, _http_url)
+
 
 
 def unknown_fields(ref: Reference) -> list[tuple[str, str]]:
@@ -174,14 +213,14 @@ def unknown_fields(ref: Reference) -> list[tuple[str, str]]:
 def missing_fields(ref: Reference) -> list[str]:
     """One message per required field (:data:`REQUIRED_FIELDS`) that ``ref`` lacks."""
     messages = []
-    for names, getters in _REQUIRED_GETTERS.get(ref.entry_type, ()):
+    for names, getters in _REQUIRED_GETTERS.get(ref.entry_type, _REQUIRED_GETTERS.get(ref.kind, ())):
         for get in getters:
             if get(ref):
                 break
         else:
             what = f"no {names[0]}" if len(names) == 1 else "neither " + " nor ".join(names)
             fix = " or ".join(f"{name} = {{...}}" for name in names)
-            messages.append(f"the {ref.entry_type} has {what}: add {fix}")
+            messages.append(f"the @{ref.entry_type} has {what}, so its reference lacks it: add {fix}")
     return messages
 
 

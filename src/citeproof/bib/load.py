@@ -51,7 +51,9 @@ from ..identifiers import normalize_doi, normalize_pmcid, normalize_pmid
 from ..model import BibError, FieldLines, Problem, Reference, Severity
 from ..model import ProblemCode as Code
 from .names import people
-from .latex import broken_latex, latex_to_text, normalize_pages, person_to_author, split_words
+from ..dialect import DISPLAYED_FIELDS, full_title, raw_field
+from ..text import Macros, macros_from_preamble
+from .latex import latex_to_text, latex_warnings, normalize_pages, person_to_author, split_words
 from .scan import _LINE_START_AT, AT, Fault, RawField, ScannedEntry, Scanner, has_junk
 
 __all__ = ["BibResult", "MAX_VALUE_CHARS", "bib_text", "decode_bib", "load_bib", "parse_bib_chunks",
@@ -131,6 +133,8 @@ class _Read:
     #: ``None`` keeps every entry (the site's style needs them)
     parents: set[str] | None
     scanned: dict[str, tuple[ScannedEntry[RawField], Scanner]] = field(default_factory=dict)  # crossref -> where read
+    #: the macros the bib's @preamble defines (``\noopsort``, ``\newcommand``), for decoding
+    macros: Macros | None = None
 
     def problem(self, code: Code, message: str, line: int | None, key: str | None = None,
                 field_name: str | None = None, severity: Severity = "error") -> None:
@@ -265,6 +269,8 @@ def _read_record(read: _Read, cmd: _Command) -> bool:
             at = next((sc.line(pos) for name, pos, _, _ in item.fields if name in ("author", "editor")),
                       cmd.line)
         read.problem(Code.BIB_SYNTAX, _pybtex_message(error, item), at, item.key or None)
+    if item.command == "preamble":  # the macros it defines decode the entries after it
+        read.macros = macros_from_preamble(parser.data.preamble)
     if record is None:
         entry = parser.data.entries.get(item.key) if item.key else None
         if entry is None:
@@ -279,22 +285,24 @@ def _to_reference(read: _Read, cmd: _Command) -> bool:
     if "crossref" in cmd.record.fields:
         read.scanned[item.key] = (item, cmd.sc)
         read.result.crossrefs = True
-    cmd.ref = read.result.references[item.key] = _reference(item, cmd.record, read.file, cmd.sc)
+    cmd.ref = read.result.references[item.key] = _reference(item, cmd.record, read.file, cmd.sc, read.macros)
     return True
 
 
 def _readable_latex(read: _Read, cmd: _Command) -> bool:
-    """A field holding LaTeX that cannot be read (a trailing backslash): a warning; it is
-    shown as written."""
-    values = cmd.record.fields.values()
-    # only a backslash sequence can be unreadable (tests/test_bib_names.py fuzzes this)
-    for name, value in values if "\\" in "".join(value for _, value in values) else ():
-        word = broken_latex(value)
-        if word:
-            read.problem(Code.BIB_SYNTAX, f"{cmd.item.key}: the {name.lower()} holds LaTeX that cannot "
-                         f"be read ({word!r}, e.g. a trailing backslash): it is shown as "
-                         "written; write a literal backslash as \\textbackslash{} or remove it",
-                         cmd.ref.line_of(name.lower()), cmd.item.key, name.lower(), "warning")
+    """LaTeX that is left undecoded in a field a reference shows (a macro the text model does
+    not know and the @preamble does not define, unclosed math, a trailing backslash): a
+    warning naming it; the value is shown as the text it holds."""
+    values = [*cmd.record.fields.values(), *cmd.record.names]
+    for written, value in values:
+        name = written.lower()
+        if name not in DISPLAYED_FIELDS:
+            continue
+        for warning in latex_warnings(value, read.macros):
+            read.problem(Code.UNDECODED_LATEX, f"{cmd.item.key}: the {name} holds LaTeX that is not decoded "
+                         f"({warning.message}), so it is shown as written: define the macro in @preamble "
+                         "or write the text itself (a backslash as \\textbackslash{})",
+                         cmd.ref.line_of(name), cmd.item.key, name, "warning")
     return True
 
 
@@ -761,6 +769,8 @@ def _pybtex_read(parser: Parser, text: str, item: ScannedEntry) -> None:
     finally:
         if item.command == "string" and item.fields and item.fields[0][0] in defined:
             parser.macros[item.fields[0][0]] = defined[item.fields[0][0]]
+        if item.command == "preamble":
+            parser.data.add_to_preamble(*own.data.preamble_list)
         entry = own.data.entries.get(item.key) if item.key else None
         if entry is not None:
             parser.data.add_entry(item.key, entry)
@@ -839,8 +849,18 @@ def _what(item: ScannedEntry) -> str:
     return f"entry '{item.key}'" if item.key else f"@{item.command}"
 
 
-def _reference(item: ScannedEntry, record: _Record, file: str, scanner: Scanner) -> Reference:
-    get, text, persons = record.get, latex_to_text, record.persons
+def _reference(item: ScannedEntry, record: _Record, file: str, scanner: Scanner,
+               macros: Macros | None = None) -> Reference:
+    """The entry as a :class:`Reference`: biblatex's fields read as their BibTeX twins
+    (:mod:`citeproof.dialect`), every text field decoded (with the @preamble's ``macros``)."""
+    get, persons = record.get, record.persons
+
+    def text(value: str) -> str:
+        return latex_to_text(value, macros).strip()
+
+    def names(role: str) -> tuple:
+        return tuple(person_to_author(p, macros) for p in persons[role]) if role in persons else ()
+
     first = scanner.line(item.start)
     steps, at, count = [], item.start, scanner.text.count
     for _, pos, _, _ in item.fields:
@@ -850,23 +870,23 @@ def _reference(item: ScannedEntry, record: _Record, file: str, scanner: Scanner)
                        steps[1:])
     return Reference(
         key=item.key, entry_type=record.type.lower(), file=file, line=first,
-        title=text(get("title")).strip(),
-        authors=tuple(map(person_to_author, persons["author"])) if "author" in persons else (),
-        journal=text(get("journal")).strip(), year=text(get("year")).strip(),
-        volume=text(get("volume")).strip(), number=text(get("number")).strip(),
-        pages=normalize_pages(text(get("pages")).strip()),
+        title=text(full_title(get)), authors=names("author"),
+        journal=text(raw_field(get, "journal")), year=text(raw_field(get, "year")),
+        volume=text(get("volume")), number=text(get("number")),
+        pages=normalize_pages(text(get("pages"))),
         doi=normalize_doi(get("doi"))[0],
         pmid=normalize_pmid(get("pmid") or get("pubmed"))[0],
         pmcid=normalize_pmcid(get("pmcid")) or get("pmcid").strip(),
         url=get("url").strip(),
         no_identifier=get("identifier").strip().strip("{}").lower() == "none",
-        field_lines=lines,
-        editors=tuple(map(person_to_author, persons["editor"])) if "editor" in persons else (),
-        fields=tuple((name, text(value).strip())
+        field_lines=lines, editors=names("editor"),
+        fields=tuple((name, text(value))
                      for name, (_, value) in record.fields.items() if name not in _TYPED_FIELDS),
     )
 
 
+#: the fields a Reference holds as attributes (``title`` with biblatex's subtitle, ``journal``
+#: from ``journaltitle``, ``year`` from ``date``): ``fields`` holds the rest
 _TYPED_FIELDS = Reference.DECODED_ATTRIBUTES
 
 

@@ -557,3 +557,46 @@ def test_a_long_value_without_a_string_name_is_loaded(value, monkeypatch):
     full = parse_bib_text(text, "l.bib")
     assert list(quick.references) == list(full.references) == ["k"]
     assert quick.problems == full.problems == []
+
+
+# ---------------------------------------------------------------- what other projects' bibs hold
+
+def test_a_percent_comments_out_an_entry_as_biber_reads_it():
+    """``%@article{...}`` is no entry (biber's reading; a biblatex bib means it so), and a
+    ``%`` inside a value is data."""
+    text = ("%@article{old, title = {Commented out}}\n  % @book{older, title = {Also}\n"
+            "@article{new, title = {A%B}, url = {https://x.org/a%20b}} @misc{next, title = {N}}\n")
+    result = parse(text)
+    assert list(result.references) == ["new", "next"] and result.problems == []
+    assert result.references["new"].title == "A%B"
+
+
+def test_a_short_doi_is_a_warning_and_never_asked_about():
+    result = parse("@article{a, author = {A, B}, title = {T}, journal = {J}, year = 2000, doi = {fg6rf9}}\n"
+                   "@article{b, author = {A, B}, title = {T}, journal = {J}, year = 2000, doi = {10/aabbe}}\n")
+    assert [r.doi for r in result.references.values()] == ["", ""]  # (nothing for a registry)
+    problems = validate_references(result.references)
+    assert codes(problems) == [("invalid-doi", "warning", 1, "doi"), ("invalid-doi", "warning", 2, "doi")]
+    assert "https://doi.org/fg6rf9" in problems[0].message and "shortDOI" in problems[0].message
+
+
+def test_every_key_bibtex_reads_is_read():
+    result = parse("@misc{a(b), title = {X}}\n@misc{Anonymous:TB21-2-, title = {Y}}\n@misc(c, title = {Z})\n")
+    assert list(result.references) == ["a(b)", "Anonymous:TB21-2-", "c"] and result.problems == []
+
+
+def test_an_unknown_type_is_a_warning_and_set_as_misc():
+    result = parse("@whitepaper{w, title = {White}, year = 2020}\n@artwork{g, title = {Art}}\n")
+    problems = [p for p in validate_references(result.references) if p.code == "unknown-type"]
+    assert [(p.key, p.severity, p.line) for p in problems] == [("w", "warning", 1)]  # (@artwork is biblatex's)
+    assert "miscellaneous" in problems[0].message
+    assert result.references["w"].kind == "misc"
+
+
+def test_biblatex_fields_are_read_as_their_bibtex_twins():
+    result = parse("@article{s, author = {A, B}, title = {Main}, subtitle = {Sub},\n"
+                   "  journaltitle = {J Name}, date = {2019-06-15/2019-07}, location = {Paris}}\n")
+    ref = result.references["s"]
+    assert (ref.title, ref.journal, ref.year) == ("Main: Sub", "J Name", "2019")
+    assert (ref.field("month"), ref.field("day"), ref.field("address")) == ("6", "15", "Paris")
+    assert ref.line_of("year") == 2 and ref.line_of("address") == 2

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from citeproof.markdown import parse_citations
+from citeproof.markdown import cite_form, parse_citations
 
 
 def parse(text: str):
@@ -382,3 +382,13 @@ def test_twenty_pages_of_fifty_citations_parse_quickly():
     elapsed = time.perf_counter() - start
     assert sum(len(g.items) for g in doc.groups) == 51
     assert elapsed < 0.5, f"20 pages took {elapsed:.3f}s"
+
+
+@pytest.mark.parametrize("key", ["Anonymous:TB21-2-", "a(b)", "10.1:18", "x.", "smith2020"])
+def test_every_bib_key_can_be_cited_in_the_form_the_hints_give(key):
+    """pandoc's braced form cites a key its plain form cannot hold; ``cite_form`` is what
+    every hint writes."""
+    doc = parse_citations(f"See [{cite_form(key)}] and [see {cite_form(key)}, p. 3; @other].", "p.md")
+    assert doc.problems == ()
+    assert [[item.key for item in group.items] for group in doc.groups] == [[key], [key, "other"]]
+    assert doc.groups[1].items[0].locator == "p. 3"

@@ -115,7 +115,7 @@ TEX_CASES = [
     ("trailing \\", "trailing \\"),
     ("a}b{{c", "abc"),
     ("$unclosed math", "$unclosed math"),
-    (r"\looking ahead for a \<box>", "looking ahead for a <box>"),
+    (r"\looking ahead for a \<box>", "looking ahead for a ⟨box⟩"),  # TUGboat's meta-variable
     ("tab\tand\nnewline  and   spaces ", "tab and newline and spaces"),
     ("ctrl\x00\x07char\x9f", "ctrlchar"),
     ("lone \ud800 surrogate", "lone \ufffd surrogate"),

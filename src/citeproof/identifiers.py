@@ -15,6 +15,8 @@ from urllib.parse import quote, unquote, urlsplit
 _DOI_RE = re.compile(r"10\.\d{4,9}(?:\.\d+)*/\S+")
 #: Prefixes people paste in front of a DOI; removed with a warning.
 _DOI_PREFIX_RE = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+#: A shortDOI (shortdoi.org: ``10/aabbe``, or bare ``fg6rf9``: then letters and digits, both).
+_SHORT_DOI_RE = re.compile(r"10/[a-z0-9]{3,12}|(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{4,12}", re.IGNORECASE)
 _PMID_RE = re.compile(r"[1-9]\d{0,7}")
 #: ``PMID:`` / ``pmid:`` (any case, spaces allowed) people paste in front of a PMID.
 _PMID_PREFIX_RE = re.compile(r"pmid\s*:\s*", re.IGNORECASE)
@@ -52,6 +54,12 @@ def normalize_doi(raw: str) -> tuple[str, str | None]:
     if prefix.lower().startswith("http"):
         doi = unquote(doi)
     return doi, f"the DOI was written with the prefix '{prefix.strip()}', which was removed: write just {doi}"
+
+
+def is_short_doi(doi: str) -> bool:
+    """True for a shortDOI (``10/fg6rf9``, ``fg6rf9``), as written or after
+    :func:`normalize_doi`: a short name doi.org resolves, but no registry's metadata key."""
+    return bool(_SHORT_DOI_RE.fullmatch(normalize_doi(doi)[0]))
 
 
 def is_valid_doi(doi: str) -> bool:

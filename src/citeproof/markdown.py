@@ -53,13 +53,27 @@ from typing import cast
 from .model import BibliographyMarker, CitationGroup, CitationItem, ParsedDocument, Problem
 from .model import ProblemCode as Code
 
-__all__ = ["parse_citations", "KEY_PATTERN"]
+__all__ = ["parse_citations", "KEY_PATTERN", "cite_form", "key_of"]
 
 #: A citation key (pandoc's rule): starts with a letter, digit or ``_``; a single
 #: ``: . # / + -`` may stand between word characters, so a trailing ``.``/``:`` or a
 #: doubled ``--`` ends the key.
-KEY_PATTERN = r"\w+(?:[:.#/+\-]\w+)*"
+#: A citation key: pandoc's (a letter, digit or ``_``, then also ``:.#/+-`` inside), or any
+#: BibTeX key in braces, as pandoc writes one that ends in punctuation: ``@{Anonymous:TB21-2-}``
+KEY_PATTERN = r"(?:\w+(?:[:.#/+\-]\w+)*|\{[^{}\s,;@\[\]\\]+\})"
 _KEY = re.compile(KEY_PATTERN)
+_PLAIN_KEY = re.compile(r"\w+(?:[:.#/+\-]\w+)*")
+
+
+def key_of(token: str) -> str:
+    """The key a citation names: ``{a(b)}`` -> ``a(b)``, ``smith2020`` as it is."""
+    return token[1:-1] if token[:1] == "{" else token
+
+
+def cite_form(key: str) -> str:
+    """How to cite a bib key: ``@smith2020``, or braced when pandoc's plain form cannot
+    hold it (``@{Anonymous:TB21-2-}``, ``@{a(b)}``)."""
+    return f"@{key}" if _PLAIN_KEY.fullmatch(key) else f"@{{{key}}}"
 _PUNCT = frozenset(string.punctuation)
 _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _SPECIAL = re.compile(r"[\\`<\[\]]")
@@ -520,9 +534,9 @@ class _Scanner:
         line, column = self.pos(i)
         items: tuple[CitationItem, ...]
         if bare.start("more") == bare.end("more"):  # one key, the commonest group
-            items = (CitationItem(bare.group("key"), line, column + bare.start("key") - 1 - i),)
+            items = (CitationItem(key_of(bare.group("key")), line, column + bare.start("key") - 1 - i),)
         else:
-            items = tuple(CitationItem(m.group(1), line, column + m.start() - i)
+            items = tuple(CitationItem(key_of(m.group(1)), line, column + m.start() - i)
                           for m in _BARE_KEY.finditer(self.text, i + 1, end - 1))
         return CitationGroup(items, self.file, line, column, i, end, bare.group())
 
@@ -548,8 +562,8 @@ class _Scanner:
             key = _KEY.match(text, at + 1, b)
             if not key:
                 self.report(i, f"malformed citation '{shown}': '@' is not followed by a citation "
-                             "key (a letter, digit or '_', then also ':.-/+#' inside), as in "
-                             "[@smith2020]." + _HINT)
+                             "key (a letter, digit or '_', then also ':.-/+#' inside, or any bib key "
+                             "in braces), as in [@smith2020] or [@{Anonymous:TB21-2-}]." + _HINT)
                 return None
             if len(here) > 1:
                 other = _KEY.match(text, here[1] + 1, b)
@@ -565,7 +579,7 @@ class _Scanner:
                 return None
             prefix_end = at - 1 if at - 1 >= a and text[at - 1] == "-" else at
             line, column = self.pos(at)
-            items.append(CitationItem(key.group(), line, column, prefix=_clean(text[a:prefix_end]),
+            items.append(CitationItem(key_of(key.group()), line, column, prefix=_clean(text[a:prefix_end]),
                                       locator=_clean(suffix[1:])))
         line, column = self.pos(i)
         return CitationGroup(tuple(items), self.file, line, column, i, close + 1, raw)

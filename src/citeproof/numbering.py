@@ -5,6 +5,7 @@ import difflib
 from collections.abc import KeysView
 from typing import Iterable, Mapping, Sequence
 
+from .markdown import cite_form
 from .model import ParsedDocument, Problem, Reference
 from .model import ProblemCode as Code
 
@@ -101,7 +102,7 @@ def unused_entries(docs: Sequence[ParsedDocument], references: Mapping[str, Refe
     index = _KeyIndex(references) if unknown else None
     suggested = {index.suggestion(key) for key in unknown} if index else set()
     return [Problem(Code.UNUSED_ENTRY, "warning",
-                    f"bib entry '{key}' is never cited; cite it as [@{key}] or remove it.",
+                    f"bib entry '{key}' is never cited; cite it as [{cite_form(key)}] or remove it.",
                     key=key, file=ref.file, line=ref.line)
             for key, ref in references.items() if key not in cited and key not in suggested]
 

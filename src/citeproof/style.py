@@ -525,9 +525,12 @@ def _identifiers(entry: Entry) -> tuple[str, str, str, str]:
 def abbreviate_pages(pages: str) -> str:
     """Drop the leading digits a range's end repeats, as *Citing Medicine* does:
     ``786-792`` -> ``786-92``, ``1041-1047`` -> ``1041-7``, ``S12-S19`` -> ``S12-9``;
-    ``95-101``, ``23-40`` and an article number ``e16173`` stay as they are."""
+    ``95-101``, ``23-40`` and an article number ``e16173`` stay as they are; ``97-97`` is
+    the one page ``97``."""
     def short(m: re.Match) -> str:
         prefix, first, last = m.groups()
+        if first == last:
+            return f"{prefix}{first}"
         if len(first) != len(last) or int(last) <= int(first):
             return m.group(0)
         same = next(i for i, (a, b) in enumerate(zip(first, last)) if a != b)

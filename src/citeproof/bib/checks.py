@@ -9,7 +9,7 @@ import difflib
 from operator import attrgetter
 
 from ..dialect import known_type
-from ..identifiers import doi_fault, is_http_url, is_valid_pmcid, is_valid_pmid, normalize_doi
+from ..identifiers import doi_fault, is_http_url, is_short_doi, is_valid_pmcid, is_valid_pmid, normalize_doi
 from ..model import FieldLines, Problem, Reference, Severity
 from ..visible import visible as shown
 from ..model import ProblemCode as Code
@@ -28,6 +28,8 @@ REQUIRED_FIELDS: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "book": (("author", "editor"), "title", "publisher", "year"),
     "chapter": (("author", "editor"), "title", "publisher", "year"),
     "incollection": (("author", "editor"), "title", "booktitle", "publisher", "year"),
+    "periodical": ("title", "year"),  # (its title is the journal's; it has no author)
+    "manual": ("title",), "booklet": ("title",),  # (all BibTeX asks of them)
     "paper": ("author", "title", "booktitle", "year"),
     "proceedings": ("title", "year"),
     "report": ("author", "title", "institution", "year"),
@@ -133,7 +135,13 @@ def _identifiers(ref: Reference, _shapes) -> list[Finding]:
 
 def _some_identifier(ref: Reference, _shapes) -> list[Finding]:
     """A DOI or a PMID, or ``identifier = {none}`` (then a warning naming where to check
-    the reference by hand)."""
+    the reference by hand); a shortDOI is a warning that asks for the DOI it stands for."""
+    written = ref.field("doi").strip()
+    if is_short_doi(written):
+        short = normalize_doi(written)[0]
+        return [(Code.INVALID_DOI, f"'{shown(written)}' is a shortDOI, which no registry's metadata is "
+                 f"keyed by, so it is not checked: write the DOI it stands for (https://doi.org/{shown(short)} "
+                 "resolves to it)", "doi", "warning")]
     if normalize_doi(ref.doi)[0] or ref.pmid:
         return []
     if not ref.no_identifier:  # (an error where the site requires identifiers: model.require_identifiers)

@@ -47,7 +47,7 @@ from pybtex.exceptions import PybtexError
 from pybtex.textutils import normalize_whitespace
 from pybtex.utils import CaseInsensitiveDict
 
-from ..identifiers import normalize_doi, normalize_pmcid, normalize_pmid
+from ..identifiers import is_short_doi, normalize_doi, normalize_pmcid, normalize_pmid
 from ..model import BibError, FieldLines, Problem, Reference, Severity
 from ..model import ProblemCode as Code
 from .names import people
@@ -874,7 +874,7 @@ def _reference(item: ScannedEntry, record: _Record, file: str, scanner: Scanner,
         journal=text(raw_field(get, "journal")), year=text(raw_field(get, "year")),
         volume=text(get("volume")), number=text(get("number")),
         pages=normalize_pages(text(get("pages"))),
-        doi=normalize_doi(get("doi"))[0],
+        doi="" if is_short_doi(get("doi")) else normalize_doi(get("doi"))[0],  # (checks.py warns)
         pmid=normalize_pmid(get("pmid") or get("pubmed"))[0],
         pmcid=normalize_pmcid(get("pmcid")) or get("pmcid").strip(),
         url=get("url").strip(),

@@ -24,6 +24,8 @@ __all__ = ["AT", "MAX_BRACE_DEPTH", "FieldSpan", "Fault", "RawField", "ScannedEn
 AT = re.compile(r"@[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*([{(])")
 _LINE_START_AT = re.compile(r"^[ \t]*@[ \t]*[A-Za-z][A-Za-z0-9_-]*[ \t]*[{(]", re.M)
 _KEY = re.compile(r"[^\s,{}()=\"#]+")
+#: the key of a braced entry may hold parentheses, as BibTeX and pybtex read it: ``@misc{a(b), ...}``
+_BRACED_KEY = re.compile(r"[^\s,{}=\"#]+")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-.:+/]*")
 _NUMBER = re.compile(r"\d+")
 _WS = re.compile(r"\s*")
@@ -177,12 +179,17 @@ class Scanner:
         (that starts in ``text[start:end]``); :attr:`stopped` is then where the last ended.
 
         An entry may not run past the next line that starts with ``@type{``: that
-        bounds the damage of an unclosed brace to its own entry.
+        bounds the damage of an unclosed brace to its own entry. Between entries, a ``%``
+        comments out the rest of its line, as biber reads a bib (``%@article{...}`` is no
+        entry; BibTeX itself would read one there).
         """
         pos, text = start, self.text
         end = len(text) if end is None else end
         self.stopped = pos
         while (m := AT.search(text, pos)) and m.start() < end:
+            if "%" in text[max(pos, text.rfind("\n", 0, m.start()) + 1):m.start()]:
+                pos = m.end()  # (commented out)
+                continue
             limit = self.next_at_line(m.end())
             try:
                 scanned = self.command(m, limit)
@@ -288,7 +295,7 @@ class Scanner:
         elif kind == "string":
             i = self.field(i, limit, fields, "")
         else:
-            km = _KEY.match(self.text, i, limit)
+            km = (_BRACED_KEY if close == "}" else _KEY).match(self.text, i, limit)
             after = self.ws(km.end()) if km else i
             if not km or self.char(after, limit) == "=":
                 raise Fault(m.start(), f"the entry @{m.group(1)} has no citation key: "

@@ -14,6 +14,7 @@ from ..bib import parse_bib_text
 from ..bib.editor import BibEditor
 from ..errors import RefusedError, UnavailableError
 from ..identifiers import doi_key
+from ..markdown import cite_form
 from ..model import Reference
 from ..registries import RegistryConfig, source_label
 from ..registries.http import HttpClient
@@ -88,7 +89,7 @@ def _refuse_known(file: str, refs: dict[str, Reference], items) -> None:
     for what, given, doi, pmid, pmcid in items:
         key = existing_key(refs, doi, pmid, pmcid)
         if key:
-            lines.append(f"{given} ({what}) is already in {file} as '{key}': cite it as [@{key}]")
+            lines.append(f"{given} ({what}) is already in {file} as '{key}': cite it as [{cite_form(key)}]")
     if lines:
         raise RefusedError("nothing was added: " + "; ".join(lines))
 

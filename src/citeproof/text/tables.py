@@ -160,7 +160,7 @@ TUGBOAT: dict[str, tuple[int, str, str]] = {
     "archiTeX": (0, "archiTeX", ""), "LexiTeX": (0, "LexiTeX", ""), "NexTeX": (0, "NexTeX", ""),
     "FDNTeX": (0, "FDNTeX", ""), "GeX": (0, "GeX", ""), "mathsPIC": (0, "mathsPIC", ""),
     "NetBibTeX": (0, "NetBibTeX", ""), "WARMreader": (0, "WARMreader", ""),
-    "warmreader": (0, "warmreader", ""), "curve": (0, "curve", ""),
+    "warmreader": (0, "warmreader", ""), "curve": (0, "curve", ""), "Mc": (0, "Mc", ""),
 }
 #: ordinal suffixes (``\nth{4}``, nth.sty)
 NTH = "nth"

@@ -298,6 +298,10 @@ class TexReader:
             self.delimited_math(CS, "\\]", marks)
         elif char in SYMBOLS:
             self.emit(SYMBOLS[char], marks)
+        elif char == "<" and (meta := re.match(r"([^<>{}\\$]{1,80})>", self.lookahead(82))):
+            self.take_chars(meta.end())  # TUGboat's \<name>: a meta-variable, ⟨name⟩
+            self.nonstandard("<")
+            self.emit(f"⟨{meta.group(1)}⟩", marks)
         else:
             self.warn("unknown-macro", "\\" + char, f"unknown control symbol \\{char}: read as {char!r}")
             self.emit(char, marks)

@@ -143,3 +143,13 @@ def test_messages_show_invisible_characters_as_escapes(tmp_path):
     assert proc.returncode == 1 and "10.1097/MD\\u200b.1" in proc.stdout and "\u200b" not in proc.stdout
     report = json.loads(Scratch(tmp_path).citeproof("check", "--offline", "--format", "json").stdout)
     assert "invisible character" in report["problems"][0]["message"]
+
+
+def test_invisible_is_every_format_character():
+    """The written-out ranges of INVISIBLE are Unicode's category Cf, no more, no less."""
+    import sys
+    import unicodedata
+
+    from citeproof.identifiers import INVISIBLE
+    for c in range(sys.maxunicode + 1):
+        assert bool(INVISIBLE.fullmatch(chr(c))) == (unicodedata.category(chr(c)) == "Cf"), hex(c)

@@ -7,8 +7,6 @@ it can go into an ``href`` without further escaping of the path.
 from __future__ import annotations
 
 import re
-import sys
-import unicodedata
 from urllib.parse import quote, unquote, urlsplit
 
 #: ``10.`` + a registrant code of 4-9 digits (optionally with ``.sub`` parts) + ``/`` + suffix.
@@ -26,9 +24,13 @@ _PMCID_RE = re.compile(r"(?:pmc)?\s*([1-9]\d{0,9})", re.IGNORECASE)
 _DOI_SAFE = "/:;()[]-._~!$&'*+,=@"
 _BAD_URL_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")
 #: Invisible format characters (Unicode category Cf: zero-width spaces and joiners, bidi
-#: controls, the soft hyphen, the BOM ...): never part of an identifier.
-INVISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in range(sys.maxunicode + 1)
-                                       if unicodedata.category(chr(c)) == "Cf") + "]")
+#: controls, the soft hyphen, the BOM ...): never part of an identifier. The ranges of
+#: Unicode 14 (Python 3.11's unicodedata), written out: finding them at import took half
+#: a second (tests/test_identifiers.py checks them against unicodedata).
+INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
 #: The longest DOI a registry can be asked about, in bytes of its percent-encoded form
 #: (as it goes into a request line). Crossref's deposit schema caps a DOI at 2,048
 #: characters (``doi_t``: its suffix at 200); a longer one cannot be registered there, and

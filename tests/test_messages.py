@@ -21,16 +21,31 @@ BIB = """@article{alpha2020,
 """
 
 
-def test_a_misspelt_field_gets_did_you_mean(scratch):
+def test_a_misspelt_field_gets_did_you_mean_and_fails_the_strict_build(scratch):
+    """``volumne`` drops the volume from the page: an error in the check and the strict
+    build, with "did you mean"."""
     problems = validate_references(parse_bib_text(BIB, "references.bib").references)
     unknown = [p for p in problems if p.code == "unknown-field"]
-    assert len(unknown) == 1 and unknown[0].line == 6 and unknown[0].severity == "warning"
+    assert len(unknown) == 1 and unknown[0].line == 6 and unknown[0].severity == "error"
     assert "did you mean 'volume'?" in unknown[0].message
     scratch.write(page="# T\n\n[@alpha2020]\n", bib=BIB)
     proc = scratch.citeproof("check", "--offline")
-    assert "references.bib:6: warning [unknown-field]" in proc.stdout and "'volume'" in proc.stdout
-    build = scratch.build()
-    assert "did you mean 'volume'?" in build.stderr
+    assert "references.bib:6: error [unknown-field]" in proc.stdout and "'volume'" in proc.stdout
+    assert proc.returncode == 1
+    build = scratch.build("--strict")
+    assert "did you mean 'volume'?" in build.stderr and build.returncode != 0
+
+
+@pytest.mark.parametrize("name, severity", [("yaer", "error"), ("jounral", "error"), ("titel", "error"),
+                                            ("mrnumber", "warning"), ("bibsource", "warning"),
+                                            ("keyword", "warning"), ("author+an", None)])
+def test_only_a_misspelling_of_a_shown_field_is_an_error(name, severity):
+    """A tool's own field (MathSciNet's ``mrnumber``, DBLP's ``bibsource``), or one the
+    reference never shows, stays a warning; biblatex's annotations are known."""
+    bib = BIB.replace("volumne", name)
+    found = [p.severity for p in validate_references(parse_bib_text(bib, "b.bib").references)
+             if p.code == "unknown-field"]
+    assert found == ([severity] if severity else [])
 
 
 def test_a_field_of_another_type_says_which():

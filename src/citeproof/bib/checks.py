@@ -5,10 +5,9 @@ Unknown and unused citation keys need the pages as well as the bib: they live in
 """
 from __future__ import annotations
 
-import difflib
 from operator import attrgetter
 
-from ..dialect import known_type
+from ..dialect import DISPLAYED_FIELDS, known_type
 from ..identifiers import doi_fault, is_http_url, is_short_doi, is_valid_pmcid, is_valid_pmid, normalize_doi
 from ..model import FieldLines, Problem, Reference, Severity
 from ..visible import visible as shown
@@ -179,7 +178,7 @@ def _known(ref: Reference, shapes) -> list[Finding]:
     found = shapes.get(shape)
     if found is None:
         found = shapes[shape] = unknown_fields(ref)
-    return [(Code.UNKNOWN_FIELD, message, name, "warning") for name, message in found]
+    return [(Code.UNKNOWN_FIELD, message, name, severity) for name, message, severity in found]
 
 
 def _http_url(ref: Reference, _shapes) -> list[Finding]:
@@ -195,27 +194,63 @@ REFERENCE_CHECKS = (_identifiers, _some_identifier, _known_type, _required, _kno
 
 
 
-def unknown_fields(ref: Reference) -> list[tuple[str, str]]:
-    """(field, message) for each field the entry's type does not use (:data:`KNOWN_FIELDS`),
-    with "did you mean" when a known field is close."""
+def unknown_fields(ref: Reference) -> list[tuple[str, str, Severity]]:
+    """(field, message, severity) for each field the entry's type does not use
+    (:data:`KNOWN_FIELDS`). A misspelling of a field the reference shows (within
+    :func:`misspelt` of it: ``volumne``, ``jounral``) is an error, as its value silently
+    leaves the page; any other unknown field (a reference manager's ``bibsource``, a
+    field of another type) a warning. biblatex's data annotations (``author+an``) are
+    known."""
     known = KNOWN_FIELDS.get(ref.entry_type)
     if known is None:
         return []
-    out = []
+    out: list[tuple[str, str, Severity]] = []
     for name in dict.fromkeys(n.lower() for n, _ in ref.field_lines):
-        if name in known:
+        if name in known or "+an" in name:
             continue
-        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+        meant = misspelt(name, known)
         other = sorted(t for t, fields in KNOWN_FIELDS.items() if name in fields)
-        if close:
-            hint = f"did you mean '{close[0]}'? Rename the field"
-        elif other:
+        if meant:
+            out.append((name, f"the field '{name}' is not a field of @{ref.entry_type} entries: did you "
+                              f"mean '{meant}'? Its value is not shown: rename the field", "error"))
+            continue
+        if other:
             hint = f"it is a field of @{', @'.join(other)}: remove it or change the entry type"
         else:
             hint = "remove it, or check its spelling"
         out.append((name, f"the field '{name}' is not used by @{ref.entry_type} entries, so its "
-                          f"value is not shown or checked: {hint}"))
+                          f"value is not shown or checked: {hint}", "warning"))
     return out
+
+
+def misspelt(name: str, known: frozenset[str]) -> str:
+    """The shown field ``name`` misspells (:data:`citeproof.dialect.DISPLAYED_FIELDS`, of
+    ``known``): at most two letters off by Damerau-Levenshtein distance, and less than a
+    third of that field's length (``volumne``, ``yaer``, ``jounral``; not ``mrnumber``
+    for ``number``, a MathSciNet field), else ``""``."""
+    best, best_distance = "", 3
+    for field_name in sorted(known & DISPLAYED_FIELDS):
+        if abs(len(field_name) - len(name)) > 2:
+            continue
+        distance = _distance(name, field_name)
+        if distance < best_distance and 3 * distance < len(field_name):
+            best, best_distance = field_name, distance
+    return best
+
+
+def _distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (adjacent transposition counts one), optimal string
+    alignment: enough for field names."""
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        now = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            now[j] = min(row[j] + 1, now[j - 1] + 1, row[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                now[j] = min(now[j], before[j - 2] + 1)
+        before, row = row, now
+    return row[-1]
 
 
 def missing_fields(ref: Reference) -> list[str]:

@@ -90,6 +90,10 @@ def _texts() -> list[str]:
     texts = [(FIXTURE / "references.bib").read_text(encoding="utf-8"),
              (GOLDEN / "bib-editor" / "odd.bib").read_text(encoding="utf-8")]
     base = texts[0]
+    # other projects' bibs: quoted values, @string names, biblatex
+    texts += [p.read_text(encoding="utf-8") for p in sorted((FIXTURE.parent.parent / "data" / "bibs").glob("*.bib"))]
+    texts.append('@string{jn = "J Name"}\n@article{q, journal = jn, title = "A {"}quoted{"} title", month = jan,'
+                 ' note = "x" # jn, year = 2020}\n')
     rng = random.Random(11)
     # one-character damage of every kind the scanner words, at random places
     for _ in range(150):

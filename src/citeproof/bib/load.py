@@ -54,7 +54,7 @@ from .names import people
 from ..dialect import DISPLAYED_FIELDS, full_title, raw_field
 from ..text import Macros, macros_from_preamble
 from .latex import latex_to_text, latex_warnings, normalize_pages, person_to_author, split_words
-from .scan import _LINE_START_AT, AT, Fault, RawField, ScannedEntry, Scanner, has_junk
+from .scan import _LINE_START_AT, AT, ONE_LITERAL, Fault, RawField, ScannedEntry, Scanner, has_junk
 
 __all__ = ["BibResult", "MAX_VALUE_CHARS", "bib_text", "decode_bib", "load_bib", "parse_bib_chunks",
            "parse_bib_text", "read_bib_bytes"]
@@ -666,8 +666,12 @@ def _spans_record(scanner: Scanner, item: ScannedEntry, macros) -> _Record | Non
     for name, name_pos, vstart, vend in item.fields:
         if plain and text[vstart] != "{":
             value = text[vstart:vend]  # a number
-        elif text[vstart] == "{" and (plain or "#" not in text[vstart:vend]):
-            value = text[vstart + 1:vend - 1]  # one braced literal: the common case
+        elif plain or ONE_LITERAL.fullmatch(text, vstart, vend):
+            value = text[vstart + 1:vend - 1]  # one literal: the common case
+        elif _ONE_NAME.fullmatch(text, vstart, vend):  # a @string's name (``jan``, ``j-TUGboat``)
+            value = macros.get(text[vstart:vend])
+            if value is None:
+                return None
         else:
             parts = [_part_value(part, macros) for part in scanner.parts(vstart, vend)]
             if None in parts:
@@ -685,6 +689,7 @@ def _spans_record(scanner: Scanner, item: ScannedEntry, macros) -> _Record | Non
 
 
 _ROLES = frozenset(Person.valid_roles)
+_ONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-.:+/]*")
 #: ``AT.match`` where the scanner found an ``@command``, so it always matches (typed so
 #: once here, not per entry)
 _command_at = cast("Callable[[str, int], re.Match[str]]", AT.match)
@@ -744,8 +749,9 @@ def _overlong_field(scanner: Scanner, item: ScannedEntry, macros) -> str:
     ``macros``, would exceed :data:`MAX_VALUE_CHARS`, or ``""``. A value without a
     @string name (literals, numbers) is no longer than the file, so never refused."""
     for name, _, vstart, vend in item.fields:
-        if scanner.text[vstart] in '{"' and "#" not in scanner.text[vstart:vend]:
-            continue  # one literal
+        if ONE_LITERAL.fullmatch(scanner.text, vstart, vend) or _ONE_NAME.fullmatch(scanner.text, vstart, vend) \
+                and len(macros.get(scanner.text[vstart:vend], "")) <= MAX_VALUE_CHARS:
+            continue  # one literal, or one @string name
         parts = scanner.parts(vstart, vend)
         if all(part[0] in '{"' or (part.isascii() and part.isdigit()) for part in parts):
             continue

@@ -35,13 +35,18 @@ _BRACES = re.compile(r"[{}]")
 _QUOTE_BRACES = re.compile(r'[{}"]')
 _FIELD_LINE = re.compile(r"[ \t,]*[A-Za-z][A-Za-z0-9_-]*[ \t]*=")
 #: The common entry in one regex step per field (see :meth:`Scanner.quick`): the key and
-#: its comma; then ``name = {value}`` (braces nested at most three deep, no ``#``) or
-#: ``name = 123`` (ASCII digits: BibTeX's numbers), with the ``,`` or ``}`` after it;
-#: then a lone closing ``}``.
+#: its comma; then ``name = value`` with the ``,`` or ``}`` after it, the value parts
+#: joined by ``#``, each ``{...}`` (braces nested at most three deep), ``"..."`` (the
+#: same braces inside), ``123`` (ASCII digits: BibTeX's numbers) or a @string name; then
+#: a lone closing ``}``.
 _QUICK_KEY = re.compile(r"\s*([^\s,{}()=\"#]+)\s*,")
-_QUICK_FIELD = re.compile(r"\s*([A-Za-z][A-Za-z0-9_\-.:+/]*)\s*=\s*"
-                          r"(\{[^{}]*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}[^{}]*)*\}|[0-9]+)\s*([,}])")
+_NESTED = r"[^{}]*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}[^{}]*)*"
+_PART = rf"(?:\{{{_NESTED}\}}|\"(?:[^\"{{}}]|\{{{_NESTED}\}})*\"|[0-9]+|[A-Za-z][A-Za-z0-9_\-.:+/]*)"
+_QUICK_FIELD = re.compile(rf"\s*([A-Za-z][A-Za-z0-9_\-.:+/]*)\s*=\s*({_PART}(?:\s*#\s*{_PART})*)\s*([,}}])")
 _QUICK_CLOSE = re.compile(r"\s*\}")
+_PLAIN_STARTS = frozenset("{0123456789")
+#: a value that is one literal, ``{...}`` or ``"..."`` (braces nested at most three deep)
+ONE_LITERAL = re.compile(rf"\{{{_NESTED}\}}|\"(?:[^\"{{}}]|\{{{_NESTED}\}})*\"")
 _SPECIAL = frozenset({"comment", "preamble", "string"})
 #: Braces nested deeper than this are refused (pybtex's own limit is 100).
 MAX_BRACE_DEPTH = 100
@@ -103,7 +108,7 @@ class ScannedEntry(Generic[_F]):
     line: int = 0
     fault: str = ""
     fault_line: int = 0
-    #: read by :meth:`Scanner.quick`: every value is one ``{...}`` literal or a number
+    #: read by :meth:`Scanner.quick`, every value one ``{...}`` literal or a number
     plain: bool = False
 
     def field(self: ScannedEntry[FieldSpan], name: str) -> FieldSpan | None:
@@ -285,7 +290,8 @@ class Scanner:
             i = end.end()
         if len({f[0] for f in fields}) < len(fields):
             return None  # a field twice: entry() words it
-        return ScannedEntry(kind, km.group(1), m.start(), i, fields, plain=True)
+        plain = all(text[f[2]] in _PLAIN_STARTS and "#" not in text[f[2]:f[3]] for f in fields)
+        return ScannedEntry(kind, km.group(1), m.start(), i, fields, plain=plain)
 
     def entry(self, m: re.Match, limit: int, kind: str, close: str, fields: list) -> ScannedEntry[RawField]:
         """Parse the body of ``@kind{...}`` into ``fields``; raise :class:`Fault` on a fault."""

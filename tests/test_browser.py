@@ -1,6 +1,8 @@
 """The built article in a real headless Chromium: click, hover, focus, no stray requests,
 accessible previews, links and layout, search, cite actions, and axe-core's rules. The
-article is the frozen fixture (tests/fixtures/article), never the live one.
+engine is tested on the frozen article (tests/fixtures/article); what the live site's own
+theme gives readers (one title, the title's spacing, the editorial note's place, print) is
+tested on the live article by invariants only, naming none of its sentences.
 
 Needs Debian's ``chromium`` (``.ci/run`` installs it) and axe-core in ``node_modules/``
 (``.ci/install-axe``, from the npm registry; the tests inject it from that file, the page
@@ -9,7 +11,9 @@ unset: in CI a missing browser or axe-core is a failure.
 """
 from __future__ import annotations
 
+import datetime
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,15 +33,26 @@ BASELINE_TRANSFER = 385_060
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory):
+def _built(tmp_path_factory, source: Path | None = None):
+    """Serve a built copy of an article project (the frozen fixture unless ``source``)."""
     require_browser()
-    root = copy_article(tmp_path_factory.mktemp("article"))  # the frozen article fixture
+    root = copy_article(tmp_path_factory.mktemp("article"), **({"source": source} if source else {}))
     out = tmp_path_factory.mktemp("site")
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)], cwd=root,
                           env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     yield from serve_directory(out)
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory):
+    yield from _built(tmp_path_factory)  # the frozen article fixture
+
+
+@pytest.fixture(scope="module")
+def live_site_url(tmp_path_factory):
+    """The live article as readers get it: its docs/, mkdocs.yml, overrides/ and styles."""
+    yield from _built(tmp_path_factory, ROOT)
 
 
 #: A bib title that would be live markup if the preview parsed its text as HTML.
@@ -338,6 +353,27 @@ def test_link_preview_tags_and_coins_are_in_the_page(page):
     assert page.locator(".cp-cite-vancouver").inner_text().startswith("Remy MC. " + TITLE + " [Internet].")
 
 
+# ------------------------------------------------------------------ readers (issue 18, item 9)
+
+DESKTOP = dict(viewport={"width": 1440, "height": 900})
+PHONES = [dict(viewport={"width": w, "height": 800}, is_mobile=True, has_touch=True) for w in (375, 390)]
+
+#: The elements, visible in the viewport, whose own text is ``title`` (header, sidebars, H1…).
+_TITLES_SHOWN = """(title) => {
+  const shown = [], walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n; (n = walk.nextNode());) {
+    if (n.textContent.trim() !== title) continue;
+    const el = n.parentElement, r = el.getBoundingClientRect();
+    const visible = el.checkVisibility({opacityProperty: true, visibilityProperty: true,
+                                        checkOpacity: true, checkVisibilityCSS: true});
+    if (visible && r.width > 0 && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth)
+      shown.push(el.tagName + ' in ' + (el.closest('header') ? 'header' : el.closest('.md-sidebar') ? 'sidebar'
+                                        : el.closest('article') ? 'article' : 'page'));
+  }
+  return shown;
+}"""
+
+
 def _axe(page, within: str = "") -> list[dict]:
     """axe-core's serious and critical violations on the page (or in ``within``, a selector)."""
     if not AXE.exists():
@@ -349,8 +385,10 @@ def _axe(page, within: str = "") -> list[dict]:
         .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))""", within)
 
 
+@pytest.mark.parametrize("which", ["fixture", "live"])
 @pytest.mark.parametrize("view", ["light", "dark", "mobile"])
-def test_axe_finds_no_serious_or_critical_violation(browser, site_url, view):
+def test_axe_finds_no_serious_or_critical_violation(browser, request, view, which):
+    site_url = request.getfixturevalue("site_url" if which == "fixture" else "live_site_url")
     options = {"light": dict(color_scheme="light"), "dark": dict(color_scheme="dark"),
                "mobile": dict(color_scheme="light", viewport={"width": 375, "height": 800},
                               is_mobile=True, has_touch=True)}[view]

@@ -374,6 +374,25 @@ _TITLES_SHOWN = """(title) => {
 }"""
 
 
+def test_the_next_citation_reached_by_tab_after_a_back_link_shows_its_preview(page):
+    for n in (4, 7, 11):  # three tries, as the reader made
+        cite = page.locator("a.cp-ref").nth(n)
+        cite_id, entry = cite.get_attribute("id"), cite.get_attribute("href")
+        back = page.locator(f"{entry} a.cp-backref[href='#{cite_id}']")
+        back.focus()
+        page.keyboard.press("Enter")  # the back-link, by keyboard
+        page.wait_for_function(f"location.hash === '#{cite_id}'")
+        assert page.evaluate("document.activeElement.id") == cite_id and not _shown(page)
+        page.keyboard.press("Tab")  # on to the next citation: its preview, at once
+        _preview(page).wait_for(state="visible", timeout=2000)
+        focused = page.evaluate("""() => { const a = document.activeElement;
+          return {ref: a.matches('a.cp-ref'), text: document.getElementById(a.getAttribute('aria-describedby'))
+            .textContent.replace(/\\s+/g, ' ').trim()}; }""")
+        assert focused["ref"] and _preview(page).inner_text() == focused["text"], focused
+        page.keyboard.press("Escape")
+    assert page.console_errors == []
+
+
 def _axe(page, within: str = "") -> list[dict]:
     """axe-core's serious and critical violations on the page (or in ``within``, a selector)."""
     if not AXE.exists():

@@ -374,6 +374,24 @@ _TITLES_SHOWN = """(title) => {
 }"""
 
 
+def test_cite_this_article_is_dated_today_by_the_page_and_has_no_placeholder_without_script(browser, site_url):
+    context = browser.new_context()
+    page = context.new_page()
+    page.clock.set_fixed_time(datetime.datetime(2026, 12, 7, 12, 0))
+    page.goto(site_url, wait_until="networkidle")
+    page.locator("summary", has_text="Cite this article").click()
+    text = page.locator(".cp-cite-vancouver").inner_text()
+    assert text.startswith("Remy MC. " + TITLE + " [Internet].") and "[cited 2026 Dec 7]." in text, text
+    context.close()
+    context = browser.new_context(java_script_enabled=False)  # no script: no "[cited …]" at all
+    page = context.new_page()
+    page.goto(site_url, wait_until="networkidle")
+    page.locator("summary", has_text="Cite this article").click()
+    text = page.locator(".cp-cite-vancouver").inner_text()
+    assert text == "Remy MC. " + TITLE + " [Internet]. 2026.", text
+    context.close()
+
+
 def test_the_next_citation_reached_by_tab_after_a_back_link_shows_its_preview(page):
     for n in (4, 7, 11):  # three tries, as the reader made
         cite = page.locator("a.cp-ref").nth(n)

@@ -411,6 +411,60 @@ def test_the_next_citation_reached_by_tab_after_a_back_link_shows_its_preview(pa
     assert page.console_errors == []
 
 
+def _link_pages(pdf: bytes) -> dict[str, int]:
+    """Each http(s) link's first page (0-based) in a PDF that Chromium printed: its pages
+    (the page tree's /Kids, in order), their link annotations and each annotation's /URI."""
+    starts = {int(m.group(1)): m.end() for m in re.finditer(rb"(?m)^(\d+) 0 obj\b", pdf)}
+
+    def body(number: int) -> bytes:
+        return pdf[starts[number]:pdf.find(b"endobj", starts[number])]
+
+    kids = re.search(rb"/Type /Pages\b.*?/Kids \[([^\]]*)\]", pdf, re.S)
+    assert kids, "no page tree in the PDF"
+    found: dict[str, int] = {}
+    for index, number in enumerate(int(k) for k in re.findall(rb"(\d+) 0 R", kids.group(1))):
+        annots = re.search(rb"/Annots \[([^\]]*)\]", body(number))
+        for ref in re.findall(rb"(\d+) 0 R", annots.group(1) if annots else b""):
+            uri = re.search(rb"/URI \(([^)]*)\)", body(int(ref)))
+            if uri:
+                found.setdefault(uri.group(1).decode("latin-1"), index)
+    return found
+
+
+def test_in_print_the_references_heading_stays_with_its_first_entry(browser, live_site_url):
+    """Printed on A4 with the heading pushed (by a spacer before it) to where the first
+    entry just no longer fits on the page: the heading goes over with it."""
+    heading_uri = "https://heading.invalid/"
+    for page in open_page(browser, live_site_url):
+        page.emulate_media(media="print")
+        first = page.evaluate("""(uri) => {
+          const list = document.querySelector('.cp-bibliography'), h = list.previousElementSibling;
+          const a = document.createElement('a');  // a link on the heading's words: the PDF tells its page
+          a.href = uri;
+          a.append(...[...h.childNodes].filter(n => n.nodeType === Node.TEXT_NODE));
+          h.prepend(a);
+          const spacer = document.createElement('div');
+          spacer.id = 'cp-test-spacer';
+          h.before(spacer);
+          return list.querySelector('.cp-entry a[href^="http"]').href;
+        }""", heading_uri)
+
+        def pages(spacer: int) -> tuple[int, int]:
+            page.evaluate("(px) => { document.getElementById('cp-test-spacer').style.height = px + 'px'; }", spacer)
+            found = _link_pages(page.pdf(format="A4"))
+            return found[heading_uri], found[first]
+
+        start = pages(0)[1]
+        low, high = 0, 1200  # A4 is 1123 px high: the first entry moves on within that
+        assert pages(high)[1] > start
+        while high - low > 2:  # the least spacer that moves the first entry to the next page
+            mid = (low + high) // 2
+            low, high = (low, mid) if pages(mid)[1] > start else (mid, high)
+        for spacer in (high, high + 8, high + 24):
+            heading, entry = pages(spacer)
+            assert heading == entry, (spacer, heading, entry)
+
+
 def _axe(page, within: str = "") -> list[dict]:
     """axe-core's serious and critical violations on the page (or in ``within``, a selector)."""
     if not AXE.exists():

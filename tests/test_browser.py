@@ -374,6 +374,22 @@ _TITLES_SHOWN = """(title) => {
 }"""
 
 
+@pytest.mark.parametrize("view", ["desktop", "phone"])
+def test_the_title_is_shown_once_and_no_navigation_repeats_it(browser, live_site_url, view):
+    for page in open_page(browser, live_site_url, **(DESKTOP if view == "desktop" else PHONES[1])):
+        shown = page.evaluate(_TITLES_SHOWN, TITLE)
+        assert shown == ["H1 in article"], shown  # the H1, and nothing else
+        # a site of one page has no navigation (sidebar or drawer) to repeat it in
+        assert page.locator("nav.md-nav--primary").count() == 0
+        assert not page.locator(".md-header label[for=__drawer]").is_visible()
+        page.mouse.wheel(0, 3000)  # the H1 scrolled away, the header names the article instead
+        page.wait_for_function("document.querySelector('.md-header__title--active')")
+        page.wait_for_timeout(400)
+        shown = page.evaluate(_TITLES_SHOWN, TITLE)
+        assert shown == ["SPAN in header"], shown
+        assert page.console_errors == []
+
+
 def test_cite_this_article_is_dated_today_by_the_page_and_has_no_placeholder_without_script(browser, site_url):
     context = browser.new_context()
     page = context.new_page()

@@ -390,6 +390,21 @@ def test_the_title_is_shown_once_and_no_navigation_repeats_it(browser, live_site
         assert page.console_errors == []
 
 
+@pytest.mark.parametrize("view", ["desktop", "375", "390"])
+def test_no_blank_gap_under_the_title(browser, live_site_url, view):
+    options = DESKTOP if view == "desktop" else PHONES[0 if view == "375" else 1]
+    for page in open_page(browser, live_site_url, **options):
+        gap = page.evaluate("""() => {
+          const h = document.querySelector('article h1'), text = document.createRange();
+          text.selectNodeContents(h.firstChild);  // the title's words (not its permalink)
+          const words = Math.max(...[...text.getClientRects()].map(r => r.bottom));
+          return {size: parseFloat(getComputedStyle(h).fontSize), words, box: h.getBoundingClientRect().bottom,
+                  next: h.nextElementSibling.getBoundingClientRect().top};
+        }""")
+        assert gap["box"] - gap["words"] < gap["size"] / 2, gap  # no blank line inside the title's box
+        assert 0 <= gap["next"] - gap["words"] <= gap["size"], gap  # the byline right under it
+
+
 def test_cite_this_article_is_dated_today_by_the_page_and_has_no_placeholder_without_script(browser, site_url):
     context = browser.new_context()
     page = context.new_page()

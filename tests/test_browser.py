@@ -423,6 +423,18 @@ def test_cite_this_article_is_dated_today_by_the_page_and_has_no_placeholder_wit
     context.close()
 
 
+def test_the_editorial_note_comes_after_the_references(browser, live_site_url):
+    for page in open_page(browser, live_site_url):
+        where = page.evaluate("""() => {
+          const note = [...document.querySelectorAll('article .admonition')]
+            .find(a => (a.querySelector('.admonition-title') || {}).textContent === 'Editorial note');
+          const list = document.querySelector('article .cp-bibliography');
+          return note && list && {after: !!(list.compareDocumentPosition(note) & Node.DOCUMENT_POSITION_FOLLOWING),
+                                  gap: note.getBoundingClientRect().top - list.getBoundingClientRect().bottom};
+        }""")
+        assert where and where["after"] and where["gap"] >= 0, where
+
+
 def test_the_next_citation_reached_by_tab_after_a_back_link_shows_its_preview(page):
     for n in (4, 7, 11):  # three tries, as the reader made
         cite = page.locator("a.cp-ref").nth(n)

@@ -415,8 +415,10 @@ def test_page_structure(article):
     lines = [line for line in body.splitlines() if line.strip()]
     ref = lines.index("## References")
     assert lines[ref + 1] == "\\bibliography" and lines.count("\\bibliography") == 1
+    # the editorial note comes after the list (readers reach the references first), to the end
     note_at = lines.index(NOTE_START)
-    assert note_at < ref and all(line.startswith("    ") for line in lines[note_at + 1:ref])  # right before
+    assert note_at > ref + 1, "the editorial note goes after the reference list (\\bibliography)"
+    assert all(line.startswith("    ") or line.startswith("<!--") for line in lines[note_at + 1:])
 
 
 # ---------------------------------------------------------------- the site: guide, config, styles

@@ -1,6 +1,8 @@
 """The built article in a real headless Chromium: click, hover, focus, no stray requests,
 accessible previews, links and layout, search, cite actions, and axe-core's rules. The
-article is the frozen fixture (tests/fixtures/article), never the live one.
+engine is tested on the frozen article (tests/fixtures/article); what the live site's own
+theme gives readers (one title, the title's spacing, the editorial note's place, print) is
+tested on the live article by invariants only, naming none of its sentences.
 
 Needs Debian's ``chromium`` (``.ci/run`` installs it) and axe-core in ``node_modules/``
 (``.ci/install-axe``, from the npm registry; the tests inject it from that file, the page
@@ -9,7 +11,9 @@ unset: in CI a missing browser or axe-core is a failure.
 """
 from __future__ import annotations
 
+import datetime
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,15 +33,26 @@ BASELINE_TRANSFER = 385_060
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory):
+def _built(tmp_path_factory, source: Path | None = None):
+    """Serve a built copy of an article project (the frozen fixture unless ``source``)."""
     require_browser()
-    root = copy_article(tmp_path_factory.mktemp("article"))  # the frozen article fixture
+    root = copy_article(tmp_path_factory.mktemp("article"), **({"source": source} if source else {}))
     out = tmp_path_factory.mktemp("site")
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)], cwd=root,
                           env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     yield from serve_directory(out)
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory):
+    yield from _built(tmp_path_factory)  # the frozen article fixture
+
+
+@pytest.fixture(scope="module")
+def live_site_url(tmp_path_factory):
+    """The live article as readers get it: its docs/, mkdocs.yml, overrides/ and styles."""
+    yield from _built(tmp_path_factory, ROOT)
 
 
 #: A bib title that would be live markup if the preview parsed its text as HTML.
@@ -338,6 +353,161 @@ def test_link_preview_tags_and_coins_are_in_the_page(page):
     assert page.locator(".cp-cite-vancouver").inner_text().startswith("Remy MC. " + TITLE + " [Internet].")
 
 
+# ------------------------------------------------------------------ readers (issue 18, item 9)
+
+DESKTOP = dict(viewport={"width": 1440, "height": 900})
+PHONES = [dict(viewport={"width": w, "height": 800}, is_mobile=True, has_touch=True) for w in (375, 390)]
+
+#: The elements, visible in the viewport, whose own text is ``title`` (header, sidebars, H1…).
+_TITLES_SHOWN = """(title) => {
+  const shown = [], walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n; (n = walk.nextNode());) {
+    if (n.textContent.trim() !== title) continue;
+    const el = n.parentElement, r = el.getBoundingClientRect();
+    const visible = el.checkVisibility({opacityProperty: true, visibilityProperty: true,
+                                        checkOpacity: true, checkVisibilityCSS: true});
+    if (visible && r.width > 0 && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth)
+      shown.push(el.tagName + ' in ' + (el.closest('header') ? 'header' : el.closest('.md-sidebar') ? 'sidebar'
+                                        : el.closest('article') ? 'article' : 'page'));
+  }
+  return shown;
+}"""
+
+
+@pytest.mark.parametrize("view", ["desktop", "phone"])
+def test_the_title_is_shown_once_and_no_navigation_repeats_it(browser, live_site_url, view):
+    for page in open_page(browser, live_site_url, **(DESKTOP if view == "desktop" else PHONES[1])):
+        shown = page.evaluate(_TITLES_SHOWN, TITLE)
+        assert shown == ["H1 in article"], shown  # the H1, and nothing else
+        # a site of one page has no navigation (sidebar or drawer) to repeat it in
+        assert page.locator("nav.md-nav--primary").count() == 0
+        assert not page.locator(".md-header label[for=__drawer]").is_visible()
+        page.mouse.wheel(0, 3000)  # the H1 scrolled away, the header names the article instead
+        page.wait_for_function("document.querySelector('.md-header__title--active')")
+        page.wait_for_timeout(400)
+        shown = page.evaluate(_TITLES_SHOWN, TITLE)
+        assert shown == ["SPAN in header"], shown
+        assert page.console_errors == []
+
+
+@pytest.mark.parametrize("view", ["desktop", "375", "390"])
+def test_no_blank_gap_under_the_title(browser, live_site_url, view):
+    options = DESKTOP if view == "desktop" else PHONES[0 if view == "375" else 1]
+    for page in open_page(browser, live_site_url, **options):
+        gap = page.evaluate("""() => {
+          const h = document.querySelector('article h1'), text = document.createRange();
+          text.selectNodeContents(h.firstChild);  // the title's words (not its permalink)
+          const words = Math.max(...[...text.getClientRects()].map(r => r.bottom));
+          return {size: parseFloat(getComputedStyle(h).fontSize), words, box: h.getBoundingClientRect().bottom,
+                  next: h.nextElementSibling.getBoundingClientRect().top};
+        }""")
+        assert gap["box"] - gap["words"] < gap["size"] / 2, gap  # no blank line inside the title's box
+        assert 0 <= gap["next"] - gap["words"] <= gap["size"], gap  # the byline right under it
+
+
+def test_cite_this_article_is_dated_today_by_the_page_and_has_no_placeholder_without_script(browser, site_url):
+    context = browser.new_context()
+    page = context.new_page()
+    page.clock.set_fixed_time(datetime.datetime(2026, 12, 7, 12, 0))
+    page.goto(site_url, wait_until="networkidle")
+    page.locator("summary", has_text="Cite this article").click()
+    text = page.locator(".cp-cite-vancouver").inner_text()
+    assert text.startswith("Remy MC. " + TITLE + " [Internet].") and "[cited 2026 Dec 7]." in text, text
+    context.close()
+    context = browser.new_context(java_script_enabled=False)  # no script: no "[cited …]" at all
+    page = context.new_page()
+    page.goto(site_url, wait_until="networkidle")
+    page.locator("summary", has_text="Cite this article").click()
+    text = page.locator(".cp-cite-vancouver").inner_text()
+    assert text == "Remy MC. " + TITLE + " [Internet]. 2026.", text
+    context.close()
+
+
+def test_the_editorial_note_comes_after_the_references(browser, live_site_url):
+    for page in open_page(browser, live_site_url):
+        where = page.evaluate("""() => {
+          const note = [...document.querySelectorAll('article .admonition')]
+            .find(a => (a.querySelector('.admonition-title') || {}).textContent === 'Editorial note');
+          const list = document.querySelector('article .cp-bibliography');
+          return note && list && {after: !!(list.compareDocumentPosition(note) & Node.DOCUMENT_POSITION_FOLLOWING),
+                                  gap: note.getBoundingClientRect().top - list.getBoundingClientRect().bottom};
+        }""")
+        assert where and where["after"] and where["gap"] >= 0, where
+
+
+def test_the_next_citation_reached_by_tab_after_a_back_link_shows_its_preview(page):
+    for n in (4, 7, 11):  # three tries, as the reader made
+        cite = page.locator("a.cp-ref").nth(n)
+        cite_id, entry = cite.get_attribute("id"), cite.get_attribute("href")
+        back = page.locator(f"{entry} a.cp-backref[href='#{cite_id}']")
+        back.focus()
+        page.keyboard.press("Enter")  # the back-link, by keyboard
+        page.wait_for_function(f"location.hash === '#{cite_id}'")
+        assert page.evaluate("document.activeElement.id") == cite_id and not _shown(page)
+        page.keyboard.press("Tab")  # on to the next citation: its preview, at once
+        _preview(page).wait_for(state="visible", timeout=2000)
+        focused = page.evaluate("""() => { const a = document.activeElement;
+          return {ref: a.matches('a.cp-ref'), text: document.getElementById(a.getAttribute('aria-describedby'))
+            .textContent.replace(/\\s+/g, ' ').trim()}; }""")
+        assert focused["ref"] and _preview(page).inner_text() == focused["text"], focused
+        page.keyboard.press("Escape")
+    assert page.console_errors == []
+
+
+def _link_pages(pdf: bytes) -> dict[str, int]:
+    """Each http(s) link's first page (0-based) in a PDF that Chromium printed: its pages
+    (the page tree's /Kids, in order), their link annotations and each annotation's /URI."""
+    starts = {int(m.group(1)): m.end() for m in re.finditer(rb"(?m)^(\d+) 0 obj\b", pdf)}
+
+    def body(number: int) -> bytes:
+        return pdf[starts[number]:pdf.find(b"endobj", starts[number])]
+
+    kids = re.search(rb"/Type /Pages\b.*?/Kids \[([^\]]*)\]", pdf, re.S)
+    assert kids, "no page tree in the PDF"
+    found: dict[str, int] = {}
+    for index, number in enumerate(int(k) for k in re.findall(rb"(\d+) 0 R", kids.group(1))):
+        annots = re.search(rb"/Annots \[([^\]]*)\]", body(number))
+        for ref in re.findall(rb"(\d+) 0 R", annots.group(1) if annots else b""):
+            uri = re.search(rb"/URI \(([^)]*)\)", body(int(ref)))
+            if uri:
+                found.setdefault(uri.group(1).decode("latin-1"), index)
+    return found
+
+
+def test_in_print_the_references_heading_stays_with_its_first_entry(browser, live_site_url):
+    """Printed on A4 with the heading pushed (by a spacer before it) to where the first
+    entry just no longer fits on the page: the heading goes over with it."""
+    heading_uri = "https://heading.invalid/"
+    for page in open_page(browser, live_site_url):
+        page.emulate_media(media="print")
+        first = page.evaluate("""(uri) => {
+          const list = document.querySelector('.cp-bibliography'), h = list.previousElementSibling;
+          const a = document.createElement('a');  // a link on the heading's words: the PDF tells its page
+          a.href = uri;
+          a.append(...[...h.childNodes].filter(n => n.nodeType === Node.TEXT_NODE));
+          h.prepend(a);
+          const spacer = document.createElement('div');
+          spacer.id = 'cp-test-spacer';
+          h.before(spacer);
+          return list.querySelector('.cp-entry a[href^="http"]').href;
+        }""", heading_uri)
+
+        def pages(spacer: int) -> tuple[int, int]:
+            page.evaluate("(px) => { document.getElementById('cp-test-spacer').style.height = px + 'px'; }", spacer)
+            found = _link_pages(page.pdf(format="A4"))
+            return found[heading_uri], found[first]
+
+        start = pages(0)[1]
+        low, high = 0, 1200  # A4 is 1123 px high: the first entry moves on within that
+        assert pages(high)[1] > start
+        while high - low > 2:  # the least spacer that moves the first entry to the next page
+            mid = (low + high) // 2
+            low, high = (low, mid) if pages(mid)[1] > start else (mid, high)
+        for spacer in (high, high + 8, high + 24):
+            heading, entry = pages(spacer)
+            assert heading == entry, (spacer, heading, entry)
+
+
 def _axe(page, within: str = "") -> list[dict]:
     """axe-core's serious and critical violations on the page (or in ``within``, a selector)."""
     if not AXE.exists():
@@ -349,8 +519,10 @@ def _axe(page, within: str = "") -> list[dict]:
         .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))""", within)
 
 
+@pytest.mark.parametrize("which", ["fixture", "live"])
 @pytest.mark.parametrize("view", ["light", "dark", "mobile"])
-def test_axe_finds_no_serious_or_critical_violation(browser, site_url, view):
+def test_axe_finds_no_serious_or_critical_violation(browser, request, view, which):
+    site_url = request.getfixturevalue("site_url" if which == "fixture" else "live_site_url")
     options = {"light": dict(color_scheme="light"), "dark": dict(color_scheme="dark"),
                "mobile": dict(color_scheme="light", viewport={"width": 375, "height": 800},
                               is_mobile=True, has_touch=True)}[view]

@@ -133,3 +133,21 @@ def test_downloads_are_made_from_the_bib(tmp_path):
     assert '<meta property="og:url" content="https://example.org/">' in html
     assert '<meta name="twitter:card" content="summary">' in html
     assert "<summary>Cite this article</summary>" in html and "Author A. The Article [Internet]." in html
+
+
+def test_cite_this_article_leaves_the_reading_date_to_the_page_and_prints_no_placeholder():
+    """Vancouver's "[cited …]" is the day the reader reads the page: the page's script writes
+    it (tests/test_browser.py); the built HTML holds no placeholder, only its template."""
+    from citeproof.exports import vancouver_article
+    from citeproof.site import _cite_this
+
+    common = dict(title="The Article", authors=["Ann Author"], date="2026-01-02", url="https://example.org/",
+                  site="Site")
+    assert vancouver_article(**common, cited="2026 Dec 7") == \
+        "Author A. The Article [Internet]. Site; 2026 [cited 2026 Dec 7]. Available from: https://example.org/"
+    assert vancouver_article(**common) == "Author A. The Article [Internet]. Site; 2026. Available from: https://example.org/"
+    html = _cite_this(["Ann Author"], "2026-01-02", "A & B", None, "A & B")
+    assert "YYYY" not in html and "[cited" not in html.replace('data-cp-cited=" [cited {date}]"', "")
+    assert re.search(r'<p class="cp-cite-vancouver">Author A\. A &amp; B \[Internet\]\. 2026'
+                     r'<span class="cp-cited" data-cp-cited=" \[cited \{date\}\]" hidden></span>\.</p>', html), html
+    assert "organization" not in html  # the site's name is the title: not repeated

@@ -1,5 +1,6 @@
 """Progress on stderr during online work: a live line on a terminal, a line every few seconds
-elsewhere, the overridden-endpoints notice first, nothing with --quiet."""
+elsewhere, nothing with --quiet; overridden endpoints said once (check: at the top of its
+report; add, fix, find: a notice first on stderr)."""
 from __future__ import annotations
 
 import io
@@ -39,14 +40,26 @@ def test_quiet_writes_no_progress_but_still_the_notice():
     assert out.getvalue() == "citeproof: endpoints overridden\n"
 
 
-def test_check_says_overridden_first_then_shows_progress_and_retry_waits(tmp_path, emulator):
+def test_check_shows_progress_and_retry_waits_and_says_overridden_once(tmp_path, emulator):
     project = make_project(tmp_path, FIXTURE_BIB)
     emulator.set_fault("crossref", "429", times=1)
     result = invoke(project, ["check", "--lock", "lock.json"], emulator.env())
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("citeproof: the registry endpoints are overridden (CITEPROOF_CROSSREF_URL=")
-    assert any(line.startswith("citeproof: asking registries: Crossref") for line in lines[1:]), lines
+    assert any(line.startswith("citeproof: asking registries: Crossref") for line in lines), lines
     assert "Crossref 1/1" in lines[-1] and "PubMed (NCBI E-utilities) 2/2" in lines[-1]
-    quiet = invoke(project, ["check", "--quiet", "--lock", "lock2.json"], emulator.env())
-    assert [ln for ln in quiet.stderr.splitlines() if "asking registries" in ln] == []
-    assert "overridden" in quiet.stderr
+    # the report says it, at its top: once, not also on stderr
+    assert result.stdout.startswith("Registry endpoints are overridden (CITEPROOF_*_URL)")
+    assert (result.stdout + result.stderr).lower().count("endpoints are overridden") == 1
+    for args in (["--quiet"], ["-q", "--format", "github"]):
+        quiet = invoke(project, ["check", *args, "--lock", "lock2.json"], emulator.env())
+        assert [ln for ln in quiet.stderr.splitlines() if "asking registries" in ln] == []
+        assert (quiet.stdout + quiet.stderr).count("overridden") == 1, (args, quiet.stdout, quiet.stderr)
+
+
+def test_add_says_overridden_once_first_even_with_quiet(tmp_path, emulator):
+    project = make_project(tmp_path, FIXTURE_BIB)
+    for args in ([], ["--quiet"]):
+        result = invoke(project, ["add", "--dry-run", *args, "10.5555/citeproof.retraction-notice"], emulator.env())
+        lines = result.stderr.splitlines()
+        assert lines[0].startswith("citeproof: the registry endpoints are overridden (CITEPROOF_CROSSREF_URL=")
+        assert (result.stdout + result.stderr).count("overridden") == 1, result.stderr

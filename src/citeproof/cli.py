@@ -121,11 +121,12 @@ def _progress(quiet: bool) -> Progress:
     return Progress(sys.stderr, tty=_is_terminal(sys.stderr), quiet=quiet)
 
 
-def _registry(timeout: float, deadline: float, progress: Progress, online: bool = True) -> RegistryConfig:
-    """The registries from the environment, reporting to ``progress``; a notice first when
-    the endpoints are not the real registries'."""
+def _registry(timeout: float, deadline: float, progress: Progress, notice: bool = True) -> RegistryConfig:
+    """The registries from the environment, reporting to ``progress``; with ``notice``, a
+    notice first when the endpoints are not the real registries' (``check`` has none: its
+    report says so at its top, in every format, so it is said once)."""
     registry = RegistryConfig.from_env(timeout=timeout, deadline=deadline, progress=progress)
-    if online and not registry.official:
+    if notice and not registry.official:
         overridden = [f"{r.env_var}={registry.urls[r.name]}" for r in REGISTRIES
                       if registry.urls[r.name] != r.default_url]
         progress.notice("the registry endpoints are overridden (" + ", ".join(overridden)
@@ -171,7 +172,7 @@ def check(config_file, bib, docs, lock, trusted_lock, offline, fmt, timeout, dea
         paths = project_paths(config_file, bib=bib, docs=docs, lock=lock)
         assert paths.lock is not None  # (project_paths sets it)
         with _progress(quiet) as progress:
-            registry = _registry(timeout, deadline, progress, online=not offline)
+            registry = _registry(timeout, deadline, progress, notice=False)
             options = CheckOptions(
                 bib=paths.bib, docs=paths.docs, lock=paths.lock, lock_explicit=lock is not None,
                 trusted_lock=trusted_lock, offline=offline, max_age=timedelta(days=max_age), registry=registry,

@@ -135,16 +135,18 @@ def article_bibtex(*, key: str, title: str, authors: Sequence[str], year: str, u
 
 
 def vancouver_article(*, title: str, authors: Sequence[str], date: str | None, url: str | None,
-                      site: str) -> str:
+                      site: str, cited: str | None = None) -> str:
     """The article's own reference in Vancouver (Citing Medicine) form for a web page:
-    ``Doe JA. Title [Internet]. Site; 2026 [cited …]. Available from: URL`` (the
-    reader adds the date they read it)."""
+    ``Doe JA. Title [Internet]. Site; 2026 [cited 2026 Dec 7]. Available from: URL``.
+    ``cited`` is the date the reader read it, as Citing Medicine writes it (``2026 Dec 7``);
+    without it the reference has no "[cited …]" (a page fills it in for its reader: see
+    ``citeproof-cite.js``), never a placeholder."""
     names = ", ".join(_vancouver_name(a) for a in authors)
     year = (date or "")[:4]
     where = f" {site};" if site and site != title else ""
     tail = f" Available from: {url}" if url else ""
-    return f"{names + '. ' if names else ''}{title} [Internet].{where} {year}".rstrip() + \
-        " [cited YYYY Mon DD]." + tail
+    when = f" [cited {cited}]" if cited else ""
+    return f"{names + '. ' if names else ''}{title} [Internet].{where} {year}".rstrip() + when + "." + tail
 
 
 def _vancouver_name(name: str) -> str:

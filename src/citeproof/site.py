@@ -494,14 +494,26 @@ def _signature(path: Path) -> tuple | None:
     return (st.st_mtime_ns, st.st_size)
 
 
+#: Where the reader's date goes in "Cite this article" (see :func:`_cite_this`).
+_CITED = "\0"
+
+
 def _cite_this(authors: list[str], date: str | None, title: str, url: str | None, site_name: str) -> str:
-    """"Cite this article": the article's own reference, Vancouver and BibTeX."""
-    vancouver = exports.vancouver_article(title=title, authors=authors, date=date, url=url, site=site_name)
+    """"Cite this article": the article's own reference, Vancouver and BibTeX. Vancouver's
+    "[cited 2026 Dec 7]" is the day the reader reads it: the page's script
+    (citeproof-cite.js) writes it into the empty, hidden ``data-cp-cited`` span, from the
+    span's template (``{date}``); without the script the reference has no "[cited …]"."""
+    marked = exports.vancouver_article(title=title, authors=authors, date=date, url=url, site=site_name,
+                                       cited=_CITED)
+    head, cited, tail = re.split(r"( \[cited \0\])", marked, maxsplit=1)
+    template = escape(cited.replace(_CITED, "{date}"))
+    vancouver_html = (f'{escape(head)}<span class="cp-cited" data-cp-cited="{template}" hidden></span>'
+                      f'{escape(tail)}')
     key = re.sub(r"[^a-z0-9]", "", (authors[0].split()[-1] if authors else "article").lower())
-    bibtex = exports.article_bibtex(key=key + (date or "")[:4], title=title, authors=authors,
-                                    year=(date or "")[:4], url=url, site=site_name, date=date)
+    bibtex = exports.article_bibtex(key=key + (date or "")[:4], title=title, authors=authors, year=(date or "")[:4],
+                                    url=url, site=site_name if site_name != title else "", date=date)
     return ('<details class="cp-cite-article"><summary>Cite this article</summary>'
-            f'<p class="cp-cite-vancouver">{escape(vancouver)}</p>'
+            f'<p class="cp-cite-vancouver">{vancouver_html}</p>'
             f'<pre class="cp-cite-bibtex"><code>{escape(bibtex)}</code></pre></details>')
 
 

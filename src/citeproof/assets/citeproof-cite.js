@@ -3,7 +3,10 @@
    BibTeX, RIS and CSL-JSON download that entry as a file, made from the bundle of every
    entry in every format (written at build time beside the bib, keyed by the entry's id,
    fetched from this site on the first click only). Without this script there are no
-   buttons, and the whole list's download links under the list still work. */
+   buttons, and the whole list's download links under the list still work.
+   It also dates "Cite this article": the day the reader reads the page, as Citing Medicine
+   writes it ("[cited 2026 Dec 7]"), goes into its empty data-cp-cited span; without this
+   script that reference has no "[cited …]" part, never a placeholder. */
 (function () {
   "use strict";
   var FILES = {bibtex: [".bib", "application/x-bibtex"],
@@ -78,9 +81,21 @@
     entry.insertBefore(box, entry.querySelector(".cp-backref"));
   }
 
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+  function cited() {
+    var now = new Date();
+    var today = now.getFullYear() + " " + MONTHS[now.getMonth()] + " " + now.getDate();
+    Array.prototype.forEach.call(document.querySelectorAll("span[data-cp-cited]"), function (span) {
+      span.textContent = span.getAttribute("data-cp-cited").replace("{date}", today);
+      span.hidden = false;
+    });
+  }
+
   function init() {
     var entries = document.querySelectorAll("[data-cp-bundle] li.cp-entry[id]");
     Array.prototype.forEach.call(entries, actions);
+    cited();
   }
 
   if (document.readyState === "loading") {

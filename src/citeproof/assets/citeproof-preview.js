@@ -6,7 +6,8 @@
    - dismissible: Escape closes it;
    - hoverable: the pointer may move onto it; it closes when the pointer or focus leaves;
    - persistent: it stays until then. A back-link (the list's arrow) that returns focus to
-     a citation does not open it; keyboard focus and hover do.
+     a citation does not open it there; keyboard focus and hover do, on any citation, at
+     once (the next citation reached by Tab after a back-link shows its preview).
    On touch, a first tap shows the preview and a second tap follows the link.
    It is placed below the cited line (above when there is no room), never over it.
    Nothing is fetched. */
@@ -15,7 +16,7 @@
   var tip = null;
   var owner = null;
   var timer = 0;
-  var quietUntil = 0; // a back-link was followed: its target's focus opens nothing
+  var quiet = null; // the citation a followed back-link returns focus to: that focus opens nothing
   var touchOwner = null; // the link a first tap previewed
 
   function tooltip() {
@@ -69,6 +70,14 @@
     owner = null;
   }
 
+  // The citation link a back-link's href ("#cite-5") leads to: the link itself, or the
+  // first link of the citation group that carries the id.
+  function returnedTo(href) {
+    var target = href && href.charAt(0) === "#" ? document.getElementById(decodeURIComponent(href.slice(1))) : null;
+    if (!target) return null;
+    return target.matches("a.cp-ref") ? target : target.querySelector("a.cp-ref");
+  }
+
   function hideSoon() {
     clearTimeout(timer);
     timer = setTimeout(hide, 300);
@@ -80,7 +89,9 @@
       link.addEventListener("mouseenter", function () { show(link); });
       link.addEventListener("mouseleave", hideSoon);
       link.addEventListener("focus", function () {
-        if (Date.now() > quietUntil) show(link);
+        if (quiet === link) { quiet = null; return; } // the back-link's return: no preview
+        quiet = null;
+        show(link);
       });
       link.addEventListener("blur", hide);
       link.addEventListener("pointerdown", function (event) {
@@ -103,7 +114,7 @@
     document.addEventListener("click", function (event) {
       var back = event.target.closest && event.target.closest("a.cp-backref");
       if (back) {
-        quietUntil = Date.now() + 1500;
+        quiet = returnedTo(back.getAttribute("href"));
         hide();
       } else if (owner && !owner.contains(event.target) && !(tip && tip.contains(event.target))) {
         touchOwner = null;
@@ -113,10 +124,13 @@
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && owner) {
         hide();
+      } else {
+        quiet = null; // the reader moves on (Tab): every citation previews again
       }
     });
+    document.addEventListener("pointerdown", function () { quiet = null; }, true);
     window.addEventListener("hashchange", function () {
-      if (/^#cite-/.test(location.hash)) { quietUntil = Date.now() + 1500; hide(); }
+      if (/^#cite-/.test(location.hash)) hide();
     });
     window.addEventListener("resize", hide);
   }

@@ -600,3 +600,60 @@ def test_biblatex_fields_are_read_as_their_bibtex_twins():
     assert (ref.title, ref.journal, ref.year) == ("Main: Sub", "J Name", "2019")
     assert (ref.field("month"), ref.field("day"), ref.field("address")) == ("6", "15", "Paris")
     assert ref.line_of("year") == 2 and ref.line_of("address") == 2
+
+
+# ---------------------------------------------------------------- one work under two keys
+
+def _dup(text: str):
+    from citeproof.bib.checks import duplicate_works
+    return [(p.code, p.severity, p.key, p.line, p.field) for p in duplicate_works(parse(text).references)]
+
+
+def test_a_copied_entry_under_another_key_is_an_error_naming_both():
+    entry = (FIXTURE / "references.bib").read_text(encoding="utf-8").split("\n@")[1]
+    copy = "@" + entry.replace("suh2019,", "suh2019b,", 1)
+    text = "@" + entry + "\n" + copy + "\n"
+    found = _dup(text)
+    assert [(code, severity, key, fname) for code, severity, key, _, fname in found] == [
+        ("duplicate-work", "error", "suh2019b", "doi")]
+    from citeproof.bib.checks import duplicate_works
+    (problem,) = duplicate_works(parse(text).references)
+    assert "'suh2019' (line 1)" in problem.message and "10.1097/MD.0000000000016173" in problem.message
+
+
+@pytest.mark.parametrize("second, why", [
+    ("@article{b, author = {Suh, J}, title = {Other}, journal = {J}, year = 2019, pmid = {31261549}}", "pmid"),
+    ("@article{b, author = {Suh, J}, title = {Other}, journal = {J}, year = 2019, pmcid = {pmc6616307}}", "pmcid"),
+    ("@article{b, author = {Suh, Jee}, title = {THE EFFECT of walking!}, journal = {J}, year = 2019}", "title"),
+])
+def test_the_same_pmid_pmcid_or_title_year_and_author_is_one_work(second, why):
+    first = ("@article{a, author = {Suh, J}, title = {The effect of walking}, journal = {J}, year = 2019,"
+             " pmid = {31261549}, pmcid = {PMC6616307}}\n")
+    assert [(key, fname) for _, _, key, _, fname in _dup(first + second + "\n")] == [("b", why)]
+
+
+@pytest.mark.parametrize("second", [
+    # a recurring column: one title, year and author, another issue
+    "@article{b, author = {Anonymous}, title = {Official announcements}, journal = {TUGboat}, year = 1981,"
+    " number = 3, pages = {3--4}}",
+    # a chapter carrying its book's DOI
+    "@incollection{b, author = {Lewin, K}, title = {Group decision}, booktitle = {Reader}, year = 1999,"
+    " pages = {265--284}, doi = {10.1037/10319-000}}",
+    # the same title as an article and as a preprint
+    "@online{b, author = {Anonymous}, title = {Official announcements}, year = 1981, eprint = {1234.5678}}",
+])
+def test_works_something_tells_apart_are_not_duplicates(second):
+    first = ("@article{a, author = {Anonymous}, title = {Official announcements}, journal = {TUGboat},"
+             " year = 1981, number = 2, pages = {3--4}}\n"
+             "@book{c, editor = {Gold, M}, title = {Reader}, year = 1999, doi = {10.1037/10319-000}}\n")
+    assert _dup(first + second + "\n") == []
+
+
+def test_a_duplicate_work_fails_the_check_and_the_strict_build(scratch):
+    entry = (FIXTURE / "references.bib").read_text(encoding="utf-8").split("\n@")[1]
+    bib = "@" + entry + "\n\n@" + entry.replace("suh2019,", "suh2019b,", 1) + "\n"
+    scratch.write(page="# T\n\nOne [@suh2019], two [@suh2019b].\n", bib=bib)
+    check = scratch.citeproof("check", "--offline")
+    assert check.returncode == 1 and "error [duplicate-work] suh2019b" in check.stdout
+    build = scratch.build("--strict")
+    assert build.returncode != 0 and "the same work as 'suh2019'" in build.stderr

@@ -193,3 +193,33 @@ def test_extension_and_mkdocs_give_the_same_citations_and_list_for_the_article(t
     assert len(cites) >= 15 and cites == _citations(built)
     assert _listing(html) == _listing(built)
     assert _listing(html).count('class="cp-entry"') == 15
+
+
+@pytest.mark.parametrize("by_id", ["@doi:10.1000/ALPHA", "@DOI:10.1000/alpha", "@pmid:12345678", "@{doi:https://doi.org/10.1000/alpha}",
+                                   "@{doi:10.1000/alpha}"])
+def test_a_citation_by_identifier_is_the_citation_of_its_entry(bib, by_id):
+    """``[@doi:…]`` / ``[@pmid:…]`` give the page, list and metadata of citing the key."""
+    options = {"bib_file": "references.bib", "cache_dir": ""}
+    by_key, md_key = convert("# T\n\nOne [@alpha2020], two [@beta2021; @alpha2020].\n", **options)
+    by_ident, md_ident = convert(f"# T\n\nOne [{by_id}], two [@beta2021; {by_id}].\n", **options)
+    assert by_ident == by_key
+    assert md_ident.citeproof.head == md_key.citeproof.head
+    assert md_ident.citeproof.problems == md_key.citeproof.problems == ()
+
+
+def test_an_identifier_no_entry_has_names_the_command_that_adds_it(bib):
+    _, md = convert("# T\n\nSee [@doi:10.1000/nosuch] and [@pmid:999].\n", bib_file="references.bib", cache_dir="")
+    messages = [(p.code, p.message) for p in md.citeproof.problems]
+    assert messages == [
+        ("unknown-key", "no bib entry has the DOI in '@doi:10.1000/nosuch': add it with "
+                        "`citeproof add 10.1000/nosuch`, or cite an entry's key"),
+        ("unknown-key", "no bib entry has the PMID in '@pmid:999': add it with `citeproof add 999`, "
+                        "or cite an entry's key")]
+
+
+def test_a_key_without_its_at_sign_asks_did_you_mean(bib):
+    _, md = convert("# T\n\nAs [alpha2020] showed, and [a note], and \\[beta2021\\], and [link](x), and "
+                    "[alpha2020][ref].\n\n[ref]: https://example.org\n", bib_file="references.bib", cache_dir="")
+    (problem,) = md.citeproof.problems
+    assert (problem.code, problem.line) == ("malformed-citation", 3)
+    assert "did you mean [@alpha2020]?" in problem.message

@@ -98,3 +98,17 @@ def test_exit_codes_are_in_every_help(command):
     assert "Exit codes:" in out
     for code in "0123":
         assert re.search(rf"^  {code}  \w", out, re.M), out
+
+
+def test_the_check_reads_citations_by_identifier_and_keys_without_at(scratch):
+    """The check resolves ``[@doi:…]`` as the site does (no unused-entry for that entry,
+    an unknown identifier names ``citeproof add``), and asks about ``[key]`` without @."""
+    import json
+    bib = BIB + "@misc{beta2021, title = {Beta}, doi = {10.1000/beta}}\n"
+    scratch.write(page="# T\n\nOne [@doi:10.1000/ALPHA].\n\nTwo [beta2021].\n\nThree [@pmid:999].\n", bib=bib)
+    proc = scratch.citeproof("check", "--offline", "--format", "json")
+    problems = json.loads(proc.stdout)["problems"]
+    assert {(p["code"], p["line"]) for p in problems if p["file"].endswith("index.md")} == {
+        ("malformed-citation", 5), ("unknown-key", 7)}
+    assert [p["key"] for p in problems if p["code"] == "unused-entry"] == ["beta2021"]
+    assert "citeproof add 999" in proc.stdout and "did you mean [@beta2021]?" in proc.stdout

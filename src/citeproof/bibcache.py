@@ -219,6 +219,7 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
     """The bib, parsed afresh, with each entry's products taken from ``records`` when
     its parsed value is the one they were made of; and the records of this bib."""
     from .bib import validate_references  # pybtex is imported only on a miss
+    from .bib.checks import duplicate_works
     from .bib.load import bib_text, parse_bib_chunks, read_bib_bytes
     from .exports import coins, join_downloads
     from .render import readable_identifiers, reference_metadata
@@ -246,7 +247,7 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
     page_keys, shape = page_digests(refs, digests, bibtex)
     checks = _checks(refs, page_keys, records.checks if records is not None else {}, validate_references)
     # (the formatted entries' problems, a url left out, are the checks' invalid-url: reported once)
-    problems = _once([*bib.problems, *(p for key in refs for p in checks[key][1])])
+    problems = _once([*bib.problems, *(p for key in refs for p in checks[key][1]), *duplicate_works(refs)])
     listed = {key: kept[key][3] if key in kept else readable_identifiers(e.html)
               for key, e in entries.items()}
     result = LoadedBib(refs, problems, entries, join_downloads(pieces),

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from .bib import load_bib, validate_references
+from .bib.checks import duplicate_works
 from .model import require_identifiers
 from .config import DEFAULT_LOCK_NAME, default_lock
 from .edition import check_edition
@@ -36,7 +37,7 @@ from .lock import Lock, Plan, lock_sources
 from .trust import Trust, default_trust, explicit_trust, remember_written
 from .markdown import parse_citations
 from .model import Lookup, ParsedDocument, Problem, ProblemCode, Reference, ReferenceResult
-from .numbering import resolve_keys, unused_entries
+from .numbering import by_identifier, resolve_keys, unused_entries
 from .pages import markdown_files, split_front_matter
 from .registries import RegistryConfig, Resolution, resolve
 from .verify import grouped, judge
@@ -141,12 +142,15 @@ def _offline(options: CheckOptions):
     any change to the article its edition record does not declare), and the parsed pages
     (for the claim checks)."""
     bib = load_bib(options.bib, entries=False)  # the checker needs no pybtex entries
-    pages = _docs(options.docs, options.exclude)
-    docs = [doc for _, doc in pages]
     problems = list(bib.problems) + require_identifiers(validate_references(bib.references),
                                                         options.require_identifier)
-    for doc in docs:
-        problems.extend(doc.problems)
+    problems += duplicate_works(bib.references)
+    pages = []
+    for body, parsed in _docs(options.docs, options.exclude):
+        doc, unknown = by_identifier(parsed, bib.references)  # [@doi:…] as the key that has it
+        pages.append((body, doc))
+        problems += [*doc.problems, *unknown]
+    docs = [doc for _, doc in pages]
     problems += resolve_keys(docs, bib.references.keys())
     problems += unused_entries(docs, bib.references)
     if options.edition:

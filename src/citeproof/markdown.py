@@ -229,6 +229,7 @@ class _Scanner:
         self.barriers = sorted(blanks + self.code_starts)
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.groups: list[CitationGroup] = []
+        self.bare_words: list[tuple[str, int, int]] = []
         self.markers: list[BibliographyMarker] = []
         self.problems: list[Problem] = []
         #: a mistake repeated on one line is one Problem, reported again: by (line, message),
@@ -412,7 +413,7 @@ class _Scanner:
             else:
                 i = self.bracket(i)
         return ParsedDocument(self.file, tuple(self.groups), tuple(self.markers),
-                              tuple(self.problems), tuple(self.escapes))
+                              tuple(self.problems), tuple(self.escapes), tuple(self.bare_words))
 
     def backslash(self, i: int) -> int:
         """Handle an escape (recording ``\\@``) or a ``\\bibliography`` line."""
@@ -454,6 +455,20 @@ class _Scanner:
                     self.unclosed_citation(i, ats, stop)
                 return i + 1
             cites = bool(ats)
+        if not self.cites_here(i, close, cites):
+            return i + 1  # plain brackets or a link
+        group = self.bare_group(bare) if bare else self.make_group(i, close, semis, ats)
+        if group is None:
+            return i + 1
+        self.groups.append(group)
+        return close + 1
+
+    def cites_here(self, i: int, close: int, cites: bool) -> bool:
+        """Whether the bracket ``text[i:close+1]`` (holding a citing ``@`` or not) is a
+        citation: not a link (``](…)``, ``][label]``, a defined label). A citing bracket
+        read as a link to an undefined label is reported; a plain one is noted when it
+        holds one word a key could be (:meth:`bare_word`)."""
+        text = self.text
         after = text[close + 1: close + 2]
         label_end = text.find("]", close + 2, self.limit(i)) if after == "[" else -1
         if label_end >= 0 and cites:
@@ -462,14 +477,16 @@ class _Scanner:
                 self.report(i, f"'{_short(text[i:label_end + 1])}' reads as a link to an undefined "
                              "reference label, so it is neither a link nor a citation; put all "
                              "keys in one bracket, as in [@a; @b]." + _HINT)
-        if (not cites or label_end >= 0 or (after == "(" and self.close_paren(close + 1) is not None)
-                or (self.labels and _label(text[i + 1: close]) in self.labels)):
-            return i + 1  # plain brackets or a link
-        group = self.bare_group(bare) if bare else self.make_group(i, close, semis, ats)
-        if group is None:
-            return i + 1
-        self.groups.append(group)
-        return close + 1
+        if not cites and label_end < 0 and after != "(":
+            self.bare_word(i, close)
+        return not (not cites or label_end >= 0 or (after == "(" and self.close_paren(close + 1) is not None)
+                    or (self.labels and _label(text[i + 1: close]) in self.labels))
+
+    def bare_word(self, i: int, close: int) -> None:
+        """Note plain brackets ``[kim2017]`` that hold one word a key could be (a citation
+        whose ``@`` was forgotten, if the bib has that key)."""
+        if _PLAIN_KEY.fullmatch(self.text, i + 1, close):
+            self.bare_words.append((self.text[i + 1:close], *self.pos(i)))
 
     def unclosed_citation(self, i: int, ats: list[int], stop: int) -> None:
         """Report the citation opened at ``i`` that :meth:`scan_group` found unclosed at

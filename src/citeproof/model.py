@@ -32,6 +32,7 @@ class ProblemCode(StrEnum):
 
     BIB_SYNTAX = "bib-syntax"
     DUPLICATE_KEY = "duplicate-key"
+    DUPLICATE_WORK = "duplicate-work"  # one work under two keys (same DOI, PMID, PMCID or title)
     UNKNOWN_KEY = "unknown-key"
     UNUSED_ENTRY = "unused-entry"
     MISSING_IDENTIFIER = "missing-identifier"
@@ -169,6 +170,9 @@ class ParsedDocument:
     markers: tuple[BibliographyMarker, ...] = ()
     problems: tuple[Problem, ...] = ()  # malformed groups, ...
     escapes: tuple[int, ...] = ()  # offsets of the backslash in each ``\\@`` outside code
+    #: plain brackets that hold one word a key could be (``[kim2017]``): (word, line, column),
+    #: for :func:`citeproof.numbering.resolve_keys` to ask "did you mean [@kim2017]?"
+    bare_words: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)  # slots: a 100,000-entry bib holds 200,000 of them

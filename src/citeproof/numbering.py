@@ -1,16 +1,74 @@
-"""Pure citation bookkeeping: unknown and unused keys, numbers, Vancouver ranges."""
+"""Pure citation bookkeeping: citations by identifier, unknown and unused keys, numbers,
+Vancouver ranges."""
 from __future__ import annotations
 
 import difflib
 from collections.abc import KeysView
+from dataclasses import replace
 from typing import Iterable, Mapping, Sequence
 
+from .identifiers import doi_key, normalize_doi, normalize_pmcid, normalize_pmid
 from .markdown import cite_form
 from .model import ParsedDocument, Problem, Reference
 from .model import ProblemCode as Code
 
-__all__ = ["resolve_keys", "unused_entries", "number_citations", "compress_numbers",
-           "format_ranges", "cited_keys"]
+__all__ = ["by_identifier", "resolve_keys", "unused_entries", "number_citations", "compress_numbers",
+           "format_ranges", "cited_keys", "identifier_of"]
+
+#: The identifiers a citation may name instead of a key (``[@doi:10.1186/…]``,
+#: ``[@pmid:31261549]``, ``[@pmcid:PMC6616307]``), as Manubot and MyST write them.
+ID_PREFIXES = ("doi:", "pmid:", "pmcid:")
+
+
+def identifier_of(key: str) -> tuple[str, str] | None:
+    """``("doi", its compared form)`` for a citation key that names an identifier
+    (:data:`ID_PREFIXES`, any case; the DOI normalised as the bib's are), else ``None``."""
+    kind, colon, value = key.partition(":")
+    kind = kind.lower()
+    if not colon or kind + ":" not in ID_PREFIXES or not value:
+        return None
+    if kind == "doi":
+        return "doi", doi_key(normalize_doi(value)[0])
+    if kind == "pmid":
+        return "pmid", normalize_pmid(value)[0]
+    return "pmcid", (normalize_pmcid(value) or value).upper()
+
+
+def _identifier_index(references: Mapping[str, Reference]) -> dict[tuple[str, str], str]:
+    """Each entry's DOI, PMID and PMCID -> its key (the first entry, when two share one:
+    ``duplicate-work`` reports that)."""
+    index: dict[tuple[str, str], str] = {}
+    for key, ref in references.items():
+        for kind, value in (("doi", doi_key(ref.doi) if ref.doi else ""), ("pmid", ref.pmid),
+                            ("pmcid", ref.pmcid.upper())):
+            if value:
+                index.setdefault((kind, value), key)
+    return index
+
+
+def by_identifier(doc: ParsedDocument, references: Mapping[str, Reference]) -> tuple[ParsedDocument, list[Problem]]:
+    """``doc`` with each citation of an identifier (``[@doi:…]``) made a citation of the
+    bib entry that has it, so the page, the list, the metadata and the checks are those of
+    citing its key; and an ``unknown-key`` error for each identifier no entry has, naming
+    the command that adds it (the citation is left as written)."""
+    if not any(identifier_of(item.key) for group in doc.groups for item in group.items):
+        return doc, []
+    index = _identifier_index(references)
+    problems: list[Problem] = []
+    groups = []
+    for group in doc.groups:
+        items = []
+        for item in group.items:
+            named = identifier_of(item.key)
+            key = index.get(named) if named else None
+            if named and key is None:
+                problems.append(Problem(
+                    Code.UNKNOWN_KEY, "error", f"no bib entry has the {named[0].upper()} in '@{item.key}': "
+                    f"add it with `citeproof add {item.key.partition(':')[2]}`, or cite an entry's key",
+                    key=item.key, file=group.file, line=item.line, found=item.key))
+            items.append(replace(item, key=key) if key else item)
+        groups.append(replace(group, items=tuple(items)))
+    return replace(doc, groups=tuple(groups)), problems
 
 
 def cited_keys(docs: Sequence[ParsedDocument]) -> list[str]:
@@ -66,11 +124,11 @@ def resolve_keys(docs: Sequence[ParsedDocument], bib_keys: Iterable[str]) -> lis
     """
     known = bib_keys if isinstance(bib_keys, (set, frozenset, dict, KeysView)) else set(bib_keys)
     index: _KeyIndex | None = None
-    problems = []
+    problems = [*_bare_keys(docs, known)]
     for doc in docs:
         for group in doc.groups:
             for item in group.items:
-                if item.key in known:
+                if item.key in known or identifier_of(item.key):  # (by_identifier reports those)
                     continue
                 if index is None:  # only a page with an unknown key pays for the index
                     index = _KeyIndex(known)
@@ -88,6 +146,20 @@ def resolve_keys(docs: Sequence[ParsedDocument], bib_keys: Iterable[str]) -> lis
                 problems.append(Problem(Code.UNKNOWN_KEY, "error", message, key=item.key,
                                         file=group.file, line=item.line,
                                         expected=guess or None, found=item.key))
+    return problems
+
+
+def _bare_keys(docs: Sequence[ParsedDocument], known) -> list[Problem]:
+    """A bracket holding a bib key without its ``@`` (``[kim2017]``): not a citation, so
+    an error asking "did you mean [@kim2017]?"."""
+    problems = []
+    for doc in docs:
+        for word, line, _column in doc.bare_words:
+            if word in known:
+                problems.append(Problem(
+                    Code.MALFORMED_CITATION, "error", f"'[{word}]' holds the bib key '{word}' without "
+                    f"its '@', so it is not a citation: did you mean [{cite_form(word)}]? (If it is "
+                    f"not one, write \\[{word}\\].)", key=word, file=doc.file, line=line))
     return problems
 
 

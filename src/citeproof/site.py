@@ -296,12 +296,13 @@ class SiteCore:
 
     def _begin(self, source: PageSource) -> PageRender:
         from .markdown import parse_citations  # (not needed when every page is read back)
-        from .numbering import resolve_keys
+        from .numbering import by_identifier, resolve_keys
 
         markdown, label = source.markdown, source.label
-        doc = parse_citations(markdown, label, source.offset)
         refs = self.bib.references
-        problems = [*doc.problems, *resolve_keys([doc], refs.keys()), *self.claim_index().check(markdown, doc)]
+        doc, unknown = by_identifier(parse_citations(markdown, label, source.offset), refs)  # [@doi:…]: its key
+        problems = [*doc.problems, *unknown, *resolve_keys([doc], refs.keys()),
+                    *self.claim_index().check(markdown, doc)]
         evidence = self.evidence()
         notices = self._memo_of(evidence, "notices", lambda: {
             k: "".join(ev.notice_html(n, escape, short=True) for n in e.notices)

@@ -1,19 +1,22 @@
-"""Offline checks of loaded references: identifiers' syntax, required fields, URLs.
+"""Offline checks of loaded references: identifiers' syntax, required fields, URLs, and
+one work under two keys (:func:`duplicate_works`).
 
 Unknown and unused citation keys need the pages as well as the bib: they live in
 :mod:`citeproof.numbering`.
 """
 from __future__ import annotations
 
+import re
 from operator import attrgetter
 
 from ..dialect import DISPLAYED_FIELDS, known_type
-from ..identifiers import doi_fault, is_http_url, is_short_doi, is_valid_pmcid, is_valid_pmid, normalize_doi
+from ..identifiers import doi_key, doi_fault, is_http_url, is_short_doi, is_valid_pmcid, is_valid_pmid, normalize_doi
 from ..model import FieldLines, Problem, Reference, Severity
+from ..text.fold import fold_latin
 from ..visible import visible as shown
 from ..model import ProblemCode as Code
 
-__all__ = ["REQUIRED_FIELDS", "KNOWN_FIELDS", "validate_references"]
+__all__ = ["REQUIRED_FIELDS", "KNOWN_FIELDS", "duplicate_works", "validate_references"]
 
 #: What each format (:data:`citeproof.dialect.KINDS`), or an entry type that needs more than
 #: its format (``@incollection``: a ``booktitle``), needs to be shown as Citing Medicine
@@ -278,3 +281,74 @@ _REQUIRED_GETTERS = {
     kind: tuple((names, tuple(_getter(name) for name in names))
                 for names in (need if isinstance(need, tuple) else (need,) for need in needs))
     for kind, needs in REQUIRED_FIELDS.items()}
+
+
+# ---------------------------------------------------------------- one work under two keys
+
+#: The formats that are part of another work (a chapter of a book, a paper of proceedings):
+#: a part and its whole may share the whole's DOI.
+_PARTS = frozenset({"chapter", "paper"})
+#: What tells two works with one title, year and first author apart (recurring columns of
+#: a journal, an app in two stores): when both entries have one and they differ, they are
+#: two works.
+_DISTINGUISHING = ("journal", "volume", "number", "pages", "booktitle", "publisher", "edition",
+                   "version", "chapter", "url", "doi", "pmid", "pmcid", "eprint")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def duplicate_works(refs: dict[str, Reference]) -> list[Problem]:
+    """One work under two keys: the same DOI, PMID or PMCID, or the same title, year and
+    first author, in entries nothing else tells apart. An error at the second entry's line,
+    naming both keys (a reader would see one paper twice). Compares references with one
+    another, so it is made anew on every load (not in :func:`validate_references`)."""
+    problems: list[Problem] = []
+    seen: dict[tuple, str] = {}
+    for key, ref in refs.items():
+        for sign, what, field_name in _signatures(ref):
+            other = seen.setdefault(sign, key)
+            if other != key and _same_work(refs[other], ref, by_title=sign[0] == "title"):
+                first = refs[other]
+                problems.append(Problem(
+                    Code.DUPLICATE_WORK, "error",
+                    f"{key}: the same work as '{other}' (line {first.line}): both {what}; cite one key "
+                    f"everywhere and remove the other entry", key=key, file=ref.file,
+                    line=ref.line_of(field_name) if field_name else ref.line, field=field_name))
+                break
+    return problems
+
+
+def _signatures(ref: Reference) -> list[tuple[tuple, str, str | None]]:
+    """(signature, how it reads in a message, field) of each identity ``ref`` has."""
+    out: list[tuple[tuple, str, str | None]] = []
+    if ref.doi and not doi_fault(ref.doi):
+        out.append((("doi", doi_key(ref.doi)), f"have the DOI {shown(ref.doi)}", "doi"))
+    if ref.pmid and is_valid_pmid(ref.pmid):
+        out.append((("pmid", ref.pmid), f"have the PMID {ref.pmid}", "pmid"))
+    if ref.pmcid and is_valid_pmcid(ref.pmcid):
+        out.append((("pmcid", ref.pmcid.upper()), f"have the PMCID {ref.pmcid}", "pmcid"))
+    title = _NOT_WORD.sub(" ", fold_latin(ref.title).casefold()).strip()
+    if title and ref.year and ref.authors:
+        family = fold_latin(ref.authors[0].family).casefold()
+        out.append((("title", title, ref.year, family),
+                    f"are '{shown(ref.title)}' ({ref.year}) by {shown(ref.authors[0].family)}", "title"))
+    return out
+
+
+def _same_work(a: Reference, b: Reference, by_title: bool) -> bool:
+    """Whether two entries that share an identity are one work: both parts or both whole
+    works (a chapter may carry its book's DOI), of one format when matched by title, and no
+    detail both have that differs."""
+    if (a.kind in _PARTS) != (b.kind in _PARTS) or (by_title and a.kind != b.kind):
+        return False
+    for name in _DISTINGUISHING if by_title else ("pages", "chapter"):
+        mine, theirs = _detail(a, name), _detail(b, name)
+        if mine and theirs and mine != theirs:
+            return False
+    return True
+
+
+def _detail(ref: Reference, name: str) -> str:
+    value = ref.field(name)
+    if name == "doi":
+        return doi_key(value) if value else ""
+    return _NOT_WORD.sub(" ", fold_latin(value).casefold()).strip()

@@ -55,7 +55,7 @@ def test_a_crossref_batch_is_assembled_from_recorded_items_and_says_so(replay):
     assert [i["DOI"] for i in items] == ["10.1103/physrevb.98.104436", "10.1101/2024.04.01.587366"]
     assert all(set(i) <= set(crossref.SELECT.split(",")) for i in items)  # select applied
     recorded = replay.recordings.work(dois[2]).item
-    assert items[1]["title"] == recorded["title"]
+    assert items[1]["relation"] == recorded["relation"] and items[1]["title"] == recorded["title"]
 
 
 @pytest.mark.parametrize("registry, path, params", [

@@ -56,6 +56,7 @@ class ProblemCode(StrEnum):
     UNDECLARED_CHANGE = "undeclared-change"  # the article differs from its original edition
     UNKNOWN_FIELD = "unknown-field"  # a bib field the entry's type does not use (a typo?)
     INVALID_METADATA = "invalid-metadata"  # a page's front matter that its metadata cannot use
+    PREPRINT_PUBLISHED = "preprint-published"  # a cited preprint whose published version a registry names
 
 
 #: The codes as plain strings, in the order above.
@@ -315,6 +316,24 @@ class Update:
     origin: str = ""
 
 
+#: The record fields written into a lock entry only when set, so that entries locked before
+#: they existed serialise (and digest) exactly as they did.
+_OPTIONAL_RECORD_FIELDS = ("subtitle", "relations")
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A registry's statement that a work is related to another one, by DOI: Crossref's
+    ``relation`` (``is-preprint-of``: this preprint was published as ``doi``;
+    ``has-preprint``: ``doi`` is this work's preprint)."""
+
+    kind: str  # Crossref's relation type, as it spells it: "is-preprint-of", "has-preprint"
+    doi: str
+    #: who asserted it: Crossref's ``asserted-by`` ("subject": the work's own depositor,
+    #: "object": the related work's)
+    asserted_by: str = ""
+
+
 @dataclass(frozen=True)
 class Record:
     """What one registry says about one work, normalised to plain Unicode strings.
@@ -342,12 +361,22 @@ class Record:
     agency: str = ""  # for doi.org handle answers: "exists" only; Crossref records: "crossref"
     updates: tuple[Update, ...] = ()
     pubtypes: tuple[str, ...] = ()
+    #: Crossref's ``subtitle``, as received (markup), kept apart from ``title``: publishers
+    #: put real subtitles there, and also running heads and short titles (see
+    #: ``registries.markup.subtitle_is_title``)
+    subtitle: str = ""
+    #: the work's relations to other works by DOI (Crossref's preprint relations)
+    relations: tuple[Relation, ...] = ()
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["authors"] = [_author_dict(a) for a in self.authors]
         d["updates"] = [{k: v for k, v in asdict(u).items() if v or k != "origin"} for u in self.updates]
         d["pubtypes"] = list(self.pubtypes)
+        d["relations"] = [{k: v for k, v in asdict(r).items() if v or k != "asserted_by"} for r in self.relations]
+        for name in _OPTIONAL_RECORD_FIELDS:
+            if not d[name]:
+                del d[name]
         return d
 
     @classmethod
@@ -356,6 +385,7 @@ class Record:
         d["authors"] = tuple(Author(**a) for a in d.get("authors", ()))
         d["updates"] = tuple(Update(**u) for u in d.get("updates", ()))
         d["pubtypes"] = tuple(d.get("pubtypes", ()))
+        d["relations"] = tuple(Relation(**r) for r in d.get("relations", ()))
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in d.items() if k in known})
 

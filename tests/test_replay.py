@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from pathlib import Path
 
+import pybtex.database
 import pytest
 import requests
 from replay import Recordings, Replay
+from scratch import Scratch, check, invoke, statuses
 
-from citeproof.registries import crossref
+from citeproof.bib import load_bib, validate_references
+from citeproof.registries import crossref, markup
+from citeproof.text import from_tex
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +94,194 @@ def test_the_log_counts_each_kind_of_answer(replay):
     requests.get(replay.url("doi") + "/ra/10.5281", timeout=10)
     assert replay.count("recorded") == before + 1
     assert json.loads(requests.get(replay.url("doi") + "/ra/10.5281", timeout=10).text)[0]["RA"] == "DataCite"
+
+
+# --------------------------------------------------------------------------- citeproof against it
+
+CORRECT = (Path(__file__).parent / "replay" / "correct.bib").read_text(encoding="utf-8")
+KEYS = re.findall(r"^@\w+\{([^,]+),", CORRECT, re.M)
+
+
+def project(tmp_path: Path, bib: str, keys=None) -> Path:
+    keys = re.findall(r"^@\w+\{([^,]+),", bib, re.M) if keys is None else keys
+    page = "# Works\n\n" + "".join(f"Work {n} [@{k}].\n\n" for n, k in enumerate(keys))
+    return Scratch(tmp_path).write(page=page, bib=bib).root
+
+
+def env(replay, emulator) -> dict:
+    """Crossref and doi.org from the recordings; PubMed and the PMC ID converter from the
+    emulator, which knows none of these works (no PubMed esummary JSON and no handle-API
+    answer was recorded in any permissively licensed repository: see SOURCES.md)."""
+    return {**emulator.env(), **replay.env("crossref", "doi")}
+
+
+def test_a_correct_bib_of_48_recorded_works_gets_no_false_alarm(tmp_path, replay, emulator):
+    assert len(KEYS) == 48
+    root = project(tmp_path, CORRECT)
+    before = replay.count()
+    code, report = check(root, emulator, env=env(replay, emulator))
+    assert report["problems"] == [] and code == 0
+    assert set(statuses(report).values()) == {"verified"}
+    asked = replay.served[before:]
+    assert [s.how for s in asked] == ["assembled"]  # one batch of 48, every DOI recorded
+
+
+def entry(key: str, kind: str = "article", **fields: str) -> str:
+    return f"@{kind}{{{key},\n" + "".join(f"  {k} = {{{v}}},\n" for k, v in fields.items()) + "}\n\n"
+
+
+def replaced(bib: str, key: str, old: str, new: str) -> str:
+    head, rest = bib.split(f"{{{key},\n", 1)
+    body, tail = rest.split("\n}\n", 1)
+    assert body.count(old) == 1, (key, old)
+    return f"{head}{{{key},\n{body.replace(old, new)}\n}}\n{tail}"
+
+
+#: Planted errors: (key, the field changed (or an entry added), the problem codes expected on that key).
+PLANTED = [
+    ("lee2012", ("year = {2012}", "year = {2009}"), {"metadata-mismatch"}),
+    ("tosatto2015", ("Tosatto, L.", "Tossato, L."), {"metadata-mismatch"}),
+    ("boulkedid2011", ("journal = {PLoS ONE}", "journal = {PLoS Medicine}"), {"metadata-mismatch"}),
+    ("xu2021", ("volume = {74}", "volume = {47}"), {"metadata-mismatch"}),
+    ("sloviter2001", ("pages = {283--305}", "pages = {283--350}"), {"metadata-mismatch"}),
+    ("lin2015", ("{{Delay in Diagnosis of Spinal Muscular Atrophy: A Systematic Literature Review}}",
+                 "{Delay in Diagnosis of Spinal Muscular Atrophy}"), {"metadata-mismatch"}),
+    ("dennunzio2015", ("doi = {10.1016/j.tcs.2015.06.001}", "doi = {10.1016/j.trsl.2015.01.007}"),  # another work's DOI
+     {"metadata-mismatch"}),
+]
+ADDED = [  # works the correct bib does not cite, each with what a check must say of it
+    ("sadasivan2012", entry("sadasivan2012", author="Sadasivan, S. and Pond, B. B. and Pani, A. K. and Qu, C. and "
+                                                    "Jiao, Y. and Smeyne, R. J.",
+                            title="Methylphenidate exposure induces dopamine neuron loss and activation of microglia "
+                                  "in the basal ganglia of mice", journal="PLoS ONE", year="2012", volume="7",
+                            number="3", pages="e33693", doi="10.1371/journal.pone.0033693"),
+     {"updated"}),  # corrected (updated-by a correction notice)
+    ("ijal2019", entry("ijal2019", "misc", title="Corrigendum", year="2019", doi="10.1111/ijal.12281"),
+     {"notice-cited"}),  # a correction notice cited as a work
+    ("herger2024", entry("herger2024", "misc", author="Herger, M. and Kajba, C. M. and Buckley, M. and Cunha, A. and "
+                                                      "Strom, M. and Findlay, G. M.",
+                         title="High-throughput screening of human genetic variants by pooled prime editing",
+                         howpublished="bioRxiv", year="2024", doi="10.1101/2024.04.01.587366"),
+     {"preprint-published"}),  # published since as 10.1016/j.xgen.2025.100814
+]
+
+
+def planted_bib() -> str:
+    bib = CORRECT
+    for key, (old, new), _ in PLANTED:
+        bib = replaced(bib, key, old, new)
+    return bib + "".join(text for _, text, _ in ADDED)
+
+
+def test_every_planted_error_is_caught_and_nothing_else(tmp_path, replay, emulator):
+    root = project(tmp_path, planted_bib())
+    code, report = check(root, emulator, env=env(replay, emulator))
+    assert code == 1
+    expected = {key: codes for key, _, codes in PLANTED} | {key: codes for key, _, codes in ADDED}
+    found: dict[str, set] = {}
+    for p in report["problems"]:
+        found.setdefault(p["key"], set()).add(p["code"])
+    assert found == expected, report["problems"]
+    fields = {p["key"]: p["field"] for p in report["problems"] if p["code"] == "metadata-mismatch"}
+    assert [fields[k] for k, _, _ in PLANTED[:6]] == ["year", "author", "journal", "volume", "pages", "title"]
+    lacking = next(p for p in report["problems"] if p["key"] == "lin2015")
+    assert "lacks the rest of the title" in lacking["message"]
+    preprint = next(p for p in report["problems"] if p["key"] == "herger2024")
+    assert "doi:10.1016/j.xgen.2025.100814" in preprint["message"]
+    assert statuses(report)["ijal2019"] == "verified"  # a notice is a warning, not a failed check
+
+
+def test_a_doi_crossref_does_not_know_is_never_a_verdict_the_replay_cannot_give(tmp_path, replay, emulator):
+    """Crossref's recorded 404 for 10.1371/notarealdoi is served; doi.org's handle API was
+    never recorded, so the DOI chain cannot end: "could not verify", never "does not exist"."""
+    root = project(tmp_path, entry("fake2012", "misc", title="No such work", year="2012", doi="10.1371/notarealdoi"))
+    code, report = check(root, emulator, env=env(replay, emulator))
+    assert code == 3 and statuses(report) == {"fake2012": "unavailable"}
+    assert {p["code"] for p in report["problems"]} == {"registry-unavailable"}
+    assert "HTTP 421" in report["problems"][0]["message"]  # the replay's "not recorded"
+
+
+def test_fix_leaves_the_correct_bib_alone(tmp_path, replay, emulator):
+    root = project(tmp_path, CORRECT)
+    result = invoke(root, ["fix"], env(replay, emulator))
+    assert result.exit_code == 0 and result.stdout == "", result.stdout + result.stderr
+    assert "0 changes needed" in result.stderr
+
+
+def test_fix_write_repairs_the_planted_metadata_and_check_then_finds_nothing(tmp_path, replay, emulator):
+    bib = CORRECT
+    for key, (old, new), _ in PLANTED[:6]:  # the field errors (a DOI of another work is the editor's to fix)
+        bib = replaced(bib, key, old, new)
+    root = project(tmp_path, bib)
+    result = invoke(root, ["fix", "--write"], env(replay, emulator))
+    assert result.exit_code == 0, result.stderr
+    assert "6 changes written" in result.stderr
+    text = (root / "references.bib").read_text(encoding="utf-8")
+    assert len(pybtex.database.parse_string(text, "bibtex").entries) == 48
+    entries = text.split("\n\n", 1)[1]  # (after the header comment)
+    assert not re.search(r"<[a-z]|&amp;|mml:", entries)
+    code, report = check(root, emulator, env=env(replay, emulator))
+    assert code == 0 and report["problems"] == []
+
+
+def test_fix_proposes_the_published_version_of_a_preprint(tmp_path, replay, emulator):
+    preprint = next(text for key, text, _ in ADDED if key == "herger2024")
+    root = project(tmp_path, preprint)
+    result = invoke(root, ["fix", "--write"], env(replay, emulator))
+    assert result.exit_code == 0, result.stderr
+    text = (root / "references.bib").read_text(encoding="utf-8")
+    assert "@article{herger2024," in text and "10.1016/j.xgen.2025.100814" in text and "bioRxiv" not in text
+    assert re.search(r"journal += \{Cell Genomics\}", text) and re.search(r"pages += \{100814\}", text)
+    code, report = check(root, emulator, env=env(replay, emulator))
+    assert code == 0 and report["problems"] == []
+    # with the published version in the bib already, fix says to cite it instead
+    both = project(tmp_path / "both", preprint + CORRECT)
+    result = invoke(both, ["fix"], env(replay, emulator))
+    assert result.exit_code == 1 and "has already as 'herger2025': cite [@herger2025]" in result.stderr
+
+
+#: Recorded works with markup in their titles, running heads, an upper-case article id,
+#: "&amp;" in the journal, an escaped <subtitle>: what `add` must write as clean BibTeX.
+ADD = ["10.1103/physrevc.91.057301", "10.1103/physrevmaterials.5.064417", "10.1021/jp502220m",
+       "10.14814/phy2.12263", "10.1002/kin.20537", "10.1002/etep.2028", "10.1111/j.1368-5031.2005.00652.x",
+       "10.1002/fee.70021", "10.1136/jclinpath-2020-206745", "10.1116/1.4886095", "10.1002/zaac.19271660112",
+       "10.1155/s0161171292000589", "10.1001/archpedi.1951.02040040742008", "10.1111/lre.12309",
+       "10.1007/s00142-022-00530-w"]
+
+
+def test_add_writes_clean_bibtex_that_renders_as_the_record(tmp_path, replay, emulator):
+    root = project(tmp_path, "% added\n", keys=[])
+    result = invoke(root, ["add", *ADD], env(replay, emulator))
+    assert result.exit_code == 0, result.stderr
+    keys = result.stdout.split()
+    assert len(keys) == len(ADD)
+    text = (root / "references.bib").read_text(encoding="utf-8")
+    entries = pybtex.database.parse_string(text, "bibtex").entries  # pybtex reads it
+    assert list(entries) == keys
+    assert "<" not in text and "&amp;" not in text and "mml" not in text
+    for doi, key in zip(ADD, keys):
+        record = crossref.parse_work(replay.recordings.work(doi).item, doi, "2026-01-05T10:00:00Z")
+        title = from_tex(entries[key].fields["title"])
+        expected = markup.full_title(record)
+        assert title.html() == expected.html() and title.plain() == expected.plain(), (doi, title.tex())
+        assert not title.warnings, (doi, title.warnings)
+    assert re.search(r"pages += \{04E109\}", text)  # the case kept
+    assert "HARMONIC INTERACTION OF THE UPFC" not in text and "Rosiglitazone Plus Metformin for" not in text
+    assert "Operationstechnik" in text  # a real subtitle
+    assert re.search(r"journal += \{Journal of Vacuum Science \\& Technology B", text)
+    assert "J. Vac. Sci." not in text and "Int. Trans. Electr." not in text  # never Crossref's short title
+    # our own checks: offline (the bib), then online (against the records), then offline against the lock
+    bib = load_bib(root / "references.bib")
+    assert bib.problems == [] and validate_references(bib.references) == []
+    (root / "docs" / "index.md").write_text("".join(f"Work [@{k}].\n\n" for k in keys), encoding="utf-8")
+    code, report = check(root, emulator, env=env(replay, emulator))
+    assert code == 0 and report["problems"] == [], report["problems"]
+    code, report = check(root, emulator, "--offline", env=env(replay, emulator))
+    assert code == 0 and report["problems"] == [] and set(statuses(report).values()) == {"verified"}
+
+
+def test_add_of_a_recorded_preprint_says_it_was_published(tmp_path, replay, emulator):
+    root = project(tmp_path, "% added\n", keys=[])
+    result = invoke(root, ["add", "10.1101/2024.04.01.587366"], env(replay, emulator))
+    assert result.exit_code == 0, result.stderr
+    assert "published as doi:10.1016/j.xgen.2025.100814" in result.stderr

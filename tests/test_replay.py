@@ -14,7 +14,7 @@ from replay import Recordings, Replay
 from scratch import Scratch, check, invoke, statuses
 
 from citeproof.bib import load_bib, validate_references
-from citeproof.registries import crossref, markup
+from citeproof.registries import crossref, idconv, markup, pubmed, schema
 from citeproof.text import from_tex
 
 
@@ -285,3 +285,27 @@ def test_add_of_a_recorded_preprint_says_it_was_published(tmp_path, replay, emul
     result = invoke(root, ["add", "10.1101/2024.04.01.587366"], env(replay, emulator))
     assert result.exit_code == 0, result.stderr
     assert "published as doi:10.1016/j.xgen.2025.100814" in result.stderr
+
+
+# --------------------------------------------------------------------------- read directly
+
+def test_real_esummary_json_has_the_shape_citeproof_reads():
+    """The only esummary JSON recorded is of db=pmc (citeproof asks db=pubmed, so the replay
+    cannot serve it): its 200 documents are NCBI's JSON all the same, and each passes the
+    shape check and parses."""
+    result = next(r for r in Recordings().all if r.kind == "esummary-json").json()["result"]
+    pubmed._check_result(result, result["uids"])
+    records = [pubmed.parse_summary(result[uid], uid, "2026-01-05T10:00:00Z") for uid in result["uids"]]
+    assert len(records) == 200 and all(r.title and r.authors for r in records)
+    first = records[0]
+    assert (first.authors[0].family, first.authors[0].given, first.doi, first.pages) == (
+        "Schenck", "LP", "10.1128/mSphere.00562-20", "e00562-20")
+
+
+def test_a_real_pmc_id_converter_record_has_the_shape_citeproof_reads():
+    """Recorded for a DOI (citeproof asks for PMCIDs, so the replay cannot serve it)."""
+    data = next(r for r in Recordings().all if r.file == "idconv/idconv-10.1038_ng.590.json").json()
+    schema.check(data["records"], schema.list_of(idconv.RECORD, 1), "the PMC ID converter", "records")
+    [record] = data["records"]
+    assert idconv._requested(record) == "PMC2883744"
+    assert (record["pmid"], record["doi"]) == ("20495566", "10.1038/ng.590")

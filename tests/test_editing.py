@@ -325,3 +325,25 @@ def test_find_reads_a_printed_reference_without_a_year(tmp_path, emulator):
     assert "no confident match" in result.stderr
     assert result.stdout.startswith("1. ")  # the candidates, ranked by their score
     assert read_printed("Smith J. Walking in the rain and back pain. Nature 3(4).").year == ""
+
+
+def test_add_writes_what_it_cannot_convert_as_its_text_and_warns(tmp_path, emulator):
+    from emulator.server import decoded, json_reply
+
+    def mangle(reply, query, path):
+        if reply.status != 200 or not path.startswith("/works"):
+            return reply
+        data = decoded(reply)
+        for item in data["message"]["items"]:
+            item["title"] = ["A <mml:math><mml:mtable><mml:mtr><mml:mtd><mml:mi>x</mml:mi></mml:mtd></mml:mtr>"
+                             "</mml:mtable></mml:math> matrix with <i>E. coli</i> and <blink>odd</blink> tags"]
+        return json_reply(data)
+
+    emulator.set_mangler("crossref", mangle)
+    root = project(tmp_path)
+    result = invoke(root, ["add", "10.1186/s41983-019-0124-5"], emulator.env())
+    assert result.exit_code == 0, result.stderr
+    assert "title: MathML <mtable> is not converted" in result.stderr and "in Crossref's value" in result.stderr
+    assert "unknown element <blink>" in result.stderr
+    bib = (root / "references.bib").read_text(encoding="utf-8")
+    assert r"title   = {A $x$ matrix with \textit{{E}. coli} and odd tags}," in bib

@@ -277,3 +277,23 @@ def test_the_emulator_flags_its_preprint_and_not_its_published_version(tmp_path,
     assert (p["code"], p["severity"], p["key"]) == ("preprint-published", "warning", "emu-preprint")
     assert f"doi:{PUBLISHED_DOI}" in p["message"] and p["file"].endswith("index.md")
     assert set(r["status"] for r in report["references"]) == {"verified"}
+
+
+def test_the_strict_build_reports_a_preprint_published_since_and_the_page_says_so(tmp_path, emulator):
+    """A warning, as in `check` (exit 0): the build logs it with its page and line."""
+    from scratch import MATERIAL
+    bib = (f"@misc{{emu-preprint,\n  author = {{Tester, A. and Probe, B. C.}},\n"
+           f"  title = {{An emulator test work first posted as a preprint}},\n  year = {{2023}},\n"
+           f"  doi = {{{PREPRINT_DOI}}},\n}}\n")
+    site = Scratch(tmp_path).write(page="# A\n\nSee [@emu-preprint].\n\n\\bibliography\n", bib=bib,
+                                   mkdocs=MATERIAL, plugin_options=":\n      lock_file: other.lock.json")
+    proc = site.citeproof("check", "--lock", "other.lock.json", "--format", "json", env=emulator.env())
+    assert proc.returncode == 0 and '"preprint-published"' in proc.stdout, proc.stdout + proc.stderr
+    strict = site.build("--strict")
+    assert strict.returncode == 0, strict.stderr
+    [line] = [x for x in strict.stderr.splitlines() if "[preprint-published]" in x]
+    assert "index.md:3:" in line and f"doi:{PUBLISHED_DOI}" in line
+    entry = site.html().split('id="ref-emu-preprint"')[1].split("</li>")[0]
+    assert (f'<span class="cp-published" title="Crossref, ' in entry
+            and f'Published since as <a href="https://doi.org/{PUBLISHED_DOI}" rel="noopener">doi:{PUBLISHED_DOI}</a>'
+            in entry)

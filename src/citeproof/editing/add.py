@@ -19,7 +19,7 @@ from ..registries import RegistryConfig, markup, source_label
 from ..registries.http import HttpClient
 from ..verify import compare, published_versions
 from ..visible import visible
-from .entry import Wanted, make_key, parse_identifier, values_from, work_ids
+from .entry import Wanted, make_key, parse_identifier, text_warnings, values_from, work_ids
 from .fetch import Work, fetch_works
 
 
@@ -66,7 +66,7 @@ def add_wanted(bib: Path, wanted: list[Wanted], config: RegistryConfig, *, dry_r
         key = make_key(next((r.authors for r in work.records if r.authors), ()),
                        year if isinstance(year, str) else "", markup.plain(record, record.title),
                        [*refs, *out.keys])
-        out.notes += work.notes + editor.add_entry(key, "article", values)
+        out.notes += work.notes + editor.add_entry(key, "article", values) + text_warnings(key, values)
         out.keys.append(key)
         out.notes += disagreements(parse_bib_text(editor.text, editor.file).references[key], work)
         out.notes += [f"{key}: {work.wanted.given} is a preprint that has since been published as "

@@ -194,6 +194,13 @@ def values_from(records: list[Record], *, pmcid: str = "") -> dict[str, Value]:
     return {name: v for name in FIELDS if (v := values.get(name)) is not None}
 
 
+def text_warnings(key: str, values: dict[str, Value]) -> list[str]:
+    """What the text model could not convert in the values (written as its text): one
+    line per warning, naming the field and the registry."""
+    return [f"{key}: {name}: {w.message} (in {v.origin}'s value; written as its text)"
+            for name, v in values.items() if isinstance(v.value, Text) for w in v.value.warnings]
+
+
 def work_ids(records: list[Record]) -> dict[str, str]:
     """Every identifier the records give a work: ``{"doi": ..., "pmid": ..., "pmcid": ...}``
     (the PMID from a PMID's own record first)."""

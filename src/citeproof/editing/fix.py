@@ -27,7 +27,7 @@ from ..model import Lookup, Record, Reference
 from ..registries import RegistryConfig, source_label
 from ..text import Text
 from ..verify import Published, compare, published_versions
-from .entry import FIELDS, Wanted, values_from
+from .entry import FIELDS, Wanted, text_warnings, values_from
 
 #: Fields that describe a preprint's posting, not the published work: not kept when a
 #: preprint's entry is replaced by its published version.
@@ -44,6 +44,7 @@ class Fixes:
     changed: list[str] = field(default_factory=list)  # "key: field ← value (Crossref, PubMed)"
     undecided: list[str] = field(default_factory=list)  # registries disagree, or an edit was refused
     unavailable: list[str] = field(default_factory=list)  # could not ask: not checked
+    notes: list[str] = field(default_factory=list)  # what the text model wrote as text (could not convert)
     written: bool = False
 
 
@@ -137,6 +138,7 @@ def _propose(editor: BibEditor, ref: Reference, name: str, value: Optional[Value
     editor.write_field(ref.key, name, value)
     sources = ", ".join(dict.fromkeys(source_label(r.source) for r in records))
     out.changed.append(f"{ref.key}: {name} = {{{written(name, value)}}} ({sources})")
+    out.notes += text_warnings(ref.key, {name: value})
 
 
 def _disagree(ref: Reference, name: str, records: list[Record]) -> bool:
@@ -197,6 +199,7 @@ def _replace(editor: BibEditor, ref: Reference, p: Published, values: dict[str, 
         out.undecided.append(f"{ref.key}: the published version doi:{p.doi} was not written: {exc}")
         return
     editor.rebuild_entry(ref.key, "article", values, keep)
+    out.notes += text_warnings(ref.key, values)
     sources = ", ".join(dict.fromkeys(v.origin for v in values.values() if v.origin))
     out.changed.append(f"{ref.key}: the preprint replaced by its published version doi:{p.doi} "
                        f"[{p.said}] ({sources})")

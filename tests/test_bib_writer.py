@@ -133,6 +133,7 @@ def test_pages_keep_their_case_and_medline_ranges_are_spelt_out():
     assert pages_of(recorded("10.1116/1.4886095")) == "04E109"
     assert pages_of(Record("pubmed", "1", RETRIEVED, pages="188-91")) == ("188", "191")
     assert pages_of(Record("crossref", "10.1/x", RETRIEVED, pages="E550-556")) == ("E550", "556")
+    assert pages_of(Record("pubmed", "1", RETRIEVED, pages="e00562-20")) == "e00562-20"  # an article id
     assert pages_of(Record("crossref", "10.1/x", RETRIEVED, pages="e16173", article_number="e16173")) == "e16173"
     assert "pages   = {04E109}" in entry_from([recorded("10.1116/1.4886095")])
 

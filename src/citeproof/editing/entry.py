@@ -129,7 +129,15 @@ def pages_of(record: Record) -> FieldValue:
     first, last = m.groups()
     if first.isdigit() and last.isdigit() and len(last) < len(first):
         last = first[:len(first) - len(last)] + last
+    if _ends_before(first, last):
+        return pages  # not a range: an article id with a hyphen ("e00562-20")
     return first if first == last else (first, last)
+
+
+def _ends_before(first: str, last: str) -> bool:
+    """Whether the digits ending ``last`` are smaller than those ending ``first``."""
+    a, b = (part[len(part.rstrip("0123456789")):] for part in (first, last))
+    return bool(a and b) and int(b) < int(a)
 
 
 def _same_pages(a: str, b: str) -> bool:

@@ -199,7 +199,7 @@ def clean(text: str) -> str:
 def describe(n: int, c: Candidate) -> str:
     """Two lines for one candidate: the evidence, then the work."""
     r = c.records[0]
-    first = r.authors[0].family if r.authors else "?"
+    first = markup.plain(r, r.authors[0].family) if r.authors else "?"
     yes = {True: "agrees", False: "differs"}
     ids = " ".join(x for x in (f"doi:{c.doi}" if c.doi else "", f"pmid:{c.pmid}" if c.pmid else "") if x)
     return (f"{n}. title similarity {c.title:.2f}; first author {clean(first)} {yes[c.author]}; "

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence, cast
 
-from .model import CitationGroup, ParsedDocument, Problem, Record, Reference, persons
+from .model import CitationGroup, CitationItem, ParsedDocument, Problem, Record, Reference, persons
 from .model import ProblemCode as Code
 from .text.fold import fold_latin
 
@@ -396,6 +396,22 @@ class ClaimIndex:
             if SILENCE_MARKER in text[sent.start:sent.end]:
                 continue
             out += _check_sentence(text, masked, sent, self, doc.file)
+        return out + self.published(doc)
+
+    def published(self, doc: ParsedDocument) -> list[Problem]:
+        """A cited preprint that a registry says was published since (Crossref's
+        ``is-preprint-of``): one warning at its first citation on the page, naming the
+        published version's DOI and who said so when. Not a prose check: no marker silences
+        it (cite the published version instead)."""
+        records, refs = self.works.records, self.works.refs
+        out: list[Problem] = []
+        seen: set[str] = set()
+        for group in doc.groups:
+            for item in group.items:
+                recs = records.get(item.key) if item.key in refs and item.key not in seen else None
+                seen.add(item.key)
+                if recs and any(r.relations for r in recs):
+                    out += _published(refs[item.key], recs, item, doc.file)
         return out
 
 
@@ -445,6 +461,17 @@ def _check_sentence(text: str, masked: str, sent: _Sentence, index: ClaimIndex, 
             if clause and all(records.get(k) for k in clause):  # else some work has no design
                 out += _design(masked, start, end, text, group, [works[k] for k in clause], file)
     return out
+
+
+def _published(ref: Reference, records: Sequence[Record], item: CitationItem, file: str) -> list[Problem]:
+    from .verify import published_versions  # (only for a work whose records name relations)
+
+    return [Problem(
+        Code.PREPRINT_PUBLISHED, "warning",
+        f"{ref.key} is a preprint that has since been published as doi:{p.doi} [{p.said}]: cite the "
+        "published version (`citeproof fix` proposes it)",
+        key=ref.key, file=file, line=item.line, column=item.column, field="doi", expected=p.doi,
+        found=ref.doi or None) for p in published_versions(records)]
 
 
 def _keys(group: CitationGroup) -> Iterable[str]:

@@ -11,11 +11,14 @@ endpoint that gave them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from .identifiers import doi_url
 from .lock import Lock, lookups_from_lock
 from .model import Reference
+
+if TYPE_CHECKING:
+    from .verify import Published
 
 #: What each status tells a reader (the checker's statuses, see model.REFERENCE_STATUSES).
 _LABELS = {
@@ -66,6 +69,8 @@ class Evidence:
     notices: tuple[Notice, ...] = ()
     by_hand: str = ""  # no identifier: the public record to check by hand (the bib's url)
     changed: bool = False  # the bib's DOI/PMID changed since the answers were locked
+    #: a preprint's published versions, as a locked record names them (``is-preprint-of``)
+    published: tuple["Published", ...] = ()
 
     @property
     def label(self) -> str:
@@ -83,6 +88,7 @@ class Evidence:
                 "endpoints": dict(self.endpoints or {}),
                 "notices": [{"kind": n.kind, "doi": n.doi or None, "said_by": list(n.said_by)}
                             for n in self.notices],
+                "published_since": [{"doi": p.doi, "said_by": list(p.said_by)} for p in self.published],
                 "check_by_hand": self.by_hand or None}
 
 
@@ -106,14 +112,15 @@ def _evidence(ref: Reference, lock: Lock, official: Mapping[str, str]) -> Eviden
     if entry is None or not entry.matches(ref):
         return Evidence(ref.key, "not-checked", ref.doi, ref.pmid, changed=entry is not None)
     from . import registries
-    from .verify import judge, update_notices
+    from .verify import judge, published_versions, update_notices
     looks = registries.replay(lookups_from_lock(entry))
     (verdict,), _ = judge({ref.key: ref}, {ref.key: looks})
     notices = tuple(Notice(kind, doi, tuple(dict.fromkeys(said)))
                     for (kind, doi), said in update_notices(entry.records).items())
     labels = tuple(dict.fromkeys(registries.source_label(s) for s in verdict.sources))
     return Evidence(ref.key, verdict.status, ref.doi, ref.pmid, labels, entry.retrieved,
-                    dict(entry.endpoints), dict(entry.endpoints) == dict(official), notices)
+                    dict(entry.endpoints), dict(entry.endpoints) == dict(official), notices,
+                    published=tuple(published_versions(entry.records)))
 
 
 def record(evidence: Mapping[str, Evidence], order: Sequence[str], *, generator: str,
@@ -185,7 +192,20 @@ def _dates(shown: Sequence[Evidence]) -> str:
 
 
 def mark_html(e: Evidence, escape) -> str:
-    """The small status mark on one entry: what was checked, by whom, when."""
+    """The small status mark on one entry: what was checked, by whom, when; and, for a
+    preprint published since, "Published since as doi:…" (:func:`published_html`)."""
+    return _mark_html(e, escape) + "".join(" " + published_html(p, escape) for p in e.published)
+
+
+def published_html(published: "Published", escape) -> str:
+    """"Published since as doi:…" on a preprint's entry, linked to the published version,
+    with who said so and when on hover."""
+    link = f'<a href="{escape(doi_url(published.doi))}" rel="noopener">doi:{escape(published.doi)}</a>'
+    return (f'<span class="cp-published" title="{escape(published.said)}">Published since as '
+            f'{link}</span>')
+
+
+def _mark_html(e: Evidence, escape) -> str:
     if e.status == "no-identifier":
         text = "No DOI or PMID: nothing to check it against"
         link = (f' · <a href="{escape(e.by_hand)}" rel="noopener">check the record by hand</a>'

@@ -33,7 +33,8 @@ REBUILD_HINT = ("restore it from git, or delete it and run `citeproof check` onl
                 "rebuild it from the registries")
 
 
-_TEXT_FIELDS = tuple(f for f in Record.__dataclass_fields__ if f not in {"authors", "updates", "pubtypes"})
+_TEXT_FIELDS = tuple(f for f in Record.__dataclass_fields__
+                     if f not in {"authors", "updates", "pubtypes", "relations"})
 
 
 #: No registry answer of this tool predates this: an entry retrieved earlier is never fresh.
@@ -99,6 +100,7 @@ def _check_record(key: str, doi: str, pmid: str, record: Record) -> None:
     texts = [getattr(record, f) for f in _TEXT_FIELDS] + list(record.pubtypes)
     texts += [v for a in record.authors for v in (a.family, a.given)]
     texts += [v for u in record.updates for v in (u.kind, u.source, u.notice_doi, u.date, u.label, u.origin)]
+    texts += [v for r in record.relations for v in (r.kind, r.doi, r.asserted_by)]
     if not all(isinstance(t, str) for t in texts):
         raise ValueError(f"{key}: the {record.source} record has a field that is not text")
 

@@ -60,6 +60,7 @@ class ProblemCode(StrEnum):
     INVALID_METADATA = "invalid-metadata"  # a page's front matter that its metadata cannot use
     UNDECODED_LATEX = "undecoded-latex"  # LaTeX in a shown field that is left as its text
     UNKNOWN_TYPE = "unknown-type"  # an entry type neither BibTeX nor biblatex defines
+    PREPRINT_PUBLISHED = "preprint-published"  # a cited preprint whose published version a registry names
 
 
 def require_identifiers(problems: list[Problem], required: bool = True) -> list[Problem]:
@@ -350,6 +351,24 @@ class Update:
     origin: str = ""
 
 
+#: The record fields written into a lock entry only when set, so that entries locked before
+#: they existed serialise (and digest) exactly as they did.
+_OPTIONAL_RECORD_FIELDS = ("subtitle", "relations")
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A registry's statement that a work is related to another one, by DOI: Crossref's
+    ``relation`` (``is-preprint-of``: this preprint was published as ``doi``;
+    ``has-preprint``: ``doi`` is this work's preprint)."""
+
+    kind: str  # Crossref's relation type, as it spells it: "is-preprint-of", "has-preprint"
+    doi: str
+    #: who asserted it: Crossref's ``asserted-by`` ("subject": the work's own depositor,
+    #: "object": the related work's)
+    asserted_by: str = ""
+
+
 @dataclass(frozen=True)
 class Record:
     """What one registry says about one work, normalised to plain Unicode strings.
@@ -377,12 +396,22 @@ class Record:
     agency: str = ""  # for doi.org handle answers: "exists" only; Crossref records: "crossref"
     updates: tuple[Update, ...] = ()
     pubtypes: tuple[str, ...] = ()
+    #: Crossref's ``subtitle``, as received (markup), kept apart from ``title``: publishers
+    #: put real subtitles there, and also running heads and short titles (see
+    #: ``registries.markup.subtitle_is_title``)
+    subtitle: str = ""
+    #: the work's relations to other works by DOI (Crossref's preprint relations)
+    relations: tuple[Relation, ...] = ()
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["authors"] = [_author_dict(a) for a in self.authors]
         d["updates"] = [{k: v for k, v in asdict(u).items() if v or k != "origin"} for u in self.updates]
         d["pubtypes"] = list(self.pubtypes)
+        d["relations"] = [{k: v for k, v in asdict(r).items() if v or k != "asserted_by"} for r in self.relations]
+        for name in _OPTIONAL_RECORD_FIELDS:
+            if not d[name]:
+                del d[name]
         return d
 
     @classmethod
@@ -391,6 +420,7 @@ class Record:
         d["authors"] = tuple(Author(**a) for a in d.get("authors", ()))
         d["updates"] = tuple(Update(**u) for u in d.get("updates", ()))
         d["pubtypes"] = tuple(d.get("pubtypes", ()))
+        d["relations"] = tuple(Relation(**r) for r in d.get("relations", ()))
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in d.items() if k in known})
 

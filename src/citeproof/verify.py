@@ -20,10 +20,11 @@ from typing import Container, Mapping, Optional
 
 from .identifiers import doi_key, valid_ids
 from .model import Author, Lookup, Problem, Record, Reference, ReferenceResult, Severity
+from .text import tex_to_plain
 from .text.fold import fold_latin
 from .model import ProblemCode as Code
 from . import registries
-from .registries import Role, Source, registry_for, source_label, source_spec
+from .registries import Role, Source, markup, registry_for, source_label, source_spec
 
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _LATEX_ACCENT = re.compile(r"\\[`'^\"~=.uvHcdbkr]\s*\{?\s*([A-Za-z])\s*\}?")
@@ -31,7 +32,6 @@ _LATEX_WORD = re.compile(r"\\[A-Za-z]+\*?")
 _LATEX_SYMBOL = re.compile(r"\\(.)")
 _NON_WORD = re.compile(r"[\W_]+")
 _STOPWORDS = frozenset({"the", "of", "and", "for", "in", "on", "a", "an", "to", "de", "la", "y", "und"})
-_RETRACTION_KINDS = frozenset({"retraction", "partial_retraction", "withdrawal", "removal"})
 _RETRACTED_TITLE = re.compile(r"\s*(RETRACTED|WITHDRAWN)\s*:", re.I)
 _TITLE_KINDS = {"RETRACTED": "retraction", "WITHDRAWN": "withdrawal"}
 #: PubMed publication types of a notice (the record is the notice, not the work).
@@ -207,16 +207,40 @@ def mismatches(ref: Reference, record: Record) -> list[Mismatch]:
 _CHECK_IDS = "(or check that the DOI/PMID point to the intended paper)"
 
 
+def _bib_keys(title: str) -> set[str]:
+    """The bib's title folded (:func:`_key`), and, when TeX is left in it (math, a macro the
+    loader kept), folded again after reading it as TeX: ``$^{153}$Tb`` and ``¹⁵³Tb`` both
+    fold to ``153tb``."""
+    keys = {_key(title)}
+    if "\\" in title or "$" in title:
+        keys.add(_key(tex_to_plain(title)))
+    return keys - {""}
+
+
 def _title(ref: Reference, record: Record) -> list[Mismatch]:
-    """Case, punctuation, spacing, diacritics, HTML and LaTeX are ignored, but a missing
-    subtitle is a mismatch."""
-    if not (ref.title and record.title) or _key(ref.title) == _key(record.title):
+    """Case, punctuation, spacing, diacritics, markup (JATS, HTML, MathML) and LaTeX are
+    ignored, and the record's title is read in its source's notation. The bib matches the
+    title alone or the title with its subtitle (``registries.markup.title_forms``): a
+    subtitle, which may be a running head, never makes a mismatch; a title that lacks
+    the rest of the record's title does."""
+    forms = markup.title_forms(record)
+    if not (ref.title and forms):
         return []
+    bib, keys = _bib_keys(ref.title), [_key(f) for f in forms]
+    if bib & set(keys):
+        return []
+    shown = markup.title_plain(record)
     hint = f"Correct the bib's title {_CHECK_IDS}."
-    if _key(record.title).startswith(_key(ref.title)):
+    if any(k.startswith(b) for k in keys for b in bib):
         hint = ("The bib's title lacks the rest of the title (a subtitle?); "
                 f"copy the full title from {source_label(record.source)}.")
-    return [Mismatch("title", "title", ref.title, record.title, hint, record.source)]
+    return [Mismatch("title", "title", ref.title, shown, hint, record.source)]
+
+
+def _plain_authors(record: Record) -> tuple[Author, ...]:
+    """The record's authors with their names read in its source's notation."""
+    return tuple(Author(markup.plain(record, a.family), markup.plain(record, a.given), a.corporate)
+                 for a in record.authors)
 
 
 def _authors(ref: Reference, record: Record) -> list[Mismatch]:
@@ -226,14 +250,15 @@ def _authors(ref: Reference, record: Record) -> list[Mismatch]:
     if not (named and record.authors):
         return []
     out = []
-    bib_first, rec_first = named[0].family, record.authors[0].family
+    authors = _plain_authors(record)
+    bib_first, rec_first = named[0].family, authors[0].family
     if _key(bib_first) != _key(rec_first):
         out.append(Mismatch("author", "first author", bib_first, rec_first,
                             f"Correct the first author's family name {_CHECK_IDS}.", record.source))
-    n_bib, n_rec = len(named), len(record.authors)
+    n_bib, n_rec = len(named), len(authors)
     if n_bib != n_rec and not (_truncated(ref.authors) and n_rec > n_bib):
         out.append(Mismatch("author", "author count", f"{n_bib} ({_families(named)})",
-                            f"{n_rec} ({_families(record.authors)})",
+                            f"{n_rec} ({_families(authors)})",
                             "Add the missing authors or remove the extra ones, in the record's order.",
                             record.source))
     return out
@@ -258,7 +283,7 @@ def _year_of(ref: Reference, record: Record) -> list[Mismatch]:
 
 def _journal(ref: Reference, record: Record) -> list[Mismatch]:
     """The full or the abbreviated name (:func:`journal_matches`)."""
-    names = [record.journal, record.journal_abbrev]
+    names = [markup.plain(record, record.journal), markup.plain(record, record.journal_abbrev)]
     if not ref.journal or not any(names) or journal_matches(ref.journal, names):
         return []
     return [Mismatch("journal", "journal", ref.journal, " / ".join(dict.fromkeys(n for n in names if n)),
@@ -457,13 +482,14 @@ def _pmid_ids(run: _Run, rec: Record, doi_record: Optional[Record]) -> None:
                 "belongs to the cited paper and correct the other.",
                 "doi", expected=rec.doi, found=ref.doi)
     elif (doi_record is not None and doi_record.title and rec.title
-          and not _same_work(doi_record.title, rec.title)):
+          and not any(_same_work(a, b) for a in markup.title_forms(doi_record) for b in markup.title_forms(rec))):
+        doi_title, pmid_title = markup.title_plain(doi_record), markup.title_plain(rec)
         run.add(Code.DOI_PMID_CONFLICT, "error",
                 f"{ref.key}: the DOI and the PMID point to different papers: "
-                f"{source_label(doi_record.source)} has '{doi_record.title}' for DOI {ref.doi}, {reg} "
-                f"has '{rec.title}' for PMID {pmid}. Keep the identifier that belongs to the cited "
+                f"{source_label(doi_record.source)} has '{doi_title}' for DOI {ref.doi}, {reg} "
+                f"has '{pmid_title}' for PMID {pmid}. Keep the identifier that belongs to the cited "
                 "paper and correct the other.",
-                "pmid", expected=rec.title, found=doi_record.title)
+                "pmid", expected=pmid_title, found=doi_title)
     elif not ref.doi and rec.doi:
         run.add(Code.MISSING_IDENTIFIER, "warning",
                 f"{ref.key}: {reg} lists DOI {rec.doi} for PMID {pmid}; add doi = {{{rec.doi}}}.",
@@ -484,23 +510,62 @@ def _check_pmid_of_doi(run: _Run, looks: Mapping[str, Lookup]) -> None:
             return
 
 
+@dataclass(frozen=True)
+class UpdateKind:
+    """What one kind of update to a cited work means: its severity, and how a message says it."""
+
+    severity: Severity
+    said: str  # what happened to the paper: "has been RETRACTED", "was corrected"
+
+
+#: Every update type Crossref uses (Crossmark's ``update_type``, as the REST API's
+#: ``updated-by`` spells it: https://www.crossref.org/documentation/crossmark/), with its
+#: severity: a work withdrawn in whole or in part is an error (``retracted``); a
+#: correction, a note of concern or a newer version is a warning (``updated``): the work
+#: stands, but what the article says of it must be read again. A type not listed here
+#: (Crossref adds types from time to time, Retraction Watch's data brings its own) is a
+#: warning too, never silent. PubMed's "Retracted Publication" and a title starting
+#: "RETRACTED:" or "WITHDRAWN:" count as ``retraction`` and ``withdrawal``.
+UPDATE_KINDS: dict[str, UpdateKind] = {
+    "retraction": UpdateKind("error", "has been RETRACTED"),
+    "partial_retraction": UpdateKind("error", "has been partly RETRACTED"),
+    "withdrawal": UpdateKind("error", "has been WITHDRAWN"),
+    "removal": UpdateKind("error", "has been REMOVED"),
+    "expression_of_concern": UpdateKind("warning", "is the subject of an expression of concern"),
+    "correction": UpdateKind("warning", "was corrected"),
+    "corrigendum": UpdateKind("warning", "was corrected (a corrigendum)"),
+    "erratum": UpdateKind("warning", "was corrected (an erratum)"),
+    "clarification": UpdateKind("warning", "was clarified"),
+    "addendum": UpdateKind("warning", "has an addendum"),
+    "new_version": UpdateKind("warning", "has a new version"),
+    "new_edition": UpdateKind("warning", "has a new edition"),
+}
+
+
+def update_kind(kind: str) -> UpdateKind:
+    """How an update of ``kind`` (snake case) is judged: :data:`UPDATE_KINDS`, else a warning."""
+    return UPDATE_KINDS.get(kind) or UpdateKind("warning", f"has an update ({kind.replace('_', ' ')})")
+
+
 def update_notices(records) -> dict[tuple[str, str], list[str]]:
     """Every retraction, correction, expression of concern (and their kin) the ``records``
     carry, once per notice: ``(kind, notice DOI or "") -> [which registry says so]``.
 
     ``kind`` is the registry's type in snake case (``expression_of_concern``); PubMed's
-    "Retracted Publication" and a title starting "RETRACTED:"/"WITHDRAWN:" count too. A
-    registry that names no notice DOI joins one of the same kind that does (most likely
-    the same notice)."""
+    "Retracted Publication" and a title starting "RETRACTED:"/"WITHDRAWN:" count too. An
+    update that points at the record's own DOI is no notice (a correction or a new version
+    deposited on the same DOI). A registry that names no notice DOI joins one of the same
+    kind that does (most likely the same notice)."""
     items = []  # (kind, notice DOI, which registry says so)
     for rec in records:
         reg = source_label(rec.source)
+        own = doi_key(rec.doi)
         items += [(re.sub(r"[\s-]+", "_", u.kind.strip().lower()), doi_key(u.notice_doi),
                    reg + (f" ({u.origin})" if u.origin else "") + (f", {u.date}" if u.date else ""))
-                  for u in rec.updates]
+                  for u in rec.updates if not (own and doi_key(u.notice_doi) == own)]
         if any(t.strip().casefold() == _RETRACTED_PUBTYPE for t in rec.pubtypes):
             items.append(("retraction", "", reg))
-        flagged = _RETRACTED_TITLE.match(rec.title or "")
+        flagged = _RETRACTED_TITLE.match(markup.plain(rec, rec.title))
         if flagged:
             items.append((_TITLE_KINDS[flagged.group(1).upper()], "", f"{reg}: title '{flagged.group(0)}'"))
     seen: dict[tuple[str, str], list[str]] = {}
@@ -513,27 +578,26 @@ def update_notices(records) -> dict[tuple[str, str], list[str]]:
 
 def is_retraction(kind: str) -> bool:
     """Whether an update of this kind (see :func:`update_notices`) withdraws the work."""
-    return kind in _RETRACTION_KINDS
+    return update_kind(kind).severity == "error"
 
 
 def _check_updates(run: _Run) -> None:
-    """Retractions and their kin, one problem per notice (:func:`update_notices`):
-    retraction, partial retraction, withdrawal, removal are errors; expression of concern,
-    correction, erratum and any other are warnings; and the notice itself cited."""
+    """Retractions and their kin, one problem per notice (:func:`update_notices`), each of
+    the severity :data:`UPDATE_KINDS` gives it; and the notice itself cited."""
     fld = "doi" if run.ref.doi else "pmid"
     for (kind, notice), where in update_notices(run.records).items():
         said = "; ".join(dict.fromkeys(where))
-        notice_txt = f" (notice {notice})" if notice else ""
-        label = kind.replace("_", " ")
-        if is_retraction(kind):
+        what = kind.replace("_", " ") + (f", notice {notice}" if notice else "")
+        meaning = update_kind(kind)
+        if meaning.severity == "error":
             run.add(Code.RETRACTED, "error",
-                    f"{run.ref.key}: this paper has been RETRACTED ({label}){notice_txt} [{said}]. Do not "
-                    "cite it as evidence: remove it, or cite it only as retracted.",
+                    f"{run.ref.key}: this paper {meaning.said} ({what}) [{said}]. Do not cite it as "
+                    "evidence: remove it, or cite it only as retracted.",
                     fld, expected=notice or None)
         else:
             run.add(Code.UPDATED, "warning",
-                    f"{run.ref.key}: a{'n' if label[0] in 'aeiou' else ''} {label} was published for this "
-                    f"paper{notice_txt} [{said}]. Read it and check that the article's claims still hold.",
+                    f"{run.ref.key}: this paper {meaning.said} ({what}) [{said}]. Read the notice "
+                    "and check that the article's claims still hold.",
                     fld, expected=notice or None)
     _check_notice(run, fld)
 
@@ -551,6 +615,32 @@ def _check_notice(run: _Run, fld: str) -> None:
                 f"{run.ref.key}: the cited record is a notice, not a study [{'; '.join(dict.fromkeys(said))}]; "
                 "cite the work it is about (and say that it was retracted or corrected), or cite the "
                 "notice on purpose.", fld)
+
+
+@dataclass(frozen=True)
+class Published:
+    """The published version of a cited preprint, as a registry names it (Crossref's
+    ``is-preprint-of`` relation)."""
+
+    doi: str
+    said_by: tuple[str, ...]  # "Crossref, 2025-09-23": who says so, and when it was asked
+
+    @property
+    def said(self) -> str:
+        return "; ".join(self.said_by)
+
+
+def published_versions(records) -> list[Published]:
+    """The published versions that ``records`` name for a preprint (``is-preprint-of``),
+    once per DOI, in the order the records give them. A work that has a preprint
+    (``has-preprint``) needs nothing: it is the published version."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    for rec in records:
+        for rel in rec.relations:
+            if rel.kind == "is-preprint-of" and rel.doi:
+                said = f"{source_label(rec.source)}, {rec.retrieved[:10]}" if rec.retrieved else source_label(rec.source)
+                found.setdefault(doi_key(rel.doi), (rel.doi, []))[1].append(said)
+    return [Published(doi, tuple(dict.fromkeys(said))) for doi, said in found.values()]
 
 
 def _status(run: _Run) -> str:

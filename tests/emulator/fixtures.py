@@ -36,6 +36,10 @@ class Work:
     agency: str = "crossref"  # "crossref" | "datacite" (DataCite: unknown to Crossref)
     updated_by: tuple[dict, ...] = ()  # Crossref updated-by entries
     update_to: tuple[dict, ...] = ()  # Crossref update-to entries (on a notice)
+    relation: dict = field(default_factory=dict)  # Crossref relation (preprints and their versions)
+    kind: str = "journal-article"  # Crossref type
+    subkind: str = ""  # Crossref subtype ("preprint")
+    subtitle: str = ""  # Crossref subtitle (a real one or a running head)
     pubtypes: tuple[str, ...] = ("Journal Article",)
     elocation_only: bool = False  # PubMed: article number in elocationid, pages empty
     extra: dict = field(default_factory=dict)
@@ -118,6 +122,8 @@ PARTIAL_DOI, WITHDRAWN_DOI = "10.5555/citeproof.partly-retracted", "10.5555/cite
 REMOVED_DOI, CONCERN_DOI = "10.5555/citeproof.removed", "10.5555/citeproof.concern"
 ERRATA_DOI = "10.5555/citeproof.with-erratum"
 TITLE_RETRACTED_DOI, TITLE_WITHDRAWN_DOI = "10.5555/citeproof.title-retracted", "10.5555/citeproof.title-withdrawn"
+PREPRINT_DOI, PUBLISHED_DOI = "10.5555/citeproof.preprint", "10.5555/citeproof.published-version"
+SELF_UPDATED_DOI = "10.5555/citeproof.new-version-on-its-own-doi"
 DATACITE_DOI = "10.5061/dryad.citeproof-emulator"  # a handle exists; Crossref answers 404
 UNKNOWN_DOI = "10.5555/citeproof.no-agency-knows-this"  # 404 everywhere
 UNKNOWN_PMID = "99999999"  # esummary: "cannot get document summary"
@@ -174,6 +180,19 @@ TEST_WORKS: tuple[Work, ...] = (
        EMU_ABBREV, 2021, 4, "2", "2", "2", "", "90000014", pubtypes=("Expression of Concern",)),
     _w("emu-datacite", "An emulator data set registered with DataCite", "Tester A", "Emulator Data Repository",
        "", 2022, 1, "", "", "", DATACITE_DOI, "", agency="datacite", pubtypes=()),
+    # A preprint published since (Crossref's relation on each side, as bioRxiv and the
+    # journal deposit them), and a work whose new version is deposited on its own DOI.
+    _w("emu-preprint", "An emulator test work first posted as a preprint", "Tester A, Probe BC",
+       "Emulator Preprint Server", "", 2023, 4, "", "", "", PREPRINT_DOI, "", kind="posted-content",
+       subkind="preprint", pubtypes=("Preprint",),
+       relation={"is-preprint-of": [{"id-type": "doi", "id": PUBLISHED_DOI, "asserted-by": "subject"}]}),
+    _w("emu-published", "An emulator test work first posted as a preprint", "Tester A, Probe BC",
+       EMU_JOURNAL, EMU_ABBREV, 2024, 2, "4", "1", "100-109", PUBLISHED_DOI, "90000021",
+       relation={"has-preprint": [{"id-type": "doi", "id": PREPRINT_DOI, "asserted-by": "object"}]}),
+    _w("emu-self-updated", "An emulator test work with a new version on its own DOI", "Tester A",
+       EMU_JOURNAL, EMU_ABBREV, 2020, 1, "1", "1", "e1", SELF_UPDATED_DOI, "",
+       updated_by=(_update("new_version", SELF_UPDATED_DOI, (2020, 1, 30)),),
+       update_to=(_update("new_version", SELF_UPDATED_DOI, (2020, 1, 30)),)),
 )
 
 
@@ -210,7 +229,7 @@ def crossref_item(w: Work) -> dict:
     """The work as a Crossref REST API ``message`` (full item, before ``select``)."""
     print_date = _parts(w.year, w.month)
     item = {
-        "DOI": w.doi, "type": "journal-article", "title": [w.title], "prefix": w.doi.split("/")[0],
+        "DOI": w.doi, "type": w.kind, "title": [w.title], "prefix": w.doi.split("/")[0],
         "publisher": "Emulated Publisher", "member": "0", "source": "Crossref", "reference-count": 0,
         "URL": f"https://doi.org/{w.doi}", "container-title": [w.journal],
         "short-container-title": [w.abbrev.split(" (")[0]] if w.abbrev else [],
@@ -224,6 +243,13 @@ def crossref_item(w: Work) -> dict:
         item["updated-by"] = list(w.updated_by)
     if w.update_to:
         item["update-to"] = list(w.update_to)
+    if w.subkind:
+        item["subtype"] = w.subkind
+    item["subtitle"] = [w.subtitle] if w.subtitle else []
+    item["relation"] = dict(w.relation)
+    if not w.journal or w.kind == "posted-content":  # a preprint server is no container
+        item["container-title"], item["short-container-title"] = [], []
+        item["institution"] = [{"name": w.journal}]
     return item
 
 

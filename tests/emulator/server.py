@@ -44,7 +44,7 @@ MAX_REQUEST_LINE = 8192
 CROSSREF_SELECTABLE = {
     "DOI", "title", "subtitle", "author", "container-title", "short-container-title", "issued",
     "published-print", "published-online", "volume", "issue", "page", "article-number", "type",
-    "subtype", "updated-by", "update-to", "URL", "publisher", "member", "prefix", "indexed", "source",
+    "subtype", "updated-by", "update-to", "relation", "URL", "publisher", "member", "prefix", "indexed", "source",
     "reference-count", "ISSN", "abstract", "editor", "funder", "license", "link", "subject",
 }
 INVALID_API_KEY = "invalid-key"  # the emulator answers it like NCBI answers a bad key

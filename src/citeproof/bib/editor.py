@@ -18,6 +18,18 @@ message naming the file and line, and leaves the text unchanged::
     ed.set_field("suh2019", "pmid", "31261549")
     print(ed.diff())
     ed.save()  # atomic: the old file stays whole until the new one is on disk
+
+**The validated writer.** ``set_field`` and ``insert_entry`` take TeX as a person wrote
+it. A value that comes from a registry goes through :func:`written` instead (by
+:meth:`BibEditor.write_field` and :meth:`BibEditor.add_entry`): an identifier through
+its syntax check (``doi``: :func:`~citeproof.identifiers.doi_fault` and no brace or
+backslash; ``pmid``: :func:`~citeproof.identifiers.is_valid_pmid`; ``pmcid``:
+:func:`~citeproof.identifiers.normalize_pmcid`; ``url``: an http(s) URL; ``year``: four
+digits), text through the TeX writer of the text model (special characters escaped,
+braces balanced, control characters removed), names one by one. A value that is not
+what its field holds is refused (:class:`ValueRefused`, naming the registry that sent
+it), and after each edit the entry must have exactly the fields intended: a value can
+never add a field, close the entry or start another.
 """
 from __future__ import annotations
 
@@ -25,15 +37,180 @@ import codecs
 import difflib
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping, Sequence, Union
 
 from ..atomic import atomic_write
-from ..model import BibError, Problem
+from ..identifiers import doi_fault, is_http_url, is_valid_pmid, normalize_pmcid
+from ..model import Author, BibError, Problem
 from ..model import ProblemCode as Code
+from ..text import Text, from_plain
+from ..visible import visible
 from .load import decode_bib, parse_bib_text, read_bib_bytes
 from .scan import FieldSpan, ScannedEntry, is_field_name, scan
 
-__all__ = ["BibEditor"]
+__all__ = ["BibEditor", "Value", "ValueRefused", "identifier_fault", "written"]
+
+#: What the validated writer takes: text (a :class:`~citeproof.text.Text`, or a ``str``
+#: read as plain text), a page range ``(first, last)``, or people (``Author`` values).
+FieldValue = Union[str, Text, tuple[str, str], tuple[Author, ...]]
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value for a bib field, and who sent it (a registry's label, for messages)."""
+
+    value: FieldValue
+    origin: str = ""
+
+
+class ValueRefused(BibError):
+    """A value that is not what its field holds: it is not written."""
+
+    def __init__(self, name: str, value: object, origin: str, why: str):
+        self.name, self.value, self.origin = name, value, origin
+        shown = visible(value if isinstance(value, str) else repr(value))
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        super().__init__(f"{origin or 'the source'} sent a {name} that is not one ('{shown}': {why}), "
+                         "so it was not written")
+
+
+#: Characters no identifier is written with: they would end or escape the bib value.
+_NOT_IN_IDENTIFIERS = re.compile(r"[{}\\\s\x00-\x1f\x7f]")
+_YEAR = re.compile(r"\d{4}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Title-like fields: their case is protected where the record's capitals must stay
+#: (``Text.tex(protect="auto")``); other text is written as it reads, unprotected.
+_CASED = frozenset({"title", "booktitle", "subtitle"})
+_NAMES = frozenset({"author", "editor"})
+_SPLITS_NAMES = re.compile(r",|\s(?:and)\s", re.IGNORECASE)
+
+
+def identifier_fault(name: str, value: str) -> str:
+    """Why ``value`` cannot be written as the identifier field ``name`` ("" when it can)."""
+    if not isinstance(value, str):
+        return "not text"
+    if name == "doi":
+        fault = doi_fault(value)
+        return fault or ("it holds a brace, a backslash or a control character"
+                         if _NOT_IN_IDENTIFIERS.search(value) else "")
+    if name == "pmid":
+        return "" if is_valid_pmid(value) else "a PMID is 1 to 8 digits"
+    if name == "pmcid":
+        return "" if normalize_pmcid(value) else "a PMCID is PMC and digits"
+    if name == "url":
+        return "" if is_http_url(value) and not _NOT_IN_IDENTIFIERS.search(value) else "not an http(s) URL"
+    if name == "year":
+        return "" if _YEAR.fullmatch(value) else "a year is four digits"
+    return ""
+
+
+def _text(value: Text | str, protect: str) -> str:
+    return _bibtex_braces((value if isinstance(value, Text) else from_plain(value)).tex(protect=protect))
+
+
+def _balanced(tex: str) -> bool:
+    """Whether ``tex``'s braces balance as BibTeX counts them: every brace, escaped or not."""
+    depth = 0
+    for ch in tex:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _bibtex_braces(tex: str) -> str:
+    """TeX whose escaped braces (``\\{``, ``\\}``: a literal brace in the text) would not balance
+    as BibTeX counts braces, with ``\\textbraceleft{}`` and ``\\textbraceright{}`` for them
+    instead (the same characters, no brace of their own)."""
+    if _balanced(tex):
+        return tex
+    return tex.replace("\\{", "\\textbraceleft{}").replace("\\}", "\\textbraceright{}")
+
+
+def _name_part(part: str) -> str:
+    tex = _text(part, "none")
+    return "{" + tex + "}" if _SPLITS_NAMES.search(f" {part} ") else tex
+
+
+def _names(people: tuple[Author, ...]) -> str:
+    """``Family, Given and ...``: each part escaped (a part holding a comma or the word
+    "and" braced whole, so it cannot split the list), an organisation braced whole."""
+    out = []
+    for a in people:
+        family = _name_part(a.family)
+        if not a.given or a.corporate:
+            out.append("{" + _text(a.family, "none") + "}")
+        else:
+            out.append(f"{family}, {_name_part(a.given)}")
+    return " and ".join(out)
+
+
+def written(name: str, value: Value) -> str:
+    """The text the validated writer puts between the braces of field ``name`` (see the
+    module docstring); :class:`ValueRefused` when ``value`` is not what the field holds."""
+    return _checked(name, value, _written(name.lower(), value))
+
+
+def _written(name: str, value: Value) -> str:
+    raw = value.value
+    if name in ("doi", "pmid", "pmcid", "url", "year"):
+        if not isinstance(raw, str):
+            raise ValueRefused(name, raw, value.origin, "not text")
+        text = raw.strip()
+        fault = identifier_fault(name, text)
+        if fault:
+            raise ValueRefused(name, raw, value.origin, fault)
+        return normalize_pmcid(text) if name == "pmcid" else text
+    if isinstance(raw, (str, Text)):
+        if name in _NAMES:
+            raise ValueRefused(name, raw, value.origin, "not a list of names")
+        return _text(raw, "auto" if name in _CASED else "none")
+    people = tuple(a for a in raw if isinstance(a, Author))
+    if name in _NAMES and len(people) == len(raw):
+        return _names(people)
+    pair = tuple(p for p in raw if isinstance(p, str))
+    if name == "pages" and len(pair) == len(raw) == 2:
+        return _text(pair[0], "none") + "--" + _text(pair[1], "none")
+    raise ValueRefused(name, raw, value.origin, "not text")
+
+
+def _checked(name: str, value: Value, tex: str) -> str:
+    """What :func:`written` gives, once more checked: its braces balance as BibTeX counts
+    them, and it holds no control character."""
+    if not _balanced(tex) or _CONTROL.search(tex):
+        raise ValueRefused(name, value.value, value.origin, "it cannot be written with balanced braces")
+    return tex
+
+
+def _written_fields(key: str, values: Mapping[str, Value]) -> tuple[dict[str, str], list[str]]:
+    """Each value through :func:`written` (the empty ones left out); and the messages of
+    the values refused."""
+    fields: dict[str, str] = {}
+    refused: list[str] = []
+    for name, value in values.items():
+        try:
+            text = written(name, value)
+        except ValueRefused as exc:
+            refused.append(f"{key}: {exc}")
+            continue
+        if text:
+            fields[name.lower()] = text
+    return fields, refused
+
+
+def _entry_text(key: str, entry_type: str, fields: Mapping[str, str], file: str,
+                braced: set[str] | None = None) -> str:
+    """``@type{key,`` and one aligned ``name = {value},`` line per field (``braced``: the
+    fields whose text goes between braces; default all, the others are written as they are)."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_:.-]*", entry_type) or not fields:
+        raise BibError(f"{file}: no entry '{key}' to write: no field could be written")
+    width = max(len(n) for n in fields)
+    braced = set(fields) if braced is None else braced
+    lines = [f"  {n.ljust(width)} = {'{' + v + '}' if n in braced else v}," for n, v in fields.items()]
+    return "\n".join([f"@{entry_type}{{{key},", *lines, "}"]) + "\n"
+
 
 _WS = " \t\r\n"
 _NEWLINE = re.compile(r"\r?\n")
@@ -129,6 +306,57 @@ class BibEditor:
         if new_key.lower() != key.lower():
             self._unused_key(new_key)
         self._apply(entry.start, entry.end, new)
+
+    def write_field(self, key: str, name: str, value: Value) -> None:
+        """:meth:`set_field` for a value from a registry, through the validated writer
+        (:func:`written`); :class:`ValueRefused` when it is not what the field holds. The
+        entry must then have exactly its old fields and ``name``."""
+        before = {f.name.lower() for f in self._entry(key).fields}
+        text = self._text
+        self.set_field(key, name, written(name, value))
+        after = {f.name.lower() for f in self._entry(key).fields}
+        if after != before | {name.lower()}:
+            self._text = text
+            raise BibError(f"{self.file}: writing {name} of '{key}' would change other fields "
+                           f"({', '.join(sorted(after ^ (before | {name.lower()})))}): not written")
+
+    def add_entry(self, key: str, entry_type: str, values: Mapping[str, Value],
+                  after: str | None = None) -> list[str]:
+        """Insert ``@entry_type{key, name = {value}, ...}`` (one aligned line per field) from
+        registry values, each through the validated writer (:func:`written`). A value it
+        refuses is left out; the messages say which and who sent it (returned). The new
+        entry must have exactly the fields written."""
+        fields, refused = _written_fields(key, values)
+        text = self._text
+        self.insert_entry(_entry_text(key, entry_type, fields, self.file), after)
+        self._expect_fields(key, list(fields), text)
+        return refused
+
+    def rebuild_entry(self, key: str, entry_type: str, values: Mapping[str, Value],
+                      keep: Sequence[str] = ()) -> list[str]:
+        """Replace the entry ``key`` by ``@entry_type{key, ...}`` made from registry values
+        (as :meth:`add_entry` makes one), followed by the fields named in ``keep`` copied
+        from the old entry as they are written. Returns the messages of the values refused."""
+        entry = self._entry(key)
+        fields, refused = _written_fields(key, values)
+        braced = set(fields)
+        for name in (n.lower() for n in keep):
+            span = entry.field(name)
+            if span is not None and name not in fields:
+                fields[name] = self._text[span.value_start:span.value_end]
+        text = self._text
+        self.replace_entry(key, _entry_text(key, entry_type, fields, self.file, braced))
+        self._expect_fields(key, list(fields), text)
+        return refused
+
+    def _expect_fields(self, key: str, names: list[str], before: str) -> None:
+        """The entry ``key`` has exactly the fields ``names``, in order; else the text goes
+        back to ``before`` and :class:`BibError` says so."""
+        made = [e for e in scan(self._text) if e.key.lower() == key.lower()]
+        if len(made) != 1 or [f.name.lower() for f in made[0].fields] != [n.lower() for n in names]:
+            self._text = before
+            raise BibError(f"{self.file}: the entry '{key}' did not come out with the fields "
+                           "written: not changed")
 
     # ------------------------------------------------------------------ output
 

@@ -11,15 +11,16 @@ from pathlib import Path
 from typing import Optional
 
 from ..bib import parse_bib_text
-from ..bib.editor import BibEditor
+from ..bib.editor import BibEditor, identifier_fault
 from ..errors import RefusedError, UnavailableError
 from ..identifiers import doi_key
 from ..markdown import cite_form
 from ..model import Reference
-from ..registries import RegistryConfig, source_label
+from ..registries import RegistryConfig, markup, source_label
 from ..registries.http import HttpClient
-from ..verify import compare
-from .entry import Wanted, entry_text, make_key, parse_identifier, values_from, work_ids
+from ..verify import compare, published_versions
+from ..visible import visible
+from .entry import Wanted, make_key, parse_identifier, text_warnings, values_from, work_ids
 from .fetch import Work, fetch_works
 
 
@@ -52,6 +53,7 @@ def add_wanted(bib: Path, wanted: list[Wanted], config: RegistryConfig, *, dry_r
                http: Optional[HttpClient] = None) -> Added:
     editor = BibEditor.open(bib)
     refs = parse_bib_text(editor.text, editor.file).references
+    _refuse_malformed(wanted)
     _refuse_known(editor.file, refs, [(str(w), w.given, w.doi, w.pmid, w.pmcid) for w in wanted])
     works = fetch_works(config, wanted, http)
     _refuse_failed(editor.file, works)
@@ -59,13 +61,18 @@ def add_wanted(bib: Path, wanted: list[Wanted], config: RegistryConfig, *, dry_r
     _refuse_twice(works)
     out = Added()
     for work in works:
-        values = values_from(work.records, pmcid=work.pmcid)
+        values = values_from(work.records, pmcid=work.wanted.pmcid)
         record = work.records[0]
+        year = values["year"].value if "year" in values else ""
         key = make_key(next((r.authors for r in work.records if r.authors), ()),
-                       values.get("year", ""), record.title, [*refs, *out.keys])
-        editor.insert_entry(entry_text(key, values))
+                       year if isinstance(year, str) else "", markup.plain(record, record.title),
+                       [*refs, *out.keys])
+        out.notes += work.notes + editor.add_entry(key, "article", values) + text_warnings(key, values)
         out.keys.append(key)
         out.notes += disagreements(parse_bib_text(editor.text, editor.file).references[key], work)
+        out.notes += [f"{key}: {work.wanted.given} is a preprint that has since been published as "
+                      f"doi:{p.doi} [{p.said}]: cite the published version instead "
+                      f"(`citeproof add {p.doi}`)" for p in published_versions(work.records)]
     out.diff = editor.diff()
     if not dry_run:
         editor.save()
@@ -82,6 +89,16 @@ def disagreements(ref: Reference, work: Work) -> list[str]:
 def _ids(work: Work) -> tuple[str, str, str]:
     ids = work_ids(work.records)
     return ids["doi"] or work.doi, ids["pmid"] or work.pmid, ids["pmcid"] or work.pmcid
+
+
+def _refuse_malformed(wanted: list[Wanted]) -> None:
+    """An identifier that cannot be asked about or written (a candidate ``find`` offers
+    is a registry's text): refused before anything is asked."""
+    faults = [f"{visible(w.given)}: {name} '{visible(value)[:80]}' is not one ({fault})" for w in wanted
+              for name, value in (("doi", w.doi), ("pmid", w.pmid), ("pmcid", w.pmcid))
+              if value and (fault := identifier_fault(name, value))]
+    if faults:
+        raise RefusedError("nothing was added: " + "; ".join(faults))
 
 
 def _refuse_known(file: str, refs: dict[str, Reference], items) -> None:

@@ -13,9 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
+from ..bib.editor import identifier_fault
 from ..model import Lookup, Record
 from ..registries import (Answered, RegistryConfig, Role, answered, chain_sources, make_client, resolve,
                           source_label, sources)
+from ..visible import visible
 from ..registries.http import HttpClient
 from .entry import Wanted
 
@@ -31,6 +33,7 @@ class Work:
     records: list[Record] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # a registry said it does not know it
     unavailable: list[str] = field(default_factory=list)  # a registry could not be asked
+    notes: list[str] = field(default_factory=list)  # what a registry sent that was not used
 
     @property
     def ok(self) -> bool:
@@ -65,11 +68,24 @@ def _convert(config: RegistryConfig, http: HttpClient, works: list[Work]) -> Non
         looks = {s.name: res.answers.get(s.name, {}).get(w.pmcid) for s in converters}
         said = answered({k: v for k, v in looks.items() if v is not None}, converters)
         if said.found:
-            w.doi, w.pmid = said.records[0].doi, said.records[0].pmid
+            _identifiers(w, said.records[0])
         else:
             _failed(w, [*said.down, *(Lookup(s.name, w.pmcid, "not-found") for s in said.denied)]
                     or [Lookup(converters[0].name if converters else "", w.pmcid, "unavailable",
                                reason="no answer")], f"PMCID {w.pmcid}")
+
+
+def _identifiers(w: Work, record: Record) -> None:
+    """A converter's PMID and DOI for a work typed as a PMCID; one that is not an
+    identifier makes the answer unusable (could not ask, never a verdict)."""
+    for name in ("doi", "pmid"):
+        value = str(getattr(record, name) or "").strip()
+        fault = identifier_fault(name, value) if value else ""
+        if fault:
+            w.unavailable.append(f"{source_label(record.source)} sent a {name.upper()} for PMCID {w.pmcid} "
+                                 f"that is not one ('{visible(value)[:80]}': {fault})")
+            return
+    w.doi, w.pmid = record.doi.strip(), record.pmid.strip()
 
 
 def _describe(config: RegistryConfig, http: HttpClient, works: list[Work]) -> None:
@@ -121,7 +137,8 @@ def _doi_later(config: RegistryConfig, http: HttpClient, works: list[Work]) -> N
     PMCID: the DOI's metadata record goes first."""
     pmid_sources = {s.name for s in sources(Role.PMID_RECORD)}
     later = {id(w): d for w in works if not w.doi
-             and (d := next((r.doi for r in w.records if r.source in pmid_sources and r.doi), ""))}
+             and (d := next((r.doi.strip() for r in w.records if r.source in pmid_sources and r.doi), ""))
+             and not identifier_fault("doi", d)}
     if not later:
         return
     res = resolve(config, sorted(set(later.values()), key=str.lower), [], [], http=http)

@@ -15,14 +15,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ..bib.editor import identifier_fault
 from ..errors import UnavailableError
 from ..identifiers import doi_key
 from ..model import Record
 from .. import registries
-from ..registries import RegistryConfig, make_client, source_label
+from ..registries import RegistryConfig, make_client, markup, source_label
 from ..registries.base import Query
 from ..registries.http import HttpClient, RegistryUnavailable
 from ..verify import _STOPWORDS, journal_matches, norm_text
+from ..visible import visible
 
 STRONG_TITLE = 0.8  # Dice similarity of the title's words: near-identical
 FAIR_TITLE = 0.6
@@ -117,12 +119,12 @@ def judge(printed: Printed, records: list[Record]) -> Candidate:
     text = norm_text(printed.text)
     best = Candidate(records)
     for r in records:
-        best.title = max(best.title, dice(printed.title, r.title))
+        best.title = max(best.title, *(dice(printed.title, form) for form in markup.title_forms(r) or [""]))
         if r.authors:
             family = norm_text(r.authors[0].family)
             best.author = best.author or (bool(family) and family == norm_text(printed.first_author))
         best.year = best.year or bool(printed.year and printed.year in {r.year, r.online_year})
-        names = [r.journal, r.journal_abbrev]
+        names = [markup.plain(r, r.journal), markup.plain(r, r.journal_abbrev)]
         best.journal = best.journal or any(n and norm_text(n) in text for n in names) or (
             any(names) and any(journal_matches(seg, names) for seg in _segments(printed.text)))
     return best
@@ -155,9 +157,24 @@ def find(text: str, config: RegistryConfig, rows: int = 5, http: HttpClient | No
     if len(out.unavailable) == len(searchers):
         raise UnavailableError("no registry could be asked, so nothing was found (could not "
                                "verify, no verdict): " + "; ".join(out.unavailable))
-    out.candidates = sorted((judge(printed, group) for group in _by_work(records)),
+    out.candidates = sorted((judge(printed, group) for group in _by_work(_usable(records, out))),
                             key=lambda c: -c.score)
     return out
+
+
+def _usable(records: list[Record], out: Found) -> list[Record]:
+    """The records whose DOI and PMID are identifiers (a candidate is added by them); one
+    that is not is left out, and the registry that sent it named."""
+    kept = []
+    for r in records:
+        fault = next((f"{name.upper()} '{visible(value)[:80]}' ({fault})" for name, value in
+                      (("doi", r.doi), ("pmid", r.pmid)) if value and (fault := identifier_fault(name, value))), "")
+        if fault:
+            out.unavailable.append(f"{source_label(r.source)} sent a candidate whose {fault} is not an "
+                                   "identifier: left out")
+        else:
+            kept.append(r)
+    return kept
 
 
 def title_words(title: str) -> list[str]:
@@ -182,10 +199,10 @@ def clean(text: str) -> str:
 def describe(n: int, c: Candidate) -> str:
     """Two lines for one candidate: the evidence, then the work."""
     r = c.records[0]
-    first = r.authors[0].family if r.authors else "?"
+    first = markup.plain(r, r.authors[0].family) if r.authors else "?"
     yes = {True: "agrees", False: "differs"}
     ids = " ".join(x for x in (f"doi:{c.doi}" if c.doi else "", f"pmid:{c.pmid}" if c.pmid else "") if x)
     return (f"{n}. title similarity {c.title:.2f}; first author {clean(first)} {yes[c.author]}; "
             f"year {clean(r.year or r.online_year or '?')} {yes[bool(c.year)]}; journal "
-            f"{clean(r.journal_abbrev or r.journal or '?')} {yes[bool(c.journal)]} [{c.sources}]\n"
-            f"   {clean(r.title)} {ids}\n")
+            f"{clean(markup.plain(r, r.journal_abbrev or r.journal) or '?')} {yes[bool(c.journal)]} "
+            f"[{c.sources}]\n   {clean(markup.title_plain(r))} {ids}\n")

@@ -121,6 +121,9 @@ class Source:
     #: the vocabulary of its records' publication types: "nlm" (PubMed's publication
     #: types, which the prose checks and the badges read) or "crossref" (type/subtype)
     types: str = ""
+    #: how its records' text is written: "markup" (JATS/HTML with MathML, as Crossref's) or
+    #: "plain" (as PubMed's); ``registries.markup`` reads it to compare, write and show it
+    notation: str = "plain"
 
     @property
     def answers(self) -> str:

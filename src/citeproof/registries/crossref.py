@@ -13,7 +13,7 @@ from urllib.parse import quote
 import requests
 
 from ..identifiers import doi_key
-from ..model import Author, Lookup, Record, Update
+from ..model import Author, Lookup, Record, Relation, Update
 from . import csl, schema
 from .base import Answers, Ask, Policy, Rate, Registry, Role, Source
 from .http import Client, RegistryUnavailable, utc_now
@@ -24,12 +24,16 @@ MAX_REQUEST_LINE = 7000  # bytes; servers refuse request lines over 8 KB with 41
 SELECT = ",".join((
     "DOI", "title", "subtitle", "author", "container-title", "short-container-title",
     "issued", "published-print", "published-online", "volume", "issue", "page",
-    "article-number", "type", "subtype", "updated-by", "update-to",
+    "article-number", "type", "subtype", "updated-by", "update-to", "relation",
 ))
+#: The relations read from a work's ``relation`` (the others are left out): a preprint
+#: published since (``is-preprint-of``), and a work's own preprint (``has-preprint``).
+RELATIONS = ("is-preprint-of", "has-preprint")
 
 _NAME = schema.fields({"family": schema.text, "given": schema.text, "name": schema.text})
 _UPDATE = schema.fields({"type": schema.text, "DOI": schema.text, "label": schema.text,
-                         "updated": schema.csl_date})
+                         "updated": schema.csl_date, "source": schema.text})
+_RELATED = schema.fields({"id-type": schema.text, "id": schema.text, "asserted-by": schema.text})
 #: The fields of a work that :func:`parse_work` reads, and their shapes.
 WORK = schema.fields({
     "DOI": schema.string, "title": schema.csl_text, "subtitle": schema.csl_text,
@@ -39,6 +43,7 @@ WORK = schema.fields({
     "volume": schema.text, "issue": schema.text, "page": schema.text, "article-number": schema.text,
     "type": schema.text, "updated-by": schema.list_of(_UPDATE, 1000),
     "update-to": schema.list_of(_UPDATE, 1000),
+    "relation": schema.fields({kind: schema.list_of(_RELATED, 1000) for kind in RELATIONS}),
 })
 
 
@@ -96,8 +101,9 @@ def search_bibliographic(http: Client, base: str, text: str, rows: int = 5,
     items = _message(answer.json()).get("items")
     if not isinstance(items, list):
         raise RegistryUnavailable("Crossref sent a work list without 'items'")
+    schema.check(items, schema.list_of(WORK, rows), "Crossref", "message.items")
     retrieved = utc_now()
-    return [parse_work(i, str(i.get("DOI") or ""), retrieved) for i in items[:rows]
+    return [parse_work(i, str(i.get("DOI") or ""), retrieved) for i in items
             if isinstance(i, dict) and i.get("DOI")]
 
 
@@ -175,10 +181,12 @@ def _items_by_doi(items: list, batch: list[str]) -> dict[str, dict]:
 
 
 def parse_work(item: dict, identifier: str, retrieved: str) -> Record:
-    """One Crossref work (``message`` or a list item) as a ``Record``."""
-    title, subtitle = csl.text(item.get("title")), csl.text(item.get("subtitle"))
-    if subtitle and subtitle.lower() not in title.lower():
-        title = f"{title}: {subtitle}" if title else subtitle
+    """One Crossref work (``message`` or a list item) as a ``Record``. Text is kept as
+    Crossref sends it (JATS/HTML with MathML: ``registries.markup`` reads it); the subtitle
+    stays apart from the title (it may be a running head). An update (``updated-by``,
+    ``update-to``) that points at the work's own DOI is no notice and is left out: Crossref
+    lists a correction or a new version deposited on the same DOI that way."""
+    own = doi_key(str(item.get("DOI") or identifier))
     authors = tuple(
         Author(family=str(a.get("family") or a.get("name") or "").strip(),
                given=str(a.get("given") or "").strip())
@@ -187,14 +195,33 @@ def parse_work(item: dict, identifier: str, retrieved: str) -> Record:
         Update(kind=str(u.get("type", "")), source=SOURCE, notice_doi=str(u.get("DOI", "")),
                date=csl.iso_date(u.get("updated")), label=str(u.get("label", "")),
                origin=str(u.get("source") or ""))
-        for u in item.get("updated-by") or () if isinstance(u, dict))
+        for u in _others(item.get("updated-by"), own))
     pubtypes = tuple(t for t in [str(item.get("type") or ""), str(item.get("subtype") or "")] if t) + tuple(
-        f"update-to:{u.get('type', '')}" for u in item.get("update-to") or () if isinstance(u, dict))
+        f"update-to:{u.get('type', '')}" for u in _others(item.get("update-to"), own))
     return Record(
-        source=SOURCE, identifier=identifier, retrieved=retrieved, title=title, authors=authors,
+        source=SOURCE, identifier=identifier, retrieved=retrieved, title=csl.text(item.get("title")),
+        subtitle=csl.text(item.get("subtitle")), authors=authors,
         journal_abbrev=csl.text(item.get("short-container-title")), **csl.work_fields(item),
         doi=str(item.get("DOI") or identifier), agency="crossref", updates=updates,
-        pubtypes=pubtypes)
+        pubtypes=pubtypes, relations=_relations(item.get("relation"), own))
+
+
+def _others(updates, own: str) -> list[dict]:
+    """The updates of a work that point at another DOI (or at none)."""
+    return [u for u in updates or () if isinstance(u, dict) and doi_key(str(u.get("DOI") or "")) != own]
+
+
+def _relations(relation, own: str) -> tuple[Relation, ...]:
+    """The :data:`RELATIONS` of a work to other works by DOI, each once."""
+    if not isinstance(relation, dict):
+        return ()
+    out: dict[tuple[str, str], Relation] = {}
+    for kind in RELATIONS:
+        for related in relation.get(kind) or ():
+            doi = str(related.get("id") or "").strip() if isinstance(related, dict) else ""
+            if doi and str(related.get("id-type") or "").lower() == "doi" and doi_key(doi) != own:
+                out.setdefault((kind, doi_key(doi)), Relation(kind, doi, str(related.get("asserted-by") or "")))
+    return tuple(out.values())
 
 
 def _fetch(ask: Ask) -> Answers:
@@ -210,7 +237,7 @@ REGISTRY = Registry(
     policy=Policy(
         page="https://www.crossref.org/documentation/retrieve-metadata/rest-api/access-and-authentication/",
         default=Rate(5.0, 1), better=Rate(10.0, 5), earned_by="mailto"),
-    sources=(Source(SOURCE, "Crossref", Role.DOI_METADATA, judges=True, types="crossref"),),
+    sources=(Source(SOURCE, "Crossref", Role.DOI_METADATA, judges=True, types="crossref", notation="markup"),),
     fetch=_fetch,
     search=lambda q: search_bibliographic(q.http, q.base, q.text, q.rows, q.config.mailto),
 )

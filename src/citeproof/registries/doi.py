@@ -31,7 +31,7 @@ AGENCY_HOSTS = frozenset({"api.crossref.org", "data.crossref.org", "api.datacite
 _NAME = schema.fields({k: schema.csl_text for k in ("family", "given", "literal", "name")})
 #: The fields of a CSL-JSON object that :func:`parse_csl` reads, and their shapes.
 CSL = schema.fields({
-    **{k: schema.csl_text for k in ("DOI", "title", "container-title", "container-title-short",
+    **{k: schema.csl_text for k in ("DOI", "title", "subtitle", "container-title", "container-title-short",
                                     "journalAbbreviation", "volume", "issue", "page", "article-number", "type")},
     **{k: schema.csl_date for k in ("issued", "published-print", "published-online")},
     "author": schema.list_of(_NAME, 10000),
@@ -171,7 +171,7 @@ def parse_csl(item: Mapping, identifier: str, retrieved: str) -> Record:
     kind = csl.text(item.get("type"))
     return Record(
         source=SOURCE, identifier=identifier, retrieved=retrieved,
-        title=csl.text(item.get("title")), authors=authors,
+        title=csl.text(item.get("title")), subtitle=csl.text(item.get("subtitle")), authors=authors,
         journal_abbrev=csl.text(item.get("container-title-short")) or csl.text(item.get("journalAbbreviation")),
         **csl.work_fields(item), doi=csl.text(item.get("DOI")) or identifier, agency="exists",
         pubtypes=(kind,) if kind else ())
@@ -190,6 +190,6 @@ REGISTRY = Registry(
     # The DOI proxy's REST API (https://www.doi.org/factsheets/DOIProxy.html) publishes no
     # rate; doi.org answers bots with 403/429 at times, so stay gentle: 5 requests/s, 2 at a time.
     policy=Policy(page="https://www.doi.org/factsheets/DOIProxy.html", default=Rate(5.0, 2)),
-    sources=(Source(SOURCE, "doi.org", Role.DOI_EXISTENCE, judges=True, complete=False),),
+    sources=(Source(SOURCE, "doi.org", Role.DOI_EXISTENCE, judges=True, complete=False, notation="markup"),),
     fetch=_fetch,
 )

@@ -21,7 +21,7 @@ EMPTY_BIB = "% references\n"
 
 
 def project(tmp_path: Path, bib: str = EMPTY_BIB, cites: tuple[str, ...] = ()) -> Path:
-    (tmp_path / "docs").mkdir(exist_ok=True)
+    (tmp_path / "docs").mkdir(parents=True, exist_ok=True)
     body = "".join(f"Claim [@{k}].\n\n" for k in cites) or "No citation yet.\n"
     (tmp_path / "docs" / "index.md").write_text("# Article\n\n" + body, encoding="utf-8")
     (tmp_path / "references.bib").write_text(bib, encoding="utf-8")
@@ -171,12 +171,59 @@ def test_fix_write_restores_the_record_values_and_nothing_else(tmp_path, emulato
     assert "-  author  = {Gorden, R. and Bloxham, S.}" in shown.stdout
     assert "+  pmid    = {15864670}," in shown.stdout
     written = invoke(root, ["fix", "--write"], emulator.env())
-    assert written.exit_code == 0 and "5 changes written" in written.stderr
+    assert written.exit_code == 0 and "Wrote 5 changes to" in written.stderr
     # byte for byte, but the title fix writes braces only where capitals must stay (none here)
     suh = FIXTURE_BIB.split("@article{suh2019,", 1)[1].split("\n}", 1)[0]
     title = next(line for line in suh.splitlines() if line.lstrip().startswith("title"))
     expected = FIXTURE_BIB.replace(title, title.replace("{{", "{").replace("}}", "}"))
     assert (root / "references.bib").read_text(encoding="utf-8") == expected
+
+
+#: Each kind of problem ``fix`` can answer, made in a copy of the bib: (what check reports, the edit)
+FIXABLE = {
+    "metadata-mismatch": ("volume  = {98},", "volume  = {97},"),
+    "doi-not-found": ("doi     = {10.1097/MD.0000000000016173}", "doi     = {10.1097/MD.0000000000016137}"),
+    "missing-identifier": ("  pmid    = {15864670},\n", ""),
+}
+
+
+@pytest.mark.parametrize("kind", FIXABLE)
+def test_check_then_fix_write_then_check_is_clean(tmp_path, emulator, kind):
+    """What ``check`` reports of each fixable kind, ``fix --write`` answers: the next
+    check has no such problem, and every reference is verified."""
+    right, wrong = FIXABLE[kind]
+    assert FIXTURE_BIB.count(right) == 1
+    _, clean = check(project(tmp_path / "clean", FIXTURE_BIB), emulator)
+    root = project(tmp_path / "edited", FIXTURE_BIB.replace(right, wrong))
+    _, before = check(root, emulator)
+
+    def found(report):
+        return {(p["code"], p["key"]) for p in report["problems"] if p["code"] == kind}
+    assert found(before) > found(clean)
+    fixed = invoke(root, ["fix", "--write"], emulator.env())
+    assert fixed.exit_code == 0 and "Wrote 1 change to" in fixed.stderr, fixed.stderr
+    _, after = check(root, emulator)
+    assert found(after) == found(clean)
+    assert {p["code"] for p in after["problems"] if p["severity"] == "error"} == set()
+    assert (root / "references.bib").read_text(encoding="utf-8") == FIXTURE_BIB
+
+
+def test_fix_shows_a_doi_and_pmid_of_two_papers_and_chooses_neither(tmp_path, emulator):
+    bib = FIXTURE_BIB.replace("pmid    = {31261549}", "pmid    = {29201817}")  # suh2019 with kim2017's PMID
+    root = project(tmp_path, bib)
+    _, report = check(root, emulator)
+    assert "doi-pmid-conflict" in {p["code"] for p in report["problems"]}
+    result = invoke(root, ["fix", "--write"], emulator.env())
+    assert result.exit_code == 1
+    assert "suh2019: doi, pmid: the DOI and the PMID point to different papers" in result.stderr
+    assert "Neither was changed." in result.stderr and "need" in result.stderr.splitlines()[-1]
+    assert (root / "references.bib").read_text(encoding="utf-8") == bib
+
+
+def test_fix_says_what_it_did_in_a_sentence(tmp_path, emulator):
+    root = project(tmp_path, FIXTURE_BIB)
+    result = invoke(root, ["fix"], emulator.env())
+    assert result.exit_code == 0 and result.stderr.strip().endswith("references.bib needs no change.")
 
 
 def test_fix_shows_a_value_the_registries_disagree_on(tmp_path, emulator):
@@ -347,3 +394,42 @@ def test_add_writes_what_it_cannot_convert_as_its_text_and_warns(tmp_path, emula
     assert "unknown element <blink>" in result.stderr
     bib = (root / "references.bib").read_text(encoding="utf-8")
     assert r"title   = {A $x$ matrix with \textit{{E}. coli} and odd tags}," in bib
+
+
+# --------------------------------------------------------------------------- add and notices
+
+@pytest.mark.parametrize("doi", ["10.5555/citeproof.retracted", "10.5555/citeproof.withdrawn",
+                                 "10.5555/citeproof.removed"])
+def test_add_refuses_a_retracted_withdrawn_or_removed_work_naming_the_notice(tmp_path, emulator, doi):
+    root = project(tmp_path)
+    before = (root / "references.bib").read_bytes()
+    refused = invoke(root, ["add", doi], emulator.env())
+    assert refused.exit_code == 1 and "nothing was added" in refused.stderr
+    assert re.search(r"has been (RETRACTED|WITHDRAWN|REMOVED)", refused.stderr) and "--allow-retracted" in refused.stderr
+    assert (root / "references.bib").read_bytes() == before
+    allowed = invoke(root, ["add", "--allow-retracted", doi], emulator.env())
+    assert allowed.exit_code == 0 and "warning:" in allowed.stderr
+    assert doi in (root / "references.bib").read_text(encoding="utf-8")
+
+
+def test_add_names_the_notice_of_a_corrected_work(tmp_path, emulator):
+    root = project(tmp_path)
+    result = invoke(root, ["add", "10.5555/citeproof.corrected"], emulator.env())
+    assert result.exit_code == 0
+    assert re.search(r"warning: .*was corrected \(notice doi:10\.5555/citeproof\.erratum", result.stderr)
+
+
+def test_add_from_docs_adds_every_work_cited_by_identifier_in_one_run(tmp_path, emulator):
+    root = project(tmp_path, FIXTURE_BIB)
+    (root / "docs" / "index.md").write_text(
+        "# A\n\nOne [@doi:10.1097/MD.0000000000016173]. Two [@doi:10.5535/arm.2017.41.5.786].\n\n"
+        "Three [@pmid:29201817]. Four [@doi:10.5555/citeproof.corrected; @pmid:90000001].\n", encoding="utf-8")
+    (root / "references.bib").write_text(EMPTY_BIB, encoding="utf-8")
+    emulator.reset()
+    result = invoke(root, ["add", "--from-docs", "--allow-retracted"], emulator.env())
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.split()) == 4  # kim2017 cited by DOI and by PMID: one entry
+    _, report = check(root, emulator)
+    assert not [p for p in report["problems"] if p["code"] in ("unknown-key", "unused-entry")]
+    nothing = invoke(root, ["add", "--from-docs"], emulator.env())
+    assert nothing.exit_code == 2 and "the docs cite no identifier that the bib lacks" in nothing.stderr

@@ -102,10 +102,14 @@ def test_the_manual_shows_how_to_try_the_online_commands_on_test_data(tmp_path):
                                        "come from http://127.0.0.1:"), check.stdout
         assert "not the real registries" in check.stdout.splitlines()[0]
         assert (project / "citations.lock.json").read_bytes() == lock  # never the default lock
-        add = subprocess.run([sys.executable, "-m", "citeproof.cli", "add", "--dry-run", "10.5555/citeproof.retracted"],
+        add = subprocess.run([sys.executable, "-m", "citeproof.cli", "add", "--dry-run", "10.5555/citeproof.corrected"],
                              cwd=project, env=env, capture_output=True, text=True, timeout=120)
-        assert add.returncode == 0 and "doi     = {10.5555/citeproof.retracted}" in add.stdout, add.stderr
-        assert add.stderr.startswith("citeproof: the registry endpoints are overridden")
+        assert add.returncode == 0 and "doi     = {10.5555/citeproof.corrected}" in add.stdout, add.stderr
+        assert add.stderr.startswith("citeproof: the registry endpoints are overridden") and "erratum" in add.stderr
+        refused = subprocess.run([sys.executable, "-m", "citeproof.cli", "add", "--dry-run",
+                                  "10.5555/citeproof.retracted"], cwd=project, env=env, capture_output=True,
+                                 text=True, timeout=120)
+        assert refused.returncode == 1 and "RETRACTED" in refused.stderr
     finally:
         emulator.terminate()
         emulator.wait(timeout=30)

@@ -19,7 +19,7 @@ import click
 from . import __version__
 from .check import CheckOptions, run_check
 from .config import project_paths
-from .errors import EXIT_CODES, EXIT_ERRORS, EXIT_OK, EXIT_UNAVAILABLE, CiteproofError
+from .errors import EXIT_CODES, EXIT_ERRORS, EXIT_OK, EXIT_UNAVAILABLE, CiteproofError, InputError
 from .progress import Progress
 from .registries import REGISTRIES, RegistryConfig, environment
 from .report import FORMATTERS, format_step_summary
@@ -221,19 +221,30 @@ def _write_report(report: str, color: bool) -> None:
 
 
 @main.command(cls=_OnlineCommand)
-@click.argument("identifiers", nargs=-1, required=True)
+@click.argument("identifiers", nargs=-1)
 @project_options
 @registry_options
 @dry_run_option
-def add(identifiers, config_file, bib, timeout, deadline, quiet, dry_run) -> None:
+@click.option("--from-docs", is_flag=True,
+              help="Also add every work the docs cite by identifier ([@doi:…], [@pmid:…], [@pmcid:…]) "
+                   "that no entry has, in one batched run.")
+@click.option("--allow-retracted", is_flag=True,
+              help="Add a retracted, withdrawn or removed work (to cite it as such).")
+def add(identifiers, config_file, bib, timeout, deadline, quiet, dry_run, from_docs, allow_retracted) -> None:
     """Add a reference from the registries, for each DOI, PMID or PMCID (bare, doi:, PMID:,
     or a doi.org, PubMed or PMC URL), and print the key to cite. All or nothing: a work
-    already in the bib, or one no registry knows or could be asked about, changes no file."""
-    from .editing.add import add as add_entries
+    already in the bib, one no registry knows or could be asked about, or a retracted one,
+    changes no file."""
+    from .editing.add import add as add_entries, cited_identifiers
     try:
         with _progress(quiet) as progress:
             paths, registry = _bib_and_registry(config_file, bib, timeout, deadline, progress)
-            added = add_entries(paths.bib, list(identifiers), registry, dry_run=dry_run)
+            wanted = [*identifiers, *(cited_identifiers(paths.bib, paths.docs, paths.exclude) if from_docs else ())]
+            if not wanted:
+                raise InputError("name a DOI, PMID or PMCID to add" + (
+                    ": the docs cite no identifier that the bib lacks" if from_docs else " (or use --from-docs)"))
+            added = add_entries(paths.bib, wanted, registry, dry_run=dry_run, allow_retracted=allow_retracted,
+                                merge=from_docs)
     except CiteproofError as exc:
         _fail(exc)
     for note in added.notes:
@@ -270,9 +281,7 @@ def fix(config_file, bib, timeout, deadline, quiet, write) -> None:
         click.echo(f"citeproof: not changed: {line}", err=True)
     for line in fixes.unavailable:
         click.echo(f"citeproof: not checked: {line}", err=True)
-    changed = len(fixes.changed)
-    state = "written to" if fixes.written else "proposed for (use --write to apply)" if changed else "needed in"
-    click.echo(f"citeproof: {changed} change{'' if changed == 1 else 's'} {state} {paths.bib}", err=True)
+    click.echo(f"citeproof: {fixes.summary(str(paths.bib))}", err=True)
     if fixes.undecided:
         sys.exit(EXIT_ERRORS)
     sys.exit(EXIT_UNAVAILABLE if fixes.unavailable else EXIT_OK)

@@ -24,9 +24,10 @@ from ..check import CheckOptions, gather
 from ..errors import BibError
 from ..identifiers import doi_key, valid_ids
 from ..model import Lookup, Record, Reference
+from ..model import ProblemCode as Code
 from ..registries import RegistryConfig, source_label
 from ..text import Text
-from ..verify import Published, compare, published_versions
+from ..verify import Published, compare, published_versions, verify_reference
 from .entry import FIELDS, Wanted, text_warnings, values_from
 
 #: Fields that describe a preprint's posting, not the published work: not kept when a
@@ -46,6 +47,24 @@ class Fixes:
     unavailable: list[str] = field(default_factory=list)  # could not ask: not checked
     notes: list[str] = field(default_factory=list)  # what the text model wrote as text (could not convert)
     written: bool = False
+
+    def summary(self, bib: str) -> str:
+        """What was done, as a sentence: "Wrote 2 changes to references.bib.", "2 changes
+        proposed for references.bib: run again with --write to apply them.", "references.bib
+        needs no change."."""
+        n = len(self.changed)
+        changes = f"{n} change{'' if n == 1 else 's'}"
+        decide = (f" {len(self.undecided)} value{'' if len(self.undecided) == 1 else 's'} "
+                  "above need{} your decision.".format("s" if len(self.undecided) == 1 else "")
+                  if self.undecided else "")
+        if self.written:
+            return f"Wrote {changes} to {bib}.{decide}"
+        if n:
+            return f"{changes.capitalize()} proposed for {bib}: run again with --write to apply them.{decide}"
+        if self.undecided:
+            return f"No change proposed for {bib}.{decide}"
+        unchecked = " (but the references that could not be checked)" if self.unavailable else ""
+        return f"{bib} needs no change{unchecked}."
 
 
 def fix(options: CheckOptions, *, write: bool = False) -> Fixes:
@@ -90,8 +109,29 @@ def _fix_one(editor: BibEditor, ref: Reference, looks: Mapping[str, Lookup], out
     for name in ("doi", "pmid"):
         if not getattr(ref, name) and name in values and not down:
             fields.append(name)
-    for name in fields:
+    fields += _identifier_fixes(ref, looks, values, out)
+    for name in dict.fromkeys(fields):
         _propose(editor, ref, name, values.get(name), records, out)
+
+
+def _identifier_fixes(ref: Reference, looks: Mapping[str, Lookup], values: Mapping[str, Value],
+                      out: Fixes) -> list[str]:
+    """What ``check`` says of the entry's identifiers, answered: a DOI that does not exist
+    is replaced by the DOI the PMID's record lists (``doi-not-found``); a DOI and a PMID
+    of two different papers, both found (``doi-pmid-conflict``), are shown and neither is
+    chosen (which paper the entry cites is the editor's to say)."""
+    _, found = verify_reference(ref, looks)
+    codes = {p.code: p for p in found}
+    if Code.DOI_NOT_FOUND in codes:
+        listed = values.get("doi")
+        if listed is not None and doi_key(str(listed.value)) != doi_key(ref.doi):
+            return ["doi"]
+        out.undecided.append(f"{ref.key}: doi: DOI {ref.doi} does not exist and no record lists the "
+                             "work's DOI: correct it by hand (or remove it)")
+    elif Code.DOI_PMID_CONFLICT in codes:
+        conflict = codes[Code.DOI_PMID_CONFLICT].message.split(": ", 1)[-1]
+        out.undecided.append(f"{ref.key}: doi, pmid: {conflict} Neither was changed.")
+    return []
 
 
 def shown(value: Value) -> str:

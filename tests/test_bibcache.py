@@ -295,27 +295,9 @@ def _bibs() -> list[str]:
     return sorted(texts)
 
 
-def test_chunked_bibtex_texts_equal_a_whole_scan():
-    """The cache finds each entry's text chunk by chunk; it must be what a scan of the
-    whole file finds, for every bib (broken ones included), with or without chunks known
-    from another bib."""
-    bibs = _bibs()
-    assert len(bibs) > 20
-    for i, text in enumerate(bibs):
-        whole = exports.bibtex_entries(text)
-        alone, chunks = bibcache.bibtex_texts(text)
-        assert alone == whole, text
-        again, _ = bibcache.bibtex_texts(text, chunks)
-        assert again == whole
-        other = bibs[i - 1]
-        _, other_chunks = bibcache.bibtex_texts(other)
-        assert bibcache.bibtex_texts(text, other_chunks)[0] == whole
-
-
 def test_a_repeated_key_keeps_the_first_entrys_bibtex():
     text = "@misc{a, title = {First}}\n@misc{a, title = {Second}}\n"
     assert exports.bibtex_entries(text) == {"a": "@misc{a, title = {First}}"}
-    assert bibcache.bibtex_texts(text)[0] == {"a": "@misc{a, title = {First}}"}
 
 
 def test_joined_csl_json_is_what_json_dumps_writes(tmp_path):

@@ -62,7 +62,8 @@ def test_one_call_renders_a_page_with_all_a_generator_needs(core):
     assert done.record[0] == "a/verification.json" and '"beta2021": {' in done.record[1]
     assert '<meta name="citation_title" content="T">' in done.head and "2026/01/02" in done.head
     assert '<meta property="og:url" content="https://x.org/a/">' in done.head
-    assert "cp-references-index" in done.search_html and 'id="cite-1"' not in done.search_html
+    assert "cp-references-index" in done.indexed() and 'id="cite-1"' in done.indexed()
+    assert done.restored(done.indexed()) == done.html
     assert done.problems == ()
 
 

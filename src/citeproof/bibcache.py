@@ -11,8 +11,8 @@ Material's ``.cache``, never committed):
   formatted entry, COinS, head metadata and download pieces), each record keyed by the
   entry's key and a digest of the entry *as parsed* (type, every field after @string
   expansion and crossref inheritance, every name's parts); and per chunk of the file (the
-  text from one line that starts an ``@entry`` to the next) the entries the scanner found
-  in it and what the loader read in it (``bib.load.parse_bib_chunks``); and per entry
+  text from one line that starts an ``@entry`` to the next) what the loader read in it
+  (``bib.load.parse_bib_chunks``); and per entry
   its offline problems (``validate_references``, a per-reference function), kept with
   the digest of the :class:`Reference` they were found in (:func:`page_digests`).
 * ``entries-<key>.pickle`` (the same key without the bib's bytes): the name of the last
@@ -96,8 +96,6 @@ class _Records:
     #: key -> (digest, html, text, listed html, COinS, metadata, RIS record, CSL-JSON
     #: piece, list id, cite-bundle member, BibTeX text): see ``exports.entry_pieces``
     entries: dict[str, tuple]
-    #: chunk text -> ((key, start, end), ...) of the entries the scanner found in it
-    chunks: dict[str, tuple]
     #: chunk text -> what the loader read in it (``bib.load.parse_bib_chunks``'s ``known``)
     parsed: dict[str, tuple] = field(default_factory=dict)
     #: key -> (the entry's :attr:`LoadedBib.digests` digest, its problems from
@@ -221,7 +219,7 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
     from .bib import validate_references  # pybtex is imported only on a miss
     from .bib.checks import duplicate_works
     from .bib.load import bib_text, parse_bib_chunks, read_bib_bytes
-    from .exports import coins, join_downloads
+    from .exports import bibtex_entries, coins, join_downloads
     from .render import readable_identifiers, reference_metadata
     from .style import format_entries
 
@@ -237,7 +235,7 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
         digests = _with_preamble(digests, bib.data.preamble)
     text = raw.decode("utf-8-sig", errors="replace")
     old = records.entries if records is not None else {}
-    bibtex, chunks = bibtex_texts(text, records.chunks if records is not None else {})
+    bibtex = bibtex_entries(text)
     refs = bib.references
     fresh = [key for key, digest in digests.items() if key not in old or old[key][0] != digest]
     if any(key not in bib.data.entries for key in fresh):  # (an entry of a known chunk without
@@ -254,7 +252,7 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
                        {k: kept[k][4] if k in kept else coins(r) for k, r in refs.items()},
                        {k: kept[k][5] if k in kept else reference_metadata(r) for k, r in refs.items()},
                        listed, digests=page_keys, shape=shape)
-    return result, _Records(kept, chunks, parsed, checks)
+    return result, _Records(kept, parsed, checks)
 
 
 def _checks(refs: dict, digests: dict[str, bytes], known: dict[str, tuple], validate) -> dict[str, tuple]:
@@ -337,40 +335,10 @@ def _items(mapping) -> tuple:
     return tuple(inner.items() if type(inner) is dict and len(inner) == len(mapping) else mapping.items())
 
 
-def bibtex_texts(text: str, known: dict[str, tuple] | None = None) -> tuple[dict[str, str], dict[str, tuple]]:
-    """Each well-formed entry's own text in ``text`` by key, as ``exports.bibtex_entries``
-    finds it, and the chunks it was read from (for ``known`` next time).
-
-    The scanner never lets an entry run past the next line that starts with ``@type{``
-    unless the entry is faulty there, so the text splits at those lines into chunks it
-    reads alike alone or in the file: a chunk seen before (``known``) is not scanned
-    again. Any fault in a chunk, and the whole file is scanned as one."""
-    from .bib.scan import _LINE_START_AT, scan
-    from .exports import bibtex_entries
-
-    known = known or {}
-    cuts = sorted({0, *(m.start() for m in _LINE_START_AT.finditer(text))})
-    cuts.append(len(text))
-    out: dict[str, str] = {}
-    chunks: dict[str, tuple] = {}
-    for start, end in zip(cuts, cuts[1:]):
-        chunk = text[start:end]
-        spans = known.get(chunk)
-        if spans is None:
-            scanned = scan(chunk)
-            if any(e.fault for e in scanned):
-                return bibtex_entries(text), {}
-            spans = tuple((e.key, e.start, e.end) for e in scanned if e.key)
-        chunks[chunk] = spans
-        for key, s, e in spans:
-            out.setdefault(key, chunk[s:e])
-    return out, chunks
-
-
 def _usable(records) -> bool:
     """Whether ``records`` (as read from disk) has the shape this code writes."""
     if not isinstance(records, _Records) or not isinstance(records.entries, dict) \
-            or not isinstance(records.chunks, dict) or not isinstance(getattr(records, "parsed", None), dict) \
+            or not isinstance(getattr(records, "parsed", None), dict) \
             or not isinstance(getattr(records, "checks", None), dict):
         return False
     if not all(type(k) is str and type(c) is tuple and len(c) == 2 and type(c[0]) is bytes
@@ -384,15 +352,10 @@ def _usable(records) -> bool:
                                                for e in u[1])
                for c, u in records.parsed.items()):
         return False
-    return (all(type(k) is str and type(r) is tuple and len(r) == _RECORD_SIZE
-                and type(r[0]) is bytes and all(type(x) is str for x in r[1:5])
-                and type(r[5]) is tuple and len(r[5]) == 2 and all(type(x) is str for x in r[5])
-                and all(type(x) is str for x in r[6:]) for k, r in records.entries.items())
-            and all(type(c) is str and type(spans) is tuple
-                    and all(type(s) is tuple and len(s) == 3 and type(s[0]) is str
-                            and type(s[1]) is int and type(s[2]) is int and 0 <= s[1] <= s[2] <= len(c)
-                            for s in spans)
-                    for c, spans in records.chunks.items()))
+    return all(type(k) is str and type(r) is tuple and len(r) == _RECORD_SIZE
+               and type(r[0]) is bytes and all(type(x) is str for x in r[1:5])
+               and type(r[5]) is tuple and len(r[5]) == 2 and all(type(x) is str for x in r[5])
+               and all(type(x) is str for x in r[6:]) for k, r in records.entries.items())
 
 
-__all__ = ["BibError", "LoadedBib", "bibtex_texts", "load_formatted_bib", "package_fingerprint"]
+__all__ = ["BibError", "LoadedBib", "load_formatted_bib", "package_fingerprint"]

@@ -2,8 +2,8 @@
 
 Problems are logged (an error as a WARNING, so ``mkdocs build --strict`` fails on it); only
 an unreadable bib, an unusable lock or a bad option stops a build. The search reads a citing
-page's ``search_html`` (or its list as plain items, when another plugin handles page_content
-after ours); a last ``page_context`` handler puts the page's HTML back.
+page with its reference list as plain items; a last ``page_context`` handler puts the list
+back.
 """
 from __future__ import annotations
 
@@ -85,12 +85,12 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
             page.present_anchor_ids.update(done.anchors)
         if done.record:
             write_file(done.record[1].encode("utf-8"), os.path.join(config.site_dir, done.record[0]))
-        return done.indexed(whole=_last(self, config))
+        return done.indexed()
 
     @event_priority(-100)  # last: after the search (and any other reader) indexed the stand-in
     def on_page_context(self, context, *, page, config, nav):
         done = self.pages.get(page.file.src_uri)
-        if isinstance(done, RenderedPage) and (content := done.restored(page.content, _last(self, config))) is None:
+        if isinstance(done, RenderedPage) and (content := done.restored(page.content)) is None:
             log.warning("%s: the reference list could not be placed: another plugin changed the page "
                         "before citeproof's last page_context handler [citeproof]", _source(page, "", config).label)
         elif isinstance(done, RenderedPage):
@@ -114,9 +114,3 @@ def _source(page, markdown: str, config) -> PageSource:
     return PageSource(markdown, page_label(page.file.abs_src_path, page.file.src_uri),
                       file_line_offset(page.file.abs_src_path, markdown), page.meta or {}, page.file.dest_uri,
                       page.canonical_url, config.site_name)
-
-
-def _last(plugin: CiteproofPlugin, config) -> bool:
-    """Whether ours is the last page_content handler: the content then stays the stand-in until page_context."""
-    handlers = getattr(getattr(config, "plugins", None), "events", {}).get("page_content") or [None]
-    return getattr(handlers[-1], "__self__", None) is plugin

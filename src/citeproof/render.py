@@ -123,17 +123,13 @@ def render_markdown(
     return result, page
 
 
-def finish_html(page_html: str, page: PageCitations, bibliography_html: str = "", *,
-                plain: bool = False) -> str:
+def finish_html(page_html: str, page: PageCitations, bibliography_html: str = "") -> str:
     """Put each group's HTML and the reference list where their tokens ended up.
 
     A token inside a tag (an image's ``alt``, a ``title``) becomes escaped plain text:
-    an attribute cannot hold a link (nor a notice). With ``plain``, each group and its
-    notices stand as what a search index reads of them (:func:`search_text`).
+    an attribute cannot hold a link (nor a notice).
     """
     markers, notes = page.markers, page.notes
-    if plain:
-        markers, notes = [search_text(h) for h in markers], [search_text(h) for h in notes]
 
     def marker(m: re.Match) -> str:
         index = int(m.group(1))
@@ -151,19 +147,6 @@ def finish_html(page_html: str, page: PageCitations, bibliography_html: str = ""
         return page_html
     page_html = _TAG_WITH_TOKEN.sub(in_tag, page_html)
     return _TOKEN_RE.sub(lambda m: with_notes(m) if m.group(1) is not None else bibliography_html, page_html)
-
-
-#: the tags a search index keeps of a page (MkDocs Material's search keeps these, reads
-#: only the text of any other); a group's other tags are what cost it to parse
-_SEARCH_KEPT = frozenset({"p", "code", "pre", "li", "ol", "ul", "sub", "sup"})
-_ANY_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^>]*>")
-
-
-def search_text(fragment: str) -> str:
-    """``fragment`` (a citation group's or a notice's HTML) as a search index reads it: its
-    text, with only the tags such an index keeps (bare), entities left as they are."""
-    return _ANY_TAG.sub(lambda m: f"<{m.group(1)}{m.group(2).lower()}>"
-                        if m.group(2).lower() in _SEARCH_KEPT else "", fragment)
 
 
 def plain_text(marker_html: str) -> str:

@@ -122,28 +122,21 @@ class RenderedPage:
     anchors: tuple[str, ...]  # the ids the citations and the list add to the page
     #: for an adapter whose search index reads the page before the theme renders it (the
     #: full list's markup costs an index much time): the list as plain items
-    #: (``index_listing``, which stands for ``listing`` in ``html``), and ``html`` with each
-    #: citation group and notice as its text and that list (``search_html``); all "" when
-    #: the page lists nothing
+    #: (``index_listing``, which stands for ``listing`` in ``html``); both "" when the page
+    #: lists nothing
     listing: str = ""
     index_listing: str = ""
-    search_html: str = ""
 
-    def indexed(self, whole: bool) -> str:
-        """What a search index should read in place of ``html``: ``search_html`` when the
-        adapter can put the whole HTML back afterwards (``whole``), else ``html`` with the
-        list as plain items; ``html`` itself when the page lists nothing."""
-        if not self.listing:
-            return self.html
-        return self.search_html if whole else self.html.replace(self.listing, self.index_listing, 1)
+    def indexed(self) -> str:
+        """What a search index should read in place of ``html``: ``html`` with the list as
+        plain items (``html`` itself when the page lists nothing)."""
+        return self.html.replace(self.listing, self.index_listing, 1) if self.listing else self.html
 
-    def restored(self, content: str, whole: bool) -> str | None:
+    def restored(self, content: str) -> str | None:
         """``content`` (what :meth:`indexed` gave, as the index left it) with the page's own
-        HTML back, or ``None`` when something changed it so that it cannot be."""
+        list back, or ``None`` when something changed it so that it cannot be."""
         if not self.listing:
             return content
-        if whole:
-            return self.html if content == self.search_html else None
         return content.replace(self.index_listing, self.listing, 1) if self.index_listing in content else None
 
 
@@ -324,15 +317,13 @@ class SiteCore:
         title = _title(html_text, source)
         record = (verification_path(source.dest), self._verification(page)) if cites.numbers else None
         header = self._header(source, page, title, record) if cites.numbers else ""
-        search = finish_html(html_text, cites, index, plain=True) if index else ""
         done = finish_html(html_text, cites, listing)
         if header:
-            done, search = _after_title(done, header), _after_title(search, header) if search else ""
+            done = _after_title(done, header)
         head, fault = self._head(source, page, title)
         if fault:
             problems.append(Problem(Code.INVALID_METADATA, "error", fault, file=page.label, line=1))
-        return RenderedPage(done, head, record, downloads, (*page.problems, *problems), anchors, listing, index,
-                            search)
+        return RenderedPage(done, head, record, downloads, (*page.problems, *problems), anchors, listing, index)
 
     def _download_paths(self) -> tuple[str, ...]:
         """The files a page's list links readers to, relative to the site's root."""

@@ -1,7 +1,10 @@
 """The references in the formats readers take away: BibTeX, RIS, CSL-JSON and COinS (pure).
 
 Everything is made at build time from the bib: the BibTeX of an entry is its own text in
-the bib file, as written; RIS and CSL-JSON are built from the decoded fields. COinS
+the bib file, as written; RIS, CSL-JSON and COinS tell the entry's
+:class:`~citeproof.work.Work` (its decoded fields, read by its format), each by one table
+of the format's names for its values (:data:`RIS_TAGS`, :data:`CSL_VARIABLES`,
+:data:`KEV_KEYS`). COinS
 (``<span class="Z3988" title="…">``, OpenURL 1.0 KEV) lets reference managers such as
 Zotero's connector import every reference on the page at once.
 """
@@ -9,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Mapping, Sequence
-from urllib.parse import urlencode
+from operator import attrgetter
+from typing import Callable, Mapping, Sequence
+from urllib.parse import quote_plus
 
 from .dates import Date
 from .identifiers import doi_url
@@ -32,7 +36,7 @@ RIS_TAGS: dict[str, str] = {
     "number": "M1", "chapter": "SE", "edition": "ET", "version": "ET", "genre": "M3", "place": "CY",
     "publisher": "PB", "pages": "SP", "isbn": "SN", "issn": "SN", "doi": "DO", "note": "N1",
 }
-#: Where a RIS type has its own tag for a value ("" leaves the value out): a journal is
+#: Where a RIS type has its own tag for a value: a journal is
 #: ``JO`` and PubMed's export puts the PMCID in ``C2``; a book's series is its ``T2`` with
 #: the number in ``M1`` and its length in ``SP``; a conference paper's proceedings are
 #: ``C3`` (and ``T2``, the conference, when no ``eventtitle`` names it), the
@@ -91,16 +95,24 @@ def ris_record(ref: Reference) -> str:
         "ER  - \r\n"
 
 
+def _ris_table(kind: str) -> tuple[tuple[str, ...], Callable[[Work], tuple]]:
+    """The tags of RIS type ``kind`` in record order, and what reads their values of a work."""
+    table = {**RIS_TAGS, **RIS_TYPE_TAGS.get(kind, {})}
+    return tuple(table.values()), attrgetter(*table)
+
+
+#: each RIS type's :func:`_ris_table`
+_RIS_TABLES = {kind: _ris_table(kind) for kind in set(RIS_TYPES.values())}
+
+
 def _ris_values(work: Work, kind: str) -> list[tuple[str, str]]:
     """The :data:`RIS_TAGS` values of a work of RIS type ``kind`` (pages as ``SP``/``EP``)."""
-    lines = []
-    for name, tag in {**RIS_TAGS, **RIS_TYPE_TAGS.get(kind, {})}.items():
-        value = getattr(work, name)
-        if name == "pages":
-            first, last = page_range(value)
-            lines += [(tag, first or value), ("EP", last)]
-        else:
-            lines.append((tag, value))
+    tags, values = _RIS_TABLES[kind]
+    lines = list(zip(tags, values(work)))
+    first, last = page_range(work.pages)
+    if first:  # a range: its first and last page
+        at = lines.index(("SP", work.pages))
+        lines[at:at + 1] = [("SP", first), ("EP", last)]
     if kind == "CONF" and not work.event_title:
         lines.append(("T2", work.container))  # the proceedings name the conference
     return lines
@@ -137,6 +149,8 @@ CSL_VARIABLES = (
     ("event-place", "event_place"), ("publisher", "publisher"), ("publisher-place", "place"),
     ("ISBN", "isbn"), ("ISSN", "issn"), ("DOI", "doi"), ("PMID", "pmid"), ("PMCID", "pmcid"),
     ("URL", "url"), ("note", "note"))
+_CSL_NAMES = tuple(name for name, _ in CSL_VARIABLES)
+_CSL_VALUES = attrgetter(*(attribute for _, attribute in CSL_VARIABLES))
 #: The CSL-JSON date variables and the Work dates they carry.
 CSL_DATES = (("issued", "date"), ("accessed", "accessed"), ("event-date", "event_date"))
 
@@ -148,10 +162,7 @@ def csl_item(ref: Reference) -> dict:
     for role, people in (("author", work.authors), ("editor", work.editors)):
         if people:
             item[role] = [_csl_name(a) for a in people]
-    for name, attribute in CSL_VARIABLES:
-        value = getattr(work, attribute)
-        if value:
-            item[name] = value
+    item.update((name, value) for name, value in zip(_CSL_NAMES, _CSL_VALUES(work)) if value)
     for name, attribute in CSL_DATES:
         date = _csl_date(getattr(work, attribute), work.urldate if name == "accessed" else "")
         if date:
@@ -228,7 +239,8 @@ def coins(ref: Reference) -> str:
               ("rft.pages", "" if first else work.pages)]
     pairs += [("rft_id", f"info:doi/{work.doi}" if work.doi else ""),
               ("rft_id", f"info:pmid/{work.pmid}" if work.pmid else ""), ("rft_id", work.url)]
-    return urlencode([(k, v) for k, v in pairs if v])
+    # what urlencode writes (the keys need no quoting), at half its cost
+    return "&".join(f"{key}={quote_plus(value)}" for key, value in pairs if value)
 
 
 def _kev_creators(authors: Sequence[Author], inventors: bool) -> list[tuple[str, str]]:

@@ -16,12 +16,10 @@ a journal issue.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from .dates import Date, parse_date
-from .dialect import book_title, eprint_archive, eprint_url, patent_office, publisher_of, raw_field, \
+from .dialect import FIELD_ALIASES, book_title, eprint_archive, eprint_url, patent_office, publisher_of, raw_field, \
     thesis_degree, work_title
 from .identifiers import is_http_url
 from .model import Author, Reference
@@ -33,9 +31,9 @@ __all__ = ["Work", "named", "page_range", "work_of"]
 BOOKISH = frozenset({"book", "chapter", "paper", "proceedings"})
 
 
-@dataclass(frozen=True, slots=True)
-class Work:
-    """What an export tells of one reference, in plain Unicode (``""``: not known)."""
+class Work(NamedTuple):
+    """What an export tells of one reference, in plain Unicode (``""``: not known). (A
+    named tuple: made for every entry of a bib, it is made at a tuple's cost.)"""
 
     kind: str  #: the format (``Reference.kind``)
     #: the work's own title: a whole work's after biblatex's ``maintitle``; ``""`` for a
@@ -94,9 +92,25 @@ def page_range(pages: str) -> tuple[str, str]:
     return first.strip(), last.strip()
 
 
-@lru_cache(maxsize=8192)
+#: the works made, by the id of their reference (which each entry holds, so no other
+#: object can have its id while it is here): every export of an entry reads its work, and
+#: hashing a Reference for an ``lru_cache`` costs more than reading it again
+_MADE: dict[int, tuple[Reference, Work]] = {}
+_MADE_MAX = 8192
+
+
 def work_of(ref: Reference) -> Work:
-    """What the exports tell of ``ref`` (cached: each export of an entry reads it)."""
+    """What the exports tell of ``ref`` (made once for each reference object)."""
+    made = _MADE.get(id(ref))
+    if made is not None and made[0] is ref:
+        return made[1]
+    if len(_MADE) >= _MADE_MAX:
+        _MADE.clear()
+    work = _MADE[id(ref)] = (ref, _work(ref))
+    return work[1]
+
+
+def _work(ref: Reference) -> Work:
     get, field = _readers(ref)
     kind = ref.kind
     title, container, in_book = _titles(ref, kind, get)
@@ -129,8 +143,13 @@ def _readers(ref: Reference) -> tuple[Callable[[str], str], Callable[[str], str]
         return own.get(name, "")
 
     def field(name: str) -> str:
-        return raw_field(get, name)
+        return raw_field(get, name) if name in _READ_BY_DIALECT else own.get(name, "")
     return get, field
+
+
+#: the names :func:`~citeproof.dialect.raw_field` reads otherwise than as written (a
+#: biblatex or BibTeX twin, or a part of ``date``); any other name is read as written
+_READ_BY_DIALECT = frozenset(FIELD_ALIASES) | {"year", "month", "day"}
 
 
 def _titles(ref: Reference, kind: str, get: Callable[[str], str]) -> tuple[str, str, bool]:

@@ -111,6 +111,7 @@ def work_of(ref: Reference) -> Work:
 
 
 def _work(ref: Reference) -> Work:
+    """The :class:`Work` of ``ref``, read by its format."""
     get, field = _readers(ref)
     kind = ref.kind
     title, container, in_book = _titles(ref, kind, get)
@@ -118,14 +119,14 @@ def _work(ref: Reference) -> Work:
     eprint, eprint_page = _eprint(field)
     return Work(
         kind=kind, title=title, container=container, in_book=in_book, authors=named(ref.authors),
-        editors=named(ref.editors),
-        date=_published(field), accessed=parse_date(field("urldate")), urldate=field("urldate"),
-        event_title=field("eventtitle"), event_date=parse_date(field("eventdate")), event_place=field("venue"),
-        publisher=publisher_of(kind, get), place=field("address"), edition=field("edition"),
-        version=field("version"), genre=_genre(ref.entry_type, kind, field), volume=volume, issue=issue,
-        number=number or (eprint if kind == "preprint" else ""), series=field("series"),
-        series_number=series_number, chapter=field("chapter"), pages=ref.pages, pagetotal=field("pagetotal"), holder=field("holder"), isbn=field("isbn"),
-        issn=field("issn"), note=field("note"), eprint=eprint, doi=ref.doi, pmid=ref.pmid, pmcid=ref.pmcid,
+        editors=named(ref.editors), date=_published(field), accessed=parse_date(field("urldate")),
+        urldate=field("urldate"), event_title=field("eventtitle"), event_date=parse_date(field("eventdate")),
+        event_place=field("venue"), publisher=publisher_of(kind, get), place=field("address"),
+        edition=field("edition"), version=field("version"), genre=_genre(ref.entry_type, kind, field),
+        volume=volume, issue=issue, number=number or (eprint if kind == "preprint" else ""),
+        series=field("series"), series_number=series_number, chapter=field("chapter"), pages=ref.pages,
+        pagetotal=field("pagetotal"), holder=field("holder"), isbn=field("isbn"), issn=field("issn"),
+        note=field("note"), eprint=eprint, doi=ref.doi, pmid=ref.pmid, pmcid=ref.pmcid,
         url=ref.url if is_http_url(ref.url) else eprint_page)
 
 

@@ -188,7 +188,8 @@ def test_articles_carry_issue_volume_journal_pages_and_pmid(typed):
     assert (article["pageStart"], article["pageEnd"]) == ("1041", "1047")  # full, not abbreviated
     assert article["identifier"] == [
         {"@type": "PropertyValue", "propertyID": "DOI", "value": "10.5555/citeproof.types.1"},
-        {"@type": "PropertyValue", "propertyID": "PMID", "value": "1"}]
+        {"@type": "PropertyValue", "propertyID": "PMID", "value": "1"},
+        {"@type": "PropertyValue", "propertyID": "PMCID", "value": "PMC2"}]
     assert article["sameAs"][1] == "https://pubmed.ncbi.nlm.nih.gov/1/"
     tag = citation_reference(typed.references["synthetic2020"])
     assert "citation_firstpage=1041; citation_lastpage=1047" in tag and "citation_pmid=1" in tag
@@ -210,10 +211,11 @@ def test_chapters_books_theses_and_reports_in_both_metadata(typed):
     assert chapter["isPartOf"]["name"] == "The genetic basis of human cancer"
     assert chapter["isPartOf"]["editor"][0] == {"@type": "Person", "familyName": "Vogelstein",
                                                 "givenName": "B."}
-    assert chapter["isPartOf"]["publisher"] == {"@type": "Organization", "name": "McGraw-Hill"}
+    assert chapter["isPartOf"]["publisher"] == {"@type": "Organization", "name": "McGraw-Hill",
+                                                "location": "New York"}
     assert (chapter["pageStart"], chapter["pageEnd"]) == ("93", "113")
     tags = {key: citation_reference(ref) for key, ref in typed.references.items()}
-    assert "citation_inbook_title=The genetic basis of human cancer" in tags["meltzer2002"]
+    assert "citation_book_title=The genetic basis of human cancer" in tags["meltzer2002"]
     assert "citation_publisher=McGraw-Hill" in tags["meltzer2002"]
     assert "citation_journal_title" not in tags["meltzer2002"]
     assert "citation_dissertation_institution=Central Michigan University" in tags["borkowski2002"]

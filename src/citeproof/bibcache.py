@@ -54,7 +54,7 @@ from .model import BibError, FormattedEntry, Problem, Reference, everyone_names
 
 #: the source files (a directory: its ``*.py``) whose change invalidates the cache
 _CODE = ("bib", "text", "style.py", "dialect.py", "dates.py", "render.py", "identifiers.py", "model.py",
-         "bibcache.py", "cachefile.py", "exports.py")
+         "bibcache.py", "cachefile.py", "exports.py", "work.py")
 _KEEP = 8  # whole-bib cache files kept per directory (newest first)
 _KEEP_RECORDS = 4  # entry-record files kept per directory (one per bib and style options)
 

@@ -18,9 +18,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Container, Iterable, Mapping, Sequence
 
-from .identifiers import doi_url, is_http_url, linked_url, pmc_url, pubmed_url
+from .dates import Date
+from .identifiers import doi_url, pmc_url, pubmed_url
 from .model import Author, CitationGroup, ParsedDocument, Reference
 from .numbering import compress_numbers, number_citations
+from .work import Work, work_of
+from .work import page_range as _page_range
 
 #: Markdown sees only plain-word tokens where citations and the list go; the HTML
 #: replaces them after Markdown ran (so Markdown can neither mangle nor re-parse it).
@@ -298,137 +301,91 @@ def readable_identifiers(entry_html: str) -> str:
 
 # ---------------------------------------------------------------- scholarly metadata
 
-#: The schema.org type of each entry type (any other type is a ``ScholarlyArticle``, and
-#: a ``WebPage`` without an http(s) url a ``CreativeWork``).
-SCHEMA_TYPES = {"article": "ScholarlyArticle", "book": "Book", "incollection": "Chapter",
-                "inbook": "Chapter", "misc": "WebPage", "online": "WebPage",
-                "phdthesis": "Thesis", "mastersthesis": "Thesis", "techreport": "Report"}
-#: The fields that name who published a work, first found first (the style prints the
-#: same one): a thesis is published by its school, a report by its institution.
-PUBLISHER_FIELDS = {"phdthesis": ("school", "institution", "publisher"),
-                    "mastersthesis": ("school", "institution", "publisher"),
-                    "techreport": ("institution", "publisher", "organization")}
-DEFAULT_PUBLISHER_FIELDS = ("publisher", "organization", "howpublished", "institution", "school")
+#: The schema.org type of each format (``Reference.kind``): a miscellaneous work with an
+#: http(s) address is a ``WebPage`` (BibTeX has no type for one), and a work of type
+#: ``WebPage`` without one a ``CreativeWork``.
+SCHEMA_TYPES = {"article": "ScholarlyArticle", "book": "Book", "chapter": "Chapter", "paper": "ScholarlyArticle",
+                "proceedings": "Book", "report": "Report", "thesis": "Thesis", "webpage": "WebPage",
+                "dataset": "Dataset", "software": "SoftwareSourceCode", "patent": "CreativeWork",
+                "preprint": "ScholarlyArticle", "misc": "WebPage"}
 
 
 def schema_type(ref: Reference) -> str:
     """The schema.org ``@type`` of a reference (see :data:`SCHEMA_TYPES`)."""
-    kind = SCHEMA_TYPES.get(ref.entry_type, "ScholarlyArticle")
-    return "CreativeWork" if kind == "WebPage" and not is_http_url(ref.url) else kind
+    work = work_of(ref)
+    kind = SCHEMA_TYPES[work.kind]
+    return "CreativeWork" if kind == "WebPage" and not work.url else kind
 
 
-def publisher(ref: Reference) -> str:
-    """Who published the work (:data:`PUBLISHER_FIELDS`), ``""`` when the bib does not say."""
-    names = PUBLISHER_FIELDS.get(ref.entry_type, DEFAULT_PUBLISHER_FIELDS)
-    return next((text for text in map(ref.field, names) if text), "")
-
-
-def _page_range(pages: str) -> tuple[str, str]:
-    """``("786", "792")`` for ``786-792``; ``("", "")`` for an article number or a list."""
-    first, dash, last = pages.replace("--", "-").replace("\u2013", "-").partition("-")
-    if not dash or "," in pages or not first.strip() or not last.strip():
-        return "", ""
-    return first.strip(), last.strip()
-
-
-def _book_title(ref: Reference) -> str:
-    """The title of the book a chapter is part of (classic BibTeX ``@inbook``: its ``title``)."""
-    if ref.entry_type not in ("incollection", "inbook"):
-        return ""
-    return ref.field("booktitle") or (ref.title if ref.entry_type == "inbook" else "")
-
-
-def _web_url(ref: Reference) -> str:
-    """The url, when it is an http(s) URL and the work has neither DOI nor PMID to link."""
-    return linked_url(ref.url, ref.doi, ref.pmid)
-
-
-def _named(authors: Sequence[Author]) -> list[Author]:
-    """The authors without BibTeX's ``and others`` (it means "et al.", not a person)."""
-    return [a for a in authors if a.corporate or a.given or a.family != "others"]
+def _web_url(work: Work) -> str:
+    """The web address, when the work has neither DOI nor PMID to link."""
+    return "" if work.doi or work.pmid else work.url
 
 
 def _highwire_author(author: Author) -> str:
     return author.family if author.corporate else f"{author.family}, {author.given}".rstrip(", ")
 
 
+def _highwire_date(date: Date) -> str:
+    """Google Scholar's ``2010/05/12`` for a full date, else the year alone."""
+    return f"{date.year}/{date.month:02d}/{date.day:02d}" if date.day and date.month else date.year
+
+
 @dataclass(frozen=True)
 class HighwireType:
-    """How Highwire tags tell a work of one entry type (:data:`HIGHWIRE_TYPES`)."""
+    """How Highwire tags tell a work of one format (:data:`HIGHWIRE_TYPES`)."""
 
-    #: the tag naming who published it (:func:`publisher`); "" leaves it out (an
-    #: article's journal says it)
+    #: the tag naming who published it; "" leaves it out (an article's journal says it)
     publisher_tag: str = "citation_publisher"
-    #: its ISBN is given
-    isbn: bool = True
-    #: its ``number`` is a report number (after the institution), not an issue
-    report: bool = False
+    #: the tag of its ``number`` (a report's); "" leaves it out
+    number_tag: str = ""
+    #: the tag of the book or proceedings it is part of
+    book_tag: str = "citation_book_title"
 
 
-#: The Highwire telling of each entry type that differs from :class:`HighwireType`'s.
+#: The Highwire telling of each format that differs from :class:`HighwireType`'s: a
+#: conference paper's proceedings are its ``citation_conference_title``.
 HIGHWIRE_TYPES = {
-    "article": HighwireType(publisher_tag="", isbn=False),
-    "phdthesis": HighwireType(publisher_tag="citation_dissertation_institution"),
-    "mastersthesis": HighwireType(publisher_tag="citation_dissertation_institution"),
-    "techreport": HighwireType(publisher_tag="citation_technical_report_institution", report=True),
+    "article": HighwireType(publisher_tag=""),
+    "paper": HighwireType(book_tag="citation_conference_title"),
+    "thesis": HighwireType(publisher_tag="citation_dissertation_institution"),
+    "report": HighwireType(publisher_tag="citation_technical_report_institution",
+                           number_tag="citation_technical_report_number"),
 }
 _HIGHWIRE_DEFAULT = HighwireType()
 _Tags = list[tuple[str, str]]
 
 
-def _highwire_work(ref: Reference, kind: HighwireType) -> _Tags:
-    """The work: its title, authors, and the journal or book it is part of."""
-    tags = [("citation_title", ref.title)]
-    tags += [("citation_author", _highwire_author(a)) for a in _named(ref.authors)]
-    if ref.journal:
-        tags.append(("citation_journal_title", ref.journal))
-    book = _book_title(ref)
-    if book and book != ref.title:
-        tags.append(("citation_inbook_title", book))
+def _highwire_work(work: Work, kind: HighwireType) -> _Tags:
+    """The work: its title, authors, and the journal or book it is part of (a classic
+    BibTeX ``@inbook``, whose title is the book's, as the book)."""
+    if not work.title:
+        return [("citation_title", work.container)] + [("citation_author", _highwire_author(a))
+                                                        for a in work.authors]
+    tags = [("citation_title", work.title)]
+    tags += [("citation_author", _highwire_author(a)) for a in work.authors]
+    if work.container:
+        tags.append((kind.book_tag if work.in_book else "citation_journal_title", work.container))
     return tags
 
 
-def _highwire_issue(ref: Reference, kind: HighwireType) -> _Tags:
+def _highwire_issue(work: Work, kind: HighwireType) -> _Tags:
     """Where it stands: date, volume, issue and pages."""
-    tags = []
-    if ref.year:
-        tags.append(("citation_publication_date", ref.year))
-    if ref.volume:
-        tags.append(("citation_volume", ref.volume))
-    if ref.number and not kind.report:
-        tags.append(("citation_issue", ref.number))
-    if ref.pages:
-        first, last = _page_range(ref.pages)
-        tags.append(("citation_firstpage", first or ref.pages))
-        if last:
-            tags.append(("citation_lastpage", last))
-    return tags
+    first, last = _page_range(work.pages)
+    return [("citation_publication_date", _highwire_date(work.date)), ("citation_volume", work.volume),
+            ("citation_issue", work.issue), ("citation_firstpage", first or work.pages),
+            ("citation_lastpage", last)]
 
 
-def _highwire_publisher(ref: Reference, kind: HighwireType) -> _Tags:
-    """Who published it, its report number and its ISBN."""
-    tags = []
-    pub = publisher(ref) if kind.publisher_tag else ""
-    if pub:
-        tags.append((kind.publisher_tag, pub))
-    if ref.number and kind.report:
-        tags.append(("citation_technical_report_number", ref.number))
-    isbn = ref.field("isbn") if kind.isbn else ""
-    if isbn:
-        tags.append(("citation_isbn", isbn))
-    return tags
+def _highwire_publisher(work: Work, kind: HighwireType) -> _Tags:
+    """Who published it, its report number, ISBN and ISSN."""
+    return [(kind.publisher_tag, work.publisher), (kind.number_tag, work.number),
+            ("citation_isbn", work.isbn), ("citation_issn", work.issn)]
 
 
-def _highwire_links(ref: Reference, kind: HighwireType) -> _Tags:
+def _highwire_links(work: Work, kind: HighwireType) -> _Tags:
     """Its identifiers and, without them, its web address."""
-    tags = []
-    if ref.doi:
-        tags.append(("citation_doi", ref.doi))
-    if ref.pmid:
-        tags.append(("citation_pmid", ref.pmid))
-    if _web_url(ref):
-        tags.append(("citation_public_url", _web_url(ref)))
-    return tags
+    return [("citation_doi", work.doi), ("citation_pmid", work.pmid), ("citation_public_url", _web_url(work))]
 
 
 #: The parts of a ``citation_reference`` value, in order: each gives ``(tag, value)`` pairs.
@@ -437,9 +394,11 @@ HIGHWIRE_PARTS = (_highwire_work, _highwire_issue, _highwire_publisher, _highwir
 
 def citation_reference(ref: Reference) -> str:
     """One Highwire ``citation_reference`` value (Google Scholar's ``key=value; ...`` form):
-    the :data:`HIGHWIRE_PARTS` of the work, told as :data:`HIGHWIRE_TYPES` says for its type."""
-    kind = HIGHWIRE_TYPES.get(ref.entry_type, _HIGHWIRE_DEFAULT)
-    return "; ".join(f"{tag}={value}".replace(";", ",") for part in HIGHWIRE_PARTS for tag, value in part(ref, kind))
+    the :data:`HIGHWIRE_PARTS` of the work, told as :data:`HIGHWIRE_TYPES` says for its format."""
+    work = work_of(ref)
+    kind = HIGHWIRE_TYPES.get(work.kind, _HIGHWIRE_DEFAULT)
+    return "; ".join(f"{tag}={value}".replace(";", ",") for part in HIGHWIRE_PARTS
+                     for tag, value in part(work, kind) if tag and value)
 
 
 @lru_cache(maxsize=8192)
@@ -458,107 +417,115 @@ def _agent(author: Author) -> dict:
     return person
 
 
-def _periodical(ref: Reference) -> dict:
+def _kept(schema: str = "", **values) -> dict:
+    """A schema.org object of type ``schema`` ("": untyped) with the ``values`` that are not
+    empty (what is not known is left out)."""
+    return {**({"@type": schema} if schema else {}), **{name: value for name, value in values.items() if value}}
+
+
+def _periodical(work: Work) -> dict:
     """``PublicationIssue`` (issueNumber) -> ``PublicationVolume`` (volumeNumber) ->
-    ``Periodical`` (name), each level only when the bib has it."""
-    part: dict = {"@type": "Periodical", "name": ref.journal}
-    if ref.volume:
-        part = {"@type": "PublicationVolume", "volumeNumber": ref.volume, "isPartOf": part}
-    if ref.number:
-        part = {"@type": "PublicationIssue", "issueNumber": ref.number, "isPartOf": part}
+    ``Periodical`` (name, ISSN), each level only when the bib has it."""
+    part: dict = _kept("Periodical", name=work.container, issn=work.issn)
+    if work.volume:
+        part = {"@type": "PublicationVolume", "volumeNumber": work.volume, "isPartOf": part}
+    if work.issue:
+        part = {"@type": "PublicationIssue", "issueNumber": work.issue, "isPartOf": part}
     return part
 
 
-def _book(ref: Reference, name: str) -> dict:
-    """A ``Book`` named ``name``: its editors, edition, publisher and ISBN."""
-    book: dict = {"@type": "Book", "name": name}
-    if ref.editors:
-        book["editor"] = [_agent(a) for a in _named(ref.editors)]
-    if ref.field("edition"):
-        book["bookEdition"] = ref.field("edition")
-    if publisher(ref):
-        book["publisher"] = {"@type": "Organization", "name": publisher(ref)}
-    if ref.field("isbn"):
-        book["isbn"] = ref.field("isbn")
-    return book
+def _organization(work: Work) -> dict:
+    """Who published it, and where (``location``)."""
+    return _kept("Organization", name=work.publisher, location=work.place) if work.publisher else {}
 
 
-def _plain_work(ref: Reference, kind: str) -> dict:
-    """The work as its schema.org type, named by its title; a publisher for a type other
-    than a ``ScholarlyArticle`` (whose journal says it)."""
-    work: dict = {"@type": kind, "name": ref.title}
-    if kind != "ScholarlyArticle" and publisher(ref):
-        work["publisher"] = {"@type": "Organization", "name": publisher(ref)}
-    return work
+def _event(work: Work) -> dict:
+    """The conference a proceedings volume records: its name, dates and place."""
+    date = work.event_date
+    end = date.end.iso if date.end is not None and date.end.year else ""
+    place = {"@type": "Place", "name": work.event_place} if work.event_place else {}
+    if not (work.event_title or date.year or place):
+        return {}
+    return _kept("Event", name=work.event_title, startDate=date.iso, endDate=end, location=place)
 
 
-def _book_work(ref: Reference, kind: str) -> dict:
-    return _book(ref, ref.title)
+def _book(work: Work, name: str) -> dict:
+    """A ``Book`` named ``name``: its editors, edition, publisher, ISBN, length, the series
+    it is in (at its ``position``) and the conference it records (``recordedAt``)."""
+    series = _kept("BookSeries", name=work.series, issn=work.issn) if work.series else {}
+    return _kept("Book", name=name, editor=[_agent(a) for a in work.editors], bookEdition=work.edition,
+                 publisher=_organization(work), isbn=work.isbn, numberOfPages=work.pagetotal,
+                 isPartOf=series, position=work.series_number, recordedAt=_event(work))
 
 
-def _chapter_work(ref: Reference, kind: str) -> dict:
-    """A ``Chapter``: part of its ``booktitle``, or for a classic BibTeX ``@inbook`` (no
-    ``booktitle``: the title is the book's) part of the book, at its ``chapter``."""
-    if ref.field("booktitle"):
-        return {"@type": kind, "name": ref.title, "isPartOf": _book(ref, _book_title(ref))}
-    work: dict = {"@type": kind, "isPartOf": _book(ref, ref.title)}
-    if ref.field("chapter"):
-        work["position"] = ref.field("chapter")
-    return work
+def _plain_work(work: Work, kind: str) -> dict:
+    """The work as its schema.org type, named by its title; its editors; a publisher for a
+    type other than a ``ScholarlyArticle`` in a journal (whose journal says it)."""
+    publisher = {} if kind == "ScholarlyArticle" and work.container else _organization(work)
+    return _kept(kind, name=work.title, editor=[_agent(a) for a in work.editors], publisher=publisher)
 
 
-#: How a work of each schema.org type starts (any other: :func:`_plain_work`).
-WORK_TYPES = {"Book": _book_work, "Chapter": _chapter_work}
+def _book_work(work: Work, kind: str) -> dict:
+    return _book(work, work.title)
 
 
-def _work_people(ref: Reference, kind: str) -> dict:
-    return {"author": [_agent(a) for a in _named(ref.authors)]} if ref.authors else {}
+def _part_work(work: Work, kind: str) -> dict:
+    """A part of a book or proceedings (a ``Chapter``, a conference paper): part of the
+    ``Book``; a classic BibTeX ``@inbook`` (its title is the book's) at its ``chapter``."""
+    return _kept(kind, name=work.title, isPartOf=_book(work, work.container), position=work.chapter)
 
 
-def _work_issue(ref: Reference, kind: str) -> dict:
-    """Its date, the journal issue it is part of, its report number and its pages."""
-    work: dict = {}
-    if ref.year:
-        work["datePublished"] = ref.year
-    if ref.journal:
-        work["isPartOf"] = _periodical(ref)
-    if kind == "Report" and ref.number:
-        work["reportNumber"] = ref.number
-    if ref.pages:
-        first, last = _page_range(ref.pages)
-        work.update({"pageStart": first, "pageEnd": last} if first else {"pagination": ref.pages})
-    return work
+def _work_start(work: Work, kind: str) -> dict:
+    """How a work's JSON starts: as a book, a part of one, or any other work (:func:`_plain_work`)."""
+    if work.kind in ("book", "proceedings"):
+        return _book_work(work, kind)
+    return _part_work(work, kind) if work.in_book else _plain_work(work, kind)
 
 
-def _work_links(ref: Reference, kind: str) -> dict:
+def _work_people(work: Work, kind: str) -> dict:
+    return {"author": [_agent(a) for a in work.authors]} if work.authors else {}
+
+
+def _work_issue(work: Work, kind: str) -> dict:
+    """Its date, the journal issue it is part of, its pages, report number, version, genre
+    and status (a preprint's)."""
+    first, last = _page_range(work.pages)
+    pages = {"pageStart": first, "pageEnd": last} if first else {"pagination": work.pages}
+    journal = _periodical(work) if work.container and not work.in_book else {}
+    return _kept(datePublished=work.date.iso, isPartOf=journal, **pages, reportNumber=work.number if kind == "Report" else "",
+                 version=work.version, genre=work.genre,
+                 creativeWorkStatus="Preprint" if work.kind == "preprint" else "")
+
+
+def _work_links(work: Work, kind: str) -> dict:
     """Its identifiers, and the records that are the same work (else its web address)."""
-    work: dict = {}
+    out: dict = {}
     ids = [{"@type": "PropertyValue", "propertyID": name, "value": value}
-           for name, value in (("DOI", ref.doi), ("PMID", ref.pmid)) if value]
+           for name, value in (("DOI", work.doi), ("PMID", work.pmid), ("PMCID", work.pmcid)) if value]
     if ids:
-        work["identifier"] = ids if len(ids) > 1 else ids[0]
-    same = [u for u in (doi_url(ref.doi) if ref.doi else "", pubmed_url(ref.pmid) if ref.pmid else "",
-                        pmc_url(ref.pmcid) if ref.pmcid else "") if u]
+        out["identifier"] = ids if len(ids) > 1 else ids[0]
+    same = [u for u in (doi_url(work.doi) if work.doi else "", pubmed_url(work.pmid) if work.pmid else "",
+                        pmc_url(work.pmcid) if work.pmcid else "") if u]
     if same:
-        work["sameAs"] = same
-    elif _web_url(ref):
-        work["url"] = ref.url
-    return work
+        out["sameAs"] = same
+    elif _web_url(work):
+        out["url"] = work.url
+    return out
 
 
-#: What is added to a work's JSON after its :data:`WORK_TYPES` start, in order (a key
-#: already there keeps its place, with the new value: a chapter in a journal).
+#: What is added to a work's JSON after its start (:func:`_work_start`), in order.
 WORK_PARTS = (_work_people, _work_issue, _work_links)
 
 
 @lru_cache(maxsize=8192)
 def _creative_work(ref: Reference) -> str:
-    """One reference as schema.org JSON, typed by its entry type (cached: pages share them)."""
+    """One reference as schema.org JSON, typed by its format (cached: pages share them)."""
+    work = work_of(ref)
     kind = schema_type(ref)
-    work = WORK_TYPES.get(kind, _plain_work)(ref, kind)
+    data = _work_start(work, kind)
     for part in WORK_PARTS:
-        work.update(part(ref, kind))
-    return _json(work)
+        data.update(part(work, kind))
+    return _json(data)
 
 
 def _meta(name: str, content: str) -> str:

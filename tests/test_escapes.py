@@ -1,0 +1,18 @@
+"""What is shown is what is there: text from bibs, pages, locks and registries, made
+visible for a terminal (``visible``), literal for Markdown (the job summary) and exact in
+JSON (the JSON report), whatever it holds (issue 19)."""
+from __future__ import annotations
+
+from scratch import HOSTILE_TEXT, UNSEEN
+
+from citeproof.visible import visible
+
+
+def test_visible_escapes_surrogates_and_separators_and_keeps_a_diffs_lines():
+    from citeproof.visible import visible_lines, without_surrogates
+    assert visible("a\ud800b\udcff\u2028\u2029") == "a\\ud800b\\udcff\\u2028\\u2029"
+    assert visible_lines("+ x\x1b[2J\t{y}\r\n- \u202ez\rw\n") == "+ x\\x1b[2J\t{y}\r\n- \\u202ez\\rw\n"
+    assert not UNSEEN.search(visible(HOSTILE_TEXT)) and "\n" not in visible(HOSTILE_TEXT)
+    assert not UNSEEN.search(visible_lines(HOSTILE_TEXT))
+    assert visible(visible(HOSTILE_TEXT)) == visible(HOSTILE_TEXT)  # an escape is plain text
+    assert without_surrogates("a\ud800b") == "a\ufffdb"

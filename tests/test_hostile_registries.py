@@ -425,3 +425,15 @@ def test_a_garbage_pmc_id_converter_answer_is_unavailable(emulator, mutate, phra
     http = make_client(RegistryConfig(urls={"idconv": emulator.idconv_url}, timeout=1))
     look = idconv.convert_pmcids(http, emulator.idconv_url, [SUH.pmcid])[SUH.pmcid]
     assert look.status == "unavailable" and phrase in look.reason
+
+
+# --------------------------------------------------------------------------- text that is no text
+
+@pytest.mark.parametrize("body", [b'{"t": ["a\\ud800b"], "\\udfff": "\\ud83d\\ude00"}',
+                                  b'{"t": ["a\xed\xa0\x80b"], "\xed\xbf\xbf": "\\ud83d\\ude00"}'],
+                         ids=["escaped", "raw bytes"])
+def test_a_lone_surrogate_in_an_answer_is_read_as_u_fffd(body):
+    """``"\\ud800"`` is legal JSON but no text (no UTF-8 holds it): every string and key of
+    an answer is read with U+FFFD in its place; a surrogate pair stays one character."""
+    from citeproof.registries.http import Answer
+    assert Answer(200, {}, body, "u", "Crossref").json() == {"t": ["a\ufffdb"], "\ufffd": "\U0001f600"}

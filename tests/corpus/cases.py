@@ -1,7 +1,8 @@
 """The hostile-input corpus (issue 11, item 10): one row per case.
 
 Each case is a small project (``page`` = docs/index.md, ``bib`` = references.bib as text
-or bytes, ``mkdocs`` = mkdocs.yml) and either a ``citeproof check`` run (``args``,
+or bytes, ``mkdocs`` = mkdocs.yml, ``files`` = any other file by path, a path ending in
+``/`` a directory) and either a ``citeproof check`` run (``args``,
 ``env``) with the exit code and a regex the output must hold, or (``html`` set) a
 Python-Markdown render whose HTML must match ``html`` and must not match ``not_html``.
 ``tests/test_corpus.py`` runs every case and also asserts that no traceback is shown
@@ -17,6 +18,7 @@ CATEGORIES = {
     "cli": "CLI options",
     "config": "config and front matter",
     "settings": "registry settings (environment)",
+    "lock": "lock files",
     "output": "output streams",
 }
 
@@ -30,16 +32,23 @@ PLAIN = "site_name: T\nplugins:\n  - citeproof\n"
 NO_ERRORS = r"0 errors"
 
 
-def case(cat, name, *, page=PAGE, bib=BIB, mkdocs=PLAIN, args=(), env=None, exit=0,
+def case(cat, name, *, page=PAGE, bib=BIB, mkdocs=PLAIN, files=None, args=(), env=None, exit=0,
          out=NO_ERRORS, html=None, not_html=None, subprocess=False):
     assert cat in CATEGORIES, cat
-    return dict(cat=cat, name=name, page=page, bib=bib, mkdocs=mkdocs, args=list(args),
-                env=env or {}, exit=exit, out=out, html=html, not_html=not_html,
+    return dict(cat=cat, name=name, page=page, bib=bib, mkdocs=mkdocs, files=files or {},
+                args=list(args), env=env or {}, exit=exit, out=out, html=html, not_html=not_html,
                 subprocess=subprocess)
 
 
 def _missing_commas(n):
     return "".join(f"@misc{{k{i},\n  title = {{T}}\n  doi = {{10.1000/k{i}}}\n}}\n" for i in range(n))
+
+
+def _deep_json(depth):
+    return "[" * depth + "]" * depth
+
+
+LOCK = "citations.lock.json"
 
 
 def _rtl_entry(title):
@@ -215,6 +224,21 @@ CASES = [
     case("settings", "a base URL with a line break",
          env={"CITEPROOF_EUTILS_URL": "https://eutils.example.org\n/x"}, exit=2,
          out=r"CITEPROOF_EUTILS_URL \(registry base URL\) must start with http"),
+
+    # ------------------------------------------------------------ lock files
+    case("lock", "a lock nested 100,000 deep", files={LOCK: _deep_json(100_000)}, exit=2,
+         out=r"citations\.lock\.json: the lock file is nested too deeply to be a lock; restore it"),
+    case("lock", "a lock holding a 5,000-digit integer",
+         files={LOCK: '{"version": 1, "references": {}, "n": ' + "9" * 5000 + "}"}, exit=2,
+         out=r"citations\.lock\.json: the lock file holds a number of 5,000 digits, which no lock holds"),
+    case("lock", "a lock version of 5,000 digits",
+         files={LOCK: '{"version": ' + "1" * 5000 + ', "references": {}}'}, exit=2,
+         out=r"citations\.lock\.json: the lock file holds a number of 5,000 digits"),
+    case("lock", "a trusted lock nested 100,000 deep", files={"trusted.json": _deep_json(100_000)},
+         args=["--trusted-lock", "trusted.json"], exit=2,
+         out=r"trusted\.json: the lock file is nested too deeply"),
+    case("lock", "a lock that is not UTF-8", files={LOCK: b'{"version": 1, "references": {"\xff": 1}}'},
+         exit=2, out=r"citations\.lock\.json: cannot read the lock file"),
 
     # ------------------------------------------------------------ output streams
     case("output", "stdout is /dev/full", args=[">/dev/full"], subprocess=True, exit=2,

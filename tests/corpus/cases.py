@@ -49,6 +49,8 @@ def _deep_json(depth):
 
 
 LOCK = "citations.lock.json"
+#: A registry URL variable's refusal: the variable named, exit 2.
+BAD_URL = r"CITEPROOF_CROSSREF_URL \(registry base URL\) is not a usable URL: "
 
 
 def _rtl_entry(title):
@@ -224,6 +226,26 @@ CASES = [
     case("settings", "a base URL with a line break",
          env={"CITEPROOF_EUTILS_URL": "https://eutils.example.org\n/x"}, exit=2,
          out=r"CITEPROOF_EUTILS_URL \(registry base URL\) must start with http"),
+    case("settings", "an IPv6 host never closed", env={"CITEPROOF_CROSSREF_URL": "http://[::1"}, exit=2,
+         out=BAD_URL + r"its \[IPv6\] host is not closed by '\]' \(got 'http://\[::1'\)"),
+    case("settings", "a port past 65535", env={"CITEPROOF_CROSSREF_URL": "http://127.0.0.1:99999/x"},
+         exit=2, out=BAD_URL + r"its port is not a number from 1 to 65535"),
+    case("settings", "a port that is no number", env={"CITEPROOF_CROSSREF_URL": "http://[::1]:x/"},
+         exit=2, out=BAD_URL + r"its port is not a number from 1 to 65535"),
+    case("settings", "a base URL without a host", env={"CITEPROOF_CROSSREF_URL": "http:///x"}, exit=2,
+         out=BAD_URL + r"it names no host"),
+    case("settings", "a base URL with a space", env={"CITEPROOF_CROSSREF_URL": "http://a b.org"}, exit=2,
+         out=BAD_URL + r"it holds a space"),
+    case("settings", "the real registry's URL and a zero-width space",
+         env={"CITEPROOF_CROSSREF_URL": "https://api.crossref.org\u200b"}, exit=2,
+         out=BAD_URL + r"it holds a space, an invisible character .*'https://api\.crossref\.org\\u200b'"),
+    case("settings", "a base URL of bytes that are not UTF-8", env={"CITEPROOF_CROSSREF_URL": "http://a\udcff.org"},
+         exit=2, out=BAD_URL + r".*bytes that are not UTF-8 \(got 'http://a\\udcff\.org'\)"),
+    case("settings", "CITEPROOF_MAILTO of bytes that are not UTF-8", env={"CITEPROOF_MAILTO": "a\udcff@b.org"},
+         exit=2, out=r"CITEPROOF_MAILTO holds an invisible character or bytes that are not UTF-8 "
+                     r"\('a\\udcff@b\.org'\)"),
+    case("settings", "NCBI_API_KEY with a bidi override (never shown)", env={"NCBI_API_KEY": "k\u202ey"},
+         exit=2, out=r"NCBI_API_KEY holds an invisible character or bytes that are not UTF-8: set it"),
 
     # ------------------------------------------------------------ lock files
     case("lock", "a lock nested 100,000 deep", files={LOCK: _deep_json(100_000)}, exit=2,

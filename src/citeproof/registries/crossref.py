@@ -96,6 +96,7 @@ def search_bibliographic(http: Client, base: str, text: str, rows: int = 5,
     items = _message(answer.json()).get("items")
     if not isinstance(items, list):
         raise RegistryUnavailable("Crossref sent a work list without 'items'")
+    schema.check(items[:rows], schema.list_of(WORK, rows), "Crossref", "message.items")
     retrieved = utc_now()
     return [parse_work(i, str(i.get("DOI") or ""), retrieved) for i in items[:rows]
             if isinstance(i, dict) and i.get("DOI")]

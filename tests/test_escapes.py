@@ -3,6 +3,8 @@ visible for a terminal (``visible``), literal for Markdown (the job summary) and
 JSON (the JSON report), whatever it holds (issue 19)."""
 from __future__ import annotations
 
+import json
+
 from scratch import HOSTILE_TEXT, UNSEEN
 
 from citeproof.visible import visible
@@ -16,3 +18,19 @@ def test_visible_escapes_surrogates_and_separators_and_keeps_a_diffs_lines():
     assert not UNSEEN.search(visible_lines(HOSTILE_TEXT))
     assert visible(visible(HOSTILE_TEXT)) == visible(HOSTILE_TEXT)  # an escape is plain text
     assert without_surrogates("a\ud800b") == "a\ufffdb"
+
+
+def test_the_json_report_escapes_what_a_terminal_would_act_on_and_replaces_surrogates():
+    from citeproof.report import format_json
+    from citeproof.visible import without_surrogates
+
+    class Result:
+        references, problems = [], []
+
+        def summary(self):
+            return {"lock": HOSTILE_TEXT}
+    text = format_json(Result())
+    assert not UNSEEN.search(text)
+    assert json.loads(text)["summary"]["lock"] == without_surrogates(HOSTILE_TEXT)
+    ascii_text = format_json(Result(), ascii_only=True)
+    assert ascii_text.isascii() and json.loads(ascii_text) == json.loads(text)

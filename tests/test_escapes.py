@@ -4,6 +4,7 @@ JSON (the JSON report), whatever it holds (issue 19)."""
 from __future__ import annotations
 
 import json
+import re
 
 from scratch import HOSTILE_TEXT, UNSEEN
 
@@ -18,6 +19,17 @@ def test_visible_escapes_surrogates_and_separators_and_keeps_a_diffs_lines():
     assert not UNSEEN.search(visible_lines(HOSTILE_TEXT))
     assert visible(visible(HOSTILE_TEXT)) == visible(HOSTILE_TEXT)  # an escape is plain text
     assert without_surrogates("a\ud800b") == "a\ufffdb"
+
+
+def test_markdown_text_shows_registry_text_as_text():
+    from citeproof.report.github import markdown_text
+    shown = markdown_text(HOSTILE_TEXT)
+    assert not UNSEEN.search(shown)
+    assert "\\!\\[x\\](https://evil.example/x.png)" in shown and "\\<img src=" in shown
+    assert "\\*\\*bold\\*\\*" in shown and "\\&amp;" in shown and "\\$x^2\\$" in shown and "a\\|b" in shown
+    assert "\\\\x1b" in shown  # the visible escape's backslash is itself escaped: it shows as \x1b
+    # nothing special is left once every backslash pair is taken out
+    assert not re.search(r"[`*_\[\]<>&|~$!]", re.sub(r"\\.", "", shown))
 
 
 def test_the_json_report_escapes_what_a_terminal_would_act_on_and_replaces_surrogates():

@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import unicodedata
 from pathlib import Path
 from urllib.parse import urlparse
 from typing import Mapping, Optional, Union
@@ -171,6 +172,26 @@ EVIDENCE_BIB = bib_entry("suh2019") + rf"""
 """
 EVIDENCE_PAGE = ("---\nauthors: [Ann Author]\ndate: 2026-01-02\n---\n# The Article\n\n"
                  "One [@suh2019]. Two [@retracted]. Three [@corrected]. Four [@byhand]. Again [@retracted; @suh2019].\n")
+
+
+# --------------------------------------------------------------------------- hostile text
+
+#: What a hostile registry (or bib, or file name) may say: every control character (C0,
+#: DEL, C1), every invisible format character (Unicode category Cf: zero-width, bidi, the
+#: BOM ...), the line and paragraph separators, lone surrogates (``"\ud800"`` is legal
+#: JSON), a fake green verdict, and Markdown and HTML that would call out.
+CONTROLS = "".join(map(chr, [*range(0x20), 0x7F, *range(0x80, 0xA0)]))
+INVISIBLES = "".join(chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf")
+SEPARATORS = "\u2028\u2029"
+SURROGATES = "\ud800\udbff\udc00\udfff"
+FAKE_VERDICT = "\x1b[2K\r\x1b[32mAll references verified\x1b[0m\x07"
+MARKDOWN_PAYLOAD = ("![x](https://evil.example/x.png) <img src=https://evil.example/y> **bold** "
+                    "[link](https://evil.example) &amp; $x^2$ `code` ~~gone~~ a|b")
+HOSTILE_TEXT = FAKE_VERDICT + " " + CONTROLS + INVISIBLES + SEPARATORS + SURROGATES + " " + MARKDOWN_PAYLOAD
+#: What may never be printed raw: each of those characters but the line feed and the tab
+#: (a diff keeps its tabs), and any surrogate.
+UNSEEN = re.compile("[" + re.escape(CONTROLS.replace("\n", "").replace("\t", "") + INVISIBLES + SEPARATORS)
+                    + "\ud800-\udfff]")
 
 
 # --------------------------------------------------------------------------- citeproof check in-process

@@ -24,8 +24,10 @@ TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\w+Error: ", re.M)
 def _write(root: Path, c: dict) -> None:
     (root / "docs").mkdir()
     for name, text in (("docs/index.md", c["page"]), ("references.bib", c["bib"]),
-                       ("mkdocs.yml", c["mkdocs"])):
-        if text is not None:
+                       ("mkdocs.yml", c["mkdocs"]), *c["files"].items()):
+        if name.endswith("/"):
+            (root / name).mkdir()
+        elif text is not None:
             data = text if isinstance(text, bytes) else text.encode("utf-8")
             (root / name).write_bytes(data)
 

@@ -425,3 +425,33 @@ def test_a_garbage_pmc_id_converter_answer_is_unavailable(emulator, mutate, phra
     http = make_client(RegistryConfig(urls={"idconv": emulator.idconv_url}, timeout=1))
     look = idconv.convert_pmcids(http, emulator.idconv_url, [SUH.pmcid])[SUH.pmcid]
     assert look.status == "unavailable" and phrase in look.reason
+
+
+# --------------------------------------------------------------------------- find, and text that is no text
+
+def test_find_on_a_search_answer_of_the_wrong_shape_is_could_not_ask_never_a_traceback(tmp_path, emulator):
+    """Crossref's bibliographic search is checked against the shape of the fields read,
+    as its batch answers are: "author": 5 makes Crossref "could not ask"; PubMed still answers."""
+    emulator.set_mangler("crossref", _items(_set("author", 5)))
+    root = project(tmp_path)
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        result = CliRunner().invoke(main, ["find", "-q", "Suh JH (2019) The effect of lumbar "
+                                           "stabilization and walking exercises. Medicine"], env=emulator.env())
+    finally:
+        os.chdir(cwd)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "could not ask Crossref: Crossref sent an answer of the wrong shape: message.items[0].author " \
+           "is a number, not a list" in result.stderr
+    assert "[PubMed]" in result.stdout and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("body", [b'{"t": ["a\\ud800b"], "\\udfff": "\\ud83d\\ude00"}',
+                                  b'{"t": ["a\xed\xa0\x80b"], "\xed\xbf\xbf": "\\ud83d\\ude00"}'],
+                         ids=["escaped", "raw bytes"])
+def test_a_lone_surrogate_in_an_answer_is_read_as_u_fffd(body):
+    """``"\\ud800"`` is legal JSON but no text (no UTF-8 holds it): every string and key of
+    an answer is read with U+FFFD in its place; a surrogate pair stays one character."""
+    from citeproof.registries.http import Answer
+    assert Answer(200, {}, body, "u", "Crossref").json() == {"t": ["a\ufffdb"], "\ufffd": "\U0001f600"}

@@ -332,3 +332,30 @@ def test_a_killed_write_leaves_a_named_temp_file_that_the_next_write_removes(tmp
     os.utime(left[0], (old, old))
     sample_lock().save(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [young.name, path.name]
+
+
+# --------------------------------------------------------------------------- hostile text and sizes
+
+def test_a_lone_surrogate_is_locked_as_u_fffd_and_the_entry_in_memory_is_the_one_written(tmp_path):
+    """No UTF-8 can hold a lone surrogate (a registry's ``"\\ud800"``): writing the lock
+    once crashed on it. It is U+FFFD in the entry, so what a run trusts is what it wrote."""
+    lock = Lock()
+    hostile = [replace(r, title=TITLE + " \ud800", authors=(Author("Suh\udfff", "J"),)) for r in records()]
+    entry = lock.put("suh2019", DOI, PMID, hostile, WHEN)
+    assert entry.records[0].title == TITLE + " \ufffd" and entry.records[0].authors[0].family == "Suh\ufffd"
+    path = tmp_path / "citations.lock.json"
+    lock.save(path)
+    assert Lock.load(path).get("suh2019") == entry
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("[" * 100_000 + "]" * 100_000, "the lock file is nested too deeply to be a lock"),
+    ('{"version": 1, "references": {}, "n": ' + "9" * 5000 + "}", "holds a number of 5,000 digits"),
+    ('{"version": -' + "1" * 5000 + ', "references": {}}', "holds a number of 5,000 digits"),
+])
+def test_a_lock_of_hostile_depth_or_size_is_one_lock_error_naming_it(tmp_path, text, needle):
+    path = tmp_path / "citations.lock.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LockError) as err:
+        Lock.load(path)
+    assert str(err.value).startswith(f"{path}: ") and needle in str(err.value)

@@ -63,3 +63,17 @@ def test_add_says_overridden_once_first_even_with_quiet(tmp_path, emulator):
         lines = result.stderr.splitlines()
         assert lines[0].startswith("citeproof: the registry endpoints are overridden (CITEPROOF_CROSSREF_URL=")
         assert (result.stdout + result.stderr).count("overridden") == 1, result.stderr
+
+
+def test_progress_never_fails_the_run_on_a_broken_stderr_and_shows_reasons_escaped():
+    class Full(io.StringIO):
+        def write(self, text):
+            raise OSError(28, "No space left on device")
+    progress = Progress(Full(), interval=0)
+    progress("expect", "Crossref", 1)
+    progress("wait", "Crossref", 1.0, "Retry-After \x1b[2J")
+    progress.notice("endpoints \u202e overridden")
+    progress.close()
+    out = io.StringIO()
+    Progress(out, interval=0)("wait", "Crossref", 1.0, "Retry-After \x1b[2J\u202e")
+    assert "\\x1b[2J\\u202e" in out.getvalue() and "\x1b" not in out.getvalue()

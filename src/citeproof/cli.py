@@ -4,6 +4,13 @@ Data (the report, a diff, the key to cite, the candidates) goes to stdout, messa
 stderr. Exit codes (:data:`citeproof.errors.EXIT_CODES`, shown in every ``--help``):
 0 no error, 1 errors found, 2 bad usage or unreadable input, 3 a registry was
 unavailable (and no other error).
+
+Everything printed goes through :func:`_say` (a message, on stderr) or :func:`_put` (data,
+on stdout): every control and invisible character is a visible escape (messages through
+:func:`citeproof.visible.visible`, diffs and candidate lists through ``visible_lines``,
+which keeps their line ends; the reports escape their own text), and what the stream's
+encoding cannot hold is a backslash escape. A stdout that cannot be written (closed, a
+full disk, a closed pipe) is one message and exit 2, once the command has said what it did.
 """
 from __future__ import annotations
 
@@ -13,16 +20,18 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from . import __version__
 from .check import CheckOptions, run_check
 from .config import project_paths
-from .errors import EXIT_CODES, EXIT_ERRORS, EXIT_OK, EXIT_UNAVAILABLE, CiteproofError, InputError
+from .errors import EXIT_CODES, EXIT_ERRORS, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, CiteproofError, InputError
 from .progress import Progress
 from .registries import REGISTRIES, RegistryConfig, environment
-from .report import FORMATTERS, format_step_summary
+from .report import FORMATTERS, format_json, format_step_summary
+from .visible import SURROGATE, visible, visible_lines
 
 #: The variables the command itself reads, besides the registries' (see ``environment_rows``).
 CLI_ENVIRONMENT = (
@@ -112,9 +121,82 @@ def dry_run_option(f):
                         help="Print the diff of the bib file instead of changing it.")(f)
 
 
-def _fail(exc: CiteproofError):
-    click.echo(f"citeproof: error: {exc}", err=True)
-    sys.exit(exc.exit_code)
+# --------------------------------------------------------------------------- output
+
+class _Stdout:
+    """Whether stdout failed in this invocation, and why (``None``: it did not)."""
+
+    failed: str | None = None
+    what = "the output"
+
+
+def _fit(text: str, stream) -> str:
+    """``text`` as ``stream`` can encode it: what its encoding cannot hold, backslash-escaped."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:
+        pass
+    return text
+
+
+def _say(message: str) -> None:
+    """One message on stderr, made visible; a stderr that cannot be written is left alone."""
+    try:
+        click.echo(_fit("citeproof: " + visible(message), sys.stderr), err=True)
+    except (OSError, ValueError):
+        pass
+
+
+def _put(text: str, what: str, *, color: bool | None = None) -> None:
+    """Data on stdout (``text`` already visible). A stdout that cannot take it is
+    remembered (:func:`_exit` reports it) and nothing more is written to it."""
+    if _Stdout.failed is not None or not text:
+        return
+    try:
+        if sys.stdout is None:
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+        click.echo(_fit(text, sys.stdout), nl=False, color=color)
+        sys.stdout.flush()
+    except (OSError, ValueError) as exc:
+        _Stdout.failed, _Stdout.what = getattr(exc, "strerror", None) or "stdout is closed", what
+        try:  # nothing more may reach the broken stdout, nor at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
+def _exit(code: int) -> NoReturn:
+    """Exit with ``code``, or with 2 and one message when stdout could not be written."""
+    if _Stdout.failed is not None:
+        _say(f"error: cannot write {_Stdout.what} to stdout ({_Stdout.failed}): redirect it to a "
+             "writable file")
+        sys.exit(EXIT_USAGE)
+    sys.exit(code)
+
+
+def _fail(exc: CiteproofError) -> NoReturn:
+    _say(f"error: {exc}")
+    _exit(exc.exit_code)
+
+
+def _utf8(ctx: click.Context, param: click.Parameter, value):
+    """An argument as given, refused when it holds bytes that are not UTF-8 (Python reads
+    them as lone surrogates, which no registry request can carry)."""
+    for text in (value if isinstance(value, tuple) else (value,)):
+        if isinstance(text, str) and SURROGATE.search(text):
+            raise click.BadParameter(f"'{visible(text)}' holds bytes that are not UTF-8 text; "
+                                     "give it as UTF-8.", ctx, param)
+    return value
+
+
+def _replaced(text: str) -> bool:
+    """Whether added lines of a diff hold U+FFFD: a character a registry sent broken (a
+    lone surrogate) or that was lost before it (see ``registries.http``)."""
+    return any(line.startswith("+") and not line.startswith("+++") and "\ufffd" in line
+               for line in text.splitlines())
 
 
 def _progress(quiet: bool) -> Progress:
@@ -144,6 +226,7 @@ def _bib_and_registry(config_file, bib, timeout, deadline, progress):
 def main() -> None:
     """Prove that every citation is real: check a bib file and the Markdown that cites it;
     add, fix and find its references from the registries."""
+    _Stdout.failed = None  # (one invocation's state: tests run several in one process)
 
 
 @main.command(cls=_OnlineCommand)
@@ -183,16 +266,18 @@ def check(config_file, bib, docs, lock, trusted_lock, offline, fmt, timeout, dea
         _fail(exc)
     if color is None:
         color = fmt == "text" and _is_terminal(sys.stdout) and "NO_COLOR" not in os.environ
-    _write_report(FORMATTERS[fmt](result, color=color), color)
+    report = FORMATTERS[fmt](result, color=color)
+    if fmt == "json" and _fit(report, sys.stdout) != report:
+        report = format_json(result, ascii_only=True)  # (backslash escapes are not JSON's)
+    _put(report, "the report", color=color)
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         try:
             with open(summary_path, "a", encoding="utf-8") as fh:
                 fh.write(format_step_summary(result))
         except OSError as exc:
-            click.echo(f"citeproof: warning: cannot append to GITHUB_STEP_SUMMARY "
-                       f"({summary_path}: {exc.strerror})", err=True)
-    sys.exit(result.exit_code)
+            _say(f"warning: cannot append to GITHUB_STEP_SUMMARY ({summary_path}: {exc.strerror})")
+    _exit(result.exit_code)
 
 
 def _is_terminal(stream) -> bool:
@@ -202,26 +287,8 @@ def _is_terminal(stream) -> bool:
         return False
 
 
-def _write_report(report: str, color: bool) -> None:
-    """The report on stdout; a closed stdout or a full disk is one line on stderr, exit 2."""
-    try:
-        if sys.stdout is None:
-            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
-        click.echo(report, nl=False, color=color)
-        sys.stdout.flush()
-    except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or "stdout is closed"
-        click.echo(f"citeproof: error: cannot write the report to stdout ({reason}): "
-                   "redirect it to a writable file", err=True)
-        try:  # nothing more may reach the broken stdout at exit
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
-        sys.exit(2)
-
-
 @main.command(cls=_OnlineCommand)
-@click.argument("identifiers", nargs=-1)
+@click.argument("identifiers", nargs=-1, callback=_utf8)
 @project_options
 @registry_options
 @dry_run_option
@@ -247,16 +314,24 @@ def add(identifiers, config_file, bib, timeout, deadline, quiet, dry_run, from_d
                                 merge=from_docs)
     except CiteproofError as exc:
         _fail(exc)
+    _added(paths.bib, added, dry_run)
+    _exit(EXIT_OK)
+
+
+def _added(bib: Path, added, dry_run: bool, cite: str = "") -> None:
+    """What ``add`` (or ``find --add``) did: its notes, then the diff (``dry_run``) or the keys."""
     for note in added.notes:
-        click.echo(f"citeproof: warning: {note}", err=True)
+        _say(f"warning: {note}")
+    if _replaced(added.diff):
+        _say("warning: the new entry holds U+FFFD, the replacement character: a "
+             "registry sent a character that is not valid text there; correct it by hand")
     if dry_run:
-        click.echo(added.diff, nl=False)
-        click.echo(f"citeproof: {paths.bib} NOT changed (--dry-run)", err=True)
+        _put(visible_lines(added.diff), "the diff")
+        _say(f"{bib} NOT changed (--dry-run)")
         return
-    click.echo(f"citeproof: added to {paths.bib}: {', '.join(added.keys)}; cite as "
-               + "; ".join(f"[@{k}]" for k in added.keys), err=True)
-    for key in added.keys:
-        click.echo(key)
+    _say(cite or f"added to {bib}: {', '.join(added.keys)}; cite as "
+         + "; ".join(f"[@{k}]" for k in added.keys))
+    _put("".join(visible(key) + "\n" for key in added.keys), "the key to cite")
 
 
 @main.command(cls=_OnlineCommand)
@@ -276,19 +351,22 @@ def fix(config_file, bib, timeout, deadline, quiet, write) -> None:
                             write=write)
     except CiteproofError as exc:
         _fail(exc)
-    click.echo(fixes.diff, nl=False)
+    _put(visible_lines(fixes.diff), "the diff")
     for line in fixes.undecided:
-        click.echo(f"citeproof: not changed: {line}", err=True)
+        _say(f"not changed: {line}")
     for line in fixes.unavailable:
-        click.echo(f"citeproof: not checked: {line}", err=True)
-    click.echo(f"citeproof: {fixes.summary(str(paths.bib))}", err=True)
+        _say(f"not checked: {line}")
+    if _replaced(fixes.diff):
+        _say("warning: a value from the registries holds U+FFFD, the replacement "
+             "character: a registry sent a character that is not valid text there; correct it by hand")
+    _say(fixes.summary(str(paths.bib)))
     if fixes.undecided:
-        sys.exit(EXIT_ERRORS)
-    sys.exit(EXIT_UNAVAILABLE if fixes.unavailable else EXIT_OK)
+        _exit(EXIT_ERRORS)
+    _exit(EXIT_UNAVAILABLE if fixes.unavailable else EXIT_OK)
 
 
 @main.command(cls=_OnlineCommand)
-@click.argument("text")
+@click.argument("text", callback=_utf8)
 @project_options
 @registry_options
 @click.option("--rows", type=click.IntRange(1, 20), default=5, show_default=True,
@@ -310,16 +388,16 @@ def find(text, config_file, bib, timeout, deadline, quiet, rows, add_n, dry_run)
     except CiteproofError as exc:
         _fail(exc)
     for line in found.unavailable:
-        click.echo(f"citeproof: warning: {line}", err=True)
-    for n, candidate in enumerate(found.candidates, 1):
-        click.echo(describe(n, candidate), nl=False)
+        _say(f"warning: {line}")
+    _put("".join(visible_lines(describe(n, candidate)) for n, candidate in enumerate(found.candidates, 1)),
+         "the candidates")
     if add_n is None:
         if not found.confident:
-            click.echo("citeproof: no confident match" + (": no candidate" if not found.candidates else
-                       "; check the candidates by hand, or add one with --add N"), err=True)
-            sys.exit(EXIT_UNAVAILABLE if found.unavailable else EXIT_ERRORS)
-        click.echo("citeproof: candidate 1 is a confident match; add it with --add 1", err=True)
-        return
+            _say("no confident match" + (": no candidate" if not found.candidates else
+                 "; check the candidates by hand, or add one with --add N"))
+            _exit(EXIT_UNAVAILABLE if found.unavailable else EXIT_ERRORS)
+        _say("candidate 1 is a confident match; add it with --add 1")
+        _exit(EXIT_OK)
     if add_n > len(found.candidates):
         _fail(CiteproofError(f"--add {add_n}: there are only {len(found.candidates)} candidates"))
     pick = found.candidates[add_n - 1]
@@ -328,11 +406,9 @@ def find(text, config_file, bib, timeout, deadline, quiet, rows, add_n, dry_run)
                            registry, dry_run=dry_run)
     except CiteproofError as exc:
         _fail(exc)
-    if dry_run:
-        click.echo(added.diff, nl=False)
-        return
-    click.echo(f"citeproof: added to {paths.bib}: cite as [@{added.keys[0]}]", err=True)
-    click.echo(added.keys[0])
+    _added(paths.bib, added, dry_run, cite=f"added to {paths.bib}: cite as [@{added.keys[0]}]"
+           if added.keys else "")
+    _exit(EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

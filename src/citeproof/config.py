@@ -211,6 +211,11 @@ def _mkdocs_settings(config_file: Path) -> tuple[dict, str]:
     except RecursionError:
         raise ConfigError(f"{config_file}: the YAML is nested too deeply to read; fix "
                           "mkdocs.yml or pass --bib and --docs.") from None
+    except ConfigError:
+        raise
+    except ValueError:  # (YAML's int constructor: a number of more than 4,300 digits)
+        raise ConfigError(f"{config_file}: it holds a number too long to read (over 4,300 digits); "
+                          "fix mkdocs.yml or pass --bib and --docs.") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{config_file}:{mark.line + 1}" if mark else str(config_file)
@@ -268,6 +273,12 @@ def _pyproject_options(path: Path) -> tuple[dict | None, Path]:
         return None, path
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read it ({exc}); fix it or pass --bib and --docs.") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: cannot read it (nested too deeply); fix it or pass --bib and "
+                          "--docs.") from None
+    except ValueError:  # (a number of more than 4,300 digits)
+        raise ConfigError(f"{path}: cannot read it (a number too long to read, over 4,300 digits); "
+                          "fix it or pass --bib and --docs.") from None
     table = data.get("tool", {}).get("citeproof") if isinstance(data.get("tool"), dict) else None
     if table is not None and not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.citeproof] must be a table of options.")

@@ -12,6 +12,9 @@ locked (:func:`lockable`), and only from the sources the registry table lets be 
 :meth:`Lock.plan` holds the trust rules: which entries answer this run, which must be
 asked again. ``--offline`` replays the locked records through the same ``verify_reference``.
 Writes are atomic: a temp file in the same directory, fsync, then ``os.replace``.
+A lone surrogate in a record (no UTF-8 can hold one) is stored as U+FFFD. A file that is
+not a lock, however hostile (nested 100,000 deep, a 5,000-digit number), is one
+:class:`LockError` naming it.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from .atomic import atomic_write
 from .errors import LockError
 from .identifiers import doi_key
 from .model import Lookup, Record, Reference
+from .visible import SURROGATE, without_surrogates
 
 LOCK_VERSION = 1
 REBUILD_HINT = ("restore it from git, or delete it and run `citeproof check` online to "
@@ -103,6 +107,15 @@ def _check_record(key: str, doi: str, pmid: str, record: Record) -> None:
     texts += [v for r in record.relations for v in (r.kind, r.doi, r.asserted_by)]
     if not all(isinstance(t, str) for t in texts):
         raise ValueError(f"{key}: the {record.source} record has a field that is not text")
+
+
+def _valid_text(record: Record) -> Record:
+    """``record`` with each lone surrogate in its text as U+FFFD (the lock is UTF-8, which
+    cannot hold one; the entry kept in memory is the one written)."""
+    text = json.dumps(record.to_dict(), ensure_ascii=False)
+    if not SURROGATE.search(text):
+        return record
+    return Record.from_dict(json.loads(without_surrogates(text)))
 
 
 @dataclass(frozen=True)
@@ -225,6 +238,7 @@ class Lock:
             raise ValueError(f"{key}: more than one record from one source ({', '.join(sources)})")
         for r in records:
             _check_record(key, doi, pmid, r)
+        records = [_valid_text(r) for r in records]
         order = lock_sources()
         records.sort(key=lambda r: order.index(r.source))
         entry = LockEntry(key, doi, pmid, tuple(records), _iso(_parse_time(retrieved, f"{key}: retrieved")),
@@ -298,7 +312,7 @@ class Lock:
         """A lock from its text (``path`` names it in messages); LockError on anything unusable."""
         path = Path(path)
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_int=_whole_number)
         except json.JSONDecodeError as exc:
             lines = text.splitlines()
             bad = lines[exc.lineno - 1] if exc.lineno <= len(lines) else ""
@@ -306,11 +320,26 @@ class Lock:
             merge = " (a git merge conflict marker?)" if conflict else ""
             raise LockError(f"{path}:{exc.lineno}: the lock file is not valid JSON: {exc.msg} at "
                             f"column {exc.colno}{merge}; fix that line, or {REBUILD_HINT}.") from None
+        except RecursionError:
+            raise LockError(f"{path}: the lock file is nested too deeply to be a lock; "
+                            f"{REBUILD_HINT}.") from None
+        except ValueError as exc:  # (_whole_number's)
+            raise LockError(f"{path}: the lock file holds {exc}, which no lock holds; "
+                            f"{REBUILD_HINT}.") from None
         return cls(_entries_from(data, path, text))
 
     def save(self, path: Union[str, Path]) -> None:
         """Write the lock atomically: the old file stays intact if anything fails."""
-        atomic_write(path, json.dumps(self.to_data(), sort_keys=True, indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(self.to_data(), sort_keys=True, indent=2, ensure_ascii=False)
+        atomic_write(path, without_surrogates(text) + "\n")
+
+def _whole_number(digits: str) -> int:
+    """A JSON integer of the lock (a version number); ValueError for one of more than 30
+    digits (Python refuses to convert one of more than 4,300, with a message about itself)."""
+    if len(digits.lstrip("-")) > 30:
+        raise ValueError(f"a number of {len(digits.lstrip('-')):,} digits")
+    return int(digits)
+
 
 def _entries_from(data: object, path: Path, text: str) -> dict[str, LockEntry]:
     """Validate the decoded JSON and build the entries; LockError names what is wrong, and where."""

@@ -3,13 +3,18 @@
 The HTTP client calls a :class:`Progress` (an optional callback in ``RegistryConfig``;
 the registry modules never print). On a terminal the line is redrawn in place; in a log
 (CI) a line is written at most every ``interval`` seconds, and only when something
-changed. ``Progress(quiet=True)`` writes nothing.
+changed. ``Progress(quiet=True)`` writes nothing. Every text is shown through
+:func:`citeproof.visible.visible` (a server's reason for a wait is registry text), and a
+stream that cannot be written (closed, a full disk) silences the progress: it is never
+an error of the run.
 """
 from __future__ import annotations
 
 import threading
 import time
 from typing import TextIO
+
+from .visible import visible
 
 
 class Progress:
@@ -22,6 +27,7 @@ class Progress:
         self.waiting = ""
         self._last = float("-inf")
         self._shown = ""
+        self._broken = False
         self._lock = threading.Lock()
 
     def __call__(self, event: str, service: str, amount: float = 1, reason: str = "") -> None:
@@ -47,20 +53,29 @@ class Progress:
     def _show(self, force: bool = False) -> None:
         if self.quiet:
             return
-        text = self.line()
+        text = visible(self.line())
         now = time.monotonic()
         if self.tty:
-            self.stream.write("\r\033[K" + text)
+            self._write("\r\033[K" + text)
         elif text != self._shown and (force or now - self._last >= self.interval):
-            self.stream.write(f"citeproof: {text}\n")
+            self._write(f"citeproof: {text}\n")
             self._last, self._shown = now, text
-        self.stream.flush()
+
+    def _write(self, text: str) -> None:
+        """Write and flush; a stream that failed once (or is ``None``) is written no more."""
+        if self._broken:
+            return
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError, AttributeError):
+            self._broken = True
 
     def notice(self, text: str) -> None:
-        """A message that must be seen before the run's report (not silenced by ``quiet``)."""
+        """A message that must be seen before the run's report (not silenced by ``quiet``,
+        unless the stream failed)."""
         with self._lock:
-            self.stream.write(("\r\033[K" if self.tty and self._shown else "") + f"citeproof: {text}\n")
-            self.stream.flush()
+            self._write(("\r\033[K" if self.tty and self._shown else "") + f"citeproof: {visible(text)}\n")
 
     def __enter__(self) -> "Progress":
         return self
@@ -74,7 +89,6 @@ class Progress:
             if self.quiet or not (self.expected or self.finished):
                 return
             if self.tty:
-                self.stream.write("\r\033[K")
+                self._write("\r\033[K")
             else:
                 self._show(force=True)
-            self.stream.flush()

@@ -1,7 +1,8 @@
 """The hostile-input corpus (issue 11, item 10): one row per case.
 
 Each case is a small project (``page`` = docs/index.md, ``bib`` = references.bib as text
-or bytes, ``mkdocs`` = mkdocs.yml) and either a ``citeproof check`` run (``args``,
+or bytes, ``mkdocs`` = mkdocs.yml, ``files`` = any other file by path, a path ending in
+``/`` a directory) and either a ``citeproof check`` run (``args``,
 ``env``) with the exit code and a regex the output must hold, or (``html`` set) a
 Python-Markdown render whose HTML must match ``html`` and must not match ``not_html``.
 ``tests/test_corpus.py`` runs every case and also asserts that no traceback is shown
@@ -17,6 +18,7 @@ CATEGORIES = {
     "cli": "CLI options",
     "config": "config and front matter",
     "settings": "registry settings (environment)",
+    "lock": "lock files",
     "output": "output streams",
 }
 
@@ -30,16 +32,25 @@ PLAIN = "site_name: T\nplugins:\n  - citeproof\n"
 NO_ERRORS = r"0 errors"
 
 
-def case(cat, name, *, page=PAGE, bib=BIB, mkdocs=PLAIN, args=(), env=None, exit=0,
+def case(cat, name, *, page=PAGE, bib=BIB, mkdocs=PLAIN, files=None, args=(), env=None, exit=0,
          out=NO_ERRORS, html=None, not_html=None, subprocess=False):
     assert cat in CATEGORIES, cat
-    return dict(cat=cat, name=name, page=page, bib=bib, mkdocs=mkdocs, args=list(args),
-                env=env or {}, exit=exit, out=out, html=html, not_html=not_html,
+    return dict(cat=cat, name=name, page=page, bib=bib, mkdocs=mkdocs, files=files or {},
+                args=list(args), env=env or {}, exit=exit, out=out, html=html, not_html=not_html,
                 subprocess=subprocess)
 
 
 def _missing_commas(n):
     return "".join(f"@misc{{k{i},\n  title = {{T}}\n  doi = {{10.1000/k{i}}}\n}}\n" for i in range(n))
+
+
+def _deep_json(depth):
+    return "[" * depth + "]" * depth
+
+
+LOCK = "citations.lock.json"
+#: A registry URL variable's refusal: the variable named, exit 2.
+BAD_URL = r"CITEPROOF_CROSSREF_URL \(registry base URL\) is not a usable URL: "
 
 
 def _rtl_entry(title):
@@ -199,6 +210,20 @@ CASES = [
          html=r'<li id="ref-alpha2020"', not_html=r'citation_author'),
     case("config", "front matter authors as one string",
          page="---\nauthors: Jane Doe\n---\n" + PAGE, html=r"cp-references"),
+    case("config", "mkdocs.yml that is not UTF-8", mkdocs=PLAIN.replace("T", "\xc5").encode("latin-1"),
+         exit=2, out=r"mkdocs\.yml: not UTF-8 text \(byte 12\)"),
+    case("config", "mkdocs.yml that is a directory", mkdocs=None, files={"mkdocs.yml/": ""}, exit=2,
+         out=r"mkdocs\.yml: cannot read the MkDocs config \(Is a directory\)"),
+    case("config", "mkdocs.yml with a 5,000-digit number", mkdocs=PLAIN + "extra:\n  n: " + "9" * 5000 + "\n",
+         exit=2, out=r"mkdocs\.yml: it holds a number too long to read"),
+    case("config", "pyproject.toml nested 100,000 deep", mkdocs=None,
+         files={"pyproject.toml": "[tool.citeproof]\nx = " + _deep_json(100_000) + "\n"}, exit=2,
+         out=r"pyproject\.toml: cannot read it \(nested too deeply\)"),
+    case("config", "pyproject.toml with a 5,000-digit number", mkdocs=None,
+         files={"pyproject.toml": "[tool.citeproof]\nx = " + "9" * 5000 + "\n"}, exit=2,
+         out=r"pyproject\.toml: cannot read it \(a number too long to read"),
+    case("config", "pyproject.toml that is a directory", mkdocs=None, files={"pyproject.toml/": ""},
+         exit=2, out=r"pyproject\.toml: cannot read it \(.*Is a directory"),
 
     # ------------------------------------------------------------ registry settings
     case("settings", "credentials in a base URL",
@@ -215,6 +240,41 @@ CASES = [
     case("settings", "a base URL with a line break",
          env={"CITEPROOF_EUTILS_URL": "https://eutils.example.org\n/x"}, exit=2,
          out=r"CITEPROOF_EUTILS_URL \(registry base URL\) must start with http"),
+    case("settings", "an IPv6 host never closed", env={"CITEPROOF_CROSSREF_URL": "http://[::1"}, exit=2,
+         out=BAD_URL + r"its \[IPv6\] host is not closed by '\]' \(got 'http://\[::1'\)"),
+    case("settings", "a port past 65535", env={"CITEPROOF_CROSSREF_URL": "http://127.0.0.1:99999/x"},
+         exit=2, out=BAD_URL + r"its port is not a number from 1 to 65535"),
+    case("settings", "a port that is no number", env={"CITEPROOF_CROSSREF_URL": "http://[::1]:x/"},
+         exit=2, out=BAD_URL + r"its port is not a number from 1 to 65535"),
+    case("settings", "a base URL without a host", env={"CITEPROOF_CROSSREF_URL": "http:///x"}, exit=2,
+         out=BAD_URL + r"it names no host"),
+    case("settings", "a base URL with a space", env={"CITEPROOF_CROSSREF_URL": "http://a b.org"}, exit=2,
+         out=BAD_URL + r"it holds a space"),
+    case("settings", "the real registry's URL and a zero-width space",
+         env={"CITEPROOF_CROSSREF_URL": "https://api.crossref.org\u200b"}, exit=2,
+         out=BAD_URL + r"it holds a space, an invisible character .*'https://api\.crossref\.org\\u200b'"),
+    case("settings", "a base URL of bytes that are not UTF-8", env={"CITEPROOF_CROSSREF_URL": "http://a\udcff.org"},
+         exit=2, out=BAD_URL + r".*bytes that are not UTF-8 \(got 'http://a\\udcff\.org'\)"),
+    case("settings", "CITEPROOF_MAILTO of bytes that are not UTF-8", env={"CITEPROOF_MAILTO": "a\udcff@b.org"},
+         exit=2, out=r"CITEPROOF_MAILTO holds an invisible character or bytes that are not UTF-8 "
+                     r"\('a\\udcff@b\.org'\)"),
+    case("settings", "NCBI_API_KEY with a bidi override (never shown)", env={"NCBI_API_KEY": "k\u202ey"},
+         exit=2, out=r"NCBI_API_KEY holds an invisible character or bytes that are not UTF-8: set it"),
+
+    # ------------------------------------------------------------ lock files
+    case("lock", "a lock nested 100,000 deep", files={LOCK: _deep_json(100_000)}, exit=2,
+         out=r"citations\.lock\.json: the lock file is nested too deeply to be a lock; restore it"),
+    case("lock", "a lock holding a 5,000-digit integer",
+         files={LOCK: '{"version": 1, "references": {}, "n": ' + "9" * 5000 + "}"}, exit=2,
+         out=r"citations\.lock\.json: the lock file holds a number of 5,000 digits, which no lock holds"),
+    case("lock", "a lock version of 5,000 digits",
+         files={LOCK: '{"version": ' + "1" * 5000 + ', "references": {}}'}, exit=2,
+         out=r"citations\.lock\.json: the lock file holds a number of 5,000 digits"),
+    case("lock", "a trusted lock nested 100,000 deep", files={"trusted.json": _deep_json(100_000)},
+         args=["--trusted-lock", "trusted.json"], exit=2,
+         out=r"trusted\.json: the lock file is nested too deeply"),
+    case("lock", "a lock that is not UTF-8", files={LOCK: b'{"version": 1, "references": {"\xff": 1}}'},
+         exit=2, out=r"citations\.lock\.json: cannot read the lock file"),
 
     # ------------------------------------------------------------ output streams
     case("output", "stdout is /dev/full", args=[">/dev/full"], subprocess=True, exit=2,
@@ -223,4 +283,33 @@ CASES = [
          out=r"cannot write the report to stdout"),
     case("output", "JSON report of hostile keys is valid JSON", args=["--format", "json"],
          page="[@a\x1b] [@alpha2020] [@beta2021]\n", exit=1, out=r'"code": "malformed-citation"'),
+    case("output", "JSON report on a closed stdout", args=["--format", "json", ">&-"], subprocess=True,
+         exit=2, out=r"^citeproof: error: cannot write the report to stdout \(Bad file descriptor\): "
+                     r"redirect it to a writable file\n$"),
+    case("output", "GitHub report on /dev/full", args=["--format", "github", ">/dev/full"],
+         subprocess=True, exit=2, out=r"^citeproof: error: cannot write the report to stdout "
+                                      r"\(No space left on device\)"),
+    case("output", "stdin closed", args=["<&-"], subprocess=True, out=r"0 errors, 1 warning"),
+    case("output", "stderr on /dev/full, and an error to say", args=["--docs", "nowhere", "2>/dev/full"],
+         subprocess=True, exit=2, out=r"^$"),
+    case("output", "stderr closed, and stdout on /dev/full", args=["2>&-", ">/dev/full"],
+         subprocess=True, exit=2, out=r"^$"),
+    case("output", "stdout that can only take ASCII", args=[], subprocess=True,
+         page="[@alpha2020] [@beta2021] [@caf\u00e9] \u202e[@x\u2014]\n", env={"PYTHONIOENCODING": "ascii"},
+         exit=1, out=r"(?=.*unknown citation key 'caf\\xe9')(?=.*malformed citation '\[@x\\u2014\]')"),
+    case("output", "JSON report on a stdout that can only take ASCII", args=["--format", "json"],
+         subprocess=True, page="[@alpha2020] [@beta2021] [@caf\u00e9]\n",
+         env={"PYTHONIOENCODING": "ascii"}, exit=1, out=r'"message": "unknown citation key \'caf\\u00e9\''),
+    case("output", "the C locale", args=["--format", "github"], subprocess=True,
+         page="[@alpha2020] [@beta2021] [@caf\u00e9\u202e]\n", env={"LC_ALL": "C", "LANG": "C"}, exit=1,
+         out=r"::error file=docs/index\.md.*malformed citation '\[@caf\u00e9\\u202e\]'"),
+    case("output", "a bib path of bytes that are not UTF-8, in the text report",
+         args=["--bib", "$(printf 'r\\377.bib')"], subprocess=True, page="[@alpha2020]\n", bib=None,
+         files={"r\udcff.bib": BIB}, env={"PYTHONIOENCODING": "utf-8"},
+         out=r"r\\udcff\.bib:8: warning \[unused-entry\] bib entry 'beta2021' is never cited"),
+    case("output", "a bib path of bytes that are not UTF-8, in the job summary",
+         args=["--bib", "$(printf 'r\\377.bib')", "--format", "github"], subprocess=True,
+         page="[@alpha2020]\n", bib=None, files={"r\udcff.bib": BIB},
+         env={"GITHUB_STEP_SUMMARY": "/dev/stderr", "PYTHONIOENCODING": "utf-8"},
+         out=r"::warning file=r\\udcff\.bib,line=8.*\| warning \| unused-entry \| r\\\\udcff\.bib:8 \|"),
 ]

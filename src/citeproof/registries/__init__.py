@@ -20,10 +20,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Callable, Iterable, Mapping, Optional
+from urllib.parse import urlsplit
 
 from ..errors import ConfigError
-from ..identifiers import doi_key
+from ..identifiers import INVISIBLE, doi_key
 from ..model import Lookup, Record
+from ..visible import SURROGATE, visible
 from . import crossref, doi, idconv, pubmed
 from .base import Answers, Ask, Policy, Rate, Registry, Role, Source
 from .http import HttpClient, RateLimit, RegistryUnavailable
@@ -196,17 +198,45 @@ def replay(looks: Mapping[str, Lookup]) -> dict[str, Lookup]:
 # --------------------------------------------------------------------------- configuration
 
 def _check_url(registry: Registry, value: str) -> str:
+    """``value`` without a trailing ``/``; :class:`ConfigError` naming the variable unless
+    it is an http(s) URL with a host, a valid port, no credentials, and no space, control,
+    invisible character or byte that is not UTF-8 (a line break would split a request; an
+    invisible character would make a foreign endpoint look like the real one)."""
     value = (value or "").strip().rstrip("/")
+    shown = visible(mask_credentials(value))
     if not value.lower().startswith(("http://", "https://")) or len(value.split("://", 1)[1]) == 0 \
             or _CONTROL.search(value):
         raise ConfigError(
             f"{registry.env_var} (registry base URL) must start with http:// or https://, got "
-            f"{mask_credentials(value)!r}; set it to e.g. {registry.default_url} or unset it.")
+            f"'{shown}'; set it to e.g. {registry.default_url} or unset it.")
     if "@" in value.split("://", 1)[1].split("/", 1)[0]:
         raise ConfigError(
-            f"{registry.env_var} holds credentials ({mask_credentials(value)}): registries are "
+            f"{registry.env_var} holds credentials ({shown}): registries are "
             "asked without a user or password; remove the 'user:password@' part.")
+    fault = _url_fault(value)
+    if fault:
+        raise ConfigError(f"{registry.env_var} (registry base URL) is not a usable URL: {fault} "
+                          f"(got '{shown}'); set it to e.g. {registry.default_url} or unset it.")
     return value
+
+
+def _url_fault(url: str) -> str:
+    """What makes an http(s) URL unusable as a base URL ("" when nothing does)."""
+    if _UNSEEN.search(url) or _SPACE.search(url):
+        return "it holds a space, an invisible character or bytes that are not UTF-8"
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # (the only one urlsplit raises for an http URL: an unclosed '[')
+        return "its [IPv6] host is not closed by ']'"
+    try:
+        port = parts.port  # (ValueError when it is not a number from 0 to 65535)
+    except ValueError:
+        port = 0
+    if not parts.hostname:
+        return "it names no host"
+    if port == 0 and parts.netloc.rpartition("]")[2].count(":"):
+        return "its port is not a number from 1 to 65535"
+    return ""
 
 
 def mask_credentials(url: str) -> str:
@@ -222,10 +252,13 @@ def _check_setting(setting: Setting, value: Optional[str]) -> Optional[str]:
     """``value`` stripped (``None`` when empty); :class:`ConfigError` when it holds a line
     break or another control character (it would split an HTTP header or form)."""
     value = (value or "").strip()
+    shown = "" if setting.name == "api_key" else f" ('{visible(value)}')"
     if _CONTROL.search(value):
-        shown = "" if setting.name == "api_key" else f" ({value!r})"
         raise ConfigError(f"{setting.env_var} holds a line break or control character{shown}: "
                           "set it to one line of plain text.")
+    if _UNSEEN.search(value):
+        raise ConfigError(f"{setting.env_var} holds an invisible character or bytes that are not "
+                          f"UTF-8{shown}: set it to one line of plain text.")
     return value or None
 
 
@@ -235,7 +268,11 @@ def _check_seconds(name: str, value: float) -> None:
                           f"not {value!r}.")
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: What no setting may hold besides controls: lone surrogates (bytes that are not UTF-8 in
+#: the environment) and invisible format characters.
+_UNSEEN = re.compile(f"{SURROGATE.pattern}|{INVISIBLE.pattern}")
+_SPACE = re.compile(r"\s")
 #: The longest --timeout or --deadline accepted (one day).
 MAX_SECONDS = 86_400.0
 

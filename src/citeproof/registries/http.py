@@ -144,13 +144,15 @@ class Answer:
 
     def json(self):
         """The body as JSON, or :class:`RegistryUnavailable` if it is not strict JSON
-        (``NaN``/``Infinity`` and duplicated keys refused) or nests deeper than ``MAX_DEPTH``."""
+        (``NaN``/``Infinity`` and duplicated keys refused) or nests deeper than ``MAX_DEPTH``.
+        A lone surrogate (``"\\ud800"``: legal JSON, but no text) is read as U+FFFD."""
         depth = json_depth(self.content)
         if depth > MAX_DEPTH:
             raise RegistryUnavailable(f"{self.service} sent JSON nested {depth} levels deep "
                                       f"(more than the {MAX_DEPTH} allowed)")
         try:
-            return json.loads(self.content, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+            data = json.loads(self.content, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+            return _without_surrogates(data) if _MAYBE_SURROGATE.search(self.content) else data
         except ValueError:
             kind = self.headers.get("Content-Type", "unknown type").split(";")[0]
             raise RegistryUnavailable(
@@ -169,6 +171,24 @@ def json_depth(content: bytes) -> int:
         depth += 1 if m.group() in (b"[", b"{") else -1
         deepest = max(deepest, depth)
     return deepest
+
+
+#: A surrogate as JSON can spell it: an escape, or (json reads bytes with "surrogatepass")
+#: its three bytes; a pair makes one character, so only a lone one is left in the text.
+_MAYBE_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value):
+    """``value`` (decoded JSON, at most ``MAX_DEPTH`` deep) with each lone surrogate in its
+    strings and keys replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _refuse_constant(name: str):

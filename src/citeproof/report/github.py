@@ -1,13 +1,39 @@
-"""``--format github``: GitHub Actions workflow commands, and the step-summary Markdown."""
+"""``--format github``: GitHub Actions workflow commands, and the step-summary Markdown.
+
+Both show text from bibs, pages, locks and registries. In the workflow commands (the job
+log, which renders terminal colours) every control and invisible character is a visible
+escape (:func:`citeproof.visible.visible`), then the command syntax is escaped. In the
+step summary (Markdown that GitHub renders as HTML) the same escapes come first, then
+every character that opens Markdown or HTML inline is backslash-escaped
+(:func:`markdown_text`): a title is text, never an image, a link, emphasis, math, an
+HTML tag or an entity.
+"""
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from ..errors import EXIT_UNAVAILABLE
 from ..registries import source_label
+from ..visible import visible
+
+#: What opens an inline construct in GitHub-flavoured Markdown: a backslash escape, code,
+#: emphasis, strikethrough, a link or image (``[``, ``![``), an autolink or HTML tag
+#: (``<``), an entity (``&``), a table cell (``|``), math (``$``). A backslash before any
+#: of them makes it literal (CommonMark escapes every ASCII punctuation character); a
+#: line of the summary never begins with registry text, so no block syntax is needed.
+_MARKDOWN = re.compile(r"[\\`*_\[\]<>&|~$!]")
+
+
+def markdown_text(value: object) -> str:
+    """``value`` as literal text in GitHub-flavoured Markdown (a table cell included):
+    controls and invisible characters escaped visibly, then every character of
+    :data:`_MARKDOWN` backslash-escaped, which GitHub shows as itself."""
+    return _MARKDOWN.sub(lambda m: "\\" + m.group(), visible(value if value is not None else ""))
 
 
 def _data(value: str) -> str:
+    value = visible(value)
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -44,12 +70,12 @@ def _incomplete(s: dict) -> str:
 
 
 def _verified_line(result, s: dict) -> str:
-    """How many of N references were verified, and by which registries."""
+    """How many of N references were verified, and by which registries (Markdown)."""
     by = Counter(src for r in result.references if r.status == "verified" for src in r.sources)
     via = ", ".join(f"{source_label(src)} ({n})" for src, n in sorted(by.items(), key=lambda x: -x[1]))
     where = " from the lock file" if s["offline"] else ""
     return (f"**{s['statuses'].get('verified', 0)} of {s['references']} references verified**{where}"
-            + (f", by {via}." if via else "."))
+            + (f", by {markdown_text(via)}." if via else "."))
 
 
 def _headline(s: dict) -> str:
@@ -62,7 +88,7 @@ def _headline(s: dict) -> str:
 
 
 def _cell(value) -> str:
-    return str(value or "").replace("|", "\\|").replace("\n", " ")
+    return markdown_text(value or "")
 
 
 def format_step_summary(result) -> str:
@@ -74,8 +100,8 @@ def format_step_summary(result) -> str:
            f"| {st.get('verified', 0)} | {st.get('unavailable', 0)} | {st.get('not-checked', 0)} | "
            f"{s['errors']} | {s['warnings']} |", ""]
     if s["exit_code"] == EXIT_UNAVAILABLE:
-        out += [f"> **Warning:** {_incomplete(s)}", ""]
-    out += [_headline(s), ""]
+        out += [f"> **Warning:** {markdown_text(_incomplete(s))}", ""]
+    out += [markdown_text(_headline(s)), ""]
     if s["offline"]:
         out += ["Offline run: verdicts come from the lock file, not from a registry asked now.", ""]
     out += ["| reference | DOI | PMID | status | sources |", "|---|---|---|---|---|"]
@@ -85,5 +111,5 @@ def format_step_summary(result) -> str:
     if result.problems:
         out += ["", "| severity | code | where | message |", "|---|---|---|---|"]
         for p in result.problems:
-            out.append(f"| {p.severity} | {p.code} | {_cell(p.location())} | {_cell(p.message)} |")
+            out.append(f"| {_cell(p.severity)} | {_cell(p.code)} | {_cell(p.location())} | {_cell(p.message)} |")
     return "\n".join(out) + "\n"

@@ -1,0 +1,48 @@
+"""What is shown is what is there: text from bibs, pages, locks and registries, made
+visible for a terminal (``visible``), literal for Markdown (the job summary) and exact in
+JSON (the JSON report), whatever it holds (issue 19)."""
+from __future__ import annotations
+
+import json
+import re
+
+from scratch import HOSTILE_TEXT, UNSEEN
+
+from citeproof.visible import visible
+
+
+def test_visible_escapes_surrogates_and_separators_and_keeps_a_diffs_lines():
+    from citeproof.visible import visible_lines, without_surrogates
+    assert visible("a\ud800b\udcff\u2028\u2029") == "a\\ud800b\\udcff\\u2028\\u2029"
+    assert visible_lines("+ x\x1b[2J\t{y}\r\n- \u202ez\rw\n") == "+ x\\x1b[2J\t{y}\r\n- \\u202ez\\rw\n"
+    assert not UNSEEN.search(visible(HOSTILE_TEXT)) and "\n" not in visible(HOSTILE_TEXT)
+    assert not UNSEEN.search(visible_lines(HOSTILE_TEXT))
+    assert visible(visible(HOSTILE_TEXT)) == visible(HOSTILE_TEXT)  # an escape is plain text
+    assert without_surrogates("a\ud800b") == "a\ufffdb"
+
+
+def test_markdown_text_shows_registry_text_as_text():
+    from citeproof.report.github import markdown_text
+    shown = markdown_text(HOSTILE_TEXT)
+    assert not UNSEEN.search(shown)
+    assert "\\!\\[x\\](https://evil.example/x.png)" in shown and "\\<img src=" in shown
+    assert "\\*\\*bold\\*\\*" in shown and "\\&amp;" in shown and "\\$x^2\\$" in shown and "a\\|b" in shown
+    assert "\\\\x1b" in shown  # the visible escape's backslash is itself escaped: it shows as \x1b
+    # nothing special is left once every backslash pair is taken out
+    assert not re.search(r"[`*_\[\]<>&|~$!]", re.sub(r"\\.", "", shown))
+
+
+def test_the_json_report_escapes_what_a_terminal_would_act_on_and_replaces_surrogates():
+    from citeproof.report import format_json
+    from citeproof.visible import without_surrogates
+
+    class Result:
+        references, problems = [], []
+
+        def summary(self):
+            return {"lock": HOSTILE_TEXT}
+    text = format_json(Result())
+    assert not UNSEEN.search(text)
+    assert json.loads(text)["summary"]["lock"] == without_surrogates(HOSTILE_TEXT)
+    ascii_text = format_json(Result(), ascii_only=True)
+    assert ascii_text.isascii() and json.loads(ascii_text) == json.loads(text)

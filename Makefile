@@ -64,6 +64,7 @@ bench: $(STAMP)  ## the benchmarks (figures in docs/manual/benchmarks.md)
 	$(BIN)/python scripts/bench_build.py
 	$(BIN)/python scripts/bench_check.py
 	$(BIN)/python scripts/bench_offline.py
+	$(BIN)/python scripts/bench_realbibs.py
 
 cog: $(STAMP)  ## refresh the generated parts: the manual's command help, the editorial note
 	$(BIN)/cog -r docs/manual/commands.md docs/index.md

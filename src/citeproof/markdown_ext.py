@@ -20,6 +20,10 @@ the :class:`~citeproof.site.RenderedPage`: its HTML (what ``convert`` returned),
 metadata, verification record and its path, downloads and problems; the problems (the
 bib's own and the page's) are also in ``md.citeproof_problems`` and logged on the
 ``citeproof`` logger (an error as a WARNING, a warning as INFO, the bib's once per load).
+With the ``edition`` option, the page whose file (``base_dir`` / ``page_label``) is the
+edition record's page also gets ``citeproof check``'s undeclared changes and stale
+editorial note, and a record that cannot be used is a problem of every page (logged once
+per read).
 Nothing is raised for them: only an unusable option (``ConfigError``), an unreadable bib
 (``BibError``) or an unusable lock (``LockError``) is an exception.
 
@@ -73,6 +77,7 @@ class CiteproofExtension(Extension):
         self.config["site_name"] = ["", "the site's name, for the page's metadata"]
         super().__init__(**kwargs)
         self.pending: PendingPage | None = None
+        self.edition: list = []  # the page's edition record problems (found once per conversion)
         self.md: Markdown | None = None
         options = SiteOptions(**{name: self.getConfig(name) for name in SiteOptions.names()})
         self.core = _core(options, self.getConfig("base_dir"))
@@ -80,9 +85,12 @@ class CiteproofExtension(Extension):
         self.core.lock()  # and so does an unusable lock file
 
     def _refresh(self) -> None:
-        """Reload the bib if it changed; its problems are logged once per load."""
+        """Reload the bib and the edition record if they changed; their problems are logged
+        once per load."""
         if self.core.refresh():
             log_problems(log, self.core.bib_problems())
+        if self.core.refresh_edition():
+            log_problems(log, self.core.edition_faults())
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.registerExtension(self)
@@ -100,6 +108,8 @@ class CiteproofExtension(Extension):
     def begin(self, text: str) -> str:
         """The first half, for one conversion: the bib reloaded if it changed, the text tokenised."""
         self._refresh()
+        label = self.getConfig("page_label")
+        self.edition = self.core.edition_problems(os.path.join(self.getConfig("base_dir"), label), label, text)
         offset, body = split_front_matter(text)
         meta = front_matter(text) if offset else {}
         self.pending = self.core.begin(PageSource(
@@ -114,8 +124,8 @@ class CiteproofExtension(Extension):
         if self.pending is None or self.md is None:
             return html
         done = self.core.finish(self.pending, html)
-        problems = self.md.citeproof_problems or [*self.core.bib_problems()]
-        new = [p for p in done.problems if p not in problems]
+        problems = self.md.citeproof_problems or [*self.core.bib_problems(), *self.core.edition_faults()]
+        new = [p for p in (*done.problems, *self.edition) if p not in problems]
         log_problems(log, new)
         self.md.citeproof_problems = [*problems, *new]
         self.md.citeproof = done

@@ -1,7 +1,10 @@
 """The MkDocs adapter: MkDocs' events wired to the site core's page operation (``site.py``).
 
-Problems are logged (an error as a WARNING, so ``mkdocs build --strict`` fails on it); only
-an unreadable bib, an unusable lock or a bad option stops a build. The search reads a citing
+Problems are logged (an error as a WARNING, so ``mkdocs build --strict`` fails on it), the
+article's edition record's with the rest (an undeclared change, a stale editorial note, a
+``changes.yml`` that cannot be used: ``citeproof check``'s messages); ``mkdocs serve`` also
+shows a page's errors at its top. Only an unreadable bib, an unusable lock or a bad option
+stops a build. The search reads a citing
 page's ``search_html`` (or its list as plain items, when another plugin handles page_content
 after ours); a last ``page_context`` handler puts the page's HTML back.
 """
@@ -42,9 +45,10 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
     site: SiteCore | None = None
     serving = False
     pages: dict[str, object]  # each page between events: its first half, then its render
+    edition: dict[str, list]  # the edition record's problems of its page, until its notice
 
     def on_startup(self, *, command, dirty) -> None:  # (so the instance lives across serve's rebuilds)
-        self.serving, self.pages = command == "serve", {}
+        self.serving, self.pages, self.edition = command == "serve", {}, {}
 
     def on_config(self, config):
         try:
@@ -54,6 +58,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
         except (BibError, ConfigError, LockError) as exc:
             raise PluginError(f"citeproof: {str(exc).removeprefix('citeproof: ')}") from None
         log_problems(log, self.site.bib_problems())  # on every build: a warm build fails `--strict` too
+        log_problems(log, self.site.edition_faults())
         for path in ASSETS:
             listed = config.extra_css if path.endswith(".css") else config.extra_javascript
             listed += [] if path in listed else [path]
@@ -81,6 +86,10 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
         pending = self.pages.pop(page.file.src_uri, None) or self.site.begin(_source(page, "", config))
         self.pages[page.file.src_uri] = done = self.site.finish(pending, html)  # (not begun: only disarmed)
         log_problems(log, done.problems)
+        if page.file.abs_src_path:
+            self.edition[page.file.src_uri] = found = self.site.edition_problems(
+                page.file.abs_src_path, _source(page, "", config).label)
+            log_problems(log, found)
         if isinstance(getattr(page, "present_anchor_ids", None), set):  # MkDocs' anchor validation
             page.present_anchor_ids.update(done.anchors)
         if done.record:
@@ -99,10 +108,12 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
 
     def on_post_page(self, output, *, page, config):
         done = self.pages.pop(page.file.src_uri, None)
+        edition = self.edition.pop(page.file.src_uri, [])
         if not isinstance(done, RenderedPage):
             return output
         if self.serving:
-            output = with_notice(output, [*self.site.bib_problems(), *done.problems])
+            output = with_notice(output, [*self.site.bib_problems(), *self.site.edition_faults(), *done.problems,
+                                          *edition])
         return output.replace("</head>", done.head + "\n</head>", 1) if done.head else output
 
     def on_post_build(self, *, config):

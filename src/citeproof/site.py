@@ -47,6 +47,7 @@ from .pages import front_matter_authors
 
 if TYPE_CHECKING:  # pragma: no cover
     from .claims import ClaimIndex
+    from .edition import Edition
 from .render import (PageCitations, anchor_for, design_badges, escape, finish_html, head_metadata,
                      readable_identifiers, render_bibliography, render_index_listing, render_markdown,
                      social_metadata)
@@ -170,6 +171,7 @@ class SiteCore:
         self._claims: tuple[tuple[int, int], ClaimIndex] | None = None
         self._memo: tuple[dict, dict[str, dict]] | None = None
         self._evidence: dict[str, ev.Evidence] | None = None
+        self._edition: tuple[tuple, Edition | None, list[Problem]] | None = None
 
     # ---------------------------------------------------------------- the bib and the lock
 
@@ -259,6 +261,48 @@ class SiteCore:
         actions); made with the formatted bib, so cached with it (``exports.downloads``)."""
         stem = self.bib_path.name.rsplit(".", 1)[0]
         return {stem + suffix: text for suffix, text in self.bib.downloads.items()}
+
+    # ---------------------------------------------------------------- the edition record
+
+    def refresh_edition(self) -> bool:
+        """Read the article's edition record (the ``edition`` option) unless its files are
+        unchanged since the last read; returns whether it was read. A record that cannot be
+        used is kept as its problem (:meth:`edition_faults`), at its file and line."""
+        if not self.options.edition:
+            return False
+        folder = self.root / self.options.edition
+        signature = (_signature(folder / "changes.yml"), _signature(folder / "original.txt"))
+        if self._edition is not None and self._edition[0] == signature:
+            return False
+        from .edition import EditionError, load_edition  # (only a site that keeps a record)
+
+        try:
+            self._edition = (signature, load_edition(self.root, self.options.edition), [])
+        except EditionError as exc:
+            self._edition = (signature, None, [Problem(Code.INVALID_EDITION, "error", exc.what, line=exc.line or None,
+                                                       file=_relative(self.root / exc.file))])
+        return True
+
+    def edition_faults(self) -> list[Problem]:
+        """Why the edition record cannot be used (none when it can, or the site keeps none)."""
+        self.refresh_edition()
+        return list(self._edition[2]) if self._edition else []
+
+    def edition_problems(self, path: Path | str, label: str, text: str | None = None) -> list[Problem]:
+        """When ``path`` is the edition record's page: its undeclared changes and a stale
+        editorial note, with the messages of ``citeproof check`` (``text``: the page's whole
+        file, else read); else none."""
+        self.refresh_edition()
+        record = self._edition[1] if self._edition else None
+        if record is None or Path(path).resolve() != (self.root / record.page).resolve():
+            return []
+        from .edition import edition_problems, located
+
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig") if text is None else text
+        except (OSError, UnicodeDecodeError):
+            return []  # (the page's own read reports it)
+        return edition_problems(located(record, self.root, _relative, page=label), text, self.bib.references)
 
     # ---------------------------------------------------------------- the page operation
 
@@ -531,9 +575,10 @@ def _after_title(html: str, header: str) -> str:
 
 
 def serve_notice(problems) -> str:
-    """The preview server's notice of a page's problems (HTML, every text escaped): one
-    ``file:line: message`` per problem, errors first. Never part of a built site."""
-    shown = sorted(problems, key=lambda p: p.severity != "error")
+    """The preview server's notice of a page's errors (HTML, every text escaped): one
+    ``file:line: message`` per problem that the build logs as a WARNING (a warning, logged
+    as INFO, stays in the terminal). Never part of a built site."""
+    shown = [p for p in problems if p.severity == "error"]
     if not shown:
         return ""
     items = "".join(f'<li class="cp-notice-{html.escape(p.severity)}"><code>{html.escape(p.location() or "")}'

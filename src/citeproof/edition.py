@@ -49,6 +49,9 @@ _MARK = re.compile(r"\x01(\d+)\x02")  # after a word that change n's was: put ba
 _GAP = "\x03"  # where a declared addition was taken out of the page
 _OURS = re.compile("[\x01-\x03]")  # (a page never holds these control characters)
 _NUMBERS = re.compile(r"\((\d+(?:\s*,\s*\d+)*)\)")  # a printed citation: (6), (1, 2)
+_NUMBER_WORD = re.compile(r"\(?\d+[,)]?[.,;:]?")  # a word of one: "(6).", "(1,", "2)."
+_RENUMBERED = ("; only citation numbers differ: a reference taken out of the list before them moves them, "
+               "so declare that removal (kind: removal, text: the “(n)” the original prints)")
 _HOW = ("declare it in {changes} (kind: correction with was/now, kind: addition with text, or "
         "kind: removal with text; with why and date), or undo the edit")
 #: Paragraphs of a differing run are paired by likeness up to this many comparisons.
@@ -447,10 +450,11 @@ def _differences(edition: Edition, old: str, tokens: list[Token]) -> list[Proble
             continue
         at = min(j1 if j2 > j1 else max(j1 - 1, 0), len(words) - 1)  # (a deletion: the word before it)
         ours = _shown(_span(tokens, words, max(0, j1 - 2), min(len(words), j2 + 2)), edition) or "nothing"
+        renumbered = all(_NUMBER_WORD.fullmatch(w) for w in a[i1:i2] + b[j1:j2]) and i2 > i1 and j2 > j1
         problems.append(_page_problem(edition, words[at].line,
                                       f"the paragraph “{_short(_shown(tokens, edition))}” differs from the "
                                       f"original edition (the page has “{_short(ours)}” where the original has "
-                                      f"“{_short(theirs)}”)"))
+                                      f"“{_short(theirs)}”{_RENUMBERED if renumbered else ''})"))
     return problems
 
 
@@ -541,15 +545,23 @@ def stale_note(edition: Edition, page_text: str,
     have = _note_lines(lines, start)
     want = note_markdown(edition, references).rstrip("\n").split("\n")
     for k in range(max(len(have), len(want))):
-        ours = have[k][1] if k < len(have) else None
-        theirs = want[k].rstrip() if k < len(want) else None
+        ours = have[k][1] if k < len(have) else ""
+        theirs = want[k].rstrip() if k < len(want) else ""
         if ours != theirs:
             line = have[k][0] if k < len(have) else have[-1][0]
+            mine, record = _where_differ(ours, theirs)
             return [Problem(ProblemCode.STALE_NOTE, "error", f"the editorial note is not what {edition.changes_file} "
-                            f"makes it: the page has “{_short((ours or 'nothing').strip())}” where it makes "
-                            f"“{_short((theirs or 'nothing').strip())}”: regenerate the note (`make cog`, which runs "
-                            f"cog -r {Path(edition.page).name})", file=edition.page, line=line)]
+                            f"makes it: the page has “{mine}” where it makes “{record}”: regenerate the note "
+                            "(`make cog`)", file=edition.page, line=line)]
     return []
+
+
+def _where_differ(old: str, new: str) -> tuple[str, str]:
+    """The words of two lines where they first differ, two words either side ("nothing" for none)."""
+    a, b = old.split(), new.split()
+    op = next(op for op in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if op[0] != "equal")
+    _, i1, i2, j1, j2 = op
+    return (_short(" ".join(a[max(0, i1 - 2):i2 + 2])) or "nothing", _short(" ".join(b[max(0, j1 - 2):j2 + 2])) or "nothing")
 
 
 def _note_lines(lines: list[str], start: int) -> list[tuple[int, str]]:

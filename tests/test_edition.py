@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from scratch import FIXTURE, copy_article
 
-from citeproof.edition import Edition, check_edition, load_edition, note_markdown, undeclared
+from citeproof.edition import (NOTE_START, Change, Edition, check_edition, load_edition, note_markdown, stale_note,
+                               undeclared)
 from citeproof.errors import InputError
 
 COG = Path(sys.executable).with_name("cog")
@@ -328,3 +329,18 @@ def test_a_removal_the_original_lacks_is_reported_at_its_line(tmp_path):
     wrong = [p for p in check_edition(root) if p.file == str(changes)]
     assert len(wrong) == 1 and wrong[0].line == line_of(changes, 'in: "6 month walking regimen (7)."')
     assert "is not in the original edition" in wrong[0].message
+
+
+def test_only_a_note_that_cog_renders_can_be_stale():
+    edition = Edition("T\n\nText.\n", "p.md", (Change("correction", "why", "2027-01-01", "x", "Text."),))
+    page = "# T\n\nText.\n\n" + NOTE_START + "\n    Written by hand.\n"
+    assert stale_note(edition, page) == []  # no cog block renders it: cog would change nothing
+    cogged = page.replace(NOTE_START, "<!-- [[[cog\ncog.out(note_markdown(e))\n]]] -->\n" + NOTE_START)
+    assert [(p.code, p.line) for p in stale_note(edition, cogged)] == [("stale-note", 9)]
+
+
+def test_an_empty_changes_yml_declares_nothing(tmp_path):
+    (tmp_path / "edition").mkdir()
+    (tmp_path / "edition" / "changes.yml").write_text("# nothing yet\n", encoding="utf-8")
+    (tmp_path / "edition" / "original.txt").write_text("T\n\nText.\n", encoding="utf-8")
+    assert load_edition(tmp_path).changes == ()

@@ -44,6 +44,7 @@ KINDS = ("correction", "addition", "removal")
 _ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+"([^"]*)")?[ \t]*$')
 _SKIP = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|\\bibliography|#+\s+References)\s*$")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+_COG_NOTE = re.compile(r"\[\[\[cog\b(?:(?!\]\]\]).)*\bnote_markdown\(", re.S)  # a cog block that renders the note
 _KEPT = "\x00"  # marks a line whose text was taken out: not a blank line, no text
 _MARK = re.compile(r"\x01(\d+)\x02")  # after a word that change n's was: put back
 _GAP = "\x03"  # where a declared addition was taken out of the page
@@ -135,7 +136,7 @@ def _read(path: Path, name: str) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise EditionError(name, 0, f"cannot be read ({exc}); save it as UTF-8 text") from None
+        raise EditionError(name, 0, f"cannot be read ({exc}); the edition record needs it, as UTF-8 text") from None
 
 
 def _compose(text: str, name: str):
@@ -144,7 +145,7 @@ def _compose(text: str, name: str):
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
-        return (loader.construct_document(node) if node is not None else None), node
+        return (loader.construct_document(node) if node is not None else {}), node
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise EditionError(name, mark.line + 1 if mark else 0,
@@ -537,10 +538,11 @@ def _declared(edition: Edition, n: int, line: int, message: str) -> Problem:
 def stale_note(edition: Edition, page_text: str,
                references: Optional[Mapping[str, Reference]] = None) -> list[Problem]:
     """An error when the page's editorial note is not what :func:`note_markdown` renders
-    from the record (what ``make cog`` would change), at the first line that differs."""
+    from the record (what ``make cog`` would change), at the first line that differs. Only a
+    page whose cog block renders the note has one that can be stale."""
     lines = page_text.split("\n")
     start = next((i for i, line in enumerate(lines) if line.strip() == NOTE_START), None)
-    if start is None:
+    if start is None or not _COG_NOTE.search(page_text):
         return []
     have = _note_lines(lines, start)
     want = note_markdown(edition, references).rstrip("\n").split("\n")

@@ -1,6 +1,7 @@
 """`citeproof add`, `fix` and `find` against the registry emulator (no real registry)."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -433,3 +434,18 @@ def test_add_from_docs_adds_every_work_cited_by_identifier_in_one_run(tmp_path, 
     assert not [p for p in report["problems"] if p["code"] in ("unknown-key", "unused-entry")]
     nothing = invoke(root, ["add", "--from-docs"], emulator.env())
     assert nothing.exit_code == 2 and "the docs cite no identifier that the bib lacks" in nothing.stderr
+
+
+def test_an_anonymous_check_keeps_to_ncbis_three_requests_a_second(tmp_path, emulator):
+    """Without an API key (the emulator's other tests run keyed), NCBI's requests go at
+    its anonymous rate: the emulator's strict window never answers 429, and every answer
+    is the same as the keyed run's."""
+    keyed = check(project(tmp_path / "keyed", FIXTURE_BIB), emulator)
+    emulator.reset()
+    root = project(tmp_path / "anonymous", FIXTURE_BIB)
+    result = invoke(root, ["check", "--format", "json", "--lock", str(root / "lock.json")],
+                    emulator.env(identified=False))
+    ncbi = [r for r in emulator.requests if r.service in ("eutils", "idconv")]
+    assert ncbi and all("api_key" not in r.query for r in ncbi)
+    assert sum(emulator.status_429.values()) == 0
+    assert (result.exit_code, statuses(json.loads(result.stdout))) == (keyed[0], statuses(keyed[1]))

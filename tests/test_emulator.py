@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from emulator import (ARTICLE, DATACITE_DOI, RETRACTED_DOI, UNKNOWN_DOI, UNKNOWN_PMID,
-                      default_dataset, synthetic_works)
+                      TEST_API_KEY, default_dataset, synthetic_works)
 from emulator.fixtures import crossref_item, esummary_doc, medline_pages
 
 SYN = [w for w in synthetic_works(60)]
@@ -22,10 +22,11 @@ def by_key(key):
 
 
 def test_env_and_log(emulator):
-    env = emulator.env()
+    env = emulator.env(identified=False)
     assert set(env) == {"CITEPROOF_CROSSREF_URL", "CITEPROOF_DOI_URL", "CITEPROOF_EUTILS_URL",
                         "CITEPROOF_IDCONV_URL"}
     assert len(set(env.values())) == 4 and all(v.startswith("http://127.0.0.1:") for v in env.values())
+    assert emulator.env() == {**env, "NCBI_API_KEY": TEST_API_KEY, "CITEPROOF_MAILTO": "tests@citeproof.invalid"}
     get(f"{emulator.crossref_url}/works/{UNKNOWN_DOI}")
     method, path, query = emulator.requests[0][:3]
     assert (method, path, query) == ("GET", f"/works/{UNKNOWN_DOI}", {})

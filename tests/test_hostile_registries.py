@@ -175,7 +175,10 @@ def test_a_resolver_that_never_answers_cannot_hold_the_run_past_deadline_plus_ti
     finally:
         never.set()
     expect(result, UNAVAILABLE, "could not verify")
-    assert "the host name could not be resolved" in result.output
+    # The resolver's budget and the request's watchdog end at the same moment, and on a
+    # loaded machine the deadline may pass first: whichever says so, the run says why.
+    assert any(why in result.stderr for why in ("the host name could not be resolved",
+                                                "no complete answer within", "deadline passed")), result.stderr
     assert elapsed <= deadline + timeout + SLACK, elapsed
 
 

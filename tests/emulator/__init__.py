@@ -10,10 +10,10 @@
 from .fixtures import (ARTICLE, CORRECTED_DOI, DATACITE_DOI, ERRATUM_DOI, PREPRINT_DOI, PUBLISHED_DOI,
                        RETRACTED_DOI, RETRACTION_NOTICE_DOI, SELF_UPDATED_DOI, TEST_WORKS, UNKNOWN_DOI,
                        UNKNOWN_PMID, Dataset, Work, default_dataset, synthetic_works)
-from .server import FAULTS, INVALID_API_KEY, SERVICES, Emulator, Logged, start
+from .server import FAULTS, INVALID_API_KEY, SERVICES, TEST_API_KEY, Emulator, Logged, start
 
 __all__ = ["ARTICLE", "CORRECTED_DOI", "DATACITE_DOI", "ERRATUM_DOI", "PREPRINT_DOI", "PUBLISHED_DOI",
            "SELF_UPDATED_DOI", "RETRACTED_DOI",
            "RETRACTION_NOTICE_DOI", "TEST_WORKS", "UNKNOWN_DOI", "UNKNOWN_PMID", "Dataset", "Work",
-           "default_dataset", "synthetic_works", "FAULTS", "INVALID_API_KEY", "SERVICES", "Emulator",
+           "default_dataset", "synthetic_works", "FAULTS", "INVALID_API_KEY", "SERVICES", "TEST_API_KEY", "Emulator",
            "Logged", "start"]

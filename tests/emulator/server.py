@@ -48,6 +48,8 @@ CROSSREF_SELECTABLE = {
     "reference-count", "ISSN", "abstract", "editor", "funder", "license", "link", "subject",
 }
 INVALID_API_KEY = "invalid-key"  # the emulator answers it like NCBI answers a bad key
+TEST_API_KEY = "emulator-test-key"  # any other key earns the keyed rate, as a real one does
+IDENTIFIED = {"NCBI_API_KEY": TEST_API_KEY, "CITEPROOF_MAILTO": "tests@citeproof.invalid"}
 CSL_TYPE = "application/vnd.citationstyles.csl+json"
 CSL_PATH = f"/{CSL_TYPE}/"  # where doi.org's content negotiation redirects (DataCite's route)
 
@@ -184,12 +186,15 @@ class Emulator:
     eutils_url = property(lambda self: self.url("eutils"))
     idconv_url = property(lambda self: self.url("idconv"))
 
-    def env(self, one_host: bool = False) -> dict[str, str]:
+    def env(self, one_host: bool = False, identified: bool = True) -> dict[str, str]:
         """The four ``CITEPROOF_*_URL`` variables pointing at this emulator (``one_host``: all
-        at one host and port, see :meth:`url`)."""
-        return {f"CITEPROOF_{name.upper()}_URL": self.url(service, one_host)
+        at one host and port, see :meth:`url`). ``identified``: with an NCBI API key and a
+        Crossref ``mailto``, as a well-set-up CI has, so NCBI and Crossref answer at their
+        better rates (10 a second); ``identified=False``: anonymous (3 and 5 a second)."""
+        urls = {f"CITEPROOF_{name.upper()}_URL": self.url(service, one_host)
                 for name, service in (("crossref", "crossref"), ("doi", "doi"), ("eutils", "eutils"),
                                       ("idconv", "idconv"))}
+        return {**urls, **IDENTIFIED} if identified else urls
 
     # --- knobs and observations -------------------------------------------------------------
     def set_fault(self, service: str, kind: Optional[str], times: Optional[int] = None,

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from scratch import FIXTURE, copy_article
 
-from citeproof.edition import Edition, check_edition, load_edition, note_markdown, undeclared
+from citeproof.edition import (NOTE_START, Change, Edition, check_edition, load_edition, note_markdown, stale_note,
+                               undeclared)
 from citeproof.errors import InputError
 
 COG = Path(sys.executable).with_name("cog")
@@ -60,8 +61,8 @@ def test_an_undeclared_sentence_fails_naming_file_line_and_paragraph(tmp_path):
     assert proc.returncode == 1, proc.stdout
     found = [ln for ln in proc.stdout.splitlines() if "[undeclared-change]" in ln]
     assert len(found) == 1, proc.stdout
-    paragraph_line = line - 1  # the sentence joined the paragraph that starts with Suh's
-    assert found[0].strip().startswith(f"docs/index.md:{paragraph_line}: error [undeclared-change]")
+    # the sentence joined the paragraph that starts with Suh's, on a line of its own: that line
+    assert found[0].strip().startswith(f"docs/index.md:{line + 1}: error [undeclared-change]")
     assert "“Suh recommends walking" in found[0] and "also help together (1, 2)" in found[0]
     assert "declare it in edition/changes.yml" in found[0] and "kind: addition" in found[0]
 
@@ -70,16 +71,18 @@ def test_the_same_sentence_declared_passes_and_appears_in_the_note(tmp_path):
     root = copy_project(tmp_path)
     edit_page(root, KIM_LINE, KIM_LINE + "\n" + SENTENCE)
     declare(root, ADDITION)
-    assert check_edition(root) == []
-    proc = citeproof(root, "check", "--offline")
-    assert proc.returncode == 0, proc.stdout
+    # declared, so no undeclared change; but the note is rendered from the data: it is stale
+    assert [p.code for p in check_edition(root)] == ["stale-note"]
     if not COG.exists():
         pytest.skip("cogapp is not installed")
     stale = subprocess.run([str(COG), "--check", "docs/index.md"], cwd=root, capture_output=True, text=True)
-    assert stale.returncode != 0  # the note is rendered from the data: it must be refreshed
+    assert stale.returncode != 0
     subprocess.run([str(COG), "-r", "docs/index.md"], cwd=root, check=True, capture_output=True)
+    proc = citeproof(root, "check", "--offline")
+    assert proc.returncode == 0, proc.stdout
     page = (root / "docs" / "index.md").read_text(encoding="utf-8")
-    assert f"Added on 2027-01-15: “{SENTENCE}”" in page
+    linked = SENTENCE.replace("[@suh2019; @kim2017]", "([Suh 2019](#ref-suh2019); [Kim 2017](#ref-kim2017))")
+    assert f"Added on 2027-01-15: “{linked}”" in page
     assert "Corrections and additions made" in page and check_edition(root) == []
     build = subprocess.run([str(Path(sys.executable).with_name("mkdocs")), "build", "--strict", "-q"], cwd=root,
                            capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
@@ -90,7 +93,7 @@ def test_an_undeclared_word_change_names_the_words(tmp_path):
     root = copy_project(tmp_path)
     line = edit_page(root, "Lee and Kang demonstrated", "Lee and Kang showed")
     problems = check_edition(root)
-    assert len(problems) == 1 and problems[0].line == line - 2
+    assert len(problems) == 1 and problems[0].line == line  # the sentence's line, not its paragraph's
     assert "the page has “and Kang showed that when”" in problems[0].message
     assert "the original has “and Kang demonstrated that when”" in problems[0].message
 
@@ -130,7 +133,7 @@ def test_the_note_is_rendered_from_the_data(tmp_path):
 
 
 @pytest.mark.parametrize("entry, message", [
-    ("  - kind: rewrite\n    why: x\n    date: 2027-01-01\n", "kind: correction or kind: addition"),
+    ("  - kind: rewrite\n    why: x\n    date: 2027-01-01\n", "kind: correction, kind: addition or kind: removal"),
     ("  - kind: addition\n    date: 2027-01-01\n    text: x\n", "needs why:"),
     ("  - kind: addition\n    why: x\n    date: 2027-01-01\n", "needs text:"),
 ])
@@ -141,3 +144,203 @@ def test_a_bad_declaration_is_one_clear_message(tmp_path, entry, message):
         load_edition(root)
     proc = citeproof(root, "check", "--offline")
     assert proc.returncode == 2 and "edition/changes.yml" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# --------------------------------------------------------------------------- issue 18, item 5: the edition in every view
+
+def line_of(path: Path, text: str) -> int:
+    """The 1-based line of ``path`` where ``text`` first stands."""
+    content = path.read_text(encoding="utf-8")
+    return content[:content.index(text)].count("\n") + 1
+
+
+def strict_build(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(Path(sys.executable).with_name("mkdocs")), "build", "--strict"], cwd=root,
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+
+
+def check_lines(proc: subprocess.CompletedProcess, code: str) -> list[str]:
+    """``file:line: message`` of each ``code`` problem in a text report."""
+    found = [ln.strip() for ln in proc.stdout.splitlines() if f"[{code}]" in ln]
+    return [ln.replace(f": error [{code}] ", ": ", 1) for ln in found]
+
+
+def build_lines(proc: subprocess.CompletedProcess, code: str) -> list[str]:
+    """``file:line: message`` of each ``code`` WARNING of a build's log."""
+    return [m.group(1) for m in re.finditer(rf"^WARNING\s+-\s+(.*) \[{code}\]$", proc.stderr, re.M)]
+
+
+def test_a_sentence_inside_a_paragraph_is_reported_at_its_own_line():
+    edition = Edition("T\n\nOne. Two. Three.\n", "p.md", ())
+    problems = undeclared(edition, "# T\n\nOne.\nTwo.\nA new one.\nThree.\n")
+    assert [p.line for p in problems] == [5]
+    assert "the page has “One. Two. A new one. Three.” where the original has “One. Two. Three.”" \
+        in problems[0].message
+
+
+def test_the_strict_build_and_check_report_an_undeclared_change_alike(tmp_path):
+    root = copy_project(tmp_path)
+    line = edit_page(root, KIM_LINE, KIM_LINE + "\n" + SENTENCE) + 1
+    checked = check_lines(citeproof(root, "check", "--offline"), "undeclared-change")
+    proc = strict_build(root)
+    assert proc.returncode != 0
+    built = build_lines(proc, "undeclared-change")
+    assert built == checked and len(built) == 1 and built[0].startswith(f"docs/index.md:{line}: "), (built, checked)
+
+
+def test_a_stale_note_fails_check_and_the_strict_build_alike(tmp_path):
+    root = copy_project(tmp_path)
+    changes = root / "edition" / "changes.yml"
+    changes.write_text(changes.read_text(encoding="utf-8").replace(
+        "the author’s name on the record", "the author’s name as on the record"), encoding="utf-8")
+    problems = check_edition(root)
+    note_line = line_of(root / "docs" / "index.md", "- “Gorden” → “Gordon”")
+    assert [(p.code, p.line) for p in problems] == [("stale-note", note_line)]
+    message = problems[0].message
+    assert "make cog" in message and "the page has “author’s name on the” where it makes “author’s name as on the”" in message
+    proc = citeproof(root, "check", "--offline")
+    checked = check_lines(proc, "stale-note")
+    assert proc.returncode == 1 and len(checked) == 1, proc.stdout
+    build = strict_build(root)
+    assert build.returncode != 0 and build_lines(build, "stale-note") == checked, build.stderr[-3000:]
+
+
+def test_a_bad_declaration_names_its_line_in_changes_yml(tmp_path):
+    root = copy_project(tmp_path)
+    declare(root, "  - kind: addition\n    date: 2027-01-01\n    text: x\n")
+    line = line_of(root / "edition" / "changes.yml", "  - kind: addition")
+    with pytest.raises(InputError, match=re.escape(f"edition/changes.yml:{line}: change 2 needs why:")):
+        load_edition(root)
+    proc = citeproof(root, "check", "--offline")
+    assert proc.returncode == 2 and f"edition/changes.yml:{line}: change 2 needs why:" in proc.stderr
+    build = strict_build(root)  # the site says the same, at the same line, and fails strict
+    assert build.returncode != 0 and "Traceback" not in build.stderr
+    assert f"edition/changes.yml:{line}: change 2 needs why: (the reason)" in "\n".join(
+        build_lines(build, "invalid-edition")), build.stderr[-3000:]
+
+
+def test_yaml_that_does_not_parse_names_its_line(tmp_path):
+    root = copy_project(tmp_path)
+    declare(root, "  - kind: addition\n    why: [unclosed\n    date: 2027-01-01\n")
+    with pytest.raises(InputError, match=r"edition/changes\.yml:\d+: not valid YAML") as err:
+        load_edition(root)
+    assert err.value.line >= line_of(root / "edition" / "changes.yml", "why: [unclosed")
+
+
+def test_a_declared_change_the_page_lacks_is_reported_at_its_line_in_changes_yml(tmp_path):
+    root = copy_project(tmp_path)
+    edit_page(root, "Gordon and Bloxham reviewed", "Gorden and Bloxham reviewed")
+    problems = [p for p in check_edition(root) if "is not on the page" in p.message]
+    assert len(problems) == 1
+    assert problems[0].file == str(root / "edition" / "changes.yml")
+    assert problems[0].line == line_of(root / "edition" / "changes.yml", "in: Gordon and Bloxham")
+
+
+def test_a_wrong_was_is_reported_at_changes_yml_and_never_quoted_as_the_pages(tmp_path):
+    root = copy_project(tmp_path)
+    changes = root / "edition" / "changes.yml"
+    changes.write_text(changes.read_text(encoding="utf-8").replace("was: Gorden", "was: Gordan"), encoding="utf-8")
+    problems = [p for p in check_edition(root) if p.code == "undeclared-change"]
+    assert len(problems) == 1, [p.message for p in problems]
+    assert (problems[0].file, problems[0].line) == (str(changes), line_of(changes, "was: Gordan"))
+    message = problems[0].message
+    assert re.search(r"the original has “[^”]*Gorden and Bloxham”", message) and "the page has “Gordon”" in message
+    assert not re.search(r"page has “[^”]*Gordan", message)
+
+
+NEW_PARAGRAPH = "Walking also helps those who have never had back pain [@suh2019]."
+SUH = "Suh recommends walking and stabilization exercise to both relieve"
+
+
+def test_a_new_paragraph_and_a_typo_fix_are_each_reported_at_their_own_place(tmp_path):
+    root = copy_project(tmp_path)
+    # a new paragraph just before the paragraph that gets a typo fix: both undeclared
+    new_line = edit_page(root, SUH, NEW_PARAGRAPH + "\n\n" + SUH)
+    typo_line = edit_page(root, "Krein found a significant effect", "Krein found a significant affect")
+    problems = check_edition(root)
+    assert [p.line for p in problems] == [new_line, typo_line], [p.message for p in problems]
+    assert "the paragraph “Walking also helps those who have never had back pain (1).” is not in the " \
+           "original" in problems[0].message
+    assert "the page has “a significant affect on back”" in problems[1].message
+    assert "the original has “a significant effect on back”" in problems[1].message
+    # the new paragraph declared: only the typo is left, still at its own line
+    declare(root, f'  - date: 2027-01-15\n    kind: addition\n    text: "{NEW_PARAGRAPH}"\n    why: x\n')
+    assert [(p.code, p.line) for p in check_edition(root) if p.code == "undeclared-change"] == [
+        ("undeclared-change", typo_line)]
+
+
+def test_the_note_names_references_by_plain_links_and_never_cites(tmp_path):
+    root = copy_project(tmp_path)
+    edit_page(root, KIM_LINE, KIM_LINE + "\n" + SENTENCE)
+    declare(root, ADDITION)
+    note = note_markdown(load_edition(root))
+    assert "[@" not in note
+    assert "also help together ([Suh 2019](#ref-suh2019); [Kim 2017](#ref-kim2017))." in note
+    if not COG.exists():
+        pytest.skip("cogapp is not installed")
+    subprocess.run([str(COG), "-r", "docs/index.md"], cwd=root, check=True, capture_output=True)
+    assert strict_build(root).returncode == 0
+    html = (root / "site" / "index.html").read_text(encoding="utf-8")
+    note_html = re.search(r'<div class="admonition note">.*?</div>', html, re.S).group(0)
+    body = html.replace(note_html, "")
+    assert "Editorial note" in note_html and 'href="#ref-suh2019"' in note_html
+    assert 'class="cp-ref' not in note_html and "cp-cite" not in note_html
+    # each back-link of suh2019's entry leads to a citation in the text, none into the note
+    entry = re.search(r'<li id="ref-suh2019".*?</li>', html, re.S).group(0)
+    backs = re.findall(r'href="#([^"]+)" class="cp-backref"', entry)
+    assert len(backs) == 2 and all(f'id="{b}"' in body for b in backs)
+
+
+# --------------------------------------------------------------------------- removals
+
+KREIN = "Krein found a significant effect on back pain related disability from using a 6 month walking regimen"
+REMOVAL = """  - date: 2027-01-15
+    kind: removal
+    text: "(6)"
+    in: "6 month walking regimen (6)."
+    why: the cited study was withdrawn
+"""
+
+
+def test_a_middle_reference_removed_and_declared_is_no_change_to_the_prose(tmp_path):
+    root = copy_project(tmp_path)
+    edit_page(root, KREIN + " [@krein2013].", KREIN + ".")
+    undeclared_now = check_edition(root)  # the citation taken out, and each later "(n)" moved down by one
+    assert len(undeclared_now) == 10 and sum("only citation numbers differ" in p.message for p in undeclared_now) == 9
+    declare(root, REMOVAL)
+    assert [p.code for p in check_edition(root)] == ["stale-note"]
+    note = note_markdown(load_edition(root))
+    assert "Removed on 2027-01-15: “(6)” (from “6 month walking regimen (6).”): the cited study was withdrawn." \
+        in note and "Corrections and removals made" in note
+
+
+def test_a_removed_sentence_is_declared_by_its_original_text(tmp_path):
+    root = copy_project(tmp_path)
+    edit_page(root, KREIN + " [@krein2013].\n", "")
+    declare(root, f'  - date: 2027-01-15\n    kind: removal\n    text: "{KREIN} (6)."\n    why: withdrawn\n')
+    assert [p.code for p in check_edition(root)] == ["stale-note"]
+
+
+def test_a_removal_the_original_lacks_is_reported_at_its_line(tmp_path):
+    root = copy_project(tmp_path)
+    edit_page(root, KREIN + " [@krein2013].", KREIN + ".")
+    declare(root, REMOVAL.replace('"(6)"', '"(7)"').replace("regimen (6).", "regimen (7)."))
+    changes = root / "edition" / "changes.yml"
+    wrong = [p for p in check_edition(root) if p.file == str(changes)]
+    assert len(wrong) == 1 and wrong[0].line == line_of(changes, 'in: "6 month walking regimen (7)."')
+    assert "is not in the original edition" in wrong[0].message
+
+
+def test_only_a_note_that_cog_renders_can_be_stale():
+    edition = Edition("T\n\nText.\n", "p.md", (Change("correction", "why", "2027-01-01", "x", "Text."),))
+    page = "# T\n\nText.\n\n" + NOTE_START + "\n    Written by hand.\n"
+    assert stale_note(edition, page) == []  # no cog block renders it: cog would change nothing
+    cogged = page.replace(NOTE_START, "<!-- [[[cog\ncog.out(note_markdown(e))\n]]] -->\n" + NOTE_START)
+    assert [(p.code, p.line) for p in stale_note(edition, cogged)] == [("stale-note", 9)]
+
+
+def test_an_empty_changes_yml_declares_nothing(tmp_path):
+    (tmp_path / "edition").mkdir()
+    (tmp_path / "edition" / "changes.yml").write_text("# nothing yet\n", encoding="utf-8")
+    (tmp_path / "edition" / "original.txt").write_text("T\n\nText.\n", encoding="utf-8")
+    assert load_edition(tmp_path).changes == ()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -94,3 +95,13 @@ def test_ruff_is_clean():
 def test_mypy_is_clean():
     proc = _run(_tool("mypy"), "src")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_engine_names_nothing_of_the_article():
+    """``grep -riE "walking|lumbar|back pain|remy|disclaimer" src/`` finds nothing, the
+    installed package's metadata included (it does not carry the article's README)."""
+    words = re.compile(r"walking|lumbar|back pain|remy|disclaimer", re.I)
+    found = [str(p.relative_to(ROOT)) for p in (ROOT / "src").rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts
+             and words.search(p.read_bytes().decode("utf-8", "replace"))]
+    assert found == []

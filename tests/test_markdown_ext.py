@@ -223,3 +223,23 @@ def test_a_key_without_its_at_sign_asks_did_you_mean(bib):
     (problem,) = md.citeproof.problems
     assert (problem.code, problem.line) == ("malformed-citation", 3)
     assert "did you mean [@alpha2020]?" in problem.message
+
+
+def test_with_the_edition_option_the_pages_undeclared_changes_are_checks(tmp_path, caplog):
+    from citeproof.edition import check_edition
+    root = copy_article(tmp_path)
+    page = root / "docs" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("Lee and Kang demonstrated", "Lee and Kang showed"),
+                    encoding="utf-8")
+    checked = [(p.code, p.line, p.message) for p in check_edition(root)]
+    assert [code for code, _, _ in checked] == ["undeclared-change"]
+    caplog.set_level(logging.INFO, logger="citeproof")
+    options = dict(bib_file="references.bib", base_dir=str(root), edition="edition", cache_dir="")
+    _html, md = convert(page.read_text(encoding="utf-8"), page_label="docs/index.md", **options)
+    found = [(p.code, p.line, p.message) for p in md.citeproof_problems if p.code == "undeclared-change"]
+    assert found == checked and all(p.file == "docs/index.md" for p in md.citeproof_problems
+                                    if p.code == "undeclared-change")
+    assert any("[undeclared-change]" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+    # another page of the same site is not the edition's page: nothing to say about it
+    _html, other = convert("# Other\n\nText.\n", page_label="docs/other.md", **options)
+    assert [p for p in other.citeproof_problems if p.code == "undeclared-change"] == []

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,62 @@ def test_make_serve_on_a_busy_port_says_so_in_one_line(tmp_path):
     ours = [line for line in proc.stderr.splitlines() if line.startswith("make serve:")]
     assert proc.returncode != 0 and len(ours) == 1 and "Traceback" not in proc.stderr
     assert f"127.0.0.1:{port}" in ours[0] and "make serve PORT=" in ours[0]
+
+
+# --------------------------------------------------------------------------- the notice (issue 18, items 5 and 6)
+
+def serve_build(site: Path, monkeypatch) -> str:
+    """The page as ``mkdocs serve`` serves it (one build of a serve session, in-process)."""
+    monkeypatch.chdir(site)
+    config = load_config(str(site / "mkdocs.yml"), site_dir=str(site / "served"))
+    config.plugins.on_startup(command="serve", dirty=False)
+    config.plugins.run_event("config", config)
+    build(config)
+    return (site / "served" / "index.html").read_text(encoding="utf-8")
+
+
+def notice_items(html: str) -> list[str]:
+    """Each item of the page's serve notice, as text: ``file:line severity: message``."""
+    if "cp-serve-notice" not in html:
+        return []
+    notice = html.split('class="cp-serve-notice"', 1)[1].split("</div>", 1)[0]
+    return [unescape(re.sub(r"<[^>]+>", "", item)) for item in re.findall(r"<li[^>]*>(.*?)</li>", notice, re.S)]
+
+
+def test_the_notice_shows_errors_only_and_info_lines_stay_in_the_terminal(tmp_path, monkeypatch):
+    from citeproof.model import Problem
+    info = Problem("missing-identifier", "warning", "no DOI or PMID", file="references.bib", line=3)
+    assert site_mod.serve_notice([info]) == ""  # the build logs it as INFO
+    site = copy_site(tmp_path)  # the clean article: its one bib warning is an INFO line
+    assert notice_items(serve_build(site, monkeypatch)) == []
+    page = site / "docs" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("[@kim2017]", "[@kim2071]", 1), encoding="utf-8")
+    items = notice_items(serve_build(site, monkeypatch))
+    assert len(items) == 1 and " error: " in items[0] and "kim2071" in items[0], items
+
+
+def test_the_notice_shows_undeclared_changes_and_a_stale_note_as_check_reports_them(tmp_path, monkeypatch):
+    from citeproof.edition import check_edition
+    site = copy_article(tmp_path)
+    page = site / "docs" / "index.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("Lee and Kang demonstrated", "Lee and Kang showed"), encoding="utf-8")
+    changes = site / "edition" / "changes.yml"
+    changes.write_text(changes.read_text(encoding="utf-8").replace("name on the record", "name as on the record"),
+                       encoding="utf-8")
+    monkeypatch.chdir(site)
+    checked = [f"{p.location()} error: {p.message}" for p in check_edition(Path("."))]
+    assert sorted(p.split(" error: ")[0].split(":")[0] for p in checked) == ["docs/index.md"] * 2
+    items = notice_items(serve_build(site, monkeypatch))
+    assert sorted(items) == sorted(checked) and any("[stale-note]" not in i and "editorial note" in i for i in items)
+
+
+def test_a_changes_yml_that_cannot_be_used_is_in_the_notice_at_its_line(tmp_path, monkeypatch):
+    site = copy_article(tmp_path)
+    changes = site / "edition" / "changes.yml"
+    text = changes.read_text(encoding="utf-8")
+    changes.write_text(text.replace("    kind: correction\n", "    kind: corection\n", 1), encoding="utf-8")
+    line = text[:text.index("    kind: correction\n")].count("\n") + 1
+    items = notice_items(serve_build(site, monkeypatch))  # serving goes on
+    assert [i for i in items if "edition/changes.yml" in i.split(" ")[0]] == [
+        f"edition/changes.yml:{line} error: change 1 needs kind: correction, kind: addition or kind: removal"]

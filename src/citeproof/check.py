@@ -154,7 +154,7 @@ def _offline(options: CheckOptions):
     problems += resolve_keys(docs, bib.references.keys())
     problems += unused_entries(docs, bib.references)
     if options.edition:
-        problems += check_edition(options.root, options.edition)
+        problems += check_edition(options.root, options.edition, bib.references)
     return bib.references, problems, pages
 
 

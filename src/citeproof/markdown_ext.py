@@ -20,6 +20,10 @@ the :class:`~citeproof.site.RenderedPage`: its HTML (what ``convert`` returned),
 metadata, verification record and its path, downloads and problems; the problems (the
 bib's own and the page's) are also in ``md.citeproof_problems`` and logged on the
 ``citeproof`` logger (an error as a WARNING, a warning as INFO, the bib's once per load).
+With the ``edition`` option, the page whose file (``base_dir`` / ``page_label``) is the
+edition record's page also gets ``citeproof check``'s undeclared changes and stale
+editorial note, and a record that cannot be used is a problem of every page (logged once
+per read).
 Nothing is raised for them: only an unusable option (``ConfigError``), an unreadable bib
 (``BibError``) or an unusable lock (``LockError``) is an exception.
 
@@ -80,9 +84,12 @@ class CiteproofExtension(Extension):
         self.core.lock()  # and so does an unusable lock file
 
     def _refresh(self) -> None:
-        """Reload the bib if it changed; its problems are logged once per load."""
+        """Reload the bib and the edition record if they changed; their problems are logged
+        once per load."""
         if self.core.refresh():
             log_problems(log, self.core.bib_problems())
+        if self.core.refresh_edition():
+            log_problems(log, self.core.edition_faults())
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.registerExtension(self)
@@ -100,11 +107,12 @@ class CiteproofExtension(Extension):
     def begin(self, text: str) -> str:
         """The first half, for one conversion: the bib reloaded if it changed, the text tokenised."""
         self._refresh()
+        label = self.getConfig("page_label")
         offset, body = split_front_matter(text)
         meta = front_matter(text) if offset else {}
         self.pending = self.core.begin(PageSource(
-            body, self.getConfig("page_label"), offset, meta, self.getConfig("page_dest"),
-            self.getConfig("page_url") or None, self.getConfig("site_name")))
+            body, label, offset, meta, self.getConfig("page_dest"), self.getConfig("page_url") or None,
+            self.getConfig("site_name"), os.path.join(self.getConfig("base_dir"), label), text))
         return text[: len(text) - len(body)] + self.pending.markdown
 
     def finish(self, html: str) -> str:
@@ -114,7 +122,7 @@ class CiteproofExtension(Extension):
         if self.pending is None or self.md is None:
             return html
         done = self.core.finish(self.pending, html)
-        problems = self.md.citeproof_problems or [*self.core.bib_problems()]
+        problems = self.md.citeproof_problems or self.core.site_problems()
         new = [p for p in done.problems if p not in problems]
         log_problems(log, new)
         self.md.citeproof_problems = [*problems, *new]

@@ -1,9 +1,11 @@
 """The MkDocs adapter: MkDocs' events wired to the site core's page operation (``site.py``).
 
-Problems are logged (an error as a WARNING, so ``mkdocs build --strict`` fails on it); only
-an unreadable bib, an unusable lock or a bad option stops a build. The search reads a citing
-page with its reference list as plain items; a last ``page_context`` handler puts the list
-back.
+Problems are logged (an error as a WARNING, so ``mkdocs build --strict`` fails on it), the
+article's edition record's with the rest (an undeclared change, a stale editorial note, a
+``changes.yml`` that cannot be used: ``citeproof check``'s messages); ``mkdocs serve`` also
+shows a page's errors at its top. Only an unreadable bib, an unusable lock or a bad option
+stops a build. The search reads a citing page with its reference list as plain items; a
+last ``page_context`` handler puts the list back.
 """
 from __future__ import annotations
 
@@ -53,7 +55,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
                                 tolerant=self.serving, one_shot=not self.serving)
         except (BibError, ConfigError, LockError) as exc:
             raise PluginError(f"citeproof: {str(exc).removeprefix('citeproof: ')}") from None
-        log_problems(log, self.site.bib_problems())  # on every build: a warm build fails `--strict` too
+        log_problems(log, self.site.site_problems())  # on every build: a warm build fails `--strict` too
         for path in ASSETS:
             listed = config.extra_css if path.endswith(".css") else config.extra_javascript
             listed += [] if path in listed else [path]
@@ -102,7 +104,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
         if not isinstance(done, RenderedPage):
             return output
         if self.serving:
-            output = with_notice(output, [*self.site.bib_problems(), *done.problems])
+            output = with_notice(output, [*self.site.site_problems(), *done.problems])
         return output.replace("</head>", done.head + "\n</head>", 1) if done.head else output
 
     def on_post_build(self, *, config):
@@ -113,4 +115,4 @@ def _source(page, markdown: str, config) -> PageSource:
     """The page as the core reads it (the offset: its front matter's lines, gone by page_markdown)."""
     return PageSource(markdown, page_label(page.file.abs_src_path, page.file.src_uri),
                       file_line_offset(page.file.abs_src_path, markdown), page.meta or {}, page.file.dest_uri,
-                      page.canonical_url, config.site_name)
+                      page.canonical_url, config.site_name, page.file.abs_src_path or "")

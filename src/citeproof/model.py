@@ -56,6 +56,8 @@ class ProblemCode(StrEnum):
     DESIGN_CLAIM = "design-claim"
     NOTICE_CITED = "notice-cited"
     UNDECLARED_CHANGE = "undeclared-change"  # the article differs from its original edition
+    STALE_NOTE = "stale-note"  # the editorial note is not what the declared changes render
+    INVALID_EDITION = "invalid-edition"  # the edition record cannot be read (the site's; check exits 2)
     UNKNOWN_FIELD = "unknown-field"  # a bib field the entry's type does not use (a typo?)
     INVALID_METADATA = "invalid-metadata"  # a page's front matter that its metadata cannot use
     UNDECODED_LATEX = "undecoded-latex"  # LaTeX in a shown field that is left as its text

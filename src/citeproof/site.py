@@ -30,7 +30,7 @@ import logging
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -47,6 +47,7 @@ from .pages import front_matter_authors
 
 if TYPE_CHECKING:  # pragma: no cover
     from .claims import ClaimIndex
+    from .edition import Edition
 from .render import (PageCitations, anchor_for, design_badges, escape, finish_html, head_metadata,
                      readable_identifiers, render_bibliography, render_index_listing, render_markdown,
                      social_metadata)
@@ -79,6 +80,10 @@ class PageSource:
     dest: str = "index.html"  # where the page is written, relative to the site's root
     url: str | None = None  # its canonical URL, when the site has one
     site_name: str = ""
+    #: the page's file, when it has one: the edition record's page gets its checks
+    path: str = ""
+    #: that file's text as the generator read it, front matter included (``None``: read it)
+    text: str | None = None
 
 
 @dataclass
@@ -163,6 +168,7 @@ class SiteCore:
         self._claims: tuple[tuple[int, int], ClaimIndex] | None = None
         self._memo: tuple[dict, dict[str, dict]] | None = None
         self._evidence: dict[str, ev.Evidence] | None = None
+        self._edition: tuple[tuple, Edition | None, list[Problem]] | None = None
 
     # ---------------------------------------------------------------- the bib and the lock
 
@@ -238,6 +244,11 @@ class SiteCore:
             self._claims = (key, ClaimIndex(self.bib.references, self.records(), self.options.not_names))
         return self._claims[1]
 
+    def site_problems(self) -> list[Problem]:
+        """What a site reports on every build besides its pages': the bib's problems, and
+        why the edition record cannot be used (:meth:`edition_faults`)."""
+        return [*self.bib_problems(), *self.edition_faults()]
+
     def bib_problems(self) -> list[Problem]:
         """Every problem of the bib itself (a site reports them on every build)."""
         problems = require_identifiers(list(self.bib.problems), self.options.require_identifier)
@@ -253,6 +264,48 @@ class SiteCore:
         stem = self.bib_path.name.rsplit(".", 1)[0]
         return {stem + suffix: text for suffix, text in self.bib.downloads.items()}
 
+    # ---------------------------------------------------------------- the edition record
+
+    def refresh_edition(self) -> bool:
+        """Read the article's edition record (the ``edition`` option) unless its files are
+        unchanged since the last read; returns whether it was read. A record that cannot be
+        used is kept as its problem (:meth:`edition_faults`), at its file and line."""
+        if not self.options.edition:
+            return False
+        folder = self.root / self.options.edition
+        signature = (_signature(folder / "changes.yml"), _signature(folder / "original.txt"))
+        if self._edition is not None and self._edition[0] == signature:
+            return False
+        from .edition import EditionError, load_edition  # (only a site that keeps a record)
+
+        try:
+            self._edition = (signature, load_edition(self.root, self.options.edition), [])
+        except EditionError as exc:
+            self._edition = (signature, None, [Problem(Code.INVALID_EDITION, "error", exc.what, line=exc.line or None,
+                                                       file=_relative(self.root / exc.file))])
+        return True
+
+    def edition_faults(self) -> list[Problem]:
+        """Why the edition record cannot be used (none when it can, or the site keeps none)."""
+        self.refresh_edition()
+        return list(self._edition[2]) if self._edition else []
+
+    def edition_problems(self, path: Path | str, label: str, text: str | None = None) -> list[Problem]:
+        """When ``path`` is the edition record's page: its undeclared changes and a stale
+        editorial note, with the messages of ``citeproof check`` (``text``: the page's whole
+        file, else read); else none."""
+        self.refresh_edition()
+        record = self._edition[1] if self._edition else None
+        if record is None or Path(path).resolve() != (self.root / record.page).resolve():
+            return []
+        from .edition import edition_problems, located
+
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig") if text is None else text
+        except (OSError, UnicodeDecodeError):
+            return []  # (the page's own read reports it)
+        return edition_problems(located(record, self.root, _relative, page=label), text, self.bib.references)
+
     # ---------------------------------------------------------------- the page operation
 
     def render(self, source: PageSource, to_html: Callable[[str], str]) -> RenderedPage:
@@ -267,12 +320,15 @@ class SiteCore:
         return PendingPage(source, render)
 
     def finish(self, pending: PendingPage, html_text: str) -> RenderedPage:
-        """The second half, on ``html_text`` (what Markdown made of ``pending.markdown``)."""
+        """The second half, on ``html_text`` (what Markdown made of ``pending.markdown``);
+        on the edition record's page, with its undeclared changes and a stale note."""
         s, page = pending.source, pending.render
-        return self._cached(RenderedPage, lambda: self._finish(s, page, html_text),
+        done = self._cached(RenderedPage, lambda: self._finish(s, page, html_text),
                             lambda _made: tuple(page.cites.numbers), "finish", str(s.offset), s.label, s.markdown,
                             page.text, html_text, repr(s.meta), s.dest, repr(s.url),
                             s.site_name)
+        edition = self.edition_problems(s.path, s.label, s.text) if s.path else []
+        return replace(done, problems=(*done.problems, *edition)) if edition else done
 
     def save(self) -> None:
         """Write the page cache, if a page was made anew (an adapter calls this after a build)."""
@@ -522,9 +578,10 @@ def _after_title(html: str, header: str) -> str:
 
 
 def serve_notice(problems) -> str:
-    """The preview server's notice of a page's problems (HTML, every text escaped): one
-    ``file:line: message`` per problem, errors first. Never part of a built site."""
-    shown = sorted(problems, key=lambda p: p.severity != "error")
+    """The preview server's notice of a page's errors (HTML, every text escaped): one
+    ``file:line: message`` per problem that the build logs as a WARNING (a warning, logged
+    as INFO, stays in the terminal). Never part of a built site."""
+    shown = [p for p in problems if p.severity == "error"]
     if not shown:
         return ""
     items = "".join(f'<li class="cp-notice-{html.escape(p.severity)}"><code>{html.escape(p.location() or "")}'

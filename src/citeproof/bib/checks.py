@@ -305,34 +305,44 @@ def duplicate_works(refs: dict[str, Reference]) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[tuple, str] = {}
     for key, ref in refs.items():
-        for sign, what, field_name in _signatures(ref):
+        for sign in _signatures(ref):
             other = seen.setdefault(sign, key)
             if other != key and _same_work(refs[other], ref, by_title=sign[0] == "title"):
-                first = refs[other]
+                first, field_name = refs[other], sign[0]
                 problems.append(Problem(
                     Code.DUPLICATE_WORK, "error",
-                    f"{key}: the same work as '{other}' (line {first.line}): both {what}; cite one key "
-                    f"everywhere and remove the other entry", key=key, file=ref.file,
-                    line=ref.line_of(field_name) if field_name else ref.line, field=field_name))
+                    f"{key}: the same work as '{other}' (line {first.line}): both {_what(ref, field_name)}; "
+                    "cite one key everywhere and remove the other entry", key=key, file=ref.file,
+                    line=ref.line_of(field_name), field=field_name))
                 break
     return problems
 
 
-def _signatures(ref: Reference) -> list[tuple[tuple, str, str | None]]:
-    """(signature, how it reads in a message, field) of each identity ``ref`` has."""
-    out: list[tuple[tuple, str, str | None]] = []
+def _signatures(ref: Reference) -> list[tuple]:
+    """The identities ``ref`` has: ``("doi", key)``, ``("pmid", …)``, ``("pmcid", …)``,
+    ``("title", folded title, year, first author's family)``."""
+    out: list[tuple] = []
     if ref.doi and not doi_fault(ref.doi):
-        out.append((("doi", doi_key(ref.doi)), f"have the DOI {shown(ref.doi)}", "doi"))
+        out.append(("doi", doi_key(ref.doi)))
     if ref.pmid and is_valid_pmid(ref.pmid):
-        out.append((("pmid", ref.pmid), f"have the PMID {ref.pmid}", "pmid"))
+        out.append(("pmid", ref.pmid))
     if ref.pmcid and is_valid_pmcid(ref.pmcid):
-        out.append((("pmcid", ref.pmcid.upper()), f"have the PMCID {ref.pmcid}", "pmcid"))
-    title = _NOT_WORD.sub(" ", fold_latin(ref.title).casefold()).strip()
-    if title and ref.year and ref.authors:
-        family = fold_latin(ref.authors[0].family).casefold()
-        out.append((("title", title, ref.year, family),
-                    f"are '{shown(ref.title)}' ({ref.year}) by {shown(ref.authors[0].family)}", "title"))
+        out.append(("pmcid", ref.pmcid.upper()))
+    if ref.title and ref.year and ref.authors:
+        out.append(("title", _folded(ref.title), ref.year, _folded(ref.authors[0].family)))
     return out
+
+
+def _folded(text: str) -> str:
+    """Words compared: case folded, accents and punctuation dropped (ASCII needs no folding)."""
+    return _NOT_WORD.sub(" ", (text if text.isascii() else fold_latin(text)).casefold()).strip()
+
+
+def _what(ref: Reference, field_name: str) -> str:
+    """How the identity two entries share reads in the message."""
+    if field_name == "title":
+        return f"are '{shown(ref.title)}' ({ref.year}) by {shown(ref.authors[0].family)}"
+    return f"have the {field_name.upper()} {shown(getattr(ref, field_name))}"
 
 
 def _same_work(a: Reference, b: Reference, by_title: bool) -> bool:
@@ -352,4 +362,4 @@ def _detail(ref: Reference, name: str) -> str:
     value = ref.field(name)
     if name == "doi":
         return doi_key(value) if value else ""
-    return _NOT_WORD.sub(" ", fold_latin(value).casefold()).strip()
+    return _folded(value)

@@ -27,7 +27,7 @@ parses that whole file, 2,720 entries, in about 1.0 s on the same machine):
 candidate                  time     verdict
 =========================  =======  ======================================================
 pylatexenc 2.11            0.77 s   a real parser with a node tree (unknown macros could be
-``LatexNodes2Text``                 found by walking it against its macro table), MIT,
+``LatexNodes2Text``                 found by traversing it against its macro table), MIT,
                                     maintained; but its parse alone takes 0.88 s, as long as
                                     pybtex's whole parse; ``\\TeX``, ``\\LaTeX``, ``\\MF``
                                     print nothing; ``\\url{a%b}`` loses ``%b`` (a comment);

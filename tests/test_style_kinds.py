@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from citeproof.bib import load_bib, validate_references
-from citeproof.dialect import KINDS
+from citeproof.bib import load_bib, parse_bib_text, validate_references
+from citeproof.dates import parse_date
+from citeproof.dialect import KINDS, is_eprint, journal_series, list_items, localized, patent_office, unlabelled
 from citeproof.style import format_entries
 from scratch import assert_golden, golden_html
 
@@ -66,3 +67,50 @@ def test_an_eprint_is_linked_to_its_archive(kinds):
     _, _, entries = kinds
     assert '<a href="https://arxiv.org/abs/1706.03762" rel="noopener">arXiv:1706.03762</a> [cs.CL].' in \
         entries["vaswani2017"].html
+
+
+# ---------------------------------------------------------------- the dialect's readings
+
+@pytest.mark.parametrize("written, nlm", [
+    ("2012-22", "2012 Summer"), ("2012-21/2012-23", "2012 Spring-Autumn"),
+    ("2012-24/2013-21", "2012 Winter-2013 Spring"),
+    ("2012-25", "2012 Spring"), ("2012-32", "2012 Winter"),  # EDTF's northern and southern seasons
+    ("2012-13", "2012"), ("2012-22-05", "2012"),  # no month and no season
+])
+def test_edtf_seasons_follow_the_year(written, nlm):
+    assert parse_date(written).nlm == nlm
+
+
+@pytest.mark.parametrize("fields, source", [
+    ("year = {2019}, month = {summer}, volume = {2}, number = {3}", "2019 Summer;2(3)."),
+    ("year = {2020}, volume = {3}, issue = {Spring}", "2020 Spring;3."),
+    ("year = {2002}, volume = {58}, number = {12}, issue = {Suppl 7}, pages = {S6--12}", "2002;58(12 Suppl 7):S6-12."),
+    ("year = {2019}, volume = {44}, number = {3}, issue = {138}", "2019;44(3, 138)."),
+    ("date = {2019-06}, volume = {44}, number = {no. 3}, issue = {Winter}", "2019 Jun;44(3)."),  # the month wins
+])
+def test_an_articles_season_and_issue(fields, source):
+    result = parse_bib_text(f"@article{{a, author = {{Roe, R.}}, title = {{T}}, journal = {{J}}, {fields}}}",
+                            "refs.bib")
+    (entry,) = format_entries(result.data, refs=result.references).values()
+    assert entry.text == f"Roe R. T. J. {source}"
+
+
+def test_biblatex_keys_are_read_as_their_words_and_only_whole_exact_values():
+    assert localized("type", "resreport") == "Research report"
+    assert localized("type", "Resreport") == "Resreport"  # (biblatex's keys are case-sensitive)
+    assert localized("pubstate", "inpress") == "in press"
+    assert localized("location", "countryfr and countryde") == "France and Germany"
+    assert localized("title", "techreport") == "techreport"  # no key is read where biblatex reads none
+    assert patent_office("", "countryfr and countryde") == "France, Germany patent"
+    assert patent_office("patrequs", "") == "United States patent application"
+
+
+def test_lists_numbers_series_and_eprints():
+    assert list_items("{Johnson and Johnson} and London") == ["{Johnson and Johnson}", "London"]
+    assert list_items("Durham and London")[0] == "Durham" and list_items("") == [""]
+    assert [unlabelled(n) for n in ("no. 80", "Vol. 5.2", "Volume 3", "Nr.\u00a04", "12", "Nova 3", "Part no. 3")] \
+        == ["80", "5.2", "3", "4", "12", "Nova 3", "Part no. 3"]
+    assert journal_series("3") == "3rd series" and journal_series("new series") == "new series"
+    eprints = {"1706.03762": True, "hep-th/9603067v2": True, "arXiv:2004.01234": True, "Facebook": False}
+    assert {e: is_eprint(lambda name, e=e: e if name == "eprint" else "") for e in eprints} == eprints
+    assert is_eprint(lambda name: {"eprint": "hal-01234", "eprinttype": "hal"}.get(name, ""))

@@ -93,7 +93,13 @@ TEX_CASES = [
     (r"9\textsuperscript{th} and H\textsubscript{2}O", "9ᵗʰ and H₂O"),
     (r"\"o \'e \=P \v{c} {\o} \ss\ \aa{} \c c \H{o} \k{a} \r{u} \u{g} \.{z} \~n \^o \`a", "ö é P̄ č ø ß å ç ő ą ů ğ ż ñ ô à"),
     (r"Devan\=agar\=\i{} and na\"{\i}ve", "Devanāgarī and naïve"),
-    (r"a--b---c ``quoted'' 'single' `x'", "a–b—c “quoted” 'single' `x'"),
+    (r"a--b---c ``quoted'' 'single' `x'", "a–b—c “quoted” 'single' ‘x’"),
+    # TeX's single quotes: a lone ` opens, the first ' after it that no letter follows closes;
+    # an apostrophe stays as typed (in a value read as TeX or not)
+    (r"{`Hey\Dash it works!'}", "‘Hey\u2009—\u2009it works!’"),
+    (r"`Don't panic' and `x'", "‘Don't panic’ and ‘x’"),
+    (r"Alzheimer's {DNA}", "Alzheimer's DNA"),
+    (r"it's `open", "it's ‘open"),
     (r"\TeX\ and \LaTeX, \LaTeXe, \BibTeX{}, \MF, \MP, \XeTeX, \ConTeXt", "TeX and LaTeX, LaTeX2ε, BibTeX, METAFONT, MetaPost, XeTeX, ConTeXt"),
     (r"{\it Umlaut\/}s, {\bf bold} {\tt mono} {\sc caps} {\em em}", "Umlauts, bold mono caps em"),
     (r"\mkbibquote{Intention} und \enquote{x} \enquote*{y}", "“Intention” und “x” ‘y’"),
@@ -243,7 +249,8 @@ def test_tex_writer():
         r"\textit{x} \textsubscript{2} \textsuperscript{3} \textsc{s} \textbf{b}"
     assert from_plain("& % $ # _ { } \\ ~ ^").tex() == \
         r"\& \% \$ \# \_ \{ \} \textbackslash{} \textasciitilde{} \textasciicircum{}"
-    assert from_plain("a--b ``c'' \u00a0x\u2009y").tex() == "a-{}-b `{}`c'{}' ~x\\,y"
+    assert from_plain("a--b ``c'' \u00a0x\u2009y").tex() == "a-{}-b \\textasciigrave{}\\textasciigrave{}c'{}' ~x\\,y"
+    assert from_tex(from_plain("`x' and it's").tex()).plain() == "`x' and it's"  # a backtick is no quote here
     assert from_plain("Whole title").tex(protect="all") == "{Whole title}"
     assert tex_escape("a\\b") == "a\\textbackslash{}b"
 

@@ -12,14 +12,17 @@ complete the title (:func:`full_title`), and ``maintitle``, ``booksubtitle`` and
 """
 from __future__ import annotations
 
+import re
 from typing import Callable
 from urllib.parse import quote
 
-from .dates import month_number, parse_date
+from .dates import month_number, parse_date, season_number
 
-__all__ = ["DEFAULT_PUBLISHERS", "DISPLAYED_FIELDS", "EPRINTS", "FIELD_ALIASES", "GENERIC_TYPES", "KINDS",
-           "PUBLISHERS", "book_title", "eprint_archive", "eprint_url", "full_title", "kind_of",
-           "known_type", "patent_office", "publisher_of", "raw_field", "thesis_degree", "work_title"]
+__all__ = ["BIBSTRINGS", "DEFAULT_PUBLISHERS", "DISPLAYED_FIELDS", "EPRINTS", "FIELD_ALIASES", "GENERIC_TYPES",
+           "KEYED_FIELDS", "KINDS", "PLACE_FIELDS", "PUBLISHERS", "book_title", "eprint_archive", "eprint_url",
+           "full_title", "is_eprint", "issue_title", "journal_issue", "journal_series", "kind_of", "known_type",
+           "list_items", "localized", "ordinal", "patent_office", "publisher_of", "raw_field", "thesis_degree",
+           "unlabelled", "work_title"]
 
 #: The formats, by entry type (lower case), of BibTeX's and biblatex's standard types.
 KINDS: dict[str, str] = {
@@ -82,12 +85,25 @@ def raw_field(get: Callable[[str], str], name: str) -> str:
 
 def kind_of(entry_type: str, get: Callable[[str], str]) -> str:
     """The format an entry is set in (:data:`KINDS`); a miscellaneous work, an article or
-    a web page with an ``eprint`` and no journal is a preprint; any other type, known or
-    not, is a miscellaneous work."""
+    a web page with an e-print (:func:`is_eprint`) and no journal is a preprint; any other
+    type, known or not, is a miscellaneous work."""
     kind = KINDS.get(entry_type.lower(), "misc")
-    if kind in ("misc", "article", "webpage") and get("eprint") and not raw_field(get, "journal"):
+    if kind in ("misc", "article", "webpage") and is_eprint(get) and not raw_field(get, "journal"):
         return "preprint"
     return kind
+
+
+def is_eprint(get: Callable[[str], str]) -> bool:
+    """Whether an entry's ``eprint`` is an e-print: the bib names its archive
+    (``eprinttype`` or ``archiveprefix``), or it reads as an arXiv identifier
+    (``1706.03762``, ``hep-th/9603067v2``). biblatex-apa writes a site's name there
+    (``eprint = {Facebook}``): that is no e-print."""
+    eprint = get("eprint").strip()
+    return bool(eprint) and (bool(raw_field(get, "eprinttype").strip()) or bool(_ARXIV_ID.fullmatch(eprint)))
+
+
+#: an arXiv identifier: ``1706.03762`` (since 2007), ``hep-th/9603067`` (before), a version after it
+_ARXIV_ID = re.compile(r"(?:arxiv:)?(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?", re.I)
 
 
 def known_type(entry_type: str) -> bool:
@@ -122,6 +138,11 @@ def book_title(get: Callable[[str], str]) -> str:
         volume = get("volume")
         return f"{main}. Vol. {volume}, {book}" if volume else f"{main}. {book}"
     return main or book
+
+
+def issue_title(get: Callable[[str], str]) -> str:
+    """The title of a journal's issue (biblatex's ``issuetitle``, with its subtitle), as written."""
+    return _joined(get("issuetitle"), get("issuesubtitle"), "")
 
 
 def _joined(title: str, subtitle: str, addon: str) -> str:
@@ -160,8 +181,9 @@ def publisher_of(kind: str, get: Callable[[str], str]) -> str:
 
 def thesis_degree(entry_type: str, thesis_type: str) -> str:
     """How Citing Medicine names a thesis: ``dissertation`` (a doctoral one),
-    ``master's thesis``, ``bachelor's thesis``, else biblatex's ``type`` as written or
-    ``thesis``."""
+    ``master's thesis``, ``bachelor's thesis``, else biblatex's ``type`` (a key read as its
+    words, :func:`localized`) or ``thesis``."""
+    thesis_type = localized("type", thesis_type)
     wanted = (thesis_type or entry_type).strip().lower()
     for words, degree in _DEGREES:
         if any(word in wanted for word in words):
@@ -173,23 +195,118 @@ _DEGREES = ((("master", "mathesis", "msc", "m.sc"), "master's thesis"),
             (("phd", "ph.d", "doctor", "dissertation", "dphil"), "dissertation"),
             (("bachelor", "bathesis", "bsc", "b.sc"), "bachelor's thesis"))
 
-#: biblatex's patent types (``patentus``, ``patreqde``) and the office each names.
-_PATENT_OFFICES = {"us": "United States", "uk": "United Kingdom", "de": "German", "eu": "European",
-                   "fr": "French", "jp": "Japanese", "wo": "International"}
+#: biblatex's localisation keys (its bibstrings) that a bib may write as a field's whole value
+#: where biblatex reads one (:data:`KEYED_FIELDS`), each as a reference prints it: in
+#: Citing Medicine's words where it has its own ("United States patent", CM ch. 16), else
+#: as biblatex's English strings (``english.lbx``) say it. biblatex-apa's three for an
+#: unpublished manuscript's ``howpublished`` are here too. A key is never printed.
+BIBSTRINGS: dict[str, str] = {
+    # the type of a report, a thesis, a misc (biblatex's @report, @thesis, @misc)
+    "techreport": "Technical report", "resreport": "Research report",
+    "phdthesis": "PhD thesis", "mathesis": "Master's thesis", "candthesis": "Candidate thesis",
+    "audiocd": "Audio CD", "datacd": "CD-ROM",
+    # the type of a patent: the office that issued it (CM ch. 16: "United States patent")
+    "patent": "Patent", "patentus": "United States patent", "patentuk": "United Kingdom patent",
+    "patentde": "German patent", "patenteu": "European patent", "patentfr": "French patent",
+    "patreq": "Patent application", "patrequs": "United States patent application",
+    "patrequk": "United Kingdom patent application", "patreqde": "German patent application",
+    "patreqeu": "European patent application", "patreqfr": "French patent application",
+    # the countries in a patent's location
+    "countryus": "United States", "countryuk": "United Kingdom", "countryde": "Germany",
+    "countryfr": "France", "countryeu": "European Union", "countryep": "European Union",
+    # pubstate
+    "inpreparation": "in preparation", "submitted": "submitted", "forthcoming": "forthcoming",
+    "inpress": "in press", "prepublished": "pre-published",
+    # the series of a journal
+    "newseries": "new series", "oldseries": "old series",
+    # the role of an editor (editortype, editoratype ...)
+    "editor": "editor", "compiler": "compiler", "founder": "founder", "continuator": "continuator",
+    "redactor": "redactor", "reviser": "reviser", "collaborator": "collaborator", "organizer": "organizer",
+    # biblatex-apa's howpublished of an @unpublished manuscript
+    "manunpub": "Unpublished manuscript", "maninprep": "Manuscript in preparation",
+    "mansub": "Manuscript submitted for publication",
+}
+#: The fields whose value biblatex reads as a localisation key, when it is one (each list
+#: item of ``location``, ``address``): read with :func:`localized`.
+KEYED_FIELDS = frozenset({"type", "pubstate", "series", "howpublished", "location", "address",
+                          "editortype", "editoratype", "editorbtype", "editorctype"})
+#: biblatex's lists that are places: its items are separated by "and" (a braced "and" is
+#: part of an item). Publishers are not read as lists: "and" in a publisher is as often part
+#: of its name ("Springer Science and Business Media LLC") as biblatex's separator.
+PLACE_FIELDS = frozenset({"location", "address"})
+
+
+def localized(name: str, value: str) -> str:
+    """Field ``name``'s value (decoded, or as written) with a biblatex key read as its words
+    (:data:`BIBSTRINGS`): ``type = {resreport}`` -> ``Research report``, ``location =
+    {countryfr and countryde}`` -> ``France and Germany``; anything else as it is."""
+    if name not in KEYED_FIELDS or not value:
+        return value
+    if name in PLACE_FIELDS:
+        return " and ".join(localized("type", item) for item in list_items(value))
+    return BIBSTRINGS.get(value.strip(), value)
+
+
+def list_items(value: str) -> list[str]:
+    """The items of a biblatex list (``Durham and London``; a braced ``{Johnson and
+    Johnson}`` is one item), stripped."""
+    if not _AND.search(value):
+        return [value.strip()]
+    from pybtex.bibtex.utils import split_name_list  # (pybtex, only for a list of several)
+    return [item.strip() for item in split_name_list(value)]
+
+
+_AND = re.compile(r"\sand\s", re.I)
+
+
+def journal_issue(number: str, issue: str) -> tuple[str, int]:
+    """(the issue an article reference gives, the season) of an article's ``number`` and
+    biblatex's ``issue``: a season (``Summer``) goes with the date (Citing Medicine: "2002
+    Summer"), anything else with the issue number, as Citing Medicine adds a supplement or a
+    part to it (``12 Suppl 7``; a second number after a comma: ``3, 138``)."""
+    season = season_number(issue)
+    if season or not issue:
+        return number, season
+    if not number:
+        return issue, 0
+    return f"{number}{', ' if issue[:1].isdigit() else ' '}{issue}", 0
+
+
+def journal_series(series: str) -> str:
+    """The series of a journal as a reference names it with the journal's title (biblatex's
+    ``series`` of an article, decoded, its key read): a number as its ordinal, ``3`` ->
+    ``3rd series``; anything else as it is (``new series``)."""
+    series = series.strip()
+    return f"{ordinal(int(series))} series" if series.isascii() and series.isdigit() else series
+
+
+def ordinal(n: int) -> str:
+    """``1`` -> ``1st``, ``2`` -> ``2nd``, ``11`` -> ``11th``, ``23`` -> ``23rd``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def unlabelled(number: str) -> str:
+    """A number or volume without the label the bib may give it, so a reference does not
+    print it twice: ``no. 80`` -> ``80``, ``Vol.~5.2`` (decoded) -> ``5.2``."""
+    return _LABEL.sub("", number, count=1) if number[:1].isalpha() else number
+
+
+#: a label that opens a number or volume: ``no.``, ``Nr.``, ``Vol.``, or the word before a digit
+_LABEL = re.compile(r"^(?:(?:no|nr|vol)\.|(?:no|nr|number|vol|volume)(?=\s+\d))\s*", re.I)
 
 
 def patent_office(patent_type: str, location: str) -> str:
     """``United States patent`` (Citing Medicine ch. 16) from biblatex's ``type``
-    (``patentus``; ``patrequs`` is an application), else the ``location``, else ``Patent``;
-    a ``type`` that is no biblatex key is shown as written."""
-    key = patent_type.strip().lower()
-    if key.startswith(("patent", "patreq")):
-        country = _PATENT_OFFICES.get(key.removeprefix("patent").removeprefix("patreq"), "")
-        what = "patent application" if key.startswith("patreq") else "patent"
-        return f"{country} {what}" if country else what.capitalize()
-    if key:
-        return patent_type.strip()
-    return f"{location.strip()} patent" if location.strip() else "Patent"
+    (``patentus``; ``patrequs`` is an application), else from the countries of its
+    ``location`` (``countryfr and countryde``: ``France, Germany patent``), else
+    ``Patent``; a ``type`` that is no biblatex key is shown as written."""
+    kind = localized("type", patent_type.strip())
+    if kind.lower() not in ("", "patent", "patent application"):
+        return kind
+    countries = ", ".join(filter(None, list_items(localized("location", location)))) if location.strip() else ""
+    what = kind.lower() or "patent"
+    return f"{countries} {what}" if countries else what.capitalize()
 
 
 #: e-print archives: biblatex's ``eprinttype`` (or BibTeX's ``archiveprefix``) -> the label

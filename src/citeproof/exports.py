@@ -16,7 +16,7 @@ from operator import attrgetter
 from typing import Callable, Mapping, Sequence
 from urllib.parse import quote_plus
 
-from .dates import Date
+from .dates import SEASONS, Date
 from .identifiers import doi_url
 from .model import Author, Reference
 from .render import anchor_for
@@ -30,7 +30,8 @@ RIS_TYPES = {"article": "JOUR", "book": "BOOK", "chapter": "CHAP", "paper": "CON
 #: ``TI``, ``AU`` and ``ED``; the dates are ``PY``, ``DA`` and ``Y2``), as the RIS
 #: specification's reference types name them; :data:`RIS_TYPE_TAGS` says where a type
 #: differs. (The editors are ``ED``: every reader takes it as the editor, where ``A2`` and
-#: ``A3`` mean an editor or a series editor by type.)
+#: ``A3`` mean an editor or a series editor by type; the translators ``A4``, the
+#: specification's translator or subsidiary author.)
 RIS_TAGS: dict[str, str] = {
     "container": "T2", "series": "T3", "series_number": "SV", "volume": "VL", "issue": "IS",
     "number": "M1", "chapter": "SE", "edition": "ET", "version": "ET", "genre": "M3", "place": "CY",
@@ -86,6 +87,7 @@ def ris_record(ref: Reference) -> str:
     lines = [("TY", kind), ("TI", work.title)]
     lines += [("AU", _sorted_name(a)) for a in work.authors]
     lines += [("ED", _sorted_name(a)) for a in work.editors]
+    lines += [("A4", _sorted_name(a)) for a in work.translators]
     lines += _ris_dates(work)
     lines += _ris_values(work, kind)
     lines.append(("UR", work.url or (doi_url(work.doi) if work.doi else "")))
@@ -119,17 +121,19 @@ def _ris_values(work: Work, kind: str) -> list[tuple[str, str]]:
 
 
 def _ris_dates(work: Work) -> list[tuple[str, str]]:
-    """``PY`` (the year), ``DA`` (``2019/06/15/``, when the month is known) and ``Y2``
-    (when it was read on the web: ``2020/10/12/``, or ``urldate`` as written)."""
+    """``PY`` (the year), ``DA`` (``2019/06/15/``, when the month is known; a season in
+    the specification's "other information": ``2002///Summer``) and ``Y2`` (when it was
+    read on the web: ``2020/10/12/``, or ``urldate`` as written)."""
     date, accessed = work.date, work.accessed
-    return [("PY", date.year), ("DA", _ris_date(date) if date.month else ""),
+    return [("PY", date.year), ("DA", _ris_date(date) if date.month or date.season else ""),
             ("Y2", _ris_date(accessed) if accessed.year else work.urldate)]
 
 
 def _ris_date(date: Date) -> str:
     month = f"{date.month:02d}" if date.month else ""
     day = f"{date.day:02d}" if date.day else ""
-    return f"{date.year}/{month}/{day}/"
+    season = SEASONS[date.season - 1] if date.season and not date.month else ""
+    return f"{date.year}/{month}/{day}/{season}"
 
 
 #: The CSL type of each format (CSL 1.0.2: a preprint is an ``article``, a work of no
@@ -148,7 +152,7 @@ CSL_VARIABLES = (
     ("version", "version"), ("genre", "genre"), ("event-title", "event_title"), ("event", "event_title"),
     ("event-place", "event_place"), ("publisher", "publisher"), ("publisher-place", "place"),
     ("ISBN", "isbn"), ("ISSN", "issn"), ("DOI", "doi"), ("PMID", "pmid"), ("PMCID", "pmcid"),
-    ("URL", "url"), ("note", "note"))
+    ("URL", "url"), ("note", "note"), ("status", "status"))
 _CSL_NAMES = tuple(name for name, _ in CSL_VARIABLES)
 _CSL_VALUES = attrgetter(*(attribute for _, attribute in CSL_VARIABLES))
 #: The CSL-JSON date variables and the Work dates they carry.
@@ -159,7 +163,7 @@ def csl_item(ref: Reference) -> dict:
     """One reference as a CSL-JSON item (:data:`CSL_TYPES`, :data:`CSL_VARIABLES`)."""
     work = work_of(ref)
     item: dict = {"id": ref.key, "type": CSL_TYPES[work.kind]}
-    for role, people in (("author", work.authors), ("editor", work.editors)):
+    for role, people in (("author", work.authors), ("editor", work.editors), ("translator", work.translators)):
         if people:
             item[role] = [_csl_name(a) for a in people]
     item.update((name, value) for name, value in zip(_CSL_NAMES, _CSL_VALUES(work)) if value)
@@ -177,14 +181,18 @@ def _csl_name(author: Author) -> dict:
 
 
 def _csl_date(date: Date, written: str = "") -> dict | None:
-    """``{"date-parts": [[2019, 6, 15]]}`` (a range: its start and end), else the year
-    (or ``written``) as a ``literal``; ``None`` for no date."""
+    """``{"date-parts": [[2019, 6, 15]]}`` (a range: its start and end; a season as CSL's
+    ``season``, 1 spring to 4 winter), else the year (or ``written``) as a ``literal``;
+    ``None`` for no date."""
     parts = date.parts
     if not parts:
         literal = date.year or written
         return {"literal": literal} if literal else None
     end = date.end.parts if date.end is not None else []
-    return {"date-parts": [parts, end] if end else [parts]}
+    found: dict = {"date-parts": [parts, end] if end else [parts]}
+    if date.season and not date.month:
+        found["season"] = date.season
+    return found
 
 
 def csl_json(refs: Sequence[Reference]) -> str:
@@ -235,12 +243,19 @@ def coins(ref: Reference) -> str:
     pairs += [("rft." + key, getattr(work, name)) for name, key in KEV_KEYS[fmt].items()]
     pairs += _kev_creators(work.authors, fmt == "patent")
     first, last = page_range(work.pages)
-    pairs += [("rft.date", work.date.iso), ("rft.spage", first), ("rft.epage", last),
+    pairs += [("rft.date", work.date.iso), ("rft.ssn", _kev_season(work.date) if fmt == "journal" else ""),
+              ("rft.spage", first), ("rft.epage", last),
               ("rft.pages", "" if first else work.pages)]
     pairs += [("rft_id", f"info:doi/{work.doi}" if work.doi else ""),
               ("rft_id", f"info:pmid/{work.pmid}" if work.pmid else ""), ("rft_id", work.url)]
     # what urlencode writes (the keys need no quoting), at half its cost
     return "&".join(f"{key}={quote_plus(value)}" for key, value in pairs if value)
+
+
+def _kev_season(date: Date) -> str:
+    """The journal format's ``ssn``: ``spring``, ``summer``, ``fall`` or ``winter`` (its
+    only values), for a date that gives a season and no month."""
+    return ("spring", "summer", "fall", "winter")[date.season - 1] if date.season and not date.month else ""
 
 
 def _kev_creators(authors: Sequence[Author], inventors: bool) -> list[tuple[str, str]]:

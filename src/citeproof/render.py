@@ -483,18 +483,18 @@ def _work_start(work: Work, kind: str) -> dict:
 
 
 def _work_people(work: Work, kind: str) -> dict:
-    return {"author": [_agent(a) for a in work.authors]} if work.authors else {}
+    return _kept(author=[_agent(a) for a in work.authors], translator=[_agent(a) for a in work.translators])
 
 
 def _work_issue(work: Work, kind: str) -> dict:
     """Its date, the journal issue it is part of, its pages, report number, version, genre
-    and status (a preprint's)."""
+    and status (a preprint's; biblatex's ``pubstate``: "in press")."""
     first, last = _page_range(work.pages)
     pages = {"pageStart": first, "pageEnd": last} if first else {"pagination": work.pages}
     journal = _periodical(work) if work.container and not work.in_book else {}
     return _kept(datePublished=work.date.iso, isPartOf=journal, **pages, reportNumber=work.number if kind == "Report" else "",
                  version=work.version, genre=work.genre,
-                 creativeWorkStatus="Preprint" if work.kind == "preprint" else "")
+                 creativeWorkStatus="Preprint" if work.kind == "preprint" else work.status)
 
 
 def _work_links(work: Work, kind: str) -> dict:

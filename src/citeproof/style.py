@@ -16,15 +16,19 @@ as pybtex's own styles dispatch on the type::
 
 biblatex's fields are read as their BibTeX twins (``journaltitle``, ``location``,
 ``date``, ``institution``), its own (``subtitle``, ``maintitle``, ``eventdate``,
-``venue``, ``urldate``, ``pagetotal``, ``eprint``) where Citing Medicine has a place
-for them. TeX is decoded by the text model (:mod:`citeproof.text`), with the bib's
-``@preamble`` macros: ``\\emph`` and ``\\textit`` are italic, ``\\textsuperscript`` a
-superscript, math Unicode where Unicode can write it and TeX source otherwise.
+``venue``, ``urldate``, ``pagetotal``, ``eprint``, ``translator``, ``editortype``,
+``issue``, ``issuetitle``, ``pubstate``) where Citing Medicine has a place for them, its
+localisation keys (``type = {resreport}``, ``location = {countryfr}``) as their words
+(:data:`citeproof.dialect.BIBSTRINGS`), its lists of places as their first. TeX is
+decoded by the text model (:mod:`citeproof.text`), with the bib's ``@preamble`` macros:
+``\\emph`` and ``\\textit`` are italic, ``\\textsuperscript`` a superscript, math Unicode
+where Unicode can write it and TeX source otherwise.
 
 Authors: up to six, then "et al." (ICMJE; ``authors="all"`` or ``"three"`` choose
 otherwise); initials without dots; an organisation (one braced name) whole. The
-title exactly as the bib has it (no sentence-casing, so an unbraced "DNA" stays
-"DNA"); the journal as the bib has it; ``year month;volume(issue):pages`` with page
+secondary authors (editors of a work that has authors, translators) follow the title
+and edition: ``Title. 2nd ed. Wieczorek RR, editor. Place: …``. The title exactly as
+the bib has it (no sentence-casing, so an unbraced "DNA" stays "DNA"); the journal as the bib has it; ``year month;volume(issue):pages`` with page
 ranges shortened (786-92; ``page_ranges="full"`` keeps 786-792). The DOI, PubMed and PMC
 links follow; a ``url`` is linked only when there is neither DOI nor PMID, and only
 when it is an http(s) URL: any other URL is dropped and reported as an
@@ -52,9 +56,11 @@ from pybtex.style.names.plain import NameStyle as _PlainNames
 from pybtex.style.sorting.none import SortingStyle as _NoSorting
 
 from .bib import latex_to_text, normalize_pages, person_to_author
-from .dates import Date, month_number, parse_date
+from .bib.names import people
+from .dates import Date, month_number, parse_date, season_number
 from .dialect import (DEFAULT_PUBLISHERS, PUBLISHERS, book_title, eprint_archive, eprint_url, full_title,
-                      kind_of, patent_office, raw_field, thesis_degree, work_title)
+                      issue_title, journal_issue, journal_series, kind_of, list_items, localized, ordinal,
+                      patent_office, raw_field, thesis_degree, unlabelled, work_title)
 from .identifiers import (doi_url, is_http_url, linked_url, normalize_doi, normalize_pmcid, pmc_url,
                           pubmed_url)
 from .model import AUTHOR_RULES, PAGE_RANGES, FormattedEntry, Problem, Reference
@@ -128,8 +134,27 @@ class Fields:
         return self.entry.fields.get(name, "")
 
     def text(self, name: str) -> str:
-        """A field as plain Unicode (biblatex's name or BibTeX's, LaTeX decoded)."""
-        return latex_to_text(raw_field(self.written, name), self.macros).strip()
+        """A field as plain Unicode (biblatex's name or BibTeX's, LaTeX decoded; a biblatex
+        localisation key read as its words, :func:`~citeproof.dialect.localized`)."""
+        return latex_to_text(localized(name, raw_field(self.written, name)), self.macros).strip()
+
+    def number(self, name: str = "number") -> str:
+        """A number or volume without the label the bib may write in it (``no. 80``: ``80``),
+        which the reference gives it (:func:`~citeproof.dialect.unlabelled`)."""
+        return unlabelled(self.text(name))
+
+    def place(self) -> str:
+        """Where the work was published: the first place of biblatex's list (``Durham and
+        London``: ``Durham``; Citing Medicine: "If more than one place of publication is
+        found, use the first one given")."""
+        return latex_to_text(localized("address", list_items(raw_field(self.written, "address"))[0]),
+                             self.macros).strip()
+
+    def persons(self, role: str) -> list[Person]:
+        """The people of a role: pybtex's ``author`` and ``editor``, or biblatex's further
+        name lists read as names (``translator``, ``editora`` ...)."""
+        found = self.entry.persons.get(role)
+        return list(found) if found is not None else people(" ".join(self.written(role).split()))
 
     def first(self, names: Iterable[str]) -> str:
         """The first of the fields ``names`` that the entry has, as plain Unicode."""
@@ -148,7 +173,8 @@ class Fields:
             return parse_date(latex_to_text(written, self.macros))
         day = self.text("day")
         return Date(self.text("year"), month_number(self.text("month")),
-                    int(day) if day.isascii() and day.isdigit() and int(day) <= 31 else 0)
+                    int(day) if day.isascii() and day.isdigit() and int(day) <= 31 else 0,
+                    season=season_number(self.written("month")))
 
 
 #: The text model's marks as the tags pybtex's backends render (innermost last).
@@ -227,7 +253,8 @@ class VancouverStyle(BaseStyle):
     def format_names(self, persons, role: str = "") -> list:
         """``A, B, C, et al.``: the names the ``authors`` rule keeps, "et al." for the
         rest (and when the list ends in BibTeX's ``and others``), then the ``role``
-        (``editor``/``editors``, ``inventor``/``inventors``)."""
+        (``editor``/``editors``, ``inventor``/``inventors``; each of two roles joined by
+        "and": ``editors and translators``)."""
         persons = list(persons)
         others = bool(persons) and str(persons[-1]) == "others"
         persons = persons[:-1] if others else persons
@@ -236,7 +263,8 @@ class VancouverStyle(BaseStyle):
         if len(persons) > keep or others:
             names.append("et al")
         if role and names:
-            names.append(role + ("s" if len(persons) > 1 or others else ""))
+            plural = "s" if len(persons) > 1 or others else ""
+            names.append(" and ".join(word + plural for word in role.split(" and ")))
         return _sentence(", ".join(names))
 
     def format_creators(self, f: Fields) -> list:
@@ -246,7 +274,31 @@ class VancouverStyle(BaseStyle):
         return self.format_editors(f)
 
     def format_editors(self, f: Fields) -> list:
-        return self.format_names(f.entry.persons.get("editor", ()), "editor")
+        """``Doe J, editor.``, or the role biblatex's ``editortype`` names (``compiler``)."""
+        return self.format_names(f.entry.persons.get("editor", ()), f.text("editortype") or "editor")
+
+    def format_secondary(self, f: Fields) -> list:
+        """``Hicks RD, editor. Lucas DW, translator.``: the secondary authors (Citing
+        Medicine ch. 2: after the title and edition, before the place): the editors where
+        they neither lead the reference (a work without authors) nor follow "In:" (a part
+        of a book), biblatex's further editors (``editora`` ..., each in the role its
+        ``editoratype`` names) and the translators; people named in two roles are named
+        once: ``Blank-Sangmeister U, editor and translator.``"""
+        in_book = f.kind in ("chapter", "paper", "misc") and book_title(f.written)
+        lead = not f.entry.persons.get("author") or in_book
+        groups: list[tuple[list[Person], list[str]]] = []
+        for role, role_type in _SECONDARY[1 if lead else 0:]:
+            persons = f.persons(role)
+            if not persons:
+                continue
+            word = (f.text(role_type) if role_type else role) or "editor"
+            same = next((group for group in groups if list(map(str, group[0])) == list(map(str, persons))), None)
+            if same is None:
+                groups.append((persons, [word]))
+            elif word not in same[1]:
+                same[1].append(word)
+        return [part for i, (persons, roles) in enumerate(groups)
+                for part in [" "] * bool(i) + self.format_names(persons, " and ".join(roles))]
 
     def format_title(self, f: Fields, medium: str = "", whole: bool = False) -> list:
         """``Title: Subtitle [medium].`` (biblatex's ``subtitle`` and ``titleaddon`` joined
@@ -266,28 +318,41 @@ class VancouverStyle(BaseStyle):
         pages = normalize_pages(pages)
         return pages if self.page_ranges == "full" else abbreviate_pages(pages)
 
-    def format_journal(self, f: Fields, medium: str = "") -> list:
-        """``Journal [Internet].`` (``journal`` or biblatex's ``journaltitle``)."""
+    def format_journal(self, f: Fields, medium: str = "", series: str = "") -> list:
+        """``Journal, 3rd series [Internet].`` (``journal`` or biblatex's ``journaltitle``;
+        the journal's ``series``, :meth:`format_journal_series`)."""
         journal = f.rich(raw_field(f.written, "journal"))
-        return _sentence(*journal, f" [{medium}]" if medium and journal else "")
+        if not journal:
+            return []
+        return _sentence(*journal, f", {series}" if series else "", f" [{medium}]" if medium else "")
 
     def format_source(self, f: Fields) -> list:
-        """``2019 Jun 15 [cited 2020 Oct 12];98(26):e16173.`` (each part only when present)."""
-        volume, number = f.text("volume"), f.text("number")
+        """``2019 Jun 15 [cited 2020 Oct 12];98(26):e16173.`` (each part only when present;
+        biblatex's ``issue``: a season after the year, ``2002 Summer;…``, else with the issue
+        number, as Citing Medicine adds a supplement or part to it: ``42(6 Suppl 2)``,
+        ``44(3, 138)``)."""
+        volume, (number, season) = f.number("volume"), journal_issue(f.number(), f.text("issue"))
+        date = f.date()
+        if season and not (date.month or date.season):
+            date = date._replace(season=season)
         pages = self.format_pages(f.text("pages"))
-        text = self.format_date(f)
+        text = self.format_date(f, date)
         text += f";{volume}" if volume else ""
         text += (f"({number})" if volume else f";({number})") if number else ""
         text += f":{pages}" if pages else ""
         return _sentence(text.lstrip(";"))
 
-    def format_date(self, f: Fields) -> str:
-        """``2019 Jun 15 [cited 2020 Oct 12]``: the date as NLM writes it, the day the work
-        was read on the web (biblatex's ``urldate``) in brackets."""
-        date, cited = f.date().nlm, self.format_urldate(f)
+    def format_date(self, f: Fields, date: Date | None = None) -> str:
+        """``2019 Jun 15 [cited 2020 Oct 12]``: the date as NLM writes it (the work's, or
+        ``date``), the day the work was read on the web (biblatex's ``urldate``) in brackets;
+        a work biblatex's ``pubstate`` says is in press: ``Forthcoming 2002`` (Citing
+        Medicine's word for "in press")."""
+        text, cited = (f.date() if date is None else date).nlm, self.format_urldate(f)
+        if f.text("pubstate").lower() in _FORTHCOMING:
+            text = f"Forthcoming {text}".rstrip()
         if cited:
-            return f"{date} [cited {cited}]" if date else f"[cited {cited}]"
-        return date
+            return f"{text} [cited {cited}]" if text else f"[cited {cited}]"
+        return text
 
     def format_urldate(self, f: Fields) -> str:
         """``urldate = {2026-11-27}`` -> ``2026 Nov 27`` (an ISO date; anything else as written)."""
@@ -298,7 +363,7 @@ class VancouverStyle(BaseStyle):
         """``2nd ed.``: a number gets its ordinal, a word "ed." unless it has it."""
         edition = f.text("edition")
         if edition.isascii() and edition.isdigit():  # ("²" is a digit int() refuses)
-            edition = _ordinal(int(edition))
+            edition = ordinal(int(edition))
         if edition and not re.search(r"\bed(ition)?\b", edition, re.I):
             edition += " ed."
         return _sentence(edition)
@@ -307,15 +372,16 @@ class VancouverStyle(BaseStyle):
         """``Vol. 2.``: the volume of a book in several volumes (a volume with a series and
         no ``number`` is the series' volume, :meth:`format_series`; with a ``maintitle`` it
         is in the title already)."""
-        volume = f.text("volume")
+        volume = f.number("volume")
         if not volume or (f.text("series") and not f.text("number")) or f.written("maintitle"):
             return []
         return _sentence(f"Vol. {volume}")
 
     def format_publication(self, f: Fields, date: bool = True) -> list:
         """``Place: Publisher; Year [cited 2026 Nov 27].`` (each part only when present; the
-        publisher of a thesis is its school, of a report its institution)."""
-        place = f.text("address")
+        publisher of a thesis is its school, of a report its institution; the first of
+        biblatex's places, :meth:`Fields.place`)."""
+        place = f.place()
         publisher = f.first(PUBLISHERS.get(f.kind, DEFAULT_PUBLISHERS))
         where = ": ".join(p for p in (place, publisher) if p)
         return _sentence("; ".join(p for p in (where, self.format_date(f) if date else "") if p))
@@ -325,15 +391,21 @@ class VancouverStyle(BaseStyle):
         total = f.text("pagetotal")
         return _sentence(f"{total} p." if total.isdigit() else total)
 
-    def format_series(self, f: Fields) -> list:
+    def format_series(self, f: Fields, numbered: bool = True) -> list:
         """``(Lecture notes in computer science; no. 10169).``: the series and the work's
-        number in it (``number``; or ``volume``, ``vol. 4``, when the work has no number)."""
-        series = f.rich(f.written("series"))
+        number in it (``number``; or ``volume``, ``vol. 4``, when the work has no number;
+        not ``numbered``: the number is the work's own, a report's, printed apart)."""
+        series = f.rich(localized("series", f.written("series")))
         if not series:
             return []
-        number, volume = f.text("number"), f.text("volume")
+        number, volume = f.number() if numbered else "", f.number("volume")
         place = f"; no. {number}" if number else f"; vol. {volume}" if volume else ""
         return _sentence("(", *series, place + ")")
+
+    def format_journal_series(self, f: Fields) -> str:
+        """``3rd series``, ``new series``: the series of a journal (biblatex's ``series`` of an
+        article: a number, printed as an ordinal, or a key), which goes with its title."""
+        return journal_series(f.text("series"))
 
     def format_container(self, f: Fields, medium: str = "") -> list:
         """``In: Editor AA, editor. Book title [Internet].`` for a part of a book or
@@ -392,9 +464,10 @@ class VancouverStyle(BaseStyle):
         return "Internet" if _identifiers(f.entry)[3] or f.written("urldate") else ""
 
     def _book_tail(self, f: Fields) -> list:
-        """What follows a book's title: edition, volume, publication, extent, series."""
-        return [self.format_edition(f), self.format_volume(f), self.format_publication(f),
-                self.format_extent(f), self.format_series(f)]
+        """What follows a book's title: edition, secondary authors, volume, publication,
+        extent, series."""
+        return [self.format_edition(f), self.format_secondary(f), self.format_volume(f),
+                self.format_publication(f), self.format_extent(f), self.format_series(f)]
 
     # -- formats (citeproof.dialect.KINDS) ----------------------------------------------
 
@@ -402,8 +475,26 @@ class VancouverStyle(BaseStyle):
         """Citing Medicine ch. 1: ``Author AA. Title. Journal. 2019 Jun;98(26):e16173.
         doi:…`` (``[Internet]`` and ``[cited …]`` when the bib says when it was read on the web)."""
         medium = "Internet" if f.written("urldate") else ""  # (a url alone may be a database's record)
+        series = self.format_journal_series(f)
+        if f.entry.type.lower() == "periodical":  # an issue: its editors, its title before the journal's
+            return self._issue(f, medium, series)
         return _join([self.format_names(f.entry.persons.get("author", ())), self.format_title(f),
-                      self.format_journal(f, medium), self.format_source(f), self.format_note(f),
+                      self.format_journal(f, medium, series), self.format_source(f), self.format_note(f),
+                      *self.format_links(f)])
+
+    def _issue(self, f: Fields, medium: str, series: str) -> Text:
+        """Citing Medicine ch. 1, an entire issue: ``Editor AA, editor. Issue title. Journal.
+        2011;35(4).``: biblatex's ``@periodical``, whose ``title`` is the journal's and
+        ``issuetitle`` the issue's (a periodical that names its ``journaltitle`` has the
+        issue's title as its ``title``, as biblatex-apa writes one)."""
+        if raw_field(f.written, "journal"):
+            titles = [self.format_title(f), self.format_journal(f, medium, series)]
+        else:
+            journal = f.rich(full_title(f.written))
+            in_series = f", {series}" if series else ""
+            titles = [_sentence(*f.rich(issue_title(f.written))),
+                      _sentence(*journal, in_series, f" [{medium}]" if medium and journal else "")]
+        return _join([self.format_creators(f), *titles, self.format_source(f), self.format_note(f),
                       *self.format_links(f)])
 
     def format_book(self, f: Fields) -> Text:
@@ -419,7 +510,7 @@ class VancouverStyle(BaseStyle):
         Publisher; Year. Chapter 5; p. 12-34.``"""
         container = self.format_container(f, self.medium(f))
         return _join([self.format_creators(f), self.format_title(f, "" if container else self.medium(f)),
-                      container, self.format_edition(f), self.format_volume(f),
+                      container, self.format_edition(f), self.format_secondary(f), self.format_volume(f),
                       self.format_publication(f), self.format_part(f), self.format_series(f),
                       self.format_note(f), *self.format_links(f)])
 
@@ -428,9 +519,9 @@ class VancouverStyle(BaseStyle):
         editor. Proceedings title; 2002 Aug 17-22; San Diego, CA. Place: Publisher; Year.
         p. 437-68.``"""
         return _join([self.format_creators(f), self.format_title(f),
-                      self.format_container(f, self.medium(f)), self.format_publication(f),
-                      self.format_part(f), self.format_series(f), self.format_note(f),
-                      *self.format_links(f)])
+                      self.format_container(f, self.medium(f)), self.format_secondary(f),
+                      self.format_publication(f), self.format_part(f), self.format_series(f),
+                      self.format_note(f), *self.format_links(f)])
 
     def format_proceedings(self, f: Fields) -> Text:
         """Citing Medicine ch. 3 (proceedings): ``Editor AA, editor. Proceedings title;
@@ -440,36 +531,43 @@ class VancouverStyle(BaseStyle):
                       *self._book_tail(f), self.format_note(f), *self.format_links(f)])
 
     def format_report(self, f: Fields) -> Text:
-        """Citing Medicine ch. 4: ``Author AA. Title. Place: Institution; Year. Report No.:
-        N.`` (the report's ``type`` names its number: ``Technical Report No.: N``)."""
-        number = f.text("number")
+        """Citing Medicine ch. 4: ``Author AA. Title. Place: Institution; Year. (Series).
+        Report No.: N.`` (the report's ``type`` names its number: ``Technical report No.:
+        N``; the series before it, without the number, which is the report's)."""
+        number = f.number()
         kind = f.text("type") if f.entry.type.lower() != "techreport" or f.text("type") else ""
         label = f"{kind} No." if kind and not kind.lower().endswith(("no", "no.")) else kind
-        return _join([self.format_creators(f), self.format_title(f, self.medium(f)),
-                      self.format_publication(f),
+        return _join([self.format_creators(f), self.format_title(f, self.medium(f)), self.format_secondary(f),
+                      self.format_publication(f), self.format_series(f, numbered=False),
                       _sentence(f"{label or 'Report No.'}: {number}" if number else ""),
-                      self.format_series(f), self.format_note(f), *self.format_links(f)])
+                      self.format_note(f), *self.format_links(f)])
 
     def format_thesis(self, f: Fields) -> Text:
         """Citing Medicine ch. 5: ``Author AA. Title [dissertation]. Place: School; Year.``
-        (``[master's thesis]`` for a master's thesis)."""
+        (``[master's thesis]`` for a master's thesis; read on the web, ``[dissertation on the
+        Internet]``)."""
+        degree = thesis_degree(f.entry.type, f.text("type"))
+        medium = self.medium(f)
         return _join([self.format_names(f.entry.persons.get("author", ())),
-                      self.format_title(f, thesis_degree(f.entry.type, f.text("type"))),
-                      self.format_publication(f), self.format_note(f), *self.format_links(f)])
+                      self.format_title(f, f"{degree} on the {medium}" if medium else degree),
+                      self.format_secondary(f), self.format_publication(f), self.format_note(f),
+                      *self.format_links(f)])
 
     def format_webpage(self, f: Fields) -> Text:
         """Citing Medicine ch. 25: ``Organisation. Title [Internet]. Place: Publisher; 2016
-        [cited 2026 Nov 27]. Available from: URL``"""
-        return _join([self.format_creators(f), self.format_title(f, "Internet"),
-                      self.format_publication(f), self.format_note(f), *self.format_links(f)])
+        [cited 2026 Nov 27]. Available from: URL`` (an ``eprint`` that is no e-print, which
+        biblatex-apa gives a site's name, after the date)."""
+        return _join([self.format_creators(f), self.format_title(f, "Internet"), self.format_secondary(f),
+                      self.format_publication(f), self.format_eprint(f), self.format_note(f),
+                      *self.format_links(f)])
 
     def format_dataset(self, f: Fields, medium: str = "dataset") -> Text:
         """Citing Medicine ch. 24 (databases, with NLM's data-citation guidance): ``Author
         AA. Title [dataset]. Version 2. Place: Publisher; Year. doi:…``"""
         version = f.text("version")
         return _join([self.format_creators(f), self.format_title(f, medium),
-                      _sentence(f"Version {version}" if version else ""), self.format_publication(f),
-                      self.format_note(f), *self.format_links(f)])
+                      _sentence(f"Version {version}" if version else ""), self.format_secondary(f),
+                      self.format_publication(f), self.format_note(f), *self.format_links(f)])
 
     def format_software(self, f: Fields) -> Text:
         """Citing Medicine ch. 22 (computer programs): ``Author AA. Title [computer program].
@@ -492,16 +590,18 @@ class VancouverStyle(BaseStyle):
         """Citing Medicine's preprints (NLM, 2020): ``Author AA. Title [Preprint]. Server.
         2020 Apr 14. arXiv:2004.01234 [cs.CL]. doi:…``"""
         server = f.first(("publisher", "howpublished", "organization", "institution"))
-        return _join([self.format_creators(f), self.format_title(f, "Preprint"), _sentence(server),
-                      _sentence(self.format_date(f)), self.format_eprint(f), self.format_note(f),
-                      *self.format_links(f)])
+        return _join([self.format_creators(f), self.format_title(f, "Preprint"), self.format_secondary(f),
+                      _sentence(server), _sentence(self.format_date(f)), self.format_eprint(f),
+                      self.format_note(f), *self.format_links(f)])
 
     def format_misc(self, f: Fields) -> Text:
         """Any other work, in Citing Medicine's order: ``Author AA. Title [Internet]. In: Book
-        title. Place: Publisher (or how published); Year. Note. Available from: URL``;
-        an entry with nothing to show shows its key (the checker warns of it)."""
-        text = _join([self.format_creators(f), self.format_title(f, self.medium(f)),
-                      self.format_container(f),
+        title. Place: Publisher (or how published); Year. Note. Available from: URL`` (a
+        ``journal`` it names after the title, as a journal article's: ``Title. Journal
+        [Internet].``); an entry with nothing to show shows its key (the checker warns of it)."""
+        journal = self.format_journal(f, self.medium(f))
+        text = _join([self.format_creators(f), self.format_title(f, "" if journal else self.medium(f)), journal,
+                      self.format_container(f), self.format_secondary(f),
                       self.format_publication(f), self.format_eprint(f), self.format_note(f),
                       *self.format_links(f)])
         return text if len(text) else Text(f"[{f.entry.key}]")
@@ -510,7 +610,15 @@ class VancouverStyle(BaseStyle):
 #: How many names each ``authors`` rule keeps before "et al." (0: all of them).
 _MAX_AUTHORS = {"icmje": 6, "all": 0, "three": 3}
 _RANGE = re.compile(r"\b([A-Za-z]*)(\d+)-\1(\d+)\b")
-_TEX = re.compile(r"[\\~{}$]|--|''|``")
+_TEX = re.compile(r"[\\~{}$`]|--|''")
+
+
+#: biblatex's ``pubstate`` of a work in press (its keys read: ``inpress``, ``forthcoming``)
+_FORTHCOMING = frozenset({"in press", "forthcoming"})
+#: The secondary authors' roles (:meth:`VancouverStyle.format_secondary`), each with the field
+#: that names its role (``None``: the role is its name).
+_SECONDARY = (("editor", "editortype"), ("editora", "editoratype"), ("editorb", "editorbtype"),
+              ("editorc", "editorctype"), ("translator", None))
 
 
 def _identifiers(entry: Entry) -> tuple[str, str, str, str]:
@@ -538,18 +646,18 @@ def abbreviate_pages(pages: str) -> str:
     return _RANGE.sub(short, pages) if "-" in pages else pages
 
 
-def _ordinal(n: int) -> str:
-    """``1`` -> ``1st``, ``2`` -> ``2nd``, ``11`` -> ``11th``, ``23`` -> ``23rd``."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def _sentence(*parts) -> list:
-    """The non-empty parts, with a final period unless they end in '.', '?' or '!'."""
+    """The non-empty parts, with a final period unless they end in '.', '?', '!' or ':'
+    (before any closing quote: Citing Medicine sets no double punctuation)."""
     kept = [p for p in parts if p]
-    if kept and not str(kept[-1]).rstrip().endswith((".", "?", "!")):
+    if kept and not str(kept[-1]).rstrip().rstrip(_CLOSING).endswith((".", "?", "!", ":")):
         kept.append(".")
     return kept
+
+
+#: the closing quotes a sentence's own final punctuation may stand inside
+#: ("‘Hey — it works!’" takes no period after it: Citing Medicine has no double punctuation)
+_CLOSING = "'\"’”»"
 
 
 def _join(sentences: list[list]) -> Text:

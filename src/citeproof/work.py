@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from typing import Callable, NamedTuple, Sequence
 
-from .dates import Date, parse_date
-from .dialect import FIELD_ALIASES, book_title, eprint_archive, eprint_url, patent_office, publisher_of, raw_field, \
-    thesis_degree, work_title
+from .dates import Date, parse_date, season_number
+from .dialect import FIELD_ALIASES, KEYED_FIELDS, book_title, eprint_archive, eprint_url, full_title, issue_title, \
+    journal_issue, journal_series, list_items, localized, patent_office, publisher_of, raw_field, thesis_degree, \
+    unlabelled, work_title
 from .identifiers import is_http_url
 from .model import Author, Reference
 
@@ -44,24 +45,33 @@ class Work(NamedTuple):
     in_book: bool  #: the container is a book or proceedings (not a journal)
     authors: tuple[Author, ...]  #: without BibTeX's "others"
     editors: tuple[Author, ...]
-    date: Date  #: when it was published (``year``/``month``/``day``, or ``date``)
+    translators: tuple[Author, ...]  #: biblatex's ``translator``
+    #: when it was published (``year``/``month``/``day``, or ``date``; a season, as
+    #: ``date = {2002-22}``, ``month = {summer}`` or an article's ``issue = {Summer}`` gives it)
+    date: Date
     accessed: Date  #: when it was read on the web (``urldate``)
     urldate: str  #: ``urldate`` as written (for a value that is no date)
     event_title: str  #: the conference's name (``eventtitle``)
     event_date: Date  #: the conference's dates (``eventdate``)
     event_place: str  #: where the conference was held (``venue``)
     publisher: str  #: who published it (a thesis's school, a report's institution ...)
-    place: str  #: where (``address``/``location``)
+    #: where (``address``/``location``): the first of biblatex's places, as the list
+    #: prints it; a patent's countries (``France, Germany``)
+    place: str
     edition: str
     version: str
     #: what kind of work it is, in words: a thesis's degree ("dissertation"), a report's
     #: ``type``, a patent's office ("United States patent")
     genre: str
     volume: str  #: a journal's volume, or a book's in a work of several volumes
-    issue: str  #: a journal issue (an article's ``number``)
+    #: a journal issue (an article's ``number``, with biblatex's ``issue`` as the list prints
+    #: it: ``12 Suppl 7``)
+    issue: str
     #: a report's or patent's number, or any other work's; a preprint's is its e-print
     #: (``arXiv:1706.03762``) when it has no other
     number: str
+    #: the series a book is in; a journal's (an article's), as the list names it with the
+    #: journal: ``3rd series``
     series: str
     series_number: str  #: its number (or volume) in the series
     chapter: str
@@ -71,6 +81,7 @@ class Work(NamedTuple):
     isbn: str
     issn: str
     note: str
+    status: str  #: biblatex's ``pubstate`` in words (``in press``)
     eprint: str  #: ``arXiv:1706.03762``: the e-print as the list shows it
     doi: str
     pmid: str
@@ -117,16 +128,22 @@ def _work(ref: Reference) -> Work:
     title, container, in_book = _titles(ref, kind, get)
     volume, issue, number, series_number = _numbers(kind, field)
     eprint, eprint_page = _eprint(field)
+    date = _published(field, get)
+    season = season_number(field("issue")) if kind == "article" else 0
+    if season and not (date.month or date.season):  # an article's issue that is a season
+        date = date._replace(season=season)
+    series = journal_series(field("series")) if kind == "article" else field("series")
     return Work(
         kind=kind, title=title, container=container, in_book=in_book, authors=named(ref.authors),
-        editors=named(ref.editors), date=_published(field), accessed=parse_date(field("urldate")),
-        urldate=field("urldate"), event_title=field("eventtitle"), event_date=parse_date(field("eventdate")),
-        event_place=field("venue"), publisher=publisher_of(kind, get), place=field("address"),
+        editors=named(ref.editors), translators=_people(field("translator")), date=date,
+        accessed=parse_date(field("urldate")), urldate=field("urldate"), event_title=field("eventtitle"),
+        event_date=parse_date(field("eventdate")), event_place=field("venue"), publisher=publisher_of(kind, get),
+        place=_place(kind, field("address")),
         edition=field("edition"), version=field("version"), genre=_genre(ref.entry_type, kind, field),
         volume=volume, issue=issue, number=number or (eprint if kind == "preprint" else ""),
-        series=field("series"), series_number=series_number, chapter=field("chapter"), pages=ref.pages,
+        series=series, series_number=series_number, chapter=field("chapter"), pages=ref.pages,
         pagetotal=field("pagetotal"), holder=field("holder"), isbn=field("isbn"), issn=field("issn"),
-        note=field("note"), eprint=eprint, doi=ref.doi, pmid=ref.pmid, pmcid=ref.pmcid,
+        note=field("note"), status=field("pubstate"), eprint=eprint, doi=ref.doi, pmid=ref.pmid, pmcid=ref.pmcid,
         url=ref.url if is_http_url(ref.url) else eprint_page)
 
 
@@ -134,7 +151,8 @@ def _readers(ref: Reference) -> tuple[Callable[[str], str], Callable[[str], str]
     """``(get, field)`` of an entry: ``get`` reads a field's decoded text by the name the
     bib writes (``title`` is the whole title, so ``subtitle`` and ``titleaddon`` read as
     empty: the title holds them already), ``field`` by either dialect's name
-    (:func:`~citeproof.dialect.raw_field`)."""
+    (:func:`~citeproof.dialect.raw_field`), a biblatex key read as its words
+    (:func:`~citeproof.dialect.localized`)."""
     own: dict[str, str] = {}
     for name, text in ref.fields:
         own.setdefault(name, text)
@@ -144,7 +162,8 @@ def _readers(ref: Reference) -> tuple[Callable[[str], str], Callable[[str], str]
         return own.get(name, "")
 
     def field(name: str) -> str:
-        return raw_field(get, name) if name in _READ_BY_DIALECT else own.get(name, "")
+        value = raw_field(get, name) if name in _READ_BY_DIALECT else own.get(name, "")
+        return localized(name, value) if name in KEYED_FIELDS else value
     return get, field
 
 
@@ -154,7 +173,11 @@ _READ_BY_DIALECT = frozenset(FIELD_ALIASES) | {"year", "month", "day"}
 
 
 def _titles(ref: Reference, kind: str, get: Callable[[str], str]) -> tuple[str, str, bool]:
-    """(the work's own title, the journal or book it is in, whether that is a book)."""
+    """(the work's own title, the journal or book it is in, whether that is a book); a
+    biblatex ``@periodical`` without a journal is an issue: its ``issuetitle`` in the
+    journal its ``title`` names."""
+    if ref.entry_type.lower() == "periodical" and not ref.journal:
+        return issue_title(get), full_title(get) or ref.title, False
     if kind in ("book", "proceedings"):
         return work_title(get), "", False
     book = book_title(get) if kind in ("chapter", "paper", "misc") else ""
@@ -168,9 +191,9 @@ def _titles(ref: Reference, kind: str, get: Callable[[str], str]) -> tuple[str, 
 def _numbers(kind: str, field: Callable[[str], str]) -> tuple[str, str, str, str]:
     """(volume, issue, number, number in the series) as the format reads ``volume`` and
     ``number`` (see the module's docstring)."""
-    volume, number = field("volume"), field("number")
+    volume, number = unlabelled(field("volume")), unlabelled(field("number"))
     if kind == "article":
-        return volume, number, "", ""
+        return volume, journal_issue(number, field("issue"))[0], "", ""
     if kind not in BOOKISH:
         return volume, "", number, ""
     if field("maintitle"):  # the volume is in the title ("Main title. Vol. 2, Title")
@@ -180,14 +203,32 @@ def _numbers(kind: str, field: Callable[[str], str]) -> tuple[str, str, str, str
     return (volume, "", "", number) if number else ("", "", "", volume)
 
 
-def _published(field: Callable[[str], str]) -> Date:
-    """When the work was published: biblatex's ``date``, else ``year``, ``month``, ``day``."""
+def _place(kind: str, address: str) -> str:
+    """Where the work was published: the first of biblatex's places (the list's); a
+    patent's countries, all of them."""
+    places = list_items(address)
+    return ", ".join(filter(None, places)) if kind == "patent" else places[0]
+
+
+def _people(value: str) -> tuple[Author, ...]:
+    """The people of a name list the loader keeps as text (biblatex's ``translator``)."""
+    if not value:
+        return ()
+    from .bib import person_to_author  # (pybtex, only for a work that has them)
+    from .bib.names import people
+    return named([person_to_author(p) for p in people(" ".join(value.split()))])
+
+
+def _published(field: Callable[[str], str], get: Callable[[str], str]) -> Date:
+    """When the work was published: biblatex's ``date``, else ``year``, ``month`` (or the
+    season it names: ``summer``), ``day``."""
     written = field("date")
     if written:
         return parse_date(written)
     month, day = field("month"), field("day")
     day_number = int(day) if day.isascii() and day.isdigit() and 1 <= int(day) <= 31 else 0
-    return Date(field("year"), int(month) if month else 0, day_number if month else 0)
+    return Date(field("year"), int(month) if month else 0, day_number if month else 0,
+                season=0 if month else season_number(get("month")))
 
 
 def _genre(entry_type: str, kind: str, field: Callable[[str], str]) -> str:

@@ -56,7 +56,8 @@ translator editora editorb editorc editortype editoratype editorbtype editorctyp
 commentator annotator introduction foreword afterword bookauthor holder""".split())
 
 #: The fields each entry type uses besides :data:`COMMON_FIELDS` (BibTeX's and biblatex's
-#: standard types). A field outside them is reported (a typo drops a value from the page
+#: standard types; and a report's ``series`` and a misc's ``journal``, which neither defines
+#: and the style prints). A field outside them is reported (a typo drops a value from the page
 #: silently); a type not listed is not checked.
 _BOOKISH = ("publisher address location edition series volume volumes number pages pagetotal part "
             "maintitle mainsubtitle maintitleaddon chapter organization howpublished")
@@ -72,14 +73,14 @@ KNOWN_FIELDS: dict[str, frozenset[str]] = {name: COMMON_FIELDS | set(extra.split
     "conference": _PART + " eventtitle eventtitleaddon eventdate venue",
     "proceedings": _BOOKISH + " eventtitle eventtitleaddon eventdate venue",
     "mvproceedings": _BOOKISH + " eventtitle eventtitleaddon eventdate venue",
-    "misc": "howpublished publisher organization location address type",
+    "misc": "howpublished publisher organization location address type journal journaltitle",
     "unpublished": "howpublished location address type eventtitle eventdate venue",
     "online": "organization publisher howpublished location address",
     "phdthesis": "school institution address location type pages pagetotal",
     "mastersthesis": "school institution address location type pages pagetotal",
     "thesis": "school institution address location type pages pagetotal",
-    "techreport": "institution address location type number pages pagetotal",
-    "report": "institution address location type number pages pagetotal",
+    "techreport": "institution address location type number pages pagetotal series",
+    "report": "institution address location type number pages pagetotal series",
     "patent": "holder type number location address",
     "dataset": "publisher organization location address type number edition series",
     "software": "publisher organization location address type number edition series",

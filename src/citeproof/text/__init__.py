@@ -61,13 +61,13 @@ from .tex import Macro, Macros, macros_from_preamble, read_tex
 __all__ = ["MARKS", "Macro", "Macros", "Math", "Run", "Text", "TextWarning", "from_markup",
            "from_plain", "from_tex", "macros_from_preamble", "tex_escape", "tex_to_plain"]
 
-#: characters that make a TeX value more than plain text (with ``--``, ``\`\``` and ``''``)
-_TEX_CHARS = re.compile(r"[\\${}~]")
+#: characters that make a TeX value more than plain text (with ``--`` and ``''``)
+_TEX_CHARS = re.compile(r"[\\${}~`]")
 #: characters the normaliser changes: controls, surrogates, white space but a single space
 _UNCLEAN_CHARS = re.compile(
     r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u1680\u2000-\u2008\u200a\u2028\u2029\u202f\u205f\u3000]")
 #: TeX but braces, or unclean: one scan of the value for the fast path
-_NOT_SIMPLE_BUT_BRACES = re.compile(r"[\\$~" + _UNCLEAN_CHARS.pattern[1:])
+_NOT_SIMPLE_BUT_BRACES = re.compile(r"[\\$~`" + _UNCLEAN_CHARS.pattern[1:])
 
 
 def _unclean(value: str) -> bool:
@@ -75,7 +75,7 @@ def _unclean(value: str) -> bool:
 
 
 def _tex_syntax(value: str) -> bool:
-    return bool(_TEX_CHARS.search(value)) or "--" in value or "``" in value or "''" in value
+    return bool(_TEX_CHARS.search(value)) or "--" in value or "''" in value
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 #: white space that collapses: all but the no-break space and the thin spaces (which a
@@ -143,8 +143,8 @@ def from_tex(value: str, macros: Mapping | Macros | None = None) -> Text:
     """A BibTeX/biblatex field value (or a name part) read as TeX.
 
     ``macros``: the bib's own simple macros (:func:`macros_from_preamble`, or a mapping
-    name -> body or (arguments, body)). Values without ``\\ $ { } ~``, ``--``, ``\\`\\```
-    or ``''`` are plain text and are not parsed; values are cached."""
+    name -> body or (arguments, body)). Values without ``\\ $ { } ~ \\```, ``--`` or
+    ``''`` are plain text and are not parsed; values are cached."""
     value = str(value or "")
     if macros is not None and not isinstance(macros, Macros):
         macros = Macros(macros)
@@ -176,7 +176,7 @@ def tex_to_plain(value: str, macros: Mapping | Macros | None = None) -> str:
     but braces (``{{DNA} repair}``) is read without the reader (its plain text is the
     value without braces: the reader drops an unmatched one too)."""
     if macros is None and not _NOT_SIMPLE_BUT_BRACES.search(value) and "--" not in value \
-            and "``" not in value and "''" not in value:
+            and "''" not in value:
         if "{" in value or "}" in value:
             value = value.replace("{", "").replace("}", "")
         if "  " in value or value[:1] == " " or value[-1:] == " ":

@@ -69,17 +69,18 @@ def nest(atoms: list[tuple[str, frozenset[str]]], order: tuple[str, ...],
 
 _TEX_ESCAPE = {"&": "\\&", "%": "\\%", "$": "\\$", "#": "\\#", "_": "\\_", "{": "\\{",
                "}": "\\}", "\\": "\\textbackslash{}", "~": "\\textasciitilde{}",
-               "^": "\\textasciicircum{}", "\u00a0": "~", "\u2009": "\\,"}
-_TEX_SPECIAL = re.compile(r"[&%$#_{}\\~^\u00a0\u2009]")
-_LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')")
+               "^": "\\textasciicircum{}", "`": "\\textasciigrave{}", "\u00a0": "~", "\u2009": "\\,"}
+_TEX_SPECIAL = re.compile(r"[&%$#_{}\\~^`\u00a0\u2009]")
+_LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=')(?=')")
 
 
 def tex_escape(text: str) -> str:
-    """Text as TeX that reads back as the same text: special characters escaped, the
-    ligatures ``--`` ``\\`\\``` ``''`` broken with ``{}``, a no-break space as ``~``."""
+    """Text as TeX that reads back as the same text: special characters escaped (a
+    backtick, which TeX reads as an opening quote, too), the ligatures ``--`` and ``''``
+    broken with ``{}``, a no-break space as ``~``."""
     if _TEX_SPECIAL.search(text):
         text = _TEX_SPECIAL.sub(lambda m: _TEX_ESCAPE[m.group()], text)
-    if "--" in text or "``" in text or "''" in text:
+    if "--" in text or "''" in text:
         text = _LIGATURE.sub("{}", text)
     return text
 

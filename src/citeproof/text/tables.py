@@ -32,7 +32,7 @@ SYMBOLS: dict[str, str] = {
     "dj": "đ", "DJ": "Đ", "th": "þ", "TH": "Þ", "ng": "ŋ", "NG": "Ŋ", "ij": "ĳ", "IJ": "Ĳ",
     "texteth": "ð", "textthorn": "þ", "textschwa": "ə", "textturna": "ɐ",
     # punctuation and signs
-    "textbackslash": "\\", "textasciitilde": "~", "textasciicircum": "^", "textbar": "|",
+    "textbackslash": "\\", "textasciitilde": "~", "textasciicircum": "^", "textasciigrave": "`", "textbar": "|",
     "textless": "<", "textgreater": ">", "textunderscore": "_", "textbraceleft": "{",
     "textbraceright": "}", "textdollar": "$", "textquotedbl": '"', "textquotesingle": "'",
     "textquoteleft": "‘", "textquoteright": "’", "textquotedblleft": "“",

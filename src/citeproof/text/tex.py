@@ -14,8 +14,10 @@ reported. What the tables (:mod:`.tables`) do not know:
 
 Braces not taken as a macro's argument protect case (mark ``nocase``), except a group
 that is one accented or special letter (``{\\"o}``, BibTeX's "special character").
-``--`` and ``---`` are dashes, ````` `` ````` and ``''`` curly double quotes; single quotes
-stay as typed. ``~`` is a no-break space; a bare ``%`` is a percent sign (BibTeX does
+``--`` and ``---`` are dashes, ````` `` ````` and ``''`` curly double quotes; a lone
+backtick is an opening single quote (‘) and the ``'`` that closes it (the first after it
+that no letter or digit follows) a closing one (’), as TeX sets them; any other ``'``, an
+apostrophe, stays as typed. ``~`` is a no-break space; a bare ``%`` is a percent sign (BibTeX does
 not treat it as a comment); ``&``, ``#``, ``^``, ``_`` outside math print as themselves.
 """
 from __future__ import annotations
@@ -35,13 +37,13 @@ __all__ = ["Macro", "Macros", "macros_from_preamble", "read_tex"]
 # kinds: 1 control word (with the spaces after it), 2 control symbol, 3 trailing
 # backslash, 4 brace, 5 $, 6 ligature, 7 ~, 8 spaces, 9 text
 _TOKEN = re.compile(
-    r"(\\[A-Za-z]+\*?[ \t\n\r\f\v]*)|(\\[^A-Za-z])|(\\)|([{}])|(\$)|(---?|``|'')|(~)"
+    r"(\\[A-Za-z]+\*?[ \t\n\r\f\v]*)|(\\[^A-Za-z])|(\\)|([{}])|(\$)|(---?|``|''|`)|(~)"
     r"|([ \t\n\r\f\v]+)"
     # text: starts with no space (so spaces before an argument are their own token), then
-    # anything but what the other kinds start with; a lone - ` ' is text
-    r"|((?:[^\\{}$~`' \t\n\r\f\v-]|-(?!-)|`(?!`)|'(?!'))(?:[^\\{}$~`'-]|-(?!-)|`(?!`)|'(?!'))*)", re.S)
+    # anything but what the other kinds start with; a lone - ' is text (a lone ` a quote)
+    r"|((?:[^\\{}$~`' \t\n\r\f\v-]|-(?!-)|'(?!'))(?:[^\\{}$~`'-]|-(?!-)|'(?!'))*)", re.S)
 CW, CS, BACKSLASH, BRACE, DOLLAR, LIGATURE, TILDE, SPACE, TEXT = range(1, 10)
-_LIGATURES = {"--": "–", "---": "—", "``": "“", "''": "”"}
+_LIGATURES = {"--": "–", "---": "—", "``": "“", "''": "”", "`": "‘"}
 MAX_DEPTH = 100
 MAX_EXPANSIONS = 1000
 _DIMENSION = re.compile(
@@ -135,6 +137,7 @@ class TexReader:
         self.expansions = 0
         self.flat = 0  # braces opened beyond MAX_DEPTH (read as nothing)
         self.no_close: dict[str, int] = {}
+        self.quotes = 0  # single quotes opened (`) and not yet closed
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -144,6 +147,16 @@ class TexReader:
     def emit(self, text: str, marks: frozenset[str]) -> None:
         if text:
             self.out.append(Run(text, marks))
+
+    def close_quotes(self, text: str) -> str:
+        """``text`` with each ``'`` that closes an opened single quote as ’: the first ``'``
+        after it that no letter or digit follows (``Don't`` keeps its apostrophe)."""
+        chars = list(text)
+        for i, char in enumerate(chars):
+            if char == "'" and self.quotes and not text[i + 1:i + 2].isalnum():
+                chars[i] = "’"
+                self.quotes -= 1
+        return "".join(chars)
 
     def next_tok(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -240,7 +253,8 @@ class TexReader:
             kind = tok.kind
             if kind == TEXT or kind == SPACE:
                 self.i += 1
-                self.out.append(Run(tok.text, marks))
+                self.out.append(Run(self.close_quotes(tok.text) if self.quotes and "'" in tok.text else tok.text,
+                                    marks))
             elif kind == BRACE:
                 self.i += 1
                 if tok.text == "}":
@@ -278,6 +292,7 @@ class TexReader:
     def other(self, tok: _Tok, marks: frozenset[str], depth: int) -> None:
         kind = tok.kind
         if kind == LIGATURE:
+            self.quotes += tok.text == "`"
             self.emit(_LIGATURES[tok.text], marks)
         elif kind == TILDE:
             self.emit("\u00a0", marks)

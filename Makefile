@@ -23,7 +23,7 @@ export NO_MKDOCS_2_WARNING := 1
 RUN_CITEPROOF := Run citeproof as .venv/bin/citeproof (it is not on PATH), e.g. .venv/bin/citeproof check --help; or through make: make check ARGS='--offline --format json'
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve build lint test check check-offline bench cog clean
+.PHONY: help setup serve build lint test quick check check-offline bench cog clean
 
 help:  ## list the targets (what `make` alone does)
 	@echo "make TARGET, where TARGET is one of:"
@@ -53,6 +53,9 @@ lint: $(STAMP)  ## ruff (pyflakes, bugbear, complexity) and mypy: both must be c
 
 test: $(STAMP) lint  ## lint, then run every test (browser tests need Debian's chromium)
 	$(BIN)/python -m pytest -n 2 -q
+
+quick: $(STAMP)  ## the quick tests: everything not marked slow, on two processes (under a minute)
+	$(BIN)/python -m pytest -n 2 -q -m "not slow"
 
 check: $(STAMP)  ## check every citation against Crossref, doi.org and PubMed (more options: ARGS='...')
 	$(BIN)/citeproof check $(ARGS)

@@ -154,6 +154,7 @@ def test_a_dripping_server_cannot_hold_the_run_past_deadline_plus_timeout(tmp_pa
     assert elapsed <= deadline + timeout + SLACK, elapsed
 
 
+@pytest.mark.slow
 def test_a_resolver_that_never_answers_cannot_hold_the_run_past_deadline_plus_timeout(tmp_path, monkeypatch):
     """Name resolution runs within the request's budget: a resolver that never answers
     ends the run within --deadline plus one --timeout, as "could not verify"."""

@@ -75,6 +75,7 @@ def _manual_section(page: str, heading: str) -> str:
     return text[start:end if end > 0 else None]
 
 
+@pytest.mark.slow
 def test_the_manual_shows_how_to_try_the_online_commands_on_test_data(tmp_path):
     section = _manual_section("commands.md", "Trying the online commands on test data")
     assert "python -m tests.emulator" in section and "test data, not registry answers" in section

@@ -125,6 +125,7 @@ def test_a_strict_build_citing_every_entry_passes(name, tmp_path):
     assert page.count('class="cp-entry-text"') == len(result.references) - len(twice)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_the_check_and_the_build_report_the_same_bib_problems(name, tmp_path):
     """Every problem of the bib, with its line, the same in ``citeproof check`` (offline)

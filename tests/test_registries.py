@@ -523,6 +523,7 @@ def test_resolve_1000_references_public_pool_with_latency(emulator):
     assert {lk.status for lk in res.answers["esearch"].values()} == {"not-found"} and len(res.answers["esearch"]) == 100
 
 
+@pytest.mark.slow
 def test_registries_behind_one_host_keep_their_own_identity(emulator):
     """Every CITEPROOF_*_URL on one host and port (a mirror, a caching proxy): each registry
     keeps its own label, rate limit and mailto. 1,000 DOI-only references, 100 ms latency,

@@ -342,6 +342,7 @@ def _crossref_titles() -> list[tuple[str, str, str]]:
     return out
 
 
+@pytest.mark.slow
 def test_crossref_titles_round_trip_and_parse_with_pybtex():
     titles = _crossref_titles()
     assert len(titles) > 1000
@@ -431,6 +432,7 @@ def test_random_fuzz():
             assert from_tex(tex).plain() == text.plain(), (reader.__name__, value, tex)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reader", ["tex", "markup"])
 @pytest.mark.parametrize("unit", [
     r"The \emph{DNA} of $x^2$ {Caps} \foo{b} \'e -- ",

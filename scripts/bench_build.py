@@ -16,8 +16,9 @@ Every build starts after the files of the one before (its site, the plugin's cac
 were flushed to disk (``os.sync``, untimed), so no build pays for another's writes.
 
 "Without the plugin" is the same pages and theme with the plugin removed (the
-citation keys then stay as plain text). Targets: article <= 1.2x, generated <= 1.5x
-(warm and after a bib change); the cold build has none (it is shown so nothing is hidden).
+citation keys then stay as plain text). Target: the article <= 1.05x. The generated rows
+have none: they show what a large bib costs, warm, after an edit and cold, so nothing is
+hidden (``scripts/bench_ablation.py`` measures what each cache saves on them).
 
     python scripts/bench_build.py [--runs 5] [--json out.json] [--rows 2,3]
 """
@@ -143,7 +144,7 @@ def main() -> None:
              ("generated, first build after the bib changed", generate_site, {"bib_changed": True}),
              ("generated, first build ever (no cache)", generate_site, {"cold": True})]
     rows = [measure(name, make, args.runs, **kw) for n, (name, make, kw) in enumerate(plans, 1) if n in wanted]
-    targets = {plans[0][0]: 1.2, plans[1][0]: 1.5, plans[2][0]: 1.5}
+    targets = {plans[0][0]: 1.05}
     print(f"mkdocs build, median of {args.runs} runs, {os.cpu_count()} cores")
     print(f"{'site':55} {'plugin':>8} {'no plugin':>10} {'ratio':>6} {'target':>7}")
     for r in rows:

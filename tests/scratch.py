@@ -255,9 +255,9 @@ def assert_golden(name: str, actual: str) -> None:
     expected = path.read_text(encoding="utf-8")
     if actual != expected:
         diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                            f"golden/{name}", "formatted now"))
-        pytest.fail(f"formatted references differ from tests/golden/{name} "
-                    f"(if the change is right, rerun with UPDATE_GOLDEN=1):\n{diff}")
+                                            f"golden/{name}", "now"))
+        pytest.fail(f"tests/golden/{name} differs (if the change is right, rerun with "
+                    f"UPDATE_GOLDEN=1):\n{diff}")
 
 
 # --------------------------------------------------------------------------- a real browser

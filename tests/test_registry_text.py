@@ -294,6 +294,6 @@ def test_the_strict_build_reports_a_preprint_published_since_and_the_page_says_s
     [line] = [x for x in strict.stderr.splitlines() if "[preprint-published]" in x]
     assert "index.md:3:" in line and f"doi:{PUBLISHED_DOI}" in line
     entry = site.html().split('id="ref-emu-preprint"')[1].split("</li>")[0]
-    assert (f'<span class="cp-published" title="Crossref, ' in entry
+    assert ('<span class="cp-published" title="Crossref, ' in entry
             and f'Published since as <a href="https://doi.org/{PUBLISHED_DOI}" rel="noopener">doi:{PUBLISHED_DOI}</a>'
             in entry)

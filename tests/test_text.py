@@ -10,10 +10,8 @@
 """
 from __future__ import annotations
 
-import difflib
 import gc
 import json
-import os
 import random
 import re
 import time
@@ -25,31 +23,19 @@ import pybtex.errors
 import pytest
 from pybtex.database import parse_file, parse_string
 
+from scratch import assert_golden
+
 from citeproof.text import (Macros, Math, Run, Text, cache_clear, from_markup, from_plain, from_tex,
                             macros_from_preamble, tex_escape, tex_to_plain)
 from citeproof.text.case import protect_case
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = Path(__file__).parent / "golden" / "text"
 BIBS = sorted((ROOT / "tests/data/bibs").glob("*.bib"))
 CROSSREF = sorted((ROOT / "tests/data/recordings/crossref").glob("*.json"))
 _TEXT_FIELDS = ("title", "booktitle", "journal", "journaltitle", "subtitle", "maintitle",
                 "booksubtitle", "mainsubtitle", "titleaddon", "shorttitle", "shortjournal",
                 "issuetitle", "eventtitle", "origtitle")
 _ALLOWED_TAG = re.compile(r'</?(?:i|b|sup|sub|code)>|<span class="cp-sc">|</span>|<code class="cp-math">')
-
-
-def assert_golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    expected = path.read_text(encoding="utf-8")
-    if actual != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                            f"golden/text/{name}", "now"))
-        pytest.fail(f"tests/golden/text/{name} differs (if the change is right, rerun with "
-                    f"UPDATE_GOLDEN=1):\n{diff}")
 
 
 def assert_safe_html(out: str) -> None:
@@ -143,7 +129,7 @@ def test_golden_tex_cases():
         t = from_tex(value)
         lines.append(f"{value!r} ⇒ plain {t.plain()!r} ⇒ tex {t.tex()!r} ⇒ html {t.html()!r}"
                      + (f" ⇒ warnings {'; '.join(warnings(t))}" if t.warnings else "") + "\n")
-    assert_golden("tex-cases.txt", "".join(lines))
+    assert_golden("text/tex-cases.txt", "".join(lines))
 
 
 def test_unknown_macros_are_named_and_never_raw():
@@ -306,7 +292,7 @@ def test_bib_corpus_warnings_golden():
         assert_safe_html(text.html())
     lines = [f"{n:5d}  {file}  {code}  {name}\n" for (file, code, name), n in
              sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][2]))]
-    assert_golden("bib-warnings.txt", "".join(lines))
+    assert_golden("text/bib-warnings.txt", "".join(lines))
     assert {code for _, code, _ in counts} <= {"nonstandard-macro", "unknown-macro"}
     assert {file for file, _, _ in counts} == {"tugboat-pybtex.bib"}
 
@@ -314,7 +300,7 @@ def test_bib_corpus_warnings_golden():
 def test_bib_corpus_round_trips():
     """Every field of every bib: no exception, and TeX -> tex() -> TeX and TeX -> html()
     -> markup keep the plain text; tex_to_plain is from_tex().plain()."""
-    for file, key, field, value in _bib_values():
+    for _file, key, field, value in _bib_values():
         if field in ("url", "doi", "file", "urldate"):
             continue
         text = from_tex(value)
@@ -346,7 +332,7 @@ def _crossref_titles() -> list[tuple[str, str, str]]:
 def test_crossref_titles_round_trip_and_parse_with_pybtex():
     titles = _crossref_titles()
     assert len(titles) > 1000
-    for doi, field, value in titles:
+    for doi, _field, value in titles:
         text = from_markup(value)
         assert_safe_html(text.html())
         tex = text.tex()
@@ -366,7 +352,7 @@ def test_golden_crossref(writer):
         text = from_markup(value)
         out = getattr(text, writer)()
         lines.append(f"{doi} {field}: {out}" + (f"  [{'; '.join(warnings(text))}]" if text.warnings else "") + "\n")
-    assert_golden(f"crossref-{writer}.txt", "".join(dict.fromkeys(lines)))
+    assert_golden(f"text/crossref-{writer}.txt", "".join(dict.fromkeys(lines)))
 
 
 def test_crossref_mathml_cases():

@@ -206,9 +206,8 @@ def summarise(row: Row, measured: dict, only: set[str]) -> list[dict]:
         if "pybtex" in timed:  # the check's time over pybtex's, with and without
             check = line["with_s"] if name == "pybtex" else line["without_s"]
             line["per_pybtex"] = round(check / stat["pybtex", statistics.median, "wall"], 2)
-        if row.check:  # (MB) the peak of the process, and of its forked reader (0: none)
-            line.update({f"peak_rss_{v}_mb": [round(max(r["peak_rss_mb"][who] for r in timed[key]))
-                                              for who in ("self", "children")]
+        if row.check:  # (MB) the peak of the process itself (no child of it reads the bib)
+            line.update({f"peak_rss_{v}_mb": round(max(r["peak_rss_mb"]["self"] for r in timed[key]))
                          for v, key in (("with", "with"), ("without", name))})
     return lines
 
@@ -218,7 +217,7 @@ def print_table(lines: list[dict], runs: int) -> None:
           "without: median wall s; saving: (without - with) / without of the median wall time, "
           "of the fastest run (min), and of the median CPU time (user + system); /pybtex: the "
           "check without (on the pybtex line: with) over pybtex's parse_file; RSS: peak MB of the "
-          "process + its forked reader")
+          "process, with / without")
     print(f"{'benchmark':32} {'off':40} {'with':>6} {'without':>7} {'saving':>7} {'min':>7} {'cpu':>7}"
           "  notes")
     for x in lines:
@@ -228,7 +227,7 @@ def print_table(lines: list[dict], runs: int) -> None:
             continue
         notes = [f"/pybtex {x['per_pybtex']:.2f}"] if "per_pybtex" in x else []
         if "peak_rss_with_mb" in x:
-            notes.append("RSS {}+{} / {}+{}".format(*x["peak_rss_with_mb"], *x["peak_rss_without_mb"]))
+            notes.append(f"RSS {x['peak_rss_with_mb']} / {x['peak_rss_without_mb']}")
         notes += [f"{part} differs" for part in x.get("differs", ())]
         savings = " ".join(f"{x[key + 'saving_pct']:6.1f}%" for key in ("", "min_", "cpu_"))
         print(f"{x['benchmark']:32} {label:40} {x['with_s']:6.2f} {x['without_s']:7.2f} {savings}  "

@@ -52,10 +52,10 @@ lint: $(STAMP)  ## ruff (pyflakes, bugbear, complexity) and mypy: both must be c
 	$(BIN)/mypy src
 
 test: $(STAMP) lint  ## lint, then run every test (browser tests need Debian's chromium)
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -q
 
-quick: $(STAMP)  ## the quick tests: everything not marked slow, on two processes (under a minute)
-	$(BIN)/python -m pytest -n 2 -q -m "not slow"
+quick: $(STAMP)  ## the quick tests: everything not marked slow (under a minute)
+	$(BIN)/python -m pytest -q -m "not slow"
 
 check: $(STAMP)  ## check every citation against Crossref, doi.org and PubMed (more options: ARGS='...')
 	$(BIN)/citeproof check $(ARGS)

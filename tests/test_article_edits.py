@@ -41,7 +41,7 @@ def run_article_tests(root: Path) -> subprocess.CompletedProcess:
     """``pytest tests/test_article.py`` against the article at ``root``."""
     env = {**os.environ, "CITEPROOF_ARTICLE_ROOT": str(root), "NO_COLOR": "1"}
     return subprocess.run([sys.executable, "-m", "pytest", str(TESTS / "test_article.py"), "-p", "no:cacheprovider",
-                           "-q"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+                           "-q", "-n", "0"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
 def page_of(root: Path) -> Path:

@@ -155,6 +155,7 @@ def test_a_known_chunk_moved_keeps_nothing_of_its_old_lines():
     assert [p.line for p in got.problems if p.key == "gamma2018"] == [12]
 
 
+@pytest.mark.slow
 def test_random_edits_of_a_bib_parse_as_the_whole_text_does(monkeypatch):
     """Lines deleted, doubled, moved and damaged at random (a fixed seed): every step's
     incremental parse is the whole text's parse."""

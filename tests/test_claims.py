@@ -206,6 +206,7 @@ def test_the_printed_gorden_fails_the_check_and_the_strict_build(tmp_path, scrat
                      build.stderr), build.stderr
 
 
+@pytest.mark.slow
 def test_badges_only_from_lock_entries(tmp_path, scratch, emulator):
     project = _article_project(tmp_path)
     assert scratch.build("--strict").returncode == 0

@@ -129,6 +129,7 @@ def test_a_doi_no_agency_knows_changes_nothing_and_says_which(tmp_path, emulator
     assert (root / "references.bib").read_text() == EMPTY_BIB and result.stdout == ""
 
 
+@pytest.mark.slow
 def test_a_registry_down_changes_nothing_and_exits_3(tmp_path, emulator):
     root = project(tmp_path)
     emulator.set_fault("eutils", "503")

@@ -67,6 +67,7 @@ def test_an_undeclared_sentence_fails_naming_file_line_and_paragraph(tmp_path):
     assert "declare it in edition/changes.yml" in found[0] and "kind: addition" in found[0]
 
 
+@pytest.mark.slow
 def test_the_same_sentence_declared_passes_and_appears_in_the_note(tmp_path):
     root = copy_project(tmp_path)
     edit_page(root, KIM_LINE, KIM_LINE + "\n" + SENTENCE)

@@ -81,6 +81,7 @@ def test_one_mismatch_seen_by_two_registries_is_one_problem_naming_both(tmp_path
     assert "differs from Crossref and PubMed" in titles[0]["message"]
 
 
+@pytest.mark.slow
 def test_json_lists_every_key_of_a_grouped_problem(tmp_path, emulator):
     emulator.set_fault("crossref", "503")
     emulator.set_fault("eutils", "503")

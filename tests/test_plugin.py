@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scratch import FIXTURE_KEYS, MATERIAL, Scratch, copy_article
 
 MKDOCS = [sys.executable, "-m", "mkdocs"]
@@ -173,6 +175,7 @@ def test_unsafe_markdown_links_are_disarmed_and_reported(tmp_path):
     assert build(site, "--strict").returncode != 0
 
 
+@pytest.mark.slow
 def test_bib_errors_fail_strict_on_every_build_and_warnings_do_not(tmp_path):
     bad = BIB.replace("doi = {10.1000/beta}", "doi = {not-a-doi}")
     site = make_site(tmp_path, "# T\n\n[@alpha2020] [@beta2021]\n", bad)

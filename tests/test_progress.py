@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from scratch import FIXTURE_BIB, invoke, make_project
 
 from citeproof.progress import Progress
@@ -40,6 +42,7 @@ def test_quiet_writes_no_progress_but_still_the_notice():
     assert out.getvalue() == "citeproof: endpoints overridden\n"
 
 
+@pytest.mark.slow
 def test_check_shows_progress_and_retry_waits_and_says_overridden_once(tmp_path, emulator):
     project = make_project(tmp_path, FIXTURE_BIB)
     emulator.set_fault("crossref", "429", times=1)

@@ -44,6 +44,7 @@ def test_a_projects_words_silence_the_name_check_and_the_generic_list_holds_none
     assert check_claims(PAGE, doc, {"walkling2020": ref()}, not_names=["walking"]) == []
 
 
+@pytest.mark.slow
 def test_the_site_and_the_checker_read_not_names_from_the_plugin_options(tmp_path):
     project = Scratch(tmp_path).write(page=PAGE, bib=BIB)
     assert project.build("--strict").returncode == 1

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from emulator import UNKNOWN_DOI
 from scratch import Scratch
 
@@ -69,6 +71,7 @@ def test_a_forged_entry_is_asked_again_and_an_untouched_one_is_not(tmp_path, emu
         assert any(p["code"] == "doi-not-found" and p["key"] == "forged2020" for p in report["problems"])
 
 
+@pytest.mark.slow
 def test_by_default_an_entry_is_trusted_from_the_default_branch_or_your_own_runs(tmp_path, emulator):
     """A fresh clone trusts the entries committed on the default branch; an entry changed
     in the working copy is not trusted offline, until your own run writes it again."""

@@ -16,11 +16,11 @@ import re
 from typing import Callable
 from urllib.parse import quote
 
-from .dates import month_number, parse_date, season_number
+from .dates import Date, month_number, parse_date, season_number
 
 __all__ = ["BIBSTRINGS", "DEFAULT_PUBLISHERS", "DISPLAYED_FIELDS", "EPRINTS", "FIELD_ALIASES", "GENERIC_TYPES",
-           "KEYED_FIELDS", "KINDS", "PLACE_FIELDS", "PUBLISHERS", "book_title", "eprint_archive", "eprint_url",
-           "full_title", "is_eprint", "issue_title", "journal_issue", "journal_series", "kind_of", "known_type",
+           "KEYED_FIELDS", "KINDS", "PLACE_FIELDS", "PUBLISHERS", "book_title", "dated_issue", "eprint_archive",
+           "eprint_url", "full_title", "is_eprint", "issue_title", "journal_issue", "journal_series", "kind_of", "known_type",
            "list_items", "localized", "ordinal", "patent_office", "publisher_of", "raw_field", "thesis_degree",
            "unlabelled", "work_title"]
 
@@ -270,6 +270,15 @@ def journal_issue(number: str, issue: str) -> tuple[str, int]:
     if not number:
         return issue, 0
     return f"{number}{', ' if issue[:1].isdigit() else ' '}{issue}", 0
+
+
+def dated_issue(number: str, issue: str, date: Date) -> tuple[str, Date]:
+    """(the issue an article reference gives, its date): :func:`journal_issue`, with the
+    season that ``issue`` names given to a ``date`` that has no month or season of its own."""
+    text, season = journal_issue(number, issue)
+    if season and not (date.month or date.season):
+        date = date._replace(season=season)
+    return text, date
 
 
 def journal_series(series: str) -> str:

@@ -59,7 +59,7 @@ from .bib import latex_to_text, normalize_pages, person_to_author
 from .bib.names import people
 from .dates import Date, month_number, parse_date, season_number
 from .dialect import (DEFAULT_PUBLISHERS, PUBLISHERS, book_title, eprint_archive, eprint_url, full_title,
-                      issue_title, journal_issue, journal_series, kind_of, list_items, localized, ordinal,
+                      issue_title, dated_issue, journal_series, kind_of, list_items, localized, ordinal,
                       patent_office, raw_field, thesis_degree, unlabelled, work_title)
 from .identifiers import (doi_url, is_http_url, linked_url, normalize_doi, normalize_pmcid, pmc_url,
                           pubmed_url)
@@ -331,10 +331,7 @@ class VancouverStyle(BaseStyle):
         biblatex's ``issue``: a season after the year, ``2002 Summer;…``, else with the issue
         number, as Citing Medicine adds a supplement or part to it: ``42(6 Suppl 2)``,
         ``44(3, 138)``)."""
-        volume, (number, season) = f.number("volume"), journal_issue(f.number(), f.text("issue"))
-        date = f.date()
-        if season and not (date.month or date.season):
-            date = date._replace(season=season)
+        volume, (number, date) = f.number("volume"), dated_issue(f.number(), f.text("issue"), f.date())
         pages = self.format_pages(f.text("pages"))
         text = self.format_date(f, date)
         text += f";{volume}" if volume else ""

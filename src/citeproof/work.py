@@ -20,7 +20,7 @@ from typing import Callable, NamedTuple, Sequence
 
 from .dates import Date, parse_date, season_number
 from .dialect import FIELD_ALIASES, KEYED_FIELDS, book_title, eprint_archive, eprint_url, full_title, issue_title, \
-    journal_issue, journal_series, list_items, localized, patent_office, publisher_of, raw_field, thesis_degree, \
+    dated_issue, journal_series, list_items, localized, patent_office, publisher_of, raw_field, thesis_degree, \
     unlabelled, work_title
 from .identifiers import is_http_url
 from .model import Author, Reference
@@ -126,12 +126,10 @@ def _work(ref: Reference) -> Work:
     get, field = _readers(ref)
     kind = ref.kind
     title, container, in_book = _titles(ref, kind, get)
-    volume, issue, number, series_number = _numbers(kind, field)
+    volume, number, series_number = _numbers(kind, field)
     eprint, eprint_page = _eprint(field)
-    date = _published(field, get)
-    season = season_number(field("issue")) if kind == "article" else 0
-    if season and not (date.month or date.season):  # an article's issue that is a season
-        date = date._replace(season=season)
+    issue, date = dated_issue(unlabelled(field("number")), field("issue"), _published(field, get)) \
+        if kind == "article" else ("", _published(field, get))
     series = journal_series(field("series")) if kind == "article" else field("series")
     return Work(
         kind=kind, title=title, container=container, in_book=in_book, authors=named(ref.authors),
@@ -188,19 +186,20 @@ def _titles(ref: Reference, kind: str, get: Callable[[str], str]) -> tuple[str, 
     return ref.title, ref.journal, False
 
 
-def _numbers(kind: str, field: Callable[[str], str]) -> tuple[str, str, str, str]:
-    """(volume, issue, number, number in the series) as the format reads ``volume`` and
-    ``number`` (see the module's docstring)."""
+def _numbers(kind: str, field: Callable[[str], str]) -> tuple[str, str, str]:
+    """(volume, number, number in the series) as the format reads ``volume`` and
+    ``number`` (see the module's docstring; an article's number is its issue:
+    :func:`~citeproof.dialect.dated_issue`)."""
     volume, number = unlabelled(field("volume")), unlabelled(field("number"))
     if kind == "article":
-        return volume, journal_issue(number, field("issue"))[0], "", ""
+        return volume, "", ""
     if kind not in BOOKISH:
-        return volume, "", number, ""
+        return volume, number, ""
     if field("maintitle"):  # the volume is in the title ("Main title. Vol. 2, Title")
         volume = ""
     if not field("series"):
-        return volume, "", number, ""
-    return (volume, "", "", number) if number else ("", "", "", volume)
+        return volume, number, ""
+    return (volume, "", number) if number else ("", "", volume)
 
 
 def _place(kind: str, address: str) -> str:

@@ -894,3 +894,27 @@ def test_golden_exports_of_every_format(fixtures):
     metadata = {r.key: {"citation_reference": citation_reference(r),
                         "json_ld": json.loads(_every_export(r)["json-ld"])} for r in refs}
     assert_golden("exports/kinds.metadata.json", json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
+
+
+def test_a_braced_and_is_one_place_and_one_translator_in_the_list_and_every_export(tmp_path):
+    """biblatex splits a list at "and" outside braces: ``{Johnson and Johnson}`` is one
+    place and ``{World Health Organization}`` one translator (an organisation), in the list
+    and in every export alike (the exports read the list as written, not its decoded text)."""
+    from citeproof.style import format_entries
+
+    bib = tmp_path / "braced.bib"
+    bib.write_text("@book{jj,\n  author = {Roe, Rita},\n  title = {A Title},\n"
+                   "  translator = {{World Health Organization} and Doe, Jane},\n"
+                   "  address = {{Johnson and Johnson} and London},\n  publisher = {Pub},\n"
+                   "  year = {2019}\n}\n", encoding="utf-8")
+    result = load_bib(bib)
+    ref = result.references["jj"]
+    listed = format_entries(result.data, refs=result.references)["jj"].text
+    assert "Johnson and Johnson: Pub" in listed and "World Health Organization" in listed, listed
+    item = exports.csl_item(ref)
+    assert item["publisher-place"] == "Johnson and Johnson"
+    assert item["translator"][0] == {"literal": "World Health Organization"}
+    assert item["translator"][1]["family"] == "Doe"
+    ris = exports.ris_record(ref)
+    assert "CY  - Johnson and Johnson\r\n" in ris and "A4  - World Health Organization\r\n" in ris
+    assert "A4  - Doe, Jane\r\n" in ris

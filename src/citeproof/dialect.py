@@ -19,7 +19,7 @@ from urllib.parse import quote
 from .dates import Date, month_number, parse_date, season_number
 
 __all__ = ["BIBSTRINGS", "DEFAULT_PUBLISHERS", "DISPLAYED_FIELDS", "EPRINTS", "FIELD_ALIASES", "GENERIC_TYPES",
-           "KEYED_FIELDS", "KINDS", "PLACE_FIELDS", "PUBLISHERS", "book_title", "dated_issue", "eprint_archive",
+           "KEYED_FIELDS", "KINDS", "LIST_FIELDS", "PLACE_FIELDS", "PUBLISHERS", "book_title", "dated_issue", "eprint_archive",
            "eprint_url", "full_title", "is_eprint", "issue_title", "journal_issue", "journal_series", "kind_of", "known_type",
            "list_items", "localized", "ordinal", "patent_office", "publisher_of", "raw_field", "thesis_degree",
            "unlabelled", "work_title"]
@@ -234,6 +234,10 @@ KEYED_FIELDS = frozenset({"type", "pubstate", "series", "howpublished", "locatio
 #: part of an item). Publishers are not read as lists: "and" in a publisher is as often part
 #: of its name ("Springer Science and Business Media LLC") as biblatex's separator.
 PLACE_FIELDS = frozenset({"location", "address"})
+#: the lists a :class:`~citeproof.model.Reference` keeps as written (its ``lists``) beside
+#: their decoded text, to split them as biblatex does: the places, and the name lists the
+#: loader does not read as people (``author`` and ``editor`` it does)
+LIST_FIELDS = PLACE_FIELDS | {"translator"}
 
 
 def localized(name: str, value: str) -> str:

@@ -133,10 +133,10 @@ def _work(ref: Reference) -> Work:
     series = journal_series(field("series")) if kind == "article" else field("series")
     return Work(
         kind=kind, title=title, container=container, in_book=in_book, authors=named(ref.authors),
-        editors=named(ref.editors), translators=_people(field("translator")), date=date,
+        editors=named(ref.editors), translators=_people(_written(ref, "translator")), date=date,
         accessed=parse_date(field("urldate")), urldate=field("urldate"), event_title=field("eventtitle"),
         event_date=parse_date(field("eventdate")), event_place=field("venue"), publisher=publisher_of(kind, get),
-        place=_place(kind, field("address")),
+        place=_place(kind, _written(ref, "address")),
         edition=field("edition"), version=field("version"), genre=_genre(ref.entry_type, kind, field),
         volume=volume, issue=issue, number=number or (eprint if kind == "preprint" else ""),
         series=series, series_number=series_number, chapter=field("chapter"), pages=ref.pages,
@@ -202,15 +202,27 @@ def _numbers(kind: str, field: Callable[[str], str]) -> tuple[str, str, str]:
     return (volume, "", number) if number else ("", "", volume)
 
 
+def _written(ref: Reference, name: str) -> str:
+    """A list field of ``ref`` as written (TeX, its braces kept: ``Reference.lists``),
+    biblatex's name or BibTeX's alike (``address`` reads ``location``)."""
+    lists = dict(ref.lists)
+    return raw_field(lambda n: lists.get(n, ""), name) if lists else ""
+
+
 def _place(kind: str, address: str) -> str:
-    """Where the work was published: the first of biblatex's places (the list's); a
-    patent's countries, all of them."""
-    places = list_items(address)
+    """Where the work was published, from ``address`` as written: the first of biblatex's
+    places (the list's; a braced ``{Johnson and Johnson}`` is one); a patent's countries,
+    all of them. Each decoded, a biblatex key read as its words."""
+    if not address:
+        return ""
+    from .bib.latex import latex_to_text  # (pybtex, only for a work that has a place)
+    places = [localized("type", latex_to_text(item).strip()) for item in list_items(address)]
     return ", ".join(filter(None, places)) if kind == "patent" else places[0]
 
 
 def _people(value: str) -> tuple[Author, ...]:
-    """The people of a name list the loader keeps as text (biblatex's ``translator``)."""
+    """The people of a name list the loader keeps as written (biblatex's ``translator``;
+    a braced ``{World Health Organization}`` is one, an organisation)."""
     if not value:
         return ()
     from .bib import person_to_author  # (pybtex, only for a work that has them)

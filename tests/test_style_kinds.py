@@ -83,6 +83,7 @@ def test_edtf_seasons_follow_the_year(written, nlm):
 
 @pytest.mark.parametrize("fields, source", [
     ("year = {2019}, month = {summer}, volume = {2}, number = {3}", "2019 Summer;2(3)."),
+    ("year = {2019}, month = {{Summer}}, volume = {2}, number = {3}", "2019 Summer;2(3)."),  # braced
     ("year = {2020}, volume = {3}, issue = {Spring}", "2020 Spring;3."),
     ("year = {2002}, volume = {58}, number = {12}, issue = {Suppl 7}, pages = {S6--12}", "2002;58(12 Suppl 7):S6-12."),
     ("year = {2019}, volume = {44}, number = {3}, issue = {138}", "2019;44(3, 138)."),

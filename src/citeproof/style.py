@@ -174,7 +174,7 @@ class Fields:
         day = self.text("day")
         return Date(self.text("year"), month_number(self.text("month")),
                     int(day) if day.isascii() and day.isdigit() and int(day) <= 31 else 0,
-                    season=season_number(self.written("month")))
+                    season=season_number(latex_to_text(self.written("month"), self.macros)))
 
 
 #: The text model's marks as the tags pybtex's backends render (innermost last).

@@ -334,6 +334,32 @@ def test_the_printed_reference_is_read():
     assert printed.title == "A Systematic Review of the Effects of Exercise"
 
 
+@pytest.mark.parametrize("printed, title", [
+    ("Tester A, Probe BC. An emulator test work that was retracted. 2020", "An emulator test work that was retracted"),
+    ("Suh JH, Kim H, Jung GP, et al. The effect of walking. Medicine (Baltimore). 2019;98(26):e16173.",
+     "The effect of walking"),
+    ("Roe R. Does walking help? J Test. 2019;1:1-2.", "Does walking help"),
+    ("World Health Organization. Guidelines on physical activity. Geneva: WHO; 2020.",
+     "Guidelines on physical activity"),
+])
+def test_a_vancouver_reference_is_read_after_its_authors_initials(printed, title):
+    """Vancouver's author list ends at the full stop after the last initials (``BC.``) or
+    ``et al.``: the title is what follows, up to its own full stop."""
+    assert read_printed(printed).title == title
+
+
+def test_find_reads_the_manuals_vancouver_example_as_the_manual_says(tmp_path, emulator):
+    """The retracted work first, its title read whole; not confident, as its near twin
+    ("… partly retracted") is too close behind."""
+    root = project(tmp_path)
+    result = invoke(root, ["find", "Tester A, Probe BC. An emulator test work that was retracted. 2020"],
+                    emulator.env())
+    first = result.stdout.split("\n2. ")[0]
+    assert first.startswith("1. title similarity 1.00") and "doi:10.5555/citeproof.retracted" in first
+    assert "partly retracted" in result.stdout.split("\n2. ")[1]
+    assert result.exit_code == 1 and "no confident match" in result.stderr
+
+
 @pytest.mark.parametrize("number, doi", [
     (1, "10.1097/MD.0000000000016173"), (6, "10.2196/jmir.2605"), (10, "10.3390/healthcare4020022"),
     (14, "10.2147/JPR.S171729")])

@@ -219,3 +219,23 @@ def test_a_changes_yml_that_cannot_be_used_is_in_the_notice_at_its_line(tmp_path
     items = notice_items(serve_build(site, monkeypatch))  # serving goes on
     assert [i for i in items if "edition/changes.yml" in i.split(" ")[0]] == [
         f"edition/changes.yml:{line} error: change 1 needs kind: correction, kind: addition or kind: removal"]
+
+
+def test_serve_watches_the_bib_the_lock_and_the_edition_record(tmp_path, monkeypatch):
+    """A live server rebuilds when changes.yml (or anything in the edition folder) changes,
+    as when the bib or the lock does: each is watched beside the pages."""
+    site = copy_article(tmp_path)
+    monkeypatch.chdir(site)
+    config = load_config(str(site / "mkdocs.yml"))
+    plugin = config.plugins["citeproof"]
+    plugin.on_startup(command="serve", dirty=False)
+    config = plugin.on_config(config)
+    watched: list[Path] = []
+
+    class Server:
+        def watch(self, path):
+            watched.append(Path(path).resolve())
+    plugin.on_serve(Server(), config=config, builder=None)
+    edition = site / "edition"
+    assert (edition / "changes.yml").is_file()
+    assert set(watched) == {(site / name).resolve() for name in ("references.bib", "citations.lock.json", "edition")}

@@ -71,7 +71,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
         return files
 
     def on_serve(self, server, *, config, builder):
-        for path in (p for p in (self.site.bib_path, self.site.lock_path) if p.exists()):  # (or no watch)
+        for path in self.site.watched():
             server.watch(str(path))
         return server
 

@@ -172,6 +172,12 @@ class SiteCore:
 
     # ---------------------------------------------------------------- the bib and the lock
 
+    def watched(self) -> list[Path]:
+        """What a live server watches beside the pages: the bib, the lock and the edition
+        record's folder, those that exist (a change to any of them changes pages)."""
+        edition = self.root / self.options.edition if self.options.edition else None
+        return [p for p in (self.bib_path, self.lock_path, edition) if p is not None and p.exists()]
+
     @property
     def bib_label(self) -> str:
         """The bib's name in messages: relative to the current directory when it can be."""

@@ -13,7 +13,9 @@ def main() -> None:
     parser.add_argument("--no-rate-limits", action="store_true", help="never answer 429")
     args = parser.parse_args()
     with start(args.synthetic, latency=args.latency, rate_limits=not args.no_rate_limits) as emu:
-        for name, value in emu.env().items():
+        # the four endpoints only: a test key or mailto left in a shell would reach the real
+        # registries after `unset`ting the endpoints
+        for name, value in emu.env(identified=False).items():
             print(f"export {name}={value}", flush=True)
         try:
             threading.Event().wait()

@@ -292,6 +292,16 @@ def test_the_note_names_references_by_plain_links_and_never_cites(tmp_path):
     assert len(backs) == 2 and all(f'id="{b}"' in body for b in backs)
 
 
+def test_the_note_links_only_to_entries_the_list_holds(tmp_path):
+    """A work the page no longer cites has no entry in the list: the note names it without
+    a link, which would lead nowhere."""
+    root = copy_project(tmp_path)
+    declare(root, ADDITION)  # its text cites suh2019 and kim2017
+    edit_page(root, KIM_LINE, KIM_LINE.replace(" [@kim2017]", ""))  # kim2017's one citation on the page
+    note = note_markdown(load_edition(root))
+    assert "also help together ([Suh 2019](#ref-suh2019); Kim 2017)." in note
+
+
 # --------------------------------------------------------------------------- removals
 
 KREIN = "Krein found a significant effect on back pain related disability from using a 6 month walking regimen"
@@ -306,9 +316,17 @@ REMOVAL = """  - date: 2027-01-15
 def test_a_middle_reference_removed_and_declared_is_no_change_to_the_prose(tmp_path):
     root = copy_project(tmp_path)
     edit_page(root, KREIN + " [@krein2013].", KREIN + ".")
-    undeclared_now = check_edition(root)  # the citation taken out, and each later "(n)" moved down by one
+    undeclared_now = [p for p in check_edition(root) if p.code == "undeclared-change"]
+    # the citation taken out, and each later "(n)" moved down by one
     assert len(undeclared_now) == 10 and sum("only citation numbers differ" in p.message for p in undeclared_now) == 9
     declare(root, REMOVAL)
+    changes = root / "edition" / "changes.yml"
+    link = "[Krein 2013](#ref-krein2013)"  # the record's references: name the entry by a link
+    problems = check_edition(root)
+    assert [p.code for p in problems] == ["stale-note", "unknown-key"]
+    assert (problems[1].file, problems[1].line) == (str(changes), line_of(changes, link))
+    assert "links to “#ref-krein2013”" in problems[1].message and "as “Krein 2013”" in problems[1].message
+    changes.write_text(changes.read_text(encoding="utf-8").replace(link, "Krein 2013"), encoding="utf-8")
     assert [p.code for p in check_edition(root)] == ["stale-note"]
     note = note_markdown(load_edition(root))
     assert "Removed on 2027-01-15: “(6)” (from “6 month walking regimen (6).”): the cited study was withdrawn." \
@@ -319,7 +337,7 @@ def test_a_removed_sentence_is_declared_by_its_original_text(tmp_path):
     root = copy_project(tmp_path)
     edit_page(root, KREIN + " [@krein2013].\n", "")
     declare(root, f'  - date: 2027-01-15\n    kind: removal\n    text: "{KREIN} (6)."\n    why: withdrawn\n')
-    assert [p.code for p in check_edition(root)] == ["stale-note"]
+    assert [p.code for p in check_edition(root)] == ["stale-note", "unknown-key"]  # (the note's link to it)
 
 
 def test_a_removal_the_original_lacks_is_reported_at_its_line(tmp_path):
@@ -327,7 +345,7 @@ def test_a_removal_the_original_lacks_is_reported_at_its_line(tmp_path):
     edit_page(root, KREIN + " [@krein2013].", KREIN + ".")
     declare(root, REMOVAL.replace('"(6)"', '"(7)"').replace("regimen (6).", "regimen (7)."))
     changes = root / "edition" / "changes.yml"
-    wrong = [p for p in check_edition(root) if p.file == str(changes)]
+    wrong = [p for p in check_edition(root) if p.file == str(changes) and p.code == "undeclared-change"]
     assert len(wrong) == 1 and wrong[0].line == line_of(changes, 'in: "6 month walking regimen (7)."')
     assert "is not in the original edition" in wrong[0].message
 

@@ -592,7 +592,7 @@ def note_markdown(edition: Edition, references: Optional[Mapping[str, Reference]
         parts += ["", f"    {edition.edition_note}"]
     if edition.references:
         parts += ["", *(f"    - {r}" for r in edition.references)]
-    return _uncited("\n".join(parts) + "\n", references, edition.root)
+    return _uncited("\n".join(parts) + "\n", references, edition)
 
 
 def _item(c: Change) -> str:
@@ -605,29 +605,47 @@ def _item(c: Change) -> str:
     return f"“{c.was}” → “{c.now}”{where}: {c.why}."
 
 
-def _uncited(text: str, references: Optional[Mapping[str, Reference]], root: Optional[Path]) -> str:
-    """``text`` with each citation group as plain links to the entries it names."""
+def _uncited(text: str, references: Optional[Mapping[str, Reference]], edition: Edition) -> str:
+    """``text`` with each citation group as plain links to the entries it names; an entry
+    the list does not hold (not in the bib, or no longer cited on the page) is named
+    without a link, which would lead nowhere."""
     from .numbering import by_identifier
 
     doc = parse_citations(text, "note")
     if not doc.groups:
         return text
-    refs = references if references is not None else _project_references(root)
+    refs = references if references is not None else _project_references(edition.root)
     doc, _unknown = by_identifier(doc, refs)
+    listed = _listed(edition, refs)
     for g in sorted(doc.groups, key=lambda g: -g.start):
-        links = "; ".join(_link(item, refs.get(item.key)) for item in g.items)
+        links = "; ".join(_link(item, refs.get(item.key), listed is None or item.key in listed) for item in g.items)
         text = text[:g.start] + f"({links})" + text[g.end:]
     return text
 
 
-def _link(item, ref: Optional[Reference]) -> str:
+def _listed(edition: Edition, refs: Mapping[str, Reference]) -> Optional[set[str]]:
+    """The keys of the bib that the page cites, so its list holds them (``None`` when the
+    page cannot be read: every entry of the bib is taken to be listed)."""
+    from .numbering import by_identifier
+
+    if edition.root is None:
+        return None
+    try:
+        page = (edition.root / edition.page).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    doc, _unknown = by_identifier(parse_citations(page, edition.page), refs)
+    return {key for g in doc.groups for key in g.keys if key in refs}
+
+
+def _link(item, ref: Optional[Reference], listed: bool) -> str:
     from .render import anchor_for
 
     people = (ref.authors or ref.editors) if ref else ()
     name = f"{people[0].family} {ref.year}".strip() if ref and people else item.key
     prefix = f"{item.prefix} " if item.prefix else ""
     locator = f", {item.locator}" if item.locator else ""
-    return f"{prefix}[{name}](#{anchor_for(item.key)}){locator}"
+    return f"{prefix}[{name}](#{anchor_for(item.key)}){locator}" if ref and listed else f"{prefix}{name}{locator}"
 
 
 def _project_references(root: Optional[Path]) -> Mapping[str, Reference]:
@@ -649,8 +667,52 @@ def _project_references(root: Optional[Path]) -> Mapping[str, Reference]:
 
 def edition_problems(edition: Edition, page_text: str,
                      references: Optional[Mapping[str, Reference]] = None) -> list[Problem]:
-    """Every problem of the page's edition: :func:`undeclared` changes and a :func:`stale_note`."""
-    return undeclared(edition, page_text) + stale_note(edition, page_text, references)
+    """Every problem of the page's edition: :func:`undeclared` changes, a :func:`stale_note`
+    and the record's :func:`dangling_links`."""
+    return undeclared(edition, page_text) + stale_note(edition, page_text, references) + \
+        dangling_links(edition, page_text, references)
+
+
+_REF_LINK = re.compile(r"\[([^\]]*)\]\(#(ref-[^)\s]+)\)")  # [Krein 2013](#ref-krein2013)
+
+
+def dangling_links(edition: Edition, page_text: str,
+                   references: Optional[Mapping[str, Reference]] = None) -> list[Problem]:
+    """A link the record's own text (its ``references:`` and note) makes to an entry of
+    the list that the list does not hold: the page no longer cites it (a reference taken
+    out), or the bib lacks it. An error at its line in changes.yml: the link would lead
+    nowhere on the page."""
+    texts = [*edition.references, edition.edition_note]
+    if not any("](#ref-" in text for text in texts):
+        return []
+    from .numbering import by_identifier
+    from .render import anchor_for
+
+    refs = references if references is not None else _project_references(edition.root)
+    doc, _unknown = by_identifier(parse_citations(page_text, edition.page), refs)
+    listed = {anchor_for(key) for g in doc.groups for key in g.keys if key in refs}
+    lines = _record_lines(edition)
+    out = []
+    for text in texts:
+        for link in _REF_LINK.finditer(text):
+            if link.group(2) in listed:
+                continue
+            line = next((n for n, written in enumerate(lines, 1) if link.group(0) in written), None)
+            out.append(Problem(ProblemCode.UNKNOWN_KEY, "error",
+                               f"the editorial note links to “#{link.group(2)}”, an entry the reference list "
+                               "does not hold (the page does not cite it): name it without the link, as "
+                               f"“{link.group(1)}”", file=edition.changes_label or edition.changes_file, line=line))
+    return out
+
+
+def _record_lines(edition: Edition) -> list[str]:
+    """The lines of the record's changes.yml (none when it cannot be read)."""
+    if edition.root is None:
+        return []
+    try:
+        return (edition.root / edition.changes_file).read_text(encoding="utf-8-sig").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return []
 
 
 def located(edition: Edition, root: Path, label=str, page: Optional[str] = None) -> Edition:

@@ -1,6 +1,7 @@
 """The MkDocs plugin, through real `mkdocs build` runs (in-process and as a subprocess)."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scratch import FIXTURE_KEYS, MATERIAL, Scratch, copy_article
+from scratch import BIN, FIXTURE_KEYS, MATERIAL, Scratch, copy_article
 
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -188,6 +189,26 @@ def test_bib_errors_fail_strict_on_every_build_and_warnings_do_not(tmp_path):
     (site / "references.bib").write_text(prefixed, encoding="utf-8")
     proc = build(site, "--strict")
     assert proc.returncode == 0, proc.stderr
+
+
+def test_an_entry_no_page_cites_is_the_checks_warning_and_an_info_line_of_the_build(tmp_path):
+    """The build and ``citeproof check`` report an uncited entry alike, at its line in the
+    bib: a warning (an INFO line of the build, so --strict passes), after every page was
+    read (a key cited on a second page counts); a key that an unknown one resembles is left
+    to that unknown-key error."""
+    site = make_site(tmp_path, "# T\n\n[@alpha2020]\n")
+    (site / "docs" / "two.md").write_text("# Two\n\nNothing cited.\n", encoding="utf-8")
+    proc = build(site, "--strict")
+    assert proc.returncode == 0, proc.stderr
+    unused = [line for line in proc.stderr.splitlines() if "[unused-entry]" in line]
+    check = subprocess.run([str(BIN / "citeproof"), "check", "--offline", "--format", "json"], cwd=site,
+                           env=ENV, capture_output=True, text=True)
+    found = [p for p in json.loads(check.stdout)["problems"] if p["code"] == "unused-entry"]
+    assert len(unused) == 1 == len(found) and found[0]["key"] == "beta2021"
+    assert f"references.bib:{found[0]['line']}: bib entry 'beta2021' is never cited" in unused[0]
+    assert unused[0].startswith("INFO")
+    (site / "docs" / "two.md").write_text("# Two\n\nNow [@beta2021].\n", encoding="utf-8")
+    assert "[unused-entry]" not in build(site, "--strict").stderr
 
 
 def test_search_index_has_the_text_but_no_tokens_or_slots(tmp_path):

@@ -108,6 +108,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
         return output.replace("</head>", done.head + "\n</head>", 1) if done.head else output
 
     def on_post_build(self, *, config):
+        log_problems(log, [] if self.serving else self.site.unused_entries())  # (serve may build some pages only)
         self.site.save()
 
 

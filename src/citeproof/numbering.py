@@ -169,7 +169,12 @@ def unused_entries(docs: Sequence[ParsedDocument], references: Mapping[str, Refe
     An entry that :func:`resolve_keys` suggests for an unknown key (``[@Suh2019]`` for
     ``suh2019``) is left out: that ``unknown-key`` error already names it.
     """
-    cited = {item.key for doc in docs for group in doc.groups for item in group.items}
+    return unused_of({item.key for doc in docs for group in doc.groups for item in group.items}, references)
+
+
+def unused_of(cited: set[str], references: Mapping[str, Reference]) -> list[Problem]:
+    """:func:`unused_entries` of the keys the documents cite (``cited``: known and unknown
+    ones, as written)."""
     unknown = [key for key in cited if key not in references]
     index = _KeyIndex(references) if unknown else None
     suggested = {index.suggestion(key) for key in unknown} if index else set()

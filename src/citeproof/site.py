@@ -169,6 +169,7 @@ class SiteCore:
         self._memo: tuple[dict, dict[str, dict]] | None = None
         self._evidence: dict[str, ev.Evidence] | None = None
         self._edition: tuple[tuple, Edition | None, list[Problem]] | None = None
+        self.cited: set[str] = set()  # the keys the pages of this build cite (known and unknown)
 
     # ---------------------------------------------------------------- the bib and the lock
 
@@ -323,7 +324,15 @@ class SiteCore:
         """The first half: the page's Markdown with its citations as tokens, and its problems."""
         render = self._cached(PageRender, lambda: self._begin(source), lambda made: tuple(made.cites.numbers),
                               "begin", str(source.offset), source.label, source.markdown)
+        self.cited.update(render.cites.numbers, render.cites.unknown)
         return PendingPage(source, render)
+
+    def unused_entries(self) -> list[Problem]:
+        """After a build of every page: each bib entry no page cited (``citeproof check``'s
+        ``unused-entry`` warnings, which a build logs as INFO lines)."""
+        from .numbering import unused_of
+
+        return unused_of(self.cited, self.bib.references)
 
     def finish(self, pending: PendingPage, html_text: str) -> RenderedPage:
         """The second half, on ``html_text`` (what Markdown made of ``pending.markdown``);
@@ -501,6 +510,7 @@ def prepare(core: SiteCore | None, options: SiteOptions, root: Path | str, *, to
     if core.refresh(tolerant=tolerant) and one_shot:
         gc.freeze()
     core.lock()
+    core.cited = set()  # (a new build: its pages say again what they cite)
     return core
 
 

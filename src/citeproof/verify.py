@@ -419,7 +419,8 @@ def _check_doi(run: _Run, looks: Mapping[str, Lookup]) -> None:
     elif said.absent:
         run.add(Code.DOI_NOT_FOUND, "error",
                 f"{ref.key}: DOI {doi} does not exist: no registry knows it ({_names(said.denied)} "
-                "asked). Check it for typos against the article's landing page, or remove it.",
+                "asked). Check it for typos against the article's landing page, or remove it (`citeproof "
+                "fix` proposes the DOI of the entry's PMID, when it has one).",
                 "doi", found=doi)
 
 
@@ -479,7 +480,7 @@ def _pmid_ids(run: _Run, rec: Record, doi_record: Optional[Record]) -> None:
         run.add(Code.DOI_PMID_CONFLICT, "error",
                 f"{ref.key}: the DOI and the PMID point to different papers: {reg}'s record for "
                 f"PMID {pmid} has DOI {rec.doi}, the bib has DOI {ref.doi}. Keep the identifier that "
-                "belongs to the cited paper and correct the other.",
+                "belongs to the cited paper and correct the other (`citeproof fix` shows both papers).",
                 "doi", expected=rec.doi, found=ref.doi)
     elif (doi_record is not None and doi_record.title and rec.title
           and not any(_same_work(a, b) for a in markup.title_forms(doi_record) for b in markup.title_forms(rec))):

@@ -54,7 +54,7 @@ lint: $(STAMP)  ## ruff (pyflakes, bugbear, complexity) and mypy: both must be c
 test: $(STAMP) lint  ## lint, then run every test (browser tests need Debian's chromium)
 	$(BIN)/python -m pytest -q
 
-quick: $(STAMP)  ## the quick tests: everything not marked slow (under a minute)
+quick: $(STAMP)  ## the quick tests: everything not marked slow
 	$(BIN)/python -m pytest -q -m "not slow"
 
 check: $(STAMP)  ## check every citation against Crossref, doi.org and PubMed (more options: ARGS='...')

@@ -341,6 +341,9 @@ def test_the_printed_reference_is_read():
     ("Roe R. Does walking help? J Test. 2019;1:1-2.", "Does walking help"),
     ("World Health Organization. Guidelines on physical activity. Geneva: WHO; 2020.",
      "Guidelines on physical activity"),
+    ("Roe R. Vitamin D. A review. J Test. 2019.", "Vitamin D. A review"),  # a capital before a full stop
+    ("van der Berg JH, de Vries A. Walking and pain. J Test. 2019;1:2.", "Walking and pain"),
+    ("Smith, J. and Doe, A., 2019. Walking helps.", "Walking helps"),  # not Vancouver: the general reading
 ])
 def test_a_vancouver_reference_is_read_after_its_authors_initials(printed, title):
     """Vancouver's author list ends at the full stop after the last initials (``BC.``) or

@@ -302,6 +302,24 @@ def test_the_note_links_only_to_entries_the_list_holds(tmp_path):
     assert "also help together ([Suh 2019](#ref-suh2019); Kim 2017)." in note
 
 
+@pytest.mark.slow
+def test_the_strict_build_reads_the_note_alike_from_any_directory(tmp_path):
+    """The note the build compares with the record's is rendered from the page it builds,
+    wherever the build runs from (``mkdocs build -f sub/mkdocs.yml``); a link of the
+    record's to an entry the list lacks is reported at its line in changes.yml alike."""
+    root = copy_project(tmp_path / "sub")
+    run = [str(Path(sys.executable).with_name("mkdocs")), "build", "--strict", "-f", "sub/mkdocs.yml"]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    edit_page(root, KREIN + " [@krein2013].", KREIN + ".")
+    declare(root, REMOVAL)
+    proc = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+    line = line_of(root / "edition" / "changes.yml", "(#ref-krein2013)")
+    assert re.search(rf"sub/edition/changes\.yml:{line}: the editorial note links to “#ref-krein2013”", proc.stderr), \
+        proc.stderr
+
+
 # --------------------------------------------------------------------------- removals
 
 KREIN = "Krein found a significant effect on back pain related disability from using a 6 month walking regimen"

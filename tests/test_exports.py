@@ -918,3 +918,12 @@ def test_a_braced_and_is_one_place_and_one_translator_in_the_list_and_every_expo
     ris = exports.ris_record(ref)
     assert "CY  - Johnson and Johnson\r\n" in ris and "A4  - World Health Organization\r\n" in ris
     assert "A4  - Doe, Jane\r\n" in ris
+    # decoded with the bib's own macros (its @preamble), as the list decodes them
+    bib.write_text('@preamble{"\\newcommand{\\Lon}{London}\\newcommand{\\WHO}{World Health Organization}"}\n'
+                   + bib.read_text(encoding="utf-8").replace("{Johnson and Johnson} and London", "\\Lon")
+                   .replace("{World Health Organization}", "{\\WHO}"), encoding="utf-8")
+    result = load_bib(bib)
+    listed = format_entries(result.data, refs=result.references)["jj"].text
+    item = exports.csl_item(result.references["jj"])
+    assert "London: Pub" in listed and item["publisher-place"] == "London", (listed, item)
+    assert (item["translator"][0].get("literal") or item["translator"][0]["family"]) == "World Health Organization"

@@ -209,6 +209,10 @@ def test_an_entry_no_page_cites_is_the_checks_warning_and_an_info_line_of_the_bu
     assert unused[0].startswith("INFO")
     (site / "docs" / "two.md").write_text("# Two\n\nNow [@beta2021].\n", encoding="utf-8")
     assert "[unused-entry]" not in build(site, "--strict").stderr
+    # a --dirty build builds the changed pages only: what the others cite is unknown to it
+    (site / "docs" / "index.md").write_text("# T\n\n[@alpha2020] again\n", encoding="utf-8")
+    dirty = build(site, "--dirty")
+    assert dirty.returncode == 0 and "[unused-entry]" not in dirty.stderr, dirty.stderr
 
 
 def test_search_index_has_the_text_but_no_tokens_or_slots(tmp_path):

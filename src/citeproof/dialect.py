@@ -234,9 +234,9 @@ KEYED_FIELDS = frozenset({"type", "pubstate", "series", "howpublished", "locatio
 #: part of an item). Publishers are not read as lists: "and" in a publisher is as often part
 #: of its name ("Springer Science and Business Media LLC") as biblatex's separator.
 PLACE_FIELDS = frozenset({"location", "address"})
-#: the lists a :class:`~citeproof.model.Reference` keeps as written (its ``lists``) beside
-#: their decoded text, to split them as biblatex does: the places, and the name lists the
-#: loader does not read as people (``author`` and ``editor`` it does)
+#: the lists the loader splits as biblatex does before it decodes them
+#: (``Reference.places``, ``Reference.translators``; ``author`` and ``editor`` it reads as
+#: people too)
 LIST_FIELDS = PLACE_FIELDS | {"translator"}
 
 

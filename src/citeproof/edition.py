@@ -545,7 +545,7 @@ def stale_note(edition: Edition, page_text: str,
     if start is None or not _COG_NOTE.search(page_text):
         return []
     have = _note_lines(lines, start)
-    want = note_markdown(edition, references).rstrip("\n").split("\n")
+    want = note_markdown(edition, references, page_text).rstrip("\n").split("\n")
     for k in range(max(len(have), len(want))):
         ours = have[k][1] if k < len(have) else ""
         theirs = want[k].rstrip() if k < len(want) else ""
@@ -580,10 +580,12 @@ def _note_lines(lines: list[str], start: int) -> list[tuple[int, str]]:
     return out
 
 
-def note_markdown(edition: Edition, references: Optional[Mapping[str, Reference]] = None) -> str:
+def note_markdown(edition: Edition, references: Optional[Mapping[str, Reference]] = None,
+                  page_text: Optional[str] = None) -> str:
     """The page's editorial note (an admonition) from the declared changes. A citation in
     a declared text is named by a plain link to its entry ("[Krein 2013](#ref-krein2013)",
-    from ``references``, else the project's bib): the note never cites."""
+    from ``references``, else the project's bib) when the page (``page_text``, else its
+    file) cites it, so that the list holds the entry: the note never cites."""
     nouns = [f"{kind}s" for kind in KINDS if any(c.kind == kind for c in edition.changes)] or ["corrections"]
     named = ", ".join(nouns[:-1]) + " and " + nouns[-1] if len(nouns) > 1 else nouns[0]
     intro = f"{named.capitalize()} made to the printed text of the article, each with its reason:"
@@ -592,7 +594,7 @@ def note_markdown(edition: Edition, references: Optional[Mapping[str, Reference]
         parts += ["", f"    {edition.edition_note}"]
     if edition.references:
         parts += ["", *(f"    - {r}" for r in edition.references)]
-    return _uncited("\n".join(parts) + "\n", references, edition)
+    return _uncited("\n".join(parts) + "\n", references, edition, page_text)
 
 
 def _item(c: Change) -> str:
@@ -605,7 +607,8 @@ def _item(c: Change) -> str:
     return f"“{c.was}” → “{c.now}”{where}: {c.why}."
 
 
-def _uncited(text: str, references: Optional[Mapping[str, Reference]], edition: Edition) -> str:
+def _uncited(text: str, references: Optional[Mapping[str, Reference]], edition: Edition,
+             page_text: Optional[str]) -> str:
     """``text`` with each citation group as plain links to the entries it names; an entry
     the list does not hold (not in the bib, or no longer cited on the page) is named
     without a link, which would lead nowhere."""
@@ -616,25 +619,27 @@ def _uncited(text: str, references: Optional[Mapping[str, Reference]], edition: 
         return text
     refs = references if references is not None else _project_references(edition.root)
     doc, _unknown = by_identifier(doc, refs)
-    listed = _listed(edition, refs)
+    listed = _listed(edition, refs, page_text)
     for g in sorted(doc.groups, key=lambda g: -g.start):
         links = "; ".join(_link(item, refs.get(item.key), listed is None or item.key in listed) for item in g.items)
         text = text[:g.start] + f"({links})" + text[g.end:]
     return text
 
 
-def _listed(edition: Edition, refs: Mapping[str, Reference]) -> Optional[set[str]]:
-    """The keys of the bib that the page cites, so its list holds them (``None`` when the
-    page cannot be read: every entry of the bib is taken to be listed)."""
+def _listed(edition: Edition, refs: Mapping[str, Reference], page_text: Optional[str]) -> Optional[set[str]]:
+    """The keys of the bib that the page (``page_text``, else its file under the record's
+    root) cites, so its list holds them; ``None`` when the page cannot be read (every
+    entry of the bib is then taken to be listed)."""
     from .numbering import by_identifier
 
-    if edition.root is None:
+    if page_text is None:
+        try:
+            page_text = (edition.root / edition.page).read_text(encoding="utf-8-sig") if edition.root else None
+        except (OSError, UnicodeDecodeError):
+            page_text = None
+    if page_text is None:
         return None
-    try:
-        page = (edition.root / edition.page).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-    doc, _unknown = by_identifier(parse_citations(page, edition.page), refs)
+    doc, _unknown = by_identifier(parse_citations(page_text, edition.page), refs)
     return {key for g in doc.groups for key in g.keys if key in refs}
 
 
@@ -685,23 +690,25 @@ def dangling_links(edition: Edition, page_text: str,
     texts = [*edition.references, edition.edition_note]
     if not any("](#ref-" in text for text in texts):
         return []
-    from .numbering import by_identifier
     from .render import anchor_for
 
     refs = references if references is not None else _project_references(edition.root)
-    doc, _unknown = by_identifier(parse_citations(page_text, edition.page), refs)
-    listed = {anchor_for(key) for g in doc.groups for key in g.keys if key in refs}
+    listed = {anchor_for(key) for key in _listed(edition, refs, page_text) or ()}
     lines = _record_lines(edition)
-    out = []
+    out: list[Problem] = []
+    seen: dict[str, int] = {}
     for text in texts:
         for link in _REF_LINK.finditer(text):
-            if link.group(2) in listed:
+            anchor = link.group(2)
+            seen[anchor] = seen.get(anchor, 0) + 1  # its n-th link: at the n-th line naming it
+            if anchor in listed:
                 continue
-            line = next((n for n, written in enumerate(lines, 1) if link.group(0) in written), None)
+            at = [n for n, written in enumerate(lines, 1) if f"(#{anchor})" in written]
             out.append(Problem(ProblemCode.UNKNOWN_KEY, "error",
-                               f"the editorial note links to “#{link.group(2)}”, an entry the reference list "
-                               "does not hold (the page does not cite it): name it without the link, as "
-                               f"“{link.group(1)}”", file=edition.changes_label or edition.changes_file, line=line))
+                               f"the editorial note links to “#{anchor}”, an entry the page's reference list "
+                               "does not hold: name it without the link, as "
+                               f"“{link.group(1)}”", file=edition.changes_label or edition.changes_file,
+                               line=at[min(seen[anchor], len(at)) - 1] if at else None))
     return out
 
 

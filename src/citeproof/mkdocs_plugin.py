@@ -42,11 +42,11 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
     """Numbered citations from `[@key]`, a pybtex reference list, hover previews."""
 
     site: SiteCore | None = None
-    serving = False
+    serving = partial = False  # partial: a build that may skip pages (serve, --dirty)
     pages: dict[str, object]  # each page between events: its first half, then its render
 
     def on_startup(self, *, command, dirty) -> None:  # (so the instance lives across serve's rebuilds)
-        self.serving, self.pages = command == "serve", {}
+        self.serving, self.partial, self.pages = command == "serve", command == "serve" or dirty, {}
 
     def on_config(self, config):
         try:
@@ -108,7 +108,7 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
         return output.replace("</head>", done.head + "\n</head>", 1) if done.head else output
 
     def on_post_build(self, *, config):
-        log_problems(log, [] if self.serving else self.site.unused_entries())  # (serve may build some pages only)
+        log_problems(log, [] if self.partial else self.site.unused_entries())
         self.site.save()
 
 

@@ -300,10 +300,12 @@ class Reference:
     #: the entry's other fields as decoded text, in file order (``(name, text)``, lower-case
     #: names): all but :attr:`DECODED_ATTRIBUTES`, which are not held twice
     fields: tuple[tuple[str, str], ...] = ()
-    #: the fields that are biblatex lists (:data:`citeproof.dialect.LIST_FIELDS`) as
-    #: written (TeX, braces kept), ``(name, value)``: decoding drops the braces that make
-    #: ``{Johnson and Johnson}`` one item, so a list is split from this
-    lists: tuple[tuple[str, str], ...] = ()
+    #: biblatex's lists, split as biblatex splits them (at "and" outside braces, so
+    #: ``{Johnson and Johnson}`` is one item) before they are decoded: the places of
+    #: ``address``/``location``, and the ``translator`` names (an organisation's braced name
+    #: one corporate author)
+    places: tuple[str, ...] = ()
+    translators: tuple[Author, ...] = ()
 
     #: the fields whose attribute is exactly their decoded text (``pages``, ``doi`` ... are
     #: normalised, so ``fields`` holds them as written)

@@ -346,7 +346,9 @@ class SiteCore:
         return replace(done, problems=(*done.problems, *edition)) if edition else done
 
     def save(self) -> None:
-        """Write the page cache, if a page was made anew (an adapter calls this after a build)."""
+        """Write the page cache, if a page was made anew (an adapter calls this after a
+        build); the next build's pages say again what they cite."""
+        self.cited = set()
         if self.pages is not None:
             self.pages.save()
 

@@ -20,7 +20,7 @@ from typing import Callable, NamedTuple, Sequence
 
 from .dates import Date, parse_date, season_number
 from .dialect import FIELD_ALIASES, KEYED_FIELDS, book_title, eprint_archive, eprint_url, full_title, issue_title, \
-    dated_issue, journal_series, list_items, localized, patent_office, publisher_of, raw_field, thesis_degree, \
+    dated_issue, journal_series, localized, patent_office, publisher_of, raw_field, thesis_degree, \
     unlabelled, work_title
 from .identifiers import is_http_url
 from .model import Author, Reference
@@ -133,10 +133,10 @@ def _work(ref: Reference) -> Work:
     series = journal_series(field("series")) if kind == "article" else field("series")
     return Work(
         kind=kind, title=title, container=container, in_book=in_book, authors=named(ref.authors),
-        editors=named(ref.editors), translators=_people(_written(ref, "translator")), date=date,
+        editors=named(ref.editors), translators=named(ref.translators), date=date,
         accessed=parse_date(field("urldate")), urldate=field("urldate"), event_title=field("eventtitle"),
         event_date=parse_date(field("eventdate")), event_place=field("venue"), publisher=publisher_of(kind, get),
-        place=_place(kind, _written(ref, "address")),
+        place=_place(kind, ref.places),
         edition=field("edition"), version=field("version"), genre=_genre(ref.entry_type, kind, field),
         volume=volume, issue=issue, number=number or (eprint if kind == "preprint" else ""),
         series=series, series_number=series_number, chapter=field("chapter"), pages=ref.pages,
@@ -202,32 +202,11 @@ def _numbers(kind: str, field: Callable[[str], str]) -> tuple[str, str, str]:
     return (volume, "", number) if number else ("", "", volume)
 
 
-def _written(ref: Reference, name: str) -> str:
-    """A list field of ``ref`` as written (TeX, its braces kept: ``Reference.lists``),
-    biblatex's name or BibTeX's alike (``address`` reads ``location``)."""
-    lists = dict(ref.lists)
-    return raw_field(lambda n: lists.get(n, ""), name) if lists else ""
-
-
-def _place(kind: str, address: str) -> str:
-    """Where the work was published, from ``address`` as written: the first of biblatex's
-    places (the list's; a braced ``{Johnson and Johnson}`` is one); a patent's countries,
-    all of them. Each decoded, a biblatex key read as its words."""
-    if not address:
-        return ""
-    from .bib.latex import latex_to_text  # (pybtex, only for a work that has a place)
-    places = [localized("type", latex_to_text(item).strip()) for item in list_items(address)]
-    return ", ".join(filter(None, places)) if kind == "patent" else places[0]
-
-
-def _people(value: str) -> tuple[Author, ...]:
-    """The people of a name list the loader keeps as written (biblatex's ``translator``;
-    a braced ``{World Health Organization}`` is one, an organisation)."""
-    if not value:
-        return ()
-    from .bib import person_to_author  # (pybtex, only for a work that has them)
-    from .bib.names import people
-    return named([person_to_author(p) for p in people(" ".join(value.split()))])
+def _place(kind: str, places: tuple[str, ...]) -> str:
+    """Where the work was published: the first of biblatex's places (the list's), a
+    biblatex key read as its words; a patent's countries, all of them."""
+    places = tuple(localized("type", place) for place in places)
+    return ", ".join(filter(None, places)) if kind == "patent" else places[0] if places else ""
 
 
 def _published(field: Callable[[str], str], get: Callable[[str], str]) -> Date:

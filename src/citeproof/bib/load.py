@@ -51,7 +51,7 @@ from ..identifiers import is_short_doi, normalize_doi, normalize_pmcid, normaliz
 from ..model import BibError, FieldLines, Problem, Reference, Severity
 from ..model import ProblemCode as Code
 from .names import people
-from ..dialect import DISPLAYED_FIELDS, LIST_FIELDS, full_title, raw_field
+from ..dialect import DISPLAYED_FIELDS, LIST_FIELDS, full_title, list_items, raw_field
 from ..text import Macros, macros_from_preamble
 from .latex import latex_to_text, latex_warnings, normalize_pages, person_to_author, split_words
 from .scan import _LINE_START_AT, AT, ONE_LITERAL, Fault, RawField, ScannedEntry, Scanner, has_junk
@@ -888,9 +888,16 @@ def _reference(item: ScannedEntry, record: _Record, file: str, scanner: Scanner,
         field_lines=lines, editors=names("editor"),
         fields=tuple((name, text(value))
                      for name, (_, value) in record.fields.items() if name not in _TYPED_FIELDS),
-        lists=() if LIST_FIELDS.isdisjoint(record.fields) else tuple(
-            (name, value) for name, (_, value) in record.fields.items() if name in LIST_FIELDS),
+        **({} if LIST_FIELDS.isdisjoint(record.fields) else _lists(get, text, macros)),
     )
+
+
+def _lists(get, text, macros) -> dict:
+    """An entry's biblatex lists (``Reference.places``, ``Reference.translators``), each
+    split as written, then decoded with the bib's ``macros``."""
+    address, translator = raw_field(get, "address"), get("translator")
+    return {"places": tuple(text(item) for item in list_items(address)) if address.strip() else (),
+            "translators": tuple(person_to_author(p, macros) for p in people(" ".join(translator.split())))}
 
 
 #: the fields a Reference holds as attributes (``title`` with biblatex's subtitle, ``journal``

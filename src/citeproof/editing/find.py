@@ -99,18 +99,19 @@ def read_printed(text: str) -> Printed:
     if len(after) == 2:
         title = re.split(r"(?<=[a-z0-9)\]])\.\s", after[1].strip(" .,;:"), maxsplit=1)[0]
     else:
-        authors = _AUTHORS_END.search(text)
+        authors = _VANCOUVER_AUTHORS.match(text)
         if authors:  # Vancouver: the title runs from the authors' end to its own full stop
-            title = re.split(r"(?<=[^\s.])[.?!]\s", text[authors.end():], maxsplit=1)[0]
+            title = re.split(r"(?<=[a-z0-9)\]])\.\s|(?<=\S)[?!]\s", text[authors.end():], maxsplit=1)[0]
         else:
             parts = re.split(r"(?<=[a-z0-9)\]])\.\s", text)
             title = parts[1] if len(parts) > 1 else text
     return Printed(text, first, year.group(1) if year else "", title.strip(" ."))
 
 
-#: where a Vancouver author list ends: the full stop after the last author's initials
-#: (``Probe BC.``) or after ``et al.``
-_AUTHORS_END = re.compile(r"(?:\s[A-Z]{1,4}|\bet al)\.\s+")
+#: a Vancouver author list, from the start: ``Family AB, Family C.`` or ``…, et al.`` (a
+#: family name of words, each author's initials in capitals without full stops)
+_VANCOUVER_AUTHOR = r"[^\s,.;()][^,.;()]*?\s[A-Z]{1,4}"
+_VANCOUVER_AUTHORS = re.compile(rf"(?:{_VANCOUVER_AUTHOR},\s+)*(?:{_VANCOUVER_AUTHOR}|et\s+al)\.\s+")
 
 
 def _words(text: str) -> set[str]:

@@ -191,6 +191,7 @@ def test_bib_errors_fail_strict_on_every_build_and_warnings_do_not(tmp_path):
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.slow
 def test_an_entry_no_page_cites_is_the_checks_warning_and_an_info_line_of_the_build(tmp_path):
     """The build and ``citeproof check`` report an uncited entry alike, at its line in the
     bib: a warning (an INFO line of the build, so --strict passes), after every page was

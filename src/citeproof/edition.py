@@ -350,7 +350,20 @@ def undeclared(edition: Edition, page_text: str) -> list[Problem]:
             text = undone
     original, taken, more = _removed(edition)
     page = paragraph_tokens(_numbered(text, edition.page, taken))
-    return problems + more + _compare(edition, original_paragraphs(original), page)
+    return problems + more + _renumbered_once(_compare(edition, original_paragraphs(original), page))
+
+
+def _renumbered_once(problems: list[Problem]) -> list[Problem]:
+    """``problems`` with the places where only citation numbers moved (one reference taken
+    out moves every later one) as one problem, at the first, naming the others' lines."""
+    moved = [p for p in problems if _RENUMBERED in p.message]
+    if len(moved) < 2:
+        return problems
+    lines = ", ".join(str(p.line) for p in moved[1:])
+    first = replace(moved[0], message=moved[0].message.replace(
+        _RENUMBERED, f"{_RENUMBERED}; so do {len(moved) - 1} later places, one removal moving them all "
+                     f"(line{'s' if len(moved) > 2 else ''} {lines})", 1))
+    return [first if p is moved[0] else p for p in problems if p is moved[0] or _RENUMBERED not in p.message]
 
 
 def _removed(edition: Edition) -> tuple[str, frozenset[int], list[Problem]]:

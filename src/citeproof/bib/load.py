@@ -874,6 +874,7 @@ def _reference(item: ScannedEntry, record: _Record, file: str, scanner: Scanner,
         at = pos
     lines = FieldLines(tuple(f[0] for f in item.fields), first + (steps[0] if steps else 0),
                        steps[1:])
+    places, translators = ((), ()) if LIST_FIELDS.isdisjoint(record.fields) else _lists(get, text, macros)
     return Reference(
         key=item.key, entry_type=record.type.lower(), file=file, line=first,
         title=text(full_title(get)), authors=names("author"),
@@ -888,16 +889,16 @@ def _reference(item: ScannedEntry, record: _Record, file: str, scanner: Scanner,
         field_lines=lines, editors=names("editor"),
         fields=tuple((name, text(value))
                      for name, (_, value) in record.fields.items() if name not in _TYPED_FIELDS),
-        **({} if LIST_FIELDS.isdisjoint(record.fields) else _lists(get, text, macros)),
+        places=places, translators=translators,
     )
 
 
-def _lists(get, text, macros) -> dict:
+def _lists(get, text, macros) -> tuple[tuple[str, ...], tuple]:
     """An entry's biblatex lists (``Reference.places``, ``Reference.translators``), each
     split as written, then decoded with the bib's ``macros``."""
     address, translator = raw_field(get, "address"), get("translator")
-    return {"places": tuple(text(item) for item in list_items(address)) if address.strip() else (),
-            "translators": tuple(person_to_author(p, macros) for p in people(" ".join(translator.split())))}
+    return (tuple(text(item) for item in list_items(address)) if address.strip() else (),
+            tuple(person_to_author(p, macros) for p in people(" ".join(translator.split()))))
 
 
 #: the fields a Reference holds as attributes (``title`` with biblatex's subtitle, ``journal``

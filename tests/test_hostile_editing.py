@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pybtex.database
 import pytest
-from emulator.server import Reply, decoded, json_reply
+from emulator.server import Reply, crossref_items, decoded, json_reply
 from scratch import FIXTURE_BIB, invoke
 
 from citeproof.bib import parse_bib_text
@@ -66,18 +66,6 @@ def assert_clean(root, before: str, result, *, new_keys: int = 0, changed: str =
 
 
 # --------------------------------------------------------------------------- manglers
-
-def crossref_item(mutate):
-    """Crossref: ``mutate(item)`` on every work of a list answer."""
-    def mangle(reply: Reply, query, path):
-        if reply.status != 200 or not path.startswith("/works"):
-            return reply
-        data = decoded(reply)
-        for item in data["message"].get("items", []):
-            mutate(item)
-        return json_reply(data)
-    return mangle
-
 
 def esummary_doc(mutate):
     """PubMed: ``mutate(doc)`` on every esummary document."""
@@ -142,7 +130,7 @@ PUBMED_FIELDS = {  # what `add` copies from a PubMed summary
 @pytest.mark.parametrize("field", list(CROSSREF_FIELDS))
 @pytest.mark.parametrize("escape", list(ESCAPES))
 def test_add_copies_a_hostile_crossref_field_as_text_only(tmp_path, emulator, field, escape):
-    emulator.set_mangler("crossref", crossref_item(CROSSREF_FIELDS[field](ESCAPES[escape])))
+    emulator.set_mangler("crossref", crossref_items(CROSSREF_FIELDS[field](ESCAPES[escape])))
     root = project(tmp_path)
     result = invoke(root, ["add", FAHMY], emulator.env())
     assert result.exit_code in (0, 1, 3), result.output
@@ -173,7 +161,7 @@ def test_a_hostile_pmc_id_converter_answer_adds_nothing(tmp_path, emulator, fiel
 
 
 def test_find_add_never_adds_a_hostile_candidate_identifier(tmp_path, emulator):
-    emulator.set_mangler("crossref", crossref_item(setter("DOI", "10.3390/healthcare4020022},note={injected")))
+    emulator.set_mangler("crossref", crossref_items(setter("DOI", "10.3390/healthcare4020022},note={injected")))
     root = project(tmp_path)
     printed = ("Gordon R, Bloxham S (2016) A Systematic Review of the Effects of Exercise and Physical "
                "Activity on Non-Specific Chronic Low Back Pain. Healthcare (Basel) 4:22.")
@@ -186,7 +174,7 @@ def test_find_add_never_adds_a_hostile_candidate_identifier(tmp_path, emulator):
 @pytest.mark.parametrize("escape", list(ESCAPES))
 def test_fix_write_copies_a_hostile_value_as_text_only(tmp_path, emulator, escape):
     bib = FIXTURE_BIB.replace("volume  = {41}", "volume  = {40}")  # kim2017: a field fix rewrites
-    emulator.set_mangler("crossref", crossref_item(
+    emulator.set_mangler("crossref", crossref_items(
         lambda item: item.__setitem__("volume", ESCAPES[escape]) if item["DOI"].startswith("10.5535/arm.2017") else None))
     root = project(tmp_path, bib)
     result = invoke(root, ["fix", "--write"], emulator.env())

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from emulator import ARTICLE, DATACITE_DOI, synthetic_works
-from emulator.server import Reply, decoded, json_reply
+from emulator.server import Reply, crossref_items, decoded, json_reply
 from scratch import Scratch, bib_entry
 
 from citeproof.cli import main
@@ -200,18 +200,6 @@ def test_a_request_is_cut_at_its_budget_even_before_the_deadline():
 
 # --------------------------------------------------------------------------- bounded in trust
 
-def _items(mutate):
-    """A Crossref mangler: ``mutate(item)`` on every work of a list answer."""
-    def mangle(reply: Reply, query, path):
-        if reply.status != 200 or not path.startswith("/works"):
-            return reply
-        data = decoded(reply)
-        for item in data["message"].get("items", []):
-            mutate(item)
-        return json_reply(data)
-    return mangle
-
-
 def _summary(mutate):
     """An E-utilities mangler: ``mutate(data, query)`` on every esummary answer."""
     def mangle(reply: Reply, query, path):
@@ -246,8 +234,8 @@ def _nested(depth: int) -> bytes:
 
 CASES = {
     # name: (service, mangler, phrase of the message)
-    "crossref author is a number": ("crossref", _items(_set("author", 5)), "author is a number, not a list"),
-    "crossref updated-by is a number": ("crossref", _items(_set("updated-by", 1)),
+    "crossref author is a number": ("crossref", crossref_items(_set("author", 5)), "author is a number, not a list"),
+    "crossref updated-by is a number": ("crossref", crossref_items(_set("updated-by", 1)),
                                         "updated-by is a number, not a list"),
     "crossref date-parts Infinity": ("crossref", lambda r, q, p: r._replace(
         body=r.body.replace(b'"issued": {"date-parts": [[2019', b'"issued": {"date-parts": [[Infinity'))
@@ -255,14 +243,14 @@ CASES = {
     "crossref date-parts 1e400": ("crossref", lambda r, q, p: r._replace(
         body=r.body.replace(b'"issued": {"date-parts": [[2019', b'"issued": {"date-parts": [[1e400'))
         if p.startswith("/works") else r, "not a date part"),
-    "crossref title is an object": ("crossref", _items(_set("title", {"x": 1})), "title is an object, not text"),
+    "crossref title is an object": ("crossref", crossref_items(_set("title", {"x": 1})), "title is an object, not text"),
     "crossref JSON nested 100,000 deep": ("crossref", _raw("/works", _nested(100_000)),
                                           "nested 100000 levels deep"),
     "crossref duplicated item": ("crossref", lambda r, q, p: json_reply(
         {**decoded(r), "message": {**decoded(r)["message"],
                                    "items": decoded(r)["message"]["items"] * 2}}) if p == "/works" else r,
         "a list of 2 items (at most 1 expected)"),
-    "crossref item about an unasked DOI": ("crossref", _items(_set("DOI", "10.5555/not.asked")), "was not asked"),
+    "crossref item about an unasked DOI": ("crossref", crossref_items(_set("DOI", "10.5555/not.asked")), "was not asked"),
     "crossref duplicated JSON key": ("crossref", lambda r, q, p: r._replace(
         body=r.body.replace(b'"volume":', b'"volume": "1", "volume":')) if p == "/works" else r,
         "not valid JSON"),
@@ -436,7 +424,7 @@ def test_a_garbage_pmc_id_converter_answer_is_unavailable(emulator, mutate, phra
 def test_find_on_a_search_answer_of_the_wrong_shape_is_could_not_ask_never_a_traceback(tmp_path, emulator):
     """Crossref's bibliographic search is checked against the shape of the fields read,
     as its batch answers are: "author": 5 makes Crossref "could not ask"; PubMed still answers."""
-    emulator.set_mangler("crossref", _items(_set("author", 5)))
+    emulator.set_mangler("crossref", crossref_items(_set("author", 5)))
     root = project(tmp_path)
     cwd = os.getcwd()
     os.chdir(root)

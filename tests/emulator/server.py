@@ -112,6 +112,18 @@ def decoded(reply: Reply):
     return json.loads(reply.body)
 
 
+def crossref_items(mutate):
+    """A Crossref mangler: ``mutate(item)`` on every work of a list answer."""
+    def mangle(reply: Reply, query, path):
+        if reply.status != 200 or not path.startswith("/works"):
+            return reply
+        data = decoded(reply)
+        for item in data["message"].get("items", []):
+            mutate(item)
+        return json_reply(data)
+    return mangle
+
+
 def _text(status: int, text: str, ctype: str = "text/plain") -> Reply:
     return Reply(status, text.encode(), ctype)
 

@@ -283,9 +283,9 @@ class Emulator:
             self._stop.wait(seconds)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    emulator: Emulator
-    service: str
+class QuietHandler(BaseHTTPRequestHandler):
+    """What the test servers (this emulator, the replay server) share: HTTP/1.0, no log,
+    GET and POST to ``_serve(method)``, a POST's form as text, a :class:`Reply` sent."""
     protocol_version = "HTTP/1.0"
 
     def log_message(self, *args):  # keep test output quiet
@@ -296,6 +296,28 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        raise NotImplementedError
+
+    def _form(self) -> str:
+        """A POST's body as text."""
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length).decode("utf-8", "replace")
+
+    def _send(self, reply: Reply) -> None:
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(reply.body)
+
+
+class _Handler(QuietHandler):
+    emulator: Emulator
+    service: str
 
     def _serve(self, method: str) -> None:
         emu, service = self.emulator, self.service
@@ -309,8 +331,7 @@ class _Handler(BaseHTTPRequestHandler):
             parts = parts._replace(path="/" + rest)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         if method == "POST":
-            length = int(self.headers.get("Content-Length") or 0)
-            query.update(parse_qsl(self.rfile.read(length).decode("utf-8", "replace"), keep_blank_values=True))
+            query.update(parse_qsl(self._form(), keep_blank_values=True))
         user_agent = self.headers.get("User-Agent", "")
         with emu._lock:
             emu.requests.append(Logged(method, unquote(parts.path), query, service, user_agent))
@@ -349,15 +370,6 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "truncated":
             reply = reply._replace(body=reply.body[: max(1, len(reply.body) // 2)])
         self._send(reply)
-
-    def _send(self, reply: Reply) -> None:
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        for name, value in reply.headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(reply.body)
 
     def _too_many(self, query: dict) -> Reply:
         if self.service == "crossref":

@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import NamedTuple, Optional
 from urllib.parse import parse_qsl, urlsplit
+
+from emulator.server import QuietHandler, Reply
 
 from .recordings import BASES, Recordings
 
@@ -54,13 +56,6 @@ class Served(NamedTuple):
     query: str
     how: str
     sources: tuple[str, ...] = ()
-
-
-class Reply(NamedTuple):
-    status: int
-    body: bytes
-    content_type: str
-    headers: tuple = ()
 
 
 class Replay:
@@ -163,36 +158,17 @@ class Replay:
         return Reply(200, json.dumps(body, ensure_ascii=False).encode(), "application/json", headers), tuple(sources)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     replay: Replay
-    protocol_version = "HTTP/1.0"
-
-    def log_message(self, *args):  # keep test output quiet
-        pass
-
-    def do_GET(self):
-        self._serve("GET")
-
-    def do_POST(self):
-        self._serve("POST")
 
     def _serve(self, method: str) -> None:
         parts = urlsplit(self.path)
         prefix, _, rest = parts.path.lstrip("/").partition("/")
         registry = next((r for r, p in PREFIXES.items() if p == prefix), prefix)
-        form = ""
-        if method == "POST":
-            length = int(self.headers.get("Content-Length") or 0)
-            form = self.rfile.read(length).decode("utf-8", "replace")
+        form = self._form() if method == "POST" else ""
         reply, served = self.replay.answer(method, registry, "/" + rest, parts.query, form)
         self.replay.log(served)
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        for name, value in reply.headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(reply.body)
+        self._send(reply)
 
 
 def start(recordings: Optional[Recordings] = None) -> Replay:

@@ -707,7 +707,7 @@ def dangling_links(edition: Edition, page_text: str,
 
     refs = references if references is not None else _project_references(edition.root)
     listed = {anchor_for(key) for key in _listed(edition, refs, page_text) or ()}
-    lines = _record_lines(edition)
+    lines: list[str] | None = None  # changes.yml's, read for the first link that leads nowhere
     out: list[Problem] = []
     seen: dict[str, int] = {}
     for text in texts:
@@ -716,6 +716,7 @@ def dangling_links(edition: Edition, page_text: str,
             seen[anchor] = seen.get(anchor, 0) + 1  # its n-th link: at the n-th line naming it
             if anchor in listed:
                 continue
+            lines = _record_lines(edition) if lines is None else lines
             at = [n for n, written in enumerate(lines, 1) if f"(#{anchor})" in written]
             out.append(Problem(ProblemCode.UNKNOWN_KEY, "error",
                                f"the editorial note links to “#{anchor}”, an entry the page's reference list "

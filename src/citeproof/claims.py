@@ -71,11 +71,14 @@ _REPORTING = (r"(?:found|finds|find|showed|shows|show|shown|demonstrated|demonst
 _WORD = r"[A-Z][^\W\d_]*(?:['’\-][A-Z]?[^\W\d_]+)*"
 _PARTICLE = r"(?:(?:van|von|de|der|den|del|della|da|di|du|dos|das|la|le|ter|ten|al|el)\s+)"
 _NAME = rf"{_PARTICLE}*{_WORD}"
-_NAMES = rf"(?P<names>{_NAME}(?:\s*,\s*{_NAME})*(?:\s*,?\s+(?:and|&)\s+{_NAME})?)"
+#: whitespace with at most one comma in it, read without backtracking (a masked citation
+#: is a run of spaces, and ``\s*,?\s+`` would try every split of it)
+_GAP = r"(?:\s*+,)?\s++"
+_NAMES = rf"(?P<names>{_NAME}(?:\s*+,\s*+{_NAME})*(?:{_GAP}(?:and|&)\s+{_NAME})?)"
 _TAIL = (r"(?P<etal>\s+et\s+al\.?|\s+and\s+(?:colleagues|co-?workers|coauthors))?"
          r"(?:\s*\(\s*(?P<year>1[6-9]\d\d|20\d\d)[a-z]?\s*\))?")
 _LEAD = r"(?:(?:As|When|Similarly|Likewise|Later|Earlier|In\s+addition|Moreover|Also|Then),?\s+)?"
-_SUBJECT = re.compile(rf"{_LEAD}{_NAMES}{_TAIL}\s*,?\s+(?:also\s+|later\s+|further\s+)?{_REPORTING}\b")
+_SUBJECT = re.compile(rf"{_LEAD}{_NAMES}{_TAIL}{_GAP}(?:also\s+|later\s+|further\s+)?{_REPORTING}\b")
 _ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+{_NAMES}{_TAIL}")
 _CLAUSE_BREAK = re.compile(r"[;:]\s*|,\s+(?:(?:and|but|while|whereas)\s+)?")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n[ \t]*\n")

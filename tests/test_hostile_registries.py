@@ -39,7 +39,9 @@ def project(tmp_path: Path) -> Path:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """The project's files (not the cache folder, which is the check's own: the parsed bib)."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.relative_to(root).parts[0] != ".cache"}
 
 
 def run_check(root: Path, env: dict, *args: str, unchanged: bool = True):

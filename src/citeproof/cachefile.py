@@ -19,7 +19,8 @@ Where no key can be kept (no writable cache directory), a key made for this proc
 serves: the cache then lasts as long as the process (a preview server's rebuilds).
 
 Writes go through a temporary file and a rename (a reader sees the old file or the new
-one), and only the newest files of a kind are kept.
+one), and only the newest files of a kind are kept. A cache directory citeproof makes
+holds a ``.gitignore`` that keeps it out of version control.
 """
 from __future__ import annotations
 
@@ -38,9 +39,10 @@ from pathlib import Path
 from . import model
 from .model import ValuePickler
 
-__all__ = ["allow", "allowed", "directory", "dumps", "key", "loads", "read", "write"]
+__all__ = ["allow", "allowed", "directory", "dumps", "folder", "key", "loads", "read", "write"]
 
 _TAG = 32  # bytes of the digest that starts every file
+_GITIGNORE = "# citeproof's cache: made anew when missing, never committed\n*\n"
 
 
 def directory() -> Path:
@@ -141,6 +143,16 @@ def dumps(value) -> bytes:
     return out.getvalue()
 
 
+def folder(path: Path) -> Path:
+    """``path``, a folder for cache files, made (with its parents) when missing, with a
+    ``.gitignore`` that keeps it out of git as pytest's and ruff's caches are (the file
+    ignores itself too). Raises ``OSError`` when it cannot be made."""
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        (path / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
+    return path
+
+
 def write(target: Path, values: tuple, pattern: str, keep: int) -> bool:
     """Pickle ``values`` in turn with one pickler (a value already written is written again
     as a reference; see :func:`read`), and write them to ``target`` after their digest,
@@ -148,7 +160,7 @@ def write(target: Path, values: tuple, pattern: str, keep: int) -> bool:
     keep the ``keep`` newest files of ``pattern``. Returns whether the file was written (a
     read-only tree builds fine, just without the cache)."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        folder(target.parent)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.tmp-")
         try:
             # pickled straight into the file through a large buffer (not into memory and

@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .bib import load_bib, validate_references
-from .bib.checks import duplicate_works
+from .checkcache import load_checked_bib
 from .model import require_identifiers
 from .config import DEFAULT_LOCK_NAME, default_lock
 from .edition import check_edition
@@ -64,6 +63,8 @@ class CheckOptions:
     #: a reference without DOI, PMID or ``identifier = {none}`` is an error (the project's
     #: ``require_identifier`` option), not a warning
     require_identifier: bool = False
+    #: where the parsed bib is kept between checks (the ``cache_dir`` option; None: nowhere)
+    cache_dir: Path | None = None
 
 
 @dataclass
@@ -141,10 +142,8 @@ def _offline(options: CheckOptions):
     """Everything that can be found without a network (bib, keys, identifiers' syntax, and
     any change to the article its edition record does not declare), and the parsed pages
     (for the claim checks)."""
-    bib = load_bib(options.bib, entries=False)  # the checker needs no pybtex entries
-    problems = list(bib.problems) + require_identifiers(validate_references(bib.references),
-                                                        options.require_identifier)
-    problems += duplicate_works(bib.references)
+    bib = load_checked_bib(options.bib, options.cache_dir)
+    problems = [*bib.loaded, *require_identifiers(list(bib.checked), options.require_identifier), *bib.duplicates]
     pages = []
     for body, parsed in _docs(options.docs, options.exclude):
         doc, unknown = by_identifier(parsed, bib.references)  # [@doi:…] as the key that has it

@@ -248,8 +248,11 @@ def main() -> None:
               help="Days a locked registry answer stays fresh before it is asked again.")
 @click.option("--color/--no-color", default=None,
               help="Colour the text report.  [default: on a terminal, unless NO_COLOR is set]")
+@click.option("--no-cache", is_flag=True,
+              help="Parse the bib afresh, and keep nothing in the cache_dir option's folder.  "
+                   "[default: an unchanged bib is read back from there]")
 def check(config_file, bib, docs, lock, trusted_lock, offline, fmt, timeout, deadline, quiet, max_age,
-          color) -> None:
+          color, no_cache) -> None:
     """Check every citation: offline checks, then Crossref, doi.org and PubMed."""
     try:
         paths = project_paths(config_file, bib=bib, docs=docs, lock=lock)
@@ -260,7 +263,8 @@ def check(config_file, bib, docs, lock, trusted_lock, offline, fmt, timeout, dea
                 bib=paths.bib, docs=paths.docs, lock=paths.lock, lock_explicit=lock is not None,
                 trusted_lock=trusted_lock, offline=offline, max_age=timedelta(days=max_age), registry=registry,
                 not_names=paths.options.not_names, root=paths.root, edition=paths.options.edition,
-                exclude=paths.exclude, require_identifier=paths.options.require_identifier)
+                exclude=paths.exclude, require_identifier=paths.options.require_identifier,
+                cache_dir=None if no_cache or not paths.options.cache_dir else paths.root / paths.options.cache_dir)
             result = run_check(options)
     except CiteproofError as exc:
         _fail(exc)

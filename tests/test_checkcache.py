@@ -1,0 +1,157 @@
+"""The checker's cache (``checkcache.py``): a check of an unchanged bib reads back what an
+earlier one found, exactly what a check without the cache finds; it is written on the
+second check of a bib, never the first; a broken file is a miss; the folder stays
+bounded and out of git."""
+from __future__ import annotations
+
+import pickle
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from bibedits import BIB, edits as _edits, every_bib as _bibs, project as _project
+
+from citeproof import bibcache, cachefile, checkcache
+from citeproof.check import CheckOptions, _offline
+from citeproof.cli import main
+
+CORPUS = Path(__file__).parent / "data" / "bibs"
+
+
+def _checked(root: Path, cache: bool):
+    """What ``citeproof check --offline`` finds in the project, with or without its cache:
+    the references and every problem, in order."""
+    refs, problems, _ = _offline(CheckOptions(
+        bib=root / "references.bib", docs=root / "docs", lock=root / "citations.lock.json", root=root,
+        cache_dir=root / ".cache" / "citeproof" if cache else None))
+    return refs, problems
+
+
+@pytest.fixture
+def parsed(monkeypatch):
+    """The bibs the checker parsed, call by call."""
+    from citeproof.bib import load as bib_load
+
+    calls: list[str] = []
+    real = bib_load.parse_bib_text
+
+    def counting(text, name, *args, **kwargs):
+        calls.append(name)
+        return real(text, name, *args, **kwargs)
+
+    monkeypatch.setattr(bib_load, "parse_bib_text", counting)
+    return calls
+
+
+def _three_checks(root: Path, text: str, parsed: list) -> None:
+    """Checks one, two and three of an unchanged bib each find what a check without the
+    cache finds; the first two parse it (the second writes the file), the third does not."""
+    _project(root, text)
+    fresh = _checked(root, cache=False)
+    cache = root / ".cache" / "citeproof"
+    counts = []
+    for _ in range(3):
+        parsed.clear()
+        assert _checked(root, cache=True) == fresh
+        counts.append(len(parsed))
+        if len(counts) == 1:  # a first check leaves a marker, no file
+            assert [p.suffix for p in cache.glob("refs-*")] == [".seen"]
+    assert counts == [1, 1, 0]
+    assert [p.suffix for p in cache.glob("refs-*")] == [".pickle"]
+
+
+@pytest.mark.parametrize("n", range(len(_bibs())))
+def test_a_third_check_reads_back_what_the_first_found(tmp_path, n, parsed):
+    """Every bib of the hostile corpus, the fixture's and the build cache's edits."""
+    _three_checks(tmp_path / "project", _bibs()[n], parsed)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.bib")))
+def test_a_third_check_of_a_real_bib_reads_back_what_the_first_found(tmp_path, name, parsed, monkeypatch):
+    monkeypatch.setattr(checkcache, "_BATCH", 100)  # (several batches, read back in order)
+    _three_checks(tmp_path / "project", (CORPUS / name).read_text(encoding="utf-8"), parsed)
+
+
+def test_each_edit_is_checked_afresh(tmp_path, parsed):
+    root = tmp_path / "project"
+    for name, bib in _edits():
+        _project(root, bib)
+        for _ in range(2):
+            parsed.clear()
+            assert _checked(root, cache=True) == _checked(root, cache=False), name
+            assert len(parsed) == 2, name  # the cached check parsed the new bib too
+    cache = root / ".cache" / "citeproof"
+    assert len(list(cache.glob("refs-*.pickle"))) == bibcache._KEEP
+    assert list(cache.glob("refs-*.seen")) == []  # (each bib was checked twice)
+    for _, bib in _edits()[:bibcache._KEEP + 2]:  # checked once each: markers, bounded too
+        _project(root, bib + "\n% once\n")
+        _checked(root, cache=True)
+    assert len(list(cache.glob("refs-*.seen"))) == bibcache._KEEP
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "another user's file", "wrong types",
+                                    "a batch of wrong types", "empty"])
+def test_a_broken_check_cache_is_a_miss(tmp_path, damage, parsed):
+    root = tmp_path / "project"
+    _project(root, BIB)
+    fresh = _checked(root, cache=True)
+    _checked(root, cache=True)
+    [path] = (root / ".cache" / "citeproof").glob("refs-*.pickle")
+    data = path.read_bytes()
+    wrong = {"alpha2020": fresh[0]["beta2021"]}  # a reference under another key
+    if damage == "wrong types":  # this user's own file, of the wrong shape
+        assert cachefile.write(path, (checkcache._Kept(("text",), (), (), ()),), "refs-*", 8)
+    elif damage == "a batch of wrong types":
+        assert cachefile.write(path, (checkcache._Kept((cachefile.dumps(wrong),), (), (), ()),), "refs-*", 8)
+    else:
+        path.write_bytes({
+            "garbage": b"\x80\x05not a pickle at all",
+            "truncated": data[: len(data) // 2],
+            "another user's file": pickle.dumps(checkcache._Kept((pickle.dumps(wrong),), (), (), ())),
+            "empty": b"",
+        }[damage])
+    parsed.clear()
+    assert _checked(root, cache=True) == fresh
+    assert len(parsed) == 1
+
+
+def test_a_check_without_the_cache_writes_none(tmp_path):
+    """``--no-cache`` and ``cache_dir: ''`` keep nothing; by default the check keeps the
+    parsed bib in the cache_dir option's folder, which keeps itself out of git."""
+    root = tmp_path / "project"
+    _project(root, BIB)
+    config = root / "mkdocs.yml"
+    runner = CliRunner()
+    args = ["check", "--offline", "--config", str(config)]
+    errors = 1  # (the bib's ftp url is an error)
+
+    config.write_text("site_name: t\nplugins:\n  - citeproof\n", encoding="utf-8")
+    for _ in range(2):
+        assert runner.invoke(main, [*args, "--no-cache"]).exit_code == errors
+    assert not (root / ".cache").exists()
+    config.write_text("site_name: t\nplugins:\n  - citeproof:\n      cache_dir: ''\n", encoding="utf-8")
+    for _ in range(2):
+        assert runner.invoke(main, args).exit_code == errors
+    assert not (root / ".cache").exists()
+
+    config.write_text("site_name: t\nplugins:\n  - citeproof:\n      cache_dir: .kept\n", encoding="utf-8")
+    runs = [runner.invoke(main, args) for _ in range(3)]
+    assert [r.exit_code for r in runs] == [errors] * 3
+    assert len({re.sub(r"[\d.]+ s\.", "", r.output) for r in runs}) == 1  # (but the time taken)
+    assert len(list((root / ".kept").glob("refs-*.pickle"))) == 1
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    untracked = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=all"],
+                               capture_output=True, text=True, check=True).stdout
+    assert "references.bib" in untracked and ".kept" not in untracked
+
+
+def test_an_unwritable_cache_folder_is_no_error(tmp_path, parsed):
+    root = tmp_path / "project"
+    _project(root, BIB)
+    (root / ".cache").write_text("a file where the cache folder would be")
+    fresh = _checked(root, cache=False)
+    assert [_checked(root, cache=True) for _ in range(3)] == [fresh] * 3
+    assert len(parsed) == 4

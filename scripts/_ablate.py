@@ -92,8 +92,21 @@ def _search_list():
     RenderedPage.restored = lambda self, content: content
 
 
+def _check_cache():
+    """check-cache: the checker keeps no parsed bib (as ``--no-cache``): every check parses."""
+    from citeproof import check
+
+    real = check.load_checked_bib
+
+    def load_checked_bib(path, cache_dir=None):
+        COUNTS["check cache off"] += 1
+        return real(path, None)
+
+    check.load_checked_bib = load_checked_bib
+
+
 OFF = {"bib-cache": lambda: _bib_cache(False), "bib-hit": lambda: _bib_cache(True), "chunks": _chunks,
-       "page-cache": _page_cache, "search-list": _search_list}
+       "page-cache": _page_cache, "search-list": _search_list, "check-cache": _check_cache}
 
 
 def _count(owner, name: str, label, used=lambda result, *args: True) -> None:
@@ -114,14 +127,14 @@ def _probe() -> None:
     modules the run may not need)."""
     from types import SimpleNamespace
 
-    from citeproof import bibcache, cachefile
+    from citeproof import bibcache, cachefile, checkcache
     from citeproof.bib import load
     from citeproof.site import RenderedPage, SiteCore
 
     counting = SimpleNamespace(**vars(cachefile))
     _count(counting, "read", lambda r, path, which=1: f"{path.name[:path.name.find('-')]} file "
            + ("hit" if r is not None else "miss"))
-    bibcache.cachefile = counting
+    bibcache.cachefile = checkcache.cachefile = counting
     _count(load, "parse_bib_chunks", "parse_bib_chunks calls")
     parse = load.parse_bib_text
 

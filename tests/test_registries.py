@@ -1,4 +1,5 @@
 """The registry clients over real HTTP against the local emulator."""
+import os
 import threading
 from collections import Counter
 import time
@@ -35,6 +36,32 @@ def work(key):
 
 
 # --- http.py ---------------------------------------------------------------------------
+
+def test_only_a_run_that_asks_a_registry_imports_the_http_library(tmp_path, emulator):
+    """requests and urllib3 come with the first client (``registries/transport.py``): an
+    offline check and a site build (the plugin, the Python-Markdown extension) never
+    import them; a check that asks the registries does."""
+    import subprocess
+    import sys
+
+    from scratch import FIXTURE, copy_article
+
+    project = copy_article(tmp_path / "article", FIXTURE)
+    imported = ("import atexit, sys; atexit.register(lambda: print('HTTP', sorted(m for m in "
+                "('requests', 'urllib3') if m in sys.modules), file=sys.stderr)); "
+                "import citeproof.mkdocs_plugin, citeproof.markdown_ext; "
+                "from citeproof.cli import main; main(prog_name='citeproof')")
+
+    def http_modules(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-c", imported, "check", "--lock", "lock.json", *args],
+                              cwd=project, capture_output=True, text=True, env={**os.environ, **emulator.env()})
+        assert done.returncode in (0, 1), done.stderr
+        return done.stderr.rsplit("HTTP ", 1)[1].strip()
+
+    assert http_modules("--offline") == "[]"
+    assert http_modules() == "['requests', 'urllib3']"
+
+
 
 def test_user_agent_names_the_tool_and_mailto_only_when_given(emulator):
     crossref.fetch_works(client(emulator, "crossref"), emulator.crossref_url, [work("suh2019").doi])

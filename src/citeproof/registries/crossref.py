@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Iterable, Optional
 from urllib.parse import quote
 
-import requests
 
 from ..identifiers import doi_key
 from ..model import Author, Lookup, Record, Relation, Update
@@ -126,6 +125,8 @@ def _params(batch: list[str], mailto: Optional[str]) -> dict:
 
 
 def _request_line_length(base: str, batch: list[str], mailto: Optional[str]) -> int:
+    import requests  # (as the client will encode it; imported by then: see transport.py)
+
     url = requests.Request("GET", f"{base}/works", params=_params(batch, mailto)).prepare().url
     return len(f"GET {url} HTTP/1.1")
 

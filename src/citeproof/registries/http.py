@@ -12,27 +12,23 @@ carries the NCBI ``api_key``.
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import json
 import logging
 import re
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Callable, Mapping, Optional, Union
 from urllib.parse import urljoin, urlsplit
 
-import requests
-import urllib3.connection
-import urllib3.connectionpool
-import urllib3.exceptions
-from requests import Session  # (in the class, `requests` is its request count)
-from requests.adapters import HTTPAdapter
-
 from citeproof import __version__
+
+if TYPE_CHECKING:  # (imported with the first client: see transport.py)
+    from requests import Session  # (in the class, `requests` is its request count)
+
+    from .transport import Watchdog
 
 PROJECT_URL = "https://github.com/citeproof/citeproof"
 MAX_BYTES = 20 * 1024 * 1024
@@ -217,137 +213,6 @@ class Identity:
 
 
 
-class _Watchdog:
-    """Shuts the socket of the request running in this thread when its budget is spent.
-
-    Per-read timeouts never fire on a server that drips one byte a second or sends
-    endless ``100 Continue`` lines; shutting the socket from a timer ends any of those.
-    """
-
-    local = threading.local()
-
-    def __init__(self, budget: float):
-        self.budget, self.expired, self._conn = budget, False, None
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(budget, self._fire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> "_Watchdog":
-        _Watchdog.local.current = self
-        self.started = time.monotonic()
-        self._timer.start()
-        return self
-
-    def left(self) -> float:
-        """Seconds left of this request's budget."""
-        return max(0.0, self.budget - (time.monotonic() - self.started))
-
-    def __exit__(self, *exc) -> None:
-        self._timer.cancel()
-        _Watchdog.local.current = None
-
-    def attach(self, conn) -> None:
-        with self._lock:
-            self._conn = conn
-        if self.expired:
-            self._fire()
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.expired = True
-            sock = getattr(self._conn, "sock", None)
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-
-class _WatchedConnection:
-    """Mixin: a pooled connection tells the running request's watchdog it is in use, and
-    resolves its host name within what is left of the request's budget."""
-
-    def request(self, *args, **kwargs):
-        watchdog = getattr(_Watchdog.local, "current", None)
-        if watchdog is not None:
-            watchdog.attach(self)
-        return super().request(*args, **kwargs)
-
-    def _new_conn(self):
-        """A new connection, its host's addresses looked up within the budget (a resolver
-        that never answers would otherwise hold the request before any socket exists for
-        the watchdog to shut), each address tried in turn as ``create_connection`` does."""
-        host = self._dns_host
-        watchdog = getattr(_Watchdog.local, "current", None)
-        seconds = watchdog.left() if watchdog is not None else max(t for t in (self.timeout, 30.0)
-                                                                   if isinstance(t, (int, float)))
-        addresses = [host] if _is_address(host) else _resolve(host, self.port, seconds, self)
-        failure = None
-        for address in addresses:
-            self._dns_host = address
-            try:
-                return super()._new_conn()
-            except urllib3.exceptions.NewConnectionError as exc:
-                failure = exc
-            finally:
-                self._dns_host = host
-        raise failure or urllib3.exceptions.NameResolutionError(host, self, socket.gaierror("no address"))
-
-
-def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
-
-
-def _resolve(host: str, port, seconds: float, conn) -> list[str]:
-    """``host``'s addresses, looked up in a daemon thread that is abandoned (never waited
-    for) when it takes longer than ``seconds``."""
-    found: dict = {}
-    done = threading.Event()
-
-    def lookup() -> None:
-        try:
-            found["infos"] = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-        except (OSError, UnicodeError) as exc:
-            found["error"] = exc
-        done.set()
-
-    threading.Thread(target=lookup, daemon=True, name="citeproof-resolve").start()
-    if not done.wait(seconds):
-        raise urllib3.exceptions.NameResolutionError(
-            host, conn, socket.gaierror(f"no answer from the resolver within {seconds:g} s"))
-    if "error" in found:
-        raise urllib3.exceptions.NameResolutionError(host, conn, found["error"])
-    return list(dict.fromkeys(info[4][0] for info in found["infos"]))
-
-
-class _HTTPConnection(_WatchedConnection, urllib3.connection.HTTPConnection):
-    pass
-
-
-class _HTTPSConnection(_WatchedConnection, urllib3.connection.HTTPSConnection):
-    pass
-
-
-class _HTTPPool(urllib3.connectionpool.HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
-
-
-class _HTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
-
-
-class _WatchedAdapter(HTTPAdapter):
-    """An adapter whose connections a :class:`_Watchdog` can shut."""
-
-    def init_poolmanager(self, *args, **kwargs):
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
-
-
 @dataclass
 class HttpClient:
     """One ``requests.Session`` for all registries, with the etiquette each one asks for.
@@ -529,13 +394,15 @@ class HttpClient:
             self.progress("wait", host.name, host.limit.delay(), "rate limit")
         if host.limit and not host.limit.acquire(self._end):
             raise _DeadlinePassed()
-        watchdog = _Watchdog(self.budget)
+        from .transport import FAILURES, TIMEOUTS, Watchdog
+
+        watchdog = Watchdog(self.budget)
         try:
             self._count("requests")
             with watchdog:
                 return self._send(method, url, params, data, host, extra, watchdog), None
-        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            if watchdog.expired or isinstance(exc, requests.exceptions.Timeout):
+        except FAILURES as exc:
+            if watchdog.expired or isinstance(exc, TIMEOUTS):
                 return f"no complete answer within {self.budget:g} s", None
             return _describe_connection_error(exc), None
         except _Retryable as exc:
@@ -544,7 +411,7 @@ class HttpClient:
             if host.limit:
                 host.limit.release()
 
-    def _send(self, method, url, params, data, host: Identity, extra: dict, watchdog: _Watchdog) -> Answer:
+    def _send(self, method, url, params, data, host: Identity, extra: dict, watchdog: Watchdog) -> Answer:
         with self._session.request(method, url, params=params, data=data, timeout=self.timeout,
                                    stream=True, allow_redirects=False, **extra) as resp:
             try:
@@ -560,7 +427,7 @@ class HttpClient:
                     raise RegistryUnavailable(f"{host.name}: answer larger than the {_size(self.max_bytes)} cap")
                 chunks.append(chunk)
             if watchdog.expired:
-                raise requests.exceptions.ReadTimeout()
+                raise TimeoutError("the watchdog shut the socket")  # (an OSError: a failure, timed out)
             status = resp.status_code
             if status == 429:
                 self._count("status_429")
@@ -609,11 +476,10 @@ def _size(n: int) -> str:
     return f"{n / 1048576:g} MB" if n >= 1048576 else f"{n} bytes"
 
 
-def _new_session() -> requests.Session:
-    session = requests.Session()
-    for prefix in ("http://", "https://"):
-        session.mount(prefix, _WatchedAdapter())
-    return session
+def _new_session() -> Session:
+    from .transport import new_session  # (requests is imported with the first client)
+
+    return new_session()
 
 
 class _DeadlinePassed(Exception):

@@ -46,3 +46,14 @@ def test_the_json_report_escapes_what_a_terminal_would_act_on_and_replaces_surro
     assert json.loads(text)["summary"]["lock"] == without_surrogates(HOSTILE_TEXT)
     ascii_text = format_json(Result(), ascii_only=True)
     assert ascii_text.isascii() and json.loads(ascii_text) == json.loads(text)
+
+
+def test_visible_escapes_every_ascii_control_and_no_other_ascii_character():
+    """(Plain printable ASCII is returned as it is, without a search: the controls must
+    still be found.)"""
+    from citeproof.visible import visible
+
+    for code in range(128):
+        text = f"a{chr(code)}b"
+        assert (visible(text) != text) == (code < 32 or code == 127), code
+    assert visible("a\x1b[31mb") == "a\\x1b[31mb" and visible("x\u200by") == "x\\u200by"

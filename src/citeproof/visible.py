@@ -33,6 +33,8 @@ _TAB = "\t"
 def visible(text: object) -> str:
     """``text`` with every control and invisible format character as a visible escape."""
     text = str(text)
+    if text.isascii() and text.isprintable():  # (no control; the rest are beyond ASCII)
+        return text
     return _HIDDEN.sub(_escaped, text)
 
 

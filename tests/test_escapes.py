@@ -51,8 +51,6 @@ def test_the_json_report_escapes_what_a_terminal_would_act_on_and_replaces_surro
 def test_visible_escapes_every_ascii_control_and_no_other_ascii_character():
     """(Plain printable ASCII is returned as it is, without a search: the controls must
     still be found.)"""
-    from citeproof.visible import visible
-
     for code in range(128):
         text = f"a{chr(code)}b"
         assert (visible(text) != text) == (code < 32 or code == 127), code

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from scratch import HOSTILE_TEXT, UNSEEN
 
 from citeproof.visible import visible
@@ -32,7 +34,8 @@ def test_markdown_text_shows_registry_text_as_text():
     assert not re.search(r"[`*_\[\]<>&|~$!]", re.sub(r"\\.", "", shown))
 
 
-def test_the_json_report_escapes_what_a_terminal_would_act_on_and_replaces_surrogates():
+@pytest.mark.parametrize("hostile", [HOSTILE_TEXT, "plain ASCII but DEL: \x7f", "plain ASCII"])
+def test_the_json_report_escapes_what_a_terminal_would_act_on_and_replaces_surrogates(hostile):
     from citeproof.report import format_json
     from citeproof.visible import without_surrogates
 
@@ -40,10 +43,10 @@ def test_the_json_report_escapes_what_a_terminal_would_act_on_and_replaces_surro
         references, problems = [], []
 
         def summary(self):
-            return {"lock": HOSTILE_TEXT}
+            return {"lock": hostile}
     text = format_json(Result())
     assert not UNSEEN.search(text)
-    assert json.loads(text)["summary"]["lock"] == without_surrogates(HOSTILE_TEXT)
+    assert json.loads(text)["summary"]["lock"] == without_surrogates(hostile)
     ascii_text = format_json(Result(), ascii_only=True)
     assert ascii_text.isascii() and json.loads(ascii_text) == json.loads(text)
 

@@ -26,7 +26,8 @@ def format_json(result, *, color: bool = False, ascii_only: bool = False) -> str
         "problems": [p.to_dict() for p in result.problems],
     }
     text = json.dumps(doc, indent=2, ensure_ascii=False)
-    text = _HIDDEN.sub(lambda m: json.dumps(m.group())[1:-1], without_surrogates(text))
+    if not text.isascii() or "\x7f" in text:  # (else nothing to replace: a quick C scan)
+        text = _HIDDEN.sub(lambda m: json.dumps(m.group())[1:-1], without_surrogates(text))
     if ascii_only:
         text = json.dumps(json.loads(text), indent=2, ensure_ascii=True)
     return text + "\n"

@@ -120,6 +120,13 @@ def slow_body(conn, stopped):
     drip(conn, stopped, b'{"message": {"items": []}, "padding": "' + b"x" * 18 + b'"}')
 
 
+def closing_body(conn, stopped):
+    """An answer that ends when the server closes the connection (no Content-Length), its
+    body dripped: the client's connection hands its socket to the response."""
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")
+    drip(conn, stopped, b'{"message": {"items": []}, "padding": "' + b"x" * 300 + b'"}')
+
+
 def slow_headers(conn, stopped):
     drip(conn, stopped, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Pad: " + b"y" * 20 + b"\r\n\r\n{}")
 
@@ -138,8 +145,9 @@ def hostile_env(url: str) -> dict:
 # --------------------------------------------------------------------------- bounded in time
 
 @pytest.mark.slow
-@pytest.mark.parametrize("behave", [slow_body, slow_headers, endless_continue],
-                         ids=["body at 1 byte per tick", "headers at 1 byte per tick", "endless 100 Continue"])
+@pytest.mark.parametrize("behave", [slow_body, closing_body, slow_headers, endless_continue],
+                         ids=["body at 1 byte per tick", "body to the close at 1 byte per tick",
+                              "headers at 1 byte per tick", "endless 100 Continue"])
 def test_a_dripping_server_cannot_hold_the_run_past_deadline_plus_timeout(tmp_path, behave):
     """Exit 3, "could not verify" with "no complete answer", within --deadline + --timeout."""
     server = RawServer(behave)
@@ -185,9 +193,10 @@ def test_a_resolver_that_never_answers_cannot_hold_the_run_past_deadline_plus_ti
     assert elapsed <= deadline + timeout + SLACK, elapsed
 
 
-def test_a_request_is_cut_at_its_budget_even_before_the_deadline():
+@pytest.mark.parametrize("behave", [slow_body, closing_body])
+def test_a_request_is_cut_at_its_budget_even_before_the_deadline(behave):
     """One dripping answer costs one budget (the larger timeout), not the drip's length."""
-    server = RawServer(slow_body)
+    server = RawServer(behave)
     try:
         http = make_client(RegistryConfig(urls={"crossref": server.url}, timeout=(0.3, 0.3), deadline=30))
         http.max_retries = 0
@@ -197,7 +206,7 @@ def test_a_request_is_cut_at_its_budget_even_before_the_deadline():
     finally:
         server.stop()
     assert look.status == "unavailable" and "no complete answer" in look.reason
-    assert elapsed < 0.3 * 5, elapsed  # the drip alone would last 6 s
+    assert elapsed < 0.3 * 5, elapsed  # the drip alone would last 6 s (or 30 s)
 
 
 # --------------------------------------------------------------------------- bounded in trust

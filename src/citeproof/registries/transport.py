@@ -34,7 +34,7 @@ class Watchdog:
     local = threading.local()
 
     def __init__(self, budget: float):
-        self.budget, self.expired, self._conn = budget, False, None
+        self.budget, self.expired, self._conn, self._sock = budget, False, None, None
         self._lock = threading.Lock()
         self._timer = threading.Timer(budget, self._fire)
         self._timer.daemon = True
@@ -54,15 +54,19 @@ class Watchdog:
         Watchdog.local.current = None
 
     def attach(self, conn) -> None:
+        """The connection the request uses; called again once it has connected. Its socket
+        is kept: an answer that ends when the server closes (no Content-Length) takes the
+        socket from the connection (``conn.sock`` is then None) and reads it to the end."""
         with self._lock:
             self._conn = conn
+            self._sock = getattr(conn, "sock", None) or self._sock
         if self.expired:
             self._fire()
 
     def _fire(self) -> None:
         with self._lock:
             self.expired = True
-            sock = getattr(self._conn, "sock", None)
+            sock = getattr(self._conn, "sock", None) or self._sock
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
@@ -79,6 +83,12 @@ class _WatchedConnection:
         if watchdog is not None:
             watchdog.attach(self)
         return super().request(*args, **kwargs)
+
+    def connect(self):
+        super().connect()
+        watchdog = getattr(Watchdog.local, "current", None)
+        if watchdog is not None:
+            watchdog.attach(self)  # (now with its socket)
 
     def _new_conn(self):
         """A new connection, its host's addresses looked up within the budget (a resolver
@@ -148,7 +158,7 @@ class _HTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
 
 
 class _WatchedAdapter(HTTPAdapter):
-    """An adapter whose connections a :class:`_Watchdog` can shut."""
+    """An adapter whose connections a :class:`Watchdog` can shut."""
 
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)

@@ -4,9 +4,12 @@ second check of a bib, never the first; a broken file is a miss; the folder stay
 bounded and out of git."""
 from __future__ import annotations
 
+import os
 import pickle
 import re
+import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -155,3 +158,69 @@ def test_an_unwritable_cache_folder_is_no_error(tmp_path, parsed):
     fresh = _checked(root, cache=False)
     assert [_checked(root, cache=True) for _ in range(3)] == [fresh] * 3
     assert len(parsed) == 4
+
+
+def _files(root: Path, text: str) -> Path:
+    """The stem of the checker's files for the project's bib, as the check names them."""
+    return root / ".cache" / "citeproof" / checkcache._stem(str(root / "references.bib"), text.encode())
+
+
+@pytest.mark.parametrize("planted", ["a link to /dev/zero", "a link to a FIFO", "a FIFO", "a directory"])
+def test_a_planted_cache_file_is_a_miss_that_reads_nothing(tmp_path, planted):
+    """A cache folder may come with the project (committed, or planted by a pull request
+    whose bib is known): what stands under the file's name is read only if it is a regular
+    file, never through a link, and never more than its size."""
+    root = tmp_path / "project"
+    _project(root, BIB)
+    stem = _files(root, BIB)
+    stem.parent.mkdir(parents=True)
+    pickle_path = stem.with_name(stem.name + ".pickle")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    {"a link to /dev/zero": lambda: pickle_path.symlink_to("/dev/zero"),
+     "a link to a FIFO": lambda: pickle_path.symlink_to(fifo),
+     "a FIFO": lambda: os.mkfifo(pickle_path),
+     "a directory": pickle_path.mkdir}[planted]()
+    stem.with_name(stem.name + ".seen").touch()  # (so the check would write the file)
+    code = ("import sys; sys.path[:0] = sys.argv[1:3]; from test_checkcache import _checked; "
+            "from pathlib import Path; print(len(_checked(Path(sys.argv[3]), cache=True)[0]))")
+    done = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent), str(Path(__file__).parent / "corpus"),
+                           str(root)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "6", done.stderr
+    assert pickle_path.is_symlink() or pickle_path.is_dir() or stat.S_ISREG(pickle_path.lstat().st_mode)
+
+
+def test_a_planted_marker_is_never_written_through(tmp_path):
+    """A marker's name taken by a link (to a file that does not exist yet) makes no file
+    where it points."""
+    root = tmp_path / "project"
+    _project(root, BIB)
+    stem = _files(root, BIB)
+    stem.parent.mkdir(parents=True)
+    target = tmp_path / "outside" / "made-by-citeproof"
+    target.parent.mkdir()
+    seen = stem.with_name(stem.name + ".seen")
+    seen.symlink_to(target)
+    for _ in range(3):
+        _checked(root, cache=True)
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("where", ["lstat", "unlink"])
+def test_a_cache_folder_that_cannot_be_searched_is_no_error(tmp_path, monkeypatch, where):
+    """(A folder left by another user, mode 700: root cannot be refused, so the refusal is
+    made here.)"""
+    root = tmp_path / "project"
+    _project(root, BIB)
+    fresh = _checked(root, cache=False)
+    real = getattr(os, where)
+
+    def refused(path, *args, **kwargs):
+        if str(path).endswith(".seen"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    if where == "unlink":
+        _checked(root, cache=True)  # (the marker is there: the next check writes, then unlinks it)
+    monkeypatch.setattr(os, where, refused)
+    assert [_checked(root, cache=True) for _ in range(2)] == [fresh] * 2

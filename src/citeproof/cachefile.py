@@ -31,6 +31,7 @@ import io
 import os
 import pickle
 import secrets
+import stat
 import tempfile
 from contextlib import suppress
 from functools import lru_cache
@@ -42,6 +43,7 @@ from .model import ValuePickler
 __all__ = ["allow", "allowed", "directory", "dumps", "folder", "key", "loads", "read", "write"]
 
 _TAG = 32  # bytes of the digest that starts every file
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # (0 where the system has none: Windows has no such links to fear)
 _GITIGNORE = "# citeproof's cache: made anew when missing, never committed\n*\n"
 
 
@@ -107,11 +109,8 @@ def read(path: Path, which: int = 1):
     """The ``which``-th value pickled in ``path`` (one pickler wrote them in turn), or
     ``None``: a miss, whatever the reason (no file, one this user's citeproof did not
     write, a damaged one, a class that is not a citeproof value)."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError:
-        return None
-    if len(data) < _TAG or not hmac.compare_digest(data[:_TAG], _digest(memoryview(data)[_TAG:])):
+    data = _regular_bytes(path)
+    if data is None or len(data) < _TAG or not hmac.compare_digest(data[:_TAG], _digest(memoryview(data)[_TAG:])):
         return None  # not written by this user's citeproof
     enabled = gc.isenabled()
     gc.disable()  # many small objects: the collector would walk them again and again
@@ -125,6 +124,29 @@ def read(path: Path, which: int = 1):
     finally:
         if enabled:
             gc.enable()
+
+
+def _regular_bytes(path: Path) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file, else ``None``: never through a
+    symbolic link (a cache folder may be committed or planted: a link to ``/dev/zero``
+    would be read forever, one to a FIFO would wait forever), and no more than its size."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        found = os.fstat(fd)
+        if not stat.S_ISREG(found.st_mode):
+            return None
+        chunks, left = [], found.st_size
+        while left > 0 and (chunk := os.read(fd, left)):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def loads(data: bytes):

@@ -22,6 +22,8 @@ restricted unpickler; a missing, foreign or damaged file is a miss, never an err
 from __future__ import annotations
 
 import hashlib
+import os
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from .bibcache import _KEEP, package_fingerprint
 from .model import Problem, Reference
 
 _BATCH = 5_000  # references per pickle: its pickler's memory of what it wrote stays small
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 @dataclass(frozen=True)
@@ -69,19 +72,19 @@ def load_checked_bib(path: Path, cache_dir: Path | None = None) -> CheckedBib:
     raw = read_bib_bytes(path, label)
     if cache_dir is None:
         return _check(raw, label)
-    name = hashlib.sha256(package_fingerprint() + f"check\0{label}\0".encode("utf-8", "surrogatepass") + raw)
-    stem = f"refs-{name.hexdigest()[:32]}"
+    stem = _stem(label, raw)
     kept = _read(cache_dir / f"{stem}.pickle")
     if kept is not None:
         return kept
     result = _check(raw, label)
-    seen = cache_dir / f"{stem}.seen"
-    if seen.is_file():
-        if cachefile.write(cache_dir / f"{stem}.pickle", (_pack(result),), "refs-*.pickle", _KEEP):
-            seen.unlink(missing_ok=True)
-    else:
-        _mark(seen)
+    _keep(result, cache_dir, stem)
     return result
+
+
+def _stem(label: str, raw: bytes) -> str:
+    """The name of the files kept for the bib ``raw`` shown as ``label`` (without suffix)."""
+    name = hashlib.sha256(package_fingerprint() + f"check\0{label}\0".encode("utf-8", "surrogatepass") + raw)
+    return f"refs-{name.hexdigest()[:32]}"
 
 
 def _check(raw: bytes, label: str) -> CheckedBib:
@@ -120,12 +123,30 @@ def _read(path: Path) -> CheckedBib | None:
     return CheckedBib(refs, *found)
 
 
-def _mark(seen: Path) -> None:
-    """Leave the first check's marker (nothing in it is ever read), keeping at most
-    ``_KEEP`` markers; a folder that cannot be written is no error."""
+def _keep(bib: CheckedBib, cache_dir: Path, stem: str) -> None:
+    """Keep ``bib`` if its marker is there (its second check), else leave the marker. A
+    folder that cannot be used is no error; a link or anything else planted under a
+    marker's name is never written through (only replaced, by a rename)."""
+    seen = cache_dir / f"{stem}.seen"
     try:
-        cachefile.folder(seen.parent).joinpath(seen.name).touch()
-        markers = sorted(seen.parent.glob("refs-*.seen"), key=lambda p: p.stat().st_mtime, reverse=True)
+        os.lstat(seen)
+    except FileNotFoundError:
+        _mark(seen)
+        return
+    except OSError:
+        return
+    if cachefile.write(cache_dir / f"{stem}.pickle", (_pack(bib),), "refs-*.pickle", _KEEP):
+        with suppress(OSError):
+            seen.unlink()
+
+
+def _mark(seen: Path) -> None:
+    """Leave the first check's marker, an empty file (nothing in it is ever read), made
+    only where nothing stands; at most ``_KEEP`` markers are kept."""
+    try:
+        cachefile.folder(seen.parent)
+        os.close(os.open(seen, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644))
+        markers = sorted(seen.parent.glob("refs-*.seen"), key=lambda p: p.lstat().st_mtime, reverse=True)
         for stale in markers[_KEEP:]:
             stale.unlink(missing_ok=True)
     except OSError:

@@ -225,3 +225,22 @@ def test_what_each_edit_checks_again(tmp_path, monkeypatch):
     assert runs["only the entry's layout changed"] == ["child2019", "site2022"]  # (site2022 moved a line)
     assert runs["the fault fixed, a comment between entries changed"] == []
 
+
+
+def test_the_caches_key_changes_with_python_and_its_unicode_tables(monkeypatch):
+    """A Python upgrade may fold or normalise text differently: no cache made before it is read."""
+    from types import SimpleNamespace
+
+    def fingerprint() -> bytes:
+        bibcache._code_fingerprint.cache_clear()
+        bibcache.package_fingerprint.cache_clear()
+        return bibcache.package_fingerprint()
+
+    before = fingerprint()
+    monkeypatch.setattr(bibcache, "unicodedata", SimpleNamespace(unidata_version="99.0.0"))
+    assert fingerprint() != before
+    monkeypatch.undo()
+    monkeypatch.setattr(bibcache.sys, "version_info", (9, 9, 0))
+    assert fingerprint() != before
+    monkeypatch.undo()
+    assert fingerprint() == before

@@ -4,8 +4,8 @@ Per bib (and style options, and code), in a directory local to the project (like
 Material's ``.cache``, never committed):
 
 * ``bib-<key>.pickle``, keyed by the bib's bytes, its path and label, the style's
-  options, the pybtex version and the source of the modules that parse, format and
-  export it. It holds two pickles written by one pickler, so the second shares the
+  options, the pybtex and Python versions and the source of the modules that parse,
+  format and export it. It holds two pickles written by one pickler, so the second shares the
   first's objects: the whole :class:`LoadedBib` (a warm build, the bib unchanged, reads
   only this) and then the records (:class:`_Records`): what was made of each entry (its
   formatted entry, COinS, head metadata and download pieces), each record keyed by the
@@ -44,6 +44,8 @@ import hashlib
 import marshal
 import pickle
 import re
+import sys
+import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import metadata
@@ -128,6 +130,8 @@ def _code_fingerprint(names=_CODE) -> bytes:
         digest.update(metadata.version("pybtex").encode())
     except metadata.PackageNotFoundError:  # pragma: no cover
         pass
+    # Python's own version and its Unicode tables' (normalisation, case folding)
+    digest.update(f"\0{sys.version_info[:2]}\0{unicodedata.unidata_version}".encode())
     return digest.digest()
 
 

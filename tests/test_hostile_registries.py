@@ -38,10 +38,14 @@ def project(tmp_path: Path) -> Path:
     return Scratch(tmp_path).write(page="# Article\n\nWalking helps [@suh2019].\n", bib=SUH_BIB).root
 
 
+#: what a check may leave: the parsed bib it keeps (or its marker) and the folder's .gitignore
+CHECK_CACHE = re.compile(r"\.cache/citeproof/(refs-[0-9a-f]{32}\.(pickle|seen)|\.gitignore)")
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
-    """The project's files (not the cache folder, which is the check's own: the parsed bib)."""
+    """The project's files (but the checker's own cache files)."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.relative_to(root).parts[0] != ".cache"}
+            if p.is_file() and not CHECK_CACHE.fullmatch(p.relative_to(root).as_posix())}
 
 
 def run_check(root: Path, env: dict, *args: str, unchanged: bool = True):

@@ -170,12 +170,12 @@ def claim_problems(pages: list[tuple[str, ParsedDocument]], refs: dict[str, Refe
 
 
 @contextmanager
-def _collector_paused():
+def collector_paused():
     """Pause Python's cycle collector while the check computes (never while it waits on a
-    registry). A run over a big bib holds millions of small objects (100,000 references,
-    every citation of them, their verdicts) and makes no cycles worth collecting, and
-    each full collection walks all of them again: a third of the run's own time on a
-    100,000-entry bib. What was made meanwhile then goes to the oldest generation without
+    registry), and while its report is made. A run over a big bib holds millions of small
+    objects (100,000 references, every citation of them, their verdicts, then a dict of
+    each for the report) and makes no cycles worth collecting, and each full collection
+    walks all of them again: a third of the run's own time on a 100,000-entry bib. What was made meanwhile then goes to the oldest generation without
     being walked (freeze, unfreeze), so resuming costs nothing, where the next young
     collections would walk it all; unless the process keeps objects frozen itself (a
     site build does), which stay frozen."""
@@ -195,7 +195,7 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
     """Run every check and return results; never prints, never exits."""
     started = time.monotonic()
     config = options.registry
-    with _collector_paused():
+    with collector_paused():
         refs, problems, pages = _offline(options)
         lock = Lock.load(options.lock)
         trust = explicit_trust(options.trusted_lock) if options.trusted_lock else default_trust(options.lock)
@@ -204,7 +204,7 @@ def run_check(options: CheckOptions, *, now: datetime | None = None) -> CheckRes
                          now or datetime.now(timezone.utc), options.offline, trust.allows)
         problems += _plan_problems(plan, refs, options, config.endpoints, trust)
     asked, res = gather(plan.to_ask, config)
-    with _collector_paused():
+    with collector_paused():
         answers = {**plan.trusted, **asked}
         results, found = judge(refs, answers, checkable)
         found += claim_problems(pages, refs, answers, options.not_names)

@@ -25,7 +25,7 @@ from typing import NoReturn
 import click
 
 from . import __version__
-from .check import CheckOptions, run_check
+from .check import CheckOptions, collector_paused, run_check
 from .config import project_paths
 from .errors import EXIT_CODES, EXIT_ERRORS, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, CiteproofError, InputError
 from .progress import Progress
@@ -270,9 +270,10 @@ def check(config_file, bib, docs, lock, trusted_lock, offline, fmt, timeout, dea
         _fail(exc)
     if color is None:
         color = fmt == "text" and _is_terminal(sys.stdout) and "NO_COLOR" not in os.environ
-    report = FORMATTERS[fmt](result, color=color)
-    if fmt == "json" and _fit(report, sys.stdout) != report:
-        report = format_json(result, ascii_only=True)  # (backslash escapes are not JSON's)
+    with collector_paused():
+        report = FORMATTERS[fmt](result, color=color)
+        if fmt == "json" and _fit(report, sys.stdout) != report:
+            report = format_json(result, ascii_only=True)  # (backslash escapes are not JSON's)
     _put(report, "the report", color=color)
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path:

@@ -40,7 +40,7 @@ from pathlib import Path
 from . import model
 from .model import ValuePickler
 
-__all__ = ["allow", "allowed", "directory", "dumps", "folder", "key", "loads", "read", "write"]
+__all__ = ["allow", "allowed", "directory", "dumps", "folder", "key", "loads", "mark", "read", "write"]
 
 _TAG = 32  # bytes of the digest that starts every file
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # (0 where the system has none: Windows has no such links to fear)
@@ -200,9 +200,7 @@ def write(target: Path, values: tuple, pattern: str, keep: int) -> bool:
             with suppress(OSError):
                 os.unlink(tmp)
             raise
-        old = sorted(target.parent.glob(pattern), key=_mtime, reverse=True)
-        for stale in old[keep:]:
-            stale.unlink(missing_ok=True)
+        _prune(target.parent, pattern, keep)
         for tmp_left in target.parent.glob(".*.pickle.tmp-*"):  # of a killed run
             if tmp_left.name != Path(tmp).name and _mtime(tmp_left) < _mtime(target) - 60:
                 tmp_left.unlink(missing_ok=True)
@@ -211,8 +209,23 @@ def write(target: Path, values: tuple, pattern: str, keep: int) -> bool:
     return True
 
 
+def mark(path: Path, pattern: str, keep: int) -> None:
+    """Make ``path`` an empty file (a marker: nothing in it is ever read), only where
+    nothing stands (never through a link), and keep the ``keep`` newest files of
+    ``pattern`` beside it. Raises ``OSError`` when it cannot."""
+    os.close(os.open(folder(path.parent) / path.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644))
+    _prune(path.parent, pattern, keep)
+
+
+def _prune(where: Path, pattern: str, keep: int) -> None:
+    """Remove all but the ``keep`` newest files of ``pattern`` in ``where`` (a link is
+    removed, never followed)."""
+    for stale in sorted(where.glob(pattern), key=_mtime, reverse=True)[keep:]:
+        stale.unlink(missing_ok=True)
+
+
 def _mtime(path: Path) -> float:
     try:
-        return path.stat().st_mtime
+        return path.lstat().st_mtime
     except OSError:
         return 0.0

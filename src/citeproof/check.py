@@ -175,10 +175,11 @@ def collector_paused():
     registry), and while its report is made. A run over a big bib holds millions of small
     objects (100,000 references, every citation of them, their verdicts, then a dict of
     each for the report) and makes no cycles worth collecting, and each full collection
-    walks all of them again: a third of the run's own time on a 100,000-entry bib. What was made meanwhile then goes to the oldest generation without
-    being walked (freeze, unfreeze), so resuming costs nothing, where the next young
-    collections would walk it all; unless the process keeps objects frozen itself (a
-    site build does), which stay frozen."""
+    walks all of them again: a third of the run's own time on a 100,000-entry bib. What
+    was made meanwhile then goes to the oldest generation without being walked (freeze,
+    unfreeze), so resuming costs nothing, where the next young collections would walk it
+    all; unless the process keeps objects frozen itself (a site build does), which stay
+    frozen."""
     paused, frozen = gc.isenabled(), gc.get_freeze_count()
     gc.disable()
     try:

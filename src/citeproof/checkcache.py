@@ -32,7 +32,6 @@ from .bibcache import _KEEP, package_fingerprint
 from .model import Problem, Reference
 
 _BATCH = 5_000  # references per pickle: its pickler's memory of what it wrote stays small
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 @dataclass(frozen=True)
@@ -130,8 +129,9 @@ def _keep(bib: CheckedBib, cache_dir: Path, stem: str) -> None:
     seen = cache_dir / f"{stem}.seen"
     try:
         os.lstat(seen)
-    except FileNotFoundError:
-        _mark(seen)
+    except FileNotFoundError:  # the first check: only the marker
+        with suppress(OSError):
+            cachefile.mark(seen, "refs-*.seen", _KEEP)
         return
     except OSError:
         return
@@ -139,15 +139,3 @@ def _keep(bib: CheckedBib, cache_dir: Path, stem: str) -> None:
         with suppress(OSError):
             seen.unlink()
 
-
-def _mark(seen: Path) -> None:
-    """Leave the first check's marker, an empty file (nothing in it is ever read), made
-    only where nothing stands; at most ``_KEEP`` markers are kept."""
-    try:
-        cachefile.folder(seen.parent)
-        os.close(os.open(seen, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644))
-        markers = sorted(seen.parent.glob("refs-*.seen"), key=lambda p: p.lstat().st_mtime, reverse=True)
-        for stale in markers[_KEEP:]:
-            stale.unlink(missing_ok=True)
-    except OSError:
-        pass

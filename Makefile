@@ -48,7 +48,7 @@ build: $(STAMP)  ## build the site into site/, failing on any citation warning
 	$(BIN)/mkdocs build --strict
 
 lint: $(STAMP)  ## ruff (pyflakes, bugbear, complexity) and mypy: both must be clean
-	$(BIN)/ruff check src tests/adapters
+	$(BIN)/ruff check src tests scripts
 	$(BIN)/mypy src
 
 test: $(STAMP) lint  ## lint, then run every test (browser tests need Debian's chromium)

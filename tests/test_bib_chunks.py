@@ -188,7 +188,7 @@ def test_random_edits_of_a_bib_parse_as_the_whole_text_does(monkeypatch):
             lines.extend(BASE.splitlines(keepends=True))
         text = "".join(lines)
         read = []
-        monkeypatch.setattr(load, "parse_bib_text", lambda t, f, e=True: read.append(len(t)) or real(t, f, e))
+        monkeypatch.setattr(load, "parse_bib_text", lambda t, f, e=True, read=read: read.append(len(t)) or real(t, f, e))
         got, known, kept = parse_bib_chunks(text, "refs.bib", known, keep=_entry, all_entries=step % 2 == 0)
         monkeypatch.setattr(load, "parse_bib_text", real)
         want = real(text, "refs.bib")

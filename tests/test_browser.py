@@ -492,7 +492,7 @@ def test_in_print_the_references_heading_stays_with_its_first_entry(browser, liv
           return list.querySelector('.cp-entry a[href^="http"]').href;
         }""", heading_uri)
 
-        def pages(spacer: int) -> tuple[int, int]:
+        def pages(spacer: int, page=page, heading_uri=heading_uri, first=first) -> tuple[int, int]:
             page.evaluate("(px) => { document.getElementById('cp-test-spacer').style.height = px + 'px'; }", spacer)
             found = _link_pages(page.pdf(format="A4"))
             return found[heading_uri], found[first]

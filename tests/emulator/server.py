@@ -320,15 +320,11 @@ class _Handler(QuietHandler):
     service: str
 
     def _serve(self, method: str) -> None:
-        emu, service = self.emulator, self.service
-        parts = urlsplit(self.path)
-        if service == "mirror":  # one host for all: the service is the first path segment
-            first, _, rest = parts.path.lstrip("/").partition("/")
-            if first not in SERVICES:
-                return self._send(_text(404, "Not Found"))
-            self.service = service = first
-            self.prefix = f"/{first}"
-            parts = parts._replace(path="/" + rest)
+        emu = self.emulator
+        parts = self._route(urlsplit(self.path))
+        if parts is None:
+            return self._send(_text(404, "Not Found"))
+        service = self.service
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         if method == "POST":
             query.update(parse_qsl(self._form(), keep_blank_values=True))
@@ -338,21 +334,8 @@ class _Handler(QuietHandler):
         if len(self.requestline) > MAX_REQUEST_LINE:
             return self._send(_text(414, "Request-URI Too Long"))
         fault = emu._take_fault(service, unquote(parts.path))
-        if fault == "reset":
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
-            self.close_connection = True
+        if self._failed(fault):
             return None
-        if fault == "hang":
-            emu._sleep(emu.hang_seconds)
-            self.close_connection = True
-            return None
-        if fault in ("500", "502", "503", "504"):
-            return self._send(_text(int(fault), f"<html><body><h1>{fault} Server Error</h1></body></html>", "text/html"))
-        if fault == "html":
-            return self._send(_text(200, "<html><body>Service temporarily unavailable</body></html>", "text/html"))
-        if fault == "403":
-            return self._send(_text(403, "<html><body><h1>403 Forbidden</h1>Bots are blocked.</body></html>", "text/html"))
         bucket = emu._bucket(service, query, user_agent)
         if fault == "429" or (bucket is not None and not bucket.enter()):
             with emu._lock:
@@ -370,6 +353,39 @@ class _Handler(QuietHandler):
         if fault == "truncated":
             reply = reply._replace(body=reply.body[: max(1, len(reply.body) // 2)])
         self._send(reply)
+
+    def _route(self, parts):
+        """The request's URL parts for its service; on the mirror (one host for all) the
+        service is the first path segment, taken off the path (``None``: no such service)."""
+        if self.service != "mirror":
+            return parts
+        first, _, rest = parts.path.lstrip("/").partition("/")
+        if first not in SERVICES:
+            return None
+        self.service, self.prefix = first, f"/{first}"
+        return parts._replace(path="/" + rest)
+
+    def _failed(self, fault: str | None) -> bool:
+        """Answer as ``fault`` says a failing server answers (a reset, a hang, a 5xx, an
+        HTML page, a 403); whether it did."""
+        if fault == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        elif fault == "hang":
+            self.emulator._sleep(self.emulator.hang_seconds)
+        elif fault in ("500", "502", "503", "504"):
+            self._send(_text(int(fault), f"<html><body><h1>{fault} Server Error</h1></body></html>", "text/html"))
+            return True
+        elif fault == "html":
+            self._send(_text(200, "<html><body>Service temporarily unavailable</body></html>", "text/html"))
+            return True
+        elif fault == "403":
+            self._send(_text(403, "<html><body><h1>403 Forbidden</h1>Bots are blocked.</body></html>", "text/html"))
+            return True
+        else:
+            return False
+        self.close_connection = True
+        return True
 
     def _too_many(self, query: dict) -> Reply:
         if self.service == "crossref":

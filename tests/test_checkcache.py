@@ -224,3 +224,19 @@ def test_a_cache_folder_that_cannot_be_searched_is_no_error(tmp_path, monkeypatc
         _checked(root, cache=True)  # (the marker is there: the next check writes, then unlinks it)
     monkeypatch.setattr(os, where, refused)
     assert [_checked(root, cache=True) for _ in range(2)] == [fresh] * 2
+
+
+def test_where_no_cache_key_can_be_kept_the_check_writes_nothing(tmp_path):
+    """A cache file is authenticated with a key kept in the user's cache directory; where
+    none can be kept (a read-only home), no later check could read what one writes."""
+    root = tmp_path / "project"
+    _project(root, BIB)
+    (tmp_path / "home").write_text("a file where the user's cache directory would be")
+    code = ("import sys; sys.path[:0] = sys.argv[1:3]; from test_checkcache import _checked; "
+            "from pathlib import Path; [_checked(Path(sys.argv[3]), cache=True) for _ in range(3)]")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "home" / "cache")}
+    done = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent),
+                           str(Path(__file__).parent / "corpus"), str(root)], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert not (root / ".cache").exists()

@@ -40,7 +40,7 @@ from pathlib import Path
 from . import model
 from .model import ValuePickler
 
-__all__ = ["allow", "allowed", "directory", "dumps", "folder", "key", "loads", "mark", "read", "write"]
+__all__ = ["allow", "allowed", "directory", "dumps", "folder", "key", "lasting", "loads", "mark", "read", "write"]
 
 _TAG = 32  # bytes of the digest that starts every file
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # (0 where the system has none: Windows has no such links to fear)
@@ -54,10 +54,25 @@ def directory() -> Path:
     return Path(base) / "citeproof"
 
 
-@lru_cache(maxsize=1)
 def key() -> bytes:
     """This user's cache key: ``cache.key`` in :func:`directory`, made on first use,
     readable by the user alone; a key for this process when none can be kept."""
+    return _kept_key() or _process_key()
+
+
+def lasting() -> bool:
+    """Whether a file written now can be read by a later process (the key is kept)."""
+    return _kept_key() is not None
+
+
+@lru_cache(maxsize=1)
+def _process_key() -> bytes:
+    return secrets.token_bytes(32)
+
+
+@lru_cache(maxsize=1)
+def _kept_key() -> bytes | None:
+    """``cache.key``'s key (made now when missing), or ``None`` when none can be kept."""
     path = directory() / "cache.key"
     with suppress(OSError):
         data = path.read_bytes()
@@ -72,7 +87,7 @@ def key() -> bytes:
         os.replace(tmp, path)
         return data
     except OSError:
-        return secrets.token_bytes(32)
+        return None
 
 
 def _digest(data: bytes | memoryview) -> bytes:

@@ -123,9 +123,12 @@ def _read(path: Path) -> CheckedBib | None:
 
 
 def _keep(bib: CheckedBib, cache_dir: Path, stem: str) -> None:
-    """Keep ``bib`` if its marker is there (its second check), else leave the marker. A
-    folder that cannot be used is no error; a link or anything else planted under a
+    """Keep ``bib`` if its marker is there (its second check), else leave the marker;
+    nothing where no cache key can be kept (:func:`cachefile.lasting`). A folder that
+    cannot be used is no error; a link or anything else planted under a
     marker's name is never written through (only replaced, by a rename)."""
+    if not cachefile.lasting():  # (no later check could read what this one writes)
+        return
     seen = cache_dir / f"{stem}.seen"
     try:
         os.lstat(seen)

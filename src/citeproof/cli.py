@@ -249,8 +249,9 @@ def main() -> None:
 @click.option("--color/--no-color", default=None,
               help="Colour the text report.  [default: on a terminal, unless NO_COLOR is set]")
 @click.option("--no-cache", is_flag=True,
-              help="Parse the bib afresh, and keep nothing in the cache_dir option's folder.  "
-                   "[default: an unchanged bib is read back from there]")
+              help="Parse the bib afresh and keep nothing in the cache folder (the cache_dir "
+                   "option: .cache/citeproof).  [default: a bib's second check keeps it there, "
+                   "and later checks of the unchanged bib read it back]")
 def check(config_file, bib, docs, lock, trusted_lock, offline, fmt, timeout, deadline, quiet, max_age,
           color, no_cache) -> None:
     """Check every citation: offline checks, then Crossref, doi.org and PubMed."""

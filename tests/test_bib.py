@@ -649,6 +649,36 @@ def test_works_something_tells_apart_are_not_duplicates(second):
     assert _dup(first + second + "\n") == []
 
 
+def test_a_duplicate_work_is_an_error_only_once_both_keys_are_cited():
+    from citeproof.bib.checks import duplicate_works, same_works
+    entry = (FIXTURE / "references.bib").read_text(encoding="utf-8").split("\n@")[1]
+    refs = parse("@" + entry + "\n@" + entry.replace("suh2019,", "suh2019b,", 1) + "\n").references
+    assert same_works(refs) == [("suh2019b", "suh2019", "doi")]
+
+    def graded(cited):
+        return [(p.key, p.severity) for p in duplicate_works(refs, cited)]
+    assert graded(None) == graded({"suh2019", "suh2019b", "other"}) == [("suh2019b", "error")]
+    assert graded({"suh2019"}) == graded({"suh2019b"}) == graded(set()) == [("suh2019b", "warning")]
+    (warning,) = duplicate_works(refs, {"suh2019"})
+    assert "citing both is an error" in warning.message and "'suh2019' (line 1)" in warning.message
+
+
+def test_a_shared_bib_holding_a_work_twice_passes_while_one_key_is_cited(scratch):
+    entry = (FIXTURE / "references.bib").read_text(encoding="utf-8").split("\n@")[1]
+    bib = "@" + entry + "\n\n@" + entry.replace("suh2019,", "suh2019b,", 1) + "\n"
+    scratch.write(page="# T\n\nOne [@suh2019].\n", bib=bib)
+    check = scratch.citeproof("check", "--offline")
+    assert check.returncode == 0 and "warning [duplicate-work] suh2019b" in check.stdout, check.stdout
+    build = scratch.build("--strict")
+    assert build.returncode == 0, build.stderr[-2000:]
+    # two pages, one key each: the site cites the work under both keys
+    scratch.write(page={"index.md": "# T\n\nOne [@suh2019].\n", "two.md": "# U\n\nTwo [@suh2019b].\n"})
+    build = scratch.build("--strict")
+    assert build.returncode != 0 and "the same work as 'suh2019'" in build.stderr
+    check = scratch.citeproof("check", "--offline")
+    assert check.returncode == 1 and "error [duplicate-work] suh2019b" in check.stdout
+
+
 def test_a_duplicate_work_fails_the_check_and_the_strict_build(scratch):
     entry = (FIXTURE / "references.bib").read_text(encoding="utf-8").split("\n@")[1]
     bib = "@" + entry + "\n\n@" + entry.replace("suh2019,", "suh2019b,", 1) + "\n"

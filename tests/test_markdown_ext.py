@@ -243,3 +243,17 @@ def test_with_the_edition_option_the_pages_undeclared_changes_are_checks(tmp_pat
     # another page of the same site is not the edition's page: nothing to say about it
     _html, other = convert("# Other\n\nText.\n", page_label="docs/other.md", **options)
     assert [p for p in other.citeproof_problems if p.code == "undeclared-change"] == []
+
+
+def test_one_work_under_two_keys_is_an_error_once_a_conversion_cites_both(bib, caplog):
+    bib.write_text(BIB + "@article{beta2021b," + BIB.split("@article{beta2021,")[1], encoding="utf-8")
+    md = markdown.Markdown(extensions=["citeproof"], extension_configs={"citeproof": {"bib_file": "references.bib"}})
+    with caplog.at_level(logging.INFO, logger="citeproof"):
+        md.convert("# T\n\nOne [@beta2021].\n")
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if "duplicate-work" in r.getMessage()]
+    assert [level for level, _ in said] == ["INFO"]  # a warning: only one key cited
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="citeproof"):
+        md.convert("# U\n\nTwo [@beta2021b].\n")
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if "duplicate-work" in r.getMessage()]
+    assert [level for level, _ in said] == ["WARNING"] and "the same work as 'beta2021'" in said[0][1]

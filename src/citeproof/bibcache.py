@@ -64,7 +64,8 @@ _KEEP_RECORDS = 4  # entry-record files kept per directory (one per bib and styl
 @dataclass(frozen=True)
 class LoadedBib:
     """A bib ready for the site: references, every offline problem of the bib (syntax,
-    duplicates, identifiers, fields, URLs; each once) and the formatted entries."""
+    duplicate keys, identifiers, fields, URLs; each once), the works it holds twice, and
+    the formatted entries."""
 
     references: dict[str, Reference]
     problems: list[Problem]
@@ -78,6 +79,9 @@ class LoadedBib:
     metadata: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: each entry's HTML as the list shows it (``render.readable_identifiers``), by key
     listed: dict[str, str] = field(default_factory=dict)
+    #: one work under two keys (``bib.checks.same_works``): an error or a warning as the
+    #: pages cite them (:meth:`citeproof.site.SiteCore.duplicate_works`), not in ``problems``
+    same: tuple[tuple[str, str, str], ...] = ()
     #: what this was made of: the bib's bytes, path, label and style options, and the
     #: code that read it (16 bytes; ``b""`` when unknown; no page cache without it)
     source: bytes = field(default=b"", compare=False)
@@ -221,7 +225,7 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
     """The bib, parsed afresh, with each entry's products taken from ``records`` when
     its parsed value is the one they were made of; and the records of this bib."""
     from .bib import validate_references  # pybtex is imported only on a miss
-    from .bib.checks import duplicate_works
+    from .bib.checks import same_works
     from .bib.load import bib_text, parse_bib_chunks, read_bib_bytes
     from .exports import bibtex_entries, coins, join_downloads
     from .render import readable_identifiers, reference_metadata
@@ -249,13 +253,13 @@ def _load(path: Path, raw: bytes | None, label: str | None, authors: str, page_r
     page_keys, shape = page_digests(refs, digests, bibtex)
     checks = _checks(refs, page_keys, records.checks if records is not None else {}, validate_references)
     # (the formatted entries' problems, a url left out, are the checks' invalid-url: reported once)
-    problems = _once([*bib.problems, *(p for key in refs for p in checks[key][1]), *duplicate_works(refs)])
+    problems = _once([*bib.problems, *(p for key in refs for p in checks[key][1])])
     listed = {key: kept[key][3] if key in kept else readable_identifiers(e.html)
               for key, e in entries.items()}
     result = LoadedBib(refs, problems, entries, join_downloads(pieces),
                        {k: kept[k][4] if k in kept else coins(r) for k, r in refs.items()},
                        {k: kept[k][5] if k in kept else reference_metadata(r) for k, r in refs.items()},
-                       listed, digests=page_keys, shape=shape)
+                       listed, tuple(same_works(refs)), digests=page_keys, shape=shape)
     return result, _Records(kept, parsed, checks)
 
 

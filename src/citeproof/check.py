@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from .bib.checks import duplicate_works
 from .checkcache import load_checked_bib
 from .model import require_identifiers
 from .config import DEFAULT_LOCK_NAME, default_lock
@@ -36,7 +37,7 @@ from .lock import Lock, Plan, lock_sources
 from .trust import Trust, default_trust, explicit_trust, remember_written
 from .markdown import parse_citations
 from .model import Lookup, ParsedDocument, Problem, ProblemCode, Reference, ReferenceResult
-from .numbering import by_identifier, resolve_keys, unused_entries
+from .numbering import by_identifier, cited_keys, resolve_keys, unused_entries
 from .pages import markdown_files, split_front_matter
 from .registries import RegistryConfig, Resolution, resolve
 from .verify import grouped, judge
@@ -143,13 +144,14 @@ def _offline(options: CheckOptions):
     any change to the article its edition record does not declare), and the parsed pages
     (for the claim checks)."""
     bib = load_checked_bib(options.bib, options.cache_dir)
-    problems = [*bib.loaded, *require_identifiers(list(bib.checked), options.require_identifier), *bib.duplicates]
+    problems = [*bib.loaded, *require_identifiers(list(bib.checked), options.require_identifier)]
     pages = []
     for body, parsed in _docs(options.docs, options.exclude):
         doc, unknown = by_identifier(parsed, bib.references)  # [@doi:…] as the key that has it
         pages.append((body, doc))
         problems += [*doc.problems, *unknown]
     docs = [doc for _, doc in pages]
+    problems += duplicate_works(bib.references, set(cited_keys(docs)), bib.same)
     problems += resolve_keys(docs, bib.references.keys())
     problems += unused_entries(docs, bib.references)
     if options.edition:

@@ -44,8 +44,9 @@ class CheckedBib:
     loaded: tuple[Problem, ...]
     #: ``validate_references``: identifiers, fields, URLs, per reference
     checked: tuple[Problem, ...]
-    #: ``duplicate_works``: one work under two keys
-    duplicates: tuple[Problem, ...]
+    #: ``same_works``: one work under two keys, as ``(key, earlier key, field)`` (an error
+    #: or a warning as the pages cite them: ``duplicate_works``)
+    same: tuple[tuple[str, str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class _Kept:
     references: tuple[bytes, ...]
     loaded: tuple[Problem, ...]
     checked: tuple[Problem, ...]
-    duplicates: tuple[Problem, ...]
+    same: tuple[tuple[str, str, str], ...]
 
 
 cachefile.allow(_Kept)
@@ -88,18 +89,18 @@ def _stem(label: str, raw: bytes) -> str:
 
 def _check(raw: bytes, label: str) -> CheckedBib:
     from .bib import validate_references
-    from .bib.checks import duplicate_works
+    from .bib.checks import same_works
     from .bib.load import bib_text, parse_bib_text
 
     bib = parse_bib_text(bib_text(raw, label), label, entries=False)  # (no pybtex entries)
     refs = bib.references
-    return CheckedBib(refs, tuple(bib.problems), tuple(validate_references(refs)), tuple(duplicate_works(refs)))
+    return CheckedBib(refs, tuple(bib.problems), tuple(validate_references(refs)), tuple(same_works(refs)))
 
 
 def _pack(bib: CheckedBib) -> _Kept:
     items = list(bib.references.items())
     return _Kept(tuple(cachefile.dumps(dict(items[i:i + _BATCH])) for i in range(0, len(items), _BATCH)),
-                 bib.loaded, bib.checked, bib.duplicates)
+                 bib.loaded, bib.checked, bib.same)
 
 
 def _read(path: Path) -> CheckedBib | None:
@@ -116,10 +117,15 @@ def _read(path: Path) -> CheckedBib | None:
         refs.update(batch)
     if not all(type(k) is str and type(r) is Reference and r.key == k for k, r in refs.items()):
         return None
-    found = (kept.loaded, kept.checked, kept.duplicates)
+    found = (kept.loaded, kept.checked)
     if not all(type(f) is tuple and all(type(p) is Problem for p in f) for f in found):
         return None
-    return CheckedBib(refs, *found)
+    same = kept.same
+    if type(same) is not tuple or not all(
+            type(s) is tuple and len(s) == 3 and all(type(k) is str for k in s) and s[0] in refs and s[1] in refs
+            for s in same):
+        return None
+    return CheckedBib(refs, *found, same)
 
 
 def _keep(bib: CheckedBib, cache_dir: Path, stem: str) -> None:

@@ -123,7 +123,7 @@ class CiteproofExtension(Extension):
             return html
         done = self.core.finish(self.pending, html)
         problems = self.md.citeproof_problems or self.core.site_problems()
-        new = [p for p in done.problems if p not in problems]
+        new = [p for p in (*done.problems, *self.core.duplicate_works()) if p not in problems]
         log_problems(log, new)
         self.md.citeproof_problems = [*problems, *new]
         self.md.citeproof = done

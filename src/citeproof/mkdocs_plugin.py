@@ -104,11 +104,11 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
         if not isinstance(done, RenderedPage):
             return output
         if self.serving:
-            output = with_notice(output, [*self.site.site_problems(), *done.problems])
+            output = with_notice(output, [*self.site.site_problems(), *self.site.duplicate_works(), *done.problems])
         return output.replace("</head>", done.head + "\n</head>", 1) if done.head else output
 
     def on_post_build(self, *, config):
-        log_problems(log, [] if self.partial else self.site.unused_entries())
+        log_problems(log, [*self.site.duplicate_works(), *([] if self.partial else self.site.unused_entries())])
         self.site.save()
 
 

@@ -327,6 +327,14 @@ class SiteCore:
         self.cited.update(render.cites.numbers, render.cites.unknown)
         return PendingPage(source, render)
 
+    def duplicate_works(self) -> list[Problem]:
+        """One work under two keys: an error once this build's pages cite both keys (so far:
+        after a build of every page, all of them), else a warning (``citeproof check``'s
+        ``duplicate-work``)."""
+        from .bib.checks import duplicate_works
+
+        return duplicate_works(self.bib.references, self.cited, self.bib.same) if self.bib.same else []
+
     def unused_entries(self) -> list[Problem]:
         """After a build of every page: each bib entry no page cited (``citeproof check``'s
         ``unused-entry`` warnings, which a build logs as INFO lines)."""

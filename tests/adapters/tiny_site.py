@@ -38,6 +38,7 @@ def build(project: Path, out: Path, site_name: str = "") -> dict[str, RenderedPa
         _write(out / dest, f"<!doctype html><html><head>{page.head}</head><body>{page.html}</body></html>")
         if page.record:
             _write(out / page.record[0], page.record[1])
+    log_problems(log, core.duplicate_works())  # (graded by what every page cites)
     downloads = core.downloads()
     for name in {d for page in done.values() for d in page.downloads}:
         _write(out / name, downloads[name] if name in downloads else core.bib_path.read_text(encoding="utf-8"))

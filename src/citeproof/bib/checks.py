@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from operator import attrgetter
+from collections.abc import Collection, Iterable
 
 from ..dialect import DISPLAYED_FIELDS, known_type
 from ..identifiers import doi_key, doi_fault, is_http_url, is_short_doi, is_valid_pmcid, is_valid_pmid, normalize_doi
@@ -16,7 +17,7 @@ from ..text.fold import fold_latin
 from ..visible import visible as shown
 from ..model import ProblemCode as Code
 
-__all__ = ["REQUIRED_FIELDS", "KNOWN_FIELDS", "duplicate_works", "validate_references"]
+__all__ = ["REQUIRED_FIELDS", "KNOWN_FIELDS", "duplicate_works", "same_works", "validate_references"]
 
 #: What each format (:data:`citeproof.dialect.KINDS`), or an entry type that needs more than
 #: its format (``@incollection``: a ``booktitle``), needs to be shown as Citing Medicine
@@ -297,25 +298,40 @@ _DISTINGUISHING = ("journal", "volume", "number", "pages", "booktitle", "publish
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
-def duplicate_works(refs: dict[str, Reference]) -> list[Problem]:
-    """One work under two keys: the same DOI, PMID or PMCID, or the same title, year and
-    first author, in entries nothing else tells apart. An error at the second entry's line,
-    naming both keys (a reader would see one paper twice). Compares references with one
-    another, so it is made anew on every load (not in :func:`validate_references`)."""
+def duplicate_works(refs: dict[str, Reference], cited: Collection[str] | None = None,
+                    pairs: Iterable[tuple[str, str, str]] | None = None) -> list[Problem]:
+    """One work under two keys (:func:`same_works`, or its ``pairs`` already found), at
+    the second entry's line, naming both keys. An error when both keys are ``cited`` (a
+    reader would see one paper twice; ``None``: as if every key were), else a warning (a
+    shared bib may hold a work twice that no page cites twice)."""
     problems: list[Problem] = []
+    for key, other, field_name in same_works(refs) if pairs is None else pairs:
+        ref, first = refs[key], refs[other]
+        both = cited is None or (key in cited and other in cited)
+        problems.append(Problem(
+            Code.DUPLICATE_WORK, "error" if both else "warning",
+            f"{key}: the same work as '{other}' (line {first.line}): both {_what(ref, field_name)}; "
+            + ("cite one key everywhere and remove the other entry" if both else
+               "cite only one of the two keys (citing both is an error), or remove the other entry"),
+            key=key, file=ref.file, line=ref.line_of(field_name), field=field_name))
+    return problems
+
+
+def same_works(refs: dict[str, Reference]) -> list[tuple[str, str, str]]:
+    """``(key, the earlier key of the same work, the field that shows it)`` for each entry
+    that is a work an earlier entry already is: the same DOI, PMID or PMCID, or the same
+    title, year and first author, in entries nothing else tells apart. Compares
+    references with one another, so it is made anew on every load (not in
+    :func:`validate_references`)."""
+    found: list[tuple[str, str, str]] = []
     seen: dict[tuple, str] = {}
     for key, ref in refs.items():
         for sign in _signatures(ref):
             other = seen.setdefault(sign, key)
             if other != key and _same_work(refs[other], ref, by_title=sign[0] == "title"):
-                first, field_name = refs[other], sign[0]
-                problems.append(Problem(
-                    Code.DUPLICATE_WORK, "error",
-                    f"{key}: the same work as '{other}' (line {first.line}): both {_what(ref, field_name)}; "
-                    "cite one key everywhere and remove the other entry", key=key, file=ref.file,
-                    line=ref.line_of(field_name), field=field_name))
+                found.append((key, other, sign[0]))
                 break
-    return problems
+    return found
 
 
 def _signatures(ref: Reference) -> list[tuple]:

@@ -98,6 +98,24 @@ def test_string_doubling_is_capped_with_a_clear_error():
                   lambda: [parse_bib_text(clean, "r.bib") for _ in ten]) < MAX_RATIO
 
 
+@pytest.mark.parametrize("value, why", [
+    ("big # big", "two @string names, joined"),
+    ("huge", "one @string name longer than the limit"),
+    ("big # {x} # big", "names and a literal"),
+    ("big # undefined # big", "an undefined name among them (left to pybtex's parser)"),
+    ("big # big", "in an entry with an empty name (read by pybtex's parser)"),
+])
+def test_a_field_that_string_names_expand_too_far_is_refused_with_its_name(value, why):
+    authors = "Doe, J and and Roe, R" if "empty name" in why else "Doe, J"
+    text = ("@string{big = {" + "b" * 60_000 + "}}\n@string{huge = {" + "h" * 100_001 + "}}\n"
+            f"@article{{k, author = {{{authors}}}, title = {value}, year = 2020}}\n"
+            "@article{fine, title = big, year = 2020}\n")
+    result = parse_bib_text(text, "r.bib")
+    capped = [(p.line, p.key, p.field) for p in result.problems if "expands to more than 100,000" in p.message]
+    assert capped == [(3, "k", "title")], why
+    assert "k" not in result.references and len(result.references["fine"].title) == 60_000
+
+
 def test_entries_on_one_line_are_linear_and_clean():
     """A bib written as one long line of entries: each entry looked for the next line
     that starts one (and for junk after it) through the rest of the file."""

@@ -233,25 +233,27 @@ def _no_empty_names(read: _Read, cmd: _Command) -> bool:
     return True
 
 
-def _within_size(read: _Read, cmd: _Command) -> bool:
+def _overlong(read: _Read, cmd: _Command, name: str) -> bool:
     """A field that @string concatenation expands past :data:`MAX_VALUE_CHARS`: an error,
-    and the entry is not loaded."""
-    item = cmd.item
-    too_long = "" if item.plain else _overlong_field(cmd.sc, item, read.parser.macros)
-    if too_long:
-        read.problem(Code.BIB_SYNTAX, f"the field '{too_long}' of the {_what(item)} expands to more "
-                     f"than {MAX_VALUE_CHARS:,} characters through @string concatenation (a "
-                     "macro doubled by 'a # a'?): shorten it; the entry is not loaded",
-                     cmd.line, item.key or None, too_long)
-        return False
-    return True
+    and the entry is not loaded (returns ``False``)."""
+    read.problem(Code.BIB_SYNTAX, f"the field '{name}' of the {_what(cmd.item)} expands to more "
+                 f"than {MAX_VALUE_CHARS:,} characters through @string concatenation (a "
+                 "macro doubled by 'a # a'?): shorten it; the entry is not loaded",
+                 cmd.line, cmd.item.key or None, name)
+    return False
 
 
 def _read_record(read: _Read, cmd: _Command) -> bool:
     """What the entry says: from the scanner's spans when it can be, else from pybtex's
-    parser (whose complaints become errors at their lines)."""
+    parser (whose complaints become errors at their lines). A field that @string
+    concatenation expands too far is refused before any of it is joined (:func:`_overlong`)."""
     sc, item, parser = cmd.sc, cmd.item, read.parser
-    record = _spans_record(sc, item, parser.macros) if cmd.spans else None
+    try:
+        record = _spans_record(sc, item, parser.macros) if cmd.spans else None
+    except _TooLong as too_long:
+        return _overlong(read, cmd, too_long.args[0])
+    if record is None and not item.plain and (name := _overlong_field(sc, item, parser.macros)):
+        return _overlong(read, cmd, name)
     with pybtex.errors.capture() as errors:  # pybtex would raise or print to stderr
         try:
             if record is None:
@@ -333,8 +335,7 @@ def _drop_entry(read: _Read, cmd: _Command) -> bool:
 #: What :func:`parse_range` does with each command of the file (once :func:`_recover`
 #: made it one to read), in order; a step that returns ``False`` ends the command's
 #: reading (it is not loaded, or there is no more to read of it).
-_STEPS = (_not_comment, _stray_brace, _first_key, _no_empty_names, _within_size,
-          _read_record, _to_reference, _readable_latex, _identifier_prefixes, _drop_entry)
+_STEPS = (_not_comment, _stray_brace, _first_key, _no_empty_names, _read_record, _to_reference, _readable_latex, _identifier_prefixes, _drop_entry)
 
 
 def _inherit(read: _Read) -> None:
@@ -652,12 +653,18 @@ class _Record:
         return entry
 
 
+class _TooLong(Exception):
+    """:func:`_spans_record` met a field that @string names expand past
+    :data:`MAX_VALUE_CHARS` (its name in ``args[0]``)."""
+
+
 def _spans_record(scanner: Scanner, item: ScannedEntry, macros) -> _Record | None:
     """What a cleanly scanned ``{...}`` entry says, read from its spans as pybtex's parser
     would (value parts joined, whitespace normalised; the author and editor values kept
     for :func:`~citeproof.bib.names.people`), or ``None`` when only pybtex's parser can
     say what it means: a @string or @preamble, a ``(...)`` entry, a name that is no
-    defined @string."""
+    defined @string. Raises :class:`_TooLong` for a field @string names expand too far
+    (measured before it is joined)."""
     text = scanner.text
     if not item.key or text[item.end - 1] != "}":
         return None
@@ -672,10 +679,16 @@ def _spans_record(scanner: Scanner, item: ScannedEntry, macros) -> _Record | Non
             value = macros.get(text[vstart:vend])
             if value is None:
                 return None
+            if len(value) > MAX_VALUE_CHARS:
+                raise _TooLong(name)
         else:
-            parts = [_part_value(part, macros) for part in scanner.parts(vstart, vend)]
+            written = scanner.parts(vstart, vend)
+            parts = [_part_value(part, macros) for part in written]
             if None in parts:
                 return None
+            if sum(map(len, cast("list[str]", parts))) > MAX_VALUE_CHARS and not all(
+                    part[0] in '{"' or (part.isascii() and part.isdigit()) for part in written):
+                raise _TooLong(name)  # (a literal is no longer than the file: never refused)
             value = "".join(cast("list[str]", parts))  # (no None: checked)
         if not value.isprintable() or "  " in value or value[:1] == " " or value[-1:] == " ":
             value = normalize_whitespace(value)  # every whitespace but " " is unprintable

@@ -523,6 +523,19 @@ def test_entries_built_from_spans_equal_what_pybtex_parses():
     assert ours.references["child"].field("publisher") == "Pub"
 
 
+def test_every_kind_of_white_space_is_collapsed_as_pybtex_collapses_it():
+    """The spans' values collapse white space as pybtex's parser does, for every character
+    Unicode calls white space (and one that it does not: the zero-width space)."""
+    import sys
+    from pybtex.database.input.bibtex import Parser
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()] + ["\u200b"]
+    text = "".join(f"@misc{{k{i}, note = {{{c}a{c}{c} b {c}}}, title = {{x{c}}}}}\n" for i, c in enumerate(spaces))
+    ours, theirs = parse_bib_text(text, "w.bib"), Parser().parse_string(text)
+    for key, entry in theirs.entries.items():
+        assert list(ours.data.entries[key].fields.items()) == list(entry.fields.items()), repr(key)
+
+
 def test_loading_without_pybtex_entries_gives_the_same_references_and_problems():
     text = _VALUE_DIALECTS + "@article{bad, title = {x}\n  year = {2020}}\n"
     full, light = parse_bib_text(text, "d.bib"), parse_bib_text(text, "d.bib", entries=False)

@@ -41,12 +41,15 @@ _FIELD_LINE = re.compile(r"[ \t,]*[A-Za-z][A-Za-z0-9_-]*[ \t]*=")
 #: a lone closing ``}``.
 _QUICK_KEY = re.compile(r"\s*([^\s,{}()=\"#]+)\s*,")
 _NESTED = r"[^{}]*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}[^{}]*)*"
-_PART = rf"(?:\{{{_NESTED}\}}|\"(?:[^\"{{}}]|\{{{_NESTED}\}})*\"|[0-9]+|[A-Za-z][A-Za-z0-9_\-.:+/]*)"
+#: a ``"..."`` literal: runs of plain characters taken whole (possessively: never given
+#: back, so a value that does not match fails in one pass), braced groups between them
+_QUOTED = rf"\"(?:[^\"{{}}]++|\{{{_NESTED}\}})*+\""
+_PART = rf"(?:\{{{_NESTED}\}}|{_QUOTED}|[0-9]+|[A-Za-z][A-Za-z0-9_\-.:+/]*)"
 _QUICK_FIELD = re.compile(rf"\s*([A-Za-z][A-Za-z0-9_\-.:+/]*)\s*=\s*({_PART}(?:\s*#\s*{_PART})*)\s*([,}}])")
 _QUICK_CLOSE = re.compile(r"\s*\}")
 _PLAIN_STARTS = frozenset("{0123456789")
 #: a value that is one literal, ``{...}`` or ``"..."`` (braces nested at most three deep)
-ONE_LITERAL = re.compile(rf"\{{{_NESTED}\}}|\"(?:[^\"{{}}]|\{{{_NESTED}\}})*\"")
+ONE_LITERAL = re.compile(rf"\{{{_NESTED}\}}|{_QUOTED}")
 _SPECIAL = frozenset({"comment", "preamble", "string"})
 #: Braces nested deeper than this are refused (pybtex's own limit is 100).
 MAX_BRACE_DEPTH = 100

@@ -174,7 +174,10 @@ def from_markup(value: str) -> Text:
 def tex_to_plain(value: str, macros: Mapping | Macros | None = None) -> str:
     """``from_tex(value, macros).plain()``, the loader's hot path: a value with no TeX
     but braces (``{{DNA} repair}``) is read without the reader (its plain text is the
-    value without braces: the reader drops an unmatched one too)."""
+    value without braces: the reader drops an unmatched one too). No macros (a
+    ``@preamble`` that defines none) are no macros: the same fast path and cache."""
+    if not macros:
+        macros = None
     if macros is None and not _NOT_SIMPLE_BUT_BRACES.search(value) and "--" not in value \
             and "''" not in value:
         if "{" in value or "}" in value:

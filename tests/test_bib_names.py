@@ -197,3 +197,6 @@ def test_field_lines_equal_their_pairs_and_survive_a_pickle():
     assert tuple(refs["b"].field_lines) == (("author", 6), ("title", 8))
     assert refs["a"].field_lines.names is refs["b"].field_lines.names  # one tuple for both
     assert refs["b"].line_of("title") == 8 and refs["b"].line_of("doi") == 5
+    assert [lines.line(name) for name in ("author", "title", "abstract", "doi", "year")] == [3, 4, 5, 900, None]
+    twice = FieldLines.of((("title", 2), ("note", 3), ("title", 7)))
+    assert twice.line("title") == 2 and twice.line("note") == 3  # the first of a name

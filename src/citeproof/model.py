@@ -245,6 +245,14 @@ class FieldLines(Sequence):
     def __getitem__(self, index):
         return tuple(self)[index]
 
+    def line(self, name: str) -> int | None:
+        """The line of the first field called ``name`` (``None``: no such field)."""
+        try:
+            i = self.names.index(name)
+        except ValueError:
+            return None
+        return self.first + sum(self.steps[:i])
+
     def __eq__(self, other) -> bool:
         if isinstance(other, (FieldLines, tuple)):
             return tuple(self) == tuple(other)
@@ -339,8 +347,14 @@ class Reference:
         else of the entry."""
         names = FIELD_ALIASES.get(field_name, (field_name,))
         names += ("date",) if field_name in ("year", "month", "day") else ()
+        lines = self.field_lines
         for wanted in names:
-            for name, line in self.field_lines:
+            if type(lines) is FieldLines:
+                found = lines.line(wanted)
+                if found is not None:
+                    return found
+                continue
+            for name, line in lines:
                 if name == wanted:
                     return line
         return self.line

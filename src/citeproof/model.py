@@ -349,14 +349,10 @@ class Reference:
         names += ("date",) if field_name in ("year", "month", "day") else ()
         lines = self.field_lines
         for wanted in names:
-            if type(lines) is FieldLines:
-                found = lines.line(wanted)
-                if found is not None:
-                    return found
-                continue
-            for name, line in lines:
-                if name == wanted:
-                    return line
+            found = lines.line(wanted) if type(lines) is FieldLines else next(
+                (line for name, line in lines if name == wanted), None)
+            if found is not None:
+                return found
         return self.line
 
 

@@ -334,7 +334,8 @@ def _drop_entry(read: _Read, cmd: _Command) -> bool:
 #: What :func:`parse_range` does with each command of the file (once :func:`_recover`
 #: made it one to read), in order; a step that returns ``False`` ends the command's
 #: reading (it is not loaded, or there is no more to read of it).
-_STEPS = (_not_comment, _stray_brace, _first_key, _no_empty_names, _read_record, _to_reference, _readable_latex, _identifier_prefixes, _drop_entry)
+_STEPS = (_not_comment, _stray_brace, _first_key, _no_empty_names, _read_record, _to_reference,
+          _readable_latex, _identifier_prefixes, _drop_entry)
 
 
 def _inherit(read: _Read) -> None:

@@ -30,7 +30,6 @@ import hmac
 import io
 import os
 import pickle
-import secrets
 import stat
 import tempfile
 from contextlib import suppress
@@ -67,6 +66,8 @@ def lasting() -> bool:
 
 @lru_cache(maxsize=1)
 def _process_key() -> bytes:
+    import secrets  # (a key is made once per machine, or per process without a kept one)
+
     return secrets.token_bytes(32)
 
 
@@ -79,6 +80,8 @@ def _kept_key() -> bytes | None:
         if len(data) == 32 and (path.stat().st_mode & 0o077) == 0:
             return data
     try:
+        import secrets
+
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         data = secrets.token_bytes(32)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache.key.")  # (mode 0600)

@@ -29,7 +29,6 @@ from .bib.checks import duplicate_works
 from .checkcache import load_checked_bib
 from .model import require_identifiers
 from .config import DEFAULT_LOCK_NAME, default_lock
-from .edition import check_edition
 from .errors import EXIT_ERRORS, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, InputError
 from .identifiers import valid_ids
 from .claims import ClaimIndex
@@ -155,6 +154,8 @@ def _offline(options: CheckOptions):
     problems += resolve_keys(docs, bib.references.keys())
     problems += unused_entries(docs, bib.references)
     if options.edition:
+        from .edition import check_edition  # (only a project that keeps an edition record)
+
         problems += check_edition(options.root, options.edition, bib.references)
     return bib.references, problems, pages
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -228,8 +227,12 @@ def _mkdocs_settings(config_file: Path) -> tuple[dict, str]:
 
 def _load_with_inherit(path: Path, text: str, seen: set) -> dict:
     """One config file's settings, merged over the file its ``INHERIT`` names (MkDocs'
-    rule: the child's keys win, mappings merge deeply)."""
+    rule: the child's keys win, mappings merge deeply). A file with no tag (no ``!``)
+    and no ``INHERIT`` reads the same on any safe loader: MkDocs' loader (and its imports)
+    is needed only for the others."""
     try:
+        if "!" not in text and "INHERIT" not in text:
+            raise ImportError  # (plain YAML: the safe loader here, as MkDocs would read it)
         from mkdocs.utils.yaml import get_yaml_loader, yaml_load
     except ImportError:  # MkDocs is optional: the same rules, here
         settings = yaml.load(text, Loader=_TolerantLoader) or {}
@@ -267,6 +270,8 @@ def _merged(base, child):
 
 def _pyproject_options(path: Path) -> tuple[dict | None, Path]:
     """The ``[tool.citeproof]`` table of ``pyproject.toml`` (``None`` when it has none)."""
+    import tomllib  # (only a project without mkdocs.yml reads one)
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Callable, Iterable, Mapping, Optional
 from urllib.parse import urlsplit
@@ -409,6 +408,8 @@ def resolve(config: RegistryConfig, dois: list[str], pmids: list[str],
 
     Failures never raise: they come back as ``unavailable`` Lookups with a reason.
     """
+    from concurrent.futures import ThreadPoolExecutor  # (only a run that asks imports threads)
+
     started = time.monotonic()
     own = http is None
     http = http or make_client(config)

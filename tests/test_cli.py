@@ -205,3 +205,23 @@ def test_editing_guide_covers_the_editor():
     for topic in ("identifier = {none}", "`pmid`", "`pmcid`", "Exit code 3", "citations.lock.json",
                   "is committed", "edition/changes.yml", "kind: addition", "Which fields each type needs"):
         assert topic in guide, topic
+
+
+def test_the_console_script_exits_with_the_run_s_objects_frozen_and_main_freezes_nothing(tmp_path, monkeypatch):
+    """``run`` (the console script) ends with the run's objects frozen, so Python's last
+    collection does not walk them, and exits with the command's code; ``main``, which may
+    run inside a process that goes on, leaves the collector as it was."""
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["citeproof"] == "citeproof.cli:run"
+    root = project(tmp_path, "# T\n\nSee [@alpha2020].\n")
+    code = ("import gc, sys\nfrom citeproof.cli import run\nsys.argv = ['citeproof', 'check', '--offline']\n"
+            "try:\n    run()\nexcept SystemExit as exc:\n    print(exc.code, gc.get_freeze_count() > 1000)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines()[-1] == "0 True", done.stdout + done.stderr
+    import gc
+    monkeypatch.chdir(root)
+    before = gc.get_freeze_count()
+    assert CliRunner().invoke(main, ["check", "--offline"], catch_exceptions=False).exit_code == 0
+    assert gc.get_freeze_count() == before

@@ -15,6 +15,7 @@ full disk, a closed pipe) is one message and exit 2, once the command has said w
 from __future__ import annotations
 
 import errno
+import gc
 import math
 import os
 import sys
@@ -417,5 +418,16 @@ def find(text, config_file, bib, timeout, deadline, quiet, rows, add_n, dry_run)
     _exit(EXIT_OK)
 
 
+def run() -> None:
+    """The ``citeproof`` command (the console script): :func:`main`, after which the process
+    ends with every object the run made frozen (``gc.freeze``). Python's last collection,
+    as it exits, would walk all of them: about 60 ms of a 2,700-entry bib's first check,
+    a tenth of it. (:func:`main` itself freezes nothing: it may run in a process that goes on.)"""
+    try:
+        main(prog_name="citeproof")
+    finally:
+        gc.freeze()
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main(prog_name="citeproof")
+    run()

@@ -225,3 +225,12 @@ def test_the_console_script_exits_with_the_run_s_objects_frozen_and_main_freezes
     before = gc.get_freeze_count()
     assert CliRunner().invoke(main, ["check", "--offline"], catch_exceptions=False).exit_code == 0
     assert gc.get_freeze_count() == before
+
+
+def test_an_offline_summary_claims_no_lock_file_it_did_not_read(tmp_path):
+    """The text summary of an offline check says that no registry was asked, and the lock
+    line says whether a lock was read; nothing says "from the lock file" when there is none."""
+    root = project(tmp_path, "# T\n\nSee [@alpha2020].\n")
+    done = run(["check", "--offline"], cwd=root)
+    assert "offline: no registry asked" in done.stdout and "from the lock file" not in done.stdout
+    assert "Lock: no lock file at " in done.stdout, done.stdout

@@ -68,7 +68,7 @@ def format_text(result, *, color: bool = False) -> str:
         out.append("")
     s = result.summary()
     statuses = ", ".join(f"{n} {k}" for k, n in s["statuses"].items()) or "no references"
-    mode = "offline (from the lock file)" if s["offline"] else f"{s['requests']} registry requests"
+    mode = "offline: no registry asked" if s["offline"] else f"{s['requests']} registry requests"
     out.append(f"{_n(s['references'], 'reference')}: {statuses}. {_n(s['errors'], 'error')}, "
                f"{_n(s['warnings'], 'warning')}; {mode}; {s['elapsed_seconds']:.2f} s.")
     if s["lock"]:

@@ -382,3 +382,22 @@ def test_an_empty_changes_yml_declares_nothing(tmp_path):
     (tmp_path / "edition" / "changes.yml").write_text("# nothing yet\n", encoding="utf-8")
     (tmp_path / "edition" / "original.txt").write_text("T\n\nText.\n", encoding="utf-8")
     assert load_edition(tmp_path).changes == ()
+
+
+def test_words_the_page_adds_beside_a_declared_addition_point_at_that_declaration(tmp_path):
+    """An addition declared without the full stop the page gives it: the one error says that
+    the "." stands beside that change, at its text's line in changes.yml, and how to fix it;
+    with the "." in its text, the page passes (but for the note, which cog renders)."""
+    root = copy_project(tmp_path)
+    edit_page(root, KIM_LINE, KIM_LINE + "\n" + SENTENCE)
+    declare(root, ADDITION.replace(SENTENCE, SENTENCE.rstrip(".")))
+    text_line = next(n for n, line in enumerate((root / "edition" / "changes.yml").read_text(
+        encoding="utf-8").splitlines(), 1) if SENTENCE.rstrip(".") in line)
+    (problem,) = [p for p in check_edition(root) if p.code == "undeclared-change"]
+    assert f"“.” stands right beside change 2 of edition/changes.yml (the addition “{SENTENCE[:40]}" in problem.message
+    assert f", line {text_line}), whose text: does not include it" in problem.message
+    assert "add it to that text:; else declare it in edition/changes.yml" in problem.message
+    declare_fixed = (root / "edition" / "changes.yml").read_text(encoding="utf-8").replace(
+        SENTENCE.rstrip(".") + '"', SENTENCE + '"')
+    (root / "edition" / "changes.yml").write_text(declare_fixed, encoding="utf-8")
+    assert [p.code for p in check_edition(root)] == ["stale-note"]

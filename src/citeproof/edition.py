@@ -47,7 +47,8 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _COG_NOTE = re.compile(r"\[\[\[cog\b(?:(?!\]\]\]).)*\bnote_markdown\(", re.S)  # a cog block that renders the note
 _KEPT = "\x00"  # marks a line whose text was taken out: not a blank line, no text
 _MARK = re.compile(r"\x01(\d+)\x02")  # after a word that change n's was: put back
-_GAP = "\x03"  # where a declared addition was taken out of the page
+_GAP = "\x03"  # where a declared addition was taken out of the page (then its number, \x02)
+_GAP_AT = re.compile("\x03(\\d+)\x02")
 _OURS = re.compile("[\x01-\x03]")  # (a page never holds these control characters)
 _NUMBERS = re.compile(r"\((\d+(?:\s*,\s*\d+)*)\)")  # a printed citation: (6), (1, 2)
 _NUMBER_WORD = re.compile(r"\(?\d+[,)]?[.,;:]?")  # a word of one: "(6).", "(1,", "2)."
@@ -103,7 +104,7 @@ class EditionError(InputError):
 class Token(NamedTuple):
     """A word of the page as compared: its line, its text, and the change (1-based) whose
     ``was:`` put it back (0: the page's own). A declared addition taken out leaves a
-    token with no text."""
+    token with no text, whose change is that addition's."""
 
     line: int
     word: str
@@ -224,7 +225,7 @@ def _undo(text: str, change: Change, n: int) -> Optional[str]:
     as its own, so a wrong ``was:`` is never quoted as the page's words."""
     if change.kind == "addition":
         m = _pattern(change.text).search(text)
-        return None if m is None else _blank(text, m.start(), m.end(), _GAP)
+        return None if m is None else _blank(text, m.start(), m.end(), f"{_GAP}{n}\x02")
     now_in = change.at or change.now
     m = _pattern(now_in).search(text) if now_in else None
     if m is None:
@@ -290,9 +291,11 @@ def _reading(line: str, opened: bool, inside: bool) -> tuple[str, bool]:
 
 def _tokens(n: int, line: str) -> list[Token]:
     out = []
-    for word in line.replace(_KEPT, "").replace(_GAP, f" {_GAP} ").split():
-        mark = _MARK.search(word)
-        out.append(Token(n, "", 0) if word == _GAP else Token(n, _MARK.sub("", word), int(mark.group(1)) if mark else 0))
+    for word in _GAP_AT.sub(lambda m: f" {m.group(0)} ", line.replace(_KEPT, "")).split():
+        gap = _GAP_AT.fullmatch(word)
+        mark = None if gap else _MARK.search(word)
+        out.append(Token(n, "", int(gap.group(1))) if gap else
+                   Token(n, _MARK.sub("", word), int(mark.group(1)) if mark else 0))
     return out
 
 
@@ -465,11 +468,31 @@ def _differences(edition: Edition, old: str, tokens: list[Token]) -> list[Proble
         at = min(j1 if j2 > j1 else max(j1 - 1, 0), len(words) - 1)  # (a deletion: the word before it)
         ours = _shown(_span(tokens, words, max(0, j1 - 2), min(len(words), j2 + 2)), edition) or "nothing"
         renumbered = all(_NUMBER_WORD.fullmatch(w) for w in a[i1:i2] + b[j1:j2]) and i2 > i1 and j2 > j1
+        beside = _beside_addition(tokens, words, j1, j2)
+        hint = "" if not beside else (
+            f"“{_short(' '.join(b[j1:j2]))}” stands right beside change {beside} of {edition.changes_file} "
+            f"(the addition “{_short(edition.changes[beside - 1].text)}”, line "
+            f"{edition.changes[beside - 1].line_of('text')}), whose text: does not include it: if it is part "
+            "of the addition, add it to that text:")
         problems.append(_page_problem(edition, words[at].line,
                                       f"the paragraph “{_short(_shown(tokens, edition))}” differs from the "
                                       f"original edition (the page has “{_short(ours)}” where the original has "
-                                      f"“{_short(theirs)}”{_RENUMBERED if renumbered else ''})"))
+                                      f"“{_short(theirs)}”{_RENUMBERED if renumbered else ''})", hint))
     return problems
+
+
+def _beside_addition(tokens: list[Token], words: list[Token], start: int, end: int) -> int:
+    """The declared addition taken out right before or right after the page's words
+    ``words[start:end]`` (its change number), else 0: words the page adds next to an
+    addition are most often words its ``text:`` left out (the sentence's full stop)."""
+    if start >= end:
+        return 0
+    first = next(k for k, t in enumerate(tokens) if t is words[start])
+    last = next(k for k, t in enumerate(tokens) if t is words[end - 1])
+    for k in (first - 1, last + 1):
+        if 0 <= k < len(tokens) and not tokens[k].word and tokens[k].change:
+            return tokens[k].change
+    return 0
 
 
 def _regions(ops) -> list[tuple[int, int, int, int]]:
@@ -534,10 +557,12 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def _page_problem(edition: Edition, line: Optional[int], message: str) -> Problem:
+def _page_problem(edition: Edition, line: Optional[int], message: str, hint: str = "") -> Problem:
+    """An undeclared difference at the page's ``line``; ``hint``: the declaration it most
+    likely belongs to, said before the general way out."""
     how = _HOW.format(changes=edition.changes_file)
-    return Problem(ProblemCode.UNDECLARED_CHANGE, "error", f"{message}, and no change declares it: {how}",
-                   file=edition.page, line=line)
+    said = f"{message}: {hint}; else {how}" if hint else f"{message}, and no change declares it: {how}"
+    return Problem(ProblemCode.UNDECLARED_CHANGE, "error", said, file=edition.page, line=line)
 
 
 def _declared(edition: Edition, n: int, line: int, message: str) -> Problem:

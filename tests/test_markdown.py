@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import re
 import time
 
 import pytest
@@ -392,3 +393,20 @@ def test_every_bib_key_can_be_cited_in_the_form_the_hints_give(key):
     assert doc.problems == ()
     assert [[item.key for item in group.items] for group in doc.groups] == [[key], [key, "other"]]
     assert doc.groups[1].items[0].locator == "p. 3"
+
+
+@pytest.mark.parametrize("key", ["Anonymous:TB21-2-", "a(b)", "x.", "k+"])
+def test_a_key_written_plain_that_only_braces_can_hold_gets_the_braced_form_as_its_hint(key):
+    """A bib key the plain form cannot hold, written plain, is malformed; the message offers
+    the braced form, and that form, pasted back, cites the key."""
+    (problem,) = parse_citations(f"See [@other; @{key}].", "p.md").problems
+    braced = re.search(r"write it in braces: \[(@\{[^\]]+\})\]", problem.message)
+    assert braced and braced.group(1) == cite_form(key), problem.message
+    doc = parse_citations(f"See [@other; {braced.group(1)}].", "p.md")
+    assert doc.problems == () and [item.key for item in doc.groups[0].items] == ["other", key]
+
+
+def test_text_after_a_space_gets_no_braced_hint():
+    (problem,) = parse_citations("See [@smith2020 p. 3].", "p.md").problems
+    assert "needs a comma before it, as in [@smith2020, p. 3]." in problem.message
+    assert "braces" not in problem.message

@@ -63,6 +63,7 @@ __all__ = ["parse_citations", "KEY_PATTERN", "cite_form", "key_of"]
 KEY_PATTERN = r"(?:\w+(?:[:.#/+\-]\w+)*|\{[^{}\s,;@\[\]\\]+\})"
 _KEY = re.compile(KEY_PATTERN)
 _PLAIN_KEY = re.compile(r"\w+(?:[:.#/+\-]\w+)*")
+_WORD_END = re.compile(r"\s")  # (the end of the word a key starts)
 
 
 def key_of(token: str) -> str:
@@ -590,9 +591,16 @@ class _Scanner:
                 return None
             suffix = text[key.end():b].strip()
             if suffix and not suffix.startswith(","):
+                # (text that touches the key may be the rest of it: a bib key can end in '-' or
+                # hold '(' , which only the braced form cites)
+                touching = not text[key.end()].isspace() and not key.group().startswith("{")
+                stop = _WORD_END.search(text, key.end(), b)
+                whole = text[key.start():stop.start() if stop else b] if touching else ""
+                braced = f"; if '{_short(whole, 40)}' is one bib key, write it in braces: [{cite_form(whole)}]" \
+                    if whole and whole != key.group() else ""
                 self.report(i, f"malformed citation '{shown}': the text '{_short(suffix, 30)}' after "
                              f"@{key.group()} needs a comma before it, as in "
-                             f"[@{key.group()}, p. 3]." + _HINT)
+                             f"[@{key.group()}, p. 3]{braced}." + _HINT)
                 return None
             prefix_end = at - 1 if at - 1 >= a and text[at - 1] == "-" else at
             line, column = self.pos(at)

@@ -225,20 +225,27 @@ def _mkdocs_settings(config_file: Path) -> tuple[dict, str]:
     return settings, text
 
 
+def _mkdocs_yaml():
+    """MkDocs' own YAML reading (``get_yaml_loader``, ``yaml_load``), or ``None`` without MkDocs."""
+    try:
+        from mkdocs.utils.yaml import get_yaml_loader, yaml_load
+    except ImportError:
+        return None
+    return get_yaml_loader, yaml_load
+
+
 def _load_with_inherit(path: Path, text: str, seen: set) -> dict:
     """One config file's settings, merged over the file its ``INHERIT`` names (MkDocs'
     rule: the child's keys win, mappings merge deeply). A file with no tag (no ``!``)
     and no ``INHERIT`` reads the same on any safe loader: MkDocs' loader (and its imports)
     is needed only for the others."""
-    try:
-        if "!" not in text and "INHERIT" not in text:
-            raise ImportError  # (plain YAML: the safe loader here, as MkDocs would read it)
-        from mkdocs.utils.yaml import get_yaml_loader, yaml_load
-    except ImportError:  # MkDocs is optional: the same rules, here
+    mkdocs = None if "!" not in text and "INHERIT" not in text else _mkdocs_yaml()
+    if mkdocs is None:  # MkDocs is optional: the same rules, here
         settings = yaml.load(text, Loader=_TolerantLoader) or {}
     else:
         import io
 
+        get_yaml_loader, yaml_load = mkdocs
         source = io.StringIO(text)
         source.name = str(path)
         try:

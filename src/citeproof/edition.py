@@ -487,8 +487,7 @@ def _beside_addition(tokens: list[Token], words: list[Token], start: int, end: i
     addition are most often words its ``text:`` left out (the sentence's full stop)."""
     if start >= end:
         return 0
-    first = next(k for k, t in enumerate(tokens) if t is words[start])
-    last = next(k for k, t in enumerate(tokens) if t is words[end - 1])
+    first, last = _ends(tokens, words, start, end)
     for k in (first - 1, last + 1):
         if 0 <= k < len(tokens) and not tokens[k].word and tokens[k].change:
             return tokens[k].change
@@ -512,9 +511,14 @@ def _span(tokens: list[Token], words: list[Token], start: int, end: int) -> list
     """The tokens from ``words[start]`` to ``words[end - 1]``, with the gaps between them."""
     if start >= end:
         return []
-    first = next(k for k, t in enumerate(tokens) if t is words[start])
-    last = next(k for k, t in enumerate(tokens) if t is words[end - 1])
+    first, last = _ends(tokens, words, start, end)
     return tokens[first:last + 1]
+
+
+def _ends(tokens: list[Token], words: list[Token], start: int, end: int) -> tuple[int, int]:
+    """Where ``words[start]`` and ``words[end - 1]`` stand among ``tokens`` (``start < end``)."""
+    first = next(k for k, t in enumerate(tokens) if t is words[start])
+    return first, next(k for k in range(first, len(tokens)) if tokens[k] is words[end - 1])
 
 
 def _shown(tokens: list[Token], edition: Edition) -> str:

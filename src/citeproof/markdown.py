@@ -591,8 +591,8 @@ class _Scanner:
                 return None
             suffix = text[key.end():b].strip()
             if suffix and not suffix.startswith(","):
-                # (text that touches the key may be the rest of it: a bib key can end in '-' or
-                # hold '(' , which only the braced form cites)
+                # (text that touches the key may be the rest of it: a bib key may end in '-' or
+                # hold '(', which only the braced form cites)
                 touching = not text[key.end()].isspace() and not key.group().startswith("{")
                 stop = _WORD_END.search(text, key.end(), b)
                 whole = text[key.start():stop.start() if stop else b] if touching else ""

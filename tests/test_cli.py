@@ -234,3 +234,14 @@ def test_an_offline_summary_claims_no_lock_file_it_did_not_read(tmp_path):
     done = run(["check", "--offline"], cwd=root)
     assert "offline: no registry asked" in done.stdout and "from the lock file" not in done.stdout
     assert "Lock: no lock file at " in done.stdout, done.stdout
+
+
+def test_the_text_summary_counts_each_code_most_first(tmp_path):
+    """Under a long list, the summary says what it holds: each code's count, most first."""
+    bib = GOOD_BIB + "@article{beta2021, title = {B}, journal = {J}, year = {2021}, colour = {red}}\n" \
+        "@article{gamma2022, title = {C}, journal = {J}, year = {2022}}\n"
+    root = project(tmp_path, "# T\n\nSee [@alpha2020] and [@nobody].\n", bib=bib)
+    done = run(["check", "--offline", "--no-color"], cwd=root)
+    summary = done.stdout.strip().splitlines()[-2]
+    assert re.search(r"1 error \(1 unknown-key\), 8 warnings \(2 missing-field, 2 missing-identifier, "
+                     r"2 unused-entry, 1 not-verified, 1 unknown-field\); offline", summary), done.stdout

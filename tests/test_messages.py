@@ -67,7 +67,7 @@ def test_a_pmid_prefix_is_normalised_like_doi(written):
 def test_line_numbers_in_messages_are_the_files_with_front_matter(scratch):
     scratch.write(page="---\ntitle: T\ndescription: d\n---\n\n# T\n\nOne [@alpha2020 and [link](x).\n", bib=BIB)
     proc = scratch.citeproof("check", "--offline")
-    (line,) = [ln for ln in proc.stdout.splitlines() if "malformed-citation" in ln]
+    (line,) = [ln for ln in proc.stdout.splitlines() if "[malformed-citation]" in ln]
     assert line.strip().startswith("docs/index.md:8:") and "before the next '[' (line 8)" in line
     build = scratch.build()
     assert "docs/index.md:8" in build.stderr and "(line 8)" in build.stderr

@@ -1,6 +1,7 @@
 """The human report: problems grouped by severity and file, then one line per reference."""
 from __future__ import annotations
 
+from collections import Counter
 from itertools import groupby
 
 from ..visible import visible
@@ -25,6 +26,14 @@ escape_controls = visible  # (its name here: every control and invisible charact
 
 def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _codes(problems, severity: str) -> str:
+    """How many of the ``severity`` problems each code has, most first (`` (8160
+    unknown-field, 2 …)``), so the summary under a long list says what it holds; ``""`` for none."""
+    counts = Counter(str(p.code) for p in problems if p.severity == severity)
+    return f" ({', '.join(f'{n} {code}' for code, n in sorted(counts.items(), key=lambda c: (-c[1], c[0])))})" \
+        if counts else ""
 
 
 def format_text(result, *, color: bool = False) -> str:
@@ -69,8 +78,9 @@ def format_text(result, *, color: bool = False) -> str:
     s = result.summary()
     statuses = ", ".join(f"{n} {k}" for k, n in s["statuses"].items()) or "no references"
     mode = "offline: no registry asked" if s["offline"] else f"{s['requests']} registry requests"
-    out.append(f"{_n(s['references'], 'reference')}: {statuses}. {_n(s['errors'], 'error')}, "
-               f"{_n(s['warnings'], 'warning')}; {mode}; {s['elapsed_seconds']:.2f} s.")
+    out.append(f"{_n(s['references'], 'reference')}: {statuses}. {_n(s['errors'], 'error')}"
+               f"{_codes(result.problems, 'error')}, {_n(s['warnings'], 'warning')}"
+               f"{_codes(result.problems, 'warning')}; {mode}; {s['elapsed_seconds']:.2f} s.")
     if s["lock"]:
         out.append(f"Lock: {escape_controls(s['lock'])}.")
     if s["endpoints"] and (not s["offline"] or not s["official_endpoints"]):

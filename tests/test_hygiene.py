@@ -105,3 +105,16 @@ def test_the_engine_names_nothing_of_the_article():
              if p.is_file() and "__pycache__" not in p.parts
              and words.search(p.read_bytes().decode("utf-8", "replace"))]
     assert found == []
+
+
+def test_no_pattern_puts_a_possessive_quantifier_on_a_group():
+    """``(...)*+`` and ``(...)++`` match wrongly on CPython 3.11.0-3.11.4 (gh-106052,
+    gh-100061), which ``requires-python`` allows (Debian 12's Python is 3.11.2): a
+    quantified group is written unrolled instead. A possessive quantifier on one
+    character or class (``\\s*+``) is not affected."""
+    found = []
+    for path in sorted((SRC / "citeproof").rglob("*.py")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"\)[*+?}]\+", line) and not line.lstrip().startswith("#"):
+                found.append(f"{path.relative_to(SRC)}:{n}")
+    assert found == []

@@ -41,9 +41,11 @@ _FIELD_LINE = re.compile(r"[ \t,]*[A-Za-z][A-Za-z0-9_-]*[ \t]*=")
 #: a lone closing ``}``.
 _QUICK_KEY = re.compile(r"\s*([^\s,{}()=\"#]+)\s*,")
 _NESTED = r"[^{}]*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}[^{}]*)*"
-#: a ``"..."`` literal: runs of plain characters taken whole (possessively: never given
-#: back, so a value that does not match fails in one pass), braced groups between them
-_QUOTED = rf"\"(?:[^\"{{}}]++|\{{{_NESTED}\}})*+\""
+#: a ``"..."`` literal: plain characters, then braced groups each followed by plain
+#: characters ("unrolled": each step has one way to match, so a value that does not
+#: match fails in one pass, with no possessive quantifier, which CPython before 3.11.5
+#: can get wrong)
+_QUOTED = rf"\"[^\"{{}}]*(?:\{{{_NESTED}\}}[^\"{{}}]*)*\""
 _PART = rf"(?:\{{{_NESTED}\}}|{_QUOTED}|[0-9]+|[A-Za-z][A-Za-z0-9_\-.:+/]*)"
 _QUICK_FIELD = re.compile(rf"\s*([A-Za-z][A-Za-z0-9_\-.:+/]*)\s*=\s*({_PART}(?:\s*#\s*{_PART})*)\s*([,}}])")
 _QUICK_CLOSE = re.compile(r"\s*\}")

@@ -41,8 +41,9 @@ _TOKEN = re.compile(
     r"|([ \t\n\r\f\v]+)"
     # text: starts with no space (so spaces before an argument are their own token), then
     # anything but what the other kinds start with; a lone - ' is text (a lone ` a quote)
-    # (a run of plain characters taken whole: one step per run, not per character)
-    r"|((?:[^\\{}$~`' \t\n\r\f\v-]|-(?!-)|'(?!'))(?:[^\\{}$~`'-]++|-(?!-)|'(?!'))*+)", re.S)
+    # (a run of plain characters taken whole: one step per run, not per character; greedy,
+    # and nothing after it can fail, so it is never given back)
+    r"|((?:[^\\{}$~`' \t\n\r\f\v-]|-(?!-)|'(?!'))(?:[^\\{}$~`'-]+|-(?!-)|'(?!'))*)", re.S)
 CW, CS, BACKSLASH, BRACE, DOLLAR, LIGATURE, TILDE, SPACE, TEXT = range(1, 10)
 _LIGATURES = {"--": "–", "---": "—", "``": "“", "''": "”", "`": "‘"}
 MAX_DEPTH = 100

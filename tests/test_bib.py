@@ -1,6 +1,8 @@
 """Bib loading: true line numbers for faults, duplicates, LaTeX, offline validation."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from citeproof.bib import BibError, BibResult, load_bib, parse_bib_text, validate_references
@@ -676,6 +678,36 @@ def test_a_duplicate_work_is_an_error_only_once_both_keys_are_cited():
     assert "citing both is an error" in warning.message and "'suh2019' (line 1)" in warning.message
 
 
+def test_two_later_copies_of_a_work_cited_together_are_errors_though_the_first_is_not_cited():
+    """A work held three times, the page citing the second and the third: the third is an
+    error naming the second (the first entry, uncited, is not what the reader sees twice)."""
+    from citeproof.bib.checks import duplicate_works
+    entry = (FIXTURE / "references.bib").read_text(encoding="utf-8").split("\n@")[1]
+    refs = parse("\n".join("@" + entry.replace("suh2019,", f"{key},", 1) for key in ("a", "b", "c")) + "\n").references
+    found = [(p.key, p.severity, re.search(r"as '(\w+)'", p.message).group(1)) for p in duplicate_works(refs, {"b", "c"})]
+    assert found == [("c", "error", "b")]
+    assert all("both have the DOI" in p.message for p in duplicate_works(refs, {"b", "c"}))
+    assert [(p.key, p.severity) for p in duplicate_works(refs, {"a"})] == [("b", "warning"), ("c", "warning")]
+
+
+def test_an_entry_sharing_two_identities_with_two_entries_joins_all_three():
+    """``d`` has a DOI, ``e`` a PMID, ``f`` both: one work; a page citing ``d`` and ``e``
+    (which share no identity) cites it twice, said through the entry that joins them."""
+    from citeproof.bib.checks import duplicate_works, same_works
+    bib = ("@article{d, author = {Lee, K}, title = {Run}, journal = {J}, year = 2020, doi = {10.1000/run}}\n"
+           "@article{e, author = {Lee, K}, title = {Running}, journal = {J}, year = 2020, pmid = {31261549}}\n"
+           "@article{f, author = {Lee, K}, title = {Run}, journal = {J}, year = 2020, doi = {10.1000/run},"
+           " pmid = {31261549}}\n")
+    refs = parse(bib).references
+    assert [(k, o, f) for k, o, f in same_works(refs)] == [("f", "d", "doi"), ("f", "e", "pmid")]
+    assert [(p.key, p.severity) for p in duplicate_works(refs, {"d", "e"})] == [("e", "error"), ("f", "warning")]
+    assert "as 'd'" in duplicate_works(refs, {"d", "e"})[0].message
+    (problem,) = duplicate_works(refs, {"d", "f"})
+    assert (problem.key, problem.severity) == ("f", "error") and "as 'd'" in problem.message
+    (problem,) = duplicate_works(refs, {"e", "f"})
+    assert (problem.key, problem.severity) == ("f", "error") and "both have the PMID 31261549" in problem.message
+
+
 def test_a_shared_bib_holding_a_work_twice_passes_while_one_key_is_cited(scratch):
     entry = (FIXTURE / "references.bib").read_text(encoding="utf-8").split("\n@")[1]
     bib = "@" + entry + "\n\n@" + entry.replace("suh2019,", "suh2019b,", 1) + "\n"
@@ -690,6 +722,10 @@ def test_a_shared_bib_holding_a_work_twice_passes_while_one_key_is_cited(scratch
     assert build.returncode != 0 and "the same work as 'suh2019'" in build.stderr
     check = scratch.citeproof("check", "--offline")
     assert check.returncode == 1 and "error [duplicate-work] suh2019b" in check.stdout
+    # a --dirty build reads only the changed page: it cannot tell, so it says nothing of it
+    (scratch.docs / "two.md").write_text("# U\n\nTwo [@suh2019b], again.\n", encoding="utf-8")
+    dirty = scratch.build("--dirty")
+    assert dirty.returncode == 0 and "duplicate-work" not in dirty.stderr, dirty.stderr[-2000:]
 
 
 def test_a_duplicate_work_fails_the_check_and_the_strict_build(scratch):

@@ -96,7 +96,8 @@ def test_each_edit_is_checked_afresh(tmp_path, parsed):
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "another user's file", "wrong types",
-                                    "a batch of wrong types", "empty"])
+                                    "a batch of wrong types", "empty", "a pair naming no key",
+                                    "a pair naming no identity"])
 def test_a_broken_check_cache_is_a_miss(tmp_path, damage, parsed):
     root = tmp_path / "project"
     _project(root, BIB)
@@ -109,6 +110,12 @@ def test_a_broken_check_cache_is_a_miss(tmp_path, damage, parsed):
         assert cachefile.write(path, (checkcache._Kept(("text",), (), (), ()),), "refs-*", 8)
     elif damage == "a batch of wrong types":
         assert cachefile.write(path, (checkcache._Kept((cachefile.dumps(wrong),), (), (), ()),), "refs-*", 8)
+    elif damage.startswith("a pair"):  # this user's own file: its references, and a pair it cannot name
+        kept = cachefile.read(path)
+        pair = ("alpha2020", "nobody", "doi") if damage == "a pair naming no key" else \
+            ("beta2021", "alpha2020", "__class__")
+        assert cachefile.write(path, (checkcache._Kept(kept.references, kept.loaded, kept.checked, (pair,)),),
+                               "refs-*", 8)
     else:
         path.write_bytes({
             "garbage": b"\x80\x05not a pickle at all",

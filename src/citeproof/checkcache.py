@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import cachefile
+from .bib.checks import IDENTITIES
 from .bibcache import _KEEP, package_fingerprint
 from .model import Problem, Reference
 
@@ -123,7 +124,7 @@ def _read(path: Path) -> CheckedBib | None:
     same = kept.same
     if type(same) is not tuple or not all(
             type(s) is tuple and len(s) == 3 and all(type(k) is str for k in s) and s[0] in refs and s[1] in refs
-            for s in same):
+            and s[2] in IDENTITIES for s in same):
         return None
     return CheckedBib(refs, *found, same)
 

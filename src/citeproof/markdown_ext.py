@@ -123,7 +123,9 @@ class CiteproofExtension(Extension):
             return html
         done = self.core.finish(self.pending, html)
         problems = self.md.citeproof_problems or self.core.site_problems()
-        new = [p for p in (*done.problems, *self.core.duplicate_works()) if p not in problems]
+        # (a conversion is one page: a work is cited twice when this page cites it twice)
+        twice = self.core.duplicate_works(self.pending.render.cites.numbers.keys())
+        new = [p for p in (*done.problems, *twice) if p not in problems]
         log_problems(log, new)
         self.md.citeproof_problems = [*problems, *new]
         self.md.citeproof = done

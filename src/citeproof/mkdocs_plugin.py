@@ -42,11 +42,11 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
     """Numbered citations from `[@key]`, a pybtex reference list, hover previews."""
 
     site: SiteCore | None = None
-    serving = partial = False  # partial: a build that may skip pages (serve, --dirty)
+    serving = partial = dirty = False  # partial: a build that may skip pages (serve, --dirty)
     pages: dict[str, object]  # each page between events: its first half, then its render
 
     def on_startup(self, *, command, dirty) -> None:  # (so the instance lives across serve's rebuilds)
-        self.serving, self.partial, self.pages = command == "serve", command == "serve" or dirty, {}
+        self.serving, self.partial, self.dirty, self.pages = command == "serve", command == "serve" or dirty, dirty, {}
 
     def on_config(self, config):
         try:
@@ -104,12 +104,18 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
         if not isinstance(done, RenderedPage):
             return output
         if self.serving:
-            output = with_notice(output, [*self.site.site_problems(), *self.site.duplicate_works(), *done.problems])
+            output = with_notice(output, [*self.site.site_problems(), *self._twice(), *done.problems])
         return output.replace("</head>", done.head + "\n</head>", 1) if done.head else output
 
     def on_post_build(self, *, config):
-        log_problems(log, [*self.site.duplicate_works(), *([] if self.partial else self.site.unused_entries())])
+        log_problems(log, [*self._twice(), *([] if self.partial else self.site.unused_entries())])
         self.site.save()
+
+    def _twice(self) -> list:
+        """One work under two keys, graded by what this build's pages cite; nothing in a
+        ``--dirty`` build, which reads only the changed pages (a full build says it)."""
+        assert self.site is not None  # (on_config made it)
+        return [] if self.dirty else self.site.duplicate_works()
 
 
 def _source(page, markdown: str, config) -> PageSource:

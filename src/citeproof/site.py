@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field, replace
 from html import unescape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping
 
 from . import __version__, cachefile, evidence as ev, exports
 from .bibcache import LoadedBib, load_formatted_bib
@@ -327,13 +327,15 @@ class SiteCore:
         self.cited.update(render.cites.numbers, render.cites.unknown)
         return PendingPage(source, render)
 
-    def duplicate_works(self) -> list[Problem]:
-        """One work under two keys: an error once this build's pages cite both keys (so far:
-        after a build of every page, all of them), else a warning (``citeproof check``'s
-        ``duplicate-work``)."""
+    def duplicate_works(self, cited: Collection[str] | None = None) -> list[Problem]:
+        """One work under two keys: an error where two keys of it are cited, by ``cited``
+        (one page's keys), else by this build's pages (after a build of every page, all
+        they cite), else a warning (``citeproof check``'s ``duplicate-work``)."""
         from .bib.checks import duplicate_works
 
-        return duplicate_works(self.bib.references, self.cited, self.bib.same) if self.bib.same else []
+        if not self.bib.same:
+            return []
+        return duplicate_works(self.bib.references, self.cited if cited is None else cited, self.bib.same)
 
     def unused_entries(self) -> list[Problem]:
         """After a build of every page: each bib entry no page cited (``citeproof check``'s

@@ -300,38 +300,97 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 def duplicate_works(refs: dict[str, Reference], cited: Collection[str] | None = None,
                     pairs: Iterable[tuple[str, str, str]] | None = None) -> list[Problem]:
-    """One work under two keys (:func:`same_works`, or its ``pairs`` already found), at
-    the second entry's line, naming both keys. An error when both keys are ``cited`` (a
-    reader would see one paper twice; ``None``: as if every key were), else a warning (a
-    shared bib may hold a work twice that no page cites twice)."""
-    problems: list[Problem] = []
-    for key, other, field_name in same_works(refs) if pairs is None else pairs:
-        ref, first = refs[key], refs[other]
-        both = cited is None or (key in cited and other in cited)
-        problems.append(Problem(
-            Code.DUPLICATE_WORK, "error" if both else "warning",
-            f"{key}: the same work as '{other}' (line {first.line}): both {_what(ref, field_name)}; "
-            + ("cite one key everywhere and remove the other entry" if both else
-               "cite only one of the two keys (citing both is an error), or remove the other entry"),
-            key=key, file=ref.file, line=ref.line_of(field_name), field=field_name))
-    return problems
+    """One work under two keys or more (:func:`same_works`, or its ``pairs`` already found),
+    at the entry's line, naming another key of the work. Where the pages cite two keys of
+    one work or more (``cited``; ``None``: as if they cited every key), each cited key but
+    the first is an error naming the first: a reader would see one paper twice. Every other
+    entry that repeats an earlier one is a warning (a shared bib may hold a work twice that
+    no page cites twice)."""
+    edges = same_works(refs) if pairs is None else list(pairs)
+    firsts: dict[str, tuple[str, str]] = {}
+    for key, other, field_name in edges:
+        firsts.setdefault(key, (other, field_name))
+    order = {key: n for n, key in enumerate(refs)}
+    found: list[tuple[int, Problem]] = []
+    for work in _works(edges):
+        keys = sorted(work, key=order.__getitem__)
+        shown = [key for key in keys if cited is None or key in cited]
+        for key in keys:
+            if len(shown) > 1 and key in shown:
+                if key == shown[0]:
+                    continue  # (the key the others are reported against)
+                other, both = shown[0], True
+            elif key in firsts:
+                other, both = firsts[key][0], False
+            else:
+                continue
+            said, shows = _shared(refs, key, other, edges)
+            ref = refs[key]
+            found.append((order[key], Problem(
+                Code.DUPLICATE_WORK, "error" if both else "warning",
+                f"{key}: the same work as '{other}' (line {refs[other].line}): {said}; "
+                + ("cite one key everywhere and remove the other entry" if both else
+                   "cite only one of the two keys (citing both is an error), or remove the other entry"),
+                key=key, file=ref.file, line=ref.line_of(shows) if shows else ref.line, field=shows)))
+    return [problem for _, problem in sorted(found, key=lambda item: item[0])]
 
 
 def same_works(refs: dict[str, Reference]) -> list[tuple[str, str, str]]:
-    """``(key, the earlier key of the same work, the field that shows it)`` for each entry
+    """``(key, an earlier key of the same work, the field that shows it)`` for each entry
     that is a work an earlier entry already is: the same DOI, PMID or PMCID, or the same
-    title, year and first author, in entries nothing else tells apart. Compares
-    references with one another, so it is made anew on every load (not in
+    title, year and first author, in entries nothing else tells apart. Each identity is
+    compared with the first entry that has it (so the work costs one lookup per identity),
+    and an entry that shares two identities with two earlier entries is paired with both.
+    Compares references with one another, so it is made anew on every load (not in
     :func:`validate_references`)."""
     found: list[tuple[str, str, str]] = []
     seen: dict[tuple, str] = {}
     for key, ref in refs.items():
+        paired: set[str] = set()
         for sign in _signatures(ref):
             other = seen.setdefault(sign, key)
-            if other != key and _same_work(refs[other], ref, by_title=sign[0] == "title"):
+            if other != key and other not in paired and _same_work(refs[other], ref, by_title=sign[0] == "title"):
                 found.append((key, other, sign[0]))
-                break
+                paired.add(other)
     return found
+
+
+def _works(edges: Iterable[tuple[str, str, str]]) -> list[list[str]]:
+    """The works ``edges`` join: each the keys paired with one another, directly or
+    through other keys."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for key, other, _ in edges:
+        a, b = root(key), root(other)
+        if a != b:
+            parent[a] = b
+    works: dict[str, list[str]] = {}
+    for key in list(parent):
+        works.setdefault(root(key), []).append(key)
+    return list(works.values())
+
+
+def _shared(refs: dict[str, Reference], key: str, other: str,
+            edges: list[tuple[str, str, str]]) -> tuple[str, str | None]:
+    """What shows that ``key`` and ``other`` are one work, and the field of ``key`` that
+    shows it: an identity they share, else the entries that join them."""
+    names = [f for k, o, f in edges if {k, o} == {key, other}]
+    if not names:
+        theirs = set(_signatures(refs[other]))
+        names = [sign[0] for sign in _signatures(refs[key]) if sign in theirs]
+    if names:
+        return f"both {_what(refs[key], names[0])}", names[0]
+    return "other entries of the bib show them to be one work (see its other duplicate-work lines)", None
+
+
+#: the identities :func:`same_works` pairs entries by (the fields its pairs name)
+IDENTITIES = ("doi", "pmid", "pmcid", "title")
 
 
 def _signatures(ref: Reference) -> list[tuple]:

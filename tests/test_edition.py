@@ -401,3 +401,16 @@ def test_words_the_page_adds_beside_a_declared_addition_point_at_that_declaratio
         SENTENCE.rstrip(".") + '"', SENTENCE + '"')
     (root / "edition" / "changes.yml").write_text(declare_fixed, encoding="utf-8")
     assert [p.code for p in check_edition(root)] == ["stale-note"]
+
+
+@pytest.mark.parametrize("n", [1, 2, 12])
+def test_a_change_s_words_never_match_the_marks_of_the_changes_before_it(n):
+    """The places the earlier changes leave in the text carry their numbers; a later
+    correction whose words are a number (``now: "1"``) finds the page's word, never a mark."""
+    fillers = tuple(Change("addition", "why", "2027-01-01", text=f"Added sentence {k}.") for k in range(n))
+    original = "T\n\nThe trial enrolled 2 patients. It ended.\n"
+    page = "# T\n\n" + " ".join(c.text for c in fillers) + " The trial enrolled 1 patients. It ended.\n"
+    fixed = Change("correction", "why", "2027-01-01", was="2", now="1")
+    assert undeclared(Edition(original, "p.md", (*fillers, fixed)), page) == []
+    assert undeclared(Edition(original, "p.md", (*fillers, Change("correction", "why", "2027-01-01",
+                                                                   was="3", now="1"))), page)

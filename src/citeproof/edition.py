@@ -46,10 +46,17 @@ _SKIP = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|\\bibliography|#+\s+References)\s
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _COG_NOTE = re.compile(r"\[\[\[cog\b(?:(?!\]\]\]).)*\bnote_markdown\(", re.S)  # a cog block that renders the note
 _KEPT = "\x00"  # marks a line whose text was taken out: not a blank line, no text
-_MARK = re.compile(r"\x01(\d+)\x02")  # after a word that change n's was: put back
-_GAP = "\x03"  # where a declared addition was taken out of the page (then its number, \x02)
-_GAP_AT = re.compile("\x03(\\d+)\x02")
-_OURS = re.compile("[\x01-\x03]")  # (a page never holds these control characters)
+#: after a word that change n's was: put back; where a declared addition n was taken
+#: out of the page. n is written as n \x04s, never as digits, which a later change's
+#: words could match.
+_MARK = re.compile("\x01(\x04+)\x02")
+_GAP_AT = re.compile("\x03(\x04+)\x02")
+_OURS = re.compile("[\x01-\x04]")  # (a page never holds these control characters)
+
+
+def _tag(opener: str, n: int) -> str:
+    """The mark of change ``n`` (``opener``: \x01 a word put back, \x03 an addition's place)."""
+    return f"{opener}{chr(4) * n}\x02"
 _NUMBERS = re.compile(r"\((\d+(?:\s*,\s*\d+)*)\)")  # a printed citation: (6), (1, 2)
 _NUMBER_WORD = re.compile(r"\(?\d+[,)]?[.,;:]?")  # a word of one: "(6).", "(1,", "2)."
 _RENUMBERED = ("; only citation numbers differ: a reference taken out of the list before them moves them, "
@@ -225,12 +232,12 @@ def _undo(text: str, change: Change, n: int) -> Optional[str]:
     as its own, so a wrong ``was:`` is never quoted as the page's words."""
     if change.kind == "addition":
         m = _pattern(change.text).search(text)
-        return None if m is None else _blank(text, m.start(), m.end(), f"{_GAP}{n}\x02")
+        return None if m is None else _blank(text, m.start(), m.end(), _tag("\x03", n))
     now_in = change.at or change.now
     m = _pattern(now_in).search(text) if now_in else None
     if m is None:
         return None
-    was = " ".join(f"{w}\x01{n}\x02" for w in change.was.split())
+    was = " ".join(w + _tag("\x01", n) for w in change.was.split())
     folded = " ".join(now_in.split())
     was_in = folded.replace(change.now, was, 1) if change.now else was
     return _blank(text, m.start(), m.end(), was_in)
@@ -294,8 +301,8 @@ def _tokens(n: int, line: str) -> list[Token]:
     for word in _GAP_AT.sub(lambda m: f" {m.group(0)} ", line.replace(_KEPT, "")).split():
         gap = _GAP_AT.fullmatch(word)
         mark = None if gap else _MARK.search(word)
-        out.append(Token(n, "", int(gap.group(1))) if gap else
-                   Token(n, _MARK.sub("", word), int(mark.group(1)) if mark else 0))
+        out.append(Token(n, "", len(gap.group(1))) if gap else
+                   Token(n, _MARK.sub("", word), len(mark.group(1)) if mark else 0))
     return out
 
 

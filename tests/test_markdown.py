@@ -410,3 +410,13 @@ def test_text_after_a_space_gets_no_braced_hint():
     (problem,) = parse_citations("See [@smith2020 p. 3].", "p.md").problems
     assert "needs a comma before it, as in [@smith2020, p. 3]." in problem.message
     assert "braces" not in problem.message
+
+
+@pytest.mark.parametrize("text, hint", [("See [@a(b),p. 3].", "[@{a(b)}]"), ("See [@a{b}].", None),
+                                        ("See [@a\\b].", None)])
+def test_a_braced_hint_is_given_only_in_a_form_that_cites(text, hint):
+    (problem,) = parse_citations(text, "p.md").problems
+    found = re.search(r"write it in braces: (\[[^\]]+\])", problem.message)
+    assert (found.group(1) if found else None) == hint
+    if hint:
+        assert parse_citations(f"See {hint}.", "p.md").problems == ()

@@ -63,7 +63,7 @@ __all__ = ["parse_citations", "KEY_PATTERN", "cite_form", "key_of"]
 KEY_PATTERN = r"(?:\w+(?:[:.#/+\-]\w+)*|\{[^{}\s,;@\[\]\\]+\})"
 _KEY = re.compile(KEY_PATTERN)
 _PLAIN_KEY = re.compile(r"\w+(?:[:.#/+\-]\w+)*")
-_WORD_END = re.compile(r"\s")  # (the end of the word a key starts)
+_WORD_END = re.compile(r"[\s,]")  # (the end of the word a key starts: a key holds neither)
 
 
 def key_of(token: str) -> str:
@@ -597,7 +597,7 @@ class _Scanner:
                 stop = _WORD_END.search(text, key.end(), b)
                 whole = text[key.start():stop.start() if stop else b] if touching else ""
                 braced = f"; if '{_short(whole, 40)}' is one bib key, write it in braces: [{cite_form(whole)}]" \
-                    if whole and whole != key.group() else ""
+                    if whole != key.group() and _KEY.fullmatch(cite_form(whole), 1) else ""  # (one that cites)
                 self.report(i, f"malformed citation '{shown}': the text '{_short(suffix, 30)}' after "
                              f"@{key.group()} needs a comma before it, as in "
                              f"[@{key.group()}, p. 3]{braced}." + _HINT)

@@ -308,15 +308,17 @@ def duplicate_works(refs: dict[str, Reference], cited: Collection[str] | None = 
     no page cites twice)."""
     edges = same_works(refs) if pairs is None else list(pairs)
     firsts: dict[str, tuple[str, str]] = {}
+    paired: dict[frozenset[str], str] = {}  # (each looked up once per problem: no scan of the pairs)
     for key, other, field_name in edges:
         firsts.setdefault(key, (other, field_name))
+        paired.setdefault(frozenset((key, other)), field_name)
     order = {key: n for n, key in enumerate(refs)}
     found: list[tuple[int, Problem]] = []
     for work in _works(edges):
         keys = sorted(work, key=order.__getitem__)
         shown = [key for key in keys if cited is None or key in cited]
         for key in keys:
-            if len(shown) > 1 and key in shown:
+            if len(shown) > 1 and (cited is None or key in cited):
                 if key == shown[0]:
                     continue  # (the key the others are reported against)
                 other, both = shown[0], True
@@ -324,7 +326,7 @@ def duplicate_works(refs: dict[str, Reference], cited: Collection[str] | None = 
                 other, both = firsts[key][0], False
             else:
                 continue
-            said, shows = _shared(refs, key, other, edges)
+            said, shows = _shared(refs, key, other, paired.get(frozenset((key, other))))
             ref = refs[key]
             found.append((order[key], Problem(
                 Code.DUPLICATE_WORK, "error" if both else "warning",
@@ -376,16 +378,15 @@ def _works(edges: Iterable[tuple[str, str, str]]) -> list[list[str]]:
     return list(works.values())
 
 
-def _shared(refs: dict[str, Reference], key: str, other: str,
-            edges: list[tuple[str, str, str]]) -> tuple[str, str | None]:
+def _shared(refs: dict[str, Reference], key: str, other: str, paired: str | None) -> tuple[str, str | None]:
     """What shows that ``key`` and ``other`` are one work, and the field of ``key`` that
-    shows it: an identity they share, else the entries that join them."""
-    names = [f for k, o, f in edges if {k, o} == {key, other}]
-    if not names:
+    shows it: the identity they were paired by (``paired``) or share, else the entries
+    that join them."""
+    if paired is None:
         theirs = set(_signatures(refs[other]))
-        names = [sign[0] for sign in _signatures(refs[key]) if sign in theirs]
-    if names:
-        return f"both {_what(refs[key], names[0])}", names[0]
+        paired = next((sign[0] for sign in _signatures(refs[key]) if sign in theirs), None)
+    if paired is not None:
+        return f"both {_what(refs[key], paired)}", paired
     return "other entries of the bib show them to be one work (see its other duplicate-work lines)", None
 
 

@@ -52,11 +52,6 @@ _KEPT = "\x00"  # marks a line whose text was taken out: not a blank line, no te
 _MARK = re.compile("\x01(\x04+)\x02")
 _GAP_AT = re.compile("\x03(\x04+)\x02")
 _OURS = re.compile("[\x01-\x04]")  # (a page never holds these control characters)
-
-
-def _tag(opener: str, n: int) -> str:
-    """The mark of change ``n`` (``opener``: \x01 a word put back, \x03 an addition's place)."""
-    return f"{opener}{chr(4) * n}\x02"
 _NUMBERS = re.compile(r"\((\d+(?:\s*,\s*\d+)*)\)")  # a printed citation: (6), (1, 2)
 _NUMBER_WORD = re.compile(r"\(?\d+[,)]?[.,;:]?")  # a word of one: "(6).", "(1,", "2)."
 _RENUMBERED = ("; only citation numbers differ: a reference taken out of the list before them moves them, "
@@ -224,6 +219,11 @@ def _blank(text: str, start: int, end: int, new: str = "") -> str:
     """``text[start:end]`` replaced by ``new`` plus the line breaks it held, so lines stay
     true; a line emptied this way still belongs to its paragraph."""
     return text[:start] + (new or _KEPT) + f"\n{_KEPT}" * text.count("\n", start, end) + text[end:]
+
+
+def _tag(opener: str, n: int) -> str:
+    """The mark of change ``n`` (``opener``: \x01 a word put back, \x03 an addition's place)."""
+    return f"{opener}{chr(4) * n}\x02"
 
 
 def _undo(text: str, change: Change, n: int) -> Optional[str]:

@@ -42,11 +42,11 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
     """Numbered citations from `[@key]`, a pybtex reference list, hover previews."""
 
     site: SiteCore | None = None
-    serving = partial = dirty = False  # partial: a build that may skip pages (serve, --dirty)
+    serving = dirty = False  # a preview server's builds; a build that reads only changed pages
     pages: dict[str, object]  # each page between events: its first half, then its render
 
     def on_startup(self, *, command, dirty) -> None:  # (so the instance lives across serve's rebuilds)
-        self.serving, self.partial, self.dirty, self.pages = command == "serve", command == "serve" or dirty, dirty, {}
+        self.serving, self.dirty, self.pages = command == "serve", dirty, {}
 
     def on_config(self, config):
         try:
@@ -108,7 +108,8 @@ class CiteproofPlugin(BasePlugin[CiteproofConfig]):  # type: ignore[valid-type]
         return output.replace("</head>", done.head + "\n</head>", 1) if done.head else output
 
     def on_post_build(self, *, config):
-        log_problems(log, [*self._twice(), *([] if self.partial else self.site.unused_entries())])
+        partial = self.serving or self.dirty  # (a build that may skip pages)
+        log_problems(log, [*self._twice(), *([] if partial else self.site.unused_entries())])
         self.site.save()
 
     def _twice(self) -> list:
